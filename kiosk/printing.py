@@ -1,0 +1,763 @@
+"""Print queue tickets on thermal ESC/POS printers; the only module importing escpos."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import textwrap
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import qrcode
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def _root_handlers_kept() -> Iterator[None]:
+    """Take off the root logger any handler python-escpos adds inside the block."""
+    # escpos.capabilities calls logging.basicConfig() on import, and the printer classes
+    # log through the bare logging.info(), which calls basicConfig() again whenever the
+    # root logger has no handler: either would print every warning of the app to stderr.
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
+                handler.close()
+
+
+with _root_handlers_kept():
+    from escpos import printer as escpos_printer
+    from escpos.capabilities import CAPABILITIES
+    from escpos.constants import QR_ECLEVEL_M
+    from escpos.escpos import Escpos
+    from escpos.magicencode import MagicEncode
+
+DEFAULT_TIMEOUT = 3.0
+
+PRIORITY_REASONS = {
+    "disability": "Penyandang disabilitas",
+    "elderly": "Lansia",
+    "pregnant": "Ibu hamil",
+    "child": "Anak-anak",
+    "disaster": "Korban bencana",
+}
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+# Indonesia has kept these offsets without daylight saving since 1988, so a fixed table
+# needs no tzdata (absent on Windows kiosks) and gives the official abbreviation.
+ZONES = {
+    "Asia/Jakarta": (7, "WIB"),
+    "Asia/Pontianak": (7, "WIB"),
+    "Asia/Makassar": (8, "WITA"),
+    "Asia/Jayapura": (9, "WIT"),
+}
+
+# Printers sold in Indonesia that escpos-printer-db lacks, mapped to a profile with the
+# same paper width, resolution and command set.
+PROFILE_ALIASES = {
+    "TM-T82": "TM-T20II",
+    "TM-T82II": "TM-T20II",
+    "TM-T82III": "TM-T20II",
+    "TM-T82X": "TM-T20II",
+}
+
+# A profile without a known paper width is treated as 58 mm, the narrowest common roll,
+# so that text wrapped for it and a QR code sized for it fit on any printer.
+NARROW_MEDIA = {"dpi": 203, "width": {"mm": 48, "pixels": 384}}
+FONT_A_DOTS = 12
+CODE_PAGE = "CP437"
+MAX_QR_MODULE_DOTS = 6
+FEED_BEFORE_CUT_LINES = 6
+
+# Characters outside CP437 that have an obvious ASCII stand-in.
+TRANSLITERATIONS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": ",",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2026": "...",
+        "\u2022": "*",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
+
+# DLE EOT n (real-time status) and GS r 1 (paper sensor status).
+STATUS_PRINTER = b"\x10\x04\x01"
+STATUS_ROLL_PAPER = b"\x10\x04\x04"
+STATUS_PAPER_SENSOR = b"\x1dr\x01"
+
+STOPBITS = {"1": 1, "1.5": 1.5, "2": 2}
+
+T = TypeVar("T")
+
+
+class PrinterError(Exception):
+    """The printer URL, profile or device cannot be used."""
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """Whether the ticket reached the printer, and how long it took."""
+
+    ok: bool
+    error: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PrinterUrl:
+    """A parsed printer URL: the kind of connection and its python-escpos arguments."""
+
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_printer_url(url: str) -> PrinterUrl:
+    """Read tcp://, usb://, serial://, file://, cups:// or dummy into a PrinterUrl."""
+    text = (url or "").strip()
+    if text.lower() in ("dummy", "dummy:", "dummy://"):
+        return PrinterUrl("dummy")
+    parts = urlsplit(text)
+    query = _query(parts.query, url)
+    scheme = parts.scheme.lower()
+    if scheme == "tcp":
+        return _tcp_url(parts, query, url)
+    if scheme == "usb":
+        return _usb_url(parts, query, url)
+    if scheme == "serial":
+        return _serial_url(parts, query, url)
+    if scheme == "file":
+        _no_options(query, url)
+        return PrinterUrl("file", {"devfile": _device_path(parts, url)})
+    if scheme == "cups":
+        _no_options(query, url)
+        queue = unquote(parts.netloc + parts.path).strip("/")
+        if not queue:
+            raise PrinterError(f"printer URL {url!r} names no CUPS queue")
+        return PrinterUrl("cups", {"printer_name": queue})
+    raise PrinterError(
+        f"unsupported printer URL {url!r}; use tcp://HOST:9100, "
+        "usb://VENDOR:PRODUCT, serial:///dev/ttyS0?baudrate=9600, "
+        "file:///dev/usb/lp0, cups://QUEUE or dummy"
+    )
+
+
+def _query(query: str, url: str) -> dict[str, str]:
+    """Return the URL's query options, refusing a repeated one."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    options = dict(pairs)
+    if len(options) != len(pairs):
+        raise PrinterError(f"printer URL {url!r} repeats an option")
+    return options
+
+
+def _no_options(query: dict[str, str], url: str, allowed: tuple[str, ...] = ()) -> None:
+    """Refuse options this kind of printer does not take, so a typo is not ignored."""
+    unknown = sorted(set(query) - set(allowed))
+    if unknown:
+        raise PrinterError(f"printer URL {url!r} has unknown option(s): {unknown}")
+
+
+def _tcp_url(parts: Any, query: dict[str, str], url: str) -> PrinterUrl:
+    """Parse tcp://HOST[:PORT]; the port defaults to 9100, the raw printing port."""
+    _no_options(query, url)
+    try:
+        port = parts.port or 9100
+    except ValueError as exc:
+        raise PrinterError(f"printer URL {url!r} has a bad port") from exc
+    if not parts.hostname or parts.path not in ("", "/"):
+        raise PrinterError(f"printer URL {url!r} needs the form tcp://HOST:9100")
+    return PrinterUrl("tcp", {"host": parts.hostname, "port": port})
+
+
+def _usb_url(parts: Any, query: dict[str, str], url: str) -> PrinterUrl:
+    """Parse usb://VENDOR:PRODUCT with hexadecimal ids, optionally ?in_ep=&out_ep=."""
+    _no_options(query, url, ("in_ep", "out_ep"))
+    ids = parts.netloc.split(":")
+    if len(ids) != 2 or parts.path not in ("", "/"):
+        raise PrinterError(f"printer URL {url!r} needs the form usb://04b8:0202")
+    options: dict[str, Any] = {}
+    for name, value in zip(("idVendor", "idProduct"), ids, strict=True):
+        options[name] = _hex_number(value, 0xFFFF, url)
+        if options[name] == 0:
+            raise PrinterError(f"printer URL {url!r} has a zero USB id")
+    for name in ("in_ep", "out_ep"):
+        if name in query:
+            options[name] = _hex_number(query[name], 0xFF, url)
+    return PrinterUrl("usb", options)
+
+
+def _hex_number(text: str, maximum: int, url: str) -> int:
+    """Read a hexadecimal id as lsusb prints it (04b8 or 0x04b8)."""
+    try:
+        number = int(text, 16)
+    except ValueError:
+        raise PrinterError(
+            f"printer URL {url!r}: {text!r} is not hexadecimal"
+        ) from None
+    if not 0 <= number <= maximum:
+        raise PrinterError(f"printer URL {url!r}: {text!r} is out of range")
+    return number
+
+
+def _serial_url(parts: Any, query: dict[str, str], url: str) -> PrinterUrl:
+    """Parse serial:///dev/ttyS0?baudrate=9600 (and bytesize, parity, stopbits, …)."""
+    _no_options(
+        query, url, ("baudrate", "bytesize", "parity", "stopbits", "xonxoff", "dsrdtr")
+    )
+    options: dict[str, Any] = {"devfile": _device_path(parts, url)}
+    try:
+        if "baudrate" in query:
+            options["baudrate"] = int(query["baudrate"])
+        if "bytesize" in query:
+            options["bytesize"] = int(query["bytesize"])
+    except ValueError:
+        raise PrinterError(f"printer URL {url!r} has a non-numeric option") from None
+    if options.get("baudrate", 9600) <= 0 or options.get("bytesize", 8) not in (
+        5,
+        6,
+        7,
+        8,
+    ):
+        raise PrinterError(f"printer URL {url!r} has a bad baudrate or bytesize")
+    if "stopbits" in query:
+        if query["stopbits"] not in STOPBITS:
+            raise PrinterError(f"printer URL {url!r} has bad stopbits")
+        options["stopbits"] = STOPBITS[query["stopbits"]]
+    if "parity" in query:
+        parity = query["parity"].upper()
+        if parity not in ("N", "E", "O", "M", "S"):
+            raise PrinterError(f"printer URL {url!r} has bad parity")
+        options["parity"] = parity
+    for name in ("xonxoff", "dsrdtr"):
+        if name in query:
+            options[name] = _flag(query[name], url)
+    return PrinterUrl("serial", options)
+
+
+def _flag(text: str, url: str) -> bool:
+    """Read a yes/no URL option."""
+    value = text.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise PrinterError(f"printer URL {url!r}: {text!r} is not a yes/no value")
+
+
+def _device_path(parts: Any, url: str) -> str:
+    """Join the URL's host and path into a device path (/dev/usb/lp0, COM3)."""
+    path = unquote(parts.netloc + parts.path)
+    if not path or path == "/":
+        raise PrinterError(f"printer URL {url!r} names no device")
+    return path
+
+
+def _profile_name(profile: str | None) -> str:
+    """Find the python-escpos profile for a printer model name, ignoring case."""
+    wanted = (profile or "default").strip()
+    known = {name.lower(): name for name in CAPABILITIES["profiles"]}
+    aliases = {alias.lower(): target for alias, target in PROFILE_ALIASES.items()}
+    name = aliases.get(wanted.lower()) or known.get(wanted.lower())
+    if name is None:
+        raise PrinterError(
+            f"unknown printer profile {profile!r}; known: "
+            + ", ".join(sorted(list(known.values()) + list(PROFILE_ALIASES)))
+        )
+    return name
+
+
+def _fill_media_width(printer: Escpos) -> None:
+    """Give a profile without a paper width the 58 mm one."""
+    # Without a width python-escpos print()s a notice to stdout for every image and
+    # cannot centre one; the profile object belongs to this printer alone.
+    media = printer.profile.profile_data.get("media", {})
+    if not isinstance(media.get("width", {}).get("pixels"), int):
+        printer.profile.profile_data = {
+            **printer.profile.profile_data,
+            "media": NARROW_MEDIA,
+        }
+
+
+def _printer_object(address: PrinterUrl, profile: str, timeout: float) -> Escpos:
+    """Construct (not yet open) the python-escpos printer for a parsed URL."""
+    if address.kind == "tcp":
+        return escpos_printer.Network(
+            timeout=timeout, profile=profile, **address.options
+        )
+    if address.kind == "usb":
+        # pyusb counts milliseconds, and python-escpos's default 0 waits forever.
+        return escpos_printer.Usb(
+            timeout=max(1, int(timeout * 1000)), profile=profile, **address.options
+        )
+    if address.kind == "serial":
+        return escpos_printer.Serial(
+            timeout=timeout, profile=profile, **address.options
+        )
+    if address.kind == "file":
+        return escpos_printer.File(profile=profile, **address.options)
+    if address.kind == "cups":
+        if not escpos_printer.CupsPrinter.is_usable():
+            raise PrinterError("cups:// printers need pycups (pip install pycups)")
+        return escpos_printer.CupsPrinter(profile=profile, **address.options)
+    return escpos_printer.Dummy(profile=profile)
+
+
+def open_printer(
+    url: str, profile: str | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> Escpos:
+    """Open the printer a URL names, waiting at most timeout seconds to connect."""
+    address = parse_printer_url(url)
+    printer = _printer_object(address, _profile_name(profile), timeout)
+    _fill_media_width(printer)
+    if address.kind in ("dummy", "cups"):
+        # A Dummy has nothing to open; CUPS connects when the job is sent.
+        return printer
+    try:
+        with _root_handlers_kept():
+            printer.open()
+    except Exception as exc:
+        raise PrinterError(f"cannot open printer {url}: {_describe(exc)}") from exc
+    return printer
+
+
+def _describe(exc: BaseException) -> str:
+    """One line of error text for the kiosk's answer and the log."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _close(printer: Escpos) -> None:
+    """Close a printer, never letting a failure to close hide the real outcome."""
+    try:
+        with _root_handlers_kept():
+            printer.close()
+    except Exception:
+        logger.warning("closing the printer failed", exc_info=True)
+
+
+def _columns(printer: Escpos) -> int:
+    """Characters of font A on one line of this printer's paper."""
+    return int(printer.profile.profile_data["media"]["width"]["pixels"]) // FONT_A_DOTS
+
+
+def _printable(text: Any, code_page_known: bool = True) -> str:
+    """Reduce text to what the printer's code page can show, and no control bytes."""
+    # A service name holding ESC or GS would otherwise send the printer commands.
+    out = []
+    for char in unicodedata.normalize("NFC", str(text)).translate(TRANSLITERATIONS):
+        if unicodedata.category(char) == "Cc":
+            out.append(" ")
+        elif char.isascii() or (code_page_known and _in_code_page(char)):
+            out.append(char)
+        else:
+            base = unicodedata.normalize("NFKD", char)
+            base = "".join(c for c in base if not unicodedata.combining(c))
+            out.append(base if base.isascii() and base.isprintable() else "?")
+    return "".join(out)
+
+
+def _in_code_page(char: str) -> bool:
+    """Whether CP437 has the character."""
+    try:
+        char.encode(CODE_PAGE)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _pin_code_page(printer: Escpos) -> bool:
+    """Select CP437 on the printer and stop python-escpos from switching tables."""
+    # python-escpos would switch to any table the profile lists, by slot numbers cheap
+    # clones assign differently, and sends Chinese as raw GB18030; a ticket only needs
+    # Latin text, so one table every ESC/POS printer has is safer.
+    slots = [
+        int(slot)
+        for slot, name in printer.profile.profile_data.get("codePages", {}).items()
+        if name == CODE_PAGE
+    ]
+    if not slots:
+        return False
+    printer._raw(b"\x1bt" + bytes([min(slots)]))
+    printer.magic = MagicEncode(printer, encoding=CODE_PAGE, disabled=True)
+    return True
+
+
+def _lines(printer: Escpos, text: Any, width: int, code_page_known: bool) -> None:
+    """Print text wrapped to width characters."""
+    clean = _printable(text, code_page_known)
+    for line in textwrap.wrap(clean, max(1, width)) or [""]:
+        printer.textln(line)
+
+
+def local_time_text(issued_at: str | datetime, tz_name: str) -> str:
+    """Format a UTC instant as 'Sabtu, 28 November 2026 09:05 WIB' in the MPP's zone."""
+    moment = (
+        issued_at
+        if isinstance(issued_at, datetime)
+        else datetime.fromisoformat(issued_at)
+    )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if tz_name in ZONES:
+        hours, abbreviation = ZONES[tz_name]
+        local = moment.astimezone(timezone(timedelta(hours=hours)))
+    else:
+        try:
+            local = moment.astimezone(ZoneInfo(tz_name))
+        except (ZoneInfoNotFoundError, ValueError):
+            logger.warning("unknown time zone %r; printing UTC", tz_name)
+            local = moment.astimezone(UTC)
+        abbreviation = local.tzname() or "UTC"
+    day, month = DAYS[local.weekday()], MONTHS[local.month - 1]
+    return f"{day}, {local.day} {month} {local.year} {local:%H:%M} {abbreviation}"
+
+
+def _priority_label(ticket: dict) -> str | None:
+    """The reason label of a priority ticket ('Lansia'), or None when it has none."""
+    reason = ticket.get("priority_reason")
+    if isinstance(ticket.get("priority"), str):
+        reason = reason or ticket["priority"]
+    return PRIORITY_REASONS.get(reason) if isinstance(reason, str) else None
+
+
+def _number_size(number: str, columns: int) -> int:
+    """The largest character multiplier (1-8) at which the number fits on one line."""
+    return max(1, min(8, columns // max(1, len(number))))
+
+
+def _qr(printer: Escpos, url: str, qr_mode: str) -> None:
+    """Print the status URL as a QR code, natively or as a raster image."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=1)
+    code.add_data(url)
+    code.make(fit=True)
+    width = int(printer.profile.profile_data["media"]["width"]["pixels"])
+    module = max(1, min(MAX_QR_MODULE_DOTS, width // (code.modules_count + 2)))
+    native = qr_mode == "native" and printer.profile.supports("qrCode")
+    if qr_mode == "native" and not native:
+        logger.info("the printer profile has no native QR; printing it as an image")
+    printer.set(align="center")
+    printer.qr(url, ec=QR_ECLEVEL_M, size=module, native=native, center=not native)
+
+
+def render_ticket(
+    printer: Escpos, ticket: dict, mpp: dict, qr_mode: str = "native"
+) -> None:
+    """Write one ticket's ESC/POS commands to an open printer, ending with the cut."""
+    if qr_mode not in ("native", "image"):
+        raise ValueError(f"qr_mode must be 'native' or 'image', not {qr_mode!r}")
+    _fill_media_width(printer)
+    columns = _columns(printer)
+    printer.hw("INIT")
+    known = _pin_code_page(printer)
+
+    def lines(text: Any, width: int = columns) -> None:
+        _lines(printer, text, width, known)
+
+    printer.set(align="center", bold=True, double_height=True)
+    lines(mpp["name"])
+    printer.set(normal_textsize=True, bold=False)
+    if mpp.get("ticket_header"):
+        lines(mpp["ticket_header"])
+    printer.textln("-" * columns)
+    if ticket.get("agency"):
+        printer.set(bold=True)
+        lines(ticket["agency"])
+        printer.set(bold=False)
+    if ticket.get("service"):
+        lines(ticket["service"])
+    printer.ln()
+    printer.textln("Nomor Antrean")
+    number = _printable(ticket["number"], known)
+    size = _number_size(number, columns)
+    printer.set(custom_size=True, width=size, height=size, bold=True)
+    lines(number, columns // size)
+    printer.set(custom_size=True, width=1, height=1)
+    printer.set(normal_textsize=True, bold=False)
+    if ticket.get("priority"):
+        printer.ln()
+        printer.set(double_width=True, double_height=True, bold=True, invert=True)
+        printer.textln(" PRIORITAS ")
+        printer.set(normal_textsize=True, bold=False, invert=False)
+        label = _priority_label(ticket)
+        if label:
+            lines(label)
+    printer.ln()
+    if ticket.get("issued_at"):
+        lines(local_time_text(ticket["issued_at"], mpp.get("timezone", "Asia/Jakarta")))
+    if ticket.get("ahead") is not None:
+        lines(f"Antrean di depan Anda: {ticket['ahead']}")
+    if ticket.get("estimated_wait_minutes") is not None:
+        minutes = round(ticket["estimated_wait_minutes"])
+        lines(f"Perkiraan waktu tunggu: \u00b1 {minutes} menit")
+    if ticket.get("status_url"):
+        printer.ln()
+        _qr(printer, ticket["status_url"], qr_mode)
+        printer.set(align="center")
+        lines("Pindai untuk melihat status antrean")
+    if mpp.get("ticket_footer"):
+        printer.textln("-" * columns)
+        lines(mpp["ticket_footer"])
+    # cut() feeds the paper past the cutter, and only feeds on a printer without one.
+    printer.cut()
+
+
+def _within(seconds: float, work: Callable[[], T]) -> T:
+    """Run work in a helper thread and stop waiting for it after seconds."""
+    # A serial port with hardware flow control or a stuck /dev/usb/lp0 blocks a write
+    # forever and cannot be interrupted; the kiosk must answer all the same.
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 -- re-raised in the caller
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="loket-printer", daemon=True)
+    worker.start()
+    worker.join(max(0.0, seconds))
+    if worker.is_alive():
+        raise TimeoutError(f"the printer did not respond within {seconds:.1f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _send_tcp(printer: Escpos, data: bytes, deadline: float) -> None:
+    """Send the ticket and wait until the printer has read all of it."""
+    # Like CUPS's socket backend (waiteof): after our end-of-data the printer closes
+    # only once it has consumed the job, so a hung or paper-less printer shows up as a
+    # timeout instead of bytes silently parked in the kernel's buffers.
+    connection: socket.socket = printer.device
+    connection.settimeout(_remaining(deadline))
+    connection.sendall(data)
+    connection.shutdown(socket.SHUT_WR)
+    while True:
+        connection.settimeout(_remaining(deadline))
+        if not connection.recv(256):
+            return
+
+
+def _remaining(deadline: float) -> float:
+    """Seconds left before the deadline, or TimeoutError when none are."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("timed out")
+    return left
+
+
+def _send_device(url: str, profile: str, data: bytes, timeout: float) -> None:
+    """Open, write and close a usb, serial, file or cups printer."""
+    printer = open_printer(url, profile, timeout)
+    try:
+        if isinstance(printer, escpos_printer.Serial):
+            # python-escpos sets only a read timeout; a write waits for flow control.
+            printer.device.write_timeout = timeout
+        printer._raw(data)
+    finally:
+        _close(printer)
+
+
+def _print_to_url(
+    url: str, data: bytes, profile: str, timeout: float, deadline: float
+) -> None:
+    """Deliver rendered ticket bytes to the printer a URL names."""
+    address = parse_printer_url(url)
+    if address.kind == "dummy":
+        return
+    if address.kind != "tcp":
+        _within(_remaining(deadline), lambda: _send_device(url, profile, data, timeout))
+        return
+    printer = open_printer(url, profile, _remaining(deadline))
+    try:
+        _send_tcp(printer, data, deadline)
+    except TimeoutError:
+        raise TimeoutError(
+            f"the printer did not take the whole ticket within {timeout:.1f} s "
+            "(offline, out of paper or jammed?)"
+        ) from None
+    finally:
+        _close(printer)
+
+
+def print_ticket(
+    printer_or_url: str | Escpos,
+    ticket: dict,
+    mpp: dict,
+    *,
+    qr_mode: str = "native",
+    profile: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> PrintResult:
+    """Print one ticket (open, print, close); a failure is reported, never raised."""
+    if qr_mode not in ("native", "image"):
+        raise ValueError(f"qr_mode must be 'native' or 'image', not {qr_mode!r}")
+    started = time.monotonic()
+    deadline = started + timeout
+    try:
+        if isinstance(printer_or_url, str):
+            profile_name = _profile_name(profile)
+            # Render first, with no device open, then send the ticket in one write:
+            # nothing half-printed because rendering failed, one deadline for the I/O.
+            scratch = escpos_printer.Dummy(profile=profile_name)
+            render_ticket(scratch, ticket, mpp, qr_mode)
+            _print_to_url(
+                printer_or_url, scratch.output, profile_name, timeout, deadline
+            )
+        else:
+            scratch = escpos_printer.Dummy()
+            scratch.profile = printer_or_url.profile
+            render_ticket(scratch, ticket, mpp, qr_mode)
+            printer_or_url._raw(scratch.output)
+    except Exception as exc:
+        seconds = time.monotonic() - started
+        error = _describe(exc)
+        if isinstance(exc, (PrinterError, OSError)):
+            logger.warning("ticket %s not printed: %s", ticket.get("number"), error)
+        else:
+            logger.exception("ticket %s not printed", ticket.get("number"))
+        return PrintResult(ok=False, error=error, seconds=seconds)
+    seconds = time.monotonic() - started
+    logger.info("ticket %s printed in %.2f s", ticket.get("number"), seconds)
+    return PrintResult(ok=True, error=None, seconds=seconds)
+
+
+def _status_byte(reply: bytes | None, mask: int, fixed: int) -> int | None:
+    """The last byte of a status reply if its fixed bits are right, else None."""
+    # An absent or malformed reply means "unknown": python-escpos reads an empty reply
+    # as "paper OK", which would hide a printer that never answers.
+    if not reply or reply[-1] & mask != fixed:
+        return None
+    return reply[-1]
+
+
+def _ask(connection: socket.socket, command: bytes, wait: float) -> bytes | None:
+    """Send a status command and return the reply, or None if none came in time."""
+    if wait <= 0:
+        return None
+    connection.settimeout(wait)
+    try:
+        connection.sendall(command)
+        return connection.recv(16) or None
+    except TimeoutError:
+        return None
+
+
+def _paper(reply_dle: bytes | None, reply_gs: bytes | None) -> str:
+    """Read the paper state from a DLE EOT 4 or a GS r 1 reply."""
+    byte = _status_byte(reply_dle, 0x93, 0x12)
+    if byte is not None:
+        if byte & 0x60 == 0x60:
+            return "out"
+        return "near_end" if byte & 0x0C == 0x0C else "ok"
+    byte = _status_byte(reply_gs, 0x90, 0x00)
+    if byte is not None:
+        if byte & 0x0C:
+            return "out"
+        return "near_end" if byte & 0x03 else "ok"
+    return "unknown"
+
+
+def _tcp_status(host: str, port: int, timeout: float) -> dict:
+    """Ask a network printer for its online and paper state."""
+    deadline = time.monotonic() + timeout
+    with socket.create_connection((host, port), timeout=timeout) as connection:
+        # Half of the time for the first answer: a printer that never answers should
+        # not make the kiosk wait twice.
+        first = _ask(connection, STATUS_PRINTER, (deadline - time.monotonic()) / 2)
+        state = _status_byte(first, 0x93, 0x12)
+        if state is None:
+            return {
+                "online": True,
+                "paper": "unknown",
+                "error": "the printer did not answer the status query",
+            }
+        reply_dle = _ask(connection, STATUS_ROLL_PAPER, deadline - time.monotonic())
+        reply_gs = None
+        if _status_byte(reply_dle, 0x93, 0x12) is None:
+            reply_gs = _ask(
+                connection, STATUS_PAPER_SENSOR, deadline - time.monotonic()
+            )
+    online = not state & 0x08
+    return {
+        "online": online,
+        "paper": _paper(reply_dle, reply_gs),
+        "error": None if online else "the printer reports itself offline",
+    }
+
+
+def _device_status(url: str, address: PrinterUrl, timeout: float) -> dict:
+    """Open a usb, serial, file or cups printer and read its paper state if it can."""
+    if address.kind == "file":
+        # Opening the device to check would truncate a plain file; ask the kernel.
+        online = os.access(address.options["devfile"], os.W_OK)
+        error = None if online else "the device file is missing or not writable"
+        return {"online": online, "paper": "unknown", "error": error}
+
+    def query() -> str:
+        printer = open_printer(url, None, timeout)
+        try:
+            if address.kind not in ("usb", "serial"):
+                return "unknown"
+            try:
+                reply = bytes(printer.query_status(STATUS_ROLL_PAPER))
+            except Exception:  # noqa: BLE001 -- many printers cannot answer
+                return "unknown"
+            return _paper(reply, None)
+        finally:
+            _close(printer)
+
+    return {"online": True, "paper": _within(timeout, query), "error": None}
+
+
+def printer_status(url: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Report {online, paper: ok|near_end|out|unknown, error} without raising."""
+    try:
+        address = parse_printer_url(url)
+        if address.kind == "dummy":
+            return {"online": True, "paper": "unknown", "error": None}
+        if address.kind == "tcp":
+            return _tcp_status(
+                address.options["host"], address.options["port"], timeout
+            )
+        return _device_status(url, address, timeout)
+    except Exception as exc:  # noqa: BLE001 -- a status check never raises
+        return {"online": False, "paper": "unknown", "error": _describe(exc)}

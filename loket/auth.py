@@ -1,0 +1,167 @@
+"""Officer login: hashed passwords, signed session cookie, roles, CSRF checks, and who may act where."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request, session
+from sqlite_utils import Database
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import get_db, one, transaction
+from .errors import LoketError
+from .timeutil import iso, parse_iso
+
+ROLES = ("admin", "supervisor", "officer")
+SESSION_HOURS = 12
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def create_user(
+    db: Database, username: str, password: str, role: str, now: datetime, agency_id: int | None = None, full_name: str = ""
+) -> dict:
+    """Add a login; officers and supervisors belong to one agency."""
+    if role not in ROLES:
+        raise LoketError("invalid_field", field="role", reason="admin, supervisor atau officer")
+    if role != "admin" and agency_id is None:
+        raise LoketError("invalid_field", field="agency", reason="petugas dan supervisor harus punya instansi")
+    if len(password) < 8:
+        raise LoketError("invalid_field", field="password", reason="minimal 8 karakter")
+    if not username.strip() or len(username) > 64:
+        raise LoketError("invalid_field", field="username", reason="1–64 karakter")
+    with transaction(db):
+        if one(db, "SELECT id FROM users WHERE username = ?", (username.strip(),)):
+            raise LoketError("conflict")
+        return one(
+            db,
+            "INSERT INTO users (username, full_name, password_hash, role, agency_id, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+            (username.strip(), full_name, hash_password(password), role, agency_id, iso(now)),
+        )
+
+
+def authenticate(db: Database, username: str, password: str) -> dict:
+    user = one(db, "SELECT * FROM users WHERE username = ? AND active = 1", (username,))
+    # Hash even for unknown names so response time does not reveal which usernames exist.
+    stored = user["password_hash"] if user else _dummy_hash()
+    if not check_password_hash(stored, password) or user is None:
+        raise LoketError("invalid_credentials")
+    return user
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(8))
+
+
+def login(user: dict, now: datetime) -> None:
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user["id"]
+    session["login_at"] = iso(now)
+    session["pw"] = user["password_hash"][-12:]  # a password change logs out old sessions
+    session["csrf"] = secrets.token_urlsafe(24)
+
+
+def logout() -> None:
+    session.clear()
+
+
+def current_user() -> dict | None:
+    """The logged-in, active user of this request, or None (an expired or stale session counts as none)."""
+    if "user" in g:
+        return g.user
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id:
+        user = one(get_db(), "SELECT * FROM users WHERE id = ? AND active = 1", (user_id,))
+        login_at = parse_iso(session.get("login_at"))
+        now = current_app.config["CLOCK"]()
+        fresh = login_at is not None and now - login_at < timedelta(hours=SESSION_HOURS)
+        if user and fresh and session.get("pw") == user["password_hash"][-12:]:
+            g.user = user
+        else:
+            g.session_expired = True
+    return g.user
+
+
+def require_user(*roles: str) -> dict:
+    user = current_user()
+    if user is None:
+        raise LoketError("session_expired" if g.get("session_expired") else "login_required")
+    if roles and user["role"] not in roles:
+        raise LoketError("forbidden")
+    return user
+
+
+def login_required(*roles: str):
+    """Decorator: a logged-in user with one of these roles (any role when none is named)."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def inner(*args, **kwargs):
+            require_user(*roles)
+            return view(*args, **kwargs)
+
+        return inner
+
+    return wrap
+
+
+def can_act_for_agency(user: dict, agency_id: int) -> bool:
+    return user["role"] == "admin" or user["agency_id"] == agency_id
+
+
+def counter_for(user: dict, counter_id: int) -> dict:
+    """The counter, if this user may work it: officers and supervisors only within their own agency."""
+    counter = one(get_db(), "SELECT * FROM counters WHERE id = ?", (counter_id,))
+    if counter is None:
+        raise LoketError("counter_not_found")
+    if not can_act_for_agency(user, counter["agency_id"]):
+        raise LoketError("forbidden")
+    return counter
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    """Refuse state changes from other sites.
+
+    JSON API calls are checked by Origin (browsers always send it on cross-site POSTs) on top of
+    SameSite=Lax cookies; HTML form posts must also carry the session's csrf_token.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if origin and origin != "null":
+        if urlsplit(origin).netloc != request.host:
+            raise LoketError("csrf_failed")
+    elif origin == "null":
+        raise LoketError("csrf_failed")
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and session.get("user_id"):
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
+        if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+            raise LoketError("csrf_failed")
+
+
+def user_json(user: dict) -> dict:
+    agency = one(get_db(), "SELECT code, name FROM agencies WHERE id = ?", (user["agency_id"],)) if user["agency_id"] else None
+    return {
+        "id": user["id"],
+        "username": user["username"],
+        "full_name": user["full_name"],
+        "role": user["role"],
+        "agency_id": user["agency_id"],
+        "agency": agency["name"] if agency else None,
+        "csrf_token": csrf_token(),
+    }

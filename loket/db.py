@@ -1,0 +1,115 @@
+"""The only place that opens SQLite: connections, the schema, transactions and settings."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+from flask import current_app, g
+
+SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
+
+# Settings an MPP can change in the admin; these are the defaults.
+DEFAULT_SETTINGS: dict[str, str] = {
+    "mpp_name": "Mal Pelayanan Publik",
+    "mpp_address": "",
+    "mpp_logo_url": "",
+    "timezone": "Asia/Jakarta",
+    # strict: every priority ticket first; interleave: one priority after every N regular.
+    "priority_policy": "strict",
+    "priority_interleave_n": "3",
+    # a regular ticket waiting longer than this is called before any priority ticket (0 = no cap)
+    "max_regular_wait_minutes": "60",
+    "number_reading": "digits",  # digits: "A nol nol satu"; whole: "A satu"
+    "self_priority": "1",  # citizens may declare priority at the kiosk
+    "phone_tickets": "1",  # /ambil/ on the citizen's own phone
+    "phone_tickets_per_hour": "3",
+    "ticket_header": "",
+    "ticket_footer": "Terima kasih. Kami siap melayani dengan sepenuh hati.",
+    "announcement_repeat": "1",
+}
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open the database with the durability settings every writer relies on."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=15, check_same_thread=False)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    # WAL lets screens read while a kiosk writes; FULL fsyncs each commit so an
+    # acknowledged ticket survives a power cut, not only a crashed process.
+    with db.ensure_autocommit_on():
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=15000")
+    return db
+
+
+def init_schema(db: sqlite_utils.Database) -> None:
+    """Create every table and index that is missing; safe to run on a live database."""
+    with db.ensure_autocommit_on():
+        db.conn.executescript(SCHEMA.read_text(encoding="utf-8"))
+
+
+def is_empty(db: sqlite_utils.Database) -> bool:
+    return not db["agencies"].exists() or db.execute("SELECT count(*) FROM agencies").fetchone()[0] == 0
+
+
+def get_db() -> sqlite_utils.Database:
+    """The request's connection, opened on first use and closed at teardown."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE … COMMIT: takes the write lock first so read-then-write is safe across processes."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+
+
+def one(db: sqlite_utils.Database, sql: str, params: dict | tuple = ()) -> dict | None:
+    """The first row of a query as a dict, or None."""
+    return next(iter(db.query(sql, params)), None)
+
+
+def scalar(db: sqlite_utils.Database, sql: str, params: dict | tuple = ()):
+    rows = db.execute(sql, params).fetchall()  # fetch all so a RETURNING write completes
+    return rows[0][0] if rows else None
+
+
+def settings(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every setting, with defaults for the ones never set."""
+    values = dict(DEFAULT_SETTINGS)
+    values.update({r["key"]: r["value"] for r in db.query("SELECT key, value FROM settings")})
+    return values
+
+
+def set_setting(db: sqlite_utils.Database, key: str, value: object) -> None:
+    text = value if isinstance(value, str) else json.dumps(value)
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, text),
+    )

@@ -1,0 +1,562 @@
+"""Queue rules as plain functions over the database. Time always comes in as `now` (aware, any zone).
+
+Every command runs inside one BEGIN IMMEDIATE transaction, so two kiosks or two counters acting
+at the same instant are serialised by SQLite's write lock, in one process or several.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from .db import one, scalar, settings, transaction
+from .errors import LoketError
+from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day
+
+PRIORITY_REASONS = {
+    "disability": ("Penyandang disabilitas", "Person with a disability"),
+    "elderly": ("Lansia (60+)", "Elderly (60+)"),
+    "pregnant": ("Ibu hamil", "Pregnant woman"),
+    "child": ("Anak-anak", "Child"),
+    "disaster": ("Korban bencana", "Disaster victim"),
+}
+OPEN_STATUSES = ("called", "serving")
+COUNTER_STATES = ("open", "paused", "closed")
+RECENT_SERVICE_SAMPLE = 20  # completed tickets that set a service's average service time
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _event(db: Database, now: datetime, kind: str, ticket: dict | None = None, **fields) -> None:
+    data = fields.pop("data", {})
+    db.execute(
+        "INSERT INTO events (at, kind, ticket_id, service_id, agency_id, counter_id, user_id, kiosk_id, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            iso(now),
+            kind,
+            ticket["id"] if ticket else fields.get("ticket_id"),
+            fields.get("service_id", ticket["service_id"] if ticket else None),
+            fields.get("agency_id", ticket["agency_id"] if ticket else None),
+            fields.get("counter_id", ticket.get("counter_id") if ticket else None),
+            fields.get("user_id"),
+            fields.get("kiosk_id"),
+            json.dumps(data, ensure_ascii=False),
+        ),
+    )
+
+
+def _service(db: Database, service_id: int) -> dict:
+    row = one(
+        db,
+        "SELECT s.*, a.name AS agency_name, a.active AS agency_active FROM services s"
+        " JOIN agencies a ON a.id = s.agency_id WHERE s.id = ?",
+        (service_id,),
+    )
+    if row is None:
+        raise LoketError("service_not_found")
+    return row
+
+
+def _counter(db: Database, counter_id: int) -> dict:
+    row = one(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
+    if row is None:
+        raise LoketError("counter_not_found")
+    return row
+
+
+def _current(db: Database, counter_id: int) -> dict | None:
+    """The ticket in front of the counter now (parked ones are not current)."""
+    return one(
+        db,
+        "SELECT * FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving') AND held = 0"
+        " ORDER BY called_at DESC LIMIT 1",
+        (counter_id,),
+    )
+
+
+def _require_current(db: Database, counter_id: int, allowed: tuple[str, ...]) -> dict:
+    ticket = _current(db, counter_id)
+    if ticket is None:
+        raise LoketError("no_current_ticket")
+    if ticket["status"] not in allowed:
+        raise LoketError("invalid_state", status=ticket["status"])
+    return ticket
+
+
+def _update(db: Database, ticket_id: int, **values) -> dict:
+    assignments = ", ".join(f"{k} = :{k}" for k in values)
+    return one(db, f"UPDATE tickets SET {assignments} WHERE id = :id RETURNING *", {**values, "id": ticket_id})
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def issuing_state(db: Database, service: dict, now: datetime, tz: str) -> LoketError | None:
+    """Why a ticket cannot be issued for this service at this moment, or None when it can."""
+    if not service["active"] or not service.get("agency_active", 1):
+        return LoketError("service_inactive")
+    moment = local(now, tz)
+    today = moment.date().isoformat()
+    closed = one(
+        db,
+        "SELECT reason FROM closed_dates WHERE date = ? AND (agency_id IS NULL OR agency_id = ?) LIMIT 1",
+        (today, service["agency_id"]),
+    )
+    if closed:
+        return LoketError("closed_today", reason=closed["reason"] or "hari libur")
+    hours = one(
+        db,
+        "SELECT opens, closes FROM service_hours WHERE service_id = ? AND weekday = ?",
+        (service["id"], moment.weekday()),
+    )
+    if hours is None:
+        return LoketError("service_closed", hours="tidak ada layanan hari ini")
+    minute = moment.hour * 60 + moment.minute
+    opens, closes = minutes_of_day(hours["opens"]), minutes_of_day(hours["closes"])
+    span = f"{hours['opens']}–{hours['closes']}"
+    if minute < opens or minute >= closes:
+        return LoketError("service_closed", hours=span)
+    stop = closes - service["cutoff_minutes"]
+    if minute >= stop:
+        return LoketError("issuing_stopped", cutoff=hhmm(stop))
+    pause = one(
+        db,
+        "SELECT label, ends FROM breaks WHERE weekday = ? AND (agency_id IS NULL OR agency_id = ?)"
+        " AND starts <= ? AND ends > ? ORDER BY ends DESC LIMIT 1",
+        (moment.weekday(), service["agency_id"], hhmm(minute), hhmm(minute)),
+    )
+    if pause:
+        return LoketError("on_break", label=pause["label"], until=pause["ends"])
+    return None
+
+
+def issue(
+    db: Database,
+    service_id: int,
+    now: datetime,
+    *,
+    priority: bool = False,
+    priority_reason: str | None = None,
+    granted_by: str | None = None,
+    kiosk_id: int | None = None,
+    source: str = "kiosk",
+) -> dict:
+    """Hand out the next number of the service's daily series, if it is open and under quota."""
+    if priority and priority_reason not in PRIORITY_REASONS:
+        raise LoketError("invalid_priority_reason")
+    if not priority:
+        priority_reason = None
+    with transaction(db):
+        conf = settings(db)
+        tz = conf["timezone"]
+        service = _service(db, service_id)
+        refusal = issuing_state(db, service, now, tz)
+        if refusal:
+            raise refusal
+        today = local_day(now, tz)
+        if service["daily_quota"] is not None:
+            used = scalar(
+                db,
+                "SELECT count(*) FROM tickets WHERE origin_service_id = ? AND issued_on = ? AND status != 'cancelled'",
+                (service_id, today),
+            )
+            if used >= service["daily_quota"]:
+                raise LoketError("quota_reached")
+        sequence = scalar(
+            db,
+            "INSERT INTO daily_sequences (service_id, issued_on, last_number) VALUES (?, ?, 1)"
+            " ON CONFLICT (service_id, issued_on) DO UPDATE SET last_number = last_number + 1"
+            " RETURNING last_number",
+            (service_id, today),
+        )
+        stamp = iso(now)
+        ticket = one(
+            db,
+            "INSERT INTO tickets (token, number, sequence, origin_service_id, service_id, agency_id, issued_on,"
+            " issued_at, queued_at, priority, priority_reason, priority_granted_by, source, kiosk_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            (
+                secrets.token_urlsafe(16),
+                f"{service['prefix']}{sequence:0{service['padding']}d}",
+                sequence,
+                service_id,
+                service_id,
+                service["agency_id"],
+                today,
+                stamp,
+                stamp,
+                int(bool(priority)),
+                priority_reason,
+                granted_by,
+                source,
+                kiosk_id,
+            ),
+        )
+        _event(db, now, "issued", ticket, kiosk_id=kiosk_id, data={"priority": ticket["priority"], "source": source})
+    return ticket
+
+
+def cancel(db: Database, token: str, now: datetime) -> dict:
+    """The citizen gives up a waiting ticket; it no longer counts toward the quota."""
+    with transaction(db):
+        ticket = by_token(db, token)
+        if ticket["status"] != "waiting":
+            raise LoketError("ticket_not_waiting")
+        ticket = _update(db, ticket["id"], status="cancelled", finished_at=iso(now))
+        _event(db, now, "cancelled", ticket)
+    return ticket
+
+
+def record_print(db: Database, ticket_id: int, printed: bool, error: str, now: datetime) -> None:
+    with transaction(db):
+        ticket = _update(db, ticket_id, printed=int(printed), print_error=error[:500])
+        _event(db, now, "printed" if printed else "print_failed", ticket, kiosk_id=ticket["kiosk_id"], data={"error": error[:500]})
+
+
+# ---------------------------------------------------------------- who is next
+
+
+def _waiting_sql(extra: str) -> str:
+    return (
+        "SELECT * FROM tickets WHERE status = 'waiting' AND issued_on = :today"
+        " AND service_id IN (SELECT service_id FROM counter_services WHERE counter_id = :counter)"
+        f" {extra} ORDER BY queued_at, id LIMIT 1"
+    )
+
+
+def _regulars_since_priority(db: Database, counter_id: int, since: str) -> int:
+    """Regular calls this counter made today since its last priority call."""
+    return scalar(
+        db,
+        "SELECT count(*) FROM events WHERE counter_id = :c AND kind = 'called' AND at >= :since"
+        " AND json_extract(data, '$.priority') = 0 AND id > coalesce((SELECT max(id) FROM events"
+        " WHERE counter_id = :c AND kind = 'called' AND at >= :since AND json_extract(data, '$.priority') = 1), 0)",
+        {"c": counter_id, "since": since},
+    )
+
+
+def next_for_counter(db: Database, counter_id: int, now: datetime, conf: dict) -> dict | None:
+    """The most urgent waiting ticket across the counter's services, under the MPP's priority policy."""
+    tz = conf["timezone"]
+    today = local_day(now, tz)
+    params = {"today": today, "counter": counter_id}
+    cap = int(conf.get("max_regular_wait_minutes") or 0)
+    if cap > 0:
+        overdue = one(
+            db, _waiting_sql("AND priority = 0 AND queued_at <= :limit"), {**params, "limit": iso(now - timedelta(minutes=cap))}
+        )
+        if overdue:
+            return overdue
+    urgent = one(db, _waiting_sql("AND priority = 1"), params)
+    regular = one(db, _waiting_sql("AND priority = 0"), params)
+    if urgent is None or regular is None:
+        return urgent or regular
+    if conf.get("priority_policy") == "interleave":
+        every = max(int(conf.get("priority_interleave_n") or 1), 1)
+        since = iso(day_start_utc(today, tz))
+        return urgent if _regulars_since_priority(db, counter_id, since) >= every else regular
+    return urgent
+
+
+def _close_current(db: Database, counter_id: int, now: datetime, user_id: int | None) -> dict | None:
+    """Finish the ticket still open at the counter: pressing "next" means the officer is done with it."""
+    current = _current(db, counter_id)
+    if current is None:
+        return None
+    stamp = iso(now)
+    done = _update(db, current["id"], status="done", started_at=current["started_at"] or current["called_at"], finished_at=stamp)
+    _event(db, now, "completed", done, user_id=user_id, data={"auto": True})
+    return done
+
+
+def _call(db: Database, ticket: dict, counter: dict, now: datetime, user_id: int | None, kind: str) -> dict:
+    called = one(
+        db,
+        "UPDATE tickets SET status = 'called', counter_id = :c, officer_id = :u, called_at = :now,"
+        " call_count = call_count + 1, held = 0 WHERE id = :id AND status IN ('waiting', 'no_show') RETURNING *",
+        {"c": counter["id"], "u": user_id, "now": iso(now), "id": ticket["id"]},
+    )
+    if called is None:  # cannot happen under the write lock; refuse rather than double-call
+        raise LoketError("ticket_not_waiting")
+    _event(db, now, kind, called, user_id=user_id, data={"priority": called["priority"], "recall": False})
+    return called
+
+
+def call_next(db: Database, counter_id: int, now: datetime, user_id: int | None = None) -> tuple[dict | None, dict | None]:
+    """Finish the counter's open ticket and give it the most urgent waiting one. Returns (called, finished)."""
+    with transaction(db):
+        counter = _counter(db, counter_id)
+        if counter["state"] != "open":
+            raise LoketError("counter_not_open")
+        finished = _close_current(db, counter_id, now, user_id)
+        candidate = next_for_counter(db, counter_id, now, settings(db))
+        called = _call(db, candidate, counter, now, user_id, "called") if candidate else None
+    return called, finished
+
+
+def call_ticket(db: Database, counter_id: int, number: str, now: datetime, user_id: int | None = None) -> tuple[dict, dict | None]:
+    """Call a given number of today (an appointment, a returning no-show) from the counter's services."""
+    with transaction(db):
+        counter = _counter(db, counter_id)
+        if counter["state"] != "open":
+            raise LoketError("counter_not_open")
+        today = local_day(now, settings(db)["timezone"])
+        ticket = one(
+            db,
+            "SELECT * FROM tickets WHERE number = :n COLLATE NOCASE AND issued_on = :today"
+            " AND service_id IN (SELECT service_id FROM counter_services WHERE counter_id = :c)"
+            " ORDER BY id DESC LIMIT 1",
+            {"n": number.strip(), "today": today, "c": counter_id},
+        )
+        if ticket is None:
+            raise LoketError("ticket_not_found")
+        if ticket["status"] not in ("waiting", "no_show"):
+            raise LoketError("invalid_state", status=ticket["status"])
+        finished = _close_current(db, counter_id, now, user_id)
+        called = _call(db, ticket, counter, now, user_id, "called")
+    return called, finished
+
+
+# ---------------------------------------------------------------- at the counter
+
+
+def recall(db: Database, counter_id: int, now: datetime, user_id: int | None = None) -> dict:
+    """Call the current ticket again; its first call time stays, for honest waiting times."""
+    with transaction(db):
+        ticket = _require_current(db, counter_id, ("called",))
+        ticket = _update(db, ticket["id"], call_count=ticket["call_count"] + 1)
+        _event(db, now, "recalled", ticket, user_id=user_id, data={"priority": ticket["priority"], "recall": True})
+    return ticket
+
+
+def start(db: Database, counter_id: int, now: datetime, user_id: int | None = None) -> dict:
+    """The citizen sat down: service time starts."""
+    with transaction(db):
+        ticket = _require_current(db, counter_id, ("called",))
+        ticket = _update(db, ticket["id"], status="serving", started_at=iso(now))
+        _event(db, now, "started", ticket, user_id=user_id)
+    return ticket
+
+
+def complete(db: Database, counter_id: int, now: datetime, user_id: int | None = None) -> dict:
+    """Service finished. A ticket never started counts from its call."""
+    with transaction(db):
+        ticket = _require_current(db, counter_id, OPEN_STATUSES)
+        ticket = _update(db, ticket["id"], status="done", started_at=ticket["started_at"] or ticket["called_at"], finished_at=iso(now))
+        _event(db, now, "completed", ticket, user_id=user_id, data={"auto": False})
+    return ticket
+
+
+def no_show(db: Database, counter_id: int, now: datetime, user_id: int | None = None) -> dict:
+    """The called citizen did not come."""
+    with transaction(db):
+        ticket = _require_current(db, counter_id, ("called",))
+        ticket = _update(db, ticket["id"], status="no_show", no_show_at=iso(now))
+        _event(db, now, "no_show", ticket, user_id=user_id)
+    return ticket
+
+
+def requeue(db: Database, ticket_id: int, now: datetime, user_id: int | None = None) -> dict:
+    """A late returner joins the back of the line again, same number, same day only."""
+    with transaction(db):
+        ticket = one(db, "SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        if ticket is None:
+            raise LoketError("ticket_not_found")
+        if ticket["status"] != "no_show":
+            raise LoketError("invalid_state", status=ticket["status"])
+        if ticket["issued_on"] != local_day(now, settings(db)["timezone"]):
+            raise LoketError("ticket_expired")
+        ticket = _update(db, ticket_id, status="waiting", queued_at=iso(now), counter_id=None, no_show_at=None)
+        _event(db, now, "requeued", ticket, user_id=user_id)
+    return ticket
+
+
+def transfer(
+    db: Database, counter_id: int, service_id: int, now: datetime, user_id: int | None = None, note: str = ""
+) -> tuple[dict, dict]:
+    """Send the current ticket to another service (any agency), keeping its number and its place in time.
+
+    The transferred citizen has already waited once, so the ticket keeps its original queue time
+    and is called ahead of tickets issued after it. Returns (ticket, the service it left).
+    """
+    with transaction(db):
+        ticket = _require_current(db, counter_id, OPEN_STATUSES)
+        target = _service(db, service_id)
+        if not target["active"]:
+            raise LoketError("service_inactive")
+        if target["id"] == ticket["service_id"]:
+            raise LoketError("same_service")
+        left = {"service_id": ticket["service_id"], "agency_id": ticket["agency_id"]}
+        segment = {
+            "from_service_id": ticket["service_id"],
+            "from_agency_id": ticket["agency_id"],
+            "to_service_id": target["id"],
+            "to_agency_id": target["agency_id"],
+            "called_at": ticket["called_at"],
+            "started_at": ticket["started_at"] or ticket["called_at"],
+            "note": note,
+        }
+        moved = _update(
+            db,
+            ticket["id"],
+            status="waiting",
+            service_id=target["id"],
+            agency_id=target["agency_id"],
+            counter_id=None,
+            called_at=None,
+            started_at=None,
+            transfer_count=ticket["transfer_count"] + 1,
+            transfer_note=note[:500],
+        )
+        _event(db, now, "transferred", ticket, user_id=user_id, counter_id=counter_id, data=segment)
+    return moved, left
+
+
+def hold(db: Database, counter_id: int, now: datetime, user_id: int | None = None) -> dict:
+    """Tunda: the citizen fetches a missing document; the ticket waits on this counter's held list."""
+    with transaction(db):
+        ticket = _require_current(db, counter_id, OPEN_STATUSES)
+        ticket = _update(db, ticket["id"], held=1)
+        _event(db, now, "held", ticket, user_id=user_id)
+    return ticket
+
+
+def resume(db: Database, counter_id: int, ticket_id: int, now: datetime, user_id: int | None = None) -> dict:
+    """Bring a held ticket back in front of the counter, without a new number."""
+    with transaction(db):
+        if _current(db, counter_id) is not None:
+            raise LoketError("counter_busy")
+        ticket = one(db, "SELECT * FROM tickets WHERE id = ? AND counter_id = ? AND held = 1", (ticket_id, counter_id))
+        if ticket is None:
+            raise LoketError("ticket_not_found")
+        ticket = _update(db, ticket_id, held=0)
+        _event(db, now, "resumed", ticket, user_id=user_id)
+    return ticket
+
+
+def set_counter_state(db: Database, counter_id: int, state: str, now: datetime, user_id: int | None = None) -> dict:
+    """Open (buka), pause (istirahat: takes no new citizens) or close (tutup) a counter."""
+    if state not in COUNTER_STATES:
+        raise LoketError("invalid_field", field="state", reason="buka/istirahat/tutup: open, paused, closed")
+    with transaction(db):
+        counter = _counter(db, counter_id)
+        if state == "closed" and _current(db, counter_id) is not None:
+            raise LoketError("counter_busy")
+        officer = user_id if state != "closed" else None
+        counter = one(
+            db,
+            "UPDATE counters SET state = ?, officer_id = ?, state_changed_at = ? WHERE id = ? RETURNING *",
+            (state, officer, iso(now), counter_id),
+        )
+        _event(db, now, "counter_" + state, None, counter_id=counter_id, agency_id=counter["agency_id"], user_id=user_id)
+    return counter
+
+
+# ---------------------------------------------------------------- queries
+
+
+def by_token(db: Database, token: str) -> dict:
+    ticket = one(db, "SELECT * FROM tickets WHERE token = ?", (token,))
+    if ticket is None:
+        raise LoketError("ticket_not_found")
+    return ticket
+
+
+def ahead_of(db: Database, ticket: dict) -> int:
+    """How many waiting tickets of the same service will be called before this one."""
+    if ticket["status"] != "waiting":
+        return 0
+    params = {"s": ticket["service_id"], "d": ticket["issued_on"], "q": ticket["queued_at"], "id": ticket["id"]}
+    earlier = "(queued_at < :q OR (queued_at = :q AND id < :id))"
+    if ticket["priority"]:
+        sql = f"SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting' AND priority = 1 AND {earlier}"
+    else:
+        sql = (
+            "SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting'"
+            f" AND (priority = 1 OR {earlier})"
+        )
+    return scalar(db, sql, params)
+
+
+def service_stats(db: Database, now: datetime, service_ids: list[int] | None = None) -> dict[int, dict]:
+    """Per service: waiting now, issued today, open counters, recent average service minutes."""
+    conf = settings(db)
+    today = local_day(now, conf["timezone"])
+    since = (local(now, conf["timezone"]).date() - timedelta(days=7)).isoformat()
+    stats: dict[int, dict] = {}
+    for row in db.query("SELECT id, default_service_minutes, daily_quota FROM services"):
+        stats[row["id"]] = {
+            "waiting": 0,
+            "issued_today": 0,
+            "open_counters": 0,
+            "avg_service_minutes": row["default_service_minutes"],
+            "quota": row["daily_quota"],
+        }
+    for row in db.query(
+        "SELECT service_id, count(*) AS n FROM tickets WHERE issued_on = ? AND status = 'waiting' GROUP BY service_id", (today,)
+    ):
+        stats[row["service_id"]]["waiting"] = row["n"]
+    for row in db.query(
+        "SELECT origin_service_id AS sid, count(*) AS n FROM tickets WHERE issued_on = ? AND status != 'cancelled'"
+        " GROUP BY origin_service_id",
+        (today,),
+    ):
+        stats[row["sid"]]["issued_today"] = row["n"]
+    for row in db.query(
+        "SELECT cs.service_id, count(*) AS n FROM counter_services cs JOIN counters c ON c.id = cs.counter_id"
+        " WHERE c.state = 'open' GROUP BY cs.service_id"
+    ):
+        stats[row["service_id"]]["open_counters"] = row["n"]
+    for row in db.query(
+        "SELECT service_id, avg(minutes) AS avg FROM (SELECT service_id,"
+        " (julianday(finished_at) - julianday(started_at)) * 1440 AS minutes,"
+        " row_number() OVER (PARTITION BY service_id ORDER BY finished_at DESC) AS rn"
+        " FROM tickets WHERE issued_on >= ? AND status = 'done' AND started_at IS NOT NULL)"
+        " WHERE rn <= ? GROUP BY service_id",
+        (since, RECENT_SERVICE_SAMPLE),
+    ):
+        if row["avg"] is not None and row["service_id"] in stats:
+            stats[row["service_id"]]["avg_service_minutes"] = max(row["avg"], 0.5)
+    if service_ids is not None:
+        stats = {k: v for k, v in stats.items() if k in service_ids}
+    return stats
+
+
+def estimate_minutes(stat: dict, ahead: int) -> int:
+    """Ahead × recent average service time ÷ counters open for the service (at least one)."""
+    return math.ceil(ahead * stat["avg_service_minutes"] / max(stat["open_counters"], 1))
+
+
+def estimated_wait(db: Database, ticket: dict, now: datetime) -> tuple[int, int | None]:
+    ahead = ahead_of(db, ticket)
+    if ticket["status"] != "waiting":
+        return ahead, None
+    stat = service_stats(db, now, [ticket["service_id"]]).get(ticket["service_id"])
+    return ahead, estimate_minutes(stat, ahead) if stat else None
+
+
+def current_of(db: Database, counter_id: int) -> dict | None:
+    return _current(db, counter_id)
+
+
+def held_at(db: Database, counter_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM tickets WHERE counter_id = ? AND held = 1 ORDER BY called_at", (counter_id,)))
+
+
+def waiting_for_counter(db: Database, counter_id: int, now: datetime, limit: int = 200) -> list[dict]:
+    """The counter's waiting list in the order call-next would take it (priority first, then time)."""
+    today = local_day(now, settings(db)["timezone"])
+    return list(
+        db.query(
+            "SELECT * FROM tickets WHERE status = 'waiting' AND issued_on = ?"
+            " AND service_id IN (SELECT service_id FROM counter_services WHERE counter_id = ?)"
+            " ORDER BY priority DESC, queued_at, id LIMIT ?",
+            (today, counter_id, limit),
+        )
+    )

@@ -1,0 +1,204 @@
+-- Loket schema. Safe to run again: every statement is IF NOT EXISTS.
+-- Instants are UTC ISO-8601 strings ending in "Z"; business dates (issued_on) are the MPP's local date.
+
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS agencies (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 32),
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    color TEXT NOT NULL DEFAULT '#1f6feb',
+    zone TEXT NOT NULL DEFAULT '',
+    sort_order INTEGER NOT NULL DEFAULT 0,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    maklumat TEXT NOT NULL DEFAULT '',
+    maklumat_signer TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS services (
+    id INTEGER PRIMARY KEY,
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 32),
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    prefix TEXT NOT NULL CHECK (length(prefix) BETWEEN 1 AND 8),
+    padding INTEGER NOT NULL DEFAULT 3 CHECK (padding BETWEEN 1 AND 6),
+    daily_quota INTEGER CHECK (daily_quota IS NULL OR daily_quota >= 0),
+    cutoff_minutes INTEGER NOT NULL DEFAULT 30 CHECK (cutoff_minutes >= 0),
+    default_service_minutes REAL NOT NULL DEFAULT 5 CHECK (default_service_minutes > 0),
+    promised_minutes INTEGER CHECK (promised_minutes IS NULL OR promised_minutes > 0),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    sort_order INTEGER NOT NULL DEFAULT 0,
+    -- the published service standard (PermenPANRB 15/2014)
+    requirements TEXT NOT NULL DEFAULT '',
+    procedure TEXT NOT NULL DEFAULT '',
+    completion_time TEXT NOT NULL DEFAULT '',
+    fee TEXT NOT NULL DEFAULT '',
+    product TEXT NOT NULL DEFAULT '',
+    complaint_channel TEXT NOT NULL DEFAULT '',
+    sk_number TEXT NOT NULL DEFAULT '',
+    UNIQUE (agency_id, code)
+);
+CREATE INDEX IF NOT EXISTS services_agency ON services (agency_id);
+
+-- Weekly hours: weekday 0 = Monday … 6 = Sunday, "HH:MM", closes may be "24:00".
+CREATE TABLE IF NOT EXISTS service_hours (
+    service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+    opens TEXT NOT NULL CHECK (opens GLOB '[0-2][0-9]:[0-5][0-9]'),
+    closes TEXT NOT NULL CHECK (closes GLOB '[0-2][0-9]:[0-5][0-9]'),
+    PRIMARY KEY (service_id, weekday),
+    CHECK (closes > opens)
+);
+
+-- Breaks when no ticket is issued (the Friday prayer break); agency_id NULL = the whole MPP.
+CREATE TABLE IF NOT EXISTS breaks (
+    id INTEGER PRIMARY KEY,
+    agency_id INTEGER REFERENCES agencies(id) ON DELETE CASCADE,
+    weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+    starts TEXT NOT NULL,
+    ends TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT 'Istirahat',
+    CHECK (ends > starts)
+);
+
+-- Holidays and closed dates; agency_id NULL = the whole MPP.
+CREATE TABLE IF NOT EXISTS closed_dates (
+    id INTEGER PRIMARY KEY,
+    date TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    agency_id INTEGER REFERENCES agencies(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS closed_dates_date ON closed_dates (date);
+
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(username) BETWEEN 1 AND 64),
+    full_name TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'supervisor', 'officer')),
+    agency_id INTEGER REFERENCES agencies(id),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL,
+    CHECK (role = 'admin' OR agency_id IS NOT NULL)
+);
+
+CREATE TABLE IF NOT EXISTS counters (
+    id INTEGER PRIMARY KEY,
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    name TEXT NOT NULL,
+    number INTEGER NOT NULL CHECK (number >= 0),
+    zone TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT 'closed' CHECK (state IN ('open', 'paused', 'closed')),
+    officer_id INTEGER REFERENCES users(id),
+    state_changed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS counters_agency ON counters (agency_id);
+
+CREATE TABLE IF NOT EXISTS counter_services (
+    counter_id INTEGER NOT NULL REFERENCES counters(id) ON DELETE CASCADE,
+    service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    PRIMARY KEY (counter_id, service_id)
+);
+CREATE INDEX IF NOT EXISTS counter_services_service ON counter_services (service_id);
+
+CREATE TABLE IF NOT EXISTS kiosks (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    location TEXT NOT NULL DEFAULT '',
+    printer_url TEXT NOT NULL DEFAULT '',
+    printer_profile TEXT NOT NULL DEFAULT '',
+    qr_mode TEXT NOT NULL DEFAULT 'native' CHECK (qr_mode IN ('native', 'image')),
+    printer_state TEXT NOT NULL DEFAULT 'unknown',
+    printer_error TEXT NOT NULL DEFAULT '',
+    last_seen_at TEXT
+);
+
+CREATE TABLE IF NOT EXISTS displays (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    location TEXT NOT NULL DEFAULT '',
+    agency_ids TEXT NOT NULL DEFAULT '[]',  -- JSON list; empty = every agency
+    zone TEXT NOT NULL DEFAULT '',
+    layout TEXT NOT NULL DEFAULT 'landscape',
+    running_text TEXT NOT NULL DEFAULT '',
+    speak INTEGER NOT NULL DEFAULT 1 CHECK (speak IN (0, 1)),
+    repeat_count INTEGER NOT NULL DEFAULT 1 CHECK (repeat_count BETWEEN 1 AND 3),
+    voice_mode TEXT NOT NULL DEFAULT 'unknown',
+    last_seen_at TEXT
+);
+
+-- One row per service and local day: the last number handed out. Never decremented.
+CREATE TABLE IF NOT EXISTS daily_sequences (
+    service_id INTEGER NOT NULL REFERENCES services(id),
+    issued_on TEXT NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (service_id, issued_on)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS tickets (
+    id INTEGER PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,
+    number TEXT NOT NULL,                     -- "A001", kept across transfers
+    sequence INTEGER NOT NULL,
+    origin_service_id INTEGER NOT NULL REFERENCES services(id),
+    service_id INTEGER NOT NULL REFERENCES services(id),
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    issued_on TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    queued_at TEXT NOT NULL,                  -- place in the waiting line
+    status TEXT NOT NULL DEFAULT 'waiting'
+        CHECK (status IN ('waiting', 'called', 'serving', 'done', 'no_show', 'cancelled')),
+    held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)),
+    priority INTEGER NOT NULL DEFAULT 0 CHECK (priority IN (0, 1)),
+    priority_reason TEXT
+        CHECK (priority_reason IS NULL
+               OR priority_reason IN ('disability', 'elderly', 'pregnant', 'child', 'disaster')),
+    priority_granted_by TEXT,
+    source TEXT NOT NULL DEFAULT 'kiosk' CHECK (source IN ('kiosk', 'phone', 'counter', 'api')),
+    kiosk_id INTEGER REFERENCES kiosks(id),
+    counter_id INTEGER REFERENCES counters(id),
+    officer_id INTEGER REFERENCES users(id),
+    called_at TEXT,
+    call_count INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT,
+    finished_at TEXT,
+    no_show_at TEXT,
+    transfer_count INTEGER NOT NULL DEFAULT 0,
+    transfer_note TEXT NOT NULL DEFAULT '',
+    printed INTEGER CHECK (printed IS NULL OR printed IN (0, 1)),
+    print_error TEXT NOT NULL DEFAULT '',
+    UNIQUE (origin_service_id, issued_on, sequence),
+    CHECK (priority = 1 OR priority_reason IS NULL),
+    CHECK (held = 0 OR status IN ('called', 'serving'))  -- parked (tunda) at its counter
+);
+CREATE INDEX IF NOT EXISTS tickets_waiting ON tickets (service_id, status, priority, queued_at);
+CREATE INDEX IF NOT EXISTS tickets_counter ON tickets (counter_id, status);
+CREATE INDEX IF NOT EXISTS tickets_issued_on ON tickets (issued_on, service_id);
+CREATE INDEX IF NOT EXISTS tickets_origin_day ON tickets (origin_service_id, issued_on, status);
+
+-- Every change: who, when, what. The source of the reports.
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ticket_id INTEGER,
+    service_id INTEGER,
+    agency_id INTEGER,
+    counter_id INTEGER,
+    user_id INTEGER,
+    kiosk_id INTEGER,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket_id);
+CREATE INDEX IF NOT EXISTS events_at ON events (at);
+
+-- Fixed-window counters for rate limits (phones taking tickets, logins, complaints).
+CREATE TABLE IF NOT EXISTS rate_limits (
+    bucket TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    hits INTEGER NOT NULL,
+    PRIMARY KEY (bucket, window_start)
+) WITHOUT ROWID;

@@ -1,0 +1,213 @@
+"""Loket: the queue server of a Mal Pelayanan Publik. `python server.py --host --port --db`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import Flask, abort, render_template, send_from_directory
+
+from loket import api, auth, demo, errors, realtime
+from loket.db import close_db, connect, init_schema, is_empty
+from loket.timeutil import now_utc
+
+ROOT = Path(__file__).resolve().parent
+log = logging.getLogger("loket")
+
+# Front-end libraries installed from npm (package.json) and served by Flask: no CDN on an MPP's LAN.
+VENDOR_FILES = {
+    "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
+    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "chart.umd.js": "chart.js/dist/chart.umd.js",
+}
+
+
+def default_config() -> dict:
+    return {
+        "DATABASE": os.environ.get("LOKET_DB", str(ROOT / "instance" / "loket.db")),
+        "CLOCK": now_utc,
+        "PUBLIC_URL": os.environ.get("LOKET_PUBLIC_URL", ""),
+        "REDIS_URL": os.environ.get("LOKET_REDIS_URL", ""),
+        "DEMO": True,
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,  # complaint photos; JSON endpoints check their own sizes
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=auth.SESSION_HOURS),
+        "JSON_SORT_KEYS": False,
+        "NODE_MODULES": str(ROOT / "node_modules"),
+    }
+
+
+def secret_key(database: str) -> str:
+    """LOKET_SECRET_KEY, else a random key kept beside the database so sessions survive restarts."""
+    if os.environ.get("LOKET_SECRET_KEY"):
+        return os.environ["LOKET_SECRET_KEY"]
+    path = Path(database).resolve().parent / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per role; each folder owns its pages and static files."""
+    app.register_blueprint(api.bp)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The app factory: config overrides (tests pass DATABASE and CLOCK) on top of the defaults."""
+    app = Flask(__name__, template_folder=str(ROOT / "loket" / "templates"), static_folder=str(ROOT / "loket" / "static"))
+    app.config.update(default_config())
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(app.config["DATABASE"])
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+    db = connect(app.config["DATABASE"])
+    try:
+        init_schema(db)
+    finally:
+        db.close()
+
+    app.teardown_appcontext(close_db)
+    errors.register(app)
+
+    @app.before_request
+    def _csrf():
+        auth.check_csrf()
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    app.jinja_env.globals["csrf_token"] = auth.csrf_token
+
+    @app.get("/")
+    def index():
+        return render_template("index.html")
+
+    @app.get("/vendor/<path:name>")
+    def vendor(name: str):
+        if name not in VENDOR_FILES:
+            abort(404)
+        folder, _, filename = VENDOR_FILES[name].rpartition("/")
+        return send_from_directory(Path(app.config["NODE_MODULES"]) / folder, filename, max_age=86400)
+
+    register_blueprints(app)
+    realtime.socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["REDIS_URL"] or None,
+        ping_interval=10,
+        ping_timeout=10,
+        logger=False,
+        engineio_logger=False,
+    )
+    _register_cli(app)
+    return app
+
+
+def prepare_database(app: Flask, with_demo: bool) -> dict | None:
+    """Schema always; the demo MPP only into an empty database. Returns demo logins when seeded."""
+    db = connect(app.config["DATABASE"])
+    try:
+        init_schema(db)
+        if with_demo and is_empty(db):
+            return demo.seed(db, app.config["CLOCK"]())
+    finally:
+        db.close()
+    return None
+
+
+def _print_logins(logins: dict | None, database: str) -> None:
+    if logins is None:
+        return
+    lines = [f"Demo MPP dibuat di {database}. Masuk sebagai (kata sandi sama untuk semua): {logins['password']}"]
+    lines += [f"  {user:24} {role}{' · ' + agency if agency else ''}" for user, (role, agency) in logins["users"].items()]
+    text = "\n".join(lines)
+    click.echo(text)
+    path = Path(database).resolve().parent / "demo-logins.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    path.chmod(0o600)
+
+
+def _register_cli(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db_command():
+        """Create the tables (safe to run again)."""
+        prepare_database(app, with_demo=False)
+        click.echo(f"Basis data siap: {app.config['DATABASE']}")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Fill an empty database with the demo MPP."""
+        logins = prepare_database(app, with_demo=True)
+        if logins is None:
+            click.echo("Basis data sudah berisi data; demo tidak ditambahkan.")
+        _print_logins(logins, app.config["DATABASE"])
+
+    @app.cli.command("add-user")
+    @click.argument("name")
+    @click.option("--role", type=click.Choice(auth.ROLES), required=True)
+    @click.option("--agency", "agency_code", default=None, help="Agency code, e.g. DUKCAPIL (officers and supervisors)")
+    @click.option("--full-name", default="")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+    def add_user_command(name, role, agency_code, full_name, password_stdin):
+        """Add a login."""
+        from loket.errors import LoketError
+
+        password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+        db = connect(app.config["DATABASE"])
+        try:
+            init_schema(db)
+            agency_id = None
+            if agency_code:
+                row = db.execute("SELECT id FROM agencies WHERE code = ? COLLATE NOCASE", (agency_code,)).fetchone()
+                if row is None:
+                    raise click.ClickException(f"Instansi {agency_code} tidak ada.")
+                agency_id = row[0]
+            try:
+                auth.create_user(db, name, password, role, app.config["CLOCK"](), agency_id=agency_id, full_name=full_name)
+            except LoketError as err:
+                raise click.ClickException(err.message()) from None
+        finally:
+            db.close()
+        click.echo(f"Pengguna {name} ({role}) ditambahkan.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Loket queue server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--db", default=None, help="SQLite file (default: $LOKET_DB or instance/loket.db)")
+    parser.add_argument("--no-demo", action="store_true", help="do not seed the demo MPP into an empty database")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = {"DATABASE": args.db} if args.db else {}
+    app = create_app(config)
+    logins = prepare_database(app, with_demo=not args.no_demo)
+    _print_logins(logins, app.config["DATABASE"])
+    db = connect(app.config["DATABASE"])
+    try:
+        has_users = db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
+    finally:
+        db.close()
+    if not has_users:
+        click.echo("Belum ada pengguna. Buat admin: flask --app server add-user admin --role admin --password-stdin")
+    click.echo(f"Loket berjalan di http://{args.host}:{args.port}/")
+    realtime.socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
+
+
+if __name__ == "__main__":
+    main()
