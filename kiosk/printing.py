@@ -94,6 +94,7 @@ PROFILE_ALIASES = {
 # so that text wrapped for it and a QR code sized for it fit on any printer.
 NARROW_MEDIA = {"dpi": 203, "width": {"mm": 48, "pixels": 384}}
 FONT_A_DOTS = 12
+FONT_B_DOTS = 9
 CODE_PAGE = "CP437"
 MAX_QR_MODULE_DOTS = 6
 FEED_BEFORE_CUT_LINES = 6
@@ -229,9 +230,7 @@ def _hex_number(text: str, maximum: int, url: str) -> int:
     try:
         number = int(text, 16)
     except ValueError:
-        raise PrinterError(
-            f"printer URL {url!r}: {text!r} is not hexadecimal"
-        ) from None
+        raise PrinterError(f"printer URL {url!r}: {text!r} is not hexadecimal") from None
     if not 0 <= number <= maximum:
         raise PrinterError(f"printer URL {url!r}: {text!r} is out of range")
     return number
@@ -239,9 +238,7 @@ def _hex_number(text: str, maximum: int, url: str) -> int:
 
 def _serial_url(parts: Any, query: dict[str, str], url: str) -> PrinterUrl:
     """Parse serial:///dev/ttyS0?baudrate=9600 (and bytesize, parity, stopbits, …)."""
-    _no_options(
-        query, url, ("baudrate", "bytesize", "parity", "stopbits", "xonxoff", "dsrdtr")
-    )
+    _no_options(query, url, ("baudrate", "bytesize", "parity", "stopbits", "xonxoff", "dsrdtr"))
     options: dict[str, Any] = {"devfile": _device_path(parts, url)}
     try:
         if "baudrate" in query:
@@ -298,8 +295,7 @@ def _profile_name(profile: str | None) -> str:
     name = aliases.get(wanted.lower()) or known.get(wanted.lower())
     if name is None:
         raise PrinterError(
-            f"unknown printer profile {profile!r}; known: "
-            + ", ".join(sorted(list(known.values()) + list(PROFILE_ALIASES)))
+            f"unknown printer profile {profile!r}; known: " + ", ".join(sorted(list(known.values()) + list(PROFILE_ALIASES)))
         )
     return name
 
@@ -319,18 +315,12 @@ def _fill_media_width(printer: Escpos) -> None:
 def _printer_object(address: PrinterUrl, profile: str, timeout: float) -> Escpos:
     """Construct (not yet open) the python-escpos printer for a parsed URL."""
     if address.kind == "tcp":
-        return escpos_printer.Network(
-            timeout=timeout, profile=profile, **address.options
-        )
+        return escpos_printer.Network(timeout=timeout, profile=profile, **address.options)
     if address.kind == "usb":
         # pyusb counts milliseconds, and python-escpos's default 0 waits forever.
-        return escpos_printer.Usb(
-            timeout=max(1, int(timeout * 1000)), profile=profile, **address.options
-        )
+        return escpos_printer.Usb(timeout=max(1, int(timeout * 1000)), profile=profile, **address.options)
     if address.kind == "serial":
-        return escpos_printer.Serial(
-            timeout=timeout, profile=profile, **address.options
-        )
+        return escpos_printer.Serial(timeout=timeout, profile=profile, **address.options)
     if address.kind == "file":
         return escpos_printer.File(profile=profile, **address.options)
     if address.kind == "cups":
@@ -340,9 +330,7 @@ def _printer_object(address: PrinterUrl, profile: str, timeout: float) -> Escpos
     return escpos_printer.Dummy(profile=profile)
 
 
-def open_printer(
-    url: str, profile: str | None = None, timeout: float = DEFAULT_TIMEOUT
-) -> Escpos:
+def open_printer(url: str, profile: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Escpos:
     """Open the printer a URL names, waiting at most timeout seconds to connect."""
     address = parse_printer_url(url)
     printer = _printer_object(address, _profile_name(profile), timeout)
@@ -373,9 +361,9 @@ def _close(printer: Escpos) -> None:
         logger.warning("closing the printer failed", exc_info=True)
 
 
-def _columns(printer: Escpos) -> int:
-    """Characters of font A on one line of this printer's paper."""
-    return int(printer.profile.profile_data["media"]["width"]["pixels"]) // FONT_A_DOTS
+def _columns(printer: Escpos, font_dots: int = FONT_A_DOTS) -> int:
+    """Characters of a font on one line of this printer's paper."""
+    return int(printer.profile.profile_data["media"]["width"]["pixels"]) // font_dots
 
 
 def _printable(text: Any, code_page_known: bool = True) -> str:
@@ -408,11 +396,7 @@ def _pin_code_page(printer: Escpos) -> bool:
     # python-escpos would switch to any table the profile lists, by slot numbers cheap
     # clones assign differently, and sends Chinese as raw GB18030; a ticket only needs
     # Latin text, so one table every ESC/POS printer has is safer.
-    slots = [
-        int(slot)
-        for slot, name in printer.profile.profile_data.get("codePages", {}).items()
-        if name == CODE_PAGE
-    ]
+    slots = [int(slot) for slot, name in printer.profile.profile_data.get("codePages", {}).items() if name == CODE_PAGE]
     if not slots:
         return False
     printer._raw(b"\x1bt" + bytes([min(slots)]))
@@ -427,13 +411,21 @@ def _lines(printer: Escpos, text: Any, width: int, code_page_known: bool) -> Non
         printer.textln(line)
 
 
+def _whole_line(printer: Escpos, text: str, code_page_known: bool) -> None:
+    """Print a short line unbroken, in the narrower font B if font A would wrap it."""
+    clean = _printable(text, code_page_known)
+    wide, narrow = _columns(printer), _columns(printer, FONT_B_DOTS)
+    if wide < len(clean) <= narrow and "1" in printer.profile.fonts:
+        printer.set(font="b")
+        printer.textln(clean)
+        printer.set(font="a")
+    else:
+        _lines(printer, clean, wide, code_page_known)
+
+
 def local_time_text(issued_at: str | datetime, tz_name: str) -> str:
     """Format a UTC instant as 'Sabtu, 28 November 2026 09:05 WIB' in the MPP's zone."""
-    moment = (
-        issued_at
-        if isinstance(issued_at, datetime)
-        else datetime.fromisoformat(issued_at)
-    )
+    moment = issued_at if isinstance(issued_at, datetime) else datetime.fromisoformat(issued_at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if tz_name in ZONES:
@@ -477,9 +469,7 @@ def _qr(printer: Escpos, url: str, qr_mode: str) -> None:
     printer.qr(url, ec=QR_ECLEVEL_M, size=module, native=native, center=not native)
 
 
-def render_ticket(
-    printer: Escpos, ticket: dict, mpp: dict, qr_mode: str = "native"
-) -> None:
+def render_ticket(printer: Escpos, ticket: dict, mpp: dict, qr_mode: str = "native") -> None:
     """Write one ticket's ESC/POS commands to an open printer, ending with the cut."""
     if qr_mode not in ("native", "image"):
         raise ValueError(f"qr_mode must be 'native' or 'image', not {qr_mode!r}")
@@ -520,13 +510,16 @@ def render_ticket(
         if label:
             lines(label)
     printer.ln()
+    # On 58 mm paper these lines are a few characters too long for font A.
     if ticket.get("issued_at"):
-        lines(local_time_text(ticket["issued_at"], mpp.get("timezone", "Asia/Jakarta")))
+        when = local_time_text(ticket["issued_at"], mpp.get("timezone", "Asia/Jakarta"))
+        _whole_line(printer, when, known)
     if ticket.get("ahead") is not None:
-        lines(f"Antrean di depan Anda: {ticket['ahead']}")
+        _whole_line(printer, f"Antrean di depan Anda: {ticket['ahead']}", known)
     if ticket.get("estimated_wait_minutes") is not None:
         minutes = round(ticket["estimated_wait_minutes"])
-        lines(f"Perkiraan waktu tunggu: \u00b1 {minutes} menit")
+        estimate = f"Perkiraan waktu tunggu: \u00b1 {minutes} menit"
+        _whole_line(printer, estimate, known)
     if ticket.get("status_url"):
         printer.ln()
         _qr(printer, ticket["status_url"], qr_mode)
@@ -596,9 +589,7 @@ def _send_device(url: str, profile: str, data: bytes, timeout: float) -> None:
         _close(printer)
 
 
-def _print_to_url(
-    url: str, data: bytes, profile: str, timeout: float, deadline: float
-) -> None:
+def _print_to_url(url: str, data: bytes, profile: str, timeout: float, deadline: float) -> None:
     """Deliver rendered ticket bytes to the printer a URL names."""
     address = parse_printer_url(url)
     if address.kind == "dummy":
@@ -610,10 +601,7 @@ def _print_to_url(
     try:
         _send_tcp(printer, data, deadline)
     except TimeoutError:
-        raise TimeoutError(
-            f"the printer did not take the whole ticket within {timeout:.1f} s "
-            "(offline, out of paper or jammed?)"
-        ) from None
+        raise TimeoutError(f"the printer did not take the whole ticket within {timeout:.1f} s (offline, out of paper or jammed?)") from None
     finally:
         _close(printer)
 
@@ -639,9 +627,7 @@ def print_ticket(
             # nothing half-printed because rendering failed, one deadline for the I/O.
             scratch = escpos_printer.Dummy(profile=profile_name)
             render_ticket(scratch, ticket, mpp, qr_mode)
-            _print_to_url(
-                printer_or_url, scratch.output, profile_name, timeout, deadline
-            )
+            _print_to_url(printer_or_url, scratch.output, profile_name, timeout, deadline)
         else:
             scratch = escpos_printer.Dummy()
             scratch.profile = printer_or_url.profile
@@ -700,8 +686,8 @@ def _tcp_status(host: str, port: int, timeout: float) -> dict:
     """Ask a network printer for its online and paper state."""
     deadline = time.monotonic() + timeout
     with socket.create_connection((host, port), timeout=timeout) as connection:
-        # Half of the time for the first answer: a printer that never answers should
-        # not make the kiosk wait twice.
+        # Each question but the last gets half the time left, so one unanswered
+        # question still leaves time for the next.
         first = _ask(connection, STATUS_PRINTER, (deadline - time.monotonic()) / 2)
         state = _status_byte(first, 0x93, 0x12)
         if state is None:
@@ -710,12 +696,10 @@ def _tcp_status(host: str, port: int, timeout: float) -> dict:
                 "paper": "unknown",
                 "error": "the printer did not answer the status query",
             }
-        reply_dle = _ask(connection, STATUS_ROLL_PAPER, deadline - time.monotonic())
+        reply_dle = _ask(connection, STATUS_ROLL_PAPER, (deadline - time.monotonic()) / 2)
         reply_gs = None
         if _status_byte(reply_dle, 0x93, 0x12) is None:
-            reply_gs = _ask(
-                connection, STATUS_PAPER_SENSOR, deadline - time.monotonic()
-            )
+            reply_gs = _ask(connection, STATUS_PAPER_SENSOR, deadline - time.monotonic())
     online = not state & 0x08
     return {
         "online": online,
@@ -755,9 +739,7 @@ def printer_status(url: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
         if address.kind == "dummy":
             return {"online": True, "paper": "unknown", "error": None}
         if address.kind == "tcp":
-            return _tcp_status(
-                address.options["host"], address.options["port"], timeout
-            )
+            return _tcp_status(address.options["host"], address.options["port"], timeout)
         return _device_status(url, address, timeout)
     except Exception as exc:  # noqa: BLE001 -- a status check never raises
         return {"online": False, "paper": "unknown", "error": _describe(exc)}
