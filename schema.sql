@@ -194,6 +194,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket_id);
 CREATE INDEX IF NOT EXISTS events_at ON events (at);
+CREATE INDEX IF NOT EXISTS events_counter ON events (counter_id, kind, id);
 
 -- Fixed-window counters for rate limits (phones taking tickets, logins, complaints).
 CREATE TABLE IF NOT EXISTS rate_limits (
@@ -202,3 +203,85 @@ CREATE TABLE IF NOT EXISTS rate_limits (
     hits INTEGER NOT NULL,
     PRIMARY KEY (bucket, window_start)
 ) WITHOUT ROWID;
+
+-- Admin: every configuration change, who made it and what it was before and after (JSON).
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id),
+    username TEXT NOT NULL DEFAULT '',
+    action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'import', 'reset_password', 'print_test')),
+    entity TEXT NOT NULL,
+    entity_id INTEGER,
+    agency_id INTEGER,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_log_entity ON audit_log (entity, entity_id);
+
+-- Survey (SKM, PermenPANRB 14/2017): one anonymous answer set per ticket. Answers are stored by
+-- element code (u1 … u9), never by question position, because questionnaires order U8/U9 differently.
+-- mode 'quick' is the one-question alternative: it fills only `quick` and is never part of an IKM.
+CREATE TABLE IF NOT EXISTS survey_responses (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets(id),
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    service_id INTEGER NOT NULL REFERENCES services(id),
+    counter_id INTEGER REFERENCES counters(id),
+    mode TEXT NOT NULL CHECK (mode IN ('skm', 'quick')),
+    channel TEXT NOT NULL CHECK (channel IN ('counter', 'ticket')),
+    served_on TEXT NOT NULL,                  -- the MPP's local date of service: the period it counts in
+    answered_at TEXT NOT NULL,
+    u1 INTEGER CHECK (u1 BETWEEN 1 AND 4), u2 INTEGER CHECK (u2 BETWEEN 1 AND 4), u3 INTEGER CHECK (u3 BETWEEN 1 AND 4),
+    u4 INTEGER CHECK (u4 BETWEEN 1 AND 4), u5 INTEGER CHECK (u5 BETWEEN 1 AND 4), u6 INTEGER CHECK (u6 BETWEEN 1 AND 4),
+    u7 INTEGER CHECK (u7 BETWEEN 1 AND 4), u8 INTEGER CHECK (u8 BETWEEN 1 AND 4), u9 INTEGER CHECK (u9 BETWEEN 1 AND 4),
+    quick INTEGER CHECK (quick BETWEEN 1 AND 4),
+    sex TEXT CHECK (sex IN ('L', 'P')),
+    age_group TEXT CHECK (age_group IN ('<20', '20-29', '30-39', '40-49', '50-59', '60+')),
+    education TEXT CHECK (education IN ('SD', 'SMP', 'SMA', 'D1-D3', 'D4-S1', 'S2', 'S3')),
+    occupation TEXT CHECK (occupation IN ('PNS', 'TNI', 'POLRI', 'swasta', 'wirausaha', 'lainnya')),
+    CHECK ((mode = 'quick') = (quick IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS survey_responses_period ON survey_responses (served_on, agency_id, service_id);
+
+-- Complaints, suggestions and information requests (Perpres 76/2013, SP4N-LAPOR!). The contact is
+-- confidential: never shown publicly, hidden from agency staff and exports when `anonymous`.
+CREATE TABLE IF NOT EXISTS complaints (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,               -- public tracking code, ADU-XXXX-XXXX
+    kind TEXT NOT NULL CHECK (kind IN ('complaint', 'suggestion', 'information')),
+    category TEXT CHECK (category IN ('service', 'misconduct')),
+    agency_id INTEGER REFERENCES agencies(id),
+    ticket_id INTEGER REFERENCES tickets(id),
+    title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 150),
+    text TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 4000),
+    photo TEXT,                               -- file name under the photo folder beside the database
+    name TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    anonymous INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1)),
+    source TEXT NOT NULL DEFAULT 'web' CHECK (source IN ('web', 'kiosk', 'ticket')),
+    status TEXT NOT NULL DEFAULT 'received'
+        CHECK (status IN ('received', 'verified', 'rejected', 'not_our_authority', 'assigned', 'in_progress', 'answered', 'closed')),
+    received_on TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    answer TEXT NOT NULL DEFAULT '',          -- the public answer
+    answered_at TEXT,
+    closed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS complaints_agency ON complaints (agency_id, status);
+CREATE INDEX IF NOT EXISTS complaints_received ON complaints (received_on);
+
+CREATE TABLE IF NOT EXISTS complaint_steps (
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL,                     -- the status after this step (unchanged for a note)
+    action TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id),
+    username TEXT NOT NULL DEFAULT '',
+    agency_id INTEGER REFERENCES agencies(id),
+    note TEXT NOT NULL DEFAULT ''             -- internal: staff only
+);
+CREATE INDEX IF NOT EXISTS complaint_steps_complaint ON complaint_steps (complaint_id, id);

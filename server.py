@@ -59,6 +59,23 @@ def secret_key(database: str) -> str:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per role; each folder owns its pages and static files."""
     app.register_blueprint(api.bp)
+    from admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
+    from kiosk import views as kiosk_views
+
+    app.register_blueprint(kiosk_views.bp)
+    from counter.views import bp as counter_bp
+
+    app.register_blueprint(counter_bp)
+    from display.views import bp as display_bp
+
+    app.register_blueprint(display_bp)
+    from complaints.views import bp as complaints_bp
+    from survey.views import bp as survey_bp
+
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(complaints_bp)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -167,7 +184,9 @@ def _register_cli(app: Flask) -> None:
         """Add a login."""
         from loket.errors import LoketError
 
-        password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+        password = (
+            sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+        )
         db = connect(app.config["DATABASE"])
         try:
             init_schema(db)
@@ -184,6 +203,34 @@ def _register_cli(app: Flask) -> None:
         finally:
             db.close()
         click.echo(f"Pengguna {name} ({role}) ditambahkan.")
+
+    @app.cli.command("add-kiosk")
+    @click.argument("name")
+    @click.option(
+        "--printer",
+        "printer_url",
+        default="",
+        help="tcp://HOST:9100, usb://VENDOR:PRODUCT, serial:///dev/ttyS0, file://…, cups://QUEUE, dummy",
+    )
+    @click.option("--location", default="")
+    @click.option("--profile", default="", help="python-escpos printer profile, e.g. TM-T82")
+    @click.option("--qr", "qr_mode", type=click.Choice(["native", "image"]), default="native")
+    def add_kiosk_command(name, printer_url, location, profile, qr_mode):
+        """Register a kiosk (or update the one with this name) and its printer."""
+        from kiosk import service as kiosk_service
+        from loket.errors import LoketError
+
+        db = connect(app.config["DATABASE"])
+        try:
+            init_schema(db)
+            try:
+                kiosk, created = kiosk_service.save_kiosk(db, name, printer_url, location, profile, qr_mode)
+            except LoketError as err:
+                raise click.ClickException(err.message()) from None
+        finally:
+            db.close()
+        verb = "ditambahkan" if created else "diperbarui"
+        click.echo(f"Kios {kiosk['name']} {verb}. Buka layar kios di /kiosk/?kiosk={kiosk['name']}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -97,7 +97,6 @@ FONT_A_DOTS = 12
 FONT_B_DOTS = 9
 CODE_PAGE = "CP437"
 MAX_QR_MODULE_DOTS = 6
-FEED_BEFORE_CUT_LINES = 6
 
 # Characters outside CP437 that have an obvious ASCII stand-in.
 TRANSLITERATIONS = str.maketrans(
@@ -125,6 +124,7 @@ STATUS_ROLL_PAPER = b"\x10\x04\x04"
 STATUS_PAPER_SENSOR = b"\x1dr\x01"
 
 STOPBITS = {"1": 1, "1.5": 1.5, "2": 2}
+BYTESIZES = (5, 6, 7, 8)
 
 T = TypeVar("T")
 
@@ -247,12 +247,7 @@ def _serial_url(parts: Any, query: dict[str, str], url: str) -> PrinterUrl:
             options["bytesize"] = int(query["bytesize"])
     except ValueError:
         raise PrinterError(f"printer URL {url!r} has a non-numeric option") from None
-    if options.get("baudrate", 9600) <= 0 or options.get("bytesize", 8) not in (
-        5,
-        6,
-        7,
-        8,
-    ):
+    if options.get("baudrate", 9600) <= 0 or options.get("bytesize", 8) not in BYTESIZES:
         raise PrinterError(f"printer URL {url!r} has a bad baudrate or bytesize")
     if "stopbits" in query:
         if query["stopbits"] not in STOPBITS:
@@ -338,12 +333,26 @@ def open_printer(url: str, profile: str | None = None, timeout: float = DEFAULT_
     if address.kind in ("dummy", "cups"):
         # A Dummy has nothing to open; CUPS connects when the job is sent.
         return printer
+    if address.kind == "tcp":
+        _connect(printer, url, timeout)
+        return printer
     try:
         with _root_handlers_kept():
             printer.open()
     except Exception as exc:
         raise PrinterError(f"cannot open printer {url}: {_describe(exc)}") from exc
     return printer
+
+
+def _connect(printer: Escpos, url: str, timeout: float) -> None:
+    """Connect a Network printer within timeout seconds."""
+    # Network.open() leaks its socket when the connection fails and only knows IPv4;
+    # the socket it would have made is simply handed over.
+    host, port = printer.host, printer.port
+    try:
+        printer.device = socket.create_connection((host, port), timeout=timeout)
+    except OSError as exc:
+        raise PrinterError(f"cannot open printer {url}: {_describe(exc)}") from exc
 
 
 def _describe(exc: BaseException) -> str:
@@ -541,7 +550,7 @@ def _within(seconds: float, work: Callable[[], T]) -> T:
     def run() -> None:
         try:
             outcome["value"] = work()
-        except BaseException as exc:  # noqa: BLE001 -- re-raised in the caller
+        except BaseException as exc:  # handed to the caller, which re-raises it
             outcome["error"] = exc
 
     worker = threading.Thread(target=run, name="loket-printer", daemon=True)
@@ -602,6 +611,8 @@ def _print_to_url(url: str, data: bytes, profile: str, timeout: float, deadline:
         _send_tcp(printer, data, deadline)
     except TimeoutError:
         raise TimeoutError(f"the printer did not take the whole ticket within {timeout:.1f} s (offline, out of paper or jammed?)") from None
+    except OSError as exc:
+        raise PrinterError(f"the printer dropped the connection mid-ticket: {_describe(exc)}") from exc
     finally:
         _close(printer)
 
@@ -629,6 +640,7 @@ def print_ticket(
             render_ticket(scratch, ticket, mpp, qr_mode)
             _print_to_url(printer_or_url, scratch.output, profile_name, timeout, deadline)
         else:
+            # A printer the caller opened keeps its own timeout and stays open.
             scratch = escpos_printer.Dummy()
             scratch.profile = printer_or_url.profile
             render_ticket(scratch, ticket, mpp, qr_mode)
@@ -723,7 +735,7 @@ def _device_status(url: str, address: PrinterUrl, timeout: float) -> dict:
                 return "unknown"
             try:
                 reply = bytes(printer.query_status(STATUS_ROLL_PAPER))
-            except Exception:  # noqa: BLE001 -- many printers cannot answer
+            except Exception:  # many printers cannot answer at all
                 return "unknown"
             return _paper(reply, None)
         finally:
@@ -733,7 +745,7 @@ def _device_status(url: str, address: PrinterUrl, timeout: float) -> dict:
 
 
 def printer_status(url: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
-    """Report {online, paper: ok|near_end|out|unknown, error} without raising."""
+    """Report {online, paper: ok|near_end|out|unknown, error}; no answer is "unknown", not "ok"."""
     try:
         address = parse_printer_url(url)
         if address.kind == "dummy":
@@ -741,5 +753,5 @@ def printer_status(url: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
         if address.kind == "tcp":
             return _tcp_status(address.options["host"], address.options["port"], timeout)
         return _device_status(url, address, timeout)
-    except Exception as exc:  # noqa: BLE001 -- a status check never raises
+    except Exception as exc:  # a status check reports, never raises
         return {"online": False, "paper": "unknown", "error": _describe(exc)}

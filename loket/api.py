@@ -163,6 +163,13 @@ def _after_counter_change(db, now, kind: str, ticket: dict | None, counter_id: i
     realtime.broadcast_queue_changed(db, kind, now, ticket, services=services, counter_ids=(counter_id,))
 
 
+def _expected_current(data: dict) -> object:
+    """The console's "expected_ticket_id" (null = nothing in front of the counter); absent = no check."""
+    if "expected_ticket_id" not in data:
+        return tickets.UNCHECKED
+    return inputs.integer(data, "expected_ticket_id", required=False)
+
+
 @bp.get("/counters/<int:counter_id>")
 def counter_detail(counter_id: int):
     db, now, _user, counter = _counter_action(counter_id)
@@ -176,7 +183,7 @@ def counter_detail(counter_id: int):
 @bp.post("/counters/<int:counter_id>/call-next")
 def call_next(counter_id: int):
     db, now, user, _counter = _counter_action(counter_id)
-    called, finished = tickets.call_next(db, counter_id, now, user["id"])
+    called, finished = tickets.call_next(db, counter_id, now, user["id"], expected=_expected_current(inputs.body()))
     if finished:
         _after_counter_change(db, now, "completed", finished, counter_id)
     if called is None:
@@ -193,7 +200,7 @@ def call_number(counter_id: int):
     db, now, user, _counter = _counter_action(counter_id)
     data = inputs.body()
     number = inputs.text(data, "number", required=True, max_length=20)
-    called, finished = tickets.call_ticket(db, counter_id, number, now, user["id"])
+    called, finished = tickets.call_ticket(db, counter_id, number, now, user["id"], expected=_expected_current(data))
     if finished:
         _after_counter_change(db, now, "completed", finished, counter_id)
     realtime.broadcast_ticket_called(db, called, now)

@@ -25,9 +25,16 @@ def hash_password(password: str) -> str:
 
 
 def create_user(
-    db: Database, username: str, password: str, role: str, now: datetime, agency_id: int | None = None, full_name: str = ""
+    db: Database,
+    username: str,
+    password: str,
+    role: str,
+    now: datetime,
+    agency_id: int | None = None,
+    full_name: str = "",
+    password_hash: str | None = None,
 ) -> dict:
-    """Add a login; officers and supervisors belong to one agency."""
+    """Add a login; officers and supervisors belong to one agency. A known hash of `password` may be passed to save work."""
     if role not in ROLES:
         raise LoketError("invalid_field", field="role", reason="admin, supervisor atau officer")
     if role != "admin" and agency_id is None:
@@ -42,7 +49,7 @@ def create_user(
         return one(
             db,
             "INSERT INTO users (username, full_name, password_hash, role, agency_id, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-            (username.strip(), full_name, hash_password(password), role, agency_id, iso(now)),
+            (username.strip(), full_name, password_hash or hash_password(password), role, agency_id, iso(now)),
         )
 
 

@@ -36,6 +36,7 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
     "ticket_not_found": (404, "Nomor antrean tidak ditemukan.", "Ticket not found."),
     "counter_not_found": (404, "Loket tidak ditemukan.", "Counter not found."),
     "agency_not_found": (404, "Instansi tidak ditemukan.", "Agency not found."),
+    "kiosk_not_found": (404, "Kios tidak terdaftar.", "Kiosk not registered."),
     "method_not_allowed": (405, "Metode tidak diizinkan untuk alamat ini.", "Method not allowed for this address."),
     "quota_reached": (409, "Kuota antrean hari ini sudah terpenuhi.", "Today's quota for this service has been reached."),
     "service_closed": (409, "Layanan sedang tutup. Jam layanan: {hours}.", "The service is closed. Hours: {hours}."),
@@ -49,15 +50,33 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
     "closed_today": (409, "Layanan tutup hari ini: {reason}.", "The service is closed today: {reason}."),
     "counter_not_open": (409, "Loket belum dibuka atau sedang istirahat.", "The counter is not open."),
     "no_current_ticket": (409, "Loket ini tidak sedang melayani nomor antrean.", "This counter has no current ticket."),
+    "counter_changed": (
+        409,
+        "Loket ini baru saja berubah di layar lain; tampilan sudah diperbarui. Periksa lalu coba lagi.",
+        "This counter just changed on another screen; the view is refreshed. Check and try again.",
+    ),
     "counter_busy": (409, "Selesaikan dulu nomor antrean yang sedang dilayani.", "Finish the current ticket first."),
-    "invalid_state": (409, "Tindakan ini tidak dapat dilakukan pada status antrean sekarang ({status}).", "Not possible in the ticket's current state ({status})."),
+    "invalid_state": (
+        409,
+        "Tindakan ini tidak dapat dilakukan pada status antrean sekarang ({status}).",
+        "Not possible in the ticket's current state ({status}).",
+    ),
     "same_service": (409, "Nomor antrean sudah berada di layanan ini.", "The ticket is already in this service."),
     "ticket_not_waiting": (409, "Nomor antrean tidak sedang menunggu.", "The ticket is not waiting."),
+    "no_printer": (
+        409,
+        "Nomor antrean ini tidak diambil di kios yang memiliki printer.",
+        "This ticket was not taken at a kiosk with a printer.",
+    ),
     "ticket_expired": (409, "Nomor antrean ini bukan untuk hari ini.", "This ticket is not for today."),
     "conflict": (409, "Data bertentangan dengan data yang sudah ada.", "Conflicts with existing data."),
     "payload_too_large": (413, "Data yang dikirim terlalu besar.", "The request is too large."),
     "unsupported_media_type": (415, "Jenis data tidak didukung; kirim JSON.", "Unsupported media type; send JSON."),
-    "rate_limited": (429, "Terlalu banyak permintaan. Silakan coba lagi dalam {retry_after} detik.", "Too many requests. Try again in {retry_after} seconds."),
+    "rate_limited": (
+        429,
+        "Terlalu banyak permintaan. Silakan coba lagi dalam {retry_after} detik.",
+        "Too many requests. Try again in {retry_after} seconds.",
+    ),
     "storage_unavailable": (
         503,
         "Penyimpanan data sedang bermasalah; nomor antrean belum dibuat. Silakan coba lagi atau hubungi petugas.",
@@ -108,7 +127,16 @@ def error_response(err: LoketError):
     return response, err.status, headers
 
 
-HTTP_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "login_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
 
 
 def wants_json() -> bool:

@@ -68,7 +68,16 @@ def recent_calls(db: Database, now: datetime, agency_ids: list[int] | None, limi
 def display_config(db: Database, name: str | None) -> dict:
     row = one(db, "SELECT * FROM displays WHERE name = ?", (name,)) if name else None
     if row is None:
-        return {"name": name, "agency_ids": [], "zone": "", "layout": "landscape", "running_text": "", "speak": True, "repeat_count": 1, "registered": False}
+        return {
+            "name": name,
+            "agency_ids": [],
+            "zone": "",
+            "layout": "landscape",
+            "running_text": "",
+            "speak": True,
+            "repeat_count": 1,
+            "registered": False,
+        }
     return {
         "id": row["id"],
         "name": row["name"],
@@ -231,9 +240,7 @@ def on_display_status(data):
     if not isinstance(data, dict) or not data.get("display"):
         return {"error": "bad_request", "message": "display_status expects {display, voice_mode}"}
     mode = str(data.get("voice_mode", "unknown"))[:20]
-    get_db().execute(
-        "UPDATE displays SET voice_mode = ?, last_seen_at = ? WHERE name = ?", (mode, iso(clock()), str(data["display"]))
-    )
+    get_db().execute("UPDATE displays SET voice_mode = ?, last_seen_at = ? WHERE name = ?", (mode, iso(clock()), str(data["display"])))
     return {"ok": True}
 
 
@@ -260,25 +267,36 @@ def _counter_rooms(db: Database, service_ids: set[int]) -> list[str]:
 def broadcast_ticket_called(db: Database, ticket: dict, now: datetime, recall: bool = False) -> dict:
     """Tell the lobby, the counter, staff and the citizen's own phone that a ticket was called."""
     payload = views.called_event(db, ticket, now, recall)
-    call = one(
-        db, "SELECT id FROM events WHERE ticket_id = ? AND kind IN ('called', 'recalled') ORDER BY id DESC LIMIT 1", (ticket["id"],)
-    )
+    call = one(db, "SELECT id FROM events WHERE ticket_id = ? AND kind IN ('called', 'recalled') ORDER BY id DESC LIMIT 1", (ticket["id"],))
     payload["call_id"] = call["id"] if call else None
     aid = ticket["agency_id"]
     socketio.emit(
         "ticket_called",
         payload,
-        to=["display:all", f"display:agency:{aid}", f"counter:{ticket['counter_id']}", "staff:all", f"staff:agency:{aid}", f"ticket:{ticket['token']}"],
+        to=[
+            "display:all",
+            f"display:agency:{aid}",
+            f"counter:{ticket['counter_id']}",
+            "staff:all",
+            f"staff:agency:{aid}",
+            f"ticket:{ticket['token']}",
+        ],
     )
     return payload
 
 
-def broadcast_queue_changed(db: Database, kind: str, now: datetime, ticket: dict | None = None, services: tuple = (), counter_ids: tuple = ()) -> None:
+def broadcast_queue_changed(
+    db: Database, kind: str, now: datetime, ticket: dict | None = None, services: tuple = (), counter_ids: tuple = ()
+) -> None:
     """Every screen that shows these services learns of the change, with fresh counts."""
     service_ids = {s for s in services if s}
     if ticket:
         service_ids.add(ticket["service_id"])
-    service_rows = list(db.query(f"SELECT id, agency_id FROM services WHERE id IN ({','.join('?' * len(service_ids))})", tuple(service_ids))) if service_ids else []
+    service_rows = (
+        list(db.query(f"SELECT id, agency_id FROM services WHERE id IN ({','.join('?' * len(service_ids))})", tuple(service_ids)))
+        if service_ids
+        else []
+    )
     agency_ids = {r["agency_id"] for r in service_rows}
     counters = {cid for cid in counter_ids if cid}
     if ticket and ticket.get("counter_id"):
@@ -291,9 +309,15 @@ def broadcast_queue_changed(db: Database, kind: str, now: datetime, ticket: dict
         "at": iso(now),
         "agency_ids": sorted(agency_ids),
         "services": [
-            {"id": sid, "waiting": st["waiting"], "issued_today": st["issued_today"], "open_counters": st["open_counters"],
-             "quota": st["quota"], "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"], 0),
-             "estimated_wait_minutes": views.tickets.estimate_minutes(st, st["waiting"])}
+            {
+                "id": sid,
+                "waiting": st["waiting"],
+                "issued_today": st["issued_today"],
+                "open_counters": st["open_counters"],
+                "quota": st["quota"],
+                "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"], 0),
+                "estimated_wait_minutes": views.tickets.estimate_minutes(st, st["waiting"]),
+            }
             for sid, st in sorted(stats.items())
         ],
         "counters": [views.counter_json(db, c, now) for c in counter_rows if c],

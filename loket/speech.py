@@ -51,6 +51,7 @@ def digit_words(digits: str) -> str:
 
 def ticket_words(number: str, reading: str = "digits") -> str:
     """'A001' -> 'A nol nol satu' (digits) or 'A satu' (whole); prefix letters by their names."""
+    number = number.strip()
     match = re.fullmatch(r"(.*?)(\d+)", number)
     prefix, sequence = (match.group(1), match.group(2)) if match else (number, "")
     spoken = []

@@ -54,8 +54,7 @@ def _event(db: Database, now: datetime, kind: str, ticket: dict | None = None, *
 def _service(db: Database, service_id: int) -> dict:
     row = one(
         db,
-        "SELECT s.*, a.name AS agency_name, a.active AS agency_active FROM services s"
-        " JOIN agencies a ON a.id = s.agency_id WHERE s.id = ?",
+        "SELECT s.*, a.name AS agency_name, a.active AS agency_active FROM services s JOIN agencies a ON a.id = s.agency_id WHERE s.id = ?",
         (service_id,),
     )
     if row is None:
@@ -74,8 +73,7 @@ def _current(db: Database, counter_id: int) -> dict | None:
     """The ticket in front of the counter now (parked ones are not current)."""
     return one(
         db,
-        "SELECT * FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving') AND held = 0"
-        " ORDER BY called_at DESC LIMIT 1",
+        "SELECT * FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving') AND held = 0 ORDER BY called_at DESC LIMIT 1",
         (counter_id,),
     )
 
@@ -176,6 +174,9 @@ def issue(
             (service_id, today),
         )
         stamp = iso(now)
+        # A server clock stepped back (NTP, a wrong RTC) must not put a new ticket ahead of earlier ones.
+        last_queued = scalar(db, "SELECT max(queued_at) FROM tickets WHERE service_id = ? AND issued_on = ?", (service_id, today))
+        queued = max(stamp, last_queued or stamp)
         ticket = one(
             db,
             "INSERT INTO tickets (token, number, sequence, origin_service_id, service_id, agency_id, issued_on,"
@@ -190,7 +191,7 @@ def issue(
                 service["agency_id"],
                 today,
                 stamp,
-                stamp,
+                queued,
                 int(bool(priority)),
                 priority_reason,
                 granted_by,
@@ -230,15 +231,22 @@ def _waiting_sql(extra: str) -> str:
     )
 
 
-def _regulars_since_priority(db: Database, counter_id: int, since: str) -> int:
-    """Regular calls this counter made today since its last priority call."""
-    return scalar(
+def _priority_due(db: Database, counter_id: int, since: str, every: int) -> bool:
+    """Interleave: a priority ticket is due after `every` regular calls since this counter's last
+    priority call today, or when it has made no priority call yet today."""
+    last = scalar(
         db,
-        "SELECT count(*) FROM events WHERE counter_id = :c AND kind = 'called' AND at >= :since"
-        " AND json_extract(data, '$.priority') = 0 AND id > coalesce((SELECT max(id) FROM events"
-        " WHERE counter_id = :c AND kind = 'called' AND at >= :since AND json_extract(data, '$.priority') = 1), 0)",
+        "SELECT max(id) FROM events WHERE counter_id = :c AND kind = 'called' AND at >= :since AND json_extract(data, '$.priority') = 1",
         {"c": counter_id, "since": since},
     )
+    if last is None:
+        return True
+    regulars = scalar(
+        db,
+        "SELECT count(*) FROM events WHERE counter_id = :c AND kind = 'called' AND id > :last AND json_extract(data, '$.priority') = 0",
+        {"c": counter_id, "last": last},
+    )
+    return regulars >= every
 
 
 def next_for_counter(db: Database, counter_id: int, now: datetime, conf: dict) -> dict | None:
@@ -248,9 +256,7 @@ def next_for_counter(db: Database, counter_id: int, now: datetime, conf: dict) -
     params = {"today": today, "counter": counter_id}
     cap = int(conf.get("max_regular_wait_minutes") or 0)
     if cap > 0:
-        overdue = one(
-            db, _waiting_sql("AND priority = 0 AND queued_at <= :limit"), {**params, "limit": iso(now - timedelta(minutes=cap))}
-        )
+        overdue = one(db, _waiting_sql("AND priority = 0 AND queued_at <= :limit"), {**params, "limit": iso(now - timedelta(minutes=cap))})
         if overdue:
             return overdue
     urgent = one(db, _waiting_sql("AND priority = 1"), params)
@@ -260,7 +266,7 @@ def next_for_counter(db: Database, counter_id: int, now: datetime, conf: dict) -
     if conf.get("priority_policy") == "interleave":
         every = max(int(conf.get("priority_interleave_n") or 1), 1)
         since = iso(day_start_utc(today, tz))
-        return urgent if _regulars_since_priority(db, counter_id, since) >= every else regular
+        return urgent if _priority_due(db, counter_id, since, every) else regular
     return urgent
 
 
@@ -288,19 +294,37 @@ def _call(db: Database, ticket: dict, counter: dict, now: datetime, user_id: int
     return called
 
 
-def call_next(db: Database, counter_id: int, now: datetime, user_id: int | None = None) -> tuple[dict | None, dict | None]:
+UNCHECKED = object()  # call_next/call_ticket without a screen's expected current ticket
+
+
+def _check_expected(db: Database, counter_id: int, expected: object) -> None:
+    """A console sends the ticket it shows: if another tab of the counter acted meanwhile, refuse
+    rather than finish a citizen the officer never saw."""
+    if expected is UNCHECKED:
+        return
+    current = _current(db, counter_id)
+    if (current["id"] if current else None) != expected:
+        raise LoketError("counter_changed")
+
+
+def call_next(
+    db: Database, counter_id: int, now: datetime, user_id: int | None = None, expected: object = UNCHECKED
+) -> tuple[dict | None, dict | None]:
     """Finish the counter's open ticket and give it the most urgent waiting one. Returns (called, finished)."""
     with transaction(db):
         counter = _counter(db, counter_id)
         if counter["state"] != "open":
             raise LoketError("counter_not_open")
+        _check_expected(db, counter_id, expected)
         finished = _close_current(db, counter_id, now, user_id)
         candidate = next_for_counter(db, counter_id, now, settings(db))
         called = _call(db, candidate, counter, now, user_id, "called") if candidate else None
     return called, finished
 
 
-def call_ticket(db: Database, counter_id: int, number: str, now: datetime, user_id: int | None = None) -> tuple[dict, dict | None]:
+def call_ticket(
+    db: Database, counter_id: int, number: str, now: datetime, user_id: int | None = None, expected: object = UNCHECKED
+) -> tuple[dict, dict | None]:
     """Call a given number of today (an appointment, a returning no-show) from the counter's services."""
     with transaction(db):
         counter = _counter(db, counter_id)
@@ -318,6 +342,7 @@ def call_ticket(db: Database, counter_id: int, number: str, now: datetime, user_
             raise LoketError("ticket_not_found")
         if ticket["status"] not in ("waiting", "no_show"):
             raise LoketError("invalid_state", status=ticket["status"])
+        _check_expected(db, counter_id, expected)
         finished = _close_current(db, counter_id, now, user_id)
         called = _call(db, ticket, counter, now, user_id, "called")
     return called, finished
@@ -478,8 +503,7 @@ def ahead_of(db: Database, ticket: dict) -> int:
         sql = f"SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting' AND priority = 1 AND {earlier}"
     else:
         sql = (
-            "SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting'"
-            f" AND (priority = 1 OR {earlier})"
+            f"SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting' AND (priority = 1 OR {earlier})"
         )
     return scalar(db, sql, params)
 
@@ -522,7 +546,8 @@ def service_stats(db: Database, now: datetime, service_ids: list[int] | None = N
         (since, RECENT_SERVICE_SAMPLE),
     ):
         if row["avg"] is not None and row["service_id"] in stats:
-            stats[row["service_id"]]["avg_service_minutes"] = max(row["avg"], 0.5)
+            # julianday() arithmetic carries float noise; a hundredth of a minute is plenty
+            stats[row["service_id"]]["avg_service_minutes"] = max(round(row["avg"], 2), 0.5)
     if service_ids is not None:
         stats = {k: v for k, v in stats.items() if k in service_ids}
     return stats

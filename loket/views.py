@@ -80,7 +80,10 @@ def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = Tr
 def counter_json(db: Database, counter: dict, now: datetime) -> dict:
     current = tickets.current_of(db, counter["id"])
     officer = one(db, "SELECT full_name, username FROM users WHERE id = ?", (counter["officer_id"],)) if counter["officer_id"] else None
-    service_ids = [r["service_id"] for r in db.query("SELECT service_id FROM counter_services WHERE counter_id = ? ORDER BY service_id", (counter["id"],))]
+    service_ids = [
+        r["service_id"]
+        for r in db.query("SELECT service_id FROM counter_services WHERE counter_id = ? ORDER BY service_id", (counter["id"],))
+    ]
     return {
         "id": counter["id"],
         "name": counter["name"],

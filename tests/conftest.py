@@ -57,17 +57,32 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "loket.db"
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo MPP seeded once per session; each test gets its own copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    db = connect(path)
+    init_schema(db)
+    demo.seed(db, Clock()(), password=PASSWORD)
+    with db.ensure_autocommit_on():
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path
+
+
+def copy_demo(template: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+    return target
+
+
 @pytest.fixture
-def app(db_path, clock):
+def app(db_path, clock, demo_template):
     """The app on a fresh database holding the demo MPP (every password is PASSWORD)."""
     from server import create_app
 
-    app = create_app({"DATABASE": str(db_path), "CLOCK": clock, "SECRET_KEY": "test-secret", "TESTING": True})
-    db = connect(db_path)
-    init_schema(db)
-    demo.seed(db, clock(), password=PASSWORD)
-    db.close()
-    return app
+    copy_demo(demo_template, db_path)
+    return create_app({"DATABASE": str(db_path), "CLOCK": clock, "SECRET_KEY": "test-secret", "TESTING": True})
 
 
 @pytest.fixture
@@ -122,7 +137,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20) -> LiveServer:
+    def start(self, timeout: float = 60) -> LiveServer:
         self.port = self.port or free_port()
         env = {**os.environ, "LOKET_DEMO_PASSWORD": PASSWORD, "LOKET_SECRET_KEY": "live-test-secret", **self.env}
         self.log_path = self.db_path.parent / f"server-{self.port}.log"
@@ -169,9 +184,9 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path):
+def live_server(tmp_path, demo_template):
     """A fresh server process with the demo MPP; stopped after the test."""
-    server = LiveServer(tmp_path / "live.db").start()
+    server = LiveServer(copy_demo(demo_template, tmp_path / "live.db")).start()
     yield server
     server.stop()
 

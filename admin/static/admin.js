@@ -1,0 +1,371 @@
+// The configuration screen: one generic table + form per entity, all through /api/admin/…
+import { api, t } from "/static/loket.js";
+import { el, session } from "./common.js";
+
+const DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+const view = document.getElementById("view");
+const state = { user: null, agencies: [], services: [] };
+
+const yes = (v) => (v ? "Ya" : "Tidak");
+const agencyName = (id) => (id == null ? "Seluruh MPP" : (state.agencies.find((a) => a.id === id) || {}).code || `#${id}`);
+const agencyOptions = (withAll) => [...(withAll ? [["", "Seluruh MPP"]] : []), ...state.agencies.map((a) => [a.id, `${a.code} — ${a.name}`])];
+const STANDARD = [
+  ["requirements", "Persyaratan"], ["procedure", "Sistem, mekanisme dan prosedur"], ["completion_time", "Jangka waktu penyelesaian"],
+  ["fee", "Biaya/tarif"], ["product", "Produk pelayanan"], ["complaint_channel", "Penanganan pengaduan"], ["sk_number", "Nomor SK standar pelayanan"],
+];
+
+// Each entity: its table columns and its form fields. Field: [name, label, type, options].
+const ENTITIES = {
+  agencies: {
+    title: "Instansi",
+    columns: [["code", "Kode"], ["name", "Nama"], ["zone", "Zona"], ["active", "Aktif", yes]],
+    fields: () => [
+      ["code", "Kode (mis. DUKCAPIL)", "text"], ["name", "Nama instansi", "text"], ["color", "Warna", "color"], ["zone", "Zona/lantai", "text"],
+      ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
+      ["maklumat", "Maklumat pelayanan", "textarea"], ["maklumat_signer", "Penanda tangan maklumat", "text"],
+    ],
+  },
+  services: {
+    title: "Layanan",
+    columns: [["agency_id", "Instansi", agencyName], ["code", "Kode"], ["name", "Nama"], ["prefix", "Awalan"], ["daily_quota", "Kuota/hari", (v) => v ?? "—"],
+      ["hours", "Jam layanan", (h) => h.map((x) => `${DAYS[x.weekday].slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || "—"], ["active", "Aktif", yes]],
+    fields: () => [
+      ["agency_id", "Instansi", "select", agencyOptions(false)], ["code", "Kode layanan", "text"], ["name", "Nama layanan", "text"],
+      ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
+      ["cutoff_minutes", "Berhenti mengambil nomor … menit sebelum tutup", "number"], ["promised_minutes", "Waktu layanan dijanjikan (menit)", "number"],
+      ["default_service_minutes", "Perkiraan lama layanan (menit)", "number"], ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
+      ["hours", "Jam layanan mingguan", "hours"],
+      ...STANDARD.map(([name, label]) => [name, label, name === "sk_number" || name === "fee" || name === "completion_time" ? "text" : "textarea"]),
+    ],
+  },
+  counters: {
+    title: "Loket",
+    columns: [["number", "Nomor"], ["name", "Nama"], ["agency_id", "Instansi", agencyName], ["service_ids", "Layanan",
+      (ids) => ids.map((id) => (state.services.find((s) => s.id === id) || {}).name || id).join(", ")], ["state", "Status"]],
+    fields: () => [["agency_id", "Instansi", "select", agencyOptions(false)], ["number", "Nomor loket", "number"], ["name", "Nama", "text"],
+      ["zone", "Zona", "text"], ["service_ids", "Layanan yang dilayani", "services"]],
+    deletable: true,
+  },
+  kiosks: {
+    title: "Kios & printer",
+    columns: [["name", "Nama"], ["location", "Lokasi"], ["printer_url", "Printer"], ["printer_state", "Status printer"], ["printer_error", "Galat terakhir", (v) => v || "—"],
+      ["last_seen_at", "Terakhir terlihat", (v) => v || "—"]],
+    fields: () => [["name", "Nama kios", "text"], ["location", "Lokasi", "text"], ["printer_url", "Alamat printer (tcp://…:9100, usb://, dummy)", "text"],
+      ["printer_profile", "Profil printer (mis. TM-T82)", "text"], ["qr_mode", "Kode QR", "select", [["native", "native (ESC/POS)"], ["image", "gambar"]]]],
+    deletable: true,
+    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => testPrint(item) }, "Cetak tiket uji")],
+  },
+  displays: {
+    title: "Layar ruang tunggu",
+    columns: [["name", "Nama"], ["location", "Lokasi"], ["agency_ids", "Instansi", (ids) => (ids.length ? ids.map(agencyName).join(", ") : "Semua")],
+      ["zone", "Zona", (v) => v || "—"], ["speak", "Suara", yes], ["repeat_count", "Ulang"], ["voice_mode", "Mode suara"]],
+    fields: () => [["name", "Nama layar", "text"], ["location", "Lokasi", "text"], ["agency_ids", "Instansi yang ditampilkan (kosong = semua)", "agencies"],
+      ["zone", "Zona", "text"], ["layout", "Tata letak", "select", [["landscape", "Mendatar"], ["portrait", "Tegak"]]], ["running_text", "Teks berjalan", "textarea"],
+      ["speak", "Bacakan panggilan", "checkbox"], ["repeat_count", "Ulangi panggilan (1–3)", "number"], ["voice_mode", "Mode suara (dilaporkan layar)", "readonly"]],
+    deletable: true,
+  },
+  breaks: {
+    title: "Jam istirahat",
+    columns: [["agency_id", "Berlaku untuk", agencyName], ["weekday", "Hari", (d) => DAYS[d]], ["starts", "Mulai"], ["ends", "Selesai"], ["label", "Keterangan"]],
+    fields: () => [["agency_id", "Berlaku untuk", "select", agencyOptions(true)], ["weekday", "Hari", "select", DAYS.map((d, i) => [i, d])],
+      ["starts", "Mulai", "time"], ["ends", "Selesai", "time"], ["label", "Keterangan", "text"]],
+    deletable: true,
+  },
+  "closed-dates": {
+    title: "Hari libur & tanggal tutup",
+    columns: [["date", "Tanggal"], ["agency_id", "Berlaku untuk", agencyName], ["reason", "Alasan (tampil di kios)"]],
+    fields: () => [["date", "Tanggal", "date"], ["agency_id", "Berlaku untuk", "select", agencyOptions(true)], ["reason", "Alasan", "text"]],
+    deletable: true,
+  },
+  users: {
+    title: "Pengguna",
+    columns: [["username", "Nama pengguna"], ["full_name", "Nama lengkap"], ["role", "Peran"], ["agency_id", "Instansi", (v) => (v ? agencyName(v) : "—")], ["active", "Aktif", yes]],
+    fields: (item) => [["username", "Nama pengguna", "text"], ["full_name", "Nama lengkap", "text"],
+      ["role", "Peran", "select", [["officer", "Petugas loket"], ["supervisor", "Supervisor instansi"], ["admin", "Admin MPP"]]],
+      ["agency_id", "Instansi", "select", agencyOptions(true)], ["active", "Aktif", "checkbox"], ...(item ? [] : [["password", "Kata sandi awal (min. 8)", "password"]])],
+    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => resetPassword(item) }, "Atur ulang kata sandi")],
+  },
+};
+
+// ---------------------------------------------------------------- form fields
+
+function input(name, type, value) {
+  if (type === "textarea") return el("textarea", { name, rows: 3 }, value ?? "");
+  if (type === "checkbox") return el("input", { type: "checkbox", name, checked: Boolean(value) });
+  if (type === "readonly") return el("output", { name }, value ?? "—");
+  return el("input", { name, type: type === "color" ? "color" : type, value: value ?? "", step: type === "number" ? "any" : undefined });
+}
+
+function hoursEditor(hours) {
+  const rows = DAYS.map((day, weekday) => {
+    const found = (hours || []).find((h) => h.weekday === weekday);
+    return el("div", { class: "hours-row", dataset: { weekday } },
+      el("label", { class: "inline" }, el("input", { type: "checkbox", checked: Boolean(found), "aria-label": `Buka hari ${day}` }), day),
+      el("input", { type: "time", value: found?.opens || "08:00", "aria-label": `Buka ${day}` }),
+      "–",
+      el("input", { type: "time", value: found?.closes || "15:00", "aria-label": `Tutup ${day}` }));
+  });
+  return el("div", { class: "hours", dataset: { field: "hours" } }, rows);
+}
+
+function checkList(kind, selected, agencyId) {
+  const items = kind === "services"
+    ? state.services.filter((s) => !agencyId || s.agency_id === Number(agencyId)).map((s) => [s.id, `${s.prefix} · ${s.name}`])
+    : state.agencies.map((a) => [a.id, `${a.code} — ${a.name}`]);
+  return el("div", { class: "checklist", dataset: { field: kind === "services" ? "service_ids" : "agency_ids" } },
+    items.map(([id, label]) => el("label", { class: "inline" }, el("input", { type: "checkbox", value: id, checked: (selected || []).includes(id) }), label)));
+}
+
+function fieldNode([name, label, type, options], item) {
+  const value = item ? item[name] : undefined;
+  let control;
+  if (type === "select") {
+    control = el("select", { name }, options.map(([v, text]) => el("option", { value: v, selected: String(value ?? "") === String(v) }, text)));
+  } else if (type === "hours") {
+    control = hoursEditor(value);
+  } else if (type === "services" || type === "agencies") {
+    control = checkList(type, value, item?.agency_id ?? state.agencies[0]?.id);
+  } else {
+    control = input(name, type, type === "checkbox" && !item ? name === "active" || name === "speak" : value);
+  }
+  const wide = ["textarea", "hours", "services", "agencies"].includes(type);
+  return el("div", { class: `field${wide ? " wide" : ""}`, dataset: { name } },
+    el("span", { class: "label" }, label), control, el("p", { class: "field-error", role: "alert" }));
+}
+
+function readForm(form, fields) {
+  const data = {};
+  for (const [name, , type] of fields) {
+    const box = form.querySelector(`[data-name="${name}"]`);
+    if (type === "readonly") continue;
+    if (type === "hours") {
+      data.hours = [...box.querySelectorAll(".hours-row")].filter((r) => r.querySelector("input[type=checkbox]").checked).map((r) => {
+        const [opens, closes] = [...r.querySelectorAll("input[type=time]")].map((i) => i.value);
+        return { weekday: Number(r.dataset.weekday), opens, closes: closes === "00:00" ? "24:00" : closes };
+      });
+    } else if (type === "services" || type === "agencies") {
+      data[name] = [...box.querySelectorAll("input:checked")].map((i) => Number(i.value));
+    } else if (type === "checkbox") {
+      data[name] = box.querySelector("input").checked;
+    } else {
+      const raw = box.querySelector("input, select, textarea").value;
+      data[name] = type === "number" ? (raw === "" ? null : Number(raw)) : raw;
+      if (type === "select" && raw === "") data[name] = null;
+    }
+  }
+  return data;
+}
+
+function showError(form, err) {
+  form.querySelectorAll(".field-error").forEach((p) => { p.textContent = ""; });
+  form.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
+  const box = err.body?.field && form.querySelector(`[data-name="${err.body.field}"]`);
+  if (box) {
+    box.classList.add("invalid");
+    box.querySelector(".field-error").textContent = err.message;
+    box.querySelector("input, select, textarea")?.focus();
+  }
+  form.querySelector(".form-error").textContent = err.message;
+}
+
+// ---------------------------------------------------------------- entity pages
+
+async function loadReference() {
+  const [agencies, services] = await Promise.all([api("/api/admin/agencies"), api("/api/admin/services")]);
+  state.agencies = agencies.items;
+  state.services = services.items;
+}
+
+async function showEntity(name, editing) {
+  const spec = ENTITIES[name];
+  const { items } = await api(`/api/admin/${name}`);
+  const canWrite = state.user.role === "admin";
+  const notice = el("p", { class: "notice", role: "status" });
+  const formBox = el("div");
+  const head = el("div", { class: "section-head" }, el("h1", {}, spec.title),
+    canWrite ? el("button", { type: "button", class: "primary", id: "add", onclick: () => openForm(null) }, "+ Tambah") : null);
+  const table = el("table", { class: "data" },
+    el("thead", {}, el("tr", {}, spec.columns.map(([, label]) => el("th", {}, label)), el("th", {}, ""))),
+    el("tbody", {}, items.map((item) => el("tr", { dataset: { id: item.id } },
+      spec.columns.map(([key, , fmt]) => el("td", {}, fmt ? fmt(item[key]) : (item[key] ?? ""))),
+      el("td", { class: "row-actions" }, el("button", { type: "button", class: "ghost", onclick: () => openForm(item) }, canWrite ? "Ubah" : "Lihat"))))));
+  view.replaceChildren(head, notice, formBox, items.length ? table : el("p", { class: "empty" }, "Belum ada data."));
+
+  function openForm(item) {
+    const fields = spec.fields(item);
+    const form = el("form", { class: "card form", novalidate: true },
+      el("h2", {}, item ? `Ubah: ${item.name || item.username || item.date || item.code || item.id}` : `Tambah ${spec.title.toLowerCase()}`),
+      el("div", { class: "grid" }, fields.map((f) => fieldNode(f, item))),
+      el("p", { class: "form-error", role: "alert" }),
+      el("div", { class: "buttons" },
+        canWrite ? el("button", { type: "submit", class: "primary" }, "Simpan") : null,
+        el("button", { type: "button", class: "ghost", onclick: () => formBox.replaceChildren() }, "Batal"),
+        item && canWrite && spec.deletable ? el("button", { type: "button", class: "danger", onclick: () => remove(item) }, "Hapus") : null,
+        item && canWrite && spec.actions ? spec.actions(item) : null));
+    if (!canWrite) form.querySelectorAll("input, select, textarea").forEach((n) => { n.disabled = true; });
+    // A counter serves only its own agency's services: redraw the list when the agency changes.
+    const agencySelect = form.querySelector('[data-name="agency_id"] select');
+    const serviceBox = form.querySelector('[data-name="service_ids"] .checklist');
+    if (agencySelect && serviceBox) agencySelect.onchange = () => serviceBox.replaceWith(checkList("services", [], agencySelect.value));
+    form.onsubmit = async (event) => {
+      event.preventDefault();
+      try {
+        const body = readForm(form, fields);
+        await api(item ? `/api/admin/${name}/${item.id}` : `/api/admin/${name}`, { method: item ? "PUT" : "POST", body });
+        if (name === "agencies" || name === "services") await loadReference();
+        await showEntity(name);
+        view.querySelector(".notice").textContent = t({ id: "Tersimpan. Perubahan langsung berlaku di kios, layar dan loket.", en: "Saved. Kiosks, displays and counters update now." });
+      } catch (err) {
+        showError(form, err);
+      }
+    };
+    formBox.replaceChildren(form);
+    form.querySelector("input, select, textarea")?.focus();
+  }
+
+  async function remove(item) {
+    if (!confirm(t({ id: "Hapus data ini?", en: "Delete this?" }))) return;
+    try {
+      await api(`/api/admin/${name}/${item.id}`, { method: "DELETE" });
+      await showEntity(name);
+    } catch (err) {
+      notice.textContent = err.message;
+    }
+  }
+
+  if (editing !== undefined) openForm(editing);
+}
+
+async function testPrint(item) {
+  const notice = view.querySelector(".notice");
+  notice.textContent = t({ id: "Mencetak tiket uji…", en: "Printing a test ticket…" });
+  try {
+    const result = await api(`/api/admin/kiosks/${item.id}/test-print`, { method: "POST", timeout: 15000 });
+    await showEntity("kiosks");
+    view.querySelector(".notice").textContent = result.ok ? "Tiket uji tercetak." : `Gagal mencetak: ${result.error}`;
+  } catch (err) {
+    notice.textContent = err.message;
+  }
+}
+
+async function resetPassword(item) {
+  const password = prompt(t({ id: `Kata sandi baru untuk ${item.username} (min. 8 karakter):`, en: `New password for ${item.username} (8+ characters):` }));
+  if (!password) return;
+  const notice = view.querySelector(".notice");
+  try {
+    await api(`/api/admin/users/${item.id}/password`, { method: "POST", body: { password } });
+    notice.textContent = "Kata sandi diperbarui.";
+  } catch (err) {
+    notice.textContent = err.message;
+  }
+}
+
+// ---------------------------------------------------------------- profile
+
+const PROFILE_FIELDS = [
+  ["mpp_name", "Nama MPP", "text"], ["mpp_address", "Alamat", "textarea"], ["mpp_logo_url", "Alamat logo (URL)", "text"],
+  ["timezone", "Zona waktu", "select", [["Asia/Jakarta", "WIB (UTC+7)"], ["Asia/Makassar", "WITA (UTC+8)"], ["Asia/Jayapura", "WIT (UTC+9)"]]],
+  ["ticket_header", "Kepala tiket", "text"], ["ticket_footer", "Kaki tiket", "textarea"],
+  ["number_reading", "Cara membaca nomor", "select", [["digits", "Per digit: A nol nol satu"], ["whole", "Utuh: A satu"]]],
+  ["announcement_repeat", "Ulangi panggilan (1–3)", "number"],
+  ["self_priority", "Warga boleh memilih antrean prioritas sendiri di kios", "checkbox"], ["phone_tickets", "Ambil nomor lewat ponsel", "checkbox"],
+  ["phone_tickets_per_hour", "Batas nomor per ponsel per jam", "number"],
+  ["priority_policy", "Aturan prioritas", "select", [["strict", "Ketat: prioritas selalu didahulukan"], ["interleave", "Selang-seling: 1 prioritas tiap N reguler"]]],
+  ["priority_interleave_n", "N (untuk selang-seling)", "number"], ["max_regular_wait_minutes", "Batas tunggu antrean reguler (menit, 0 = tanpa batas)", "number"],
+];
+
+async function showProfile() {
+  const { profile } = await api("/api/admin/profile");
+  const item = { ...profile, self_priority: profile.self_priority === "1", phone_tickets: profile.phone_tickets === "1" };
+  const canWrite = state.user.role === "admin";
+  const form = el("form", { class: "card form", novalidate: true }, el("div", { class: "grid" }, PROFILE_FIELDS.map((f) => fieldNode(f, item))),
+    el("p", { class: "form-error", role: "alert" }), el("p", { class: "notice", role: "status" }),
+    canWrite ? el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, "Simpan profil")) : null);
+  if (!canWrite) form.querySelectorAll("input, select, textarea").forEach((n) => { n.disabled = true; });
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    try {
+      await api("/api/admin/profile", { method: "PUT", body: readForm(form, PROFILE_FIELDS) });
+      showError(form, { message: "" });
+      form.querySelector(".notice").textContent = "Profil tersimpan.";
+    } catch (err) {
+      showError(form, err);
+    }
+  };
+  view.replaceChildren(el("h1", {}, "Profil MPP"), form);
+}
+
+// ---------------------------------------------------------------- audit log
+
+async function showAudit(filters = {}) {
+  const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
+  const { items } = await api(`/api/admin/audit?${query}`);
+  const form = el("form", { class: "filters" },
+    el("label", {}, "Data", el("select", { name: "entity" }, [["", "Semua"], ["settings", "Profil MPP"], ...Object.entries(ENTITIES).map(([k, s]) => [k, s.title])]
+      .map(([v, label]) => el("option", { value: v, selected: filters.entity === v }, label)))),
+    el("label", {}, "Pengguna", el("input", { name: "user", value: filters.user || "" })),
+    el("label", {}, "Dari", el("input", { type: "date", name: "from", value: filters.from || "" })),
+    el("label", {}, "Sampai", el("input", { type: "date", name: "to", value: filters.to || "" })),
+    el("button", { type: "submit", class: "primary" }, "Saring"));
+  form.onsubmit = (event) => { event.preventDefault(); showAudit(Object.fromEntries(new FormData(form))); };
+  const rows = items.map((r) => el("tr", {},
+    el("td", {}, new Date(r.at).toLocaleString("id-ID")), el("td", {}, r.username), el("td", {}, r.action), el("td", {}, `${r.entity} #${r.entity_id ?? ""}`),
+    el("td", { class: "diff" }, r.changes.length ? r.changes.map((k) => el("div", {}, el("b", {}, k), ": ",
+      el("del", {}, JSON.stringify((r.before || {})[k] ?? null)), " → ", el("ins", {}, JSON.stringify((r.after || {})[k] ?? null)))) : "—")));
+  view.replaceChildren(el("h1", {}, "Log perubahan"), form,
+    el("table", { class: "data audit" }, el("thead", {}, el("tr", {}, ["Waktu", "Oleh", "Tindakan", "Data", "Sebelum → sesudah"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, rows)));
+}
+
+// ---------------------------------------------------------------- import / export
+
+function showExchange() {
+  const notice = el("p", { class: "notice", role: "status" });
+  const kind = el("select", { name: "kind" }, [["agencies", "Instansi"], ["services", "Layanan"], ["counters", "Loket"]].map(([v, l]) => el("option", { value: v }, l)));
+  const file = el("input", { type: "file", accept: ".csv,.json,text/csv,application/json" });
+  const go = el("button", { type: "button", class: "primary" }, "Impor");
+  go.onclick = async () => {
+    const chosen = file.files[0];
+    if (!chosen) { notice.textContent = "Pilih berkas CSV atau JSON."; return; }
+    const text = await chosen.text();
+    const body = chosen.name.toLowerCase().endsWith(".json") ? JSON.parse(text) : { kind: kind.value, csv: text };
+    try {
+      const { written } = await api("/api/admin/import", { method: "POST", body, timeout: 60000 });
+      notice.textContent = `Impor berhasil: ${Object.entries(written).map(([k, n]) => `${n} ${k}`).join(", ")}.`;
+      await loadReference();
+    } catch (err) {
+      notice.textContent = err.message;
+    }
+  };
+  view.replaceChildren(el("h1", {}, "Impor / ekspor konfigurasi"),
+    el("section", { class: "card" }, el("h2", {}, "Ekspor"),
+      el("p", {}, "Unduh konfigurasi untuk disunting di spreadsheet atau dipindahkan ke MPP lain."),
+      el("div", { class: "buttons" }, el("a", { class: "button ghost", href: "/api/admin/export", download: "" }, "Semua (JSON)"),
+        ...["agencies", "services", "counters"].map((k) => el("a", { class: "button ghost", href: `/api/admin/export?format=csv&kind=${k}`, download: "" }, `${k}.csv`)))),
+    el("section", { class: "card" }, el("h2", {}, "Impor"),
+      el("p", {}, "Baris dicocokkan dengan kode (instansi, layanan) atau nomor loket: yang ada diperbarui, yang baru ditambahkan. Satu baris salah membatalkan seluruh impor. Jam layanan di CSV: 0=08:00-15:00;4=08:00-11:30 (0 = Senin)."),
+      el("div", { class: "buttons" }, el("label", {}, "Jenis CSV ", kind), file, go), notice));
+}
+
+// ---------------------------------------------------------------- navigation
+
+const SECTIONS = { profile: showProfile, audit: () => showAudit(), exchange: showExchange };
+
+async function open(section) {
+  document.querySelectorAll("#nav button").forEach((b) => b.setAttribute("aria-current", b.dataset.section === section ? "page" : "false"));
+  history.replaceState(null, "", `#${section}`);
+  try {
+    await (SECTIONS[section] || (() => showEntity(section)))();
+  } catch (err) {
+    view.replaceChildren(el("p", { class: "form-error" }, err.message));
+  }
+}
+
+state.user = await session();
+await loadReference();
+const nav = document.getElementById("nav");
+nav.hidden = false;
+if (state.user.role !== "admin") nav.querySelectorAll("[data-admin-only]").forEach((n) => n.remove());
+nav.querySelectorAll("button").forEach((b) => { b.onclick = () => open(b.dataset.section); });
+const first = location.hash.slice(1);
+open(first && nav.querySelector(`[data-section="${first}"]`) ? first : "profile");

@@ -1,0 +1,344 @@
+"""The admin blueprint: pages at /admin/ (plain ES modules) and their JSON API at /api/admin/.
+
+Pages are static shells; every read and write goes through the JSON API with fetch(), so the
+core's Origin check guards the writes and there is one validation path for forms and imports.
+Admins change everything; supervisors read their own agency and change nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from loket import auth, inputs, realtime
+from loket.db import get_db, one, settings
+from loket.errors import LoketError
+from loket.timeutil import day_start_utc, iso, local_day
+
+from . import audit, config, exchange, reports
+
+bp = Blueprint("admin", __name__, template_folder="templates", static_folder="static", static_url_path="/admin/static")
+
+# URL names of the configuration tables.
+ENTITY_URLS = {
+    "agencies": "agencies",
+    "services": "services",
+    "counters": "counters",
+    "kiosks": "kiosks",
+    "displays": "displays",
+    "breaks": "breaks",
+    "closed-dates": "closed_dates",
+    "users": "users",
+}
+
+
+def clock() -> datetime:
+    return current_app.config["CLOCK"]()
+
+
+def reader() -> tuple[dict, int | None]:
+    """The user and the agency their reading is limited to (None: the whole MPP)."""
+    user = auth.require_user("admin", "supervisor")
+    return user, None if user["role"] == "admin" else user["agency_id"]
+
+
+def writer() -> dict:
+    return auth.require_user("admin")
+
+
+def entity_of(name: str) -> str:
+    if name not in ENTITY_URLS:
+        raise LoketError("not_found")
+    return ENTITY_URLS[name]
+
+
+def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
+    out = io.StringIO()
+    writer_ = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer_.writeheader()
+    for row in rows:
+        writer_.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+# ---------------------------------------------------------------- pages
+
+
+@bp.get("/admin/")
+def index():
+    return render_template("admin/index.html")
+
+
+@bp.get("/admin/reports")
+def reports_page():
+    return render_template("admin/reports.html")
+
+
+@bp.get("/admin/reports/recap")
+def recap_page():
+    return render_template("admin/recap.html")
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@bp.get("/api/admin/profile")
+def get_profile():
+    reader()
+    return {"profile": config.profile(get_db()), "timezones": config.TIMEZONES}
+
+
+@bp.put("/api/admin/profile")
+def put_profile():
+    user = writer()
+    saved = config.save_profile(get_db(), inputs.body(), clock(), user)
+    realtime.broadcast_config_changed("mpp", {})
+    return {"profile": saved}
+
+
+@bp.get("/api/admin/<name>")
+def list_rows(name: str):
+    entity = entity_of(name)
+    user, agency_id = reader()
+    if entity == "users" and user["role"] != "admin":
+        raise LoketError("forbidden")
+    return {"items": config.rows(get_db(), entity, agency_id)}
+
+
+@bp.get("/api/admin/<name>/<int:entity_id>")
+def get_row(name: str, entity_id: int):
+    entity = entity_of(name)
+    user, agency_id = reader()
+    found = config.row(get_db(), entity, entity_id)
+    scope = found["id"] if entity == "agencies" else found.get("agency_id", "mpp")
+    if agency_id is not None and (entity == "users" or scope not in (agency_id, None)):
+        raise LoketError("forbidden")
+    return {"item": found}
+
+
+def _changed(entity: str, item: dict) -> None:
+    realtime.broadcast_config_changed(entity, {"id": item.get("id"), "agency_id": item.get("agency_id")})
+
+
+@bp.post("/api/admin/<name>")
+def create_row(name: str):
+    entity = entity_of(name)
+    user = writer()
+    item = config.save(get_db(), entity, inputs.body(), clock(), user)
+    _changed(entity, item)
+    return {"item": item}, 201
+
+
+@bp.put("/api/admin/<name>/<int:entity_id>")
+def update_row(name: str, entity_id: int):
+    entity = entity_of(name)
+    user = writer()
+    item = config.save(get_db(), entity, inputs.body(), clock(), user, entity_id)
+    _changed(entity, item)
+    return {"item": item}
+
+
+@bp.delete("/api/admin/<name>/<int:entity_id>")
+def delete_row(name: str, entity_id: int):
+    entity = entity_of(name)
+    user = writer()
+    item = config.delete(get_db(), entity, entity_id, clock(), user)
+    _changed(entity, item)
+    return {"deleted": item}
+
+
+@bp.post("/api/admin/users/<int:user_id>/password")
+def reset_password(user_id: int):
+    user = writer()
+    config.reset_password(get_db(), user_id, inputs.body().get("password"), clock(), user)
+    return {"ok": True}
+
+
+@bp.post("/api/admin/kiosks/<int:kiosk_id>/test-print")
+def test_print(kiosk_id: int):
+    """Print a sample ticket on the kiosk's printer and keep the outcome as its last printer state."""
+    user = writer()
+    db = get_db()
+    now = clock()
+    kiosk = config.row(db, "kiosks", kiosk_id)
+    printing = config._printing()
+    if printing is None or not hasattr(printing, "print_ticket"):
+        raise LoketError("invalid_field", 409, field="printer_url", reason="modul pencetak kios belum terpasang")
+    if not kiosk["printer_url"]:
+        raise LoketError("invalid_field", field="printer_url", reason="kios ini belum punya alamat printer")
+    conf = settings(db)
+    mpp = {**realtime.mpp_json(db), "ticket_header": conf["ticket_header"], "ticket_footer": conf["ticket_footer"]}
+    sample = {
+        "number": "TES-001",
+        "agency": "Uji cetak / Test print",
+        "service": kiosk["name"],
+        "issued_at": iso(now),
+        "ahead": 0,
+        "estimated_wait_minutes": 0,
+        "priority": False,
+        "status_url": request.host_url.rstrip("/") + "/",
+    }
+    result = printing.print_ticket(kiosk["printer_url"], sample, mpp, qr_mode=kiosk["qr_mode"], profile=kiosk["printer_profile"] or None)
+    state, error = ("ok", "") if result.ok else ("error", result.error or "gagal mencetak")
+    db.execute("UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?", (state, error[:500], kiosk_id))
+    audit.record(db, now, user, "print_test", "kiosks", kiosk_id, None, {"printer_state": state, "printer_error": error})
+    db.conn.commit()
+    return {"ok": result.ok, "error": result.error, "seconds": round(result.seconds, 2), "item": config.row(db, "kiosks", kiosk_id)}
+
+
+# ---------------------------------------------------------------- audit log
+
+
+@bp.get("/api/admin/audit")
+def audit_entries():
+    _user, agency_id = reader()
+    args = request.args
+    tz = settings(get_db()).get("timezone")
+    since = until = None
+    try:
+        if args.get("from"):
+            since = iso(day_start_utc(args["from"], tz))
+        if args.get("to"):
+            until = iso(day_start_utc((date.fromisoformat(args["to"]) + timedelta(days=1)).isoformat(), tz))
+    except ValueError:
+        raise LoketError("invalid_field", field="from", reason="tanggal YYYY-MM-DD") from None
+    entity = args.get("entity") or None
+    if entity is not None:
+        entity = ENTITY_URLS.get(entity, entity)
+    limit = inputs.integer(dict(args), "limit", required=False) or 200
+    items = audit.entries(
+        get_db(),
+        entity=entity,
+        username=args.get("user") or None,
+        action=args.get("action") or None,
+        since=since,
+        until=until,
+        agency_id=agency_id,
+        limit=min(limit, 1000),
+    )
+    return {"items": items}
+
+
+# ---------------------------------------------------------------- import / export
+
+
+@bp.get("/api/admin/export")
+def export_config():
+    writer()
+    data = exchange.export(get_db())
+    kind = request.args.get("kind")
+    if request.args.get("format") == "csv":
+        if kind not in exchange.KINDS:
+            raise LoketError("invalid_field", field="kind", reason="agencies, services atau counters")
+        body = "\ufeff" + exchange.to_csv(kind, data[kind])
+        return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="loket-{kind}.csv"'})
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="loket-konfigurasi.json"'},
+    )
+
+
+@bp.post("/api/admin/import")
+def import_config():
+    user = writer()
+    data = inputs.body()
+    if "csv" in data:
+        kind = data.get("kind")
+        if kind not in exchange.KINDS:
+            raise LoketError("invalid_field", field="kind", reason="agencies, services atau counters")
+        if not isinstance(data["csv"], str) or len(data["csv"]) > 2_000_000:
+            raise LoketError("invalid_field", field="csv", reason="teks CSV paling besar 2 MB")
+        data = {kind: exchange.from_csv(kind, data["csv"])}
+    written = exchange.import_config(get_db(), data, clock(), user)
+    realtime.broadcast_config_changed("import", {"written": written})
+    return {"written": written}
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _report_scope() -> tuple[int | None, str, str, str]:
+    _user, scoped = reader()
+    db = get_db()
+    today = local_day(clock(), settings(db)["timezone"])
+    start, end = reports.date_range(request.args.get("from"), request.args.get("to"), today)
+    asked = inputs.integer(dict(request.args), "agency_id", required=False)
+    if scoped is not None and asked not in (None, scoped):
+        raise LoketError("forbidden")
+    return scoped or asked, start, end, today
+
+
+SUMMARY_COLUMNS = [
+    "id", "name", "issued", *reports.OUTCOMES, "wait_avg_min", "wait_median_min", "wait_p90_min", "service_avg_min",
+    "service_median_min", "service_p90_min", "within_promised_pct", "quota", "quota_use_pct", "quota_full_days",
+]  # fmt: skip
+
+
+@bp.get("/api/admin/reports/summary")
+def report_summary():
+    agency_id, start, end, _today = _report_scope()
+    group = request.args.get("group", "agency")
+    rows = reports.summary(get_db(), start, end, group, agency_id)
+    if request.args.get("format") == "csv":
+        columns = [c for c in SUMMARY_COLUMNS if group == "service" or not c.startswith("quota")]
+        if group in ("counter", "officer"):
+            columns.remove("issued")
+        return csv_response(rows, columns, f"laporan-{group}-{start}-{end}.csv")
+    return {"from": start, "to": end, "group": group, "rows": rows}
+
+
+@bp.get("/api/admin/reports/heatmap")
+def report_heatmap():
+    agency_id, start, end, _today = _report_scope()
+    data = reports.heatmap(get_db(), start, end, agency_id)
+    if request.args.get("format") == "csv":
+        days = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+        rows = [{"hari": days[i], **{f"{h:02d}": n for h, n in enumerate(r)}} for i, r in enumerate(data["cells"])]
+        return csv_response(rows, ["hari", *[f"{h:02d}" for h in range(24)]], f"jam-sibuk-{start}-{end}.csv")
+    return {"from": start, "to": end, **data}
+
+
+@bp.get("/api/admin/reports/month")
+def report_month():
+    agency_id, _start, _end, today = _report_scope()
+    data = reports.month_grid(get_db(), request.args.get("month") or today[:7], agency_id)
+    if request.args.get("format") == "csv":
+        rows = [{"jenis": r["kind"], "nama": r["name"], **{d[8:]: n for d, n in zip(data["days"], r["days"], strict=True)}, "total": r["total"]} for r in data["rows"]]
+        return csv_response(rows, ["jenis", "nama", *[d[8:] for d in data["days"]], "total"], f"rekap-bulan-{data['month']}.csv")
+    return data
+
+
+@bp.get("/api/admin/reports/live")
+def report_live():
+    agency_id, _start, _end, _today = _report_scope()
+    rows = reports.live(get_db(), clock(), agency_id)
+    if request.args.get("format") == "csv":
+        return csv_response(rows, ["id", "name", "waiting", "serving", "longest_wait_min", "open_counters"], "antrean-saat-ini.csv")
+    return {"at": iso(clock()), "rows": rows}
+
+
+@bp.get("/api/admin/reports/recap")
+def report_recap():
+    agency_id, start, _end, _today = _report_scope()
+    db = get_db()
+    mpp = realtime.mpp_json(db)
+    agency = one(db, "SELECT name FROM agencies WHERE id = ?", (agency_id,)) if agency_id else None
+    return {
+        "date": start,
+        "mpp": mpp,
+        "agency": agency["name"] if agency else None,
+        "agencies": reports.summary(db, start, start, "agency", agency_id),
+        "services": reports.summary(db, start, start, "service", agency_id),
+        "heatmap": reports.heatmap(db, start, start, agency_id),
+        "generated_at": iso(clock()),
+    }

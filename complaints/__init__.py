@@ -1,0 +1,1 @@
+"""Complaints, suggestions and information requests, with a public tracking code."""

@@ -1,0 +1,66 @@
+// The public complaint form: filed as multipart (for the optional photo); the answer is a tracking code.
+import { api, t, lang } from "/static/loket.js";
+
+const form = document.getElementById("complaint-form");
+const token = form.dataset.token;
+const $ = (id) => document.getElementById(id);
+
+function syncCategory() {
+  $("category-box").hidden = form.kind.value !== "complaint";
+}
+
+async function attachTicket() {
+  if (!token) return;
+  try {
+    const ticket = await api(`/api/tickets/${encodeURIComponent(token)}`);
+    $("ticket-note").textContent = `Terkait nomor antrean ${ticket.number} — ${ticket.service} (${ticket.agency}).`;
+    $("ticket-note").hidden = false;
+    $("agency").value = String(ticket.agency_id);
+  } catch (err) {
+    $("ticket-note").textContent = err.message;
+    $("ticket-note").hidden = false;
+  }
+}
+
+form.addEventListener("change", syncCategory);
+$("text").addEventListener("input", () => { $("count").textContent = $("text").value.length; });
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("form-error").textContent = "";
+  if (!form.text.value.trim()) {
+    $("form-error").textContent = t({ id: "Isi laporan wajib diisi.", en: "Please write your report." });
+    form.text.focus();
+    return;
+  }
+  const data = new FormData(form);
+  if (form.kind.value !== "complaint") data.delete("category");
+  if (!form.photo.files.length) data.delete("photo");
+  if (token) data.set("ticket_token", token);
+  data.set("anonymous", form.anonymous.checked ? "1" : "0");
+  $("submit").disabled = true;
+  try {
+    const response = await fetch("/api/complaints", { method: "POST", body: data, headers: { Accept: "application/json", "Accept-Language": lang() }, credentials: "same-origin" });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(body.message || `HTTP ${response.status}`);
+    $("done-code").textContent = body.code;
+    $("done-due").textContent = body.due_on;
+    $("done-link").href = body.status_url;
+    form.hidden = true;
+    $("done").hidden = false;
+    $("done").scrollIntoView();
+  } catch (err) {
+    $("form-error").textContent = err.message === "Failed to fetch" ? t({ id: "Server tidak dapat dihubungi.", en: "The server cannot be reached." }) : err.message;
+  } finally {
+    $("submit").disabled = false;
+  }
+});
+
+document.getElementById("track-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const code = event.target.code.value.trim().toUpperCase();
+  if (code) location.href = `/aduan/${encodeURIComponent(code)}`;
+});
+
+syncCategory();
+attachTicket();

@@ -1,0 +1,276 @@
+"""Complaint pages and JSON: the public form and tracking page, the staff workflow and reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask_socketio import join_room
+
+from loket import auth, inputs
+from loket.db import get_db, one, settings
+from loket.errors import LoketError
+from loket.ratelimit import hit
+from loket.realtime import socketio
+from loket.timeutil import local_day
+
+from . import photos, workflow
+
+bp = Blueprint("complaints", __name__, template_folder="templates", static_folder="static", static_url_path="/aduan/static")
+
+DEVICE_COOKIE = "loket_device"
+# (hits, seconds). The kiosk and the MPP's Wi-Fi put many citizens behind one address, so the
+# address limit is generous and the device (a cookie) carries the strict one.
+DEFAULT_LIMITS = {"device": (5, 3600), "ip": (30, 3600), "track": (60, 600)}
+
+
+def clock() -> datetime:
+    return current_app.config["CLOCK"]()
+
+
+def limits() -> dict:
+    return {**DEFAULT_LIMITS, **current_app.config.get("COMPLAINT_LIMITS", {})}
+
+
+def photo_folder() -> Path:
+    """Beside the database (instance/ in production), never under a static folder."""
+    configured = current_app.config.get("COMPLAINT_PHOTO_DIR")
+    return Path(configured) if configured else Path(current_app.config["DATABASE"]).resolve().parent / "complaint-photos"
+
+
+def today() -> str:
+    return local_day(clock(), settings(get_db())["timezone"])
+
+
+# ---------------------------------------------------------------- public
+
+
+@bp.get("/aduan/")
+def form_page():
+    db = get_db()
+    agencies = list(db.query("SELECT id, name FROM agencies WHERE active = 1 ORDER BY sort_order, name"))
+    response = current_app.make_response(
+        render_template(
+            "complaints/form.html",
+            agencies=agencies,
+            kinds=workflow.KINDS,
+            categories=workflow.CATEGORIES,
+            token=request.args.get("ticket", ""),
+            source="kiosk" if request.args.get("from") == "kiosk" else "web",
+            text_limit=workflow.TEXT_LIMIT,
+            mpp_name=settings(db)["mpp_name"],
+        )
+    )
+    if not request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.get("/aduan/<code>")
+def status_page(code: str):
+    return render_template("complaints/status.html", code=code, mpp_name=settings(get_db())["mpp_name"])
+
+
+def _submission() -> tuple[dict, bytes | None]:
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("photo")
+        data = request.form.to_dict()
+        photo = upload.stream.read(photos.MAX_BYTES + 1) if upload and upload.filename else None
+        return data, photo or None
+    return inputs.body(), None
+
+
+@bp.post("/api/complaints")
+def file_complaint():
+    db = get_db()
+    now = clock()
+    address = request.remote_addr or "unknown"
+    device = request.cookies.get(DEVICE_COOKIE, "")[:64]
+    lim = limits()
+    hit(db, f"complaint:ip:{address}", lim["ip"][0], lim["ip"][1], now)
+    if device:
+        hit(db, f"complaint:device:{device}", lim["device"][0], lim["device"][1], now)
+    data, photo = _submission()
+    kind = inputs.text(data, "kind", required=True, max_length=20)
+    text = inputs.text(data, "text", required=True, max_length=workflow.TEXT_LIMIT)
+    title = inputs.text(data, "title", max_length=150)
+    category = inputs.text(data, "category", max_length=20) or None
+    name = inputs.text(data, "name", max_length=100)
+    contact = inputs.text(data, "contact", max_length=200)
+    anonymous = inputs.boolean(data, "anonymous")
+    agency_id = inputs.integer(data, "agency_id", required=False)
+    source = "kiosk" if data.get("source") == "kiosk" else "web"
+    ticket_id = None
+    token = inputs.text(data, "ticket_token", max_length=100)
+    if token:
+        ticket = one(db, "SELECT id, agency_id FROM tickets WHERE token = ?", (token,))
+        if ticket is None:
+            raise LoketError("ticket_not_found")
+        ticket_id = ticket["id"]
+        agency_id = agency_id or ticket["agency_id"]
+        source = "ticket"
+    if kind not in workflow.KINDS:
+        raise LoketError("invalid_field", field="kind", reason="complaint, suggestion atau information")
+    photo_name = photos.save(photo, photo_folder()) if photo else None
+    try:
+        complaint = workflow.file(
+            db, now, kind=kind, text=text, title=title, category=category, agency_id=agency_id, ticket_id=ticket_id,
+            photo=photo_name, name=name, contact=contact, anonymous=anonymous, source=source,
+        )  # fmt: skip
+    except BaseException:
+        if photo_name:
+            (photo_folder() / photo_name).unlink(missing_ok=True)
+        raise
+    return {"code": complaint["code"], "status_url": f"/aduan/{complaint['code']}", "due_on": complaint["due_on"], "status": complaint["status"]}, 201
+
+
+@bp.get("/api/complaints/track/<code>")
+def track(code: str):
+    db = get_db()
+    lim = limits()
+    hit(db, f"complaint:track:{request.remote_addr or 'unknown'}", lim["track"][0], lim["track"][1], clock())
+    return workflow.public_json(db, workflow.by_code(db, code))
+
+
+@socketio.on("follow_complaint")
+def follow_complaint(data):
+    """The tracking page joins its complaint's room and hears each step as it happens."""
+    code = workflow.normalize_code(str((data or {}).get("code", ""))) if isinstance(data, dict) else None
+    if code is None:
+        return {"error": "complaint_not_found"}
+    join_room(f"complaint:{code}")
+    return {"ok": True}
+
+
+# ---------------------------------------------------------------- staff
+
+
+def _visible(complaint_id: int) -> tuple[dict, dict]:
+    user = auth.require_user()
+    complaint = one(get_db(), "SELECT * FROM complaints WHERE id = ?", (complaint_id,))
+    if complaint is None or not workflow.can_see(user, complaint):
+        raise LoketError("complaint_not_found")
+    return user, complaint
+
+
+def _choice(field: str, options) -> str | None:
+    value = request.args.get(field) or None
+    if value is not None and value not in options:
+        raise LoketError("invalid_field", field=field, reason=", ".join(options))
+    return value
+
+
+@bp.get("/api/complaints")
+def list_complaints():
+    user = auth.require_user()
+    db = get_db()
+    day = today()
+    rows = workflow.listing(
+        db,
+        user,
+        status=_choice("status", workflow.STATUSES),
+        kind=_choice("kind", workflow.KINDS),
+        agency_id=request.args.get("agency_id", type=int),
+        overdue_on=day if request.args.get("overdue") in ("1", "true") else None,
+    )
+    return {"today": day, "complaints": [workflow.staff_json(db, c, user, day) for c in rows]}
+
+
+@bp.get("/api/complaints/<int:complaint_id>")
+def complaint_detail(complaint_id: int):
+    user, complaint = _visible(complaint_id)
+    return workflow.staff_json(get_db(), complaint, user, today(), with_steps=True)
+
+
+@bp.post("/api/complaints/<int:complaint_id>/steps")
+def complaint_step(complaint_id: int):
+    user = auth.require_user()
+    db = get_db()
+    data = inputs.body()
+    complaint = workflow.step(
+        db,
+        complaint_id,
+        inputs.text(data, "action", required=True, max_length=30),
+        user,
+        clock(),
+        note=inputs.text(data, "note", max_length=2000),
+        answer=inputs.text(data, "answer", max_length=workflow.TEXT_LIMIT),
+        agency_id=inputs.integer(data, "agency_id", required=False),
+        category=inputs.text(data, "category", max_length=20) or None,
+    )
+    socketio.emit("complaint_changed", workflow.public_json(db, complaint), to=f"complaint:{complaint['code']}")
+    return workflow.staff_json(db, complaint, user, today(), with_steps=True)
+
+
+@bp.get("/api/complaints/<int:complaint_id>/photo")
+def complaint_photo(complaint_id: int):
+    _user, complaint = _visible(complaint_id)
+    if not complaint["photo"]:
+        raise LoketError("not_found")
+    ext = Path(complaint["photo"]).suffix
+    response = send_from_directory(photo_folder(), complaint["photo"], mimetype=photos.MIMETYPES.get(ext, "application/octet-stream"), max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _period() -> tuple[str | None, str | None]:
+    out = []
+    for field in ("from", "to"):
+        value = request.args.get(field) or None
+        if value is not None:
+            try:
+                value = date.fromisoformat(value).isoformat()
+            except ValueError:
+                raise LoketError("invalid_field", field=field, reason="tanggal YYYY-MM-DD") from None
+        out.append(value)
+    return out[0], out[1]
+
+
+@bp.get("/api/complaints/export.csv")
+def export_lapor():
+    """For re-entry into SP4N-LAPOR!: one row per complaint, in the order the form asks."""
+    user = auth.require_user()
+    date_from, date_to = _period()
+    rows = workflow.lapor_rows(get_db(), user, date_from, date_to)
+    out = io.StringIO()
+    fields = ["tanggal", "kode", "judul", "isi", "kategori", "instansi", "status", "anonim", "nama", "kontak", "tanggapan"]
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writerow({f: f.capitalize() for f in fields})
+    for row in rows:
+        # A cell starting with = + - @ would run as a formula when opened in a spreadsheet.
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v) for k, v in row.items()})
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="aduan-sp4n-lapor.csv"'})
+
+
+@bp.get("/api/reports/complaints")
+def complaints_report():
+    user = auth.require_user()
+    agency_id = request.args.get("agency_id", type=int)
+    if user["role"] != "admin":
+        if agency_id not in (None, user["agency_id"]):
+            raise LoketError("forbidden")
+        agency_id = user["agency_id"]
+    date_from, date_to = _period()
+    db = get_db()
+    return workflow.report(db, today(), settings(db)["timezone"], agency_id=agency_id, date_from=date_from, date_to=date_to)
+
+
+@bp.get("/admin/complaints")
+def admin_page():
+    user = auth.current_user()
+    if user is None:
+        return render_template("survey/login.html", title="Pengaduan & saran")
+    db = get_db()
+    agencies = list(db.query("SELECT id, name FROM agencies ORDER BY sort_order, name"))
+    return render_template(
+        "complaints/admin.html",
+        user=user,
+        agencies=agencies,
+        statuses=workflow.STATUSES,
+        kinds=workflow.KINDS,
+        mpp_name=settings(db)["mpp_name"],
+    )

@@ -1,0 +1,477 @@
+// The officer's one-screen console: current ticket, actions by key or click, live waiting list.
+import { api, esc, live, mppTime, t } from "/static/loket.js";
+import { PRIORITY, applyTexts, bindLogout, duration, isAuthError, text, toLogin } from "./common.js";
+
+const root = document.querySelector("[data-counter-id]");
+const counterId = Number(root.dataset.counterId);
+const $ = (id) => document.getElementById(id);
+
+const view = {
+  counter: null,
+  waiting: [],
+  held: [],
+  counts: new Map(), // service_id -> waiting count (whole service, not only the first 200 listed)
+  services: new Map(), // service_id -> name, for this counter's agency
+  offset: 0, // server clock minus this PC's clock
+  tz: "Asia/Jakarta",
+  busy: false,
+  pending: null,
+  socketUp: false,
+};
+
+const now = () => Date.now() + view.offset;
+const current = () => view.counter?.current_ticket || null;
+
+// ------------------------------------------------------------------ which actions make sense now
+
+function allowed(action) {
+  const c = view.counter;
+  if (!c || view.busy) return false;
+  const cur = current();
+  const open = c.state === "open";
+  switch (action) {
+    case "next": return open && (cur !== null || totalWaiting() > 0);
+    case "call": return open;
+    case "recall": case "start": case "noshow": return cur?.status === "called";
+    case "complete": case "transfer": case "hold": return cur !== null;
+    case "resume": return cur === null && view.held.length > 0;
+    case "open": return c.state !== "open";
+    case "pause": return c.state !== "paused";
+    case "close": return c.state !== "closed" && cur === null;
+    default: return false;
+  }
+}
+
+const totalWaiting = () => [...view.counts.values()].reduce((a, b) => a + b, 0);
+
+// ------------------------------------------------------------------ drawing
+
+function render() {
+  const c = view.counter;
+  if (!c) return;
+  $("counter-name").textContent = c.name;
+  $("officer-name").textContent = c.officer || "—";
+  for (const button of document.querySelectorAll(".states [data-action]")) {
+    const state = { open: "open", pause: "paused", close: "closed" }[button.dataset.action];
+    button.classList.toggle("active", c.state === state);
+    button.setAttribute("aria-pressed", String(c.state === state));
+  }
+  document.body.dataset.state = c.state;
+  renderCurrent();
+  renderHeld();
+  renderWaiting();
+  for (const button of document.querySelectorAll("[data-action]")) button.disabled = !allowed(button.dataset.action);
+}
+
+function renderCurrent() {
+  const cur = current();
+  $("current").classList.toggle("empty", !cur);
+  $("current").classList.toggle("is-priority", Boolean(cur?.priority));
+  $("current-number").textContent = cur ? cur.number : "—";
+  $("current-service").textContent = cur ? cur.service : stateHint();
+  const badge = $("current-priority");
+  badge.hidden = !cur?.priority;
+  badge.textContent = cur?.priority ? `${t({ id: "Prioritas", en: "Priority" })}: ${t(PRIORITY[cur.priority_reason] || { id: "-" })}` : "";
+  const note = $("current-note");
+  note.hidden = !(cur && cur.transfer_count > 0);
+  note.textContent = cur && cur.transfer_count > 0
+    ? `${t({ id: "Dialihkan", en: "Transferred" })}${cur.transfer_note ? ": " + cur.transfer_note : ""}`
+    : "";
+  tick();
+}
+
+function stateHint() {
+  const c = view.counter;
+  if (c.state === "paused") return t({ id: "Loket istirahat: tidak menerima warga baru.", en: "On break: no new citizens." });
+  if (c.state === "closed") return t({ id: "Loket tutup. Tekan Buka (B) untuk mulai.", en: "Counter closed. Press Open (B) to start." });
+  return totalWaiting() > 0
+    ? t({ id: "Tekan Panggil berikutnya (N).", en: "Press Call next (N)." })
+    : t({ id: "Belum ada warga yang menunggu.", en: "Nobody is waiting yet." });
+}
+
+// The clock and "time since called/started" move every second without asking the server.
+function tick() {
+  const cur = current();
+  const status = $("current-status");
+  if (cur) {
+    const serving = cur.status === "serving";
+    const elapsed = duration(now() - Date.parse(serving ? cur.started_at : cur.called_at));
+    // call_count travels with a transferred ticket; here only this counter's recalls mean anything
+    const calls = !serving && cur.call_count > 1 && !cur.transfer_count ? ` · ${t({ id: "dipanggil", en: "called" })} ${cur.call_count}×` : "";
+    status.textContent = serving
+      ? t({ id: `Dilayani selama ${elapsed}`, en: `Being served for ${elapsed}` })
+      : t({ id: `Dipanggil ${elapsed} lalu`, en: `Called ${elapsed} ago` }) + calls;
+  } else {
+    status.textContent = "";
+  }
+  const clock = mppTime(new Date(now()), view.tz);
+  $("clock").textContent = `${clock.time} ${clock.zone}`;
+  for (const cell of document.querySelectorAll("[data-since]")) {
+    cell.textContent = `${Math.max(0, Math.floor((now() - Date.parse(cell.dataset.since)) / 60000))} ${t({ id: "mnt", en: "min" })}`;
+  }
+}
+
+function renderHeld() {
+  $("held-count").textContent = String(view.held.length);
+  const canResume = current() === null && !view.busy;
+  $("held-list").innerHTML = view.held.length
+    ? view.held.map((h, i) => `
+      <li><span class="held-number">${esc(h.number)}</span><span class="held-service">${esc(h.service)}</span>
+        <button type="button" class="act small" data-resume="${h.id}" ${canResume ? "" : "disabled"}>${esc(text("resume"))}${i === 0 ? " <kbd>L</kbd>" : ""}</button></li>`).join("")
+    : `<li class="empty">${esc(text("held_empty"))}</li>`;
+}
+
+function renderWaiting() {
+  $("waiting-total").textContent = String(totalWaiting());
+  const served = view.counter?.service_ids || [];
+  $("service-counts").innerHTML = served.map((id) => `
+    <span class="service-count"><strong data-service-count="${id}">${view.counts.get(id) || 0}</strong> ${esc(view.services.get(id) || "")}</span>`).join("");
+  $("waiting-list").innerHTML = view.waiting.map((w) => `
+    <tr class="${w.priority ? "priority" : ""}" data-ticket="${w.id}">
+      <td class="num">${esc(w.number)}</td>
+      <td>${esc(w.service)}${w.transfer_count ? ` <span class="tag">${esc(t({ id: "dialihkan", en: "transferred" }))}</span>` : ""}</td>
+      <td>${w.priority ? esc(t(PRIORITY[w.priority_reason] || { id: "Ya", en: "Yes" })) : ""}</td>
+      <td data-since="${esc(w.issued_at)}"></td>
+    </tr>`).join("");
+  $("waiting-empty").hidden = view.waiting.length > 0;
+  tick();
+}
+
+function say(message, kind = "bad") {
+  const el = $("message");
+  el.textContent = message || "";
+  el.className = `message ${message ? kind : ""}`;
+  clearTimeout(say.timer);
+  if (message && kind !== "bad") say.timer = setTimeout(() => say(""), 6000);
+}
+
+// ------------------------------------------------------------------ state from the server
+
+function applyDetail(detail) {
+  view.counter = detail.counter;
+  view.waiting = detail.waiting;
+  view.held = detail.held;
+  render();
+}
+
+async function refresh() {
+  try {
+    applyDetail(await api(`/api/counters/${counterId}`));
+  } catch (err) {
+    if (isAuthError(err)) toLogin(err.code === "session_expired");
+    else say(err.message);
+  }
+}
+
+async function refreshToday() {
+  try {
+    const { today } = await api("/api/me/today");
+    $("today-served").textContent = String(today.served);
+    $("today-noshows").textContent = String(today.no_shows);
+    $("today-average").textContent = today.average_service_minutes === null
+      ? "—"
+      : `${today.average_service_minutes.toLocaleString(t({ id: "id-ID", en: "en-GB" }))} ${t({ id: "menit", en: "min" })}`;
+  } catch (err) {
+    if (isAuthError(err)) toLogin(err.code === "session_expired");
+  }
+}
+
+// Several events arrive together (completed + called); one fetch answers them all.
+function soon() {
+  clearTimeout(soon.timer);
+  soon.timer = setTimeout(() => { refresh(); refreshToday(); }, 80);
+}
+
+// ------------------------------------------------------------------ actions
+
+const SUCCESS = {
+  "call-next": (r) => r.ticket ? { id: `${r.ticket.number} dipanggil.`, en: `${r.ticket.number} called.` } : { id: "Tidak ada antrean yang menunggu.", en: "Nobody is waiting." },
+  call: (r) => ({ id: `${r.ticket.number} dipanggil.`, en: `${r.ticket.number} called.` }),
+  recall: (r) => ({ id: `${r.ticket.number} dipanggil ulang.`, en: `${r.ticket.number} called again.` }),
+  start: (r) => ({ id: `Mulai melayani ${r.ticket.number}.`, en: `Serving ${r.ticket.number}.` }),
+  complete: (r) => ({ id: `${r.ticket.number} selesai dilayani.`, en: `${r.ticket.number} done.` }),
+  "no-show": (r) => ({ id: `${r.ticket.number} ditandai tidak hadir.`, en: `${r.ticket.number} marked as no-show.` }),
+  hold: (r) => ({ id: `${r.ticket.number} ditunda.`, en: `${r.ticket.number} on hold.` }),
+  resume: (r) => ({ id: `${r.ticket.number} dilanjutkan.`, en: `${r.ticket.number} resumed.` }),
+  transfer: (r) => ({ id: `${r.ticket.number} dialihkan ke ${r.ticket.service}.`, en: `${r.ticket.number} transferred to ${r.ticket.service}.` }),
+  open: () => ({ id: "Loket dibuka.", en: "Counter open." }),
+  pause: () => ({ id: "Loket istirahat.", en: "Counter on break." }),
+  close: () => ({ id: "Loket ditutup.", en: "Counter closed." }),
+};
+
+async function send(path, body) {
+  if (view.busy) return null;
+  view.busy = true;
+  render();
+  try {
+    const result = await api(`/api/counters/${counterId}/${path}`, { method: "POST", body });
+    const success = SUCCESS[path]?.(result);
+    if (success) say(t(success), path === "call-next" && !result.ticket ? "warn" : "ok");
+    return result;
+  } catch (err) {
+    if (isAuthError(err)) toLogin(err.code === "session_expired");
+    say(err.message);
+    return null;
+  } finally {
+    await refresh();
+    view.busy = false;
+    render();
+    refreshToday();
+    runPending();
+  }
+}
+
+// A key pressed while the previous action is still on its way is kept (the last one only) and
+// judged against the refreshed screen, so a fast typist loses no keystroke and fires nothing stale.
+function runPending() {
+  const action = view.pending;
+  view.pending = null;
+  if (action) run(action);
+}
+
+// The ticket this screen shows travels with "next": a stale tab is refused instead of skipping a citizen.
+const expected = () => ({ expected_ticket_id: current()?.id ?? null });
+
+const ACTIONS = {
+  next: () => send("call-next", expected()),
+  recall: () => send("recall"),
+  start: () => send("start"),
+  complete: () => send("complete"),
+  noshow: confirmNoShow,
+  transfer: openTransfer,
+  hold: () => send("hold"),
+  resume: () => view.held[0] && send("resume", { ticket_id: view.held[0].id }),
+  call: callNumber,
+  open: () => send("open"),
+  pause: () => send("pause"),
+  close: () => send("close"),
+};
+
+const KEYS = { n: "next", F1: "next", r: "recall", s: "start", d: "complete", x: "noshow", t: "transfer", h: "hold", l: "resume", c: "call", b: "open", i: "pause", k: "close" };
+
+function run(action) {
+  if (action === "call") {
+    if (!allowed("call")) return say(t({ id: "Loket belum dibuka atau sedang istirahat.", en: "The counter is not open." }));
+    return callNumber();
+  }
+  if (!allowed(action)) return null;
+  return ACTIONS[action]();
+}
+
+function callNumber() {
+  const input = $("call-number");
+  const number = input.value.trim();
+  if (!number) {
+    input.focus();
+    return null;
+  }
+  return send("call", { number, ...expected() }).then((result) => {
+    if (!result) return;
+    input.value = "";
+    input.blur(); // back to the shortcuts: the next key is an action, not more typing
+  });
+}
+
+function confirmNoShow() {
+  const cur = current();
+  const dialog = $("noshow-dialog");
+  $("noshow-title").textContent = t({ id: `Tandai ${cur.number} tidak hadir?`, en: `Mark ${cur.number} as a no-show?` });
+  dialog.returnValue = "";
+  dialog.showModal();
+  $("noshow-confirm").focus();
+  dialog.onclose = () => {
+    if (dialog.returnValue === "confirm") send("no-show");
+  };
+}
+
+// ------------------------------------------------------------------ transfer picker
+
+const picker = { options: [], index: 0, chosen: null };
+
+async function openTransfer() {
+  const cur = current();
+  const dialog = $("transfer-dialog");
+  $("transfer-title").textContent = t({ id: `Alihkan ${cur.number} ke layanan lain`, en: `Transfer ${cur.number} to another service` });
+  $("transfer-search").value = "";
+  $("transfer-note").value = "";
+  $("transfer-message").textContent = "";
+  picker.chosen = null;
+  picker.options = [];
+  showTarget();
+  dialog.returnValue = "";
+  dialog.showModal();
+  $("transfer-search").focus();
+  try {
+    const agencies = await api("/api/agencies");
+    picker.options = agencies.flatMap((a) => a.services
+      .filter((s) => s.id !== cur.service_id)
+      .map((s) => ({ ...s, agency: a.name, agency_code: a.code, color: a.color, haystack: `${a.name} ${a.code} ${s.name} ${s.code} ${s.prefix}`.toLowerCase() })));
+  } catch (err) {
+    $("transfer-message").textContent = err.message;
+  }
+  filterOptions();
+}
+
+function matches() {
+  const words = $("transfer-search").value.toLowerCase().split(/\s+/).filter(Boolean);
+  return picker.options.filter((o) => words.every((w) => o.haystack.includes(w)));
+}
+
+function filterOptions() {
+  const found = matches();
+  picker.index = Math.min(picker.index, Math.max(found.length - 1, 0));
+  $("transfer-options").innerHTML = found.length
+    ? found.map((o, i) => `
+      <li role="option" id="opt-${o.id}" data-service="${o.id}" aria-selected="${i === picker.index}" class="${i === picker.index ? "highlight" : ""}${picker.chosen?.id === o.id ? " chosen" : ""}">
+        <span class="swatch" style="background:${esc(o.color)}"></span>
+        <span class="opt-service">${esc(o.name)} <span class="muted">(${esc(o.prefix)})</span></span>
+        <span class="opt-agency">${esc(o.agency)}</span>
+        <span class="opt-waiting">${o.waiting} ${esc(t({ id: "menunggu", en: "waiting" }))}</span>
+      </li>`).join("")
+    : `<li class="empty">${esc(t({ id: "Tidak ada layanan yang cocok.", en: "No matching service." }))}</li>`;
+  $("transfer-options").querySelector(".highlight")?.scrollIntoView({ block: "nearest" });
+  $("transfer-search").setAttribute("aria-activedescendant", found[picker.index] ? `opt-${found[picker.index].id}` : "");
+}
+
+function choose(option) {
+  picker.chosen = option;
+  showTarget();
+  filterOptions();
+  $("transfer-note").focus();
+}
+
+function showTarget() {
+  const o = picker.chosen;
+  $("transfer-target").textContent = o ? `${t({ id: "Tujuan", en: "To" })}: ${o.name} — ${o.agency}` : t({ id: "Pilih layanan tujuan.", en: "Choose the receiving service." });
+  $("transfer-confirm").disabled = !o;
+}
+
+$("transfer-search").addEventListener("input", () => { picker.index = 0; filterOptions(); });
+$("transfer-search").addEventListener("keydown", (event) => {
+  const found = matches();
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    picker.index = (picker.index + (event.key === "ArrowDown" ? 1 : -1) + found.length) % Math.max(found.length, 1);
+    filterOptions();
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    if (found[picker.index]) choose(found[picker.index]);
+  }
+});
+$("transfer-options").addEventListener("click", (event) => {
+  const item = event.target.closest("[data-service]");
+  if (item) choose(picker.options.find((o) => o.id === Number(item.dataset.service)));
+});
+$("transfer-note").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") {
+    event.preventDefault();
+    if (picker.chosen) submitTransfer();
+  }
+});
+$("transfer-form").addEventListener("submit", (event) => {
+  if (event.submitter?.value === "confirm") {
+    event.preventDefault();
+    submitTransfer();
+  }
+});
+
+async function submitTransfer() {
+  const dialog = $("transfer-dialog");
+  const result = await send("transfer", { service_id: picker.chosen.id, note: $("transfer-note").value.trim() });
+  if (result) dialog.close();
+  else $("transfer-message").textContent = $("message").textContent;
+}
+
+// ------------------------------------------------------------------ input
+
+document.addEventListener("click", (event) => {
+  const resume = event.target.closest("[data-resume]");
+  if (resume) {
+    send("resume", { ticket_id: Number(resume.dataset.resume) });
+    return;
+  }
+  const button = event.target.closest("button[data-action]");
+  if (button && !button.disabled) {
+    event.preventDefault();
+    run(button.dataset.action);
+  }
+});
+
+$("call-form").addEventListener("submit", (event) => event.preventDefault());
+$("call-number").addEventListener("keydown", (event) => {
+  if (event.key === "Escape") event.target.blur();
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
+  if (document.querySelector("dialog[open]")) return; // the dialog's own keys (Enter, Esc) rule
+  if (event.key === "F1") event.preventDefault(); // the browser's help page would hide the console
+  const typing = event.target.closest("input, textarea, select");
+  if (typing && event.key !== "F1") return;
+  const action = KEYS[event.key] || KEYS[event.key.toLowerCase()];
+  if (!action) return;
+  event.preventDefault();
+  if (action === "call" && !$("call-number").value.trim()) {
+    $("call-number").focus();
+    return;
+  }
+  if (view.busy) {
+    view.pending = action;
+    return;
+  }
+  run(action);
+});
+
+// ------------------------------------------------------------------ live
+
+function setConnection(up) {
+  view.socketUp = up;
+  const el = $("connection");
+  el.textContent = text(up ? "online" : "offline");
+  el.className = `conn ${up ? "on" : "off"}`;
+}
+
+const subscription = { room: "counter", counter_id: counterId };
+const socket = live(subscription, {
+  connection: setConnection,
+  snapshot(snap) {
+    view.offset = Date.parse(snap.server_time) - Date.now();
+    view.tz = snap.mpp?.timezone || view.tz;
+    view.counts = new Map();
+    view.services = new Map();
+    for (const agency of snap.agencies) {
+      if (agency.id === snap.counter.agency_id) $("agency-name").textContent = agency.name;
+      for (const s of agency.services) {
+        view.services.set(s.id, s.name);
+        if (snap.counter.service_ids.includes(s.id)) view.counts.set(s.id, s.waiting);
+      }
+    }
+    applyDetail(snap);
+    refreshToday();
+  },
+  queue_changed(change) {
+    for (const s of change.services) {
+      if (view.counts.has(s.id)) view.counts.set(s.id, s.waiting);
+    }
+    const mine = change.counters.find((c) => c.id === counterId);
+    if (mine) view.counter = mine;
+    render();
+    soon();
+  },
+  ticket_called(call) {
+    if (call.counter_id === counterId) soon();
+  },
+  config_changed() {
+    socket.emit("subscribe", subscription);
+  },
+  error(err) {
+    if (isAuthError(err)) toLogin(err.code === "session_expired");
+    else say(err.message);
+  },
+});
+
+applyTexts();
+bindLogout($("logout"));
+setConnection(false);
+setInterval(tick, 1000);
+refresh();

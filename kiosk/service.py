@@ -1,0 +1,153 @@
+"""Kiosk printing on the server's side: who prints a ticket, recording the outcome, reprints, kiosk records."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from loket import realtime, tickets, views
+from loket.db import one, settings
+from loket.errors import LoketError
+
+from . import printing
+
+log = logging.getLogger(__name__)
+
+# The whole print attempt inside a request: the citizen must not stand at the kiosk for longer.
+PRINT_TIMEOUT = 2.5
+# Printers the server reaches itself; the others hang off the kiosk PC and its print agent.
+SERVER_PRINTED = ("tcp", "dummy", "cups")
+AGENT_PRINTED = ("usb", "serial", "file")
+
+
+def printer_kind(url: str) -> str | None:
+    """tcp, usb, serial, file, cups or dummy; None when the kiosk has no (usable) printer."""
+    if not (url or "").strip():
+        return None
+    try:
+        return printing.parse_printer_url(url).kind
+    except printing.PrinterError:
+        return None
+
+
+def mpp_for_ticket(db: Database) -> dict:
+    conf = settings(db)
+    return {
+        "name": conf["mpp_name"],
+        "ticket_header": conf["ticket_header"],
+        "ticket_footer": conf["ticket_footer"],
+        "timezone": conf["timezone"],
+    }
+
+
+def set_printer_state(db: Database, kiosk_id: int, ok: bool, error: str) -> None:
+    db.execute(
+        "UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?",
+        ("ok" if ok else "error", "" if ok else error[:500], kiosk_id),
+    )
+
+
+def record_outcome(db: Database, ticket: dict, kiosk: dict, ok: bool, error: str, now: datetime) -> dict:
+    """Store printed/print_error on the ticket and the printer's state on the kiosk; returns the fresh row."""
+    tickets.record_print(db, ticket["id"], ok, error, now)
+    set_printer_state(db, kiosk["id"], ok, error)
+    return one(db, "SELECT * FROM tickets WHERE id = ?", (ticket["id"],))
+
+
+def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False) -> dict:
+    """What the printer (here or at the agent) needs: the ticket as its holder sees it, the MPP, the kiosk's settings."""
+    return {
+        "ticket": views.ticket_json(db, ticket, now),
+        "mpp": mpp_for_ticket(db),
+        "kiosk": kiosk["name"],
+        "profile": kiosk["printer_profile"] or None,
+        "qr_mode": kiosk["qr_mode"],
+        "reprint": reprint,
+    }
+
+
+def print_for_kiosk(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False) -> dict:
+    """The `loket_printer` hook: print now, or hand the ticket to the kiosk's agent. Never raises."""
+    kind = printer_kind(kiosk["printer_url"])
+    if kind is None:
+        if kiosk["printer_url"].strip():
+            return record_outcome(db, ticket, kiosk, False, f"alamat printer tidak valid: {kiosk['printer_url']}", now)
+        return ticket
+    payload = print_payload(db, ticket, kiosk, now, reprint)
+    if kind in AGENT_PRINTED:
+        # The printer is on the kiosk PC: its agent prints and reports back; until then printed stays NULL.
+        realtime.socketio.emit("print_ticket", payload, to=f"kiosk:{kiosk['name']}")
+        return ticket
+    try:
+        result = printing.print_ticket(
+            kiosk["printer_url"],
+            payload["ticket"],
+            payload["mpp"],
+            qr_mode=kiosk["qr_mode"],
+            profile=payload["profile"],
+            timeout=PRINT_TIMEOUT,
+        )
+        ok, error = result.ok, result.error or ""
+    except Exception as exc:  # a bad profile or a printing bug must not take the ticket down with it
+        log.exception("printing ticket %s failed", ticket["number"])
+        ok, error = False, f"{type(exc).__name__}: {exc}"
+    return record_outcome(db, ticket, kiosk, ok, error, now)
+
+
+def kiosk_by_name(db: Database, name: str) -> dict:
+    kiosk = one(db, "SELECT * FROM kiosks WHERE name = ?", (name,))
+    if kiosk is None:
+        raise LoketError("kiosk_not_found")
+    return kiosk
+
+
+def kiosk_json(kiosk: dict) -> dict:
+    """What a kiosk screen may know of itself; the printer's address stays on the server."""
+    return {
+        "id": kiosk["id"],
+        "name": kiosk["name"],
+        "location": kiosk["location"],
+        "printer": printer_kind(kiosk["printer_url"]),
+        "printer_state": kiosk["printer_state"],
+        "printer_error": kiosk["printer_error"],
+    }
+
+
+def save_kiosk(
+    db: Database, name: str, printer_url: str, location: str = "", profile: str = "", qr_mode: str = "native"
+) -> tuple[dict, bool]:
+    """Register a kiosk, or update the one with this name. Returns (kiosk, created)."""
+    name = name.strip()
+    if not name or len(name) > 64 or any(c in name for c in "/?#&:"):
+        raise LoketError("invalid_field", field="name", reason="1–64 karakter, tanpa / ? # & :")
+    if qr_mode not in ("native", "image"):
+        raise LoketError("invalid_field", field="qr", reason="native atau image")
+    if printer_url.strip():
+        try:
+            printing.parse_printer_url(printer_url)
+        except printing.PrinterError as err:
+            raise LoketError("invalid_field", field="printer", reason=str(err)) from None
+    if profile:
+        try:
+            printing.open_printer("dummy", profile)
+        except printing.PrinterError as err:
+            raise LoketError("invalid_field", field="profile", reason=str(err)) from None
+    existing = one(db, "SELECT id FROM kiosks WHERE name = ?", (name,))
+    row = {"name": name, "location": location, "printer_url": printer_url.strip(), "printer_profile": profile, "qr_mode": qr_mode}
+    if existing:
+        kiosk = one(
+            db,
+            "UPDATE kiosks SET location = :location, printer_url = :printer_url, printer_profile = :printer_profile, qr_mode = :qr_mode,"
+            " printer_state = 'unknown', printer_error = '' WHERE name = :name RETURNING *",
+            row,
+        )
+        return kiosk, False
+    kiosk = one(
+        db,
+        "INSERT INTO kiosks (name, location, printer_url, printer_profile, qr_mode)"
+        " VALUES (:name, :location, :printer_url, :printer_profile, :qr_mode) RETURNING *",
+        row,
+    )
+    return kiosk, True

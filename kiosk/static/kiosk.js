@@ -1,0 +1,545 @@
+// The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
+import { api, esc, lang, live, mppTime, setLang, t } from "/static/loket.js";
+
+const app = document.getElementById("app");
+const MODE = app.dataset.mode; // "kiosk" or "phone"
+const KIOSK = app.dataset.kiosk || "";
+const params = new URLSearchParams(location.search);
+const seconds = (name, fallback) => Math.min(Math.max(Number(params.get(name)) || fallback, 2), 600);
+const IDLE_HOME = seconds("idle", 45) * 1000; // a half-finished choice is abandoned
+const IDLE_ATTRACT = seconds("attract", 60) * 1000; // an untouched start screen turns into the attract screen
+const TICKET_SHOWN = seconds("ticket_seconds", 12) * 1000; // the ticket screen goes back to the start
+const FAILED_SHOWN = 45 * 1000; // a failed print stays long enough to photograph the number or reprint
+const AGENT_WAIT = 8000; // no report from the print agent by then: treat as not printed
+const OFFLINE_GRACE = 1500; // a blip of the network must not flash the "Mohon tunggu" screen
+const AGENT_PRINTERS = ["usb", "serial", "file"];
+const MY_TICKETS = "loket.mytickets";
+
+const REASONS = [
+  ["disability", { id: "Penyandang disabilitas", en: "Person with a disability" }, "♿"],
+  ["elderly", { id: "Lansia (60 tahun ke atas)", en: "Elderly (60+)" }, "👴"],
+  ["pregnant", { id: "Ibu hamil", en: "Pregnant woman" }, "🤰"],
+  ["child", { id: "Anak-anak", en: "Child" }, "🧒"],
+  ["disaster", { id: "Korban bencana", en: "Disaster victim" }, "🆘"],
+];
+
+const REFUSALS = {
+  quota_reached: { id: "Kuota hari ini sudah habis", en: "Today's quota is used up" },
+  service_closed: { id: "Layanan sedang tutup", en: "The service is closed" },
+  issuing_stopped: { id: "Pengambilan nomor sudah ditutup", en: "Issuing has stopped for today" },
+  on_break: { id: "Sedang istirahat", en: "On break" },
+  closed_today: { id: "Tutup hari ini", en: "Closed today" },
+  service_inactive: { id: "Layanan tidak tersedia", en: "Service not available" },
+  rate_limited: { id: "Batas pengambilan nomor tercapai", en: "Ticket limit reached" },
+  self_priority_disabled: { id: "Prioritas diberikan petugas", en: "Priority is granted by staff" },
+};
+
+const state = {
+  mpp: { name: "", timezone: "Asia/Jakarta", self_priority: false },
+  kiosk: null,
+  agencies: [],
+  view: "home",
+  agencyId: null,
+  serviceId: null,
+  query: "",
+  ticket: null,
+  refusal: null,
+  busy: false,
+  printTimer: null,
+};
+let socket = null;
+let idleTimer = null;
+let offlineTimer = null;
+
+const screen = document.getElementById("screen");
+const L = (id, en) => t({ id, en });
+
+// ---------------------------------------------------------------- data
+
+const allServices = () => state.agencies.flatMap((a) => a.services.map((s) => ({ ...s, agency: a })));
+const agencyById = (id) => state.agencies.find((a) => a.id === id);
+const serviceById = (id) => allServices().find((s) => s.id === id);
+
+function applyAgencies(agencies) {
+  state.agencies = agencies;
+}
+
+function applyQueueChanged(change) {
+  for (const update of change.services || []) {
+    for (const agency of state.agencies) {
+      const service = agency.services.find((s) => s.id === update.id);
+      if (!service) continue;
+      Object.assign(service, {
+        waiting: update.waiting,
+        issued_today: update.issued_today,
+        open_counters: update.open_counters,
+        quota_left: update.quota_left,
+        estimated_wait_minutes: update.estimated_wait_minutes,
+      });
+      agency.waiting = agency.services.reduce((sum, s) => sum + s.waiting, 0);
+    }
+  }
+}
+
+// Hours pass without any event, so the start screen re-reads open/closed when a citizen comes back to it.
+async function refreshAgencies() {
+  try {
+    applyAgencies(await api("/api/agencies"));
+    if (["home", "agency", "service"].includes(state.view)) render();
+  } catch (err) {
+    // The socket's own reconnect brings a fresh snapshot; nothing to do here.
+  }
+}
+
+// ---------------------------------------------------------------- rendering
+
+function refusalOf(service) {
+  if (!service.open) return { code: service.closed_reason, message: service.closed_message };
+  if (service.quota_left === 0) return { code: "quota_reached", message: L("Kuota antrean hari ini sudah terpenuhi.", "Today's quota for this service has been reached.") };
+  return null;
+}
+
+function waitText(service) {
+  if (!service.waiting) return L("Tidak ada antrean", "No one waiting");
+  const people = L(`${service.waiting} menunggu`, `${service.waiting} waiting`);
+  return service.estimated_wait_minutes != null ? `${people} · ± ${service.estimated_wait_minutes} ${L("menit", "min")}` : people;
+}
+
+function serviceCard(service, showAgency = false) {
+  const refusal = refusalOf(service);
+  const quota = service.quota_left != null && !refusal ? `<span class="k-chip">${L("Sisa kuota", "Quota left")} ${service.quota_left}</span>` : "";
+  const status = refusal
+    ? `<span class="k-badge k-closed">${esc(t(REFUSALS[refusal.code] || { id: "Tutup", en: "Closed" }))}</span>`
+    : `<span class="k-badge k-open">${L("Buka", "Open")}</span>`;
+  return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="--agency:${safeColor(service.agency?.color)}">
+      ${showAgency ? `<span class="k-card-agency">${esc(service.agency.name)}</span>` : ""}
+      <span class="k-card-title">${esc(service.name)}</span>
+      <span class="k-card-meta">${status}${quota}<span class="k-wait">${esc(waitText(service))}</span></span>
+      ${refusal ? `<span class="k-card-note">${esc(refusal.message || "")}</span>` : ""}
+    </button>`;
+}
+
+const safeColor = (value) => (/^#[0-9a-f]{3,8}$/i.test(value || "") ? value : "#0b5394");
+
+function initials(agency) {
+  return esc(agency.code.replace(/[^A-Z0-9]/gi, "").slice(0, 4));
+}
+
+function homeView() {
+  const results = state.query ? searchResults(state.query) : null;
+  return `
+    <section class="k-home">
+      <h1 class="k-title">${L("Silakan pilih instansi", "Please choose an agency")}</h1>
+      <div class="k-search">
+        <label for="search" class="k-visually-hidden">${L("Cari layanan", "Search services")}</label>
+        <input id="search" type="search" autocomplete="off" inputmode="${MODE === "kiosk" ? "none" : "search"}"
+          placeholder="${esc(L("Cari layanan: paspor, KTP, SIM…", "Search: passport, KTP, SIM…"))}" value="${esc(state.query)}">
+        ${state.query ? `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${L("Hapus", "Clear")}</button>` : ""}
+      </div>
+      ${MODE === "kiosk" ? keyboard() : ""}
+      <div id="results">${results === null ? agencyGrid() : resultList(results)}</div>
+    </section>`;
+}
+
+function agencyGrid() {
+  return `<div class="k-grid">${state.agencies
+    .map(
+      (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="--agency:${safeColor(a.color)}">
+        <span class="k-logo" aria-hidden="true">${initials(a)}</span>
+        <span class="k-card-title">${esc(a.name)}</span>
+        <span class="k-card-meta"><span class="k-wait">${a.waiting ? esc(L(`${a.waiting} menunggu`, `${a.waiting} waiting`)) : L("Tidak ada antrean", "No one waiting")}</span>
+        ${a.zone ? `<span class="k-chip">${esc(a.zone)}</span>` : ""}</span>
+      </button>`,
+    )
+    .join("")}</div>`;
+}
+
+function searchResults(query) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return allServices().filter((s) => {
+    const hay = `${s.name} ${s.code} ${s.agency.name} ${s.agency.code} ${s.standard?.product || ""}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+function resultList(results) {
+  if (!results.length) return `<p class="k-empty">${L("Layanan tidak ditemukan. Coba kata lain atau pilih instansi.", "No service found. Try another word or choose an agency.")}</p>`;
+  return `<div class="k-list">${results.map((s) => serviceCard(s, true)).join("")}</div>`;
+}
+
+function keyboard() {
+  const rows = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
+  return `<div class="k-keyboard" id="keyboard" hidden>${rows
+    .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
+    .join("")}<div><button type="button" data-key=" " class="k-key-wide">${L("spasi", "space")}</button><button type="button" data-key="⌫" class="k-key-wide">⌫</button><button type="button" data-action="close-keyboard" class="k-key-wide">${L("Tutup", "Close")}</button></div></div>`;
+}
+
+function agencyView() {
+  const agency = agencyById(state.agencyId);
+  if (!agency) return homeView();
+  return `
+    <section class="k-agency-view" style="--agency:${safeColor(agency.color)}">
+      <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="home">← ${L("Kembali", "Back")}</button></nav>
+      <h1 class="k-title">${esc(agency.name)}</h1>
+      <p class="k-sub">${L("Pilih layanan", "Choose a service")}</p>
+      <div class="k-list">${agency.services.map((s) => serviceCard({ ...s, agency })).join("")}</div>
+    </section>`;
+}
+
+function standardItem(title, value) {
+  if (!value) return "";
+  const parts = String(value).split(/;\s*/).filter(Boolean);
+  const body = parts.length > 1 ? `<ul>${parts.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>` : `<p>${esc(value)}</p>`;
+  return `<div class="k-std"><h2>${title}</h2>${body}</div>`;
+}
+
+function serviceView() {
+  const service = serviceById(state.serviceId);
+  if (!service) return homeView();
+  const refusal = refusalOf(service);
+  const std = service.standard || {};
+  const priority = state.mpp.self_priority && !refusal
+    ? `<button type="button" class="k-btn k-btn-priority" data-action="priority">${L("Antrean prioritas", "Priority ticket")}<small>${L("Disabilitas, lansia, ibu hamil, anak, korban bencana", "Disability, elderly, pregnant, child, disaster victim")}</small></button>`
+    : "";
+  return `
+    <section class="k-service-view" style="--agency:${safeColor(service.agency.color)}">
+      <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-agency">← ${L("Kembali", "Back")}</button></nav>
+      <p class="k-sub">${esc(service.agency.name)}</p>
+      <h1 class="k-title">${esc(service.name)}</h1>
+      <p class="k-stats"><span>${esc(waitText(service))}</span>${service.quota_left != null ? `<span>${L("Sisa kuota", "Quota left")}: ${service.quota_left}</span>` : ""}</p>
+      <p class="k-sub">${L("Sebelum mengambil nomor, pastikan Anda membawa:", "Before taking a number, make sure you bring:")}</p>
+      <div class="k-standard">
+        ${standardItem(L("Persyaratan", "Requirements"), std.requirements)}
+        ${standardItem(L("Biaya", "Fee"), std.fee)}
+        ${standardItem(L("Waktu penyelesaian", "Time to complete"), std.completion_time)}
+        ${standardItem(L("Produk layanan", "Product"), std.product)}
+      </div>
+      ${refusal ? refusalBox(refusal) : ""}
+      <div class="k-actions">
+        ${refusal ? "" : `<button type="button" class="k-btn k-btn-primary" data-action="take">${L("Ambil nomor", "Take a number")}</button>`}
+        ${priority}
+      </div>
+    </section>`;
+}
+
+function refusalBox(refusal) {
+  return `<div class="k-refusal" role="alert" data-code="${esc(refusal.code)}">
+      <p class="k-refusal-title">${esc(t(REFUSALS[refusal.code] || { id: "Tidak dapat mengambil nomor", en: "Cannot take a number" }))}</p>
+      <p>${esc(refusal.message || "")}</p>
+    </div>`;
+}
+
+function priorityView() {
+  const service = serviceById(state.serviceId);
+  if (!service) return homeView();
+  return `
+    <section class="k-priority-view">
+      <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-service">← ${L("Kembali", "Back")}</button></nav>
+      <h1 class="k-title">${L("Antrean prioritas", "Priority ticket")}</h1>
+      <p class="k-sub">${L("Layanan khusus menurut UU 25/2009 pasal 29. Mohon tidak digunakan oleh yang tidak berhak; petugas dapat memeriksa.", "Special treatment under Law 25/2009 art. 29. Please use it only if it applies to you; staff may check.")}</p>
+      <div class="k-list">${REASONS.map(([code, label, icon]) => `<button type="button" class="k-card k-reason" data-reason="${code}"><span class="k-icon" aria-hidden="true">${icon}</span><span class="k-card-title">${esc(t(label))}</span></button>`).join("")}</div>
+    </section>`;
+}
+
+function refusalView() {
+  const r = state.refusal;
+  return `
+    <section class="k-state k-state-refused" data-code="${esc(r.code)}">
+      <h1>${esc(t(REFUSALS[r.code] || { id: "Nomor antrean tidak dapat diambil", en: "No ticket could be issued" }))}</h1>
+      <p class="k-state-message">${esc(r.message || "")}</p>
+      <button type="button" class="k-btn k-btn-primary" data-action="home">${L("Kembali ke awal", "Back to start")}</button>
+    </section>`;
+}
+
+function printStatus(ticket) {
+  if (MODE !== "kiosk") return "";
+  const printer = state.kiosk?.printer;
+  if (!printer) return `<p class="k-print k-print-none">${L("Kios ini tidak mencetak tiket. Pindai kode QR atau catat nomor Anda.", "This kiosk does not print. Scan the QR code or note your number.")}</p>`;
+  if (ticket.printed === true) return `<p class="k-print k-print-ok">${L("Silakan ambil tiket Anda di bawah layar.", "Please take your ticket below the screen.")}</p>`;
+  if (ticket.printed === null || ticket.printed === undefined) return `<p class="k-print k-print-wait">${L("Sedang mencetak tiket…", "Printing your ticket…")}</p>`;
+  return `<div class="k-print k-print-failed" role="alert">
+      <p><strong>${L("Tiket tidak tercetak.", "The ticket was not printed.")}</strong> ${L("Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.", "Your number is still valid: remember it or scan the QR code.")}</p>
+      <button type="button" class="k-btn k-btn-primary" data-action="reprint">${L("Cetak ulang", "Print again")}</button>
+    </div>`;
+}
+
+function ticketView() {
+  const tk = state.ticket;
+  const wait = tk.ahead === 0
+    ? `<p><strong>${L("Anda berikutnya. Mohon tunggu panggilan.", "You are next. Please wait to be called.")}</strong></p>`
+    : tk.estimated_wait_minutes != null ? `<p>${L("Perkiraan waktu tunggu", "Estimated wait")}: <strong>± ${tk.estimated_wait_minutes} ${L("menit", "min")}</strong></p>` : "";
+  return `
+    <section class="k-issued" style="--agency:${safeColor(tk.agency_color)}">
+      <p class="k-sub">${esc(tk.agency)}</p>
+      <p class="k-issued-service">${esc(tk.service)}</p>
+      <p class="k-issued-label">${L("Nomor antrean Anda", "Your queue number")}</p>
+      <p class="k-issued-number" id="issued-number">${esc(tk.number)}</p>
+      ${tk.priority ? `<p class="k-t-priority">${L("PRIORITAS", "PRIORITY")}</p>` : ""}
+      <p>${L("Antrean di depan Anda", "People ahead of you")}: <strong>${tk.ahead}</strong></p>
+      ${wait}
+      <div class="k-issued-qr">${tk.qr_svg || ""}<p>${L("Pindai untuk memantau antrean di ponsel Anda", "Scan to follow the queue on your phone")}</p></div>
+      ${printStatus(tk)}
+      <button type="button" class="k-btn k-btn-ghost" data-action="home">${L("Selesai", "Done")} <span id="countdown"></span></button>
+    </section>`;
+}
+
+function render() {
+  document.documentElement.lang = lang();
+  for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
+  const views = { home: homeView, agency: agencyView, service: serviceView, priority: priorityView, refusal: refusalView, ticket: ticketView };
+  screen.innerHTML = (views[state.view] || homeView)();
+  document.getElementById("mpp-name").textContent = state.mpp.name || "Mal Pelayanan Publik";
+  screen.scrollTop = 0;
+  armIdle();
+}
+
+function renderResults() {
+  const box = document.getElementById("results");
+  if (!box) return render();
+  box.innerHTML = state.query ? resultList(searchResults(state.query)) : agencyGrid();
+}
+
+// ---------------------------------------------------------------- actions
+
+function go(view, extra = {}) {
+  Object.assign(state, extra, { view });
+  if (view === "home") {
+    state.ticket = null;
+    state.refusal = null;
+    clearTimeout(state.printTimer);
+    refreshAgencies();
+  }
+  render();
+}
+
+async function take(priorityReason = null) {
+  if (state.busy) return;
+  state.busy = true;
+  const body = { service_id: state.serviceId };
+  if (priorityReason) Object.assign(body, { priority: true, priority_reason: priorityReason });
+  const path = MODE === "phone" ? "/api/phone/tickets" : KIOSK && state.kiosk ? `/api/kiosks/${encodeURIComponent(KIOSK)}/tickets` : "/api/tickets";
+  screen.querySelectorAll("button").forEach((b) => (b.disabled = true));
+  try {
+    const answer = await api(path, { method: "POST", body, timeout: 12000 });
+    const ticket = answer.ticket || answer;
+    if (MODE === "phone") {
+      remember(ticket);
+      location.assign(`/t/${encodeURIComponent(ticket.token)}`);
+      return;
+    }
+    state.ticket = ticket;
+    go("ticket");
+    if (state.kiosk && AGENT_PRINTERS.includes(state.kiosk.printer) && ticket.printed == null) {
+      state.printTimer = setTimeout(() => printed({ token: ticket.token, printed: false }), AGENT_WAIT);
+    }
+  } catch (err) {
+    if (err.code === "offline") showOffline(true);
+    else go("refusal", { refusal: { code: err.code, message: err.message } });
+  } finally {
+    state.busy = false;
+  }
+}
+
+function printed(report) {
+  if (state.view !== "ticket" || !state.ticket || state.ticket.token !== report.token) return;
+  clearTimeout(state.printTimer);
+  state.ticket.printed = report.printed;
+  render();
+}
+
+async function reprint() {
+  const token = state.ticket?.token;
+  if (!token) return;
+  state.ticket.printed = null;
+  render();
+  try {
+    const answer = await api(`/api/tickets/${encodeURIComponent(token)}/reprint`, { method: "POST", timeout: 12000 });
+    if (state.ticket?.token !== token) return;
+    state.ticket.printed = answer.ticket.printed;
+    render();
+    if (answer.ticket.printed == null) state.printTimer = setTimeout(() => printed({ token, printed: false }), AGENT_WAIT);
+  } catch (err) {
+    if (state.ticket?.token !== token) return;
+    state.ticket.printed = false;
+    render();
+  }
+}
+
+function remember(ticket) {
+  const list = JSON.parse(localStorage.getItem(MY_TICKETS) || "[]").filter((x) => x.issued_on === ticket.issued_on);
+  list.unshift({ token: ticket.token, number: ticket.number, service: ticket.service, issued_on: ticket.issued_on });
+  localStorage.setItem(MY_TICKETS, JSON.stringify(list.slice(0, 5)));
+}
+
+function showMine() {
+  const box = document.getElementById("my-tickets");
+  if (!box) return;
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: state.mpp.timezone || "Asia/Jakarta" }).format(new Date());
+  const mine = JSON.parse(localStorage.getItem(MY_TICKETS) || "[]").filter((x) => x.issued_on === today);
+  box.hidden = !mine.length;
+  box.innerHTML = mine.length
+    ? `<p>${L("Nomor antrean Anda", "Your tickets")}:</p>${mine.map((x) => `<a class="k-btn k-btn-ghost" href="/t/${encodeURIComponent(x.token)}">${esc(x.number)} · ${esc(x.service)}</a>`).join("")}`
+    : "";
+}
+
+screen.addEventListener("click", (event) => {
+  const el = event.target.closest("button, [data-agency], [data-service]");
+  if (!el) return;
+  if (el.dataset.agency) return go("agency", { agencyId: Number(el.dataset.agency) });
+  if (el.dataset.service) {
+    const service = serviceById(Number(el.dataset.service));
+    return go("service", { serviceId: service.id, agencyId: service.agency.id });
+  }
+  if (el.dataset.reason) return take(el.dataset.reason);
+  if (el.dataset.key) return typeKey(el.dataset.key);
+  const action = el.dataset.action;
+  if (action === "home") return go("home", { query: "" });
+  if (action === "back-agency") return go(state.query ? "home" : "agency");
+  if (action === "back-service") return go("service");
+  if (action === "take") return take();
+  if (action === "priority") return go("priority");
+  if (action === "reprint") return reprint();
+  if (action === "clear-search") return go("home", { query: "" });
+  if (action === "close-keyboard") document.getElementById("keyboard").hidden = true;
+});
+
+screen.addEventListener("input", (event) => {
+  if (event.target.id !== "search") return;
+  state.query = event.target.value;
+  renderResults();
+});
+
+screen.addEventListener("focusin", (event) => {
+  if (event.target.id === "search" && document.getElementById("keyboard")) document.getElementById("keyboard").hidden = false;
+});
+
+function typeKey(key) {
+  const input = document.getElementById("search");
+  input.value = key === "⌫" ? input.value.slice(0, -1) : input.value + key.toLowerCase();
+  state.query = input.value;
+  renderResults();
+  if (!state.query && !document.querySelector("[data-action=clear-search]")) return;
+  const clear = document.querySelector("[data-action=clear-search]");
+  if (state.query && !clear) input.insertAdjacentHTML("afterend", `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${L("Hapus", "Clear")}</button>`);
+  if (!state.query && clear) clear.remove();
+}
+
+for (const b of document.querySelectorAll("[data-lang]")) {
+  b.addEventListener("click", () => {
+    setLang(b.dataset.lang);
+    const url = new URL(location.href);
+    url.searchParams.delete("lang");
+    history.replaceState(null, "", url);
+    render();
+    showMine();
+  });
+}
+
+// ---------------------------------------------------------------- idle, attract, offline
+
+const attract = document.getElementById("attract");
+
+function armIdle() {
+  clearTimeout(idleTimer);
+  if (MODE !== "kiosk") return;
+  let wait = IDLE_HOME;
+  if (state.view === "home" && !state.query) wait = IDLE_ATTRACT;
+  if (state.view === "ticket") wait = state.ticket?.printed === false ? FAILED_SHOWN : TICKET_SHOWN;
+  if (state.view === "ticket") countdown(wait);
+  idleTimer = setTimeout(() => {
+    if (state.view === "home" && !state.query) showAttract(true);
+    else go("home", { query: "" });
+  }, wait);
+}
+
+function countdown(ms) {
+  const until = Date.now() + ms;
+  const tick = () => {
+    const el = document.getElementById("countdown");
+    if (!el) return;
+    el.textContent = `(${Math.max(Math.ceil((until - Date.now()) / 1000), 0)})`;
+    if (Date.now() < until) setTimeout(tick, 500);
+  };
+  tick();
+}
+
+function showAttract(on) {
+  if (!attract) return;
+  attract.hidden = !on;
+  if (on) {
+    document.getElementById("attract-mpp").textContent = state.mpp.name;
+    tickClock();
+  }
+}
+
+if (attract) {
+  // pointerdown, not click: the touch that wakes the screen must not also press what lies beneath.
+  attract.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    showAttract(false);
+    go("home", { query: "" });
+  });
+}
+document.addEventListener("pointerdown", () => armIdle(), true);
+document.addEventListener("keydown", () => armIdle(), true);
+
+function showOffline(on) {
+  const box = document.getElementById("offline");
+  clearTimeout(offlineTimer);
+  if (on) offlineTimer = setTimeout(() => (box.hidden = false), OFFLINE_GRACE);
+  else box.hidden = true;
+}
+
+function tickClock() {
+  const now = mppTime(new Date(), state.mpp.timezone);
+  const text = `${now.date} · ${now.time} ${now.zone}`;
+  const clock = document.getElementById("clock");
+  if (clock) clock.textContent = text;
+  const big = document.getElementById("attract-clock");
+  if (big) big.textContent = `${now.time} ${now.zone}`;
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  if (MODE === "kiosk" && KIOSK) {
+    try {
+      state.kiosk = (await api(`/api/kiosks/${encodeURIComponent(KIOSK)}`)).kiosk;
+    } catch (err) {
+      if (err.code === "kiosk_not_found") document.getElementById("kiosk-note").textContent = ` · ${L("kios belum terdaftar", "kiosk not registered")}: ${KIOSK}`;
+    }
+  }
+  socket = live(
+    MODE === "kiosk" && KIOSK ? { room: "kiosk", kiosk: KIOSK } : { room: "kiosk" },
+    {
+      connection(up) {
+        if (!up) showOffline(true);
+      },
+      snapshot(data) {
+        state.mpp = data.mpp;
+        applyAgencies(data.agencies);
+        showOffline(false);
+        // A citizen in the middle of taking a ticket keeps their screen; lists redraw with fresh numbers.
+        if (["home", "agency", "service"].includes(state.view) || !state.agencies.length) {
+          if (state.view === "home" && document.activeElement?.id === "search") renderResults();
+          else render();
+        }
+        tickClock();
+      },
+      queue_changed(change) {
+        applyQueueChanged(change);
+        if (state.view === "home") renderResults();
+        else if (["agency", "service"].includes(state.view) && !state.busy) render();
+      },
+      config_changed() {
+        socket.emit("subscribe", MODE === "kiosk" && KIOSK ? { room: "kiosk", kiosk: KIOSK } : { room: "kiosk" });
+      },
+      ticket_printed: printed,
+    },
+  );
+  setInterval(tickClock, 15000);
+  tickClock();
+  showMine();
+}
+
+start();

@@ -1,0 +1,209 @@
+"""The kiosk's pages (/kiosk/, /ambil/, /t/<token>) and its endpoints: issue at a kiosk, from a phone, reprint, agent reports."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import qrcode
+from flask import Blueprint, current_app, make_response, render_template, request
+from markupsafe import Markup
+
+from loket import inputs, realtime, tickets, views
+from loket.api import client_address, issue_from_request
+from loket.db import get_db, one, settings
+from loket.errors import LoketError, request_lang
+from loket.ratelimit import hit, peek
+
+from . import service
+
+bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static")
+
+DEVICE_COOKIE = "loket_device"
+PHONE_WINDOW = 3600
+# One address may be a whole MPP's guest Wi-Fi behind NAT: a wide ceiling only stops scripts that drop cookies.
+PHONE_PER_ADDRESS_FACTOR = 20
+REPRINTS_PER_TICKET = 5  # per 10 minutes
+TOKEN_MAX = 64
+
+
+@bp.record_once
+def _install_printer(state) -> None:
+    # loket/api.py calls this after issuing at a kiosk; the kiosk package owns how tickets reach paper.
+    state.app.extensions.setdefault("loket_printer", service.print_for_kiosk)
+
+
+def clock() -> datetime:
+    return current_app.config["CLOCK"]()
+
+
+def qr_svg(data: str) -> Markup:
+    """The QR code as inline SVG: one path of dark runs, so a cheap phone draws it at once."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    runs = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < size:
+            if row[x]:
+                start = x
+                while x < size and row[x]:
+                    x += 1
+                runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+            else:
+                x += 1
+    # Built from integers only, so nothing in it needs escaping.
+    return Markup(  # noqa: S704
+        f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" aria-label="QR"'
+        ' shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{"".join(runs)}"/></svg>'
+    )
+
+
+def _with_qr(ticket: dict) -> dict:
+    return {**ticket, "qr_svg": str(qr_svg(ticket["status_url"]))}
+
+
+def _token(token: str) -> str:
+    if not token or len(token) > TOKEN_MAX:
+        raise LoketError("ticket_not_found")
+    return token
+
+
+# ---------------------------------------------------------------- pages
+
+
+@bp.get("/kiosk/")
+def kiosk_page():
+    name = request.args.get("kiosk", "")[:64]
+    return render_template("kiosk/kiosk.html", kiosk_name=name, layout=request.args.get("layout", ""))
+
+
+@bp.get("/ambil/")
+def phone_page():
+    db = get_db()
+    return render_template("kiosk/ambil.html", enabled=settings(db)["phone_tickets"] == "1", mpp=realtime.mpp_json(db))
+
+
+@bp.get("/t/<token>")
+def ticket_page(token: str):
+    db = get_db()
+    try:
+        ticket = tickets.by_token(db, _token(token))
+    except LoketError:
+        return render_template("kiosk/ticket_missing.html", mpp=realtime.mpp_json(db)), 404
+    data = views.ticket_json(db, ticket, clock())
+    response = make_response(render_template("kiosk/ticket.html", ticket=data, qr=qr_svg(data["status_url"]), mpp=realtime.mpp_json(db)))
+    # The URL is the key to the ticket: keep it out of shared caches and other sites' Referer headers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# ---------------------------------------------------------------- kiosk endpoints
+
+
+@bp.get("/api/kiosks/<name>")
+def kiosk_info(name: str):
+    return {"kiosk": service.kiosk_json(service.kiosk_by_name(get_db(), name))}
+
+
+@bp.post("/api/kiosks/<name>/tickets")
+def issue_at_kiosk(name: str):
+    """Take a ticket at this kiosk: printed by the server or the kiosk's agent; the answer carries the QR as SVG."""
+    kiosk = service.kiosk_by_name(get_db(), name)
+    data = {**inputs.body(), "kiosk_id": kiosk["id"]}
+    return {"ticket": _with_qr(issue_from_request(data, "kiosk"))}, 201
+
+
+@bp.post("/api/tickets/<token>/reprint")
+def reprint(token: str):
+    """Print a kiosk ticket again (printer was out of paper); the token is the holder's proof."""
+    db = get_db()
+    now = clock()
+    ticket = tickets.by_token(db, _token(token))
+    if ticket["kiosk_id"] is None:
+        raise LoketError("no_printer")
+    if ticket["status"] not in ("waiting", "called", "serving"):
+        raise LoketError("ticket_not_waiting")
+    kiosk = one(db, "SELECT * FROM kiosks WHERE id = ?", (ticket["kiosk_id"],))
+    if service.printer_kind(kiosk["printer_url"]) is None:
+        raise LoketError("no_printer")
+    hit(db, f"reprint:{ticket['id']}", REPRINTS_PER_TICKET, 600, now)
+    ticket = service.print_for_kiosk(db, ticket, kiosk, now, reprint=True)
+    return {"ticket": _with_qr(views.ticket_json(db, ticket, now))}
+
+
+@bp.post("/api/kiosks/<name>/print-result")
+def print_result(name: str):
+    """The print agent reports whether a ticket of its kiosk came out of the printer."""
+    db = get_db()
+    now = clock()
+    kiosk = service.kiosk_by_name(db, name)
+    data = inputs.body()
+    token = inputs.text(data, "token", required=True, max_length=TOKEN_MAX)
+    ok = inputs.boolean(data, "ok")
+    error = inputs.text(data, "error", max_length=500)
+    ticket = one(db, "SELECT * FROM tickets WHERE token = ? AND kiosk_id = ?", (token, kiosk["id"]))
+    if ticket is None:
+        raise LoketError("ticket_not_found")
+    ticket = service.record_outcome(db, ticket, kiosk, ok, "" if ok else (error or "gagal mencetak"), now)
+    # The kiosk screen that issued it is waiting to show "printed" or offer a reprint.
+    realtime.socketio.emit(
+        "ticket_printed",
+        {"token": ticket["token"], "number": ticket["number"], "printed": ok, "error": ticket["print_error"]},
+        to=f"kiosk:{kiosk['name']}",
+    )
+    return {"ok": True, "printed": ok}
+
+
+# ---------------------------------------------------------------- the phone (/ambil/)
+
+
+def _device_id() -> tuple[str, bool]:
+    """The phone's random id from its cookie, or a new one (True when it must be set)."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
+        return value, False
+    return secrets.token_urlsafe(18), True
+
+
+@bp.post("/api/phone/tickets")
+def issue_by_phone():
+    """A paperless ticket on the citizen's own phone, limited per device and address so nobody hoards numbers."""
+    db = get_db()
+    now = clock()
+    conf = settings(db)
+    if conf["phone_tickets"] != "1":
+        raise LoketError("phone_tickets_disabled")
+    limit = max(int(conf["phone_tickets_per_hour"] or 0), 0)
+    device, new_device = _device_id()
+    address = client_address()
+    buckets = [(f"phone:{device}:{address}", limit), (f"phone-address:{address}", limit * PHONE_PER_ADDRESS_FACTOR)]
+    # Count only tickets actually issued: a citizen who met a closed service three times is no hoarder.
+    for bucket, allowed in buckets:
+        if peek(db, bucket, PHONE_WINDOW, now) >= allowed:
+            stamp = int(now.timestamp())
+            raise LoketError("rate_limited", retry_after=PHONE_WINDOW - stamp % PHONE_WINDOW)
+    data = {k: v for k, v in inputs.body().items() if k != "kiosk_id"}
+    ticket = issue_from_request(data, "phone")
+    for bucket, allowed in buckets:
+        try:
+            hit(db, bucket, allowed, PHONE_WINDOW, now)
+        except LoketError:
+            pass  # already issued; the next request is the one refused
+    response = make_response({"ticket": ticket}, 201)
+    if new_device:
+        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.context_processor
+def _lang():
+    try:
+        return {"page_lang": request_lang()}
+    except RuntimeError:
+        return {"page_lang": "id"}

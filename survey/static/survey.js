@@ -1,0 +1,204 @@
+// The survey screen: on a counter's tablet it wakes for the ticket the officer just completed;
+// from a citizen's ticket link it opens for that ticket. Answers are sent once, anonymously.
+import { api, live, t, lang, setLang } from "/static/loket.js";
+
+const app = document.getElementById("app");
+const counterId = Number(app.dataset.counter) || null;
+const token = app.dataset.token || "";
+const IDLE_AFTER_MS = 120_000; // a citizen who walked away must not leave the next one their half-filled survey
+const THANKS_MS = 8_000;
+const FACES = ["☹", "😐", "☺", "😀"]; // glyphs DejaVu has: a kiosk may lack colour-emoji fonts
+
+let form = null; // {mode, questions, quick, profile}
+let current = null; // {ticket, answers, profile, step}
+let idleTimer = null;
+
+const $ = (id) => document.getElementById(id);
+
+function show(name) {
+  for (const view of document.querySelectorAll(".sv-view")) view.hidden = view.id !== `view-${name}`;
+}
+
+function translateStatic() {
+  document.documentElement.lang = lang();
+  for (const el of document.querySelectorAll("[data-id]")) el.textContent = t({ id: el.dataset.id, en: el.dataset.en });
+  $("lang").textContent = lang() === "en" ? "Bahasa Indonesia" : "English";
+}
+
+function touch() {
+  clearTimeout(idleTimer);
+  if (counterId) idleTimer = setTimeout(idle, IDLE_AFTER_MS);
+}
+
+function idle() {
+  current = null;
+  show("idle");
+}
+
+function message(text, detail = "") {
+  $("message").textContent = text;
+  $("message-ticket").textContent = detail;
+  show("message");
+}
+
+function items() {
+  return form.mode === "quick" ? [form.quick] : form.questions;
+}
+
+function start(ticket) {
+  current = { ticket, answers: {}, profile: {}, step: 0 };
+  renderQuestion();
+}
+
+function renderQuestion() {
+  touch();
+  const list = items();
+  const item = list[current.step];
+  $("ticket-label").textContent = current.ticket.number ? `${t({ id: "Nomor antrean", en: "Ticket" })} ${current.ticket.number}` : "";
+  $("progress").textContent = list.length > 1 ? t({ id: `Pertanyaan ${current.step + 1} dari ${list.length}`, en: `Question ${current.step + 1} of ${list.length}` }) : "";
+  $("question").textContent = t(item.question);
+  const options = $("options");
+  options.replaceChildren();
+  for (const option of item.options) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "sv-option";
+    button.dataset.value = option.value;
+    button.classList.toggle("chosen", current.answers[item.code] === option.value);
+    const face = document.createElement("span");
+    face.className = "face";
+    face.setAttribute("aria-hidden", "true");
+    face.textContent = FACES[option.value - 1];
+    const label = document.createElement("span");
+    label.textContent = t(option);
+    button.append(face, label);
+    button.addEventListener("click", () => choose(item.code, option.value));
+    options.append(button);
+  }
+  $("back").style.visibility = current.step > 0 ? "visible" : "hidden";
+  show("question");
+}
+
+function choose(code, value) {
+  current.answers[code] = value;
+  if (current.step + 1 < items().length) {
+    current.step += 1;
+    renderQuestion();
+  } else {
+    renderProfile();
+  }
+}
+
+const PROFILE_LABELS = {
+  sex: { id: "Jenis kelamin", en: "Sex" },
+  age_group: { id: "Usia", en: "Age" },
+  education: { id: "Pendidikan terakhir", en: "Education" },
+  occupation: { id: "Pekerjaan", en: "Occupation" },
+};
+
+function renderProfile() {
+  touch();
+  const box = $("profile");
+  box.replaceChildren();
+  for (const [field, options] of Object.entries(form.profile)) {
+    const set = document.createElement("fieldset");
+    const legend = document.createElement("legend");
+    legend.textContent = t(PROFILE_LABELS[field]);
+    set.append(legend);
+    for (const option of options) {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "sv-chip";
+      chip.dataset.field = field;
+      chip.dataset.value = option.value;
+      chip.textContent = t(option);
+      chip.setAttribute("aria-pressed", String(current.profile[field] === option.value));
+      chip.addEventListener("click", () => {
+        touch();
+        current.profile[field] = current.profile[field] === option.value ? undefined : option.value;
+        for (const other of set.querySelectorAll(".sv-chip")) other.setAttribute("aria-pressed", String(current.profile[field] === other.dataset.value));
+      });
+      set.append(chip);
+    }
+    box.append(set);
+  }
+  show("profile");
+}
+
+async function send(withProfile) {
+  if (!current) return;
+  const answers = Object.fromEntries(Object.entries(current.answers).map(([k, v]) => [k === "QUICK" ? "quick" : k, v]));
+  const body = { answers, profile: withProfile ? current.profile : {} };
+  if (token) body.ticket_token = token;
+  else Object.assign(body, { counter_id: counterId, ticket_id: current.ticket.id });
+  for (const b of document.querySelectorAll("#view-profile button")) b.disabled = true;
+  try {
+    await api("/api/survey/answers", { method: "POST", body });
+    current = null;
+    show("thanks");
+    if (counterId) setTimeout(() => { if (!current) idle(); }, THANKS_MS);
+  } catch (err) {
+    message(err.message);
+    if (counterId) setTimeout(() => { if (!current) idle(); }, THANKS_MS);
+  } finally {
+    for (const b of document.querySelectorAll("#view-profile button")) b.disabled = false;
+  }
+}
+
+async function pickCounter() {
+  const counters = await api("/api/counters");
+  const box = $("counters");
+  box.replaceChildren();
+  for (const c of counters) {
+    const a = document.createElement("a");
+    a.href = `/survey/?counter=${c.id}`;
+    a.textContent = c.name;
+    box.append(a);
+  }
+  show("pick");
+}
+
+async function forCounter() {
+  const counters = await api("/api/counters");
+  const counter = counters.find((c) => c.id === counterId);
+  if (!counter) return message(t({ id: "Loket tidak ditemukan.", en: "Counter not found." }));
+  $("where").textContent = counter.name;
+  idle();
+  live({ room: "display", agency_ids: [counter.agency_id] }, {
+    connection: (up) => $("link").classList.toggle("on", up),
+    queue_changed: (change) => {
+      // The ticket JSON of a public room carries no counter once done: the counters list says where.
+      if (change.kind !== "completed" || !change.ticket) return;
+      if (!change.counters.some((c) => c.id === counterId)) return;
+      start({ id: change.ticket.id, number: change.ticket.number, service: change.ticket.service });
+    },
+  });
+}
+
+async function forTicket() {
+  try {
+    const info = await api(`/api/survey/tickets/${encodeURIComponent(token)}`);
+    $("where").textContent = info.ticket.agency;
+    if (!info.survey.open) return message(info.survey.message, `${info.ticket.number} · ${info.ticket.service}`);
+    start(info.ticket);
+  } catch (err) {
+    message(err.message);
+  }
+}
+
+$("lang").addEventListener("click", () => {
+  setLang(lang() === "en" ? "id" : "en");
+  translateStatic();
+  if (current && !$("view-question").hidden) renderQuestion();
+  else if (current && !$("view-profile").hidden) renderProfile();
+});
+$("back").addEventListener("click", () => { if (current && current.step > 0) { current.step -= 1; renderQuestion(); } });
+$("skip").addEventListener("click", () => send(false));
+$("send").addEventListener("click", () => send(true));
+
+translateStatic();
+form = await api("/api/survey/questions");
+$("mpp-name").textContent = form.mpp_name;
+if (token) forTicket();
+else if (counterId) forCounter();
+else pickCounter();

@@ -1,0 +1,267 @@
+"""The survey's pages and JSON: the counter tablet, the ticket-page survey, and the IKM reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from loket import auth, inputs
+from loket.db import get_db, one, set_setting, settings
+from loket.errors import LoketError
+from loket.ratelimit import hit
+from loket.timeutil import local
+
+from . import answers, ikm
+
+bp = Blueprint("survey", __name__, template_folder="templates", static_folder="static", static_url_path="/survey/static")
+
+ANSWERS_PER_ADDRESS = 60  # per 10 minutes: a busy counter tablet answers a few per minute at most
+
+
+def clock() -> datetime:
+    return current_app.config["CLOCK"]()
+
+
+# ---------------------------------------------------------------- citizen side
+
+
+@bp.get("/survey/")
+def survey_page():
+    return render_template("survey/survey.html", counter_id=request.args.get("counter", type=int), token=request.args.get("ticket", ""))
+
+
+@bp.get("/api/survey/questions")
+def questions():
+    db = get_db()
+    return {
+        "mode": answers.mode(db),
+        "mpp_name": settings(db)["mpp_name"],
+        "questions": [
+            {"code": code.upper(), "name": name, "question": question, "options": [{"value": i + 1, **o} for i, o in enumerate(options)]}
+            for code, name, question, options in ikm.QUESTIONS
+        ],
+        "quick": {"code": "QUICK", "question": ikm.QUICK_QUESTION[0], "options": [{"value": i + 1, **o} for i, o in enumerate(ikm.QUICK_QUESTION[1])]},
+        "profile": {field: [{"value": v, "id": label, "en": label_en} for v, label, label_en in options] for field, options in ikm.PROFILE.items()},
+    }
+
+
+@bp.get("/api/survey/tickets/<token>")
+def ticket_survey(token: str):
+    db = get_db()
+    ticket = one(
+        db,
+        "SELECT t.*, s.name AS service, a.name AS agency FROM tickets t JOIN services s ON s.id = t.service_id"
+        " JOIN agencies a ON a.id = t.agency_id WHERE t.token = ?",
+        (token,),
+    )
+    if ticket is None:
+        raise LoketError("ticket_not_found")
+    return {
+        "ticket": {"number": ticket["number"], "service": ticket["service"], "agency": ticket["agency"], "status": ticket["status"]},
+        "survey": answers.status(db, ticket, clock()),
+    }
+
+
+@bp.post("/api/survey/answers")
+def answer():
+    """Either the ticket's token (ticket page) or counter_id + ticket_id (the counter's tablet)."""
+    db = get_db()
+    now = clock()
+    data = inputs.body()
+    hit(db, f"survey:{request.remote_addr or 'unknown'}", ANSWERS_PER_ADDRESS, 600, now)
+    token = inputs.text(data, "ticket_token", max_length=100)
+    if token:
+        found = one(db, "SELECT id FROM tickets WHERE token = ?", (token,))
+        if found is None:
+            raise LoketError("ticket_not_found")
+        saved = answers.record(db, found["id"], now, "ticket", data.get("answers"), data.get("profile"))
+    else:
+        counter_id = inputs.integer(data, "counter_id")
+        ticket_id = inputs.integer(data, "ticket_id")
+        saved = answers.record(db, ticket_id, now, "counter", data.get("answers"), data.get("profile"), counter_id=counter_id)
+    return {"ok": True, "id": saved["id"], "mode": saved["mode"]}, 201
+
+
+@bp.put("/api/survey/settings")
+def survey_settings():
+    auth.require_user("admin")
+    data = inputs.body()
+    value = inputs.text(data, "mode", required=True, max_length=10)
+    if value not in answers.MODES:
+        raise LoketError("invalid_field", field="mode", reason="skm atau quick")
+    db = get_db()
+    set_setting(db, "survey_mode", value)
+    return {"mode": value}
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _date(field: str) -> str | None:
+    value = request.args.get(field) or None
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise LoketError("invalid_field", field=field, reason="tanggal YYYY-MM-DD") from None
+
+
+def quarter_dates(year: int, quarter: int) -> tuple[str, str]:
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return start.isoformat(), date.fromordinal(end.toordinal() - 1).isoformat()
+
+
+def report_filters() -> dict:
+    """agency_id, service_id and a period from from/to, or year (+ quarter); default: this quarter."""
+    user = auth.require_user()
+    db = get_db()
+    agency_id = request.args.get("agency_id", type=int)
+    service_id = request.args.get("service_id", type=int)
+    if user["role"] != "admin":
+        if agency_id not in (None, user["agency_id"]):
+            raise LoketError("forbidden")
+        agency_id = user["agency_id"]
+    if service_id is not None:
+        service = one(db, "SELECT agency_id FROM services WHERE id = ?", (service_id,))
+        if service is None:
+            raise LoketError("service_not_found")
+        if agency_id is not None and service["agency_id"] != agency_id:
+            raise LoketError("invalid_field", field="service_id", reason="bukan layanan instansi ini")
+    date_from, date_to = _date("from"), _date("to")
+    year = request.args.get("year", type=int)
+    quarter = request.args.get("quarter", type=int)
+    if quarter is not None and not 1 <= quarter <= 4:
+        raise LoketError("invalid_field", field="quarter", reason="1–4")
+    if year is not None and not 2000 <= year <= 2100:
+        raise LoketError("invalid_field", field="year", reason="2000–2100")
+    if not (date_from or date_to):
+        today = local(clock(), settings(db)["timezone"]).date()
+        year = year or today.year
+        if quarter is None and request.args.get("year"):
+            date_from, date_to = f"{year}-01-01", f"{year}-12-31"
+        else:
+            date_from, date_to = quarter_dates(year, quarter or (today.month - 1) // 3 + 1)
+    if date_from and date_to and date_from > date_to:
+        raise LoketError("invalid_field", field="to", reason="harus sesudah tanggal awal")
+    return {"agency_id": agency_id, "service_id": service_id, "date_from": date_from, "date_to": date_to, "user": user}
+
+
+def ikm_report(db, agency_id: int | None, service_id: int | None, date_from: str | None, date_to: str | None) -> dict:
+    rows = answers.responses(db, "skm", agency_id, service_id, date_from, date_to)
+    quick_rows = answers.responses(db, "quick", agency_id, service_id, date_from, date_to)
+    agency = one(db, "SELECT id, code, name FROM agencies WHERE id = ?", (agency_id,)) if agency_id else None
+    service = one(db, "SELECT id, code, name FROM services WHERE id = ?", (service_id,)) if service_id else None
+    per_agency = []
+    if agency_id is None:
+        for a in db.query("SELECT id, code, name FROM agencies ORDER BY sort_order, name"):
+            result = ikm.compute([r for r in rows if r["agency_id"] == a["id"]])
+            per_agency.append({"agency_id": a["id"], "code": a["code"], "name": a["name"], **_headline(result)})
+    per_service = []
+    if service_id is None:
+        sql = "SELECT id, agency_id, name FROM services" + (" WHERE agency_id = ?" if agency_id else "") + " ORDER BY agency_id, sort_order, name"
+        for s in db.query(sql, (agency_id,) if agency_id else ()):
+            subset = [r for r in rows if r["service_id"] == s["id"]]
+            if subset:
+                per_service.append({"service_id": s["id"], "agency_id": s["agency_id"], "name": s["name"], **_headline(ikm.compute(subset))})
+    return {
+        "period": {"from": date_from, "to": date_to},
+        "agency": agency,
+        "service": service,
+        **ikm.compute(rows),
+        "profile": ikm.profile_breakdown(rows),
+        "per_agency": per_agency,
+        "per_service": per_service,
+        "quick": ikm.quick_summary([r["quick"] for r in quick_rows]),
+    }
+
+
+def _headline(result: dict) -> dict:
+    return {k: result[k] for k in ("respondents", "ikm", "converted", "grade", "label")}
+
+
+def quarters_report(db, year: int, agency_id: int | None) -> dict:
+    """IKM per agency per quarter of a year: the table evaluators ask for."""
+    periods = [quarter_dates(year, q) for q in (1, 2, 3, 4)]
+    rows = answers.responses(db, "skm", agency_id, None, periods[0][0], periods[3][1])
+    sql = "SELECT id, code, name FROM agencies" + (" WHERE id = ?" if agency_id else "") + " ORDER BY sort_order, name"
+    agencies = []
+    for a in db.query(sql, (agency_id,) if agency_id else ()):
+        quarters = []
+        for q, (start, end) in enumerate(periods, 1):
+            subset = [r for r in rows if r["agency_id"] == a["id"] and start <= r["served_on"] <= end]
+            quarters.append({"quarter": q, **_headline(ikm.compute(subset))})
+        year_result = ikm.compute([r for r in rows if r["agency_id"] == a["id"]])
+        agencies.append({"agency_id": a["id"], "code": a["code"], "name": a["name"], "quarters": quarters, "year": _headline(year_result)})
+    return {"year": year, "agencies": agencies}
+
+
+@bp.get("/api/reports/ikm")
+def ikm_json():
+    f = report_filters()
+    return ikm_report(get_db(), f["agency_id"], f["service_id"], f["date_from"], f["date_to"])
+
+
+@bp.get("/api/reports/ikm/quarters")
+def ikm_quarters_json():
+    f = report_filters()
+    year = request.args.get("year", type=int) or int(f["date_from"][:4])
+    return quarters_report(get_db(), year, f["agency_id"])
+
+
+@bp.get("/api/reports/ikm.csv")
+def ikm_csv():
+    f = report_filters()
+    report = ikm_report(get_db(), f["agency_id"], f["service_id"], f["date_from"], f["date_to"])
+    out = io.StringIO()
+    w = csv.writer(out)
+    scope = (report["service"] or report["agency"] or {}).get("name") or "Seluruh MPP"
+    w.writerow(["Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)", scope, report["period"]["from"], report["period"]["to"]])
+    w.writerow(["Unsur", "Nama unsur", "Jumlah responden menjawab", "Jumlah nilai", "NRR", "NRR x 25", "Mutu", "Kinerja"])
+    for e in report["elements"]:
+        w.writerow([e["code"], e["name"], e["answered"], e["sum"], _fmt(e["nrr"], 3), _fmt(e["converted"], 2), e["grade"] or "", e["label"] or ""])
+    w.writerow(["IKM", "", report["respondents"], "", _fmt(report["ikm"], 3), _fmt(report["converted"], 2), report["grade"] or "", report["label"] or ""])
+    if report["weakest"]:
+        w.writerow(["Unsur terendah", ", ".join(report["weakest"]["codes"]), "", "", "", _fmt(report["weakest"]["converted"], 2), report["weakest"]["grade"], ""])
+    w.writerow([])
+    w.writerow(["Profil responden", "Pilihan", "Jumlah"])
+    for field, items in report["profile"].items():
+        for item in items:
+            w.writerow([field, item["label"], item["count"]])
+    name = f"ikm-{report['period']['from']}-{report['period']['to']}.csv"
+    # Excel in Indonesia opens UTF-8 CSV correctly only with a BOM.
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _fmt(value: float | None, places: int) -> str:
+    return "" if value is None else f"{value:.{places}f}".replace(".", ",")
+
+
+@bp.get("/admin/ikm")
+def admin_ikm():
+    user = auth.current_user()
+    if user is None:
+        return render_template("survey/login.html", title="Laporan IKM")
+    f = report_filters()
+    db = get_db()
+    report = ikm_report(db, f["agency_id"], f["service_id"], f["date_from"], f["date_to"])
+    year = int(f["date_from"][:4])
+    agencies = list(db.query("SELECT id, name FROM agencies ORDER BY sort_order, name")) if user["role"] == "admin" else []
+    services = list(db.query("SELECT id, agency_id, name FROM services" + (" WHERE agency_id = ?" if f["agency_id"] else "") + " ORDER BY sort_order, name", (f["agency_id"],) if f["agency_id"] else ()))
+    return render_template(
+        "survey/admin_ikm.html",
+        report=report,
+        quarters=quarters_report(db, year, f["agency_id"]),
+        filters=f,
+        user=user,
+        agencies=agencies,
+        services=services,
+        mpp_name=settings(db)["mpp_name"],
+        survey_mode=answers.mode(db),
+        query=request.query_string.decode("utf-8", "replace"),
+        grades=ikm.GRADES,
+    )

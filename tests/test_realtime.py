@@ -1,0 +1,170 @@
+"""Live events over real Socket.IO connections to a real server process."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import pytest
+import requests
+import socketio
+
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.slow
+
+
+class Screen:
+    """A python-socketio client that records every event it receives."""
+
+    def __init__(self, url: str, subscription: dict, cookies: str | None = None) -> None:
+        self.events: queue.Queue = queue.Queue()
+        self.all: list[tuple[str, dict]] = []
+        self.client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
+        self.subscription = subscription
+        self.lock = threading.Lock()
+        for name in ("snapshot", "ticket_called", "queue_changed", "ticket_changed", "error", "config_changed"):
+            self.client.on(name, self._recorder(name))
+        self.client.on("connect", lambda: self.client.emit("subscribe", self.subscription))
+        self.client.connect(url, headers={"Cookie": cookies} if cookies else {}, transports=["websocket"], wait_timeout=10)
+
+    def _recorder(self, name):
+        def record(data=None):
+            with self.lock:
+                self.all.append((name, data))
+            self.events.put((name, data))
+
+        return record
+
+    def wait_for(self, name: str, timeout: float = 5, where=lambda data: True) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event, data = self.events.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                break
+            if event == name and where(data):
+                return data
+        raise AssertionError(f"no {name} within {timeout}s; got {[e for e, _ in self.all]}")
+
+    def received(self, name: str) -> list[dict]:
+        with self.lock:
+            return [d for e, d in self.all if e == name]
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+@pytest.fixture
+def screens():
+    opened: list[Screen] = []
+
+    def open_screen(*args, **kwargs) -> Screen:
+        screen = Screen(*args, **kwargs)
+        opened.append(screen)
+        return screen
+
+    yield open_screen
+    for screen in opened:
+        screen.close()
+
+
+def officer_session(server, username="petugas.dukcapil", counter_id=1) -> requests.Session:
+    session = server.session(username)
+    assert session.post(f"{server.url}/api/counters/{counter_id}/open", timeout=10).status_code == 200
+    return session
+
+
+def cookie_header(session: requests.Session) -> str:
+    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+
+def test_a_display_gets_a_snapshot_then_each_call_with_its_announcement(live_server, screens):
+    display = screens(live_server.url, {"room": "display", "display": "lobi"})
+    snapshot = display.wait_for("snapshot")
+    assert snapshot["mpp"]["timezone"] == "Asia/Jakarta" and len(snapshot["agencies"]) >= 8
+    assert snapshot["display"]["name"] == "lobi" and snapshot["recent_calls"] == []
+    requests.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10)
+    changed = display.wait_for("queue_changed")
+    assert changed["kind"] == "issued" and changed["services"][0]["waiting"] == 1
+    assert "token" not in changed["ticket"]  # public screens never see a citizen's key
+    officer = officer_session(live_server)
+    started = time.monotonic()
+    officer.post(f"{live_server.url}/api/counters/1/call-next", timeout=10)
+    call = display.wait_for("ticket_called")
+    assert time.monotonic() - started < 1.0
+    assert call["number"] == "A001" and call["counter_id"] == 1 and call["counter"] == "Loket 1" and call["recall"] is False
+    assert call["announcement"] == "Nomor antrean A nol nol satu, silakan menuju loket satu."
+    assert {"ticket_id", "agency", "service", "called_at", "call_id"} <= call.keys()
+    officer.post(f"{live_server.url}/api/counters/1/recall", timeout=10)
+    recall = display.wait_for("ticket_called")
+    assert recall["recall"] is True and recall["call_id"] != call["call_id"]
+
+
+def test_a_display_filtered_by_agency_sees_only_its_calls(live_server, screens):
+    dukcapil = screens(live_server.url, {"room": "display", "agency_ids": [1]})
+    imigrasi = screens(live_server.url, {"room": "display", "agency_ids": [2]})
+    for screen in (dukcapil, imigrasi):
+        screen.wait_for("snapshot")
+    for service_id in (1, 5):
+        requests.post(f"{live_server.url}/api/tickets", json={"service_id": service_id}, timeout=10)
+    officer_session(live_server).post(f"{live_server.url}/api/counters/1/call-next", timeout=10)
+    officer_session(live_server, "petugas.imigrasi", 5).post(f"{live_server.url}/api/counters/5/call-next", timeout=10)
+    assert dukcapil.wait_for("ticket_called")["number"] == "A001"
+    assert imigrasi.wait_for("ticket_called")["number"] == "E001"
+    time.sleep(0.3)
+    assert [c["number"] for c in dukcapil.received("ticket_called")] == ["A001"]
+    assert [c["number"] for c in imigrasi.received("ticket_called")] == ["E001"]
+
+
+def test_the_citizens_phone_hears_its_own_call(live_server, screens):
+    ticket = requests.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10).json()
+    phone = screens(live_server.url, {"room": "ticket", "token": ticket["token"]})
+    assert phone.wait_for("snapshot")["ticket"]["number"] == "A001"
+    officer_session(live_server).post(f"{live_server.url}/api/counters/1/call-next", timeout=10)
+    assert phone.wait_for("ticket_called")["counter"] == "Loket 1"
+    assert phone.wait_for("ticket_changed")["status"] == "called"
+
+
+def test_the_counter_room_needs_a_login_of_that_agency(live_server, screens):
+    anonymous = screens(live_server.url, {"room": "counter", "counter_id": 1})
+    assert anonymous.wait_for("error")["error"] == "login_required"
+    imigrasi = screens(
+        live_server.url, {"room": "counter", "counter_id": 1}, cookies=cookie_header(live_server.session("petugas.imigrasi"))
+    )
+    assert imigrasi.wait_for("error")["error"] == "forbidden"
+    officer = officer_session(live_server)
+    counter = screens(live_server.url, {"room": "counter", "counter_id": 1}, cookies=cookie_header(officer))
+    snapshot = counter.wait_for("snapshot")
+    assert snapshot["counter"]["state"] == "open" and snapshot["waiting"] == []
+    requests.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10)
+    assert counter.wait_for("queue_changed")["ticket"]["number"] == "A001"
+
+
+def test_a_bad_subscription_gets_an_error_not_a_crash(live_server, screens):
+    screen = screens(live_server.url, {"room": "nowhere"})
+    assert screen.wait_for("error")["error"] == "invalid_field"
+    screen.client.emit("subscribe", {"room": "ticket", "token": "nope"})
+    assert screen.wait_for("error")["error"] == "ticket_not_found"
+    screen.client.emit("subscribe", "not an object")
+    screen.client.emit("subscribe", {"room": "display"})
+    assert screen.wait_for("snapshot")["room"] == "display"
+
+
+def test_a_screen_resyncs_after_the_server_restarts(live_server, screens):
+    display = screens(live_server.url, {"room": "display"})
+    display.wait_for("snapshot")
+    requests.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10)
+    officer_session(live_server).post(f"{live_server.url}/api/counters/1/call-next", timeout=10)
+    display.wait_for("ticket_called")
+    live_server.kill()
+    live_server.start()
+    snapshot = display.wait_for("snapshot", timeout=15)
+    assert [c["number"] for c in snapshot["recent_calls"]] == ["A001"]  # history, not a new call
+    assert any(c["current_ticket"] and c["current_ticket"]["number"] == "A001" for c in snapshot["counters"])
+
+
+def test_demo_password_comes_from_the_environment(live_server):
+    assert live_server.session("admin").get(f"{live_server.url}/api/me", timeout=10).json()["user"]["role"] == "admin"
+    assert PASSWORD

@@ -1,0 +1,68 @@
+"""The citizen's phone: a paperless ticket from /ambil/, and the ticket page turning to "called" live."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import LiveServer, screenshot
+
+pytestmark = pytest.mark.browser
+
+# Record vibration calls: Chromium headless has no motor, but the page must still ask for one.
+VIBRATE_SPY = "navigator.vibrate = (pattern) => { window.__vibrated = pattern; return true; };"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """One server for the module (each test uses its own service): starting one costs seconds."""
+    live = LiveServer(tmp_path_factory.mktemp("ticket-page") / "live.db").start()
+    yield live
+    live.stop()
+
+
+def test_a_phone_ticket_page_turns_into_the_call_to_a_counter(live_server, page_factory):
+    page = page_factory(390, 844, has_touch=True, is_mobile=True)
+    page.add_init_script(VIBRATE_SPY)
+    page.goto(live_server.url + "/ambil/")
+    page.locator(".k-agency", has_text="Kependudukan").tap()
+    page.locator(".k-service", has_text="KTP-el").tap()
+    screenshot(page, "phone-390x844-service")
+    page.locator("[data-action=take]").tap()
+    page.wait_for_url("**/t/*")
+    assert page.locator("#t-number").inner_text() == "A001"
+    page.locator("#live-state", has_text="Terhubung").wait_for()
+    screenshot(page, "phone-390x844-ticket-waiting")
+
+    with live_server.session("petugas.dukcapil") as officer:
+        assert officer.post(f"{live_server.url}/api/counters/1/open", timeout=10).status_code == 200
+        called = officer.post(f"{live_server.url}/api/counters/1/call-next", timeout=10).json()["ticket"]
+        assert called["number"] == "A001"
+        call = page.locator("#t-status .k-t-call")
+        call.wait_for(timeout=5000)
+        assert call.inner_text() == "Silakan menuju loket 1"
+        assert page.evaluate("window.__vibrated") is not None
+        screenshot(page, "phone-390x844-ticket-called")
+
+        assert officer.post(f"{live_server.url}/api/counters/1/complete", timeout=10).status_code == 200
+        survey = page.locator("#t-survey")
+        survey.wait_for(timeout=5000)
+        token = page.url.rsplit("/", 1)[1]
+        assert survey.get_attribute("href") == f"/survey/?ticket={token}"
+        assert page.locator("#t-complaint").get_attribute("href") == f"/aduan/?ticket={token}"
+        screenshot(page, "phone-390x844-ticket-done")
+
+
+def test_the_ticket_page_follows_the_queue_ahead_of_it(live_server, page_factory):
+    with live_server.session() as http:
+        first = http.post(f"{live_server.url}/api/tickets", json={"service_id": 5}, timeout=10).json()
+        second = http.post(f"{live_server.url}/api/tickets", json={"service_id": 5}, timeout=10).json()
+        page = page_factory(390, 844, has_touch=True, is_mobile=True)
+        page.goto(f"{live_server.url}/t/{second['token']}")
+        assert page.locator("#t-ahead").inner_text() == "1"
+        page.locator("#live-state", has_text="Terhubung").wait_for()
+        # The citizen ahead gives up: this page learns it without a reload.
+        assert http.post(f"{live_server.url}/api/tickets/{first['token']}/cancel", timeout=10).status_code == 200
+        page.locator("#t-status", has_text="Anda berikutnya").wait_for(timeout=5000)
+        assert page.locator("#t-ahead").inner_text() == "0"
+        page.locator("[data-lang=en]").tap()
+        assert "People ahead of you" in page.locator("#t-status").inner_text()
+        screenshot(page, "phone-390x844-ticket-next-en")
