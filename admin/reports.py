@@ -185,7 +185,7 @@ def summary(db: Database, start: str, end: str, group: str, agency_id: int | Non
             "id": k,
             "name": label["name"],
             "agency_id": label.get("agency_id"),
-            "issued": issued.get(k) if group in ("agency", "service") else None,
+            "issued": issued.get(k, 0) if group in ("agency", "service") else None,
             **{o: c.get(o) or 0 for o in OUTCOMES},
             "wait_avg_min": _minutes(t.get("wait_avg")),
             "wait_median_min": _minutes(wp[0]),

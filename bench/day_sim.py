@@ -156,7 +156,8 @@ def run(agencies: int = 30, counters: int = 120, tickets: int = 5000, minutes: f
                         errors.append(f"issue {r.status_code}")
 
         def officer(mine: list[int], officer_rng: random.Random) -> None:
-            s = server.session("admin")
+            s = requests.Session()  # one login shared: the login rate limit counts per address
+            s.cookies.update(admin.cookies)
             try:
                 while not stop.is_set():
                     for cid in mine:

@@ -125,7 +125,12 @@ def file_complaint():
         if photo_name:
             (photo_folder() / photo_name).unlink(missing_ok=True)
         raise
-    return {"code": complaint["code"], "status_url": f"/aduan/{complaint['code']}", "due_on": complaint["due_on"], "status": complaint["status"]}, 201
+    return {
+        "code": complaint["code"],
+        "status_url": f"/aduan/{complaint['code']}",
+        "due_on": complaint["due_on"],
+        "status": complaint["status"],
+    }, 201
 
 
 @bp.get("/api/complaints/track/<code>")
@@ -212,7 +217,9 @@ def complaint_photo(complaint_id: int):
     if not complaint["photo"]:
         raise LoketError("not_found")
     ext = Path(complaint["photo"]).suffix
-    response = send_from_directory(photo_folder(), complaint["photo"], mimetype=photos.MIMETYPES.get(ext, "application/octet-stream"), max_age=0)
+    response = send_from_directory(
+        photo_folder(), complaint["photo"], mimetype=photos.MIMETYPES.get(ext, "application/octet-stream"), max_age=0
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -243,7 +250,9 @@ def export_lapor():
     for row in rows:
         # A cell starting with = + - @ would run as a formula when opened in a spreadsheet.
         writer.writerow({k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v) for k, v in row.items()})
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="aduan-sp4n-lapor.csv"'})
+    return Response(
+        "\ufeff" + out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="aduan-sp4n-lapor.csv"'}
+    )
 
 
 @bp.get("/api/reports/complaints")

@@ -19,8 +19,16 @@ from loket.timeutil import iso, local_day, parse_iso
 
 MESSAGES.update(
     {
-        "complaint_not_found": (404, "Kode aduan tidak ditemukan. Periksa kembali kode pelacakan Anda.", "Tracking code not found. Please check it."),
-        "invalid_transition": (409, "Langkah '{action}' tidak dapat dilakukan pada status '{current}'.", "Step '{action}' is not possible in status '{current}'."),
+        "complaint_not_found": (
+            404,
+            "Kode aduan tidak ditemukan. Periksa kembali kode pelacakan Anda.",
+            "Tracking code not found. Please check it.",
+        ),
+        "invalid_transition": (
+            409,
+            "Langkah '{action}' tidak dapat dilakukan pada status '{current}'.",
+            "Step '{action}' is not possible in status '{current}'.",
+        ),
         "photo_invalid": (400, "Foto harus berupa berkas JPEG atau PNG yang utuh.", "The photo must be a valid JPEG or PNG file."),
         "photo_too_large": (413, "Ukuran foto maksimal {limit_mb} MB.", "The photo may be at most {limit_mb} MB."),
     }
@@ -31,7 +39,10 @@ KINDS = {
     "suggestion": ("Aspirasi/saran", "Suggestion"),
     "information": ("Permintaan informasi", "Information request"),
 }
-CATEGORIES = {"service": ("Kualitas pelayanan", "Service quality"), "misconduct": ("Perilaku petugas/maladministrasi", "Misconduct/maladministration")}
+CATEGORIES = {
+    "service": ("Kualitas pelayanan", "Service quality"),
+    "misconduct": ("Perilaku petugas/maladministrasi", "Misconduct/maladministration"),
+}
 STATUSES = {
     "received": ("Diterima", "Received"),
     "verified": ("Diverifikasi", "Verified"),
@@ -92,7 +103,10 @@ def due_days(kind: str, category: str | None) -> int:
 def add_working_days(db: Database, start: date, days: int) -> date:
     """The `days`-th working day after `start`: no Saturdays, Sundays or MPP-wide closed dates."""
     horizon = (start + timedelta(days=days * 3 + 30)).isoformat()
-    holidays = {r["date"] for r in db.query("SELECT date FROM closed_dates WHERE agency_id IS NULL AND date > ? AND date <= ?", (start.isoformat(), horizon))}
+    holidays = {
+        r["date"]
+        for r in db.query("SELECT date FROM closed_dates WHERE agency_id IS NULL AND date > ? AND date <= ?", (start.isoformat(), horizon))
+    }
     day = start
     left = days
     while left > 0:
@@ -139,7 +153,23 @@ def file(
             db,
             "INSERT INTO complaints (code, kind, category, agency_id, ticket_id, title, text, photo, name, contact, anonymous, source,"
             " received_on, received_at, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-            (code, kind, category, agency_id, ticket_id, title, text, photo, name, contact, int(anonymous), source, received_on, iso(now), due_on),
+            (
+                code,
+                kind,
+                category,
+                agency_id,
+                ticket_id,
+                title,
+                text,
+                photo,
+                name,
+                contact,
+                int(anonymous),
+                source,
+                received_on,
+                iso(now),
+                due_on,
+            ),
         )
         _log(db, complaint, now, "received", "received", None, "")
     return complaint
@@ -150,9 +180,12 @@ def _title_from(text: str) -> str:
     return line if len(line) <= 80 else line[:77].rstrip() + "…"
 
 
-def _log(db: Database, complaint: dict, now: datetime, action: str, status: str, user: dict | None, note: str, agency_id: int | None = None) -> None:
+def _log(
+    db: Database, complaint: dict, now: datetime, action: str, status: str, user: dict | None, note: str, agency_id: int | None = None
+) -> None:
     db.execute(
-        "INSERT INTO complaint_steps (complaint_id, at, status, action, user_id, username, agency_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO complaint_steps (complaint_id, at, status, action, user_id, username, agency_id, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (complaint["id"], iso(now), status, action, user["id"] if user else None, user["username"] if user else "", agency_id, note),
     )
 
@@ -216,7 +249,9 @@ def step(
                 raise LoketError("invalid_field", field="category", reason="hanya untuk pengaduan: service atau misconduct")
             # A complaint verified as misconduct gets the longer legal deadline, counted from receipt.
             changes["category"] = category
-            changes["due_on"] = add_working_days(db, date.fromisoformat(complaint["received_on"]), due_days("complaint", category)).isoformat()
+            changes["due_on"] = add_working_days(
+                db, date.fromisoformat(complaint["received_on"]), due_days("complaint", category)
+            ).isoformat()
         if action in PUBLIC_TEXT_ACTIONS:
             if action == "answer" and not answer.strip():
                 raise LoketError("missing_field", field="answer")
@@ -304,13 +339,28 @@ def staff_json(db: Database, complaint: dict, user: dict, today: str, with_steps
     }
     if with_steps:
         data["steps"] = [
-            {"at": s["at"], "action": s["action"], "status": s["status"], "status_label": STATUSES[s["status"]][0], "username": s["username"], "note": s["note"]}
+            {
+                "at": s["at"],
+                "action": s["action"],
+                "status": s["status"],
+                "status_label": STATUSES[s["status"]][0],
+                "username": s["username"],
+                "note": s["note"],
+            }
             for s in steps(db, complaint["id"])
         ]
     return data
 
 
-def listing(db: Database, user: dict, *, status: str | None = None, kind: str | None = None, agency_id: int | None = None, overdue_on: str | None = None) -> list[dict]:
+def listing(
+    db: Database,
+    user: dict,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    agency_id: int | None = None,
+    overdue_on: str | None = None,
+) -> list[dict]:
     """Complaints this user may see, oldest due first; `overdue_on` keeps only those late on that day."""
     sql = "SELECT * FROM complaints WHERE 1 = 1"
     params: list = []
@@ -327,7 +377,9 @@ def listing(db: Database, user: dict, *, status: str | None = None, kind: str | 
     return list(db.query(sql + " ORDER BY (status IN ('answered', 'closed', 'rejected', 'not_our_authority')), due_on, id", params))
 
 
-def report(db: Database, today: str, tz: str, *, agency_id: int | None = None, date_from: str | None = None, date_to: str | None = None) -> dict:
+def report(
+    db: Database, today: str, tz: str, *, agency_id: int | None = None, date_from: str | None = None, date_to: str | None = None
+) -> dict:
     """Counts by kind, agency and status; median days to answer; share answered within the deadline."""
     sql = "SELECT * FROM complaints WHERE 1 = 1"
     params: list = []
@@ -357,8 +409,12 @@ def report(db: Database, today: str, tz: str, *, agency_id: int | None = None, d
         "by_kind": tally("kind", KINDS),
         "by_status": tally("status", STATUSES),
         "by_agency": [
-            {"agency_id": a, "agency": agencies.get(a) if a else "Belum ditentukan", "count": sum(1 for r in rows if r["agency_id"] == a),
-             "overdue": sum(1 for r in rows if r["agency_id"] == a and is_overdue(r, today))}
+            {
+                "agency_id": a,
+                "agency": agencies.get(a) if a else "Belum ditentukan",
+                "count": sum(1 for r in rows if r["agency_id"] == a),
+                "overdue": sum(1 for r in rows if r["agency_id"] == a and is_overdue(r, today)),
+            }
             for a in by_agency_ids
         ],
         "answered": len(answered),

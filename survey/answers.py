@@ -14,7 +14,11 @@ from .ikm import ELEMENTS, PROFILE
 
 MESSAGES.update(
     {
-        "survey_already_answered": (409, "Survei untuk nomor antrean ini sudah diisi. Terima kasih.", "This ticket's survey has already been answered. Thank you."),
+        "survey_already_answered": (
+            409,
+            "Survei untuk nomor antrean ini sudah diisi. Terima kasih.",
+            "This ticket's survey has already been answered. Thank you.",
+        ),
         "survey_closed": (409, "Waktu pengisian survei untuk nomor antrean ini sudah berakhir.", "The survey for this ticket has closed."),
         "survey_not_yet": (409, "Survei dapat diisi setelah pelayanan selesai.", "The survey opens once the service is finished."),
     }
@@ -98,7 +102,9 @@ def clean_profile(raw: object) -> dict:
     return profile
 
 
-def record(db: Database, ticket_id: int, now: datetime, channel: str, answers: object, profile: object, counter_id: int | None = None) -> dict:
+def record(
+    db: Database, ticket_id: int, now: datetime, channel: str, answers: object, profile: object, counter_id: int | None = None
+) -> dict:
     """Store the answer set; the UNIQUE ticket_id and the write lock make a second one a 409."""
     survey_mode = mode(db)
     answers = clean_answers(answers, survey_mode)
@@ -127,11 +133,23 @@ def record(db: Database, ticket_id: int, now: datetime, channel: str, answers: o
     return saved
 
 
-def responses(db: Database, survey_mode: str, agency_id: int | None = None, service_id: int | None = None, date_from: str | None = None, date_to: str | None = None) -> list[dict]:
+def responses(
+    db: Database,
+    survey_mode: str,
+    agency_id: int | None = None,
+    service_id: int | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> list[dict]:
     """Answer sets of one mode in a period (local dates, inclusive), optionally for one agency or service."""
     sql = "SELECT * FROM survey_responses WHERE mode = ?"
     params: list = [survey_mode]
-    for clause, value in (("agency_id = ?", agency_id), ("service_id = ?", service_id), ("served_on >= ?", date_from), ("served_on <= ?", date_to)):
+    for clause, value in (
+        ("agency_id = ?", agency_id),
+        ("service_id = ?", service_id),
+        ("served_on >= ?", date_from),
+        ("served_on <= ?", date_to),
+    ):
         if value is not None:
             sql += " AND " + clause
             params.append(value)

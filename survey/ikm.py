@@ -35,7 +35,7 @@ QUESTIONS: tuple[tuple[str, dict, dict, tuple[dict, ...]], ...] = (
      ({"id": "Sangat mahal", "en": "Very expensive"}, {"id": "Cukup mahal", "en": "Rather expensive"},
       {"id": "Murah", "en": "Cheap"}, {"id": "Gratis", "en": "Free"})),
     ("u5", {"id": "Produk spesifikasi jenis pelayanan", "en": "Service product"},
-     {"id": "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
+     {"id": "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",  # noqa: E501
       "en": "How well does the product you received match the one in the service standard?"},
      ({"id": "Tidak sesuai", "en": "Not suitable"}, {"id": "Kurang sesuai", "en": "Less suitable"},
       {"id": "Sesuai", "en": "Suitable"}, {"id": "Sangat sesuai", "en": "Very suitable"})),
@@ -57,11 +57,11 @@ QUESTIONS: tuple[tuple[str, dict, dict, tuple[dict, ...]], ...] = (
     ("u9", {"id": "Sarana dan prasarana", "en": "Facilities"},
      {"id": "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
       "en": "How good are the facilities?"},
-     ({"id": "Buruk", "en": "Poor"}, {"id": "Cukup", "en": "Fair"}, {"id": "Baik", "en": "Good"}, {"id": "Sangat baik", "en": "Very good"})),
+     ({"id": "Buruk", "en": "Poor"}, {"id": "Cukup", "en": "Fair"}, {"id": "Baik", "en": "Good"}, {"id": "Sangat baik", "en": "Very good"})),  # noqa: E501
 )  # fmt: skip
 
 QUICK_QUESTION = (
-    {"id": "Secara keseluruhan, bagaimana kepuasan Saudara terhadap pelayanan hari ini?", "en": "Overall, how satisfied are you with today's service?"},
+    {"id": "Secara keseluruhan, bagaimana kepuasan Saudara terhadap pelayanan hari ini?", "en": "Overall, how satisfied are you with today's service?"},  # noqa: E501
     ({"id": "Tidak puas", "en": "Not satisfied"}, {"id": "Kurang puas", "en": "Less satisfied"},
      {"id": "Puas", "en": "Satisfied"}, {"id": "Sangat puas", "en": "Very satisfied"}),
 )  # fmt: skip
@@ -80,7 +80,7 @@ PROFILE = {
     "education": (("SD", "SD", "Primary"), ("SMP", "SMP", "Junior high"), ("SMA", "SMA/sederajat", "Senior high"),
                   ("D1-D3", "D1–D3", "Diploma"), ("D4-S1", "D4/S1", "Bachelor"), ("S2", "S2", "Master"), ("S3", "S3", "Doctorate")),
     "occupation": (("PNS", "PNS", "Civil servant"), ("TNI", "TNI", "Armed forces"), ("POLRI", "POLRI", "Police"),
-                   ("swasta", "Pegawai swasta", "Private employee"), ("wirausaha", "Wirausaha", "Self-employed"), ("lainnya", "Lainnya", "Other")),
+                   ("swasta", "Pegawai swasta", "Private employee"), ("wirausaha", "Wirausaha", "Self-employed"), ("lainnya", "Lainnya", "Other")),  # noqa: E501
 }  # fmt: skip
 
 
@@ -134,16 +134,32 @@ def compute(rows: list[dict]) -> dict:
         else:
             entry.update({"nrr": None, "converted": None, "grade": None, "label": None, "label_en": None})
         elements.append(entry)
-    result = {"respondents": len(rows), "elements": elements, "ikm": None, "converted": None, "grade": None, "label": None, "label_en": None, "weakest": None}
+    result = {
+        "respondents": len(rows),
+        "elements": elements,
+        "ikm": None,
+        "converted": None,
+        "grade": None,
+        "label": None,
+        "label_en": None,
+        "weakest": None,
+    }
     if len(nrrs) == len(ELEMENTS):
         ikm = sum(nrrs, Fraction(0)) / len(ELEMENTS)  # exact 1/9 weights
         converted = round_half_up(ikm * 25)
-        result.update({"ikm": _num(round_half_up(ikm, 3)), "converted": _num(converted), "converted_text": f"{converted:.2f}", **grade(converted)})
+        result.update(
+            {"ikm": _num(round_half_up(ikm, 3)), "converted": _num(converted), "converted_text": f"{converted:.2f}", **grade(converted)}
+        )
     graded = [e for e in elements if e["answered"]]
     if graded:
         lowest = min(Fraction(e["sum"], e["answered"]) for e in graded)
         weakest = [e for e in graded if Fraction(e["sum"], e["answered"]) == lowest]
-        result["weakest"] = {"codes": [e["code"] for e in weakest], "name": weakest[0]["name"], "converted": weakest[0]["converted"], "grade": weakest[0]["grade"]}
+        result["weakest"] = {
+            "codes": [e["code"] for e in weakest],
+            "name": weakest[0]["name"],
+            "converted": weakest[0]["converted"],
+            "grade": weakest[0]["grade"],
+        }
     return result
 
 
@@ -152,7 +168,9 @@ def profile_breakdown(rows: list[dict]) -> dict:
     out = {}
     for field, options in PROFILE.items():
         tally = Counter(row.get(field) for row in rows)
-        out[field] = [{"value": value, "label": label, "label_en": label_en, "count": tally.get(value, 0)} for value, label, label_en in options]
+        out[field] = [
+            {"value": value, "label": label, "label_en": label_en, "count": tally.get(value, 0)} for value, label, label_en in options
+        ]
         out[field].append({"value": None, "label": "Tidak diisi", "label_en": "Not given", "count": tally.get(None, 0)})
     return out
 

@@ -43,8 +43,14 @@ def questions():
             {"code": code.upper(), "name": name, "question": question, "options": [{"value": i + 1, **o} for i, o in enumerate(options)]}
             for code, name, question, options in ikm.QUESTIONS
         ],
-        "quick": {"code": "QUICK", "question": ikm.QUICK_QUESTION[0], "options": [{"value": i + 1, **o} for i, o in enumerate(ikm.QUICK_QUESTION[1])]},
-        "profile": {field: [{"value": v, "id": label, "en": label_en} for v, label, label_en in options] for field, options in ikm.PROFILE.items()},
+        "quick": {
+            "code": "QUICK",
+            "question": ikm.QUICK_QUESTION[0],
+            "options": [{"value": i + 1, **o} for i, o in enumerate(ikm.QUICK_QUESTION[1])],
+        },
+        "profile": {
+            field: [{"value": v, "id": label, "en": label_en} for v, label, label_en in options] for field, options in ikm.PROFILE.items()
+        },
     }
 
 
@@ -163,11 +169,17 @@ def ikm_report(db, agency_id: int | None, service_id: int | None, date_from: str
             per_agency.append({"agency_id": a["id"], "code": a["code"], "name": a["name"], **_headline(result)})
     per_service = []
     if service_id is None:
-        sql = "SELECT id, agency_id, name FROM services" + (" WHERE agency_id = ?" if agency_id else "") + " ORDER BY agency_id, sort_order, name"
+        sql = (
+            "SELECT id, agency_id, name FROM services"
+            + (" WHERE agency_id = ?" if agency_id else "")
+            + " ORDER BY agency_id, sort_order, name"
+        )
         for s in db.query(sql, (agency_id,) if agency_id else ()):
             subset = [r for r in rows if r["service_id"] == s["id"]]
             if subset:
-                per_service.append({"service_id": s["id"], "agency_id": s["agency_id"], "name": s["name"], **_headline(ikm.compute(subset))})
+                per_service.append(
+                    {"service_id": s["id"], "agency_id": s["agency_id"], "name": s["name"], **_headline(ikm.compute(subset))}
+                )
     return {
         "period": {"from": date_from, "to": date_to},
         "agency": agency,
@@ -223,10 +235,34 @@ def ikm_csv():
     w.writerow(["Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)", scope, report["period"]["from"], report["period"]["to"]])
     w.writerow(["Unsur", "Nama unsur", "Jumlah responden menjawab", "Jumlah nilai", "NRR", "NRR x 25", "Mutu", "Kinerja"])
     for e in report["elements"]:
-        w.writerow([e["code"], e["name"], e["answered"], e["sum"], _fmt(e["nrr"], 3), _fmt(e["converted"], 2), e["grade"] or "", e["label"] or ""])
-    w.writerow(["IKM", "", report["respondents"], "", _fmt(report["ikm"], 3), _fmt(report["converted"], 2), report["grade"] or "", report["label"] or ""])
+        w.writerow(
+            [e["code"], e["name"], e["answered"], e["sum"], _fmt(e["nrr"], 3), _fmt(e["converted"], 2), e["grade"] or "", e["label"] or ""]
+        )
+    w.writerow(
+        [
+            "IKM",
+            "",
+            report["respondents"],
+            "",
+            _fmt(report["ikm"], 3),
+            _fmt(report["converted"], 2),
+            report["grade"] or "",
+            report["label"] or "",
+        ]
+    )
     if report["weakest"]:
-        w.writerow(["Unsur terendah", ", ".join(report["weakest"]["codes"]), "", "", "", _fmt(report["weakest"]["converted"], 2), report["weakest"]["grade"], ""])
+        w.writerow(
+            [
+                "Unsur terendah",
+                ", ".join(report["weakest"]["codes"]),
+                "",
+                "",
+                "",
+                _fmt(report["weakest"]["converted"], 2),
+                report["weakest"]["grade"],
+                "",
+            ]
+        )
     w.writerow([])
     w.writerow(["Profil responden", "Pilihan", "Jumlah"])
     for field, items in report["profile"].items():
@@ -251,7 +287,12 @@ def admin_ikm():
     report = ikm_report(db, f["agency_id"], f["service_id"], f["date_from"], f["date_to"])
     year = int(f["date_from"][:4])
     agencies = list(db.query("SELECT id, name FROM agencies ORDER BY sort_order, name")) if user["role"] == "admin" else []
-    services = list(db.query("SELECT id, agency_id, name FROM services" + (" WHERE agency_id = ?" if f["agency_id"] else "") + " ORDER BY sort_order, name", (f["agency_id"],) if f["agency_id"] else ()))
+    services = list(
+        db.query(
+            "SELECT id, agency_id, name FROM services" + (" WHERE agency_id = ?" if f["agency_id"] else "") + " ORDER BY sort_order, name",
+            (f["agency_id"],) if f["agency_id"] else (),
+        )
+    )
     return render_template(
         "survey/admin_ikm.html",
         report=report,

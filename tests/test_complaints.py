@@ -111,9 +111,13 @@ def test_photos_are_checked_by_content_and_size_and_shown_to_staff_only(client, 
     app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
     ok = client.post("/api/complaints", data={"kind": "complaint", "text": "Toilet rusak", "photo": (io.BytesIO(png_bytes()), "foto.png")})
     assert ok.status_code == 201, ok.get_json()
-    fake = client.post("/api/complaints", data={"kind": "complaint", "text": "x", "photo": (io.BytesIO(b"<script>alert(1)</script>"), "a.jpg")})
+    fake = client.post(
+        "/api/complaints", data={"kind": "complaint", "text": "x", "photo": (io.BytesIO(b"<script>alert(1)</script>"), "a.jpg")}
+    )
     assert fake.status_code == 400 and fake.get_json()["error"] == "photo_invalid"
-    broken = client.post("/api/complaints", data={"kind": "complaint", "text": "x", "photo": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 100), "b.png")})
+    broken = client.post(
+        "/api/complaints", data={"kind": "complaint", "text": "x", "photo": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 100), "b.png")}
+    )
     assert broken.status_code == 400
     big = b"\xff\xd8\xff" + b"0" * (3 * 1024 * 1024)
     too_big = client.post("/api/complaints", data={"kind": "complaint", "text": "x", "photo": (io.BytesIO(big), "c.jpg")})
@@ -166,7 +170,11 @@ def test_the_workflow_runs_step_by_step_and_logs_who_and_when(client, clock):
     detail = client.get(f"/api/complaints/{cid}").get_json()
     assert detail["contact"] == "08123"
     assert [(s["action"], s["username"]) for s in detail["steps"]] == [
-        ("received", ""), ("verify", "admin"), ("assign", "admin"), ("start", "petugas.dukcapil"), ("answer", "petugas.dukcapil"),
+        ("received", ""),
+        ("verify", "admin"),
+        ("assign", "admin"),
+        ("start", "petugas.dukcapil"),
+        ("answer", "petugas.dukcapil"),
     ]
     assert detail["steps"][2]["note"] == "Catatan internal: cek CCTV"
     assert step(client, cid, "close").get_json()["status"] == "closed"
@@ -218,7 +226,7 @@ def test_overdue_complaints_are_flagged_and_reported(client, clock):
 
 def test_lapor_export_leaves_out_identity_of_anonymous_citizens(client):
     file(client, name="Siti", contact="siti@example.id", anonymous=True, title="Rahasia")
-    file(client, name="Andi", contact="0812", text="=HYPERLINK(\"http://x\")")
+    file(client, name="Andi", contact="0812", text='=HYPERLINK("http://x")')
     login(client, "admin")
     r = client.get("/api/complaints/export.csv")
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))

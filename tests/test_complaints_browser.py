@@ -7,7 +7,7 @@ from conftest import PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
-XSS = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">"
+XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 
 
 def test_citizen_files_from_ticket_link_and_follows_each_step(live_server, page_factory):

@@ -63,13 +63,22 @@ def test_grade_boundaries_after_half_up_rounding(respondents, total, converted, 
 
 @pytest.mark.parametrize(
     ("value", "rounded"),
-    [(Fraction(88305, 1000), "88.31"), (Fraction(883049, 10000), "88.30"), (Fraction(725, 9), "80.56"), (Fraction(64995, 1000), "65.00"), (Fraction(1, 8), "0.13")],
+    [
+        (Fraction(88305, 1000), "88.31"),
+        (Fraction(883049, 10000), "88.30"),
+        (Fraction(725, 9), "80.56"),
+        (Fraction(64995, 1000), "65.00"),
+        (Fraction(1, 8), "0.13"),
+    ],
 )
 def test_round_half_up_on_exact_values(value, rounded):
     assert ikm.round_half_up(value) == Decimal(rounded)
 
 
-@pytest.mark.parametrize(("value", "letter"), [("100.00", "A"), ("88.31", "A"), ("88.30", "B"), ("76.61", "B"), ("76.60", "C"), ("65.00", "C"), ("64.99", "D"), ("25.00", "D")])
+@pytest.mark.parametrize(
+    ("value", "letter"),
+    [("100.00", "A"), ("88.31", "A"), ("88.30", "B"), ("76.61", "B"), ("76.60", "C"), ("65.00", "C"), ("64.99", "D"), ("25.00", "D")],
+)
 def test_grade_table(value, letter):
     assert ikm.grade(Decimal(value))["grade"] == letter
 

@@ -30,6 +30,7 @@ def app(db_path, clock, seeded):
     shutil.copy(seeded, db_path)
     return create_app({"DATABASE": str(db_path), "CLOCK": clock, "SECRET_KEY": "test-secret", "TESTING": True})
 
+
 ALL_FOURS = {f"U{i}": 4 for i in range(1, 10)}
 
 
@@ -185,7 +186,9 @@ def test_reports_need_login_and_agency_staff_see_only_their_agency(client, offic
     assert client.get("/api/reports/ikm").get_json()["respondents"] == 0
 
 
-@pytest.mark.parametrize("query", ["from=2026-13-01", "quarter=5", "year=1999", "from=2026-12-01&to=2026-11-01", "service_id=9999", "agency_id=1&service_id=5"])
+@pytest.mark.parametrize(
+    "query", ["from=2026-13-01", "quarter=5", "year=1999", "from=2026-12-01&to=2026-11-01", "service_id=9999", "agency_id=1&service_id=5"]
+)
 def test_bad_report_filters_are_400_or_404(client, query):
     login(client, "admin")
     assert client.get("/api/reports/ikm?" + query).status_code in (400, 404)

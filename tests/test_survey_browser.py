@@ -24,7 +24,10 @@ def test_citizen_rates_the_ticket_the_officer_just_completed(live_server, page_f
     assert officer.post(base + "/api/counters/1/complete", timeout=10).status_code == 200
     page.locator("#view-question").wait_for()
     assert ticket["number"] in page.locator("#ticket-label").inner_text()
-    assert page.locator("#question").inner_text() == "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?"
+    assert (
+        page.locator("#question").inner_text()
+        == "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?"
+    )
     assert page.locator(".sv-option").all_inner_texts()[0].endswith("Tidak sesuai")
     screenshot(page, "survey-question-1280x800")
 

@@ -4,7 +4,7 @@ import { api, mppTime } from "/static/loket.js";
 const $ = (id) => document.getElementById(id);
 const filters = $("filters");
 const ACTION_LABELS = {
-  verify: "Verifikasi", reject: "Tolak", not_our_authority: "Bukan kewenangan", assign: "Teruskan ke instansi",
+  received: "Laporan masuk", verify: "Verifikasi", reject: "Tolak", not_our_authority: "Bukan kewenangan", assign: "Teruskan ke instansi",
   start: "Mulai tindak lanjut", answer: "Jawab", reopen: "Buka kembali", close: "Tutup", note: "Tambah catatan",
 };
 let selected = null;
@@ -113,7 +113,7 @@ async function open(id) {
   for (const s of c.steps) {
     const li = document.createElement("li");
     const head = document.createElement("strong");
-    head.textContent = `${ACTION_LABELS[s.action] || "Diterima"} → ${s.status_label}`;
+    head.textContent = `${ACTION_LABELS[s.action] || s.action} → ${s.status_label}`;
     const meta = document.createElement("div");
     meta.className = "st-muted";
     meta.textContent = `${when(s.at)} · ${s.username || "warga"}`;

@@ -265,10 +265,14 @@ function callNumber() {
     input.focus();
     return null;
   }
+  if (view.busy) {
+    view.pending = "call";
+    return null;
+  }
+  input.blur(); // back to the shortcuts at once: the next key is an action, not more typing
   return send("call", { number, ...expected() }).then((result) => {
-    if (!result) return;
-    input.value = "";
-    input.blur(); // back to the shortcuts: the next key is an action, not more typing
+    if (result) input.value = "";
+    else input.select();
   });
 }
 
