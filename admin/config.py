@@ -192,7 +192,9 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         "padding": integer(data, "padding", minimum=1, maximum=6, nullable=True) or 3,
         "daily_quota": integer(data, "daily_quota", minimum=0, maximum=100_000, nullable=True),
         "cutoff_minutes": integer(data, "cutoff_minutes", minimum=0, maximum=720, nullable=True) or 0,
-        "default_service_minutes": number({"default_service_minutes": 5, **_present(data)}, "default_service_minutes", minimum=0.5, maximum=480),
+        "default_service_minutes": number(
+            {"default_service_minutes": 5, **_present(data)}, "default_service_minutes", minimum=0.5, maximum=480
+        ),
         "promised_minutes": integer(data, "promised_minutes", minimum=1, maximum=100_000, nullable=True),
         "active": active,
         "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, nullable=True) or 0,
@@ -203,7 +205,10 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
     for h in values["hours"]:
         span = _minutes(h["closes"]) - _minutes(h["opens"])
         if values["cutoff_minutes"] >= span:
-            raise _bad("cutoff_minutes", f"batas akhir pengambilan ({values['cutoff_minutes']} menit) melebihi jam layanan hari {DAY_NAMES[h['weekday']]}")
+            raise _bad(
+                "cutoff_minutes",
+                f"batas akhir pengambilan ({values['cutoff_minutes']} menit) melebihi jam layanan hari {DAY_NAMES[h['weekday']]}",
+            )
     return values
 
 
@@ -369,9 +374,13 @@ def row(db: Database, entity: str, entity_id: int) -> dict:
 
 def _decorate(db: Database, entity: str, found: dict) -> dict:
     if entity == "services":
-        found["hours"] = list(db.query("SELECT weekday, opens, closes FROM service_hours WHERE service_id = ? ORDER BY weekday", (found["id"],)))
+        found["hours"] = list(
+            db.query("SELECT weekday, opens, closes FROM service_hours WHERE service_id = ? ORDER BY weekday", (found["id"],))
+        )
     elif entity == "counters":
-        found["service_ids"] = [r[0] for r in db.execute("SELECT service_id FROM counter_services WHERE counter_id = ? ORDER BY service_id", (found["id"],))]
+        found["service_ids"] = [
+            r[0] for r in db.execute("SELECT service_id FROM counter_services WHERE counter_id = ? ORDER BY service_id", (found["id"],))
+        ]
     elif entity == "displays":
         found["agency_ids"] = json.loads(found["agency_ids"] or "[]")
     elif entity == "users":
@@ -416,7 +425,9 @@ def _write_children(db: Database, entity: str, entity_id: int, values: dict) -> 
         )
     elif entity == "counters":
         db.execute("DELETE FROM counter_services WHERE counter_id = ?", (entity_id,))
-        db.conn.executemany("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", [(entity_id, s) for s in values["service_ids"]])
+        db.conn.executemany(
+            "INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", [(entity_id, s) for s in values["service_ids"]]
+        )
 
 
 CHILD_FIELDS = ("hours", "service_ids")

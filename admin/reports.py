@@ -136,13 +136,13 @@ def summary(db: Database, start: str, end: str, group: str, agency_id: int | Non
             counted, timed = "unit WHERE last = 1", "seg"
             time_key = "agency_id"
         else:
-            db.execute(f"CREATE TEMP TABLE unit AS SELECT {column} AS k, outcome, wait_s, service_s, total_s, service_id, 1 AS last FROM seg")
+            db.execute(
+                f"CREATE TEMP TABLE unit AS SELECT {column} AS k, outcome, wait_s, service_s, total_s, service_id, 1 AS last FROM seg"
+            )
             counted, timed, time_key = "unit", "seg", column
         counts = {
             r["k"]: r
-            for r in db.query(
-                "SELECT k, " + ", ".join(f"sum(outcome = '{o}') AS {o}" for o in OUTCOMES) + f" FROM {counted} GROUP BY k"
-            )
+            for r in db.query("SELECT k, " + ", ".join(f"sum(outcome = '{o}') AS {o}" for o in OUTCOMES) + f" FROM {counted} GROUP BY k")
         }
         times = {
             r["k"]: r
@@ -273,7 +273,9 @@ def month_grid(db: Database, month: str, agency_id: int | None = None) -> dict:
         counts = [per_service[sid].get(d, 0) for d in days]
         aid = services[sid]["agency_id"]
         rows.append({"kind": "service", "id": sid, "agency_id": aid, "name": services[sid]["name"], "days": counts, "total": sum(counts)})
-        total = agency_rows.setdefault(aid, {"kind": "agency", "id": aid, "agency_id": aid, "name": agencies[aid]["name"], "days": [0] * len(days)})
+        total = agency_rows.setdefault(
+            aid, {"kind": "agency", "id": aid, "agency_id": aid, "name": agencies[aid]["name"], "days": [0] * len(days)}
+        )
         total["days"] = [a + b for a, b in zip(total["days"], counts, strict=True)]
     for row in agency_rows.values():
         row["total"] = sum(row["days"])
@@ -299,6 +301,8 @@ def live(db: Database, now: datetime, agency_id: int | None = None) -> list[dict
         {"d": today, "a": agency_id},
     ):
         oldest = r.pop("oldest")
-        r["longest_wait_min"] = round((now - datetime.fromisoformat(oldest.replace("Z", "+00:00"))).total_seconds() / 60, 1) if oldest else 0
+        r["longest_wait_min"] = (
+            round((now - datetime.fromisoformat(oldest.replace("Z", "+00:00"))).total_seconds() / 60, 1) if oldest else 0
+        )
         out.append(r)
     return out

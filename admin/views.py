@@ -313,7 +313,10 @@ def report_month():
     agency_id, _start, _end, today = _report_scope()
     data = reports.month_grid(get_db(), request.args.get("month") or today[:7], agency_id)
     if request.args.get("format") == "csv":
-        rows = [{"jenis": r["kind"], "nama": r["name"], **{d[8:]: n for d, n in zip(data["days"], r["days"], strict=True)}, "total": r["total"]} for r in data["rows"]]
+        rows = [
+            {"jenis": r["kind"], "nama": r["name"], **{d[8:]: n for d, n in zip(data["days"], r["days"], strict=True)}, "total": r["total"]}
+            for r in data["rows"]
+        ]
         return csv_response(rows, ["jenis", "nama", *[d[8:] for d in data["days"]], "total"], f"rekap-bulan-{data['month']}.csv")
     return data
 

@@ -73,7 +73,8 @@ def generate(db, start: date, days: int, per_day: int, rng: random.Random) -> in
             elif roll < 0.10:
                 status, called_at, started_at, finished_at, counter = "cancelled", None, None, called, None
             ticket_rows.append((
-                ticket_id, f"t{ticket_id}", f"{prefix}{seq[sid]:03d}", seq[sid], sid, t_sid, t_aid, day.isoformat(), iso(issued), iso(issued),
+                ticket_id, f"t{ticket_id}", f"{prefix}{seq[sid]:03d}", seq[sid], sid, t_sid, t_aid,
+                day.isoformat(), iso(issued), iso(issued),
                 status, int(rng.random() < 0.05), "kiosk", counter, officer.get(t_aid) if counter else None,
                 iso(called_at) if called_at else None, 1 if called_at else 0, iso(started_at) if started_at else None,
                 iso(finished_at) if finished_at else None, iso(no_show_at) if no_show_at else None, transfers,

@@ -58,8 +58,8 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
     "counter_busy": (409, "Selesaikan dulu nomor antrean yang sedang dilayani.", "Finish the current ticket first."),
     "invalid_state": (
         409,
-        "Tindakan ini tidak dapat dilakukan pada status antrean sekarang ({status}).",
-        "Not possible in the ticket's current state ({status}).",
+        "Tindakan ini tidak dapat dilakukan pada status antrean sekarang ({current}).",
+        "Not possible in the ticket's current state ({current}).",
     ),
     "same_service": (409, "Nomor antrean sudah berada di layanan ini.", "The ticket is already in this service."),
     "ticket_not_waiting": (409, "Nomor antrean tidak sedang menunggu.", "The ticket is not waiting."),
@@ -105,7 +105,7 @@ class LoketError(Exception):
 
     def to_dict(self, lang: str = "id") -> dict:
         body = {"error": self.code, "message": self.message(lang)}
-        extra = {k: v for k, v in self.params.items() if k in ("field", "retry_after", "reason", "hours", "until", "cutoff", "status")}
+        extra = {k: v for k, v in self.params.items() if k in ("field", "retry_after", "reason", "hours", "until", "cutoff", "current")}
         body.update(extra)
         return body
 

@@ -83,7 +83,7 @@ def _require_current(db: Database, counter_id: int, allowed: tuple[str, ...]) ->
     if ticket is None:
         raise LoketError("no_current_ticket")
     if ticket["status"] not in allowed:
-        raise LoketError("invalid_state", status=ticket["status"])
+        raise LoketError("invalid_state", current=ticket["status"])
     return ticket
 
 
@@ -341,7 +341,7 @@ def call_ticket(
         if ticket is None:
             raise LoketError("ticket_not_found")
         if ticket["status"] not in ("waiting", "no_show"):
-            raise LoketError("invalid_state", status=ticket["status"])
+            raise LoketError("invalid_state", current=ticket["status"])
         _check_expected(db, counter_id, expected)
         finished = _close_current(db, counter_id, now, user_id)
         called = _call(db, ticket, counter, now, user_id, "called")
@@ -394,7 +394,7 @@ def requeue(db: Database, ticket_id: int, now: datetime, user_id: int | None = N
         if ticket is None:
             raise LoketError("ticket_not_found")
         if ticket["status"] != "no_show":
-            raise LoketError("invalid_state", status=ticket["status"])
+            raise LoketError("invalid_state", current=ticket["status"])
         if ticket["issued_on"] != local_day(now, settings(db)["timezone"]):
             raise LoketError("ticket_expired")
         ticket = _update(db, ticket_id, status="waiting", queued_at=iso(now), counter_id=None, no_show_at=None)

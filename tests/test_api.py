@@ -273,3 +273,11 @@ def test_logout_ends_the_session(client, officer):
     assert client.get("/api/me").get_json()["user"]["username"] == "petugas.dukcapil"
     client.post("/api/logout")
     assert_error(client.get("/api/me"), 401, "login_required")
+
+
+def test_an_action_in_the_wrong_state_is_a_409_naming_the_state(client, officer):
+    issue(client)
+    client.post("/api/counters/1/call-next")
+    client.post("/api/counters/1/start")
+    body = assert_error(client.post("/api/counters/1/no-show"), 409, "invalid_state")
+    assert body["current"] == "serving" and "serving" in body["message"]

@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
-from conftest import free_port
 
+from conftest import free_port
 from loket.db import set_setting
 
 

@@ -7,9 +7,9 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT
 from test_kiosk import PrinterListener
 
+from conftest import ROOT
 from loket.db import connect
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import LiveServer, screenshot
 
+from conftest import LiveServer, free_port, screenshot
 from loket.db import connect
 
 pytestmark = pytest.mark.browser
@@ -136,6 +136,24 @@ def test_a_ticket_refused_at_the_last_moment_shows_the_reason(server, page_facto
         page.locator(".k-home").wait_for()
     finally:
         edit_db(server, "DELETE FROM closed_dates")
+
+
+def test_a_failed_print_keeps_the_number_on_screen_and_offers_a_reprint(server, page_factory):
+    edit_db(server, "INSERT INTO kiosks (name, printer_url) VALUES ('kios-rusak', ?)", (f"tcp://127.0.0.1:{free_port()}",))
+    page = page_factory(1080, 1920, has_touch=True)
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-rusak")
+    page.locator(".k-agency", has_text="BPJS Ketenagakerjaan").tap()
+    page.locator(".k-service", has_text="Jaminan Hari Tua").tap()
+    page.locator("[data-action=take]").tap()
+    failed = page.locator(".k-print-failed")
+    failed.wait_for()
+    assert "Nomor Anda tetap berlaku" in failed.inner_text()
+    assert page.locator("#issued-number").inner_text() == "N001"
+    assert page.locator(".k-issued-qr svg.qr").count() == 1
+    screenshot(page, "kiosk-portrait-print-failed")
+    page.locator("[data-action=reprint]").tap()
+    page.locator(".k-print-failed").wait_for()
+    assert page.locator("#issued-number").inner_text() == "N001"
 
 
 def test_the_attract_screen_appears_when_idle_and_a_touch_wakes_it(server, page_factory):

@@ -78,7 +78,13 @@ def test_service_figures_match_the_hand_computed_history(client, history):
     # KK only received a transfer: nothing issued there, one served after a 2-minute wait from the transfer
     assert (rows[KK]["issued"], rows[KK]["served"], rows[KK]["wait_avg_min"], rows[KK]["service_avg_min"]) == (0, 1, 2.0, 5.0)
     paspor = rows[PASPOR]
-    assert (paspor["issued"], paspor["served"], paspor["unfinished"], paspor["wait_avg_min"], paspor["service_avg_min"]) == (1, 1, 1, 5.0, 20.0)
+    assert (paspor["issued"], paspor["served"], paspor["unfinished"], paspor["wait_avg_min"], paspor["service_avg_min"]) == (
+        1,
+        1,
+        1,
+        5.0,
+        20.0,
+    )
     assert paspor["quota"] == 50 and paspor["quota_use_pct"] == 2.0
 
 
@@ -144,7 +150,12 @@ def test_supervisor_sees_only_their_agency_and_officers_see_nothing(client, hist
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("from=2026-13-01", "from"), ("from=2026-11-25&to=2026-11-01", "to"), ("from=2024-01-01&to=2026-01-01", "to"), ("group=zone", "group")],
+    [
+        ("from=2026-13-01", "from"),
+        ("from=2026-11-25&to=2026-11-01", "to"),
+        ("from=2024-01-01&to=2026-01-01", "to"),
+        ("group=zone", "group"),
+    ],
 )
 def test_bad_report_parameters_are_400_with_the_field(client, query, field):
     login(client, "admin")

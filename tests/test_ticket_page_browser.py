@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,7 @@ const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number
 
 function table(columns, rows) {
   return el("table", { class: "data" },
-    el("thead", {}, el("tr", {}, columns.map(([, label]) => el("th", {}, label)))),
+    el("thead", {}, el("tr", {}, columns.map(([key, label]) => el("th", { dataset: { col: key } }, label)))),
     el("tbody", {}, rows.map((r) => el("tr", {}, columns.map(([key]) => el("td", { dataset: { col: key } }, fmt(r[key])))))));
 }
 

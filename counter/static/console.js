@@ -30,7 +30,7 @@ function allowed(action) {
   const cur = current();
   const open = c.state === "open";
   switch (action) {
-    case "next": return open && (cur !== null || totalWaiting() > 0);
+    case "next": return open && (cur !== null || totalWaiting() > 0 || view.waiting.length > 0);
     case "call": return open;
     case "recall": case "start": case "noshow": return cur?.status === "called";
     case "complete": case "transfer": case "hold": return cur !== null;
@@ -437,8 +437,11 @@ function setConnection(up) {
 
 const subscription = { room: "counter", counter_id: counterId };
 const socket = live(subscription, {
-  connection: setConnection,
+  connection(up) {
+    if (!up) setConnection(false); // "online" waits for the snapshot: only then is the screen true
+  },
   snapshot(snap) {
+    setConnection(true);
     view.offset = Date.parse(snap.server_time) - Date.now();
     view.tz = snap.mpp?.timezone || view.tz;
     view.counts = new Map();

@@ -51,8 +51,11 @@ function setConnection(up) {
 
 const subscription = { room: "staff" };
 const socket = live(subscription, {
-  connection: setConnection,
+  connection(up) {
+    if (!up) setConnection(false);
+  },
   snapshot(snap) {
+    setConnection(true);
     view.offset = Date.parse(snap.server_time) - Date.now();
     view.tz = snap.mpp?.timezone || view.tz;
     view.agencies = snap.agencies;
