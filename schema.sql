@@ -111,6 +111,7 @@ CREATE TABLE IF NOT EXISTS kiosks (
     printer_url TEXT NOT NULL DEFAULT '',
     printer_profile TEXT NOT NULL DEFAULT '',
     qr_mode TEXT NOT NULL DEFAULT 'native' CHECK (qr_mode IN ('native', 'image')),
+    agent_key TEXT NOT NULL DEFAULT '',  -- the print agent's secret: it alone receives this kiosk's print jobs
     printer_state TEXT NOT NULL DEFAULT 'unknown',
     printer_error TEXT NOT NULL DEFAULT '',
     last_seen_at TEXT

@@ -231,6 +231,7 @@ def _register_cli(app: Flask) -> None:
             db.close()
         verb = "ditambahkan" if created else "diperbarui"
         click.echo(f"Kios {kiosk['name']} {verb}. Buka layar kios di /kiosk/?kiosk={kiosk['name']}")
+        click.echo(f"Kunci agen cetak (USB/serial): python -m kiosk.agent --kiosk {kiosk['name']} --key {kiosk['agent_key']} …")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import queue
 import threading
 
@@ -24,10 +25,13 @@ REPORT_TIMEOUT = 10
 class Agent:
     """One kiosk's printer: jobs are printed one at a time, in the order the server sent them."""
 
-    def __init__(self, server: str, kiosk: str, printer_url: str, profile: str | None = None, qr_mode: str | None = None) -> None:
+    def __init__(
+        self, server: str, kiosk: str, printer_url: str, profile: str | None = None, qr_mode: str | None = None, key: str = ""
+    ) -> None:
         printing.parse_printer_url(printer_url)  # a typo in the URL stops the agent at once, not at the first ticket
         self.server = server.rstrip("/")
         self.kiosk = kiosk
+        self.key = key
         self.printer_url = printer_url
         self.profile = profile
         self.qr_mode = qr_mode
@@ -41,7 +45,7 @@ class Agent:
 
     def _subscribe(self) -> None:
         # Every (re)connect joins the room again; a ticket issued while disconnected is reprinted from the kiosk screen.
-        self.sio.emit("subscribe", {"room": "kiosk", "kiosk": self.kiosk})
+        self.sio.emit("subscribe", {"room": "kiosk", "kiosk": self.kiosk, "agent_key": self.key})
         log.info("connected to %s as kiosk %s", self.server, self.kiosk)
 
     def _work(self) -> None:
@@ -66,6 +70,7 @@ class Agent:
             response = self.http.post(
                 f"{self.server}/api/kiosks/{self.kiosk}/print-result",
                 json={"token": token, "ok": result.ok, "error": result.error or ""},
+                headers={"X-Agent-Key": self.key},
                 timeout=REPORT_TIMEOUT,
             )
             if response.status_code != 200:
@@ -98,10 +103,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--profile", default=None, help="printer profile (default: the kiosk's, from the server)")
     parser.add_argument("--qr", choices=("native", "image"), default=None, help="QR as a native command or an image")
+    parser.add_argument(
+        "--key", default=os.environ.get("LOKET_AGENT_KEY", ""), help="the kiosk's agent key (printed by add-kiosk; or LOKET_AGENT_KEY)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        agent = Agent(args.server, args.kiosk, args.printer, args.profile, args.qr)
+        agent = Agent(args.server, args.kiosk, args.printer, args.profile, args.qr, args.key)
     except printing.PrinterError as err:
         parser.error(str(err))
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -78,7 +79,7 @@ def print_for_kiosk(db: Database, ticket: dict, kiosk: dict, now: datetime, repr
     payload = print_payload(db, ticket, kiosk, now, reprint)
     if kind in AGENT_PRINTED:
         # The printer is on the kiosk PC: its agent prints and reports back; until then printed stays NULL.
-        realtime.socketio.emit("print_ticket", payload, to=f"kiosk:{kiosk['name']}")
+        realtime.socketio.emit("print_ticket", payload, to=f"kiosk-agent:{kiosk['name']}")
         return ticket
     try:
         result = printing.print_ticket(
@@ -140,14 +141,15 @@ def save_kiosk(
         kiosk = one(
             db,
             "UPDATE kiosks SET location = :location, printer_url = :printer_url, printer_profile = :printer_profile, qr_mode = :qr_mode,"
-            " printer_state = 'unknown', printer_error = '' WHERE name = :name RETURNING *",
-            row,
+            " printer_state = 'unknown', printer_error = '',"
+            " agent_key = CASE agent_key WHEN '' THEN :agent_key ELSE agent_key END WHERE name = :name RETURNING *",
+            {**row, "agent_key": secrets.token_urlsafe(24)},
         )
         return kiosk, False
     kiosk = one(
         db,
-        "INSERT INTO kiosks (name, location, printer_url, printer_profile, qr_mode)"
-        " VALUES (:name, :location, :printer_url, :printer_profile, :qr_mode) RETURNING *",
-        row,
+        "INSERT INTO kiosks (name, location, printer_url, printer_profile, qr_mode, agent_key)"
+        " VALUES (:name, :location, :printer_url, :printer_profile, :qr_mode, :agent_key) RETURNING *",
+        {**row, "agent_key": secrets.token_urlsafe(24)},
     )
     return kiosk, True

@@ -144,6 +144,9 @@ def print_result(name: str):
     now = clock()
     kiosk = service.kiosk_by_name(db, name)
     data = inputs.body()
+    key = request.headers.get("X-Agent-Key") or inputs.text(data, "agent_key", max_length=100)
+    if not kiosk["agent_key"] or not key or not secrets.compare_digest(kiosk["agent_key"], key):
+        raise LoketError("forbidden")
     token = inputs.text(data, "token", required=True, max_length=TOKEN_MAX)
     ok = inputs.boolean(data, "ok")
     error = inputs.text(data, "error", max_length=500)
@@ -154,7 +157,7 @@ def print_result(name: str):
     # The kiosk screen that issued it is waiting to show "printed" or offer a reprint.
     realtime.socketio.emit(
         "ticket_printed",
-        {"token": ticket["token"], "number": ticket["number"], "printed": ok, "error": ticket["print_error"]},
+        {"ticket_id": ticket["id"], "number": ticket["number"], "printed": ok, "error": ticket["print_error"]},
         to=f"kiosk:{kiosk['name']}",
     )
     return {"ok": True, "printed": ok}

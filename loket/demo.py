@@ -380,7 +380,9 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
                 for s_code in served:
                     db.execute("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", (counter_id, service_ids[s_code]))
         db.execute(
-            "INSERT INTO kiosks (name, location, printer_url, printer_profile) VALUES ('kios-1', 'Pintu masuk utama', 'dummy', 'TM-T82')"
+            "INSERT INTO kiosks (name, location, printer_url, printer_profile, agent_key)"
+            " VALUES ('kios-1', 'Pintu masuk utama', 'dummy', 'TM-T82', ?)",
+            (secrets.token_urlsafe(24),),
         )
         db.execute(
             "INSERT INTO displays (name, location, running_text) VALUES ('lobi', 'Ruang tunggu utama', ?)",

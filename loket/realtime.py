@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from datetime import datetime
 
 from flask import current_app, request, session
@@ -192,6 +193,12 @@ def on_subscribe(data):
             if data.get("kiosk"):
                 db.execute("UPDATE kiosks SET last_seen_at = ? WHERE name = ?", (iso(now), str(data["kiosk"])))
                 join_room(f"kiosk:{data['kiosk']}")
+            if data.get("agent_key"):
+                # Print jobs carry ticket tokens: only the kiosk's own print agent, holding its key, gets them.
+                kiosk = one(db, "SELECT agent_key FROM kiosks WHERE name = ?", (str(data.get("kiosk")),))
+                if kiosk is None or not kiosk["agent_key"] or not secrets.compare_digest(kiosk["agent_key"], str(data["agent_key"])):
+                    raise LoketError("forbidden")
+                join_room(f"kiosk-agent:{data['kiosk']}")
             emit("snapshot", snapshot(db, "kiosk", now))
         elif room == "counter":
             counter_id = int(data.get("counter_id") or 0)

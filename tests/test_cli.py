@@ -14,7 +14,13 @@ from loket.db import connect
 def flask(db_path, *args, stdin: str = ""):
     env = {**os.environ, "LOKET_DB": str(db_path)}
     return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "server", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "flask", "--app", "server", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -193,13 +193,17 @@ def test_a_usb_kiosk_hands_the_ticket_to_its_agent_over_socketio(app, client, db
     from loket.realtime import socketio
 
     set_printer(db, "usb://04b8:0202")
+    key = db.execute("SELECT agent_key FROM kiosks WHERE name = 'kios-1'").fetchone()[0]
     agent = socketio.test_client(app)
     bystander = socketio.test_client(app)
+    screen = socketio.test_client(app)
     try:
-        agent.emit("subscribe", {"room": "kiosk", "kiosk": "kios-1"})
+        agent.emit("subscribe", {"room": "kiosk", "kiosk": "kios-1", "agent_key": key})
         bystander.emit("subscribe", {"room": "kiosk"})
+        screen.emit("subscribe", {"room": "kiosk", "kiosk": "kios-1"})
         agent.get_received()
         bystander.get_received()
+        screen.get_received()
         ticket = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]
         assert ticket["printed"] is None  # the agent has not answered yet
         jobs = [m["args"][0] for m in agent.get_received() if m["name"] == "print_ticket"]
@@ -207,18 +211,38 @@ def test_a_usb_kiosk_hands_the_ticket_to_its_agent_over_socketio(app, client, db
         job = jobs[0]
         assert job["ticket"]["number"] == "A001" and job["ticket"]["status_url"].endswith(ticket["token"])
         assert job["mpp"]["name"] == "Mal Pelayanan Publik Kota Contoh" and job["profile"] == "TM-T82"
-        # The general kiosk room (every kiosk screen) never sees another kiosk's print jobs or tokens.
+        # Print jobs carry tokens: neither the public kiosk room nor the kiosk's own screen gets them.
         assert not [m for m in bystander.get_received() if m["name"] == "print_ticket"]
+        assert not [m for m in screen.get_received() if m["name"] == "print_ticket"]
 
-        answer = client.post("/api/kiosks/kios-1/print-result", json={"token": ticket["token"], "ok": False, "error": "paper out"})
+        refused = client.post("/api/kiosks/kios-1/print-result", json={"token": ticket["token"], "ok": True})
+        assert refused.status_code == 403 and refused.get_json()["error"] == "forbidden"
+        answer = client.post(
+            "/api/kiosks/kios-1/print-result",
+            json={"token": ticket["token"], "ok": False, "error": "paper out"},
+            headers={"X-Agent-Key": key},
+        )
         assert answer.status_code == 200
         assert ticket_row(db, ticket["token"]) == {"printed": 0, "print_error": "paper out", "status": "waiting"}
         assert kiosk_row(db) == {"printer_state": "error", "printer_error": "paper out"}
-        reports = [m["args"][0] for m in agent.get_received() if m["name"] == "ticket_printed"]
-        assert reports == [{"token": ticket["token"], "number": "A001", "printed": False, "error": "paper out"}]
+        reports = [m["args"][0] for m in screen.get_received() if m["name"] == "ticket_printed"]
+        assert reports == [{"ticket_id": ticket["id"], "number": "A001", "printed": False, "error": "paper out"}]
     finally:
         agent.disconnect()
         bystander.disconnect()
+        screen.disconnect()
+
+
+def test_a_wrong_agent_key_gets_no_print_jobs(app, db):
+    from loket.realtime import socketio
+
+    intruder = socketio.test_client(app)
+    try:
+        intruder.emit("subscribe", {"room": "kiosk", "kiosk": "kios-1", "agent_key": "guessed"})
+        errors = [m["args"][0] for m in intruder.get_received() if m["name"] == "error"]
+        assert errors and errors[0]["error"] == "forbidden"
+    finally:
+        intruder.disconnect()
 
 
 @pytest.mark.parametrize(
@@ -230,18 +254,21 @@ def test_a_usb_kiosk_hands_the_ticket_to_its_agent_over_socketio(app, client, db
         ({"token": "TOKEN", "ok": "maybe"}, 400, "invalid_field"),
     ],
 )
-def test_print_reports_with_bad_input_are_refused(client, body, status, code):
+def test_print_reports_with_bad_input_are_refused(client, db, body, status, code):
     token = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]["token"]
     body = {k: (token if v == "TOKEN" else v) for k, v in body.items()}
-    response = client.post("/api/kiosks/kios-1/print-result", json=body)
+    key = db.execute("SELECT agent_key FROM kiosks WHERE name = 'kios-1'").fetchone()[0]
+    response = client.post("/api/kiosks/kios-1/print-result", json=body, headers={"X-Agent-Key": key})
     assert response.status_code == status
     assert response.get_json()["error"] == code
 
 
 def test_a_report_cannot_touch_another_kiosks_ticket(client, db):
-    db.execute("INSERT INTO kiosks (name, printer_url) VALUES ('kios-2', 'dummy')")
+    db.execute("INSERT INTO kiosks (name, printer_url, agent_key) VALUES ('kios-2', 'dummy', 'key-of-kios-2')")
     token = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]["token"]
-    response = client.post("/api/kiosks/kios-2/print-result", json={"token": token, "ok": False, "error": "x"})
+    response = client.post(
+        "/api/kiosks/kios-2/print-result", json={"token": token, "ok": False, "error": "x"}, headers={"X-Agent-Key": "key-of-kios-2"}
+    )
     assert response.status_code == 404
     assert ticket_row(db, token)["printed"] == 1
 

@@ -29,7 +29,8 @@ def usb_kiosk(live_server):
     db = connect(live_server.db_path)
     try:
         db.execute(
-            "INSERT INTO kiosks (name, location, printer_url, printer_profile) VALUES ('kios-usb', 'Lantai 2', 'usb://04b8:0202', 'TM-T82')"
+            "INSERT INTO kiosks (name, location, printer_url, printer_profile, agent_key)"
+            " VALUES ('kios-usb', 'Lantai 2', 'usb://04b8:0202', 'TM-T82', 'agent-key-usb')"
         )
     finally:
         db.close()
@@ -40,7 +41,19 @@ def start_agent(server_url: str, kiosk: str, printer_url: str, log_path) -> subp
     log = log_path.open("ab")
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "kiosk.agent", "--server", server_url, "--kiosk", kiosk, "--printer", printer_url],
+            [
+                sys.executable,
+                "-m",
+                "kiosk.agent",
+                "--server",
+                server_url,
+                "--kiosk",
+                kiosk,
+                "--printer",
+                printer_url,
+                "--key",
+                "agent-key-usb",
+            ],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -404,6 +404,13 @@ document.addEventListener("click", (event) => {
 $("call-form").addEventListener("submit", (event) => event.preventDefault());
 $("call-number").addEventListener("keydown", (event) => {
   if (event.key === "Escape") event.target.blur();
+  // Enter is handled here, not by the form: while the previous action is in flight the submit
+  // button is disabled and the browser would drop the submission.
+  if (event.key === "Enter") {
+    event.preventDefault();
+    if (!allowed("call") && !view.busy) say(t({ id: "Loket belum dibuka atau sedang istirahat.", en: "The counter is not open." }));
+    else callNumber();
+  }
 });
 
 document.addEventListener("keydown", (event) => {

@@ -330,7 +330,7 @@ async function take(priorityReason = null) {
     state.ticket = ticket;
     go("ticket");
     if (state.kiosk && AGENT_PRINTERS.includes(state.kiosk.printer) && ticket.printed == null) {
-      state.printTimer = setTimeout(() => printed({ token: ticket.token, printed: false }), AGENT_WAIT);
+      state.printTimer = setTimeout(() => printed({ ticket_id: ticket.id, printed: false }), AGENT_WAIT);
     }
   } catch (err) {
     if (err.code === "offline") showOffline(true);
@@ -341,7 +341,8 @@ async function take(priorityReason = null) {
 }
 
 function printed(report) {
-  if (state.view !== "ticket" || !state.ticket || state.ticket.token !== report.token) return;
+  // Reports name the ticket by id: tokens never travel on the kiosk's public room.
+  if (state.view !== "ticket" || !state.ticket || state.ticket.id !== report.ticket_id) return;
   clearTimeout(state.printTimer);
   state.ticket.printed = report.printed;
   render();
@@ -357,7 +358,7 @@ async function reprint() {
     if (state.ticket?.token !== token) return;
     state.ticket.printed = answer.ticket.printed;
     render();
-    if (answer.ticket.printed == null) state.printTimer = setTimeout(() => printed({ token, printed: false }), AGENT_WAIT);
+    if (answer.ticket.printed == null) state.printTimer = setTimeout(() => printed({ ticket_id: answer.ticket.id, printed: false }), AGENT_WAIT);
   } catch (err) {
     if (state.ticket?.token !== token) return;
     state.ticket.printed = false;
