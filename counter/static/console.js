@@ -15,7 +15,7 @@ const view = {
   offset: 0, // server clock minus this PC's clock
   tz: "Asia/Jakarta",
   busy: false,
-  pending: null,
+  pending: [],
   socketUp: false,
 };
 
@@ -221,11 +221,16 @@ async function send(path, body) {
   }
 }
 
-// A key pressed while the previous action is still on its way is kept (the last one only) and
-// judged against the refreshed screen, so a fast typist loses no keystroke and fires nothing stale.
+// Keys pressed while an action is on its way wait in order (a few at most) and each is judged
+// against the refreshed screen, so a fast typist loses no keystroke and fires nothing stale.
+const MAX_PENDING = 3;
+
+function queue(action) {
+  if (view.pending.length < MAX_PENDING) view.pending.push(action);
+}
+
 function runPending() {
-  const action = view.pending;
-  view.pending = null;
+  const action = view.pending.shift();
   if (action) run(action);
 }
 
@@ -266,7 +271,7 @@ function callNumber() {
     return null;
   }
   if (view.busy) {
-    view.pending = "call";
+    queue("call");
     return null;
   }
   input.blur(); // back to the shortcuts at once: the next key is an action, not more typing
@@ -427,7 +432,7 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (view.busy) {
-    view.pending = action;
+    queue(action);
     return;
   }
   run(action);
