@@ -153,10 +153,10 @@ def _print_logins(logins: dict | None, database: str) -> None:
     lines = [f"Demo MPP dibuat di {database}. Masuk sebagai (kata sandi sama untuk semua): {logins['password']}"]
     lines += [f"  {user:24} {role}{' · ' + agency if agency else ''}" for user, (role, agency) in logins["users"].items()]
     text = "\n".join(lines)
-    click.echo(text)
     path = Path(database).resolve().parent / "demo-logins.txt"
     path.write_text(text + "\n", encoding="utf-8")
     path.chmod(0o600)
+    click.echo(text)
 
 
 def _register_cli(app: Flask) -> None:

@@ -122,6 +122,7 @@ def main() -> None:
     count = generate(db, start, 365, args.tickets_per_day, random.Random(6))
     generated = time.perf_counter() - began
     db.execute("ANALYZE")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     d1, d2 = start.isoformat(), (start + timedelta(days=364)).isoformat()
     results = [
         timed("summary per agency, whole year", lambda: reports.summary(db, d1, d2, "agency")),

@@ -159,7 +159,7 @@ def _int_list(value) -> list[int] | None:
         value = [value]
     try:
         return [int(v) for v in value]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -234,7 +234,7 @@ def on_subscribe(data):
     except LoketError as err:
         emit("error", err.to_dict())
         return err.to_dict()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         err = LoketError("bad_request")
         emit("error", err.to_dict())
         return err.to_dict()

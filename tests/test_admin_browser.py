@@ -11,6 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def admin_login(page, url, username="admin"):
+    page.set_default_timeout(20_000)  # two cores shared with the whole suite
     page.goto(url)
     page.fill("#login-form input[name=username]", username)
     page.fill("#login-form input[name=password]", PASSWORD)
@@ -19,6 +20,7 @@ def admin_login(page, url, username="admin"):
 
 def test_admin_creates_agency_service_and_counter_and_the_kiosk_offers_it_live(live_server, page_factory):
     kiosk = page_factory()
+    kiosk.set_default_timeout(20_000)
     kiosk.goto(live_server.url + "/kiosk/?kiosk=kios-1")
     kiosk.wait_for_selector("text=Dinas Kependudukan", state="attached")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import PASSWORD, add_user, login
 
+from conftest import PASSWORD, add_user, login
 from loket import demo
 from loket.db import connect, init_schema
 from loket.realtime import socketio

@@ -6,8 +6,9 @@ import re
 
 import pytest
 import requests
-from conftest import PASSWORD, screenshot
 from playwright.sync_api import expect
+
+from conftest import PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -230,8 +230,13 @@ function queue(action) {
 }
 
 function runPending() {
-  const action = view.pending.shift();
-  if (action) run(action);
+  while (view.pending.length) {
+    const action = view.pending.shift();
+    if (!allowed(action)) continue; // made meaningless by the action before it
+    if (action === "noshow" || action === "transfer") view.pending = []; // later keys belong to the dialog
+    run(action);
+    return;
+  }
 }
 
 // The ticket this screen shows travels with "next": a stale tab is refused instead of skipping a citizen.
