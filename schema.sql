@@ -286,3 +286,51 @@ CREATE TABLE IF NOT EXISTS complaint_steps (
     note TEXT NOT NULL DEFAULT ''             -- internal: staff only
 );
 CREATE INDEX IF NOT EXISTS complaint_steps_complaint ON complaint_steps (complaint_id, id);
+
+-- Report roll-up (admin/reports.py): a local day before today, summed once so a year of reports reads
+-- a few thousand rows instead of a million tickets. report_days lists the days rolled up and the last
+-- event seen then; a later event on one of the day's tickets makes the day be rolled up again.
+CREATE TABLE IF NOT EXISTS report_days (
+    day TEXT PRIMARY KEY,
+    last_event_id INTEGER NOT NULL,
+    rolled_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Per day × agency × service × counter × officer: segment outcomes and times (see admin/reports.py).
+-- wait_ms/service_ms hold every time of the group as sorted 32-bit little-endian milliseconds, so
+-- medians and P90 over any range stay exact.
+CREATE TABLE IF NOT EXISTS report_day_segments (
+    day TEXT NOT NULL,
+    agency_id INTEGER,
+    service_id INTEGER,
+    counter_id INTEGER,
+    officer_id INTEGER,
+    served INTEGER NOT NULL,
+    no_show INTEGER NOT NULL,
+    transferred INTEGER NOT NULL,
+    cancelled INTEGER NOT NULL,
+    unfinished INTEGER NOT NULL,
+    moved_within INTEGER NOT NULL,            -- transferred, with a later segment in the same agency
+    wait_n INTEGER NOT NULL,
+    wait_sum_ms INTEGER NOT NULL,
+    service_n INTEGER NOT NULL,
+    service_sum_ms INTEGER NOT NULL,
+    promised_n INTEGER NOT NULL,
+    within_n INTEGER NOT NULL,
+    wait_ms BLOB NOT NULL,
+    service_ms BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_day_segments_day ON report_day_segments (day);
+
+-- Per day × service taken × agency holding the ticket × local weekday and hour: tickets issued, and
+-- those not cancelled (quota use). The source of issued counts, the peak-hour heatmap and the month grid.
+CREATE TABLE IF NOT EXISTS report_day_issued (
+    day TEXT NOT NULL,
+    service_id INTEGER NOT NULL,
+    agency_id INTEGER NOT NULL,
+    weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+    hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+    issued INTEGER NOT NULL,
+    kept INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_day_issued_day ON report_day_issued (day);

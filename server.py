@@ -14,7 +14,7 @@ import click
 from flask import Flask, abort, render_template, send_from_directory
 
 from loket import api, auth, demo, errors, realtime
-from loket.db import close_db, connect, init_schema, is_empty
+from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
 ROOT = Path(__file__).resolve().parent
@@ -94,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     finally:
         db.close()
 
+    app.extensions["loket_pool"] = Pool(app.config["DATABASE"])
     app.teardown_appcontext(close_db)
     errors.register(app)
 
@@ -173,6 +174,25 @@ def _register_cli(app: Flask) -> None:
         if logins is None:
             click.echo("Basis data sudah berisi data; demo tidak ditambahkan.")
         _print_logins(logins, app.config["DATABASE"])
+
+    @app.cli.command("rollup")
+    @click.option("--from", "start", default=None, help="First local date YYYY-MM-DD (default: the first ticket's)")
+    @click.option("--to", "end", default=None, help="Last local date (default and at most: yesterday)")
+    @click.option("--rebuild", is_flag=True, help="Roll the days up again, e.g. after a service's promised time changed")
+    def rollup_command(start, end, rebuild):
+        """Roll up finished days for the reports (run nightly; reports also do it on first use)."""
+        from admin import reports
+        from loket.db import settings
+        from loket.timeutil import local_day
+
+        db = connect(app.config["DATABASE"])
+        try:
+            init_schema(db)
+            today = local_day(app.config["CLOCK"](), settings(db)["timezone"])
+            days = reports.rollup(db, today, start, end, rebuild=rebuild)
+        finally:
+            db.close()
+        click.echo(f"{days} hari direkap untuk laporan.")
 
     @app.cli.command("add-user")
     @click.argument("name")

@@ -1,4 +1,4 @@
-"""Report figures from tickets and their transfer events.
+"""Report figures from tickets and their transfer events, with finished days read from a daily roll-up.
 
 How a ticket is counted:
 - A ticket's life is cut into *segments*, one per service it queued in. Each `transferred` event
@@ -14,23 +14,44 @@ How a ticket is counted:
   segments only, so no-shows and cancellations have none.
 - Within promised time: a served segment whose finished − segment start ≤ the service's
   promised_minutes; the share is over served segments of services that promise a time.
-- Median and 90th percentile interpolate linearly between ranks (as numpy's default does).
+- Times are whole milliseconds (the resolution of the stored instants). Median and 90th percentile
+  interpolate linearly between ranks (as numpy's default does) over the exact values.
+
+The daily roll-up (tables report_days, report_day_segments, report_day_issued):
+- A local day before today is rolled up once: per day × agency × service × counter × officer the
+  outcome counts, sums and counts of waiting and service time, within-promise counts, and every
+  waiting and service time as a sorted array (so medians and P90 stay exact); per day × service ×
+  hour the tickets issued. Today (and any later day) is always computed live, the same way.
+- Days are rolled up lazily by the first report that needs them, or ahead of time by
+  `flask --app server rollup` (a nightly timer), one short write transaction per few days.
+- A ticket of a past day can still change (a ticket left open at a counter overnight is finished by
+  the next morning's "next"). Each rolled-up day remembers the last event id it saw; a report first
+  looks at the events since then, and a day whose tickets had later events is rolled up again.
+- The promise a served segment is judged against is the service's promised_minutes when its day was
+  rolled up; `flask --app server rollup --rebuild` recomputes after a promise changed.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from array import array
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from loket.db import settings
+from loket.db import scalar, settings, transaction
 from loket.errors import LoketError
 from loket.timeutil import local, local_day
 
 GROUPS = ("agency", "service", "counter", "officer")
 OUTCOMES = ("served", "no_show", "transferred", "cancelled", "unfinished")
 MAX_DAYS = 400
+ROLLUP_CHUNK_DAYS = 7  # days computed per write transaction: short enough that kiosks barely wait
+KEY = ("agency_id", "service_id", "counter_id", "officer_id")
+SUMS = (*OUTCOMES, "moved_within", "wait_n", "wait_sum_ms", "service_n", "service_sum_ms", "promised_n", "within_n")
+MEASURES = ("wait_ms", "service_ms")
+INT32 = "i" if array("i").itemsize == 4 else "l"
 
 SEGMENTS_SQL = """
 CREATE TEMP TABLE seg AS
@@ -42,26 +63,57 @@ WITH tr AS (
     WHERE e.kind = 'transferred'
       AND e.ticket_id IN (SELECT id FROM tickets WHERE issued_on BETWEEN :d1 AND :d2 AND transfer_count > 0)
 ), raw AS (
-    SELECT d.id AS ticket_id, d.issued_on, coalesce(tr.prev_at, d.issued_at) AS seg_start, tr.seq,
+    SELECT d.issued_on, coalesce(tr.prev_at, d.issued_at) AS seg_start,
            tr.service_id, tr.agency_id, tr.counter_id, tr.user_id AS officer_id, 'transferred' AS outcome,
+           -- a later segment in the same agency: per agency the ticket counts there, not here
+           (d.agency_id = tr.agency_id OR EXISTS (SELECT 1 FROM events l WHERE l.ticket_id = tr.ticket_id
+               AND l.kind = 'transferred' AND l.id > tr.seq AND l.agency_id = tr.agency_id)) AS moved_within,
            tr.called_at, tr.started_at, tr.at AS finished_at
     FROM tr JOIN tickets d ON d.id = tr.ticket_id
     UNION ALL
-    SELECT t.id, t.issued_on,
+    SELECT t.issued_on,
            CASE WHEN t.transfer_count > 0
                 THEN (SELECT max(at) FROM events WHERE ticket_id = t.id AND kind = 'transferred') ELSE t.issued_at END,
-           9000000000000000000, t.service_id, t.agency_id, t.counter_id, t.officer_id,
+           t.service_id, t.agency_id, t.counter_id, t.officer_id,
            CASE t.status WHEN 'done' THEN 'served' WHEN 'no_show' THEN 'no_show' WHEN 'cancelled' THEN 'cancelled'
                 ELSE 'unfinished' END,
-           t.called_at, t.started_at, t.finished_at
+           0, t.called_at, t.started_at, t.finished_at
     FROM tickets t WHERE t.issued_on BETWEEN :d1 AND :d2
 )
-SELECT ticket_id, issued_on, seq, service_id, agency_id, counter_id, officer_id, outcome,
-       CASE WHEN called_at IS NOT NULL THEN (julianday(called_at) - julianday(seg_start)) * 86400 END AS wait_s,
-       CASE WHEN outcome = 'served' THEN (julianday(finished_at) - julianday(started_at)) * 86400 END AS service_s,
-       CASE WHEN outcome = 'served' THEN (julianday(finished_at) - julianday(seg_start)) * 86400 END AS total_s
+SELECT issued_on, service_id, agency_id, counter_id, officer_id, outcome, moved_within,
+       CASE WHEN called_at IS NOT NULL THEN CAST(round((julianday(called_at) - julianday(seg_start)) * 86400000) AS INTEGER) END
+           AS wait_ms,
+       CASE WHEN outcome = 'served' THEN CAST(round((julianday(finished_at) - julianday(started_at)) * 86400000) AS INTEGER) END
+           AS service_ms,
+       CASE WHEN outcome = 'served' THEN CAST(round((julianday(finished_at) - julianday(seg_start)) * 86400000) AS INTEGER) END
+           AS total_ms
 FROM raw
 """
+
+SEGMENT_SUMS_SQL = """
+SELECT s.issued_on AS day, s.agency_id, s.service_id, s.counter_id, s.officer_id,
+       sum(outcome = 'served') AS served, sum(outcome = 'no_show') AS no_show, sum(outcome = 'transferred') AS transferred,
+       sum(outcome = 'cancelled') AS cancelled, sum(outcome = 'unfinished') AS unfinished, sum(moved_within) AS moved_within,
+       count(wait_ms) AS wait_n, coalesce(sum(wait_ms), 0) AS wait_sum_ms,
+       count(service_ms) AS service_n, coalesce(sum(service_ms), 0) AS service_sum_ms,
+       sum(CASE WHEN sv.promised_minutes IS NOT NULL AND total_ms IS NOT NULL THEN 1 ELSE 0 END) AS promised_n,
+       sum(CASE WHEN total_ms <= sv.promised_minutes * 60000 THEN 1 ELSE 0 END) AS within_n
+FROM seg s LEFT JOIN services sv ON sv.id = s.service_id
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+# Tickets issued per day × service taken × agency now holding it × local weekday and hour, as stored
+# rows for rolled-up days and counted from tickets for the others.
+ISSUED_LIVE_SQL = """
+SELECT issued_on AS day, origin_service_id AS service_id, agency_id,
+       (CAST(strftime('%w', issued_at, :shift) AS INTEGER) + 6) % 7 AS weekday, CAST(strftime('%H', issued_at, :shift) AS INTEGER) AS hour,
+       count(*) AS issued, sum(status != 'cancelled') AS kept
+FROM tickets WHERE issued_on BETWEEN :l1 AND :l2 GROUP BY 1, 2, 3, 4, 5
+"""
+ISSUED_SQL = (
+    "(SELECT day, service_id, agency_id, weekday, hour, issued, kept FROM report_day_issued WHERE day BETWEEN :r1 AND :r2"
+    f" UNION ALL {ISSUED_LIVE_SQL})"
+)
 
 
 def date_range(start: str | None, end: str | None, today: str) -> tuple[str, str]:
@@ -78,122 +130,254 @@ def date_range(start: str | None, end: str | None, today: str) -> tuple[str, str
     return d1.isoformat(), d2.isoformat()
 
 
-def _percentile(sorted_pair: list[tuple[int, float]], n: int, p: float) -> float | None:
-    """Linear interpolation between the ranks around (n − 1)·p; sorted_pair holds (rank, value) near it."""
-    if n == 0:
+def _day(day: str, delta: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=delta)).isoformat()
+
+
+def _split(start: str, end: str, today: str | None) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """[start, end] as (the finished days read from the roll-up, the days computed live); either may be None."""
+    if today is None:
+        return None, (start, end)
+    yesterday = _day(today, -1)
+    rolled = (start, min(end, yesterday)) if start <= yesterday else None
+    live = (max(start, today), end) if end >= today else None
+    return rolled, live
+
+
+# ---------------------------------------------------------------- segments and the roll-up
+
+
+def _pack(values: list[int]) -> bytes:
+    """Sorted 32-bit little-endian milliseconds: the exact values behind a median or P90."""
+    packed = array(INT32, sorted(values))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _unpack(blobs: list[bytes]) -> list[int]:
+    values = array(INT32)
+    values.frombytes(b"".join(blobs))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return sorted(values)  # the blobs are sorted runs, which the merge sort only merges
+
+
+def segment_rows(db: Database, start: str, end: str) -> list[dict]:
+    """Per local day × agency × service × counter × officer over [start, end]: counts, sums and the
+    packed waiting and service times, computed from tickets and their transfer events."""
+    db.execute("DROP TABLE IF EXISTS temp.seg")
+    try:
+        db.execute(SEGMENTS_SQL, {"d1": start, "d2": end})
+        rows = {tuple(r[c] for c in ("day", *KEY)): r for r in db.query(SEGMENT_SUMS_SQL)}
+        for measure in MEASURES:
+            values: dict[tuple, list[int]] = {}
+            sql = f"SELECT issued_on, agency_id, service_id, counter_id, officer_id, {measure} FROM seg WHERE {measure} IS NOT NULL"
+            for *key, value in db.execute(sql):
+                values.setdefault(tuple(key), []).append(value)
+            for key, row in rows.items():
+                row[measure] = _pack(values.get(key, []))
+    finally:
+        db.execute("DROP TABLE IF EXISTS temp.seg")
+    return list(rows.values())
+
+
+def _shift(db: Database, day: str) -> str:
+    """The MPP zone's offset on that day as an SQLite modifier (WIB/WITA/WIT have no DST)."""
+    tz = settings(db)["timezone"]
+    offset = local(datetime.fromisoformat(f"{day}T12:00:00+00:00"), tz).utcoffset() or timedelta()
+    return f"{int(offset.total_seconds() // 60):+d} minutes"
+
+
+def _issued_params(db: Database, start: str, end: str, today: str | None) -> dict:
+    """Parameters of ISSUED_SQL: which days come from report_day_issued and which from tickets."""
+    rolled, live = _split(start, end, today)
+    if rolled:
+        ensure_rolled_up(db, rolled[0], rolled[1], today)
+    r1, r2 = rolled or ("1", "0")
+    l1, l2 = live or ("1", "0")
+    return {"r1": r1, "r2": r2, "l1": l1, "l2": l2, "shift": _shift(db, start)}
+
+
+def _roll(db: Database, days: list[str]) -> int:
+    """Compute the given days (consecutive or not) and store those no other process stored meanwhile."""
+    watermark = scalar(db, "SELECT coalesce(max(id), 0) FROM events")  # read first: later events make the day stale
+    segments = segment_rows(db, days[0], days[-1])
+    issued = list(db.query(ISSUED_LIVE_SQL, {"l1": days[0], "l2": days[-1], "shift": _shift(db, days[0])}))
+    with transaction(db):
+        done = {r[0] for r in db.execute("SELECT day FROM report_days WHERE day BETWEEN ? AND ?", (days[0], days[-1]))}
+        todo = sorted(set(days) - done)
+        if not todo:
+            return 0
+        marks = ", ".join("?" * len(todo))
+        for table in ("report_day_segments", "report_day_issued"):
+            db.execute(f"DELETE FROM {table} WHERE day IN ({marks})", todo)
+        wanted = set(todo)
+        columns = ("day", *KEY, *SUMS, *MEASURES)
+        db.conn.executemany(
+            f"INSERT INTO report_day_segments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [tuple(r[c] for c in columns) for r in segments if r["day"] in wanted],
+        )
+        columns = ("day", "service_id", "agency_id", "weekday", "hour", "issued", "kept")
+        db.conn.executemany(
+            f"INSERT INTO report_day_issued ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [tuple(r[c] for c in columns) for r in issued if r["day"] in wanted],
+        )
+        db.conn.executemany(
+            "INSERT INTO report_days (day, last_event_id, rolled_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+            [(d, watermark) for d in todo],
+        )
+    return len(todo)
+
+
+def _changed_days(db: Database) -> list[str]:
+    """Rolled-up days whose tickets had events after their roll-up."""
+    since = scalar(db, "SELECT min(last_event_id) FROM report_days")
+    if since is None:
+        return []
+    touched = db.execute(
+        "SELECT t.issued_on, max(e.id) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.id > ? GROUP BY t.issued_on",
+        (since,),
+    ).fetchall()
+    if not touched:
+        return []
+    seen = dict(
+        db.execute(f"SELECT day, last_event_id FROM report_days WHERE day IN ({', '.join('?' * len(touched))})", [d for d, _ in touched])
+    )
+    return [day for day, last in touched if day in seen and last > seen[day]]
+
+
+def _forget_changed(db: Database) -> None:
+    """Under the write lock: drop the stale days, and mark every other day checked up to the newest
+    event, so the next look at later events starts from here."""
+    with transaction(db):
+        stale = _changed_days(db)
+        if stale:
+            marks = ", ".join("?" * len(stale))
+            for table in ("report_day_segments", "report_day_issued", "report_days"):
+                db.execute(f"DELETE FROM {table} WHERE day IN ({marks})", stale)
+        db.execute("UPDATE report_days SET last_event_id = (SELECT coalesce(max(id), 0) FROM events)")
+
+
+def _missing(db: Database, start: str, end: str) -> list[str]:
+    have = {r[0] for r in db.execute("SELECT day FROM report_days WHERE day BETWEEN ? AND ?", (start, end))}
+    span = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
+    return [d for d in (_day(start, i) for i in range(span)) if d not in have]
+
+
+def ensure_rolled_up(db: Database, start: str, end: str, today: str) -> int:
+    """Roll up every finished day in [start, end] not rolled up yet or changed since; returns days rolled."""
+    end = min(end, _day(today, -1))
+    if start > end or (not _changed_days(db) and not _missing(db, start, end)):
+        return 0
+    _forget_changed(db)
+    missing = _missing(db, start, end)
+    return sum(_roll(db, missing[i : i + ROLLUP_CHUNK_DAYS]) for i in range(0, len(missing), ROLLUP_CHUNK_DAYS))
+
+
+def rollup(db: Database, today: str, start: str | None = None, end: str | None = None, rebuild: bool = False) -> int:
+    """Roll up the finished days of [start, end] (default: from the first ticket to yesterday); with
+    rebuild, forget them first. Returns the days rolled."""
+    start = start or scalar(db, "SELECT min(issued_on) FROM tickets") or today
+    end = min(end or today, _day(today, -1))
+    if rebuild:
+        with transaction(db):
+            for table in ("report_day_segments", "report_day_issued", "report_days"):
+                db.execute(f"DELETE FROM {table} WHERE day BETWEEN ? AND ?", (start, end))
+    return ensure_rolled_up(db, start, end, today)
+
+
+def _day_rows(db: Database, start: str, end: str, today: str | None) -> list[dict]:
+    """Segment rows of [start, end]: stored ones for finished days, computed ones for the rest."""
+    rolled, live = _split(start, end, today)
+    rows: list[dict] = []
+    if rolled:
+        ensure_rolled_up(db, rolled[0], rolled[1], today)
+        rows += db.query("SELECT * FROM report_day_segments WHERE day BETWEEN ? AND ?", rolled)
+    if live:
+        rows += segment_rows(db, *live)
+    return rows
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _percentile(ordered: list[int], p: float) -> float | None:
+    """Linear interpolation between the ranks around (n − 1)·p."""
+    if not ordered:
         return None
-    position = (n - 1) * p
+    position = (len(ordered) - 1) * p
     low = math.floor(position)
-    values = dict(sorted_pair)
-    a = values.get(low + 1)
-    b = values.get(low + 2, a)
-    if a is None:
-        return None
+    a = ordered[low]
+    b = ordered[low + 1] if low + 1 < len(ordered) else a
     return a + (b - a) * (position - low)
 
 
-def _minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 2)
+def _minutes(ms: float | None) -> float | None:
+    return None if ms is None else round(ms / 60000, 2)
 
 
 def _group_column(group: str) -> str:
     return {"agency": "agency_id", "service": "service_id", "counter": "counter_id", "officer": "officer_id"}[group]
 
 
-def _percentiles(db: Database, source: str, key: str, measure: str) -> dict:
-    """Per key: median and p90 of the measure, reading only the rows next to the two ranks."""
+def _accumulate(rows: list[dict], column: str, per_agency: bool) -> dict:
+    """Sum the day rows per group key, keeping the packed times to merge later."""
     out: dict = {}
-    rows = db.execute(
-        f"SELECT k, rn, n, v FROM (SELECT {key} AS k, {measure} AS v,"
-        f" row_number() OVER (PARTITION BY {key} ORDER BY {measure}) AS rn, count(*) OVER (PARTITION BY {key}) AS n"
-        f" FROM {source} WHERE {measure} IS NOT NULL)"
-        " WHERE rn IN (CAST((n - 1) * 0.5 AS INTEGER) + 1, CAST((n - 1) * 0.5 AS INTEGER) + 2,"
-        " CAST((n - 1) * 0.9 AS INTEGER) + 1, CAST((n - 1) * 0.9 AS INTEGER) + 2)"
-    ).fetchall()
-    near: dict = {}
-    for k, rn, n, v in rows:
-        near.setdefault(k, ([], n))[0].append((rn, v))
-    for k, (pairs, n) in near.items():
-        out[k] = (_percentile(pairs, n, 0.5), _percentile(pairs, n, 0.9))
+    for r in rows:
+        acc = out.get(r[column])
+        if acc is None:
+            acc = out[r[column]] = dict.fromkeys(SUMS, 0) | {m: [] for m in MEASURES}
+        for name in SUMS:
+            acc[name] += r[name]
+        for m in MEASURES:
+            if r[m]:
+                acc[m].append(r[m])
+    if per_agency:  # once per agency visited: a move to another service of the same agency is no transfer
+        for acc in out.values():
+            acc["transferred"] -= acc["moved_within"]
     return out
 
 
-def summary(db: Database, start: str, end: str, group: str, agency_id: int | None = None) -> list[dict]:
-    """One row per agency/service/counter/officer over [start, end] (local dates)."""
+def summary(db: Database, start: str, end: str, group: str, agency_id: int | None = None, *, today: str | None = None) -> list[dict]:
+    """One row per agency/service/counter/officer over [start, end] (local dates). Days before `today`
+    come from the roll-up; without `today` every day is computed live."""
     if group not in GROUPS:
         raise LoketError("invalid_field", field="group", reason=", ".join(GROUPS))
-    column = _group_column(group)
-    db.execute("DROP TABLE IF EXISTS temp.seg")
-    db.execute("DROP TABLE IF EXISTS temp.unit")
-    try:
-        db.execute(SEGMENTS_SQL, {"d1": start, "d2": end})
-        if group == "agency":
-            # Once per agency visited: the last segment a ticket had in each agency decides its outcome.
+    totals = _accumulate(_day_rows(db, start, end, today), _group_column(group), group == "agency")
+    issued = {}
+    if group in ("agency", "service"):
+        key = "s.agency_id" if group == "agency" else "i.service_id"
+        issued = dict(
             db.execute(
-                "CREATE TEMP TABLE unit AS SELECT s.agency_id AS k, s.outcome, s.wait_s, s.service_s, s.total_s, s.service_id,"
-                " row_number() OVER (PARTITION BY s.ticket_id, s.agency_id ORDER BY s.seq DESC) AS last FROM seg s"
-            )
-            counted, timed = "unit WHERE last = 1", "seg"
-            time_key = "agency_id"
-        else:
-            db.execute(
-                f"CREATE TEMP TABLE unit AS SELECT {column} AS k, outcome, wait_s, service_s, total_s, service_id, 1 AS last FROM seg"
-            )
-            counted, timed, time_key = "unit", "seg", column
-        counts = {
-            r["k"]: r
-            for r in db.query("SELECT k, " + ", ".join(f"sum(outcome = '{o}') AS {o}" for o in OUTCOMES) + f" FROM {counted} GROUP BY k")
-        }
-        times = {
-            r["k"]: r
-            for r in db.query(
-                f"SELECT s.{time_key} AS k, avg(wait_s) AS wait_avg, count(wait_s) AS wait_n, avg(service_s) AS service_avg,"
-                " count(service_s) AS service_n,"
-                " sum(CASE WHEN sv.promised_minutes IS NOT NULL AND total_s IS NOT NULL THEN 1 ELSE 0 END) AS promised_n,"
-                " sum(CASE WHEN total_s <= sv.promised_minutes * 60 THEN 1 ELSE 0 END) AS within_n"
-                f" FROM {timed} s LEFT JOIN services sv ON sv.id = s.service_id GROUP BY s.{time_key}"
-            )
-        }
-        wait_pct = _percentiles(db, timed, time_key, "wait_s")
-        service_pct = _percentiles(db, timed, time_key, "service_s")
-        issued = {}
-        if group in ("agency", "service"):
-            key = "s.agency_id" if group == "agency" else "t.origin_service_id"
-            issued = {
-                r[0]: r[1]
-                for r in db.execute(
-                    f"SELECT {key}, count(*) FROM tickets t JOIN services s ON s.id = t.origin_service_id"
-                    f" WHERE t.issued_on BETWEEN ? AND ? GROUP BY {key}",
-                    (start, end),
-                )
-            }
-        quota = _quota_use(db, start, end) if group == "service" else {}
-    finally:
-        db.execute("DROP TABLE IF EXISTS temp.unit")
-        db.execute("DROP TABLE IF EXISTS temp.seg")
+                f"SELECT {key}, sum(i.issued) FROM {ISSUED_SQL} i JOIN services s ON s.id = i.service_id GROUP BY 1",
+                _issued_params(db, start, end, today),
+            ).fetchall()
+        )
+    quota = _quota_use(db, start, end, today) if group == "service" else {}
     names = _names(db, group)
     out = []
-    for k in sorted(set(counts) | set(issued), key=lambda x: (x is None, names.get(x, {}).get("sort", ""), x or 0)):
+    for k in sorted(set(totals) | set(issued), key=lambda x: (x is None, names.get(x, {}).get("sort", ""), x or 0)):
         if k is None and group in ("counter", "officer"):
             continue
         label = names.get(k, {"name": "—", "agency_id": None})
         if agency_id is not None and label.get("agency_id") != agency_id:
             continue
-        c, t = counts.get(k, {}), times.get(k, {})
-        wp, sp = wait_pct.get(k, (None, None)), service_pct.get(k, (None, None))
+        t = totals.get(k) or dict.fromkeys(SUMS, 0) | {m: [] for m in MEASURES}
+        waits, services = _unpack(t["wait_ms"]), _unpack(t["service_ms"])
         row = {
             "id": k,
             "name": label["name"],
             "agency_id": label.get("agency_id"),
             "issued": issued.get(k, 0) if group in ("agency", "service") else None,
-            **{o: c.get(o) or 0 for o in OUTCOMES},
-            "wait_avg_min": _minutes(t.get("wait_avg")),
-            "wait_median_min": _minutes(wp[0]),
-            "wait_p90_min": _minutes(wp[1]),
-            "service_avg_min": _minutes(t.get("service_avg")),
-            "service_median_min": _minutes(sp[0]),
-            "service_p90_min": _minutes(sp[1]),
-            "within_promised_pct": round(100 * t["within_n"] / t["promised_n"], 1) if t.get("promised_n") else None,
+            **{o: t[o] for o in OUTCOMES},
+            "wait_avg_min": _minutes(t["wait_sum_ms"] / t["wait_n"]) if t["wait_n"] else None,
+            "wait_median_min": _minutes(_percentile(waits, 0.5)),
+            "wait_p90_min": _minutes(_percentile(waits, 0.9)),
+            "service_avg_min": _minutes(t["service_sum_ms"] / t["service_n"]) if t["service_n"] else None,
+            "service_median_min": _minutes(_percentile(services, 0.5)),
+            "service_p90_min": _minutes(_percentile(services, 0.9)),
+            "within_promised_pct": round(100 * t["within_n"] / t["promised_n"], 1) if t["promised_n"] else None,
         }
         if group == "service":
             row.update(quota.get(k, {"quota": None, "quota_use_pct": None, "quota_full_days": 0}))
@@ -201,15 +385,14 @@ def summary(db: Database, start: str, end: str, group: str, agency_id: int | Non
     return out
 
 
-def _quota_use(db: Database, start: str, end: str) -> dict:
+def _quota_use(db: Database, start: str, end: str, today: str | None) -> dict:
     """Per service with a quota: share of the quota used on the days it issued, and days it ran out."""
     out = {}
     for r in db.query(
         "SELECT s.id, s.daily_quota AS quota, count(*) AS days, sum(d.n) AS used, sum(d.n >= s.daily_quota) AS full_days"
-        " FROM (SELECT origin_service_id AS sid, issued_on, count(*) AS n FROM tickets"
-        "       WHERE issued_on BETWEEN ? AND ? AND status != 'cancelled' GROUP BY origin_service_id, issued_on) d"
+        f" FROM (SELECT service_id AS sid, day, sum(kept) AS n FROM {ISSUED_SQL} GROUP BY 1, 2 HAVING n > 0) d"
         " JOIN services s ON s.id = d.sid WHERE s.daily_quota > 0 GROUP BY s.id",
-        (start, end),
+        _issued_params(db, start, end, today),
     ):
         out[r["id"]] = {
             "quota": r["quota"],
@@ -234,23 +417,20 @@ def _names(db: Database, group: str) -> dict:
     return {r["id"]: r for r in db.query(sql)}
 
 
-def heatmap(db: Database, start: str, end: str, agency_id: int | None = None) -> dict:
+def heatmap(db: Database, start: str, end: str, agency_id: int | None = None, *, today: str | None = None) -> dict:
     """Tickets issued per weekday (0 = Monday) × hour, in the MPP's zone (WIB/WITA/WIT have no DST)."""
     tz = settings(db)["timezone"]
-    offset = local(datetime.fromisoformat(f"{start}T12:00:00+00:00"), tz).utcoffset() or timedelta()
-    shift = f"{int(offset.total_seconds() // 60):+d} minutes"
-    where = " AND agency_id = :a" if agency_id else ""
+    where = " WHERE agency_id = :a" if agency_id else ""
     cells = [[0] * 24 for _ in range(7)]
     for wd, hour, n in db.execute(
-        "SELECT (CAST(strftime('%w', issued_at, :shift) AS INTEGER) + 6) % 7, CAST(strftime('%H', issued_at, :shift) AS INTEGER),"
-        f" count(*) FROM tickets WHERE issued_on BETWEEN :d1 AND :d2{where} GROUP BY 1, 2",
-        {"shift": shift, "d1": start, "d2": end, "a": agency_id},
+        f"SELECT weekday, hour, sum(issued) FROM {ISSUED_SQL}{where} GROUP BY 1, 2",
+        {**_issued_params(db, start, end, today), "a": agency_id},
     ):
         cells[wd][hour] = n
     return {"timezone": tz, "cells": cells}
 
 
-def month_grid(db: Database, month: str, agency_id: int | None = None) -> dict:
+def month_grid(db: Database, month: str, agency_id: int | None = None, *, today: str | None = None) -> dict:
     """Tickets issued per day of the month, per agency and per service (the table MPPs send upward)."""
     try:
         first = date.fromisoformat(month + "-01")
@@ -258,12 +438,11 @@ def month_grid(db: Database, month: str, agency_id: int | None = None) -> dict:
         raise LoketError("invalid_field", field="month", reason="bulan YYYY-MM") from None
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     days = [(first + timedelta(days=i)).isoformat() for i in range(last.day)]
-    where = " AND s.agency_id = :a" if agency_id else ""
+    where = " WHERE s.agency_id = :a" if agency_id else ""
     per_service: dict = {}
     for sid, day, n in db.execute(
-        "SELECT t.origin_service_id, t.issued_on, count(*) FROM tickets t JOIN services s ON s.id = t.origin_service_id"
-        f" WHERE t.issued_on BETWEEN :d1 AND :d2{where} GROUP BY 1, 2",
-        {"d1": days[0], "d2": days[-1], "a": agency_id},
+        f"SELECT i.service_id, i.day, sum(i.issued) FROM {ISSUED_SQL} i JOIN services s ON s.id = i.service_id{where} GROUP BY 1, 2",
+        {**_issued_params(db, days[0], days[-1], today), "a": agency_id},
     ):
         per_service.setdefault(sid, {})[day] = n
     services = _names(db, "service")

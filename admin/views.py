@@ -286,9 +286,9 @@ SUMMARY_COLUMNS = [
 
 @bp.get("/api/admin/reports/summary")
 def report_summary():
-    agency_id, start, end, _today = _report_scope()
+    agency_id, start, end, today = _report_scope()
     group = request.args.get("group", "agency")
-    rows = reports.summary(get_db(), start, end, group, agency_id)
+    rows = reports.summary(get_db(), start, end, group, agency_id, today=today)
     if request.args.get("format") == "csv":
         columns = [c for c in SUMMARY_COLUMNS if group == "service" or not c.startswith("quota")]
         if group in ("counter", "officer"):
@@ -299,8 +299,8 @@ def report_summary():
 
 @bp.get("/api/admin/reports/heatmap")
 def report_heatmap():
-    agency_id, start, end, _today = _report_scope()
-    data = reports.heatmap(get_db(), start, end, agency_id)
+    agency_id, start, end, today = _report_scope()
+    data = reports.heatmap(get_db(), start, end, agency_id, today=today)
     if request.args.get("format") == "csv":
         days = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
         rows = [{"hari": days[i], **{f"{h:02d}": n for h, n in enumerate(r)}} for i, r in enumerate(data["cells"])]
@@ -311,7 +311,7 @@ def report_heatmap():
 @bp.get("/api/admin/reports/month")
 def report_month():
     agency_id, _start, _end, today = _report_scope()
-    data = reports.month_grid(get_db(), request.args.get("month") or today[:7], agency_id)
+    data = reports.month_grid(get_db(), request.args.get("month") or today[:7], agency_id, today=today)
     if request.args.get("format") == "csv":
         rows = [
             {"jenis": r["kind"], "nama": r["name"], **{d[8:]: n for d, n in zip(data["days"], r["days"], strict=True)}, "total": r["total"]}
@@ -332,7 +332,7 @@ def report_live():
 
 @bp.get("/api/admin/reports/recap")
 def report_recap():
-    agency_id, start, _end, _today = _report_scope()
+    agency_id, start, _end, today = _report_scope()
     db = get_db()
     mpp = realtime.mpp_json(db)
     agency = one(db, "SELECT name FROM agencies WHERE id = ?", (agency_id,)) if agency_id else None
@@ -340,8 +340,8 @@ def report_recap():
         "date": start,
         "mpp": mpp,
         "agency": agency["name"] if agency else None,
-        "agencies": reports.summary(db, start, start, "agency", agency_id),
-        "services": reports.summary(db, start, start, "service", agency_id),
-        "heatmap": reports.heatmap(db, start, start, agency_id),
+        "agencies": reports.summary(db, start, start, "agency", agency_id, today=today),
+        "services": reports.summary(db, start, start, "service", agency_id, today=today),
+        "heatmap": reports.heatmap(db, start, start, agency_id, today=today),
         "generated_at": iso(clock()),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,17 +71,51 @@ def is_empty(db: sqlite_utils.Database) -> bool:
     return not db["agencies"].exists() or db.execute("SELECT count(*) FROM agencies").fetchone()[0] == 0
 
 
+class Pool:
+    """Idle connections kept for the next request.
+
+    Opening a connection costs its PRAGMAs, and closing the last one makes SQLite checkpoint and
+    delete the WAL, with fsyncs: on the hot path (a ticket, a call) that is most of the work.
+    """
+
+    def __init__(self, path: str | Path, size: int = 32) -> None:
+        self.path = path
+        self.size = size
+        self.idle: queue.LifoQueue[sqlite_utils.Database] = queue.LifoQueue()
+
+    def take(self) -> sqlite_utils.Database:
+        try:
+            return self.idle.get_nowait()
+        except queue.Empty:
+            return connect(self.path)
+
+    def give_back(self, db: sqlite_utils.Database) -> None:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        if self.idle.qsize() < self.size:
+            self.idle.put(db)
+        else:
+            db.close()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self.idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
 def get_db() -> sqlite_utils.Database:
-    """The request's connection, opened on first use and closed at teardown."""
+    """The request's connection, taken from the app's pool on first use and given back at teardown."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        g.db = current_app.extensions["loket_pool"].take()
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
     db = g.pop("db", None)
     if db is not None:
-        db.close()
+        current_app.extensions["loket_pool"].give_back(db)
 
 
 @contextlib.contextmanager

@@ -87,6 +87,15 @@ def _require_current(db: Database, counter_id: int, allowed: tuple[str, ...]) ->
     return ticket
 
 
+def _not_before(now: datetime, *earlier: str | None) -> str:
+    """`now` as stored, but never before the ticket's earlier steps.
+
+    A request reads the clock before it waits for the write lock, so under load a call can carry
+    an instant older than the issue it follows; the lifecycle's order must hold regardless.
+    """
+    return max([iso(now), *(e for e in earlier if e)])
+
+
 def _update(db: Database, ticket_id: int, **values) -> dict:
     assignments = ", ".join(f"{k} = :{k}" for k in values)
     return one(db, f"UPDATE tickets SET {assignments} WHERE id = :id RETURNING *", {**values, "id": ticket_id})
@@ -275,8 +284,8 @@ def _close_current(db: Database, counter_id: int, now: datetime, user_id: int | 
     current = _current(db, counter_id)
     if current is None:
         return None
-    stamp = iso(now)
-    done = _update(db, current["id"], status="done", started_at=current["started_at"] or current["called_at"], finished_at=stamp)
+    started = current["started_at"] or current["called_at"]
+    done = _update(db, current["id"], status="done", started_at=started, finished_at=_not_before(now, started))
     _event(db, now, "completed", done, user_id=user_id, data={"auto": True})
     return done
 
@@ -286,7 +295,7 @@ def _call(db: Database, ticket: dict, counter: dict, now: datetime, user_id: int
         db,
         "UPDATE tickets SET status = 'called', counter_id = :c, officer_id = :u, called_at = :now,"
         " call_count = call_count + 1, held = 0 WHERE id = :id AND status IN ('waiting', 'no_show') RETURNING *",
-        {"c": counter["id"], "u": user_id, "now": iso(now), "id": ticket["id"]},
+        {"c": counter["id"], "u": user_id, "now": _not_before(now, ticket["issued_at"], ticket["queued_at"]), "id": ticket["id"]},
     )
     if called is None:  # cannot happen under the write lock; refuse rather than double-call
         raise LoketError("ticket_not_waiting")
@@ -364,7 +373,7 @@ def start(db: Database, counter_id: int, now: datetime, user_id: int | None = No
     """The citizen sat down: service time starts."""
     with transaction(db):
         ticket = _require_current(db, counter_id, ("called",))
-        ticket = _update(db, ticket["id"], status="serving", started_at=iso(now))
+        ticket = _update(db, ticket["id"], status="serving", started_at=_not_before(now, ticket["called_at"]))
         _event(db, now, "started", ticket, user_id=user_id)
     return ticket
 
@@ -373,7 +382,8 @@ def complete(db: Database, counter_id: int, now: datetime, user_id: int | None =
     """Service finished. A ticket never started counts from its call."""
     with transaction(db):
         ticket = _require_current(db, counter_id, OPEN_STATUSES)
-        ticket = _update(db, ticket["id"], status="done", started_at=ticket["started_at"] or ticket["called_at"], finished_at=iso(now))
+        started = ticket["started_at"] or ticket["called_at"]
+        ticket = _update(db, ticket["id"], status="done", started_at=started, finished_at=_not_before(now, started))
         _event(db, now, "completed", ticket, user_id=user_id, data={"auto": False})
     return ticket
 
@@ -382,7 +392,7 @@ def no_show(db: Database, counter_id: int, now: datetime, user_id: int | None = 
     """The called citizen did not come."""
     with transaction(db):
         ticket = _require_current(db, counter_id, ("called",))
-        ticket = _update(db, ticket["id"], status="no_show", no_show_at=iso(now))
+        ticket = _update(db, ticket["id"], status="no_show", no_show_at=_not_before(now, ticket["called_at"]))
         _event(db, now, "no_show", ticket, user_id=user_id)
     return ticket
 
@@ -397,7 +407,9 @@ def requeue(db: Database, ticket_id: int, now: datetime, user_id: int | None = N
             raise LoketError("invalid_state", current=ticket["status"])
         if ticket["issued_on"] != local_day(now, settings(db)["timezone"]):
             raise LoketError("ticket_expired")
-        ticket = _update(db, ticket_id, status="waiting", queued_at=iso(now), counter_id=None, no_show_at=None)
+        ticket = _update(
+            db, ticket_id, status="waiting", queued_at=_not_before(now, ticket["no_show_at"]), counter_id=None, no_show_at=None
+        )
         _event(db, now, "requeued", ticket, user_id=user_id)
     return ticket
 

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 from conftest import ROOT
-
 from loket.db import connect
 
 

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+
 from conftest import LiveServer
 
 KIOSKS = 200

@@ -6,8 +6,8 @@ import os
 import wave
 
 import pytest
-from conftest import espeak_available
 
+from conftest import espeak_available
 from display import audio
 from loket.realtime import socketio
 from loket.speech import announcement

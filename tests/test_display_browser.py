@@ -3,8 +3,8 @@
 import time
 
 import pytest
-from conftest import screenshot
 
+from conftest import screenshot
 from loket.db import connect
 from loket.speech import announcement
 

@@ -9,10 +9,10 @@ import json
 import re
 
 import pytest
-from conftest import PASSWORD, Clock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import PASSWORD, Clock
 from loket import demo
 from loket.db import connect, init_schema
 

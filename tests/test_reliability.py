@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
+
 from conftest import LiveServer
 
 COUNTERS = (1, 2, 3)  # Dukcapil: 1 and 2 serve KTP-el (A), 3 serves KTP-el and KK (B)
@@ -134,7 +135,10 @@ def test_kill_9_mid_burst_loses_no_acknowledged_ticket_and_screens_resync(tmp_pa
             workers += [threading.Thread(target=counter, args=(c, o)) for c, o in officers.items()]
             for w in workers:
                 w.start()
-            time.sleep(1.5)
+            deadline = time.monotonic() + 20  # a loaded machine is slower: wait for a real burst, bounded
+            while (len(acked) < 30 or len(last_call) < len(COUNTERS)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.2)
             server.kill()  # in the middle of the burst
             stop.set()
             for w in workers:

@@ -6,6 +6,7 @@ import io
 import pytest
 
 from conftest import login
+from admin import reports
 from loket import tickets
 
 KTP, KK, PASPOR = 1, 2, 5
@@ -162,3 +163,132 @@ def test_bad_report_parameters_are_400_with_the_field(client, query, field):
     response = client.get(f"/api/admin/reports/summary?{query}")
     assert response.status_code == 400
     assert response.get_json()["field"] == field
+
+
+# ---------------------------------------------------------------- the daily roll-up
+
+DAYS = ("2026-11-23", "2026-11-24", "2026-11-25")  # Monday to Wednesday
+
+
+def play_day(db, clock, day: str, duk: int, imi: int, extra: int) -> None:
+    """One morning by the real queue rules; `extra` minutes vary the times from day to day.
+
+    Dukcapil (counters 1 and 3) and Imigrasi (counter 5): served tickets, a no-show, a cancellation,
+    KTP → PASPOR (another agency), KTP → KK (same agency), KTP → PASPOR → KK (back to Dukcapil),
+    and tickets left waiting and left called at the end of the day.
+    """
+
+    def at(minute):
+        clock.set_local(f"{day}T09:00:00")
+        return clock.advance(minutes=minute)
+
+    for counter, user in ((1, duk), (3, duk), (5, imi)):
+        tickets.set_counter_state(db, counter, "open", at(0), user)
+    for minute in range(6):
+        tickets.issue(db, KTP, at(minute + extra * (minute % 2)))
+    cancelled = tickets.issue(db, KTP, at(7))
+    tickets.issue(db, PASPOR, at(8))
+    tickets.issue(db, KK, at(9 + extra))
+    tickets.cancel(db, cancelled["token"], at(10 + extra))
+    steps = [
+        (1, "serve", 12), (1, "no_show", 20 + extra), (1, "to_paspor", 25), (1, "to_kk", 31 + extra), (1, "to_paspor", 38),
+        (5, "serve", 40 + 2 * extra), (5, "to_kk", 55), (5, "serve", 61 + extra), (3, "serve", 64), (3, "serve", 70 + extra),
+        (3, "serve", 83), (1, "serve", 90 + 3 * extra), (1, "leave_open", 104),
+    ]  # fmt: skip
+    for counter, action, minute in steps:
+        user = imi if counter == 5 else duk
+        called, _ = tickets.call_next(db, counter, at(minute), user)
+        if called is None:
+            continue
+        if action == "serve":
+            tickets.start(db, counter, at(minute + 1), user)
+            tickets.complete(db, counter, at(minute + 4 + extra), user)
+        elif action == "no_show":
+            tickets.no_show(db, counter, at(minute + 2), user)
+        elif action == "to_paspor":
+            tickets.transfer(db, counter, PASPOR, at(minute + 3), user)
+        elif action == "to_kk":
+            tickets.start(db, counter, at(minute + 1), user)
+            tickets.transfer(db, counter, KK, at(minute + 2 + extra), user)
+    tickets.issue(db, PASPOR, at(110))
+
+
+@pytest.fixture
+def three_days(db, clock):
+    users = {u: db.execute("SELECT id FROM users WHERE username = ?", (u,)).fetchone()[0] for u in ("petugas.dukcapil", "petugas.imigrasi")}
+    for extra, day in enumerate(DAYS):
+        play_day(db, clock, day, users["petugas.dukcapil"], users["petugas.imigrasi"], extra)
+    return users
+
+
+def rolled_days(db) -> list[str]:
+    return [r[0] for r in db.execute("SELECT day FROM report_days ORDER BY day")]
+
+
+@pytest.mark.parametrize("today", ["2026-11-24", "2026-11-25", "2026-11-26"])
+def test_rolled_up_days_give_exactly_the_live_figures(db, three_days, today):
+    for group in reports.GROUPS:
+        for agency_id in (None, 1, 2):
+            live = reports.summary(db, DAYS[0], DAYS[-1], group, agency_id)
+            assert reports.summary(db, DAYS[0], DAYS[-1], group, agency_id, today=today) == live, (group, agency_id)
+    for agency_id in (None, 1, 2):
+        assert reports.heatmap(db, DAYS[0], DAYS[-1], agency_id, today=today) == reports.heatmap(db, DAYS[0], DAYS[-1], agency_id)
+        assert reports.month_grid(db, "2026-11", agency_id, today=today) == reports.month_grid(db, "2026-11", agency_id)
+    assert rolled_days(db) == [f"2026-11-{d:02d}" for d in range(1, int(today[8:]))]  # the month grid asked from the 1st
+
+
+def test_the_multi_day_history_counts_transfers_once_per_agency(db, three_days):
+    agencies = {r["id"]: r for r in reports.summary(db, DAYS[0], DAYS[-1], "agency", today="2026-11-26")}
+    dukcapil, imigrasi = agencies[1], agencies[2]
+    # per day at Dukcapil: 8 KTP/KK taken; one each of served ×5 (KTP → PASPOR → KK ends served back in
+    # Dukcapil), no-show, transfer out to Imigrasi, cancelled, and one left called
+    assert (dukcapil["issued"], dukcapil["served"], dukcapil["no_show"], dukcapil["transferred"]) == (24, 15, 3, 3)
+    assert (dukcapil["cancelled"], dukcapil["unfinished"]) == (3, 3)
+    # Imigrasi: two PASPOR taken a day; the ticket passing through to KK is a transfer there
+    assert (imigrasi["issued"], imigrasi["served"], imigrasi["transferred"], imigrasi["unfinished"]) == (6, 6, 3, 3)
+    services = {r["id"]: r for r in reports.summary(db, DAYS[0], DAYS[-1], "service", today="2026-11-26")}
+    assert (services[KTP]["transferred"], services[KK]["issued"], services[PASPOR]["transferred"]) == (9, 3, 3)
+    assert rolled_days(db) == list(DAYS)
+
+
+def test_today_is_live_while_yesterday_is_rolled_up(client, db, clock, three_days):
+    clock.set_local("2026-11-26T08:00:00")
+    login(client, "admin")
+    tickets.issue(db, KTP, clock())
+
+    def dukcapil():
+        return rows_by_id(client, "agency", **{"from": "2026-11-25", "to": "2026-11-26"})[1]
+
+    assert (dukcapil()["issued"], dukcapil()["unfinished"]) == (9, 2)
+    assert rolled_days(db) == ["2026-11-25"]
+    assert db.execute("SELECT count(*) FROM report_day_segments WHERE day = '2026-11-26'").fetchone()[0] == 0
+    tickets.issue(db, KTP, clock.advance(minutes=1))
+    assert (dukcapil()["issued"], dukcapil()["unfinished"]) == (10, 3)  # today moves at once; yesterday stays rolled up
+    month = client.get("/api/admin/reports/month?month=2026-11").get_json()
+    ktp = next(r for r in month["rows"] if r["kind"] == "service" and r["id"] == KTP)
+    assert ktp["days"][22:26] == [7, 7, 7, 2]
+
+
+def test_a_ticket_finished_the_next_morning_rolls_its_day_up_again(client, db, clock, three_days):
+    clock.set_local("2026-11-26T07:30:00")
+    login(client, "admin")
+    before = rows_by_id(client, "counter", **{"from": "2026-11-25", "to": "2026-11-25"})[1]
+    assert rolled_days(db) == list(DAYS)
+    # the ticket left called at counter 1 on the 25th: "next" in the morning finishes it
+    _called, finished = tickets.call_next(db, 1, clock(), three_days["petugas.dukcapil"])
+    assert finished["issued_on"] == "2026-11-25"
+    after = rows_by_id(client, "counter", **{"from": "2026-11-25", "to": "2026-11-25"})[1]
+    assert (after["served"], after["unfinished"]) == (before["served"] + 1, before["unfinished"] - 1)
+    assert after["service_p90_min"] > before["service_p90_min"]  # a night at the counter
+    assert reports.summary(db, "2026-11-25", "2026-11-25", "counter") == reports.summary(
+        db, "2026-11-25", "2026-11-25", "counter", today="2026-11-26"
+    )
+
+
+def test_the_rollup_command_rolls_up_finished_days_only(app, db, clock, three_days):
+    clock.set_local("2026-11-25T16:00:00")
+    result = app.test_cli_runner().invoke(args=["rollup"])
+    assert result.exit_code == 0, result.output
+    assert "2 hari" in result.output and rolled_days(db) == list(DAYS[:2])
+    assert "0 hari" in app.test_cli_runner().invoke(args=["rollup"]).output
+    assert "2 hari" in app.test_cli_runner().invoke(args=["rollup", "--rebuild"]).output

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import socketio
+
 from conftest import LiveServer, free_port
 
 KIOSKS = 120

@@ -405,3 +405,15 @@ def test_estimated_wait_uses_recent_service_times_and_open_counters(db, clock):
     assert (ahead, minutes) == (3, 30)  # 3 ahead × 10 min ÷ 1 open counter
     open_counter(db, clock, 2)
     assert tickets.estimated_wait(db, waiting[-1], clock()) == (3, 15)
+
+
+def test_a_step_stamped_before_the_one_it_follows_keeps_the_lifecycle_in_order(db, clock):
+    """A request reads the clock before waiting for the write lock: its instant may be older."""
+    open_counter(db, clock, 1)
+    early = clock()
+    clock.advance(seconds=5)
+    ticket = issue(db, clock)
+    called, _ = tickets.call_next(db, 1, early)
+    started = tickets.start(db, 1, early)
+    done = tickets.complete(db, 1, early)
+    assert ticket["issued_at"] <= called["called_at"] <= started["started_at"] <= done["finished_at"]
