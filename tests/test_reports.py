@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from conftest import login
 from admin import reports
+from conftest import login
 from loket import tickets
 
 KTP, KK, PASPOR = 1, 2, 5
