@@ -3,35 +3,13 @@
 import csv
 import io
 import re
-import shutil
 
 import pytest
 from PIL import Image
 
-from conftest import PASSWORD, Clock, login
-from loket import demo
-from loket.db import connect, init_schema
+from conftest import login
 
 CODE = re.compile(r"^ADU-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    """The demo MPP seeded once per module: hashing a dozen demo passwords dominates a test's setup."""
-    path = tmp_path_factory.mktemp("seed") / "demo.db"
-    database = connect(path)
-    init_schema(database)
-    demo.seed(database, Clock()(), password=PASSWORD)
-    database.close()
-    return path
-
-
-@pytest.fixture
-def app(db_path, clock, seeded):
-    from server import create_app
-
-    shutil.copy(seeded, db_path)
-    return create_app({"DATABASE": str(db_path), "CLOCK": clock, "SECRET_KEY": "test-secret", "TESTING": True})
 
 
 def file(client, **fields):

@@ -2,36 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from conftest import PASSWORD, add_user, login
-from loket import demo
-from loket.db import connect, init_schema
 from loket.realtime import socketio
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    """The demo MPP seeded once: hashing its passwords is the slow part of every test's setup."""
-    from conftest import Clock
-
-    path = tmp_path_factory.mktemp("seed") / "loket.db"
-    db = connect(path)
-    init_schema(db)
-    demo.seed(db, Clock()(), password=PASSWORD)
-    db.close()  # the last connection checkpoints the WAL into the main file
-    return path
-
-
-@pytest.fixture
-def app(seeded, db_path, clock):
-    """Like conftest's app, on a fresh copy of the seeded database."""
-    from server import create_app
-
-    shutil.copyfile(seeded, db_path)
-    return create_app({"DATABASE": str(db_path), "CLOCK": clock, "SECRET_KEY": "test-secret", "TESTING": True})
 
 
 def issue(client, service_id: int = 1, **extra) -> dict:

@@ -184,7 +184,7 @@ def play_day(db, clock, day: str, duk: int, imi: int, extra: int) -> None:
 
     for counter, user in ((1, duk), (3, duk), (5, imi)):
         tickets.set_counter_state(db, counter, "open", at(0), user)
-    for minute in range(6):
+    for minute in range(8):
         tickets.issue(db, KTP, at(minute + extra * (minute % 2)))
     cancelled = tickets.issue(db, KTP, at(7))
     tickets.issue(db, PASPOR, at(8))
@@ -240,11 +240,12 @@ def test_rolled_up_days_give_exactly_the_live_figures(db, three_days, today):
 def test_the_multi_day_history_counts_transfers_once_per_agency(db, three_days):
     agencies = {r["id"]: r for r in reports.summary(db, DAYS[0], DAYS[-1], "agency", today="2026-11-26")}
     dukcapil, imigrasi = agencies[1], agencies[2]
-    # per day at Dukcapil: 8 KTP/KK taken; one each of served ×5 (KTP → PASPOR → KK ends served back in
-    # Dukcapil), no-show, transfer out to Imigrasi, cancelled, and one left called
-    assert (dukcapil["issued"], dukcapil["served"], dukcapil["no_show"], dukcapil["transferred"]) == (24, 15, 3, 3)
-    assert (dukcapil["cancelled"], dukcapil["unfinished"]) == (3, 3)
-    # Imigrasi: two PASPOR taken a day; the ticket passing through to KK is a transfer there
+    # per day at Dukcapil: 9 KTP and 1 KK taken; served 5 (KTP → KK and KTP → PASPOR → KK end served in
+    # Dukcapil), 1 no-show, 1 transferred out to Imigrasi, 1 cancelled, 2 unfinished (left called, KK waiting)
+    assert (dukcapil["issued"], dukcapil["served"], dukcapil["no_show"], dukcapil["transferred"]) == (30, 15, 3, 3)
+    assert (dukcapil["cancelled"], dukcapil["unfinished"]) == (3, 6)
+    # Imigrasi per day: 2 PASPOR taken, 1 of them left waiting; served 2 (one from Dukcapil); the ticket
+    # passing through on its way back to KK is a transfer there
     assert (imigrasi["issued"], imigrasi["served"], imigrasi["transferred"], imigrasi["unfinished"]) == (6, 6, 3, 3)
     services = {r["id"]: r for r in reports.summary(db, DAYS[0], DAYS[-1], "service", today="2026-11-26")}
     assert (services[KTP]["transferred"], services[KK]["issued"], services[PASPOR]["transferred"]) == (9, 3, 3)
@@ -259,21 +260,21 @@ def test_today_is_live_while_yesterday_is_rolled_up(client, db, clock, three_day
     def dukcapil():
         return rows_by_id(client, "agency", **{"from": "2026-11-25", "to": "2026-11-26"})[1]
 
-    assert (dukcapil()["issued"], dukcapil()["unfinished"]) == (9, 2)
+    assert (dukcapil()["issued"], dukcapil()["unfinished"]) == (11, 3)
     assert rolled_days(db) == ["2026-11-25"]
     assert db.execute("SELECT count(*) FROM report_day_segments WHERE day = '2026-11-26'").fetchone()[0] == 0
     tickets.issue(db, KTP, clock.advance(minutes=1))
-    assert (dukcapil()["issued"], dukcapil()["unfinished"]) == (10, 3)  # today moves at once; yesterday stays rolled up
+    assert (dukcapil()["issued"], dukcapil()["unfinished"]) == (12, 4)  # today moves at once; yesterday stays rolled up
     month = client.get("/api/admin/reports/month?month=2026-11").get_json()
     ktp = next(r for r in month["rows"] if r["kind"] == "service" and r["id"] == KTP)
-    assert ktp["days"][22:26] == [7, 7, 7, 2]
+    assert ktp["days"][22:26] == [9, 9, 9, 2]
 
 
 def test_a_ticket_finished_the_next_morning_rolls_its_day_up_again(client, db, clock, three_days):
     clock.set_local("2026-11-26T07:30:00")
     login(client, "admin")
     before = rows_by_id(client, "counter", **{"from": "2026-11-25", "to": "2026-11-25"})[1]
-    assert rolled_days(db) == list(DAYS)
+    assert rolled_days(db) == ["2026-11-25"]
     # the ticket left called at counter 1 on the 25th: "next" in the morning finishes it
     _called, finished = tickets.call_next(db, 1, clock(), three_days["petugas.dukcapil"])
     assert finished["issued_on"] == "2026-11-25"

@@ -2,34 +2,11 @@
 
 import csv
 import io
-import shutil
 
 import pytest
 
-from conftest import PASSWORD, Clock, add_user, login
-from loket import demo
-from loket.db import connect, init_schema, set_setting
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    """The demo MPP seeded once per module: hashing a dozen demo passwords dominates a test's setup."""
-    path = tmp_path_factory.mktemp("seed") / "demo.db"
-    database = connect(path)
-    init_schema(database)
-    demo.seed(database, Clock()(), password=PASSWORD)
-    database.close()
-    return path
-
-
-@pytest.fixture
-def app(db_path, clock, seeded):
-    """Each test still gets its own fresh copy of the demo database."""
-    from server import create_app
-
-    shutil.copy(seeded, db_path)
-    return create_app({"DATABASE": str(db_path), "CLOCK": clock, "SECRET_KEY": "test-secret", "TESTING": True})
-
+from conftest import add_user, login
+from loket.db import set_setting
 
 ALL_FOURS = {f"U{i}": 4 for i in range(1, 10)}
 
