@@ -200,7 +200,7 @@ def _issued_params(db: Database, start: str, end: str, today: str | None) -> dic
 
 
 def _roll(db: Database, days: list[str]) -> int:
-    """Compute the given days (consecutive or not) and store those no other process stored meanwhile."""
+    """Compute a run of consecutive days and store those no other process stored meanwhile."""
     watermark = scalar(db, "SELECT coalesce(max(id), 0) FROM events")  # read first: later events make the day stale
     segments = segment_rows(db, days[0], days[-1])
     issued = list(db.query(ISSUED_LIVE_SQL, {"l1": days[0], "l2": days[-1], "shift": _shift(db, days[0])}))
@@ -235,8 +235,9 @@ def _changed_days(db: Database) -> list[str]:
     since = scalar(db, "SELECT min(last_event_id) FROM report_days")
     if since is None:
         return []
+    # CROSS JOIN keeps SQLite on the few newest events instead of walking every ticket's events
     touched = db.execute(
-        "SELECT t.issued_on, max(e.id) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.id > ? GROUP BY t.issued_on",
+        "SELECT t.issued_on, max(e.id) FROM events e CROSS JOIN tickets t ON t.id = e.ticket_id WHERE e.id > ? GROUP BY t.issued_on",
         (since,),
     ).fetchall()
     if not touched:
@@ -271,8 +272,13 @@ def ensure_rolled_up(db: Database, start: str, end: str, today: str) -> int:
     if start > end or (not _changed_days(db) and not _missing(db, start, end)):
         return 0
     _forget_changed(db)
-    missing = _missing(db, start, end)
-    return sum(_roll(db, missing[i : i + ROLLUP_CHUNK_DAYS]) for i in range(0, len(missing), ROLLUP_CHUNK_DAYS))
+    chunks: list[list[str]] = []
+    for day in _missing(db, start, end):  # runs of consecutive days, at most ROLLUP_CHUNK_DAYS each
+        if chunks and len(chunks[-1]) < ROLLUP_CHUNK_DAYS and _day(chunks[-1][-1], 1) == day:
+            chunks[-1].append(day)
+        else:
+            chunks.append([day])
+    return sum(_roll(db, chunk) for chunk in chunks)
 
 
 def rollup(db: Database, today: str, start: str | None = None, end: str | None = None, rebuild: bool = False) -> int:
@@ -287,16 +293,40 @@ def rollup(db: Database, today: str, start: str | None = None, end: str | None =
     return ensure_rolled_up(db, start, end, today)
 
 
-def _day_rows(db: Database, start: str, end: str, today: str | None) -> list[dict]:
-    """Segment rows of [start, end]: stored ones for finished days, computed ones for the rest."""
+def _totals(db: Database, start: str, end: str, today: str | None, column: str) -> dict:
+    """Per group key over [start, end]: the summed counts and the packed times, from the roll-up for
+    finished days (summed by SQLite) and computed for the rest."""
     rolled, live = _split(start, end, today)
-    rows: list[dict] = []
+    out: dict = {}
+
+    def total(key) -> dict:
+        if key not in out:
+            out[key] = dict.fromkeys(SUMS, 0) | {m: [] for m in MEASURES}
+        return out[key]
+
     if rolled:
         ensure_rolled_up(db, rolled[0], rolled[1], today)
-        rows += db.query("SELECT * FROM report_day_segments WHERE day BETWEEN ? AND ?", rolled)
-    if live:
-        rows += segment_rows(db, *live)
-    return rows
+        where = "FROM report_day_segments WHERE day BETWEEN ? AND ?"
+        for key, *sums in db.execute(f"SELECT {column}, {', '.join(f'sum({c})' for c in SUMS)} {where} GROUP BY 1", rolled):
+            total(key).update(zip(SUMS, sums, strict=True))
+        for key, *packed in db.execute(f"SELECT {column}, {', '.join(MEASURES)} {where}", rolled):
+            for m, blob in zip(MEASURES, packed, strict=True):
+                if blob:
+                    out[key][m].append(blob)
+    for row in segment_rows(db, *live) if live else []:
+        acc = total(row[column])
+        for name in SUMS:
+            acc[name] += row[name]
+        for m in MEASURES:
+            if row[m]:
+                acc[m].append(row[m])
+    return out
+
+
+def _issued_per_day(db: Database, start: str, end: str, today: str | None) -> list[tuple[int, str, int, int]]:
+    """(service taken, day, tickets issued, not cancelled) over [start, end]."""
+    sql = f"SELECT service_id, day, sum(issued), sum(kept) FROM {ISSUED_SQL} GROUP BY 1, 2"
+    return db.execute(sql, _issued_params(db, start, end, today)).fetchall()
 
 
 # ---------------------------------------------------------------- reports
@@ -321,41 +351,26 @@ def _group_column(group: str) -> str:
     return {"agency": "agency_id", "service": "service_id", "counter": "counter_id", "officer": "officer_id"}[group]
 
 
-def _accumulate(rows: list[dict], column: str, per_agency: bool) -> dict:
-    """Sum the day rows per group key, keeping the packed times to merge later."""
-    out: dict = {}
-    for r in rows:
-        acc = out.get(r[column])
-        if acc is None:
-            acc = out[r[column]] = dict.fromkeys(SUMS, 0) | {m: [] for m in MEASURES}
-        for name in SUMS:
-            acc[name] += r[name]
-        for m in MEASURES:
-            if r[m]:
-                acc[m].append(r[m])
-    if per_agency:  # once per agency visited: a move to another service of the same agency is no transfer
-        for acc in out.values():
-            acc["transferred"] -= acc["moved_within"]
-    return out
-
-
 def summary(db: Database, start: str, end: str, group: str, agency_id: int | None = None, *, today: str | None = None) -> list[dict]:
     """One row per agency/service/counter/officer over [start, end] (local dates). Days before `today`
     come from the roll-up; without `today` every day is computed live."""
     if group not in GROUPS:
         raise LoketError("invalid_field", field="group", reason=", ".join(GROUPS))
-    totals = _accumulate(_day_rows(db, start, end, today), _group_column(group), group == "agency")
-    issued = {}
-    if group in ("agency", "service"):
-        key = "s.agency_id" if group == "agency" else "i.service_id"
-        issued = dict(
-            db.execute(
-                f"SELECT {key}, sum(i.issued) FROM {ISSUED_SQL} i JOIN services s ON s.id = i.service_id GROUP BY 1",
-                _issued_params(db, start, end, today),
-            ).fetchall()
-        )
-    quota = _quota_use(db, start, end, today) if group == "service" else {}
+    totals = _totals(db, start, end, today, _group_column(group))
+    if group == "agency":  # once per agency visited: a move to another service of the same agency is no transfer
+        for t in totals.values():
+            t["transferred"] -= t["moved_within"]
     names = _names(db, group)
+    issued: dict = {}
+    quota: dict = {}
+    if group in ("agency", "service"):
+        per_day = _issued_per_day(db, start, end, today)
+        services = names if group == "service" else _names(db, "service")
+        for sid, _, n, _ in per_day:
+            key = sid if group == "service" else services[sid]["agency_id"]
+            issued[key] = issued.get(key, 0) + n
+        if group == "service":
+            quota = _quota_use(db, per_day)
     out = []
     for k in sorted(set(totals) | set(issued), key=lambda x: (x is None, names.get(x, {}).get("sort", ""), x or 0)):
         if k is None and group in ("counter", "officer"):
@@ -364,7 +379,7 @@ def summary(db: Database, start: str, end: str, group: str, agency_id: int | Non
         if agency_id is not None and label.get("agency_id") != agency_id:
             continue
         t = totals.get(k) or dict.fromkeys(SUMS, 0) | {m: [] for m in MEASURES}
-        waits, services = _unpack(t["wait_ms"]), _unpack(t["service_ms"])
+        waits, serving = _unpack(t["wait_ms"]), _unpack(t["service_ms"])
         row = {
             "id": k,
             "name": label["name"],
@@ -375,8 +390,8 @@ def summary(db: Database, start: str, end: str, group: str, agency_id: int | Non
             "wait_median_min": _minutes(_percentile(waits, 0.5)),
             "wait_p90_min": _minutes(_percentile(waits, 0.9)),
             "service_avg_min": _minutes(t["service_sum_ms"] / t["service_n"]) if t["service_n"] else None,
-            "service_median_min": _minutes(_percentile(services, 0.5)),
-            "service_p90_min": _minutes(_percentile(services, 0.9)),
+            "service_median_min": _minutes(_percentile(serving, 0.5)),
+            "service_p90_min": _minutes(_percentile(serving, 0.9)),
             "within_promised_pct": round(100 * t["within_n"] / t["promised_n"], 1) if t["promised_n"] else None,
         }
         if group == "service":
@@ -385,21 +400,18 @@ def summary(db: Database, start: str, end: str, group: str, agency_id: int | Non
     return out
 
 
-def _quota_use(db: Database, start: str, end: str, today: str | None) -> dict:
+def _quota_use(db: Database, per_day: list[tuple[int, str, int, int]]) -> dict:
     """Per service with a quota: share of the quota used on the days it issued, and days it ran out."""
-    out = {}
-    for r in db.query(
-        "SELECT s.id, s.daily_quota AS quota, count(*) AS days, sum(d.n) AS used, sum(d.n >= s.daily_quota) AS full_days"
-        f" FROM (SELECT service_id AS sid, day, sum(kept) AS n FROM {ISSUED_SQL} GROUP BY 1, 2 HAVING n > 0) d"
-        " JOIN services s ON s.id = d.sid WHERE s.daily_quota > 0 GROUP BY s.id",
-        _issued_params(db, start, end, today),
-    ):
-        out[r["id"]] = {
-            "quota": r["quota"],
-            "quota_use_pct": round(100 * r["used"] / (r["quota"] * r["days"]), 1),
-            "quota_full_days": r["full_days"],
-        }
-    return out
+    quotas = dict(db.execute("SELECT id, daily_quota FROM services WHERE daily_quota > 0").fetchall())
+    used: dict = {}
+    for sid, _, _, kept in per_day:
+        if sid in quotas and kept > 0:
+            days, total, full = used.get(sid, (0, 0, 0))
+            used[sid] = (days + 1, total + kept, full + (kept >= quotas[sid]))
+    return {
+        sid: {"quota": quotas[sid], "quota_use_pct": round(100 * total / (quotas[sid] * days), 1), "quota_full_days": full}
+        for sid, (days, total, full) in used.items()
+    }
 
 
 def _names(db: Database, group: str) -> dict:
