@@ -508,7 +508,7 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
 PROFILE_KEYS = (
     "mpp_name", "mpp_address", "mpp_logo_url", "timezone", "ticket_header", "ticket_footer", "number_reading",
     "self_priority", "phone_tickets", "phone_tickets_per_hour", "priority_policy", "priority_interleave_n",
-    "max_regular_wait_minutes", "announcement_repeat",
+    "max_regular_wait_minutes", "announcement_repeat", "survey_mode",
 )  # fmt: skip
 
 
@@ -536,6 +536,7 @@ def _clean_profile(data: dict) -> dict[str, str]:
         "priority_interleave_n": str(integer(data, "priority_interleave_n", minimum=1, maximum=50)),
         "max_regular_wait_minutes": str(integer(data, "max_regular_wait_minutes", minimum=0, maximum=1440)),
         "announcement_repeat": str(integer(data, "announcement_repeat", minimum=1, maximum=3)),
+        "survey_mode": choice(data, "survey_mode", ("skm", "quick")),
     }
 
 

@@ -63,6 +63,7 @@ def form_page():
             source="kiosk" if request.args.get("from") == "kiosk" else "web",
             text_limit=workflow.TEXT_LIMIT,
             mpp_name=settings(db)["mpp_name"],
+            kiosk=request.args.get("kiosk", "")[:64] if request.args.get("from") == "kiosk" else "",
         )
     )
     if not request.cookies.get(DEVICE_COOKIE):

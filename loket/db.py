@@ -32,6 +32,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "ticket_header": "",
     "ticket_footer": "Terima kasih. Kami siap melayani dengan sepenuh hati.",
     "announcement_repeat": "1",
+    "survey_mode": "skm",  # skm: the nine elements of PermenPANRB 14/2017; quick: one question (not an IKM)
 }
 
 

@@ -141,6 +141,14 @@ def test_profile_validation_and_live_push_to_kiosks(app, client, admin):
         kiosk.disconnect()
 
 
+def test_the_survey_mode_is_chosen_in_the_profile(client, admin):
+    assert client.get("/api/survey/questions").get_json()["mode"] == "skm"
+    bad = client.put("/api/admin/profile", json={"survey_mode": "long"})
+    assert bad.status_code == 400 and bad.get_json()["field"] == "survey_mode"
+    assert client.put("/api/admin/profile", json={"survey_mode": "quick"}).get_json()["profile"]["survey_mode"] == "quick"
+    assert client.get("/api/survey/questions").get_json()["mode"] == "quick"
+
+
 def test_configuration_round_trips_through_json_and_csv(client, admin, db):
     exported = client.get("/api/admin/export").get_json()
     assert len(exported["agencies"]) == 10 and exported["counters"][0]["service_codes"] == ["KTP"]

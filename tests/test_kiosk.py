@@ -433,3 +433,13 @@ def test_add_kiosk_refuses_bad_printers_and_names(app, db, args):
     assert result.exit_code != 0
     assert "tidak valid" in result.output
     assert db.execute("SELECT count(*) FROM kiosks WHERE name LIKE 'kios%x'").fetchone()[0] == 0
+
+
+def test_the_kiosk_offers_the_complaints_channel_and_the_form_leads_back(client):
+    page = client.get("/kiosk/?kiosk=kios-1").get_data(as_text=True)
+    assert 'href="/aduan/?from=kiosk&amp;kiosk=kios-1"' in page
+    form = client.get("/aduan/?from=kiosk&kiosk=kios-1").get_data(as_text=True)
+    assert 'href="/kiosk/?kiosk=kios-1"' in form
+    hostile = client.get('/aduan/?from=kiosk&kiosk="><script>x</script>').get_data(as_text=True)
+    assert "<script>x</script>" not in hostile
+    assert "Kembali ke layar" not in client.get("/aduan/").get_data(as_text=True)

@@ -272,6 +272,7 @@ const PROFILE_FIELDS = [
   ["phone_tickets_per_hour", "Batas nomor per ponsel per jam", "number"],
   ["priority_policy", "Aturan prioritas", "select", [["strict", "Ketat: prioritas selalu didahulukan"], ["interleave", "Selang-seling: 1 prioritas tiap N reguler"]]],
   ["priority_interleave_n", "N (untuk selang-seling)", "number"], ["max_regular_wait_minutes", "Batas tunggu antrean reguler (menit, 0 = tanpa batas)", "number"],
+  ["survey_mode", "Survei kepuasan", "select", [["skm", "SKM lengkap: 9 unsur (IKM)"], ["quick", "Cepat: 1 pertanyaan (bukan IKM)"]]],
 ];
 
 async function showProfile() {
