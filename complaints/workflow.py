@@ -14,25 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlite_utils import Database
 
 from loket.db import one, settings, transaction
-from loket.errors import MESSAGES, LoketError
+from loket.errors import LoketError
 from loket.timeutil import iso, local_day, parse_iso
-
-MESSAGES.update(
-    {
-        "complaint_not_found": (
-            404,
-            "Kode aduan tidak ditemukan. Periksa kembali kode pelacakan Anda.",
-            "Tracking code not found. Please check it.",
-        ),
-        "invalid_transition": (
-            409,
-            "Langkah '{action}' tidak dapat dilakukan pada status '{current}'.",
-            "Step '{action}' is not possible in status '{current}'.",
-        ),
-        "photo_invalid": (400, "Foto harus berupa berkas JPEG atau PNG yang utuh.", "The photo must be a valid JPEG or PNG file."),
-        "photo_too_large": (413, "Ukuran foto maksimal {limit_mb} MB.", "The photo may be at most {limit_mb} MB."),
-    }
-)
 
 KINDS = {
     "complaint": ("Pengaduan", "Complaint"),

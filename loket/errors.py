@@ -82,6 +82,27 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
         "Penyimpanan data sedang bermasalah; nomor antrean belum dibuat. Silakan coba lagi atau hubungi petugas.",
         "Storage is failing; no ticket was created. Please try again or ask staff.",
     ),
+    # the satisfaction survey (survey/)
+    "survey_already_answered": (
+        409,
+        "Survei untuk nomor antrean ini sudah diisi. Terima kasih.",
+        "This ticket's survey has already been answered. Thank you.",
+    ),
+    "survey_closed": (409, "Waktu pengisian survei untuk nomor antrean ini sudah berakhir.", "The survey for this ticket has closed."),
+    "survey_not_yet": (409, "Survei dapat diisi setelah pelayanan selesai.", "The survey opens once the service is finished."),
+    # complaints and suggestions (complaints/)
+    "complaint_not_found": (
+        404,
+        "Kode aduan tidak ditemukan. Periksa kembali kode pelacakan Anda.",
+        "Tracking code not found. Please check it.",
+    ),
+    "invalid_transition": (
+        409,
+        "Langkah '{action}' tidak dapat dilakukan pada status '{current}'.",
+        "Step '{action}' is not possible in status '{current}'.",
+    ),
+    "photo_invalid": (400, "Foto harus berupa berkas JPEG atau PNG yang utuh.", "The photo must be a valid JPEG or PNG file."),
+    "photo_too_large": (413, "Ukuran foto maksimal {limit_mb} MB.", "The photo may be at most {limit_mb} MB."),
     "internal_error": (500, "Terjadi kesalahan pada server.", "Server error."),
 }
 

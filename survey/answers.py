@@ -7,22 +7,10 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from loket.db import one, settings, transaction
-from loket.errors import MESSAGES, LoketError
+from loket.errors import LoketError
 from loket.timeutil import day_start_utc, iso, local_day, parse_iso
 
 from .ikm import ELEMENTS, PROFILE
-
-MESSAGES.update(
-    {
-        "survey_already_answered": (
-            409,
-            "Survei untuk nomor antrean ini sudah diisi. Terima kasih.",
-            "This ticket's survey has already been answered. Thank you.",
-        ),
-        "survey_closed": (409, "Waktu pengisian survei untuk nomor antrean ini sudah berakhir.", "The survey for this ticket has closed."),
-        "survey_not_yet": (409, "Survei dapat diisi setelah pelayanan selesai.", "The survey opens once the service is finished."),
-    }
-)
 
 # The counter's tablet may rate a ticket this long after the officer finished it: long enough to
 # answer nine questions, short enough that a later visitor cannot rate someone else's service.
