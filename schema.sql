@@ -179,6 +179,8 @@ CREATE INDEX IF NOT EXISTS tickets_waiting ON tickets (service_id, status, prior
 CREATE INDEX IF NOT EXISTS tickets_counter ON tickets (counter_id, status);
 CREATE INDEX IF NOT EXISTS tickets_issued_on ON tickets (issued_on, service_id);
 CREATE INDEX IF NOT EXISTS tickets_origin_day ON tickets (origin_service_id, issued_on, status);
+-- the last completed tickets of a service, for its estimated wait: read on every issue and call
+CREATE INDEX IF NOT EXISTS tickets_done ON tickets (service_id, status, finished_at);
 
 -- Every change: who, when, what. The source of the reports.
 CREATE TABLE IF NOT EXISTS events (

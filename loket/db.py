@@ -6,6 +6,7 @@ import contextlib
 import json
 import queue
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,12 +84,17 @@ class Pool:
         self.path = path
         self.size = size
         self.idle: queue.LifoQueue[sqlite_utils.Database] = queue.LifoQueue()
+        # SQLite makes a blocked writer poll with sleeps of up to 100 ms; threads of one process
+        # queue on this lock instead and get the write lock the moment it is free.
+        self.write_lock = threading.RLock()
 
     def take(self) -> sqlite_utils.Database:
         try:
             return self.idle.get_nowait()
         except queue.Empty:
-            return connect(self.path)
+            db = connect(self.path)
+            db.write_lock = self.write_lock
+            return db
 
     def give_back(self, db: sqlite_utils.Database) -> None:
         if db.conn.in_transaction:
@@ -122,19 +128,20 @@ def close_db(_exc: BaseException | None = None) -> None:
 @contextlib.contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """BEGIN IMMEDIATE … COMMIT: takes the write lock first so read-then-write is safe across processes."""
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    try:
-        db.conn.execute("COMMIT")
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
+    with getattr(db, "write_lock", None) or contextlib.nullcontext():
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
 
 
 def one(db: sqlite_utils.Database, sql: str, params: dict | tuple = ()) -> dict | None:

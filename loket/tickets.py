@@ -549,13 +549,14 @@ def service_stats(db: Database, now: datetime, service_ids: list[int] | None = N
         " WHERE c.state = 'open' GROUP BY cs.service_id"
     ):
         stats[row["service_id"]]["open_counters"] = row["n"]
+    # The last N completed tickets of each service, newest first: an index walk of N rows per
+    # service, however long the history (a window over the week scanned every finished ticket).
     for row in db.query(
-        "SELECT service_id, avg(minutes) AS avg FROM (SELECT service_id,"
-        " (julianday(finished_at) - julianday(started_at)) * 1440 AS minutes,"
-        " row_number() OVER (PARTITION BY service_id ORDER BY finished_at DESC) AS rn"
-        " FROM tickets WHERE issued_on >= ? AND status = 'done' AND started_at IS NOT NULL)"
-        " WHERE rn <= ? GROUP BY service_id",
-        (since, RECENT_SERVICE_SAMPLE),
+        "SELECT s.id AS service_id, (SELECT avg((julianday(t.finished_at) - julianday(t.started_at)) * 1440) FROM"
+        " (SELECT finished_at, started_at FROM tickets WHERE service_id = s.id AND status = 'done'"
+        " AND finished_at >= :since AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT :n) AS t) AS avg"
+        " FROM services s",
+        {"since": iso(day_start_utc(since, conf["timezone"])), "n": RECENT_SERVICE_SAMPLE},
     ):
         if row["avg"] is not None and row["service_id"] in stats:
             # julianday() arithmetic carries float noise; a hundredth of a minute is plenty
