@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, request
 
 from . import auth, inputs, realtime, tickets, views
-from .db import get_db, one, settings
+from .db import get_db, one, settings, write_order
 from .errors import LoketError
 from .ratelimit import clear, hit
 
@@ -183,13 +183,16 @@ def counter_detail(counter_id: int):
 @bp.post("/counters/<int:counter_id>/call-next")
 def call_next(counter_id: int):
     db, now, user, _counter = _counter_action(counter_id)
-    called, finished = tickets.call_next(db, counter_id, now, user["id"], expected=_expected_current(inputs.body()))
+    expected = _expected_current(inputs.body())
+    with write_order(db):
+        called, finished = tickets.call_next(db, counter_id, now, user["id"], expected=expected)
+        if called is not None:
+            realtime.broadcast_ticket_called(db, called, now)
     if finished:
         _after_counter_change(db, now, "completed", finished, counter_id)
     if called is None:
         _after_counter_change(db, now, "queue_empty", None, counter_id)
         return {"ticket": None}
-    realtime.broadcast_ticket_called(db, called, now)
     _after_counter_change(db, now, "called", called, counter_id)
     return {"ticket": views.ticket_json(db, called, now, private=False)}
 
@@ -200,10 +203,12 @@ def call_number(counter_id: int):
     db, now, user, _counter = _counter_action(counter_id)
     data = inputs.body()
     number = inputs.text(data, "number", required=True, max_length=20)
-    called, finished = tickets.call_ticket(db, counter_id, number, now, user["id"], expected=_expected_current(data))
+    expected = _expected_current(data)
+    with write_order(db):
+        called, finished = tickets.call_ticket(db, counter_id, number, now, user["id"], expected=expected)
+        realtime.broadcast_ticket_called(db, called, now)
     if finished:
         _after_counter_change(db, now, "completed", finished, counter_id)
-    realtime.broadcast_ticket_called(db, called, now)
     _after_counter_change(db, now, "called", called, counter_id)
     return {"ticket": views.ticket_json(db, called, now, private=False)}
 
@@ -211,8 +216,9 @@ def call_number(counter_id: int):
 @bp.post("/counters/<int:counter_id>/recall")
 def recall(counter_id: int):
     db, now, user, _counter = _counter_action(counter_id)
-    ticket = tickets.recall(db, counter_id, now, user["id"])
-    realtime.broadcast_ticket_called(db, ticket, now, recall=True)
+    with write_order(db):
+        ticket = tickets.recall(db, counter_id, now, user["id"])
+        realtime.broadcast_ticket_called(db, ticket, now, recall=True)
     return {"ticket": views.ticket_json(db, ticket, now, private=False)}
 
 

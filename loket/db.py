@@ -149,7 +149,7 @@ def close_db(_exc: BaseException | None = None) -> None:
 @contextlib.contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """BEGIN IMMEDIATE … COMMIT: takes the write lock first so read-then-write is safe across processes."""
-    with getattr(db, "write_lock", None) or contextlib.nullcontext():
+    with write_order(db):
         db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield db
@@ -166,6 +166,12 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         pool = getattr(db, "pool", None)
         if pool is not None:
             pool.after_commit(db)
+
+
+def write_order(db: sqlite_utils.Database):
+    """Hold this process's write lock across a commit and its broadcast, so screens receive calls
+    in the order they were committed (the lock is re-entrant: the transaction inside takes it too)."""
+    return getattr(db, "write_lock", None) or contextlib.nullcontext()
 
 
 def one(db: sqlite_utils.Database, sql: str, params: dict | tuple = ()) -> dict | None:
