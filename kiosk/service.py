@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from loket import realtime, tickets, views
-from loket.db import one, settings
+from loket.db import one
 from loket.errors import LoketError
 
 from . import printing
@@ -33,16 +33,6 @@ def printer_kind(url: str) -> str | None:
         return None
 
 
-def mpp_for_ticket(db: Database) -> dict:
-    conf = settings(db)
-    return {
-        "name": conf["mpp_name"],
-        "ticket_header": conf["ticket_header"],
-        "ticket_footer": conf["ticket_footer"],
-        "timezone": conf["timezone"],
-    }
-
-
 def set_printer_state(db: Database, kiosk_id: int, ok: bool, error: str) -> None:
     db.execute(
         "UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?",
@@ -61,7 +51,7 @@ def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprin
     """What the printer (here or at the agent) needs: the ticket as its holder sees it, the MPP, the kiosk's settings."""
     return {
         "ticket": views.ticket_json(db, ticket, now),
-        "mpp": mpp_for_ticket(db),
+        "mpp": realtime.mpp_json(db),
         "kiosk": kiosk["name"],
         "profile": kiosk["printer_profile"] or None,
         "qr_mode": kiosk["qr_mode"],

@@ -38,6 +38,8 @@ def mpp_json(db: Database) -> dict:
         "phone_tickets": conf["phone_tickets"] == "1",
         "number_reading": conf["number_reading"],
         "announcement_repeat": int(conf["announcement_repeat"] or 1),
+        "ticket_header": conf["ticket_header"],
+        "ticket_footer": conf["ticket_footer"],
     }
 
 
