@@ -313,6 +313,8 @@ def broadcast_queue_changed(
     counter_rows = [one(db, "SELECT * FROM counters WHERE id = ?", (cid,)) for cid in counters]
     agency_ids |= {c["agency_id"] for c in counter_rows if c}
     stats = views.tickets.service_stats(db, now, list(service_ids))
+    # One build of the ticket, stripped for the public rooms: this runs on every issue and call.
+    full = views.ticket_json(db, ticket, now) if ticket else None
     payload = {
         "kind": kind,
         "at": iso(now),
@@ -330,7 +332,7 @@ def broadcast_queue_changed(
             for sid, st in sorted(stats.items())
         ],
         "counters": [views.counter_json(db, c, now) for c in counter_rows if c],
-        "ticket": views.ticket_json(db, ticket, now, private=False) if ticket else None,
+        "ticket": views.public(full) if full else None,
     }
     rooms_to = ["display:all", "kiosk", "staff:all"]
     rooms_to += [f"display:agency:{a}" for a in agency_ids] + [f"staff:agency:{a}" for a in agency_ids]
@@ -338,7 +340,7 @@ def broadcast_queue_changed(
     rooms_to += _counter_rooms(db, service_ids) + [f"counter:{c}" for c in counters]
     socketio.emit("queue_changed", payload, to=rooms_to)
     if ticket:
-        socketio.emit("ticket_changed", views.ticket_json(db, ticket, now), to=f"ticket:{ticket['token']}")
+        socketio.emit("ticket_changed", full, to=f"ticket:{ticket['token']}")
 
 
 def broadcast_config_changed(what: str, data: dict | None = None) -> None:

@@ -71,10 +71,12 @@ def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = Tr
         "printed": None if ticket["printed"] is None else bool(ticket["printed"]),
         "status_url": f"{public_base_url()}/t/{ticket['token']}",
     }
-    if not private:
-        for field in PRIVATE_FIELDS:
-            data.pop(field, None)
-    return data
+    return data if private else public(data)
+
+
+def public(ticket: dict) -> dict:
+    """A ticket's JSON without what only its holder may see."""
+    return {k: v for k, v in ticket.items() if k not in PRIVATE_FIELDS}
 
 
 def counter_json(db: Database, counter: dict, now: datetime) -> dict:
