@@ -1,4 +1,5 @@
--- Loket schema. Safe to run again: every statement is IF NOT EXISTS.
+-- Loket baseline schema, as it first shipped. Safe to run again: every statement is IF NOT EXISTS.
+-- Never edit a table here: every later change is a named migration in loket/migrations.py.
 -- Instants are UTC ISO-8601 strings ending in "Z"; business dates (issued_on) are the MPP's local date.
 
 CREATE TABLE IF NOT EXISTS settings (

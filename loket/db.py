@@ -52,21 +52,16 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
-# Columns added after a table first shipped: (table, column, definition). CREATE TABLE IF NOT
-# EXISTS does not add them to an existing database, so they are added here.
-ADDED_COLUMNS: list[tuple[str, str, str]] = [
-    ("kiosks", "agent_key", "TEXT NOT NULL DEFAULT ''"),
-]
+def init_schema(db: sqlite_utils.Database) -> list[str]:
+    """The baseline schema, then every pending migration; safe to run on a live database.
 
+    Returns the names of the migrations applied now.
+    """
+    from . import migrations
 
-def init_schema(db: sqlite_utils.Database) -> None:
-    """Create every table, index and later column that is missing; safe to run on a live database."""
     with db.ensure_autocommit_on():
-        for table, column, definition in ADDED_COLUMNS:
-            exists = db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
-            if exists and column not in {row[1] for row in db.conn.execute(f"PRAGMA table_info({table})")}:
-                db.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         db.conn.executescript(SCHEMA.read_text(encoding="utf-8"))
+    return migrations.apply(db)
 
 
 def is_empty(db: sqlite_utils.Database) -> bool:

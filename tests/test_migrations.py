@@ -1,0 +1,114 @@
+"""Schema migrations: a database made before migrations existed upgrades with every row kept."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD, Clock, login
+from loket import migrations
+from loket.db import connect, init_schema
+
+FIXTURE = Path(__file__).parent / "fixtures" / "loket-v1.sql"
+TABLES = ("agencies", "services", "users", "counters", "kiosks", "tickets", "events", "complaints", "survey_responses", "audit_log")
+
+
+@pytest.fixture
+def v1_path(tmp_path) -> Path:
+    """The committed database of commit f0edc39, restored to a file."""
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(FIXTURE.read_text(encoding="utf-8"))
+    conn.close()
+    return path
+
+
+def counts(path: Path) -> dict:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        conn.close()
+
+
+def test_an_old_database_upgrades_with_every_row_kept(v1_path):
+    before = counts(v1_path)
+    assert before["tickets"] > 0 and before["complaints"] > 0 and before["survey_responses"] > 0
+    db = connect(v1_path)
+    applied = init_schema(db)
+    db.close()
+    assert applied == [m.name for m in migrations.migrations._migrations]
+    assert counts(v1_path) == before
+    conn = sqlite3.connect(v1_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    recorded = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'loket' ORDER BY id")]
+    conn.close()
+    assert recorded == applied
+
+
+def test_migrations_run_once(v1_path):
+    db = connect(v1_path)
+    assert init_schema(db)
+    assert init_schema(db) == []
+    db.close()
+
+
+def test_a_new_database_and_an_upgraded_one_have_the_same_schema(tmp_path, v1_path):
+    fresh = connect(tmp_path / "new.db")
+    init_schema(fresh)
+    old = connect(v1_path)
+    init_schema(old)
+
+    def shape(db):
+        return {
+            (r[0], r[1]): [tuple(c[1:3]) + (c[3], c[5]) for c in db.conn.execute(f"PRAGMA table_info({r[1]})")]
+            for r in db.conn.execute("SELECT type, name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        }
+
+    assert shape(fresh) == shape(old)
+    fresh.close()
+    old.close()
+
+
+def test_the_server_issues_calls_and_reports_on_an_upgraded_database(v1_path):
+    from server import create_app
+
+    clock = Clock()
+    app = create_app({"DATABASE": str(v1_path), "CLOCK": clock, "SECRET_KEY": "test-secret", "TESTING": True})
+    client = app.test_client()
+    before = counts(v1_path)["tickets"]
+    service_id = client.get("/api/agencies").get_json()[0]["services"][0]["id"]
+    issued = client.post("/api/tickets", json={"service_id": service_id})
+    assert issued.status_code == 201, issued.get_json()
+    assert counts(v1_path)["tickets"] == before + 1
+    login(client, "petugas.dukcapil", PASSWORD)
+    assert client.post("/api/counters/1/open").status_code == 200
+    called = client.post("/api/counters/1/call-next", json={})
+    assert called.status_code == 200 and called.get_json()["ticket"] is not None
+    client.post("/api/logout")
+    login(client, "admin", PASSWORD)
+    summary = client.get("/api/admin/reports/summary?from=2026-11-25&to=2026-11-25")
+    assert summary.status_code == 200, summary.get_json()
+
+
+def test_widening_a_check_keeps_rows_indexes_and_the_new_value(tmp_path):
+    db = connect(tmp_path / "w.db")
+    db.conn.executescript(
+        "CREATE TABLE parents (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE things (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parents(id) ON DELETE CASCADE,"
+        " kind TEXT NOT NULL CHECK (kind IN ('a', 'b')));"
+        "CREATE INDEX things_kind ON things (kind);"
+        "INSERT INTO parents VALUES (1); INSERT INTO things VALUES (1, 1, 'a'), (2, 1, 'b');"
+    )
+    db.conn.execute("PRAGMA foreign_keys=OFF")
+    db.conn.execute("BEGIN")
+    migrations.widen_check(db, "things", "kind IN ('a', 'b')", "kind IN ('a', 'b', 'c')")
+    db.conn.execute("COMMIT")
+    db.conn.execute("PRAGMA foreign_keys=ON")
+    db.conn.execute("INSERT INTO things VALUES (3, 1, 'c')")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute("INSERT INTO things VALUES (4, 1, 'd')")
+    assert [r[0] for r in db.conn.execute("SELECT kind FROM things ORDER BY id")] == ["a", "b", "c"]
+    assert db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'things_kind'").fetchone()
+    db.close()
