@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from datetime import datetime
 
 from sqlite_utils import Database
 
 from loket import realtime, tickets, views
-from loket.db import one
+from loket.db import one, transaction
 from loket.errors import LoketError
 
 from . import printing
@@ -41,16 +42,24 @@ def set_printer_state(db: Database, kiosk_id: int, ok: bool, error: str) -> None
 
 
 def record_outcome(db: Database, ticket: dict, kiosk: dict, ok: bool, error: str, now: datetime) -> dict:
-    """Store printed/print_error on the ticket and the printer's state on the kiosk; returns the fresh row."""
-    tickets.record_print(db, ticket["id"], ok, error, now)
-    set_printer_state(db, kiosk["id"], ok, error)
-    return one(db, "SELECT * FROM tickets WHERE id = ?", (ticket["id"],))
+    """Store printed/print_error on the ticket and the printer's state on the kiosk, in one transaction,
+    and tell the kiosk screen that issued it (it shows "printed" or offers a reprint); returns the fresh row."""
+    with transaction(db):
+        fresh = tickets.record_print(db, ticket["id"], ok, error, now)
+        set_printer_state(db, kiosk["id"], ok, error)
+        realtime.emit_after_commit(
+            db,
+            "ticket_printed",
+            {"ticket_id": fresh["id"], "number": fresh["number"], "printed": ok, "error": fresh["print_error"]},
+            to=f"kiosk:{kiosk['name']}",
+        )
+    return fresh
 
 
-def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False) -> dict:
+def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None) -> dict:
     """What the printer (here or at the agent) needs: the ticket as its holder sees it, the MPP, the kiosk's settings."""
     return {
-        "ticket": views.ticket_json(db, ticket, now),
+        "ticket": views.ticket_json(db, ticket, now, loaded=views.Loaded(db, now, base_url)),
         "mpp": realtime.mpp_json(db),
         "kiosk": kiosk["name"],
         "profile": kiosk["printer_profile"] or None,
@@ -59,14 +68,14 @@ def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprin
     }
 
 
-def print_for_kiosk(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False) -> dict:
+def print_for_kiosk(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None) -> dict:
     """The `loket_printer` hook: print now, or hand the ticket to the kiosk's agent. Never raises."""
     kind = printer_kind(kiosk["printer_url"])
     if kind is None:
         if kiosk["printer_url"].strip():
             return record_outcome(db, ticket, kiosk, False, f"alamat printer tidak valid: {kiosk['printer_url']}", now)
         return ticket
-    payload = print_payload(db, ticket, kiosk, now, reprint)
+    payload = print_payload(db, ticket, kiosk, now, reprint, base_url)
     if kind in AGENT_PRINTED:
         # The printer is on the kiosk PC: its agent prints and reports back; until then printed stays NULL.
         realtime.socketio.emit("print_ticket", payload, to=f"kiosk-agent:{kiosk['name']}")
@@ -85,6 +94,50 @@ def print_for_kiosk(db: Database, ticket: dict, kiosk: dict, now: datetime, repr
         log.exception("printing ticket %s failed", ticket["number"])
         ok, error = False, f"{type(exc).__name__}: {exc}"
     return record_outcome(db, ticket, kiosk, ok, error, now)
+
+
+PRINTS_AT_ONCE = 8  # a hung printer holds one of these for PRINT_TIMEOUT at most
+
+
+class PrintWorker:
+    """Prints off the request path: a kiosk's answer and the lobby's update never wait for paper.
+
+    Each job runs in its own thread (a greenlet under gevent), so a dead printer at one kiosk does
+    not delay another's; the outcome is stored and sent to the kiosk as `ticket_printed`.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.slots = threading.BoundedSemaphore(PRINTS_AT_ONCE)
+        self.running = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, ticket: dict, kiosk: dict, base_url: str, reprint: bool = False) -> None:
+        with self.lock:
+            self.running += 1
+        threading.Thread(target=self._print, args=(ticket["id"], kiosk["id"], base_url, reprint), name="loket-print", daemon=True).start()
+
+    def idle(self) -> bool:
+        with self.lock:
+            return self.running == 0
+
+    def _print(self, ticket_id: int, kiosk_id: int, base_url: str, reprint: bool) -> None:
+        try:
+            with self.slots, self.app.app_context():
+                pool = self.app.extensions["loket_pool"]
+                db = pool.take()
+                try:
+                    ticket = one(db, "SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+                    kiosk = one(db, "SELECT * FROM kiosks WHERE id = ?", (kiosk_id,))
+                    if ticket and kiosk:
+                        print_for_kiosk(db, ticket, kiosk, self.app.config["CLOCK"](), reprint, base_url)
+                finally:
+                    pool.give_back(db)
+        except Exception:
+            log.exception("print job for ticket %s failed", ticket_id)
+        finally:
+            with self.lock:
+                self.running -= 1
 
 
 def kiosk_by_name(db: Database, name: str) -> dict:

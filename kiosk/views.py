@@ -30,7 +30,7 @@ TOKEN_MAX = 64
 @bp.record_once
 def _install_printer(state) -> None:
     # loket/api.py calls this after issuing at a kiosk; the kiosk package owns how tickets reach paper.
-    state.app.extensions.setdefault("loket_printer", service.print_for_kiosk)
+    state.app.extensions.setdefault("loket_printer", service.PrintWorker(state.app))
 
 
 def clock() -> datetime:
@@ -133,8 +133,9 @@ def reprint(token: str):
     if service.printer_kind(kiosk["printer_url"]) is None:
         raise LoketError("no_printer")
     hit(db, f"reprint:{ticket['id']}", REPRINTS_PER_TICKET, 600, now)
-    ticket = service.print_for_kiosk(db, ticket, kiosk, now, reprint=True)
-    return {"ticket": _with_qr(views.ticket_json(db, ticket, now))}
+    current_app.extensions["loket_printer"](ticket, kiosk, views.public_base_url(), reprint=True)
+    # The outcome arrives as `ticket_printed`; until then the ticket reads "printing".
+    return {"ticket": _with_qr({**views.ticket_json(db, ticket, now), "printed": None})}
 
 
 @bp.post("/api/kiosks/<name>/print-result")
@@ -153,13 +154,7 @@ def print_result(name: str):
     ticket = one(db, "SELECT * FROM tickets WHERE token = ? AND kiosk_id = ?", (token, kiosk["id"]))
     if ticket is None:
         raise LoketError("ticket_not_found")
-    ticket = service.record_outcome(db, ticket, kiosk, ok, "" if ok else (error or "gagal mencetak"), now)
-    # The kiosk screen that issued it is waiting to show "printed" or offer a reprint.
-    realtime.socketio.emit(
-        "ticket_printed",
-        {"ticket_id": ticket["id"], "number": ticket["number"], "printed": ok, "error": ticket["print_error"]},
-        to=f"kiosk:{kiosk['name']}",
-    )
+    service.record_outcome(db, ticket, kiosk, ok, "" if ok else (error or "gagal mencetak"), now)
     return {"ok": True, "printed": ok}
 
 

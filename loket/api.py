@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, request
 
 from . import auth, inputs, realtime, tickets, views
-from .db import get_db, one, settings, write_order
+from .db import get_db, one, settings
 from .errors import LoketError
 from .ratelimit import clear, hit
 
@@ -76,10 +76,11 @@ def issue_from_request(data: dict, source: str) -> dict:
     ticket = tickets.issue(
         db, service_id, now, priority=priority, priority_reason=reason, granted_by=granted_by, kiosk_id=kiosk_id, source=source
     )
+    # Paper comes off the request path: the answer (printed: null) and the lobby never wait for a
+    # printer; the outcome reaches the kiosk as `ticket_printed`.
     printer = current_app.extensions.get("loket_printer")
     if kiosk is not None and printer is not None:
-        ticket = printer(db, ticket, kiosk, now) or ticket
-    realtime.broadcast_queue_changed(db, "issued", now, ticket)
+        printer(ticket, kiosk, views.public_base_url())
     return views.ticket_json(db, ticket, now)
 
 
@@ -100,7 +101,6 @@ def cancel_ticket(token: str):
     db = get_db()
     now = clock()
     ticket = tickets.cancel(db, token, now)
-    realtime.broadcast_queue_changed(db, "cancelled", now, ticket)
     return views.ticket_json(db, ticket, now)
 
 
@@ -116,7 +116,6 @@ def requeue(ticket_id: int):
     if not auth.can_act_for_agency(user, found["agency_id"]):
         raise LoketError("forbidden")
     ticket = tickets.requeue(db, ticket_id, now, user["id"])
-    realtime.broadcast_queue_changed(db, "requeued", now, ticket)
     return {"ticket": views.ticket_json(db, ticket, now, private=False)}
 
 
@@ -159,10 +158,6 @@ def _counter_action(counter_id: int) -> tuple:
     return get_db(), clock(), user, counter
 
 
-def _after_counter_change(db, now, kind: str, ticket: dict | None, counter_id: int, services: tuple = ()) -> None:
-    realtime.broadcast_queue_changed(db, kind, now, ticket, services=services, counter_ids=(counter_id,))
-
-
 def _expected_current(data: dict) -> object:
     """The console's "expected_ticket_id" (null = nothing in front of the counter); absent = no check."""
     if "expected_ticket_id" not in data:
@@ -173,28 +168,25 @@ def _expected_current(data: dict) -> object:
 @bp.get("/counters/<int:counter_id>")
 def counter_detail(counter_id: int):
     db, now, _user, counter = _counter_action(counter_id)
+    loaded = views.Loaded(db, now)
     return {
-        "counter": views.counter_json(db, counter, now),
-        "waiting": [views.ticket_json(db, t, now, private=False) for t in tickets.waiting_for_counter(db, counter_id, now)],
-        "held": [views.ticket_json(db, t, now, private=False) for t in tickets.held_at(db, counter_id)],
+        "counter": views.counter_json(db, counter, now, loaded=loaded),
+        "waiting": views.tickets_json(db, tickets.waiting_for_counter(db, counter_id, now), now, loaded=loaded),
+        "held": views.tickets_json(db, tickets.held_at(db, counter_id), now, loaded=loaded),
     }
+
+
+def _answer(db, now, ticket: dict | None) -> dict:
+    """A counter action's answer; its broadcasts were said by the rule and go out after the commit."""
+    return {"ticket": views.ticket_json(db, ticket, now, private=False) if ticket else None}
 
 
 @bp.post("/counters/<int:counter_id>/call-next")
 def call_next(counter_id: int):
     db, now, user, _counter = _counter_action(counter_id)
     expected = _expected_current(inputs.body())
-    with write_order(db):
-        called, finished = tickets.call_next(db, counter_id, now, user["id"], expected=expected)
-        if called is not None:
-            realtime.broadcast_ticket_called(db, called, now)
-    if finished:
-        _after_counter_change(db, now, "completed", finished, counter_id)
-    if called is None:
-        _after_counter_change(db, now, "queue_empty", None, counter_id)
-        return {"ticket": None}
-    _after_counter_change(db, now, "called", called, counter_id)
-    return {"ticket": views.ticket_json(db, called, now, private=False)}
+    called, _finished = tickets.call_next(db, counter_id, now, user["id"], expected=expected)
+    return _answer(db, now, called)
 
 
 @bp.post("/counters/<int:counter_id>/call")
@@ -204,58 +196,46 @@ def call_number(counter_id: int):
     data = inputs.body()
     number = inputs.text(data, "number", required=True, max_length=20)
     expected = _expected_current(data)
-    with write_order(db):
-        called, finished = tickets.call_ticket(db, counter_id, number, now, user["id"], expected=expected)
-        realtime.broadcast_ticket_called(db, called, now)
-    if finished:
-        _after_counter_change(db, now, "completed", finished, counter_id)
-    _after_counter_change(db, now, "called", called, counter_id)
-    return {"ticket": views.ticket_json(db, called, now, private=False)}
+    called, _finished = tickets.call_ticket(db, counter_id, number, now, user["id"], expected=expected)
+    return _answer(db, now, called)
 
 
 @bp.post("/counters/<int:counter_id>/recall")
 def recall(counter_id: int):
     db, now, user, _counter = _counter_action(counter_id)
-    with write_order(db):
-        ticket = tickets.recall(db, counter_id, now, user["id"])
-        realtime.broadcast_ticket_called(db, ticket, now, recall=True)
-    return {"ticket": views.ticket_json(db, ticket, now, private=False)}
+    return _answer(db, now, tickets.recall(db, counter_id, now, user["id"]))
 
 
-def _simple_action(counter_id: int, rule, kind: str):
+def _simple_action(counter_id: int, rule):
     db, now, user, _counter = _counter_action(counter_id)
-    ticket = rule(db, counter_id, now, user["id"])
-    _after_counter_change(db, now, kind, ticket, counter_id)
-    return {"ticket": views.ticket_json(db, ticket, now, private=False)}
+    return _answer(db, now, rule(db, counter_id, now, user["id"]))
 
 
 @bp.post("/counters/<int:counter_id>/start")
 def start(counter_id: int):
-    return _simple_action(counter_id, tickets.start, "started")
+    return _simple_action(counter_id, tickets.start)
 
 
 @bp.post("/counters/<int:counter_id>/complete")
 def complete(counter_id: int):
-    return _simple_action(counter_id, tickets.complete, "completed")
+    return _simple_action(counter_id, tickets.complete)
 
 
 @bp.post("/counters/<int:counter_id>/no-show")
 def no_show(counter_id: int):
-    return _simple_action(counter_id, tickets.no_show, "no_show")
+    return _simple_action(counter_id, tickets.no_show)
 
 
 @bp.post("/counters/<int:counter_id>/hold")
 def hold(counter_id: int):
-    return _simple_action(counter_id, tickets.hold, "held")
+    return _simple_action(counter_id, tickets.hold)
 
 
 @bp.post("/counters/<int:counter_id>/resume")
 def resume(counter_id: int):
     db, now, user, _counter = _counter_action(counter_id)
     ticket_id = inputs.integer(inputs.body(), "ticket_id")
-    ticket = tickets.resume(db, counter_id, ticket_id, now, user["id"])
-    _after_counter_change(db, now, "resumed", ticket, counter_id)
-    return {"ticket": views.ticket_json(db, ticket, now, private=False)}
+    return _answer(db, now, tickets.resume(db, counter_id, ticket_id, now, user["id"]))
 
 
 @bp.post("/counters/<int:counter_id>/transfer")
@@ -264,16 +244,13 @@ def transfer(counter_id: int):
     data = inputs.body()
     service_id = inputs.integer(data, "service_id")
     note = inputs.text(data, "note", max_length=500)
-    ticket, left = tickets.transfer(db, counter_id, service_id, now, user["id"], note)
-    _after_counter_change(db, now, "transferred", ticket, counter_id, services=(left["service_id"],))
-    return {"ticket": views.ticket_json(db, ticket, now, private=False)}
+    ticket, _left = tickets.transfer(db, counter_id, service_id, now, user["id"], note)
+    return _answer(db, now, ticket)
 
 
 def _set_state(counter_id: int, state: str):
     db, now, user, _counter = _counter_action(counter_id)
     counter = tickets.set_counter_state(db, counter_id, state, now, user["id"])
-    services = tuple(r["service_id"] for r in db.query("SELECT service_id FROM counter_services WHERE counter_id = ?", (counter_id,)))
-    _after_counter_change(db, now, "counter_" + state, None, counter_id, services=services)
     return {"counter": views.counter_json(db, counter, now)}
 
 

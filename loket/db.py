@@ -68,12 +68,13 @@ def is_empty(db: sqlite_utils.Database) -> bool:
     return not db["agencies"].exists() or db.execute("SELECT count(*) FROM agencies").fetchone()[0] == 0
 
 
-WAL_CHECK_EVERY = 100  # commits
+WAL_CHECK_SECONDS = 1.0
 WAL_RESTART_PAGES = 4096  # 16 MiB of 4 KiB pages
+CHECKPOINT_BUSY_MS = 20  # how long a log restart may wait for readers before it tries again later
 
 
 class Pool:
-    """Idle connections kept for the next request.
+    """Idle connections kept for the next request, and what happens after each commit.
 
     Opening a connection costs its PRAGMAs, and closing the last one makes SQLite checkpoint and
     delete the WAL, with fsyncs: on the hot path (a ticket, a call) that is most of the work.
@@ -87,38 +88,61 @@ class Pool:
         # queue on this lock instead and get the write lock the moment it is free.
         self.write_lock = threading.RLock()
         self.commits = 0
+        # Called with each committed transaction's outbox, still under the write lock, so the
+        # receiver sees transactions in commit order (the app sets it to its emitter's publish).
+        self.deliver = None
+        self.trace = None  # tests: a sqlite3 trace callback set on every connection handed out
 
     def take(self) -> sqlite_utils.Database:
         try:
-            return self.idle.get_nowait()
+            db = self.idle.get_nowait()
         except queue.Empty:
             db = connect(self.path)
+            # The emitter checkpoints in the background; a commit never copies the log itself.
+            db.conn.execute("PRAGMA wal_autocheckpoint=0")
             db.write_lock = self.write_lock
             db.pool = self
-            return db
+        db.conn.set_trace_callback(self.trace)
+        return db
 
     def give_back(self, db: sqlite_utils.Database) -> None:
         if db.conn.in_transaction:
             db.conn.rollback()
+        db.conn.set_trace_callback(None)
         if self.idle.qsize() < self.size:
             self.idle.put(db)
         else:
             db.close()
 
-    def after_commit(self, db: sqlite_utils.Database) -> None:
-        """Now and then, bring the WAL back to its start.
-
-        Under steady load some reader always holds a WAL snapshot, so SQLite never restarts the
-        log by itself: it grew to 700 MB in a simulated busy day and every read slowed down.
-        TRUNCATE waits (busy timeout) for the readers of the moment, then new ones read the file,
-        and the log starts again from an empty file.
-        """
+    def after_commit(self, db: sqlite_utils.Database, outbox: list) -> None:
         self.commits += 1
-        if self.commits % WAL_CHECK_EVERY:
-            return
-        _busy, pages, _done = db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if pages >= WAL_RESTART_PAGES:
-            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        if self.deliver is not None and outbox:
+            self.deliver(outbox)
+
+    def checkpoint(self) -> tuple[int, bool]:
+        """Copy the WAL into the database without waiting on anyone; restart the log when it is long.
+
+        Runs outside the write lock (the emitter calls it between deliveries). PASSIVE never waits.
+        Under steady load some reader always holds a snapshot, so SQLite would never restart the log
+        by itself (it grew to 700 MB in a simulated busy day); a TRUNCATE does, but it waits for the
+        readers of the moment while holding SQLite's writer lock: here it may wait only
+        CHECKPOINT_BUSY_MS and otherwise gives up until the next round. Returns (pages, truncated).
+        """
+        db = self.take()
+        try:
+            _busy, pages, _done = db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if pages < WAL_RESTART_PAGES:
+                return pages, False
+            db.conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_MS}")
+            try:
+                busy = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.OperationalError:
+                busy = 1
+            finally:
+                db.conn.execute("PRAGMA busy_timeout=15000")
+            return pages, not busy
+        finally:
+            self.give_back(db)
 
     def close(self) -> None:
         while True:
@@ -143,15 +167,26 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 @contextlib.contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """BEGIN IMMEDIATE … COMMIT: takes the write lock first so read-then-write is safe across processes."""
+    """BEGIN IMMEDIATE … COMMIT: takes the write lock first so read-then-write is safe across processes.
+
+    What the transaction says happened (`after_commit(db, ...)`) is handed on only once it has
+    committed, in commit order, and sent to sockets by the emitter without the write lock.
+    A nested call joins the transaction already open.
+    """
+    if db.conn.in_transaction and getattr(db, "outbox", None) is not None:
+        yield db
+        return
     with write_order(db):
         db.conn.execute("BEGIN IMMEDIATE")
+        db.outbox = []
         try:
             yield db
         except BaseException:
+            db.outbox = None
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+        outbox, db.outbox = db.outbox, None
         try:
             db.conn.execute("COMMIT")
         except BaseException:
@@ -160,29 +195,55 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             raise
         pool = getattr(db, "pool", None)
         if pool is not None:
-            pool.after_commit(db)
+            pool.after_commit(db, outbox)
+
+
+def after_commit(db: sqlite_utils.Database, what: str, **data) -> None:
+    """Say, inside a transaction, what must be told after it commits (a call, a changed queue)."""
+    outbox = getattr(db, "outbox", None)
+    if outbox is None:
+        raise RuntimeError("after_commit outside a transaction")
+    outbox.append((what, data))
 
 
 def write_order(db: sqlite_utils.Database):
-    """Hold this process's write lock across a commit and its broadcast, so screens receive calls
-    in the order they were committed (the lock is re-entrant: the transaction inside takes it too)."""
+    """This process's write lock: writers queue on it instead of polling SQLite's lock."""
     return getattr(db, "write_lock", None) or contextlib.nullcontext()
 
 
+def rows(db: sqlite_utils.Database, sql: str, params: dict | tuple = ()) -> list[dict]:
+    """Every row of a query as dicts, straight from the connection.
+
+    sqlite-utils 4's `Database.query()` wraps each SELECT in a SAVEPOINT/RELEASE pair: two extra
+    statements per read, too many on the hot path.
+    """
+    was_in_transaction = db.conn.in_transaction
+    cursor = db.conn.execute(sql, params)
+    found = cursor.fetchall()
+    if not was_in_transaction and db.conn.in_transaction:
+        db.conn.commit()  # a write (… RETURNING) outside a transaction commits at once, as sqlite-utils' would
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in found]
+
+
 def one(db: sqlite_utils.Database, sql: str, params: dict | tuple = ()) -> dict | None:
-    """The first row of a query as a dict, or None."""
-    return next(iter(db.query(sql, params)), None)
+    """The first row of a query as a dict, or None (a RETURNING write runs to completion)."""
+    found = rows(db, sql, params)
+    return found[0] if found else None
 
 
 def scalar(db: sqlite_utils.Database, sql: str, params: dict | tuple = ()):
-    rows = db.execute(sql, params).fetchall()  # fetch all so a RETURNING write completes
-    return rows[0][0] if rows else None
+    was_in_transaction = db.conn.in_transaction
+    found = db.conn.execute(sql, params).fetchall()  # fetch all so a RETURNING write completes
+    if not was_in_transaction and db.conn.in_transaction:
+        db.conn.commit()
+    return found[0][0] if found else None
 
 
 def settings(db: sqlite_utils.Database) -> dict[str, str]:
     """Every setting, with defaults for the ones never set."""
     values = dict(DEFAULT_SETTINGS)
-    values.update({r["key"]: r["value"] for r in db.query("SELECT key, value FROM settings")})
+    values.update(db.conn.execute("SELECT key, value FROM settings").fetchall())
     return values
 
 

@@ -83,3 +83,20 @@ def apply(db: sqlite_utils.Database) -> list[str]:
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
     return pending
+
+
+@migrations()
+def m011_daily_counts(db: sqlite_utils.Database) -> None:
+    """The day's cancelled tickets are counted with the write, so the quota never counts the day's tickets."""
+    if not has_column(db, "daily_sequences", "cancelled"):
+        add_column(db, "daily_sequences", "cancelled", "INTEGER NOT NULL DEFAULT 0")
+        db.conn.execute(
+            "UPDATE daily_sequences SET cancelled = (SELECT count(*) FROM tickets t WHERE t.origin_service_id = daily_sequences.service_id"
+            " AND t.issued_on = daily_sequences.issued_on AND t.status = 'cancelled')"
+        )
+
+
+@migrations()
+def m011_waiting_index(db: sqlite_utils.Database) -> None:
+    """Waiting counts, who is next and who is ahead walk only the day's waiting tickets, and open ones by status."""
+    db.conn.execute("CREATE INDEX IF NOT EXISTS tickets_status_day ON tickets (status, issued_on, service_id, priority, queued_at, id)")

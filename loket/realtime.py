@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import secrets
+import threading
+import time
 from datetime import datetime
 
 from flask import current_app, request, session
@@ -12,7 +15,7 @@ from flask_socketio import SocketIO, emit, join_room, leave_room, rooms
 from sqlite_utils import Database
 
 from . import views
-from .db import get_db, one, settings
+from .db import after_commit, get_db, one, rows, settings
 from .timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -27,8 +30,8 @@ def clock() -> datetime:
     return current_app.config["CLOCK"]()
 
 
-def mpp_json(db: Database) -> dict:
-    conf = settings(db)
+def mpp_json(db: Database, conf: dict | None = None) -> dict:
+    conf = conf or settings(db)
     return {
         "name": conf["mpp_name"],
         "address": conf["mpp_address"],
@@ -43,25 +46,35 @@ def mpp_json(db: Database) -> dict:
     }
 
 
-def recent_calls(db: Database, now: datetime, agency_ids: list[int] | None, limit: int = RECENT_CALLS) -> list[dict]:
-    """Today's last calls, newest first, each as its `ticket_called` payload with its call_id."""
+def recent_calls(db: Database, now: datetime, agency_ids: list[int] | None, limit: int = RECENT_CALLS, loaded=None) -> list[dict]:
+    """Today's last calls, newest first, each as its `ticket_called` payload with its call_id.
+
+    Each call is labelled as it was made (the event row keeps the service, agency and counter of
+    that moment), not with where the ticket went after a transfer.
+    """
     from .timeutil import day_start_utc, local_day
 
-    tz = settings(db)["timezone"]
+    loaded = loaded or views.Loaded(db, now)
+    tz = loaded.settings["timezone"]
     since = iso(day_start_utc(local_day(now, tz), tz))
     filter_sql = ""
     params: list = [since]
     if agency_ids:
         filter_sql = f" AND e.agency_id IN ({','.join('?' * len(agency_ids))})"
         params += agency_ids
-    calls = []
-    for row in db.query(
-        "SELECT e.id AS call_id, e.kind, e.at, e.counter_id AS event_counter, t.* FROM events e JOIN tickets t ON t.id = e.ticket_id"
+    found = rows(
+        db,
+        "SELECT e.id AS call_id, e.kind, e.at, e.counter_id AS event_counter, e.service_id AS event_service,"
+        " e.agency_id AS event_agency, t.* FROM events e JOIN tickets t ON t.id = e.ticket_id"
         " WHERE e.kind IN ('called', 'recalled') AND e.at >= ?" + filter_sql + " ORDER BY e.id DESC LIMIT ?",
         (*params, limit),
-    ):
-        ticket = {**row, "counter_id": row["event_counter"]}
-        payload = views.called_event(db, ticket, now, recall=row["kind"] == "recalled")
+    )
+    loaded.services([r["event_service"] for r in found])
+    loaded.counters([r["event_counter"] for r in found])
+    calls = []
+    for row in found:
+        ticket = {**row, "counter_id": row["event_counter"], "service_id": row["event_service"], "agency_id": row["event_agency"]}
+        payload = views.called_event(db, ticket, now, recall=row["kind"] == "recalled", loaded=loaded)
         payload["call_id"] = row["call_id"]
         payload["called_at"] = row["at"]
         calls.append(payload)
@@ -103,45 +116,46 @@ def _display_agencies(db: Database, config: dict, asked: list[int] | None) -> li
 
 
 def snapshot(db: Database, room: str, now: datetime, **options) -> dict:
-    """Everything a screen needs to draw itself from nothing."""
-    base = {"room": room, "server_time": iso(now), "mpp": mpp_json(db)}
+    """Everything a screen needs to draw itself from nothing, from a few set-based statements."""
+    loaded = views.Loaded(db, now)
+    base = {"room": room, "server_time": iso(now), "mpp": mpp_json(db, loaded.settings)}
     if room == "display":
         config = display_config(db, options.get("display"))
         agency_ids = _display_agencies(db, config, options.get("agency_ids"))
-        counters = [c for c in views.counters_json(db, now) if not agency_ids or c["agency_id"] in agency_ids]
+        counters = [c for c in views.counters_json(db, now, loaded=loaded) if not agency_ids or c["agency_id"] in agency_ids]
         return {
             **base,
             "display": config,
             "agency_ids": agency_ids or [],
-            "agencies": views.agencies_json(db, now, agency_ids),
+            "agencies": views.agencies_json(db, now, agency_ids, loaded=loaded),
             "counters": counters,
-            "recent_calls": recent_calls(db, now, agency_ids),
+            "recent_calls": recent_calls(db, now, agency_ids, loaded=loaded),
         }
     if room == "kiosk":
-        return {**base, "agencies": views.agencies_json(db, now)}
+        return {**base, "agencies": views.agencies_json(db, now, loaded=loaded)}
     if room == "counter":
         counter_id = options["counter_id"]
         from . import tickets
 
-        counter = one(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
+        counter = loaded.counter(counter_id)
         return {
             **base,
-            "counter": views.counter_json(db, counter, now),
-            "waiting": [views.ticket_json(db, t, now, private=False) for t in tickets.waiting_for_counter(db, counter_id, now)],
-            "held": [views.ticket_json(db, t, now, private=False) for t in tickets.held_at(db, counter_id)],
-            "agencies": views.agencies_json(db, now, [counter["agency_id"]]),
+            "counter": views.counter_json(db, counter, now, loaded=loaded),
+            "waiting": views.tickets_json(db, tickets.waiting_for_counter(db, counter_id, now), now, loaded=loaded),
+            "held": views.tickets_json(db, tickets.held_at(db, counter_id), now, loaded=loaded),
+            "agencies": views.agencies_json(db, now, [counter["agency_id"]], loaded=loaded),
         }
     if room == "ticket":
         from . import tickets
 
         ticket = tickets.by_token(db, options["token"])
-        return {**base, "ticket": views.ticket_json(db, ticket, now)}
+        return {**base, "ticket": views.ticket_json(db, ticket, now, loaded=loaded)}
     if room == "staff":
         agency_id = options.get("agency_id")
         return {
             **base,
-            "counters": views.counters_json(db, now, agency_id),
-            "agencies": views.agencies_json(db, now, [agency_id] if agency_id else None),
+            "counters": views.counters_json(db, now, agency_id, loaded=loaded),
+            "agencies": views.agencies_json(db, now, [agency_id] if agency_id else None, loaded=loaded),
         }
     raise ValueError(room)
 
@@ -260,24 +274,131 @@ def _session_user(db: Database) -> dict | None:
     return one(db, "SELECT * FROM users WHERE id = ? AND active = 1", (user_id,))
 
 
-# ---------------------------------------------------------------- broadcasts (call only after commit)
+# ---------------------------------------------------------------- after the commit: the emitter
+
+COALESCE_SECONDS = 0.05  # queue_changed of a burst within this window go out as one
+IDLE_SECONDS = 30  # the emitter's thread ends after this long without work, and starts again on the next commit
+CHECKPOINT_SECONDS = 1.0
 
 
-def _counter_rooms(db: Database, service_ids: set[int]) -> list[str]:
-    if not service_ids:
-        return []
-    marks = ",".join("?" * len(service_ids))
-    return [
-        f"counter:{r['counter_id']}"
-        for r in db.query(f"SELECT DISTINCT counter_id FROM counter_services WHERE service_id IN ({marks})", tuple(service_ids))
-    ]
+class Emitter:
+    """Sends what committed transactions said happened, in commit order, without the write lock.
+
+    `publish` is called by the pool right after each COMMIT, still under the write lock, so the
+    queue holds transactions in commit order; one thread (a greenlet under gevent) drains it.
+    `ticket_called` goes out at once and is never merged, dropped or reordered; the `queue_changed`
+    of a burst is merged into one message whose counts are read fresh when it is sent. Between
+    deliveries the same thread checkpoints the WAL, so no writer ever waits for it.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.queue: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.last_checkpoint = 0.0
+        self.delivered = 0  # transactions handed to sockets (tests and benchmarks read it)
+
+    def publish(self, outbox: list) -> None:
+        try:
+            base = views.public_base_url()
+        except RuntimeError:
+            base = ""
+        self.queue.put((outbox, base))
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="loket-emitter", daemon=True)
+                self.thread.start()
+
+    def drain(self, timeout: float = 5.0) -> bool:
+        """Wait until everything published so far was sent (tests; a clean shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.queue.unfinished_tasks == 0:
+                    return True
+            time.sleep(0.005)
+        return False
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            while True:
+                try:
+                    first = self.queue.get(timeout=IDLE_SECONDS)
+                except queue.Empty:
+                    with self.lock:
+                        if self.queue.empty():
+                            self.thread = None
+                            return
+                    continue
+                try:
+                    self._deliver(first)
+                except Exception:  # a broken payload must not stop every later event
+                    log.exception("delivering events failed")
+                self._maintain()
+
+    def _deliver(self, first) -> None:
+        pool = self.app.extensions["loket_pool"]
+        db = pool.take()
+        taken = [first]
+        changes: list[tuple[dict, str]] = []
+        try:
+            deadline = None
+            item = first
+            while True:
+                outbox, base = item
+                for kind, data in outbox:
+                    if kind == "ticket_called":
+                        broadcast_ticket_called(db, data["ticket"], data["now"], data["recall"], data["call_id"], base)
+                    elif kind == "queue_changed":
+                        changes.append((data, base))
+                        deadline = deadline or time.monotonic() + COALESCE_SECONDS
+                    elif kind == "emit":
+                        socketio.emit(data["event"], data["payload"], to=data["to"])
+                if deadline is None:
+                    break
+                try:
+                    item = self.queue.get(timeout=max(deadline - time.monotonic(), 0))
+                except queue.Empty:
+                    break
+                taken.append(item)
+            if changes:
+                broadcast_queue_changed(db, changes)
+        finally:
+            pool.give_back(db)
+            for _ in taken:
+                self.queue.task_done()
+            self.delivered += len(taken)
+
+    def _maintain(self) -> None:
+        if time.monotonic() - self.last_checkpoint < CHECKPOINT_SECONDS:
+            return
+        self.last_checkpoint = time.monotonic()
+        try:
+            self.app.extensions["loket_pool"].checkpoint()
+        except Exception:
+            log.exception("WAL checkpoint failed")
 
 
-def broadcast_ticket_called(db: Database, ticket: dict, now: datetime, recall: bool = False) -> dict:
+def install(app) -> Emitter:
+    emitter = Emitter(app)
+    app.extensions["loket_emitter"] = emitter
+    app.extensions["loket_pool"].deliver = emitter.publish
+    return emitter
+
+
+def emit_after_commit(db: Database, event: str, payload: dict, to) -> None:
+    """An event that must leave only if the transaction commits, in order with the others."""
+    after_commit(db, "emit", event=event, payload=payload, to=to)
+
+
+# ---------------------------------------------------------------- broadcasts (the emitter calls these)
+
+
+def broadcast_ticket_called(db: Database, ticket: dict, now: datetime, recall: bool, call_id: int | None, base: str = "") -> dict:
     """Tell the lobby, the counter, staff and the citizen's own phone that a ticket was called."""
-    payload = views.called_event(db, ticket, now, recall)
-    call = one(db, "SELECT id FROM events WHERE ticket_id = ? AND kind IN ('called', 'recalled') ORDER BY id DESC LIMIT 1", (ticket["id"],))
-    payload["call_id"] = call["id"] if call else None
+    payload = views.called_event(db, ticket, now, recall, loaded=views.Loaded(db, now, base))
+    payload["call_id"] = call_id
     aid = ticket["agency_id"]
     socketio.emit(
         "ticket_called",
@@ -294,29 +415,48 @@ def broadcast_ticket_called(db: Database, ticket: dict, now: datetime, recall: b
     return payload
 
 
-def broadcast_queue_changed(
-    db: Database, kind: str, now: datetime, ticket: dict | None = None, services: tuple = (), counter_ids: tuple = ()
-) -> None:
-    """Every screen that shows these services learns of the change, with fresh counts."""
-    service_ids = {s for s in services if s}
-    if ticket:
-        service_ids.add(ticket["service_id"])
-    service_rows = (
-        list(db.query(f"SELECT id, agency_id FROM services WHERE id IN ({','.join('?' * len(service_ids))})", tuple(service_ids)))
-        if service_ids
-        else []
-    )
-    agency_ids = {r["agency_id"] for r in service_rows}
-    counters = {cid for cid in counter_ids if cid}
-    if ticket and ticket.get("counter_id"):
-        counters.add(ticket["counter_id"])
-    counter_rows = [one(db, "SELECT * FROM counters WHERE id = ?", (cid,)) for cid in counters]
-    agency_ids |= {c["agency_id"] for c in counter_rows if c}
-    stats = views.tickets.service_stats(db, now, list(service_ids))
-    # One build of the ticket, stripped for the public rooms: this runs on every issue and call.
-    full = views.ticket_json(db, ticket, now) if ticket else None
+def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> dict:
+    """Every screen that shows these services learns of the changes, with counts read now.
+
+    Several changes of a burst become one message: `kind` and `ticket` are the last change's (as a
+    single change always had), `changes` lists each one in commit order.
+    """
+    now = max(data["now"] for data, _base in changes)
+    loaded = views.Loaded(db, now, changes[-1][1])
+    latest: dict[int, dict] = {}
+    service_ids: set[int] = set()
+    counter_ids: set[int] = set()
+    for data, _base in changes:
+        ticket = data.get("ticket")
+        service_ids.update(s for s in data.get("service_ids", ()) if s)
+        counter_ids.update(c for c in data.get("counter_ids", ()) if c)
+        if ticket:
+            latest[ticket["id"]] = ticket
+            service_ids.add(ticket["service_id"])
+            if ticket.get("counter_id"):
+                counter_ids.add(ticket["counter_id"])
+    fresh = {t["id"]: t for t in rows(db, f"SELECT * FROM tickets WHERE id IN ({','.join(map(str, latest))})")} if latest else {}
+    full = {j["id"]: j for j in views.tickets_json(db, list(fresh.values()), now, private=True, loaded=loaded)}
+    loaded.services(sorted(service_ids))
+    stats = loaded.stats(sorted(service_ids))
+    counters = loaded.counters(sorted(counter_ids))
+    current = loaded.current(sorted(counter_ids))
+    loaded.services([t["service_id"] for t in current.values() if t])
+    agency_ids = {loaded.service(s).get("agency_id") for s in service_ids}
+    agency_ids |= {counters[c]["agency_id"] for c in counter_ids if c in counters}
+    agency_ids.discard(None)
+    listed = []
+    for data, _base in changes:
+        ticket = data.get("ticket")
+        listed.append(
+            {
+                "kind": data["kind"],
+                "ticket": views.public(full[ticket["id"]]) if ticket and ticket["id"] in full else None,
+                "counter_ids": sorted(c for c in data.get("counter_ids", ()) if c),
+            }
+        )
     payload = {
-        "kind": kind,
+        "kind": listed[-1]["kind"],
         "at": iso(now),
         "agency_ids": sorted(agency_ids),
         "services": [
@@ -330,17 +470,27 @@ def broadcast_queue_changed(
                 "estimated_wait_minutes": views.tickets.estimate_minutes(st, st["waiting"]),
             }
             for sid, st in sorted(stats.items())
+            if sid in service_ids
         ],
-        "counters": [views.counter_json(db, c, now) for c in counter_rows if c],
-        "ticket": views.public(full) if full else None,
+        "counters": [views.counter_data(counters[c], current.get(c), loaded) for c in sorted(counter_ids) if c in counters],
+        "ticket": listed[-1]["ticket"],
+        "changes": listed,
     }
     rooms_to = ["display:all", "kiosk", "staff:all"]
-    rooms_to += [f"display:agency:{a}" for a in agency_ids] + [f"staff:agency:{a}" for a in agency_ids]
-    rooms_to += [f"service:{s}" for s in service_ids]
-    rooms_to += _counter_rooms(db, service_ids) + [f"counter:{c}" for c in counters]
-    socketio.emit("queue_changed", payload, to=rooms_to)
-    if ticket:
-        socketio.emit("ticket_changed", full, to=f"ticket:{ticket['token']}")
+    rooms_to += [f"display:agency:{a}" for a in sorted(agency_ids)] + [f"staff:agency:{a}" for a in sorted(agency_ids)]
+    rooms_to += [f"service:{s}" for s in sorted(service_ids)]
+    rooms_to += _counter_rooms(db, service_ids) + [f"counter:{c}" for c in sorted(counter_ids)]
+    socketio.emit("queue_changed", payload, to=list(dict.fromkeys(rooms_to)))
+    for ticket_id, data in full.items():
+        socketio.emit("ticket_changed", data, to=f"ticket:{fresh[ticket_id]['token']}")
+    return payload
+
+
+def _counter_rooms(db: Database, service_ids: set[int]) -> list[str]:
+    if not service_ids:
+        return []
+    marks = ",".join(str(int(s)) for s in service_ids)
+    return [f"counter:{r[0]}" for r in db.conn.execute(f"SELECT DISTINCT counter_id FROM counter_services WHERE service_id IN ({marks})")]
 
 
 def broadcast_config_changed(what: str, data: dict | None = None) -> None:

@@ -1,14 +1,19 @@
-"""JSON shapes of tickets, counters and agencies as screens and the API see them."""
+"""JSON shapes of tickets, counters and agencies as screens and the API see them.
+
+Serializers are pure functions over rows already loaded. `Loaded` fetches what a request or a
+broadcast needs with a few set-based statements and keeps it for the rest of that request, so a
+list of fifty tickets costs the same few statements as one ticket.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from sqlite_utils import Database
 
 from . import tickets
-from .db import one, settings
+from .db import rows, settings
 from .speech import announcement
 from .timeutil import iso
 
@@ -21,36 +26,140 @@ def public_base_url() -> str:
     configured = current_app.config.get("PUBLIC_URL")
     if configured:
         return configured.rstrip("/")
-    try:
+    if has_request_context():
         return request.host_url.rstrip("/")
-    except RuntimeError:
-        return ""
+    return ""
 
 
-def names(db: Database, ticket: dict) -> dict:
-    row = one(
-        db,
-        "SELECT s.name AS service, s.code AS service_code, a.name AS agency, a.code AS agency_code, a.color AS agency_color,"
-        " c.name AS counter, c.number AS counter_number FROM services s JOIN agencies a ON a.id = s.agency_id"
-        " LEFT JOIN counters c ON c.id = ? WHERE s.id = ?",
-        (ticket.get("counter_id"), ticket["service_id"]),
-    )
-    return row or {}
+COUNTERS_SQL = (
+    "SELECT c.*, coalesce(nullif(u.full_name, ''), u.username) AS officer_name,"
+    " (SELECT group_concat(service_id) FROM (SELECT service_id FROM counter_services WHERE counter_id = c.id ORDER BY service_id))"
+    " AS service_list FROM counters c LEFT JOIN users u ON u.id = c.officer_id"
+)
 
 
-def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = True) -> dict:
+class Loaded:
+    """What serializers need, fetched once: settings, services with their agency, counters, stats."""
+
+    def __init__(self, db: Database, now: datetime, base_url: str | None = None) -> None:
+        self.db = db
+        self.now = now
+        self._settings: dict | None = None
+        self._services: dict[int, dict] = {}
+        self._all_services = False
+        self._counters: dict[int, dict] = {}
+        self._all_counters = False
+        self._stats: dict[int, dict] = {}
+        self._current: dict[int, dict | None] = {}
+        self._base_url = base_url
+
+    @property
+    def settings(self) -> dict:
+        if self._settings is None:
+            self._settings = settings(self.db)
+        return self._settings
+
+    @property
+    def base_url(self) -> str:
+        if self._base_url is None:
+            self._base_url = public_base_url()
+        return self._base_url
+
+    def services(self, ids: list[int] | None = None) -> dict[int, dict]:
+        """Service rows (with agency fields and today's issuing rules) by id; None = all of them."""
+        if ids is None:
+            if not self._all_services:
+                self._services.update(tickets.service_rows(self.db, self.now, self.settings["timezone"]))
+                self._all_services = True
+            return self._services
+        missing = [i for i in set(ids) if i is not None and i not in self._services]
+        if missing and not self._all_services:
+            self._services.update(tickets.service_rows(self.db, self.now, self.settings["timezone"], missing))
+        return self._services
+
+    def service(self, service_id: int) -> dict:
+        return self.services([service_id]).get(service_id) or {}
+
+    def counters(self, ids: list[int] | None = None) -> dict[int, dict]:
+        """Counter rows with their officer's name and the services they serve."""
+        if ids is None:
+            if not self._all_counters:
+                self._counters.update({c["id"]: c for c in rows(self.db, COUNTERS_SQL + " ORDER BY c.agency_id, c.number, c.id")})
+                self._all_counters = True
+            return self._counters
+        missing = [i for i in set(ids) if i is not None and i not in self._counters]
+        if missing and not self._all_counters:
+            marks = ",".join(str(int(i)) for i in missing)
+            self._counters.update({c["id"]: c for c in rows(self.db, COUNTERS_SQL + f" WHERE c.id IN ({marks})")})
+        return self._counters
+
+    def counter(self, counter_id: int | None) -> dict:
+        if counter_id is None:
+            return {}
+        return self.counters([counter_id]).get(counter_id) or {}
+
+    def stats(self, ids: list[int] | None = None) -> dict[int, dict]:
+        wanted = None if ids is None else [i for i in set(ids) if i not in self._stats]
+        if wanted is None or wanted:
+            self._stats.update(tickets.service_stats(self.db, self.now, wanted, self.settings))
+        return self._stats
+
+    def current(self, counter_ids: list[int]) -> dict[int, dict | None]:
+        missing = [i for i in counter_ids if i not in self._current]
+        if missing:
+            found = tickets.current_tickets(self.db, missing)
+            self._current.update({i: found.get(i) for i in missing})
+        return self._current
+
+    def forget(self) -> None:
+        """Drop live figures (after a write); names and rules stay."""
+        self._stats.clear()
+        self._current.clear()
+        self._counters.clear()
+        self._all_counters = False
+
+
+def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = True, loaded: Loaded | None = None) -> dict:
     """The ticket as the API documents it; `private=False` strips what only its holder may see."""
-    ahead, estimate = tickets.estimated_wait(db, ticket, now)
-    label = names(db, ticket)
+    loaded = loaded or Loaded(db, now)
+    ahead, estimate = 0, None
+    if ticket["status"] == "waiting":
+        ahead = tickets.ahead_of(db, ticket)
+        stat = loaded.stats([ticket["service_id"]]).get(ticket["service_id"])
+        estimate = tickets.estimate_minutes(stat, ahead) if stat else None
+    return ticket_data(ticket, loaded, ahead, estimate, private=private)
+
+
+def tickets_json(db: Database, found: list[dict], now: datetime, *, private: bool = False, loaded: Loaded | None = None) -> list[dict]:
+    """Many tickets, labels and stats loaded once; "ahead" from each ticket's place in its service's line."""
+    loaded = loaded or Loaded(db, now)
+    loaded.services([t["service_id"] for t in found])
+    loaded.counters([t["counter_id"] for t in found if t["counter_id"]])
+    waiting = [t for t in found if t["status"] == "waiting"]
+    stats = loaded.stats(sorted({t["service_id"] for t in waiting})) if waiting else {}
+    places = tickets.places_in_line(db, waiting)
+    out = []
+    for t in found:
+        ahead = places.get(t["id"], 0)
+        stat = stats.get(t["service_id"])
+        estimate = tickets.estimate_minutes(stat, ahead) if t["status"] == "waiting" and stat else None
+        out.append(ticket_data(t, loaded, ahead, estimate, private=private))
+    return out
+
+
+def ticket_data(ticket: dict, loaded: Loaded, ahead: int, estimate: int | None, *, private: bool = True) -> dict:
+    service = loaded.service(ticket["service_id"])
+    at_counter = ticket["status"] in tickets.OPEN_STATUSES
+    counter = loaded.counter(ticket["counter_id"]) if at_counter else {}
     data = {
         "id": ticket["id"],
         "token": ticket["token"],
         "number": ticket["number"],
         "service_id": ticket["service_id"],
         "agency_id": ticket["agency_id"],
-        "service": label.get("service"),
-        "agency": label.get("agency"),
-        "agency_color": label.get("agency_color"),
+        "service": service.get("name"),
+        "agency": service.get("agency_name"),
+        "agency_color": service.get("agency_color"),
         "priority": bool(ticket["priority"]),
         "priority_reason": ticket["priority_reason"],
         "status": ticket["status"],
@@ -62,14 +171,14 @@ def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = Tr
         "started_at": ticket["started_at"],
         "finished_at": ticket["finished_at"],
         "call_count": ticket["call_count"],
-        "counter_id": ticket["counter_id"] if ticket["status"] in tickets.OPEN_STATUSES else None,
-        "counter": label.get("counter") if ticket["status"] in tickets.OPEN_STATUSES else None,
-        "counter_number": label.get("counter_number") if ticket["status"] in tickets.OPEN_STATUSES else None,
+        "counter_id": ticket["counter_id"] if at_counter else None,
+        "counter": counter.get("name"),
+        "counter_number": counter.get("number"),
         "transfer_count": ticket["transfer_count"],
         "transfer_note": ticket["transfer_note"],
         "estimated_wait_minutes": estimate,
         "printed": None if ticket["printed"] is None else bool(ticket["printed"]),
-        "status_url": f"{public_base_url()}/t/{ticket['token']}",
+        "status_url": f"{loaded.base_url}/t/{ticket['token']}",
     }
     return data if private else public(data)
 
@@ -79,73 +188,55 @@ def public(ticket: dict) -> dict:
     return {k: v for k, v in ticket.items() if k not in PRIVATE_FIELDS}
 
 
-def counter_json(db: Database, counter: dict, now: datetime) -> dict:
-    current = tickets.current_of(db, counter["id"])
-    officer = one(db, "SELECT full_name, username FROM users WHERE id = ?", (counter["officer_id"],)) if counter["officer_id"] else None
-    service_ids = [
-        r["service_id"]
-        for r in db.query("SELECT service_id FROM counter_services WHERE counter_id = ? ORDER BY service_id", (counter["id"],))
-    ]
+def counter_json(db: Database, counter: dict, now: datetime, loaded: Loaded | None = None) -> dict:
+    """A counter with its current ticket; `counter` may be a bare row (its state is taken from it)."""
+    loaded = loaded or Loaded(db, now)
+    full = {**loaded.counter(counter["id"]), **counter}
+    current = loaded.current([counter["id"]]).get(counter["id"])
+    return counter_data(full, current, loaded)
+
+
+def counter_data(counter: dict, current: dict | None, loaded: Loaded) -> dict:
+    service_list = counter.get("service_list")
     return {
         "id": counter["id"],
         "name": counter["name"],
         "number": counter["number"],
         "agency_id": counter["agency_id"],
         "zone": counter["zone"],
-        "service_ids": service_ids,
+        "service_ids": [int(i) for i in service_list.split(",")] if service_list else [],
         "state": counter["state"],
-        "officer": (officer["full_name"] or officer["username"]) if officer else None,
-        "current_ticket": ticket_json(db, current, now, private=False) if current else None,
+        "officer": counter.get("officer_name") if counter.get("officer_id") else None,
+        "current_ticket": ticket_data(current, loaded, 0, None, private=False) if current else None,
     }
 
 
-def counters_json(db: Database, now: datetime, agency_id: int | None = None) -> list[dict]:
-    sql = "SELECT * FROM counters" + (" WHERE agency_id = ?" if agency_id else "") + " ORDER BY agency_id, number, id"
-    return [counter_json(db, c, now) for c in db.query(sql, (agency_id,) if agency_id else ())]
+def counters_json(db: Database, now: datetime, agency_id: int | None = None, loaded: Loaded | None = None) -> list[dict]:
+    loaded = loaded or Loaded(db, now)
+    found = [c for c in loaded.counters().values() if agency_id is None or c["agency_id"] == agency_id]
+    current = loaded.current([c["id"] for c in found])
+    loaded.services([t["service_id"] for t in current.values() if t])
+    return [counter_data(c, current.get(c["id"]), loaded) for c in found]
 
 
-def agencies_json(db: Database, now: datetime, agency_ids: list[int] | None = None, include_inactive: bool = False) -> list[dict]:
+def agencies_json(
+    db: Database, now: datetime, agency_ids: list[int] | None = None, include_inactive: bool = False, loaded: Loaded | None = None
+) -> list[dict]:
     """Agencies with their services, each with live waiting counts, open state and estimate."""
-    conf = settings(db)
-    stats = tickets.service_stats(db, now)
-    out = []
+    loaded = loaded or Loaded(db, now)
+    tz = loaded.settings["timezone"]
+    services = loaded.services()
+    stats = loaded.stats()
     where = "" if include_inactive else " WHERE active = 1"
-    for agency in db.query("SELECT * FROM agencies" + where + " ORDER BY sort_order, name"):
+    by_agency: dict[int, list[dict]] = {}
+    for s in sorted(services.values(), key=lambda r: (r["sort_order"], r["name"])):
+        if include_inactive or s["active"]:
+            by_agency.setdefault(s["agency_id"], []).append(s)
+    out = []
+    for agency in rows(db, "SELECT * FROM agencies" + where + " ORDER BY sort_order, name"):
         if agency_ids and agency["id"] not in agency_ids:
             continue
-        services = []
-        for s in db.query(
-            "SELECT * FROM services WHERE agency_id = ?" + ("" if include_inactive else " AND active = 1") + " ORDER BY sort_order, name",
-            (agency["id"],),
-        ):
-            stat = stats.get(s["id"])
-            refusal = tickets.issuing_state(db, {**s, "agency_active": agency["active"]}, now, conf["timezone"])
-            services.append(
-                {
-                    "id": s["id"],
-                    "code": s["code"],
-                    "name": s["name"],
-                    "prefix": s["prefix"],
-                    "open": refusal is None,
-                    "closed_reason": refusal.code if refusal else None,
-                    "closed_message": refusal.message() if refusal else None,
-                    "waiting": stat["waiting"],
-                    "quota": s["daily_quota"],
-                    "issued_today": stat["issued_today"],
-                    "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"], 0),
-                    "open_counters": stat["open_counters"],
-                    "estimated_wait_minutes": tickets.estimate_minutes(stat, stat["waiting"]),
-                    "standard": {
-                        "requirements": s["requirements"],
-                        "procedure": s["procedure"],
-                        "completion_time": s["completion_time"],
-                        "fee": s["fee"],
-                        "product": s["product"],
-                        "complaint_channel": s["complaint_channel"],
-                        "sk_number": s["sk_number"],
-                    },
-                }
-            )
+        listed = [service_data(s, stats.get(s["id"]), tickets.refusal(s, now, tz)) for s in by_agency.get(agency["id"], [])]
         out.append(
             {
                 "id": agency["id"],
@@ -153,31 +244,60 @@ def agencies_json(db: Database, now: datetime, agency_ids: list[int] | None = No
                 "name": agency["name"],
                 "color": agency["color"],
                 "zone": agency["zone"],
-                "waiting": sum(s["waiting"] for s in services),
-                "services": services,
+                "waiting": sum(s["waiting"] for s in listed),
+                "services": listed,
             }
         )
     return out
 
 
-def called_event(db: Database, ticket: dict, now: datetime, recall: bool) -> dict:
+def service_data(s: dict, stat: dict | None, refusal) -> dict:
+    stat = stat or {"waiting": 0, "issued_today": 0, "open_counters": 0, "avg_service_minutes": s["default_service_minutes"]}
+    return {
+        "id": s["id"],
+        "code": s["code"],
+        "name": s["name"],
+        "prefix": s["prefix"],
+        "open": refusal is None,
+        "closed_reason": refusal.code if refusal else None,
+        "closed_message": refusal.message() if refusal else None,
+        "waiting": stat["waiting"],
+        "quota": s["daily_quota"],
+        "issued_today": stat["issued_today"],
+        "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"], 0),
+        "open_counters": stat["open_counters"],
+        "estimated_wait_minutes": tickets.estimate_minutes(stat, stat["waiting"]),
+        "standard": {
+            "requirements": s["requirements"],
+            "procedure": s["procedure"],
+            "completion_time": s["completion_time"],
+            "fee": s["fee"],
+            "product": s["product"],
+            "complaint_channel": s["complaint_channel"],
+            "sk_number": s["sk_number"],
+        },
+    }
+
+
+def called_event(db: Database, ticket: dict, now: datetime, recall: bool, loaded: Loaded | None = None) -> dict:
     """The `ticket_called` payload, with the Indonesian sentence the lobby speaks."""
-    label = names(db, ticket)
-    reading = settings(db)["number_reading"]
+    loaded = loaded or Loaded(db, now)
+    service = loaded.service(ticket["service_id"])
+    counter = loaded.counter(ticket["counter_id"])
     return {
         "ticket_id": ticket["id"],
         "number": ticket["number"],
         "counter_id": ticket["counter_id"],
-        "counter": label.get("counter"),
-        "counter_number": label.get("counter_number"),
+        "counter": counter.get("name"),
+        "counter_number": counter.get("number"),
         "agency_id": ticket["agency_id"],
-        "agency": label.get("agency"),
+        "agency": service.get("agency_name"),
         "service_id": ticket["service_id"],
-        "service": label.get("service"),
+        "service": service.get("name"),
         "priority": bool(ticket["priority"]),
         "recall": recall,
         "call_count": ticket["call_count"],
         "called_at": ticket["called_at"],
         "announced_at": iso(now),
-        "announcement": announcement(ticket["number"], label.get("counter_number") or 0, reading),
+        "announcement": announcement(ticket["number"], counter.get("number") or 0, loaded.settings["number_reading"]),
     }

@@ -239,3 +239,18 @@ def screenshot(page, name: str) -> Path:
 
 def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
+
+
+def settle(app, timeout: float = 5) -> None:
+    """Wait until every print job ended and what committed so far went out to sockets.
+
+    Both happen after the HTTP answer (printing and broadcasts are off the request path).
+    """
+    deadline = time.monotonic() + timeout
+    printer = app.extensions.get("loket_printer")
+    while printer is not None and hasattr(printer, "idle") and not printer.idle():
+        if time.monotonic() > deadline:
+            raise AssertionError("print jobs still running")
+        time.sleep(0.01)
+    if not app.extensions["loket_emitter"].drain(max(deadline - time.monotonic(), 0.5)):
+        raise AssertionError("events still not sent")

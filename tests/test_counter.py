@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD, add_user, login
+from conftest import PASSWORD, add_user, login, settle
 from loket.realtime import socketio
 
 
@@ -174,6 +174,7 @@ def test_expected_ticket_must_be_a_number(client, officer):
 
 
 def test_both_tabs_of_a_counter_and_its_neighbours_hear_every_change(app, client, officer):
+    settle(app)  # opening the counters was announced after the fixture's answers
     tab_a = socketio.test_client(app, flask_test_client=client)
     tab_b = socketio.test_client(app, flask_test_client=client)
     neighbour = socketio.test_client(app, flask_test_client=client)
@@ -182,11 +183,13 @@ def test_both_tabs_of_a_counter_and_its_neighbours_hear_every_change(app, client
             assert sock.emit("subscribe", {"room": "counter", "counter_id": counter_id}, callback=True) == {"ok": True}
             assert sock.get_received()[0]["name"] == "snapshot"
         issue(client)
+        settle(app)
         for sock in (tab_a, tab_b, neighbour):
             changes = [e["args"][0] for e in sock.get_received() if e["name"] == "queue_changed"]
             assert [c["kind"] for c in changes] == ["issued"]
             assert changes[0]["services"][0] == {**changes[0]["services"][0], "id": 1, "waiting": 1}
         act(client, 1, "call-next", expected_ticket_id=None)
+        settle(app)
         for sock in (tab_a, tab_b):
             received = sock.get_received()
             assert "ticket_called" in [e["name"] for e in received]

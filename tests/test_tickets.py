@@ -43,7 +43,7 @@ def test_numbers_are_prefix_and_padded_daily_sequence(db, clock):
 
 
 def test_sequence_never_wraps_within_a_day(db, clock):
-    db.execute("INSERT INTO daily_sequences VALUES (?, ?, 998)", (KTP, "2026-11-25"))
+    db.execute("INSERT INTO daily_sequences (service_id, issued_on, last_number) VALUES (?, ?, 998)", (KTP, "2026-11-25"))
     assert [issue(db, clock)["number"] for _ in range(3)] == ["A999", "A1000", "A1001"]
 
 

@@ -10,9 +10,9 @@ const IDLE_HOME = seconds("idle", 45) * 1000; // a half-finished choice is aband
 const IDLE_ATTRACT = seconds("attract", 60) * 1000; // an untouched start screen turns into the attract screen
 const TICKET_SHOWN = seconds("ticket_seconds", 12) * 1000; // the ticket screen goes back to the start
 const FAILED_SHOWN = 45 * 1000; // a failed print stays long enough to photograph the number or reprint
-const AGENT_WAIT = 8000; // no report from the print agent by then: treat as not printed
+const PRINT_WAIT = 8000; // no report from the server's printer or the print agent by then: treat as not printed
+const printReports = new Map(); // ticket_printed reports that came before the ticket's answer
 const OFFLINE_GRACE = 1500; // a blip of the network must not flash the "Mohon tunggu" screen
-const AGENT_PRINTERS = ["usb", "serial", "file"];
 const MY_TICKETS = "loket.mytickets";
 
 const REASONS = [
@@ -327,10 +327,14 @@ async function take(priorityReason = null) {
       location.assign(`/t/${encodeURIComponent(ticket.token)}`);
       return;
     }
+    // Printing happens after the answer: its outcome may even arrive before it.
+    const early = printReports.get(ticket.id);
+    printReports.clear();
+    if (early && ticket.printed == null) ticket.printed = early.printed;
     state.ticket = ticket;
     go("ticket");
-    if (state.kiosk && AGENT_PRINTERS.includes(state.kiosk.printer) && ticket.printed == null) {
-      state.printTimer = setTimeout(() => printed({ ticket_id: ticket.id, printed: false }), AGENT_WAIT);
+    if (state.kiosk?.printer && ticket.printed == null) {
+      state.printTimer = setTimeout(() => printed({ ticket_id: ticket.id, printed: false }), PRINT_WAIT);
     }
   } catch (err) {
     if (err.code === "offline") showOffline(true);
@@ -342,7 +346,10 @@ async function take(priorityReason = null) {
 
 function printed(report) {
   // Reports name the ticket by id: tokens never travel on the kiosk's public room.
-  if (state.view !== "ticket" || !state.ticket || state.ticket.id !== report.ticket_id) return;
+  if (state.view !== "ticket" || !state.ticket || state.ticket.id !== report.ticket_id) {
+    if (printReports.size < 50) printReports.set(report.ticket_id, report);
+    return;
+  }
   clearTimeout(state.printTimer);
   state.ticket.printed = report.printed;
   render();
@@ -358,7 +365,7 @@ async function reprint() {
     if (state.ticket?.token !== token) return;
     state.ticket.printed = answer.ticket.printed;
     render();
-    if (answer.ticket.printed == null) state.printTimer = setTimeout(() => printed({ ticket_id: answer.ticket.id, printed: false }), AGENT_WAIT);
+    if (answer.ticket.printed == null) state.printTimer = setTimeout(() => printed({ ticket_id: answer.ticket.id, printed: false }), PRINT_WAIT);
   } catch (err) {
     if (state.ticket?.token !== token) return;
     state.ticket.printed = false;

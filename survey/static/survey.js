@@ -167,10 +167,14 @@ async function forCounter() {
   live({ room: "display", agency_ids: [counter.agency_id] }, {
     connection: (up) => $("link").classList.toggle("on", up),
     queue_changed: (change) => {
-      // The ticket JSON of a public room carries no counter once done: the counters list says where.
-      if (change.kind !== "completed" || !change.ticket) return;
-      if (!change.counters.some((c) => c.id === counterId)) return;
-      start({ id: change.ticket.id, number: change.ticket.number, service: change.ticket.service });
+      // A burst arrives as one message listing each change; the ticket JSON of a public room
+      // carries no counter once done, so each change names its counters.
+      for (const one of change.changes || [change]) {
+        if (one.kind !== "completed" || !one.ticket) continue;
+        const at = one.counter_ids || change.counters.map((c) => c.id);
+        if (!at.includes(counterId)) continue;
+        start({ id: one.ticket.id, number: one.ticket.number, service: one.ticket.service });
+      }
     },
   });
 }

@@ -1,0 +1,66 @@
+"""The production server `python server.py` runs: gevent's WSGI server with Socket.IO websockets.
+
+Chosen by measurement (docs/performance.md): one process holds thousands of websockets as
+greenlets instead of OS threads. Idle keep-alive connections are closed after a timeout, and the
+soft open-file limit is raised to the hard one, so a thousand idle sockets from one misbehaving
+client cannot use up the descriptors a kiosk needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+
+log = logging.getLogger("loket.serve")
+
+IDLE_SECONDS = 75  # an HTTP keep-alive connection with no new request for this long is closed
+HEADER_SECONDS = 20  # a started request must send its headers within this
+
+
+def raise_open_files_limit() -> tuple[int, int]:
+    """Soft RLIMIT_NOFILE up to the hard limit (systemd's default soft limit is 1024). Returns (before, after)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+    if target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            target = soft
+    log.info("open files limit: %s (was %s, hard %s)", target, soft, hard)
+    return soft, target
+
+
+def handler_class(idle_seconds: float = IDLE_SECONDS):
+    """gevent's request handler with a read timeout only while it waits for the next request line.
+
+    The timeout is cleared as soon as a request has begun, so a websocket (which takes the socket
+    over after its upgrade request) or a slow answer is never cut.
+    """
+    from gevent.pywsgi import WSGIHandler
+
+    class IdleClosingHandler(WSGIHandler):
+        def read_requestline(self):
+            self.socket.settimeout(idle_seconds)
+            try:
+                line = super().read_requestline()
+            except TimeoutError:
+                return None
+            self.socket.settimeout(HEADER_SECONDS if line else None)
+            return line
+
+        def read_request(self, raw_requestline):
+            try:
+                return super().read_request(raw_requestline)
+            finally:
+                self.socket.settimeout(None)
+
+    return IdleClosingHandler
+
+
+def run(app, host: str, port: int, idle_seconds: float = IDLE_SECONDS) -> None:
+    """Serve until stopped; requires gevent's monkey patching done before anything else was imported."""
+    from gevent import pywsgi
+
+    raise_open_files_limit()
+    server = pywsgi.WSGIServer((host, port), app, handler_class=handler_class(idle_seconds), log=None, error_log=log)
+    server.serve_forever()
