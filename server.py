@@ -266,14 +266,21 @@ def _register_cli(app: Flask) -> None:
         click.echo(f"Kunci agen cetak (USB/serial): python -m kiosk.agent --kiosk {kiosk['name']} --key {kiosk['agent_key']} …")
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Loket queue server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--db", default=None, help="SQLite file (default: $LOKET_DB or instance/loket.db)")
     parser.add_argument("--no-demo", action="store_true", help="do not seed the demo MPP into an empty database")
     parser.add_argument("--threading", action="store_true", help="OS threads and Werkzeug instead of gevent (for comparison only)")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--idle-timeout", type=float, default=None, help="seconds an idle keep-alive HTTP connection stays open (default 75)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Files the service writes (the database, its WAL, photos, keys) are readable by it alone.
     os.umask(0o077)
@@ -295,7 +302,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         from loket import serve
 
-        serve.run(app, args.host, args.port)
+        serve.run(app, args.host, args.port, args.idle_timeout or serve.IDLE_SECONDS)
 
 
 if __name__ == "__main__":

@@ -130,6 +130,7 @@ class LiveServer:
     db_path: Path
     port: int = 0
     env: dict = field(default_factory=dict)
+    extra_args: list = field(default_factory=list)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -143,7 +144,7 @@ class LiveServer:
         self.log_path = self.db_path.parent / f"server-{self.port}.log"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), "--db", str(self.db_path)],
+            [sys.executable, str(ROOT / "server.py"), "--port", str(self.port), "--db", str(self.db_path), *self.extra_args],
             cwd=ROOT,
             env=env,
             stdout=log,

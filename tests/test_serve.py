@@ -1,0 +1,123 @@
+"""The production server: gevent, idle connections closed, websockets kept, the open-file limit, systemd units."""
+
+from __future__ import annotations
+
+import configparser
+import resource
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import ROOT, LiveServer, copy_demo
+
+UNITS = ROOT / "deploy" / "systemd"
+
+
+@pytest.fixture
+def short_idle_server(tmp_path, demo_template):
+    server = LiveServer(copy_demo(demo_template, tmp_path / "idle.db"))
+    server.extra_args = ["--idle-timeout", "1.5"]
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_the_server_is_not_a_development_server(live_server):
+    log = live_server.log_path.read_text()
+    assert "development server" not in log.lower() and "werkzeug" not in log.lower()
+    assert "open files limit" in log
+    assert requests.get(live_server.url + "/api/health", timeout=5).json() == {"status": "ok"}
+
+
+def test_an_idle_keep_alive_connection_is_closed_but_a_websocket_is_kept(short_idle_server):
+    import socketio
+
+    host, port = "127.0.0.1", short_idle_server.port
+    with socket.create_connection((host, port), timeout=10) as idle:
+        idle.sendall(f"GET /api/health HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        assert b"200 OK" in idle.recv(4096)
+        started = time.monotonic()
+        assert idle.recv(4096) == b""  # closed by the server, not by us
+        assert 1.0 < time.monotonic() - started < 8
+    events = []
+    client = socketio.Client(reconnection=False)
+    client.on("ticket_called", lambda data: events.append(data))
+    client.connect(short_idle_server.url, transports=["websocket"])
+    try:
+        client.call("subscribe", {"room": "display", "display": "lobi"}, timeout=10)
+        time.sleep(3)  # twice the idle timeout with no frame but pings
+        officer = short_idle_server.session("petugas.dukcapil")
+        assert officer.post(short_idle_server.url + "/api/counters/1/open", timeout=10).status_code == 200
+        assert requests.post(short_idle_server.url + "/api/tickets", json={"service_id": 1}, timeout=10).status_code == 201
+        assert officer.post(short_idle_server.url + "/api/counters/1/call-next", json={}, timeout=10).status_code == 200
+        deadline = time.monotonic() + 5
+        while not events and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert events and events[0]["number"] == "A001"
+    finally:
+        client.disconnect()
+
+
+def test_the_open_file_limit_is_raised_to_the_hard_limit():
+    from loket import serve
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    before, after = serve.raise_open_files_limit()
+    assert after == (hard if hard != resource.RLIM_INFINITY else max(before, 1 << 16))
+    assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == after
+
+
+def unit(name: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(UNITS / name)
+    return parser
+
+
+@pytest.mark.parametrize("name", ["loket.service", "loket-agent@.service"])
+def test_long_running_units_restart_and_have_room_for_sockets(name):
+    service = unit(name)["Service"]
+    assert service["Restart"] == "always"
+    assert int(service["LimitNOFILE"]) >= 4096
+    assert service["User"] == "loket" and service["UMask"] == "0077"
+
+
+def exec_args(name: str) -> list[str]:
+    return shlex.split(unit(name)["Service"]["ExecStart"])[1:]
+
+
+def test_the_server_unit_starts_the_production_server_with_arguments_it_accepts():
+    import server
+
+    args = exec_args("loket.service")
+    assert args[0] == "server.py"
+    parsed = server.build_parser().parse_args(args[1:])
+    assert parsed.no_demo and parsed.host == "0.0.0.0" and not parsed.threading
+
+
+def test_the_agent_and_rollup_units_name_options_their_commands_have():
+    agent_help = subprocess.run(
+        [sys.executable, "-m", "kiosk.agent", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    for option in (a for a in exec_args("loket-agent@.service") if a.startswith("--")):
+        assert option in agent_help
+    assert exec_args("loket-rollup.service") == ["--app", "server", "rollup"]
+    timer = unit("loket-rollup.timer")["Timer"]
+    assert timer["OnCalendar"] and timer["Persistent"] == "true"
+
+
+def test_units_are_documented():
+    text = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    for path in sorted(Path(UNITS).iterdir()):
+        assert path.name in text
+
+
+def test_login_still_works_through_the_production_server(live_server):
+    session = live_server.session("admin")
+    assert session.get(live_server.url + "/api/me", timeout=5).status_code == 200
