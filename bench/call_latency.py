@@ -15,11 +15,12 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import OUT, Server, machine, ms, percentile, prepare_db
+from common import OUT, ROOT, Server, machine, ms, percentile, prepare_db
 
 
 def build(path: Path, counters: int, phones: int) -> dict:
@@ -287,9 +288,17 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tree", type=Path, default=None, help="run the server of another checkout (before/after in one run)")
+    parser.add_argument("--label", default="gevent")
+    parser.add_argument("--threading", action="store_true", help="start the server with --threading")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    result = run(args.counters, args.displays, args.phones, args.rounds, args.workers)
+    command = None
+    if args.tree or args.threading:
+        tree = (args.tree or ROOT).resolve()
+        command = [sys.executable, str(tree / "server.py"), "--no-demo", "--db", "{db}", "--port", "{port}"]
+        command += ["--threading"] if args.threading else []
+    result = run(args.counters, args.displays, args.phones, args.rounds, args.workers, server_command=command, label=args.label)
     result["machine"] = machine()
     print(report(result))
     if args.json:

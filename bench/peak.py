@@ -78,7 +78,21 @@ end
 
 
 def server_command(tree: Path, extra: list[str] | None = None) -> list[str]:
+    if extra == ["gthread"]:
+        # gunicorn's threaded worker, the deployment docs' earlier alternative (LOKET_DB comes from the environment)
+        return [
+            str(Path(sys.executable).with_name("gunicorn")), "--chdir", str(tree), "--worker-class", "gthread", "--workers", "1",
+            "--threads", "100", "--keep-alive", "75", "-b", "127.0.0.1:{port}", "server:create_app()",
+        ]  # fmt: skip
     return [sys.executable, str(tree / "server.py"), "--no-demo", "--db", "{db}", "--port", "{port}", *(extra or [])]
+
+
+VARIANTS = {
+    "gevent": ("after", None),  # this tree's default: python server.py
+    "threading": ("after", ["--threading"]),  # this tree on Werkzeug's threads
+    "gthread": ("after", ["gthread"]),  # this tree under gunicorn gthread
+    "before": ("before", None),  # the --before checkout's python server.py
+}
 
 
 def seed_day(path: Path, count: int, status: str = "done") -> None:
@@ -177,8 +191,9 @@ def wrk(url: str, clients: int, seconds: float, mode: str, ids: list[int], cooki
 
 
 def cpu_seconds(server: Server) -> float:
-    times = psutil.Process(server.process.pid).cpu_times()
-    return times.user + times.system
+    """User + system CPU of the server process and its children (gunicorn's worker, prlimit's child)."""
+    proc = psutil.Process(server.process.pid)
+    return sum(t.user + t.system for t in (p.cpu_times() for p in [proc, *proc.children(recursive=True)]))
 
 
 def measured(server: Server, clients: int, seconds: float, mode: str, ids: list[int], cookie: str = "") -> dict:
@@ -215,7 +230,7 @@ def direct_rates(count: int = 2000) -> dict:
     return {"issue_per_second": round(issue, 1), "call_per_second": round(call, 1)}
 
 
-def rates(tree: Path, label: str, clients: list[int], seconds: float, day: int, repeat: int) -> dict:
+def rates(command: list[str], label: str, clients: list[int], seconds: float, day: int, repeat: int) -> dict:
     """Issue and call-next at each client count, empty day and a day of `day` tickets, medians of `repeat` runs."""
     out: dict = {"label": label, "issue": {}, "call": {}}
     work = OUT / "peak"
@@ -226,7 +241,7 @@ def rates(tree: Path, label: str, clients: list[int], seconds: float, day: int, 
             for _ in range(repeat):
                 path = prepare_db(work / f"{label}-{day_size}.db")
                 seed_day(path, day_size)
-                server = Server(path, command=server_command(tree)).start()
+                server = Server(path, command=command).start()
                 try:
                     conn = sqlite3.connect(path)
                     ids = [r for (r,) in conn.execute("SELECT id FROM services ORDER BY id")]
@@ -238,7 +253,7 @@ def rates(tree: Path, label: str, clients: list[int], seconds: float, day: int, 
                 path = prepare_db(work / f"{label}-{day_size}-call.db")
                 seed_day(path, day_size)
                 seed_day(path, CALL_QUEUE, status="waiting")
-                server = Server(path, command=server_command(tree)).start()
+                server = Server(path, command=command).start()
                 try:
                     counter_ids, cookie = open_counters(server)
                     row = measured(server, n, seconds, "call", counter_ids[:n] or counter_ids, cookie)
@@ -254,10 +269,10 @@ def rates(tree: Path, label: str, clients: list[int], seconds: float, day: int, 
     return out
 
 
-def reader_stall(tree: Path, label: str, seconds: float) -> dict:
+def reader_stall(command: list[str], label: str, seconds: float) -> dict:
     """The longest issue while another connection holds a read snapshot for the whole burst, re-taken every 10 s."""
     path = prepare_db(OUT / "peak" / f"{label}-reader.db")
-    server = Server(path, command=server_command(tree)).start()
+    server = Server(path, command=command).start()
     stop = threading.Event()
 
     def hold():
@@ -285,13 +300,12 @@ def reader_stall(tree: Path, label: str, seconds: float) -> dict:
     return row
 
 
-def idle_connections(tree: Path, label: str, count: int = 1100) -> dict:
+def idle_connections(command: list[str], label: str, count: int = 1100) -> dict:
     """`count` idle TCP connections from one client, the server under the unit's soft limit of 1024."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, count + 512)), hard))
     path = prepare_db(OUT / "peak" / f"{label}-idle.db")
-    command = ["prlimit", f"--nofile=1024:{hard}", *server_command(tree)]
-    server = Server(path, command=command).start()
+    server = Server(path, command=["prlimit", f"--nofile=1024:{hard}", *command]).start()
     sockets = []
     result: dict = {"idle_connections": count}
     try:
@@ -375,17 +389,26 @@ def main() -> None:
     parser.add_argument("--day", type=int, default=6000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reader-seconds", type=float, default=120)
+    parser.add_argument("--variants", default="gevent,before", help=f"servers to measure, of {', '.join(VARIANTS)}")
+    parser.add_argument("--only", default="rates,reader,idle", help="which figures")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
-    trees = [("after", ROOT)] + ([("before", args.before.resolve())] if args.before else [])
+    only = set(args.only.split(","))
     results = {"machine": machine(), "direct": direct_rates(), "servers": [], "reader": {}, "idle": {}}
-    for label, tree in trees:
-        results["servers"].append(rates(tree, label, clients, args.seconds, args.day, args.repeat))
-        results["reader"][label] = reader_stall(tree, label, args.reader_seconds)
-        print(label, "reader", results["reader"][label], flush=True)
-        results["idle"][label] = idle_connections(tree, label)
-        print(label, "idle", results["idle"][label], flush=True)
+    for label in args.variants.split(","):
+        which, extra = VARIANTS[label]
+        if which == "before" and not args.before:
+            continue
+        command = server_command(args.before.resolve() if which == "before" else ROOT, extra)
+        if "rates" in only:
+            results["servers"].append(rates(command, label, clients, args.seconds, args.day, args.repeat))
+        if "reader" in only:
+            results["reader"][label] = reader_stall(command, label, args.reader_seconds)
+            print(label, "reader", results["reader"][label], flush=True)
+        if "idle" in only:
+            results["idle"][label] = idle_connections(command, label)
+            print(label, "idle", results["idle"][label], flush=True)
     print(report(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))

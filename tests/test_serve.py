@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import http.client
 import resource
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -38,13 +38,15 @@ def test_the_server_is_not_a_development_server(live_server):
 def test_an_idle_keep_alive_connection_is_closed_but_a_websocket_is_kept(short_idle_server):
     import socketio
 
-    host, port = "127.0.0.1", short_idle_server.port
-    with socket.create_connection((host, port), timeout=10) as idle:
-        idle.sendall(f"GET /api/health HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
-        assert b"200 OK" in idle.recv(4096)
-        started = time.monotonic()
-        assert idle.recv(4096) == b""  # closed by the server, not by us
-        assert 1.0 < time.monotonic() - started < 8
+    idle = http.client.HTTPConnection("127.0.0.1", short_idle_server.port, timeout=10)
+    idle.request("GET", "/api/health")
+    answer = idle.getresponse()
+    assert answer.status == 200 and answer.read() == b'{"status":"ok"}\n'
+    assert not answer.will_close  # keep-alive
+    started = time.monotonic()
+    assert idle.sock.recv(4096) == b""  # closed by the server, not by us
+    assert 1.0 < time.monotonic() - started < 8
+    idle.close()
     events = []
     client = socketio.Client(reconnection=False)
     client.on("ticket_called", lambda data: events.append(data))
