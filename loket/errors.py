@@ -107,6 +107,10 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
 }
 
 
+# Parameters that also travel as fields of the error body, for screens that act on them.
+EXTRA_FIELDS = ("field", "retry_after", "reason", "hours", "until", "cutoff", "current")
+
+
 class LoketError(Exception):
     """A refusal the citizen or officer should read: code, HTTP status and message parameters."""
 
@@ -126,7 +130,7 @@ class LoketError(Exception):
 
     def to_dict(self, lang: str = "id") -> dict:
         body = {"error": self.code, "message": self.message(lang)}
-        extra = {k: v for k, v in self.params.items() if k in ("field", "retry_after", "reason", "hours", "until", "cutoff", "current")}
+        extra = {k: v for k, v in self.params.items() if k in EXTRA_FIELDS}
         body.update(extra)
         return body
 
