@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, Response, current_app, render_template, request
 
 from loket import auth, inputs, realtime
-from loket.db import get_db, one, settings
+from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.timeutil import day_start_utc, iso, local_day
 
@@ -189,9 +189,9 @@ def test_print(kiosk_id: int):
     }
     result = printing.print_ticket(kiosk["printer_url"], sample, mpp, qr_mode=kiosk["qr_mode"], profile=kiosk["printer_profile"] or None)
     state, error = ("ok", "") if result.ok else ("error", result.error or "gagal mencetak")
-    db.execute("UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?", (state, error[:500], kiosk_id))
-    audit.record(db, now, user, "print_test", "kiosks", kiosk_id, None, {"printer_state": state, "printer_error": error})
-    db.conn.commit()
+    with transaction(db):  # the printer state and its audit row: both or neither
+        db.execute("UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?", (state, error[:500], kiosk_id))
+        audit.record(db, now, user, "print_test", "kiosks", kiosk_id, None, {"printer_state": state, "printer_error": error})
     return {"ok": result.ok, "error": result.error, "seconds": round(result.seconds, 2), "item": config.row(db, "kiosks", kiosk_id)}
 
 

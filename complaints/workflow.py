@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import statistics
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -39,17 +40,24 @@ STATUSES = {
 # Statuses in which the clock no longer runs against the MPP.
 SETTLED = ("answered", "closed", "rejected", "not_our_authority")
 
-# action -> (statuses it may start from, status it leads to; None keeps the status)
-ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "verify": (("received",), "verified"),
-    "reject": (("received", "verified"), "rejected"),
-    "not_our_authority": (("received", "verified"), "not_our_authority"),
-    "assign": (("verified", "assigned", "in_progress"), "assigned"),
-    "start": (("assigned",), "in_progress"),
-    "answer": (("assigned", "in_progress"), "answered"),
-    "reopen": (("answered",), "in_progress"),
-    "close": (("answered", "rejected", "not_our_authority"), "closed"),
-    "note": (tuple(STATUSES), None),
+
+class Step(NamedTuple):
+    """One workflow action: the statuses it may start from and the status it leads to."""
+
+    sources: tuple[str, ...]
+    target: str | None  # None keeps the status (a note)
+
+
+ACTIONS: dict[str, Step] = {
+    "verify": Step(("received",), "verified"),
+    "reject": Step(("received", "verified"), "rejected"),
+    "not_our_authority": Step(("received", "verified"), "not_our_authority"),
+    "assign": Step(("verified", "assigned", "in_progress"), "assigned"),
+    "start": Step(("assigned",), "in_progress"),
+    "answer": Step(("assigned", "in_progress"), "answered"),
+    "reopen": Step(("answered",), "in_progress"),
+    "close": Step(("answered", "rejected", "not_our_authority"), "closed"),
+    "note": Step(tuple(STATUSES), None),
 }
 # The MPP organiser (admin) triages and forwards; the agency that received it works on it.
 AGENCY_ACTIONS = {"officer": {"start", "answer", "note"}, "supervisor": {"start", "answer", "note", "reopen", "close"}}
@@ -190,7 +198,7 @@ def allowed_actions(user: dict, complaint: dict) -> list[str]:
     mine = set(ACTIONS) if user["role"] == "admin" else AGENCY_ACTIONS.get(user["role"], set())
     if not can_see(user, complaint):
         return []
-    return [a for a, (sources, _to) in ACTIONS.items() if a in mine and complaint["status"] in sources]
+    return [a for a, rule in ACTIONS.items() if a in mine and complaint["status"] in rule.sources]
 
 
 def step(
@@ -213,8 +221,8 @@ def step(
         if complaint is None or not can_see(user, complaint):
             # Agency staff must not learn that another agency's complaint exists.
             raise LoketError("complaint_not_found")
-        sources, target = ACTIONS[action]
-        if complaint["status"] not in sources:
+        target = ACTIONS[action].target
+        if complaint["status"] not in ACTIONS[action].sources:
             raise LoketError("invalid_transition", action=action, current=complaint["status"])
         if action not in allowed_actions(user, complaint):
             raise LoketError("forbidden")

@@ -83,3 +83,9 @@ def apply(db: sqlite_utils.Database) -> list[str]:
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
     return pending
+
+
+@migrations()
+def m16_rate_limits_window_index(db: sqlite_utils.Database) -> None:
+    """ratelimit.hit() purges old windows of every bucket: an index makes that a range, not a scan."""
+    db.execute("CREATE INDEX IF NOT EXISTS rate_limits_window ON rate_limits (window_start)")

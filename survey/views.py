@@ -8,8 +8,9 @@ from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import auth, inputs
-from loket.db import get_db, one, set_setting, settings
+from admin import config
+from loket import auth, inputs, realtime
+from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.ratelimit import hit
 from loket.timeutil import local
@@ -93,14 +94,15 @@ def answer():
 
 @bp.put("/api/survey/settings")
 def survey_settings():
-    auth.require_user("admin")
+    """The survey mode is part of the MPP profile: the same save, audit row and live push as the admin's."""
+    user = auth.require_user("admin")
     data = inputs.body()
     value = inputs.text(data, "mode", required=True, max_length=10)
     if value not in answers.MODES:
         raise LoketError("invalid_field", field="mode", reason="skm atau quick")
-    db = get_db()
-    set_setting(db, "survey_mode", value)
-    return {"mode": value}
+    saved = config.save_profile(get_db(), {"survey_mode": value}, clock(), user)
+    realtime.broadcast_config_changed("mpp", {})
+    return {"mode": saved["survey_mode"]}
 
 
 # ---------------------------------------------------------------- reports
