@@ -15,16 +15,17 @@ from sqlite_utils import Database
 from loket import auth
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import day_names, zone_abbreviation
 from loket.timeutil import iso
 
 from . import audit
 
-TIMEZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+TIMEZONES = {tz: zone_abbreviation(tz) for tz in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")}  # the zones an MPP may choose
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 PREFIX = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
 HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+DAY_NAMES = day_names("id")  # 0 = Monday
 STANDARD_FIELDS = ("requirements", "procedure", "completion_time", "fee", "product", "complaint_channel", "sk_number")
 
 

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from loket import auth, inputs, realtime
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import day_names
 from loket.timeutil import day_start_utc, iso, local_day
 
 from . import audit, config, exchange, reports
@@ -302,7 +303,7 @@ def report_heatmap():
     agency_id, start, end, today = _report_scope()
     data = reports.heatmap(get_db(), start, end, agency_id, today=today)
     if request.args.get("format") == "csv":
-        days = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+        days = day_names("id")
         rows = [{"hari": days[i], **{f"{h:02d}": n for h, n in enumerate(r)}} for i, r in enumerate(data["cells"])]
         return csv_response(rows, ["hari", *[f"{h:02d}" for h in range(24)]], f"jam-sibuk-{start}-{end}.csv")
     return {"from": start, "to": end, **data}

@@ -16,26 +16,28 @@ from sqlite_utils import Database
 
 from loket.db import one, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import N_, bilingual
 from loket.timeutil import iso, local_day, parse_iso
 
+# value -> Bilingual(id, en) label; the Indonesian is the catalog id, the English comes from the catalogs.
 KINDS = {
-    "complaint": ("Pengaduan", "Complaint"),
-    "suggestion": ("Aspirasi/saran", "Suggestion"),
-    "information": ("Permintaan informasi", "Information request"),
+    "complaint": bilingual(N_("Pengaduan")),
+    "suggestion": bilingual(N_("Aspirasi/saran")),
+    "information": bilingual(N_("Permintaan informasi")),
 }
 CATEGORIES = {
-    "service": ("Kualitas pelayanan", "Service quality"),
-    "misconduct": ("Perilaku petugas/maladministrasi", "Misconduct/maladministration"),
+    "service": bilingual(N_("Kualitas pelayanan")),
+    "misconduct": bilingual(N_("Perilaku petugas/maladministrasi")),
 }
 STATUSES = {
-    "received": ("Diterima", "Received"),
-    "verified": ("Diverifikasi", "Verified"),
-    "rejected": ("Ditolak", "Rejected"),
-    "not_our_authority": ("Bukan kewenangan", "Not our authority"),
-    "assigned": ("Diteruskan ke instansi", "Assigned to agency"),
-    "in_progress": ("Sedang ditindaklanjuti", "In progress"),
-    "answered": ("Dijawab", "Answered"),
-    "closed": ("Selesai", "Closed"),
+    "received": bilingual(N_("Diterima")),
+    "verified": bilingual(N_("Diverifikasi")),
+    "rejected": bilingual(N_("Ditolak")),
+    "not_our_authority": bilingual(N_("Bukan kewenangan")),
+    "assigned": bilingual(N_("Diteruskan ke instansi")),
+    "in_progress": bilingual(N_("Sedang ditindaklanjuti")),
+    "answered": bilingual(N_("Dijawab")),
+    "closed": bilingual(N_("Selesai")),
 }
 # Statuses in which the clock no longer runs against the MPP.
 SETTLED = ("answered", "closed", "rejected", "not_our_authority")

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import qrcode
 
+from loket import i18n
+
 logger = logging.getLogger(__name__)
 
 
@@ -55,30 +57,9 @@ PRIORITY_REASONS = {
     "disaster": "Korban bencana",
 }
 
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
 # Indonesia has kept these offsets without daylight saving since 1988, so a fixed table
-# needs no tzdata (absent on Windows kiosks) and gives the official abbreviation.
-ZONES = {
-    "Asia/Jakarta": (7, "WIB"),
-    "Asia/Pontianak": (7, "WIB"),
-    "Asia/Makassar": (8, "WITA"),
-    "Asia/Jayapura": (9, "WIT"),
-}
+# needs no tzdata (absent on Windows kiosks); the names (WIB, WITA, WIT) are in loket/i18n.py.
+ZONE_OFFSETS = {"Asia/Jakarta": 7, "Asia/Pontianak": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9}
 
 # Printers sold in Indonesia that escpos-printer-db lacks, mapped to a profile with the
 # same paper width, resolution and command set.
@@ -431,9 +412,9 @@ def local_time_text(issued_at: str | datetime, tz_name: str) -> str:
     moment = issued_at if isinstance(issued_at, datetime) else datetime.fromisoformat(issued_at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    if tz_name in ZONES:
-        hours, abbreviation = ZONES[tz_name]
-        local = moment.astimezone(timezone(timedelta(hours=hours)))
+    if tz_name in ZONE_OFFSETS:
+        local = moment.astimezone(timezone(timedelta(hours=ZONE_OFFSETS[tz_name])))
+        abbreviation = i18n.zone_abbreviation(tz_name)
     else:
         try:
             local = moment.astimezone(ZoneInfo(tz_name))
@@ -441,8 +422,7 @@ def local_time_text(issued_at: str | datetime, tz_name: str) -> str:
             logger.warning("unknown time zone %r; printing UTC", tz_name)
             local = moment.astimezone(UTC)
         abbreviation = local.tzname() or "UTC"
-    day, month = DAYS[local.weekday()], MONTHS[local.month - 1]
-    return f"{day}, {local.day} {month} {local.year} {local:%H:%M} {abbreviation}"
+    return f"{i18n.long_date(local, 'id')} {local:%H:%M} {abbreviation}"
 
 
 def _priority_label(ticket: dict) -> str | None:
