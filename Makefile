@@ -30,9 +30,13 @@ install-dev: $(VENV)/.installed-dev node_modules/.installed
 run: install
 	$(PY) server.py --host $(HOST) --port $(PORT)
 
-lint: install-dev
+lint: install-dev lint-js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# ESLint's recommended rules over every screen's ES modules (eslint.config.mjs).
+lint-js: node_modules/.installed
+	node_modules/.bin/eslint --max-warnings 0 .
 
 format: install-dev
 	$(VENV)/bin/ruff format .
