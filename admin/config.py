@@ -16,6 +16,8 @@ from loket import auth
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import day_names, zone_abbreviation
+from loket.inputs import boolean, choice, hhmm, integer, number, text
+from loket.inputs import invalid as _bad
 from loket.timeutil import iso
 
 from . import audit
@@ -23,95 +25,20 @@ from . import audit
 TIMEZONES = {tz: zone_abbreviation(tz) for tz in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")}  # the zones an MPP may choose
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 PREFIX = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
-HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DAY_NAMES = day_names("id")  # 0 = Monday
 STANDARD_FIELDS = ("requirements", "procedure", "completion_time", "fee", "product", "complaint_channel", "sk_number")
 
 
-def _bad(field: str, reason: str) -> LoketError:
-    return LoketError("invalid_field", field=field, reason=reason)
-
-
-# ---------------------------------------------------------------- field readers
-
-
-def text(data: dict, field: str, *, required: bool = False, max_length: int = 200) -> str:
-    value = data.get(field)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise _bad(field, "harus teks")
-    value = value.strip()
-    if required and not value:
-        raise LoketError("missing_field", field=field)
-    if len(value) > max_length:
-        raise _bad(field, f"maksimal {max_length} karakter")
-    if "\x00" in value:
-        raise _bad(field, "mengandung karakter tidak sah")
-    return value
-
-
-def integer(data: dict, field: str, *, minimum: int | None = None, maximum: int | None = None, nullable: bool = False) -> int | None:
-    value = data.get(field)
-    if value is None or value == "":
-        if nullable:
-            return None
-        raise LoketError("missing_field", field=field)
-    if isinstance(value, bool):
-        raise _bad(field, "harus bilangan bulat")
-    try:
-        number = int(value)
-        if isinstance(value, float) and number != value:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise _bad(field, "harus bilangan bulat") from None
-    if minimum is not None and number < minimum:
-        raise _bad(field, f"minimal {minimum}")
-    if maximum is not None and number > maximum:
-        raise _bad(field, f"maksimal {maximum}")
-    return number
-
-
-def number(data: dict, field: str, *, minimum: float, maximum: float) -> float:
-    value = data.get(field)
-    if value is None or value == "" or isinstance(value, bool):
-        raise LoketError("missing_field", field=field)
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        raise _bad(field, "harus angka") from None
-    if not minimum <= result <= maximum:
-        raise _bad(field, f"antara {minimum:g} dan {maximum:g}")
-    return result
-
-
 def flag(data: dict, field: str) -> int:
-    value = data.get(field, 0)
-    if value in (True, 1, "1", "true", "on", "ya"):
-        return 1
-    if value in (False, 0, "0", "false", "", None, "tidak"):
-        return 0
-    raise _bad(field, "harus ya atau tidak")
+    """A boolean as the 0/1 the tables store."""
+    return int(boolean(data, field))
 
 
-def choice(data: dict, field: str, options: tuple[str, ...] | dict) -> str:
-    value = data.get(field)
-    if value not in options:
-        raise _bad(field, "pilih salah satu: " + ", ".join(options))
-    return value
-
-
-def hhmm(value: object, field: str) -> str:
-    if not isinstance(value, str) or not HHMM.match(value.strip()):
-        raise _bad(field, "format jam HH:MM, misalnya 08:00")
-    return value.strip()
-
-
-def _agency(db: Database, agency_id: object, field: str = "agency_id", nullable: bool = False) -> int | None:
-    if agency_id in (None, "") and nullable:
+def _agency(db: Database, agency_id: object, field: str = "agency_id", required: bool = True) -> int | None:
+    aid = integer({field: agency_id}, field, minimum=1, required=required)
+    if aid is None:
         return None
-    aid = integer({field: agency_id}, field, minimum=1)
     if one(db, "SELECT id FROM agencies WHERE id = ?", (aid,)) is None:
         raise _bad(field, "instansi tidak ada")
     return aid
@@ -127,15 +54,15 @@ def _clean_agency(db: Database, data: dict, current: dict | None) -> dict:
     clash = one(db, "SELECT id FROM agencies WHERE code = ? COLLATE NOCASE AND id != ?", (code, current["id"] if current else 0))
     if clash:
         raise _bad("code", f"kode {code} sudah dipakai instansi lain")
-    color = text(data, "color") or "#1f6feb"
+    color = text(data, "color", max_length=200) or "#1f6feb"
     if not COLOR.match(color):
         raise _bad("color", "warna #RRGGBB")
     return {
         "code": code,
-        "name": text(data, "name", required=True),
+        "name": text(data, "name", required=True, max_length=200),
         "color": color,
         "zone": text(data, "zone", max_length=60),
-        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, nullable=True) or 0,
+        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, required=False) or 0,
         "active": flag(data, "active"),
         "maklumat": text(data, "maklumat", max_length=4000),
         "maklumat_signer": text(data, "maklumat_signer", max_length=200),
@@ -156,7 +83,7 @@ def _clean_hours(value: object) -> list[dict]:
         if weekday in seen:
             raise _bad("hours", f"hari {day} tercantum dua kali")
         seen.add(weekday)
-        opens, closes = hhmm(item.get("opens"), "hours"), hhmm(item.get("closes"), "hours")
+        opens, closes = hhmm(item, "hours", key="opens"), hhmm(item, "hours", key="closes")
         if closes <= opens:
             raise _bad("hours", f"jam tutup hari {day} ({closes}) harus setelah jam buka ({opens})")
         out.append({"weekday": weekday, "opens": opens, "closes": closes})
@@ -188,17 +115,15 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
     values = {
         "agency_id": agency_id,
         "code": code,
-        "name": text(data, "name", required=True),
+        "name": text(data, "name", required=True, max_length=200),
         "prefix": prefix,
-        "padding": integer(data, "padding", minimum=1, maximum=6, nullable=True) or 3,
-        "daily_quota": integer(data, "daily_quota", minimum=0, maximum=100_000, nullable=True),
-        "cutoff_minutes": integer(data, "cutoff_minutes", minimum=0, maximum=720, nullable=True) or 0,
-        "default_service_minutes": number(
-            {"default_service_minutes": 5, **_present(data)}, "default_service_minutes", minimum=0.5, maximum=480
-        ),
-        "promised_minutes": integer(data, "promised_minutes", minimum=1, maximum=100_000, nullable=True),
+        "padding": integer(data, "padding", minimum=1, maximum=6, required=False) or 3,
+        "daily_quota": integer(data, "daily_quota", minimum=0, maximum=100_000, required=False),
+        "cutoff_minutes": integer(data, "cutoff_minutes", minimum=0, maximum=720, required=False) or 0,
+        "default_service_minutes": number(data, "default_service_minutes", minimum=0.5, maximum=480, required=False, default=5),
+        "promised_minutes": integer(data, "promised_minutes", minimum=1, maximum=100_000, required=False),
         "active": active,
-        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, nullable=True) or 0,
+        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, required=False) or 0,
     }
     for field in STANDARD_FIELDS:
         values[field] = text(data, field, max_length=4000 if field in ("requirements", "procedure") else 500)
@@ -211,10 +136,6 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
                 f"batas akhir pengambilan ({values['cutoff_minutes']} menit) melebihi jam layanan hari {DAY_NAMES[h['weekday']]}",
             )
     return values
-
-
-def _present(data: dict) -> dict:
-    return {k: v for k, v in data.items() if v not in (None, "")}
 
 
 def _minutes(text_hhmm: str) -> int:
@@ -239,7 +160,7 @@ def _clean_counter(db: Database, data: dict, current: dict | None) -> dict:
         raise _bad("number", f"nomor loket {num} sudah dipakai")
     return {
         "agency_id": agency_id,
-        "name": text(data, "name") or f"Loket {num}",
+        "name": text(data, "name", max_length=200) or f"Loket {num}",
         "number": num,
         "zone": text(data, "zone", max_length=60),
         "service_ids": ids,
@@ -268,10 +189,10 @@ def _clean_kiosk(db: Database, data: dict, current: dict | None) -> dict:
             raise _bad("printer_url", str(err)) from None
     return {
         "name": name,
-        "location": text(data, "location"),
+        "location": text(data, "location", max_length=200),
         "printer_url": url,
         "printer_profile": text(data, "printer_profile", max_length=60),
-        "qr_mode": choice({"qr_mode": data.get("qr_mode") or "native"}, "qr_mode", ("native", "image")),
+        "qr_mode": choice(data, "qr_mode", ("native", "image"), default="native"),
     }
 
 
@@ -287,22 +208,22 @@ def _clean_display(db: Database, data: dict, current: dict | None) -> dict:
     ids = sorted({_agency(db, a, "agency_ids") for a in agency_ids})
     return {
         "name": name,
-        "location": text(data, "location"),
+        "location": text(data, "location", max_length=200),
         "agency_ids": json.dumps(ids),
         "zone": text(data, "zone", max_length=60),
-        "layout": choice({"layout": data.get("layout") or "landscape"}, "layout", ("landscape", "portrait")),
+        "layout": choice(data, "layout", ("landscape", "portrait"), default="landscape"),
         "running_text": text(data, "running_text", max_length=1000),
         "speak": flag(data, "speak"),
-        "repeat_count": integer(data, "repeat_count", minimum=1, maximum=3, nullable=True) or 1,
+        "repeat_count": integer(data, "repeat_count", minimum=1, maximum=3, required=False) or 1,
     }
 
 
 def _clean_break(db: Database, data: dict, current: dict | None) -> dict:
-    starts, ends = hhmm(data.get("starts"), "starts"), hhmm(data.get("ends"), "ends")
+    starts, ends = hhmm(data, "starts"), hhmm(data, "ends")
     if ends <= starts:
         raise _bad("ends", f"jam selesai ({ends}) harus setelah jam mulai ({starts})")
     return {
-        "agency_id": _agency(db, data.get("agency_id"), nullable=True),
+        "agency_id": _agency(db, data.get("agency_id"), required=False),
         "weekday": integer(data, "weekday", minimum=0, maximum=6),
         "starts": starts,
         "ends": ends,
@@ -318,7 +239,7 @@ def _clean_closed_date(db: Database, data: dict, current: dict | None) -> dict:
         raise _bad("date", "tanggal YYYY-MM-DD") from None
     if len(day) != 10:
         raise _bad("date", "tanggal YYYY-MM-DD")
-    agency_id = _agency(db, data.get("agency_id"), nullable=True)
+    agency_id = _agency(db, data.get("agency_id"), required=False)
     clash = one(
         db,
         "SELECT id FROM closed_dates WHERE date = ? AND agency_id IS ? AND id != ?",
@@ -336,12 +257,12 @@ def _clean_user(db: Database, data: dict, current: dict | None) -> dict:
     if one(db, "SELECT id FROM users WHERE username = ? AND id != ?", (username, current["id"] if current else 0)):
         raise _bad("username", f"nama pengguna {username} sudah dipakai")
     role = choice(data, "role", auth.ROLES)
-    agency_id = _agency(db, data.get("agency_id"), nullable=True)
+    agency_id = _agency(db, data.get("agency_id"), required=False)
     if role != "admin" and agency_id is None:
         raise _bad("agency_id", "petugas dan supervisor harus punya instansi")
     return {
         "username": username,
-        "full_name": text(data, "full_name"),
+        "full_name": text(data, "full_name", max_length=200),
         "role": role,
         "agency_id": agency_id if role != "admin" else None,
         "active": flag(data, "active"),
@@ -523,7 +444,7 @@ def _clean_profile(data: dict) -> dict[str, str]:
     if logo and not re.match(r"^(https?://|/)[^\s<>\"']*$", logo):
         raise _bad("mpp_logo_url", "alamat http(s):// atau /jalur/berkas")
     return {
-        "mpp_name": text(data, "mpp_name", required=True),
+        "mpp_name": text(data, "mpp_name", required=True, max_length=200),
         "mpp_address": text(data, "mpp_address", max_length=500),
         "mpp_logo_url": logo,
         "timezone": choice(data, "timezone", TIMEZONES),

@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 MESSAGES: dict[str, tuple[int, str]] = {
     "bad_request": (400, N_("Permintaan tidak valid.")),
     "invalid_json": (400, N_("Isi permintaan harus JSON yang valid.")),
-    "invalid_field": (400, N_("Isian '{field}' tidak valid: {reason}.")),
-    "missing_field": (400, N_("Isian '{field}' wajib diisi.")),
+    "invalid_field": (400, N_("Isian '{label}' tidak valid: {reason}.")),
+    "missing_field": (400, N_("Isian '{label}' wajib diisi.")),
     "invalid_priority_reason": (
         400,
         N_("Alasan prioritas harus salah satu dari: penyandang disabilitas, lansia, ibu hamil, anak-anak, korban bencana."),
@@ -71,6 +71,100 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "internal_error": (500, N_("Terjadi kesalahan pada server.")),
 }
 
+# field -> the label the user sees on the form: refusals name it (the body keeps `field` for the screen).
+FIELD_LABELS: dict[str, str] = {
+    "service_id": N_("Layanan"),
+    "priority": N_("Prioritas"),
+    "priority_reason": N_("Alasan prioritas"),
+    "kiosk_id": N_("Kios"),
+    "ticket_id": N_("Nomor antrean"),
+    "expected_ticket_id": N_("Nomor antrean di layar"),
+    "number": N_("Nomor"),
+    "note": N_("Catatan"),
+    "state": N_("Status loket"),
+    "token": N_("Kode tiket"),
+    "username": N_("Nama pengguna"),
+    "password": N_("Kata sandi"),
+    "code": N_("Kode"),
+    "name": N_("Nama"),
+    "color": N_("Warna"),
+    "zone": N_("Zona"),
+    "sort_order": N_("Urutan"),
+    "active": N_("Aktif"),
+    "maklumat": N_("Maklumat pelayanan"),
+    "maklumat_signer": N_("Penanda tangan maklumat"),
+    "agency_id": N_("Instansi"),
+    "prefix": N_("Awalan nomor"),
+    "padding": N_("Jumlah digit"),
+    "daily_quota": N_("Kuota harian"),
+    "cutoff_minutes": N_("Berhenti mengambil nomor sebelum tutup (menit)"),
+    "promised_minutes": N_("Waktu layanan dijanjikan (menit)"),
+    "default_service_minutes": N_("Perkiraan lama layanan (menit)"),
+    "hours": N_("Jam layanan"),
+    "requirements": N_("Persyaratan"),
+    "procedure": N_("Sistem, mekanisme dan prosedur"),
+    "completion_time": N_("Jangka waktu penyelesaian"),
+    "fee": N_("Biaya/tarif"),
+    "product": N_("Produk pelayanan"),
+    "complaint_channel": N_("Penanganan pengaduan"),
+    "sk_number": N_("Nomor SK standar pelayanan"),
+    "service_ids": N_("Layanan yang dilayani"),
+    "location": N_("Lokasi"),
+    "printer_url": N_("Alamat printer"),
+    "printer_profile": N_("Profil printer"),
+    "qr_mode": N_("Kode QR"),
+    "agency_ids": N_("Instansi yang ditampilkan"),
+    "layout": N_("Tata letak"),
+    "running_text": N_("Teks berjalan"),
+    "speak": N_("Bacakan panggilan"),
+    "repeat_count": N_("Ulangi panggilan"),
+    "weekday": N_("Hari"),
+    "starts": N_("Jam mulai"),
+    "ends": N_("Jam selesai"),
+    "label": N_("Keterangan"),
+    "date": N_("Tanggal"),
+    "reason": N_("Alasan"),
+    "full_name": N_("Nama lengkap"),
+    "role": N_("Peran"),
+    "mpp_name": N_("Nama MPP"),
+    "mpp_address": N_("Alamat"),
+    "mpp_logo_url": N_("Alamat logo (URL)"),
+    "timezone": N_("Zona waktu"),
+    "ticket_header": N_("Kepala tiket"),
+    "ticket_footer": N_("Kaki tiket"),
+    "number_reading": N_("Cara membaca nomor"),
+    "announcement_repeat": N_("Ulangi panggilan (1–3)"),
+    "self_priority": N_("Warga boleh memilih antrean prioritas sendiri"),
+    "phone_tickets": N_("Ambil nomor lewat ponsel"),
+    "phone_tickets_per_hour": N_("Batas nomor per ponsel per jam"),
+    "priority_policy": N_("Aturan prioritas"),
+    "priority_interleave_n": N_("N (untuk selang-seling)"),
+    "max_regular_wait_minutes": N_("Batas tunggu antrean reguler (menit)"),
+    "survey_mode": N_("Survei kepuasan"),
+    "from": N_("Dari tanggal"),
+    "to": N_("Sampai tanggal"),
+    "month": N_("Bulan"),
+    "limit": N_("Jumlah baris"),
+    "mode": N_("Mode survei"),
+    "answers": N_("Jawaban survei"),
+    "profile": N_("Profil responden"),
+    "sex": N_("Jenis kelamin"),
+    "age_group": N_("Kelompok umur"),
+    "education": N_("Pendidikan"),
+    "occupation": N_("Pekerjaan"),
+    "ticket_token": N_("Kode tiket"),
+    "counter_id": N_("Loket"),
+    "kind": N_("Jenis"),
+    "text": N_("Isi"),
+    "title": N_("Judul"),
+    "category": N_("Kategori"),
+    "contact": N_("Kontak"),
+    "anonymous": N_("Rahasiakan identitas"),
+    "photo": N_("Foto"),
+    "action": N_("Langkah"),
+    "answer": N_("Tanggapan"),
+}
+
 
 # Parameters that also travel as fields of the error body, for screens that act on them.
 EXTRA_FIELDS = ("field", "retry_after", "reason", "hours", "until", "cutoff", "current")
@@ -85,19 +179,31 @@ class LoketError(Exception):
         self.status = status or MESSAGES.get(code, (400, ""))[0]
         self.params = params
 
+    def shown_params(self, lang: str = "id") -> dict:
+        """The params as the user reads them: the field's label, and label and reason translated."""
+        params = dict(self.params)
+        if "field" in params:
+            params.setdefault("label", FIELD_LABELS.get(str(params["field"]), params["field"]))
+        for key in ("label", "reason"):
+            if isinstance(params.get(key), str):
+                params[key] = _format(gettext(params[key], lang), self.params)
+        return params
+
     def message(self, lang: str = "id") -> str:
         text = MESSAGES[self.code][1] if self.code in MESSAGES else self.code
-        template = gettext(text, lang)
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError):
-            return template
+        return _format(gettext(text, lang), self.shown_params(lang))
 
     def to_dict(self, lang: str = "id") -> dict:
-        body = {"error": self.code, "message": self.message(lang)}
-        extra = {k: v for k, v in self.params.items() if k in EXTRA_FIELDS}
-        body.update(extra)
-        return body
+        params = self.shown_params(lang)
+        return {"error": self.code, "message": self.message(lang), **{k: v for k, v in params.items() if k in EXTRA_FIELDS}}
+
+
+def _format(template: str, params: dict) -> str:
+    """Fill {placeholders}; a text with braces of its own (or a missing value) is shown as it is."""
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
 
 
 request_lang = request_language  # the name the views import

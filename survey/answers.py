@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from loket import inputs
 from loket.db import one, settings, transaction
 from loket.errors import LoketError
 from loket.timeutil import day_start_utc, iso, local_day, parse_iso
@@ -64,11 +65,12 @@ def clean_answers(raw: object, survey_mode: str) -> dict:
         code = str(key).lower()
         if code not in allowed:
             raise LoketError("invalid_field", field="answers", reason=f"unsur tidak dikenal: {str(key)[:10]}")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-            raise LoketError("invalid_field", field="answers", reason=f"{code.upper()} harus 1, 2, 3 atau 4")
-        answers[code] = value
+        try:
+            value = inputs.integer(raw, key, minimum=1, maximum=4, required=False)
+        except LoketError:
+            raise LoketError("invalid_field", field="answers", reason=f"{code.upper()} harus 1, 2, 3 atau 4") from None
+        if value is not None:
+            answers[code] = value
     if not answers:
         raise LoketError("missing_field", field="answers")
     return answers
@@ -81,12 +83,9 @@ def clean_profile(raw: object) -> dict:
         raise LoketError("invalid_field", field="profile", reason="harus objek")
     profile = {}
     for field, options in PROFILE.items():
-        value = raw.get(field)
-        if value in (None, ""):
-            continue
-        if value not in {o[0] for o in options}:
-            raise LoketError("invalid_field", field=field, reason="pilihan tidak dikenal")
-        profile[field] = value
+        value = inputs.choice(raw, field, [o[0] for o in options], required=False)
+        if value is not None:
+            profile[field] = value
     return profile
 
 

@@ -97,9 +97,7 @@ def survey_settings():
     """The survey mode is part of the MPP profile: the same save, audit row and live push as the admin's."""
     user = auth.require_user("admin")
     data = inputs.body()
-    value = inputs.text(data, "mode", required=True, max_length=10)
-    if value not in answers.MODES:
-        raise LoketError("invalid_field", field="mode", reason="skm atau quick")
+    value = inputs.choice(data, "mode", answers.MODES)
     saved = config.save_profile(get_db(), {"survey_mode": value}, clock(), user)
     realtime.broadcast_config_changed("mpp", {})
     return {"mode": saved["survey_mode"]}

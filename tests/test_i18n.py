@@ -76,8 +76,8 @@ def test_an_error_reads_in_indonesian_unless_english_is_asked(client):
 
 def test_an_error_message_fills_its_placeholders_in_both_languages():
     err = LoketError("missing_field", field="service_id")
-    assert err.message("id") == "Isian 'service_id' wajib diisi."
-    assert err.message("en") == "Field 'service_id' is required."
+    assert err.message("id") == "Isian 'Layanan' wajib diisi."
+    assert err.message("en") == "Field 'Service' is required."
 
 
 def test_outside_a_request_texts_are_indonesian():
