@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from loket import auth
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
-from loket.i18n import day_names, zone_abbreviation
+from loket.i18n import N_, zone_abbreviation
 from loket.inputs import boolean, choice, hhmm, integer, number, text
 from loket.inputs import invalid as _bad
 from loket.timeutil import iso
@@ -26,7 +26,6 @@ TIMEZONES = {tz: zone_abbreviation(tz) for tz in ("Asia/Jakarta", "Asia/Makassar
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 PREFIX = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DAY_NAMES = day_names("id")  # 0 = Monday
 STANDARD_FIELDS = ("requirements", "procedure", "completion_time", "fee", "product", "complaint_channel", "sk_number")
 
 
@@ -40,7 +39,7 @@ def _agency(db: Database, agency_id: object, field: str = "agency_id", required:
     if aid is None:
         return None
     if one(db, "SELECT id FROM agencies WHERE id = ?", (aid,)) is None:
-        raise _bad(field, "instansi tidak ada")
+        raise _bad(field, N_("instansi tidak ada"))
     return aid
 
 
@@ -50,13 +49,13 @@ def _agency(db: Database, agency_id: object, field: str = "agency_id", required:
 def _clean_agency(db: Database, data: dict, current: dict | None) -> dict:
     code = text(data, "code", required=True, max_length=32).upper()
     if not CODE.match(code):
-        raise _bad("code", "huruf besar, angka, titik, garis bawah atau tanda hubung")
+        raise _bad("code", N_("huruf besar, angka, titik, garis bawah atau tanda hubung"))
     clash = one(db, "SELECT id FROM agencies WHERE code = ? COLLATE NOCASE AND id != ?", (code, current["id"] if current else 0))
     if clash:
-        raise _bad("code", f"kode {code} sudah dipakai instansi lain")
+        raise _bad("code", N_("kode {value} sudah dipakai instansi lain"), value=code)
     color = text(data, "color", max_length=200) or "#1f6feb"
     if not COLOR.match(color):
-        raise _bad("color", "warna #RRGGBB")
+        raise _bad("color", N_("warna #RRGGBB"))
     return {
         "code": code,
         "name": text(data, "name", required=True, max_length=200),
@@ -73,19 +72,24 @@ def _clean_hours(value: object) -> list[dict]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        raise _bad("hours", "daftar jam per hari")
+        raise _bad("hours", N_("daftar jam per hari"))
     seen, out = set(), []
     for item in value:
         if not isinstance(item, dict):
-            raise _bad("hours", "setiap baris berisi weekday, opens, closes")
+            raise _bad("hours", N_("setiap baris berisi weekday, opens, closes"))
         weekday = integer(item, "weekday", minimum=0, maximum=6)
-        day = DAY_NAMES[weekday]
         if weekday in seen:
-            raise _bad("hours", f"hari {day} tercantum dua kali")
+            raise _bad("hours", N_("hari {weekday} tercantum dua kali"), weekday=weekday)
         seen.add(weekday)
         opens, closes = hhmm(item, "hours", key="opens"), hhmm(item, "hours", key="closes")
         if closes <= opens:
-            raise _bad("hours", f"jam tutup hari {day} ({closes}) harus setelah jam buka ({opens})")
+            raise _bad(
+                "hours",
+                N_("jam tutup hari {weekday} ({closes}) harus setelah jam buka ({opens})"),
+                weekday=weekday,
+                closes=closes,
+                opens=opens,
+            )
         out.append({"weekday": weekday, "opens": opens, "closes": closes})
     return sorted(out, key=lambda h: h["weekday"])
 
@@ -95,12 +99,12 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
     own_id = current["id"] if current else 0
     code = text(data, "code", required=True, max_length=32).upper()
     if not CODE.match(code):
-        raise _bad("code", "huruf besar, angka, titik, garis bawah atau tanda hubung")
+        raise _bad("code", N_("huruf besar, angka, titik, garis bawah atau tanda hubung"))
     if one(db, "SELECT id FROM services WHERE agency_id = ? AND code = ? COLLATE NOCASE AND id != ?", (agency_id, code, own_id)):
-        raise _bad("code", f"kode {code} sudah dipakai layanan lain di instansi ini")
+        raise _bad("code", N_("kode {value} sudah dipakai layanan lain di instansi ini"), value=code)
     prefix = text(data, "prefix", required=True, max_length=8).upper()
     if not PREFIX.match(prefix):
-        raise _bad("prefix", "1–8 huruf besar/angka, misalnya A atau PH-")
+        raise _bad("prefix", N_("1–8 huruf besar/angka, misalnya A atau PH-"))
     active = flag(data, "active")
     if active:
         # Numbers restart daily per service; two active services with one prefix would both call "A001".
@@ -111,7 +115,13 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
             (prefix, own_id),
         )
         if clash:
-            raise _bad("prefix", f"awalan {prefix} sudah dipakai layanan aktif {clash['name']} ({clash['agency']})")
+            raise _bad(
+                "prefix",
+                N_("awalan {prefix} sudah dipakai layanan aktif {service} ({agency})"),
+                prefix=prefix,
+                service=clash["name"],
+                agency=clash["agency"],
+            )
     values = {
         "agency_id": agency_id,
         "code": code,
@@ -133,7 +143,9 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         if values["cutoff_minutes"] >= span:
             raise _bad(
                 "cutoff_minutes",
-                f"batas akhir pengambilan ({values['cutoff_minutes']} menit) melebihi jam layanan hari {DAY_NAMES[h['weekday']]}",
+                N_("batas akhir pengambilan ({minutes} menit) melebihi jam layanan hari {weekday}"),
+                minutes=values["cutoff_minutes"],
+                weekday=h["weekday"],
             )
     return values
 
@@ -147,17 +159,17 @@ def _clean_counter(db: Database, data: dict, current: dict | None) -> dict:
     agency_id = _agency(db, data.get("agency_id"))
     service_ids = data.get("service_ids")
     if not isinstance(service_ids, list) or not service_ids:
-        raise _bad("service_ids", "loket harus melayani paling sedikit satu layanan")
+        raise _bad("service_ids", N_("loket harus melayani paling sedikit satu layanan"))
     ids = sorted({integer({"service_ids": s}, "service_ids", minimum=1) for s in service_ids})
     marks = ",".join("?" * len(ids))
     found = {r["id"]: r["agency_id"] for r in db.query(f"SELECT id, agency_id FROM services WHERE id IN ({marks})", ids)}
     if set(found) != set(ids):
-        raise _bad("service_ids", "layanan tidak ada")
+        raise _bad("service_ids", N_("layanan tidak ada"))
     if any(a != agency_id for a in found.values()):
-        raise _bad("service_ids", "loket hanya melayani layanan instansinya sendiri")
+        raise _bad("service_ids", N_("loket hanya melayani layanan instansinya sendiri"))
     num = integer(data, "number", minimum=0, maximum=9999)
     if one(db, "SELECT id FROM counters WHERE number = ? AND id != ?", (num, current["id"] if current else 0)):
-        raise _bad("number", f"nomor loket {num} sudah dipakai")
+        raise _bad("number", N_("nomor loket {number} sudah dipakai"), number=num)
     return {
         "agency_id": agency_id,
         "name": text(data, "name", max_length=200) or f"Loket {num}",
@@ -179,7 +191,7 @@ def _printing():
 def _clean_kiosk(db: Database, data: dict, current: dict | None) -> dict:
     name = text(data, "name", required=True, max_length=60)
     if one(db, "SELECT id FROM kiosks WHERE name = ? AND id != ?", (name, current["id"] if current else 0)):
-        raise _bad("name", f"nama {name} sudah dipakai kios lain")
+        raise _bad("name", N_("nama {name} sudah dipakai kios lain"), name=name)
     url = text(data, "printer_url", max_length=300)
     printing = _printing()
     if url and printing is not None:
@@ -199,12 +211,12 @@ def _clean_kiosk(db: Database, data: dict, current: dict | None) -> dict:
 def _clean_display(db: Database, data: dict, current: dict | None) -> dict:
     name = text(data, "name", required=True, max_length=60)
     if one(db, "SELECT id FROM displays WHERE name = ? AND id != ?", (name, current["id"] if current else 0)):
-        raise _bad("name", f"nama {name} sudah dipakai layar lain")
+        raise _bad("name", N_("nama {name} sudah dipakai layar lain"), name=name)
     agency_ids = data.get("agency_ids") or []
     if isinstance(agency_ids, str):
         agency_ids = json.loads(agency_ids) if agency_ids.startswith("[") else [a for a in agency_ids.split(",") if a.strip()]
     if not isinstance(agency_ids, list):
-        raise _bad("agency_ids", "daftar instansi")
+        raise _bad("agency_ids", N_("daftar instansi"))
     ids = sorted({_agency(db, a, "agency_ids") for a in agency_ids})
     return {
         "name": name,
@@ -221,7 +233,7 @@ def _clean_display(db: Database, data: dict, current: dict | None) -> dict:
 def _clean_break(db: Database, data: dict, current: dict | None) -> dict:
     starts, ends = hhmm(data, "starts"), hhmm(data, "ends")
     if ends <= starts:
-        raise _bad("ends", f"jam selesai ({ends}) harus setelah jam mulai ({starts})")
+        raise _bad("ends", N_("jam selesai ({ends}) harus setelah jam mulai ({starts})"), ends=ends, starts=starts)
     return {
         "agency_id": _agency(db, data.get("agency_id"), required=False),
         "weekday": integer(data, "weekday", minimum=0, maximum=6),
@@ -236,9 +248,9 @@ def _clean_closed_date(db: Database, data: dict, current: dict | None) -> dict:
     try:
         date.fromisoformat(day)
     except ValueError:
-        raise _bad("date", "tanggal YYYY-MM-DD") from None
+        raise _bad("date", N_("tanggal YYYY-MM-DD")) from None
     if len(day) != 10:
-        raise _bad("date", "tanggal YYYY-MM-DD")
+        raise _bad("date", N_("tanggal YYYY-MM-DD"))
     agency_id = _agency(db, data.get("agency_id"), required=False)
     clash = one(
         db,
@@ -246,20 +258,20 @@ def _clean_closed_date(db: Database, data: dict, current: dict | None) -> dict:
         (day, agency_id, current["id"] if current else 0),
     )
     if clash:
-        raise _bad("date", f"tanggal {day} sudah tercatat tutup")
+        raise _bad("date", N_("tanggal {day} sudah tercatat tutup"), day=day)
     return {"date": day, "agency_id": agency_id, "reason": text(data, "reason", required=True, max_length=200)}
 
 
 def _clean_user(db: Database, data: dict, current: dict | None) -> dict:
     username = text(data, "username", required=True, max_length=64)
     if not re.match(r"^[A-Za-z0-9_.@-]+$", username):
-        raise _bad("username", "huruf, angka, titik, garis bawah, @ atau tanda hubung")
+        raise _bad("username", N_("huruf, angka, titik, garis bawah, @ atau tanda hubung"))
     if one(db, "SELECT id FROM users WHERE username = ? AND id != ?", (username, current["id"] if current else 0)):
-        raise _bad("username", f"nama pengguna {username} sudah dipakai")
+        raise _bad("username", N_("nama pengguna {username} sudah dipakai"), username=username)
     role = choice(data, "role", auth.ROLES)
     agency_id = _agency(db, data.get("agency_id"), required=False)
     if role != "admin" and agency_id is None:
-        raise _bad("agency_id", "petugas dan supervisor harus punya instansi")
+        raise _bad("agency_id", N_("petugas dan supervisor harus punya instansi"))
     return {
         "username": username,
         "full_name": text(data, "full_name", max_length=200),
@@ -375,11 +387,11 @@ def save_in_transaction(
     if entity == "users" and before is None:
         password = data.get("password")
         if not isinstance(password, str) or len(password) < 8:
-            raise _bad("password", "minimal 8 karakter")
+            raise _bad("password", N_("minimal 8 karakter"))
         columns["password_hash"] = auth.hash_password(password)
         columns["created_at"] = iso(now)
     if entity == "users" and before is not None and before["id"] == user["id"] and (not columns["active"] or columns["role"] != "admin"):
-        raise _bad("role" if columns["active"] else "active", "Anda tidak dapat menonaktifkan atau menurunkan peran akun sendiri")
+        raise _bad("role" if columns["active"] else "active", N_("Anda tidak dapat menonaktifkan atau menurunkan peran akun sendiri"))
     if before is None:
         names = ", ".join(columns)
         marks = ", ".join(f":{k}" for k in columns)
@@ -404,9 +416,9 @@ def delete(db: Database, entity: str, entity_id: int, now: datetime, user: dict)
     with transaction(db):
         before = row(db, entity, entity_id)
         if entity == "counters" and one(db, "SELECT id FROM tickets WHERE counter_id = ? LIMIT 1", (entity_id,)):
-            raise LoketError("invalid_field", 409, field="id", reason="loket ini sudah punya riwayat antrean; ubah saja layanannya")
+            raise LoketError("invalid_field", 409, field="id", reason=N_("loket ini sudah punya riwayat antrean; ubah saja layanannya"))
         if entity == "kiosks" and one(db, "SELECT id FROM tickets WHERE kiosk_id = ? LIMIT 1", (entity_id,)):
-            raise LoketError("invalid_field", 409, field="id", reason="kios ini sudah mencetak antrean; ganti saja namanya")
+            raise LoketError("invalid_field", 409, field="id", reason=N_("kios ini sudah mencetak antrean; ganti saja namanya"))
         db.execute(f"DELETE FROM {entity} WHERE id = ?", (entity_id,))
         audit.record(db, now, user, "delete", entity, entity_id, before, None)
     return before
@@ -414,9 +426,9 @@ def delete(db: Database, entity: str, entity_id: int, now: datetime, user: dict)
 
 def reset_password(db: Database, user_id: int, password: object, now: datetime, admin: dict) -> dict:
     if not isinstance(password, str) or len(password) < 8:
-        raise _bad("password", "minimal 8 karakter")
+        raise _bad("password", N_("minimal 8 karakter"))
     if len(password) > 200:
-        raise _bad("password", "maksimal 200 karakter")
+        raise _bad("password", N_("maksimal 200 karakter"))
     with transaction(db):
         before = row(db, "users", user_id)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (auth.hash_password(password), user_id))
@@ -442,7 +454,7 @@ def profile(db: Database) -> dict:
 def _clean_profile(data: dict) -> dict[str, str]:
     logo = text(data, "mpp_logo_url", max_length=500)
     if logo and not re.match(r"^(https?://|/)[^\s<>\"']*$", logo):
-        raise _bad("mpp_logo_url", "alamat http(s):// atau /jalur/berkas")
+        raise _bad("mpp_logo_url", N_("alamat http(s):// atau /jalur/berkas"))
     return {
         "mpp_name": text(data, "mpp_name", required=True, max_length=200),
         "mpp_address": text(data, "mpp_address", max_length=500),

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from .i18n import N_, gettext, request_language
+from .i18n import N_, day_name, gettext, request_language
 
 log = logging.getLogger(__name__)
 
@@ -180,13 +180,16 @@ class LoketError(Exception):
         self.params = params
 
     def shown_params(self, lang: str = "id") -> dict:
-        """The params as the user reads them: the field's label, and label and reason translated."""
+        """The params as the user reads them: the field's label, label and reason translated, and a
+        `weekday` number (0 = Monday) as the day's name."""
         params = dict(self.params)
         if "field" in params:
             params.setdefault("label", FIELD_LABELS.get(str(params["field"]), params["field"]))
+        if isinstance(params.get("weekday"), int) and 0 <= params["weekday"] <= 6:
+            params["weekday"] = day_name(params["weekday"], lang)
         for key in ("label", "reason"):
             if isinstance(params.get(key), str):
-                params[key] = _format(gettext(params[key], lang), self.params)
+                params[key] = _format(gettext(params[key], lang), params)
         return params
 
     def message(self, lang: str = "id") -> str:

@@ -102,3 +102,14 @@ def test_a_missing_choice_in_the_profile_is_named(client):
     response = client.put("/api/admin/profile", json={"number_reading": "roman"})
     assert response.status_code == 400
     assert response.get_json()["message"] == "Isian 'Cara membaca nomor' tidak valid: pilih salah satu: digits, whole."
+
+
+def test_an_admin_refusal_reads_in_english_with_the_day_named_in_english(client):
+    login(client, "admin")
+    hours = [{"weekday": 0, "opens": "15:00", "closes": "08:00"}]
+    body = {"agency_id": 1, "code": "LEGAL", "name": "Legalisir", "prefix": "LG", "hours": hours}
+    indonesian = client.post("/api/admin/services", json=body).get_json()
+    english = client.post("/api/admin/services?lang=en", json=body).get_json()
+    assert indonesian["message"] == "Isian 'Jam layanan' tidak valid: jam tutup hari Senin (08:00) harus setelah jam buka (15:00)."
+    assert english["message"] == "Field 'Opening hours' is invalid: closing time on Monday (08:00) must be after opening time (15:00)."
+    assert english["field"] == indonesian["field"] == "hours"
