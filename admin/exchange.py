@@ -149,8 +149,9 @@ def import_config(db: Database, payload: dict, now: datetime, user: dict) -> dic
                 try:
                     _import_one(db, kind, item, now, user)
                 except LoketError as err:
-                    field = err.params.get("field", "")
-                    reason = err.params.get("reason") or err.message()
-                    raise LoketError("invalid_field", field=f"{kind} baris {index}: {field}", reason=reason) from None
+                    where = f"{kind} baris {index}: {err.params.get('field', '')}"
+                    if err.code == "invalid_field":  # keep the reason's values: it is translated when shown
+                        raise LoketError("invalid_field", **{**err.params, "field": where}) from None
+                    raise LoketError("invalid_field", field=where, reason=err.message()) from None
             written[kind] = len(items)
     return written

@@ -113,3 +113,11 @@ def test_an_admin_refusal_reads_in_english_with_the_day_named_in_english(client)
     assert indonesian["message"] == "Isian 'Jam layanan' tidak valid: jam tutup hari Senin (08:00) harus setelah jam buka (15:00)."
     assert english["message"] == "Field 'Opening hours' is invalid: closing time on Monday (08:00) must be after opening time (15:00)."
     assert english["field"] == indonesian["field"] == "hours"
+
+
+def test_an_import_refusal_names_the_row_and_keeps_the_reason_values(client):
+    login(client, "admin")
+    payload = {"services": [{"agency_code": "DUKCAPIL", "code": "LEGAL", "name": "Legalisir", "prefix": "LG", "daily_quota": -5}]}
+    body = client.post("/api/admin/import?lang=en", json=payload).get_json()
+    assert body["field"] == "services baris 1: daily_quota"
+    assert body["message"].endswith("is invalid: at least 0.")
