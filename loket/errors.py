@@ -7,7 +7,7 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from .i18n import N_, day_name, gettext, request_language
+from .i18n import N_, day_name, gettext, in_catalog, request_language
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,8 @@ class LoketError(Exception):
         if isinstance(params.get("weekday"), int) and 0 <= params["weekday"] <= 6:
             params["weekday"] = day_name(params["weekday"], lang)
         for key in ("label", "reason"):
-            if isinstance(params.get(key), str):
+            # Only catalog texts are templates: a reason quoting what was sent is shown as it is.
+            if isinstance(params.get(key), str) and in_catalog(params[key]):
                 params[key] = _format(gettext(params[key], lang), params)
         return params
 

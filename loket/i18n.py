@@ -70,6 +70,11 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str
     return translations(lang or current_language()).ngettext(singular, plural, n)
 
 
+def in_catalog(text: str) -> bool:
+    """Whether a text is a catalog entry (one written in the code), not text that came from outside."""
+    return text in translations("en")._catalog
+
+
 def bilingual(text: str) -> Bilingual:
     """Both languages of one catalog text."""
     return Bilingual(gettext(text, "id"), gettext(text, "en"))

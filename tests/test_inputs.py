@@ -121,3 +121,8 @@ def test_an_import_refusal_names_the_row_and_keeps_the_reason_values(client):
     body = client.post("/api/admin/import?lang=en", json=payload).get_json()
     assert body["field"] == "services baris 1: daily_quota"
     assert body["message"].endswith("is invalid: at least 0.")
+
+
+def test_a_reason_quoting_what_was_sent_is_never_read_as_a_template():
+    err = LoketError("invalid_field", field="printer_url", reason="unsupported printer URL {label:>999999999}")
+    assert err.message("en") == "Field 'Printer address' is invalid: unsupported printer URL {label:>999999999}."
