@@ -14,6 +14,7 @@ from flask_socketio import join_room
 from loket import auth, inputs
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
+from loket.i18n import N_
 from loket.ratelimit import hit
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -114,8 +115,6 @@ def file_complaint():
         ticket_id = ticket["id"]
         agency_id = agency_id or ticket["agency_id"]
         source = "ticket"
-    if kind not in workflow.KINDS:
-        raise LoketError("invalid_field", field="kind", reason="complaint, suggestion atau information")
     photo_name = photos.save(photo, photo_folder()) if photo else None
     try:
         complaint = workflow.file(
@@ -230,7 +229,7 @@ def _period() -> tuple[str | None, str | None]:
             try:
                 value = date.fromisoformat(value).isoformat()
             except ValueError:
-                raise LoketError("invalid_field", field=field, reason="tanggal YYYY-MM-DD") from None
+                raise LoketError("invalid_field", field=field, reason=N_("tanggal YYYY-MM-DD")) from None
         out.append(value)
     return out[0], out[1]
 

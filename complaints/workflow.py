@@ -127,9 +127,9 @@ def file(
 ) -> dict:
     """Record a new complaint with its tracking code and due date; the first step is 'received'."""
     if kind not in KINDS:
-        raise LoketError("invalid_field", field="kind", reason="complaint, suggestion atau information")
+        raise LoketError("invalid_field", field="kind", reason=N_("pilih salah satu: {options}"), options=", ".join(KINDS))
     if category is not None and category not in CATEGORIES:
-        raise LoketError("invalid_field", field="category", reason="service atau misconduct")
+        raise LoketError("invalid_field", field="category", reason=N_("pilih salah satu: {options}"), options=", ".join(CATEGORIES))
     if kind != "complaint":
         category = None
     title = title.strip() or _title_from(text)
@@ -217,7 +217,7 @@ def step(
 ) -> dict:
     """Move a complaint one step along the workflow and log who did it, when and why."""
     if action not in ACTIONS:
-        raise LoketError("invalid_field", field="action", reason=", ".join(ACTIONS))
+        raise LoketError("invalid_field", field="action", reason=N_("pilih salah satu: {options}"), options=", ".join(ACTIONS))
     with transaction(db):
         complaint = one(db, "SELECT * FROM complaints WHERE id = ?", (complaint_id,))
         if complaint is None or not can_see(user, complaint):
@@ -239,7 +239,7 @@ def step(
             changes["agency_id"] = agency_id
         if action == "verify" and category is not None:
             if category not in CATEGORIES or complaint["kind"] != "complaint":
-                raise LoketError("invalid_field", field="category", reason="hanya untuk pengaduan: service atau misconduct")
+                raise LoketError("invalid_field", field="category", reason=N_("hanya untuk pengaduan: service atau misconduct"))
             # A complaint verified as misconduct gets the longer legal deadline, counted from receipt.
             changes["category"] = category
             changes["due_on"] = add_working_days(
