@@ -109,3 +109,11 @@ def test_day_month_and_zone_names_come_from_one_place():
     assert i18n.long_date(date(2026, 11, 28)) == "Sabtu, 28 November 2026"
     assert i18n.long_date(date(2026, 11, 28), "en") == "Saturday, 28 November 2026"
     assert [i18n.zone_abbreviation(tz) for tz in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")] == ["WIB", "WITA", "WIT"]
+
+
+def test_every_error_code_has_a_catalog_text_with_its_english():
+    english = catalog("en")
+    shapes = {code: entry for code, entry in MESSAGES.items() if len(entry) != 2}
+    assert not shapes, f"MESSAGES entries are (status, N_(Indonesian)); English goes in the catalog: {sorted(shapes)}"
+    missing = sorted(code for code, (_status, text) in MESSAGES.items() if not english.get(text))
+    assert not missing, f"error messages without English in loket/translations/en: {missing}"
