@@ -5,7 +5,8 @@ reads as the citizen reads it, and `translations/en/LC_MESSAGES/messages.po` giv
 `translations/id/…/messages.po` holds the same ids (an empty msgstr means "as written"), for a
 translator who wants other Indonesian wording without touching the code.
 
-Mark a text with `N_("…")` where it is defined (a table at module level) and translate it where it
+The ES modules get the same catalogs as JSON (`/i18n/<lang>.json`; loket.js `loadTexts()` and
+`_("…")`). Mark a text with `N_("…")` where it is defined (a table at module level) and translate it where it
 is shown with `gettext(text, lang)`; `bilingual("…")` gives both languages at once, for the JSON
 fields that carry `{id, en}`. `make messages` re-extracts the ids (babel.cfg) and updates both
 catalogs; the catalogs are compiled in memory at start, so a clean clone needs no .mo files.
@@ -105,8 +106,24 @@ def current_language() -> str:
     return request_language() if has_request_context() else DEFAULT_LANGUAGE
 
 
+def catalog_json(lang: str) -> dict[str, str]:
+    """The language's texts that differ from the Indonesian id, for the ES modules' _()."""
+    catalog = translations(lang)._catalog
+    return {msgid: text for msgid, text in catalog.items() if isinstance(msgid, str) and msgid and text != msgid}
+
+
+def _catalog_view(lang: str):
+    from flask import abort
+
+    if lang not in LANGUAGES:
+        abort(404)
+    return {"lang": lang, "messages": catalog_json(lang)}, 200, {"Cache-Control": "public, max-age=300"}
+
+
 def install(app) -> None:
-    """Let templates say {{ _("…") }} in the request's language (Jinja's i18n extension)."""
+    """Let templates say {{ _("…") }} in the request's language (Jinja's i18n extension), and serve
+    each catalog as JSON to the ES modules (GET /i18n/<lang>.json, read by loket.js loadTexts())."""
+    app.add_url_rule("/i18n/<lang>.json", "i18n_catalog", _catalog_view)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # newstyle: {{ _("Loket %(n)s", n=3) }} formats after translating, escaping the parameters.
     app.jinja_env.install_gettext_callables(lambda text: gettext(text), lambda s, p, n: ngettext(s, p, n), newstyle=True)

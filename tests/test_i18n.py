@@ -117,3 +117,11 @@ def test_every_error_code_has_a_catalog_text_with_its_english():
     assert not shapes, f"MESSAGES entries are (status, N_(Indonesian)); English goes in the catalog: {sorted(shapes)}"
     missing = sorted(code for code, (_status, text) in MESSAGES.items() if not english.get(text))
     assert not missing, f"error messages without English in loket/translations/en: {missing}"
+
+
+def test_the_es_modules_get_each_catalog_as_json(client):
+    english = client.get("/i18n/en.json")
+    assert english.status_code == 200 and english.get_json()["lang"] == "en"
+    assert english.get_json()["messages"]["Diterima"] == "Received"
+    assert client.get("/i18n/id.json").get_json() == {"lang": "id", "messages": {}}
+    assert client.get("/i18n/fr.json").status_code == 404

@@ -11,6 +11,20 @@ export function setLang(value) {
 // Pick the text of the current language from {id, en}.
 export const t = (texts) => (lang() === "en" && texts.en) ? texts.en : texts.id;
 
+// Texts from the server's gettext catalogs: `await loadTexts()` once, then _("Indonesian text")
+// gives it in the current language (the Indonesian is the catalog id; `make messages` extracts it).
+let catalog = {};
+export async function loadTexts(language = lang()) {
+  catalog = {};
+  if (language === "id") return;
+  try {
+    catalog = (await api(`/i18n/${encodeURIComponent(language)}.json`)).messages || {};
+  } catch {
+    // offline or unknown language: the Indonesian texts are shown
+  }
+}
+export const _ = (text) => catalog[text] || text;
+
 export class ApiError extends Error {
   constructor(status, body) {
     super(body.message || body.error || `HTTP ${status}`);
