@@ -33,3 +33,17 @@ def test_the_landing_page_switches_to_english_and_back(live_server, page_factory
     page.get_by_role("link", name="Bahasa Indonesia").click()
     page.wait_for_url("**/?lang=id")
     assert "Ambil nomor antrean di layar sentuh" in page.locator("nav.screens").inner_text()
+
+
+def test_an_es_module_reads_the_english_catalog(live_server, page_factory):
+    page = page_factory(1366, 768)
+    page.goto(live_server.url + "/")
+    script = """async () => {
+        const m = await import("/static/loket.js");
+        const before = m._("Diterima");
+        await m.loadTexts("en");
+        const english = m._("Diterima");
+        await m.loadTexts("id");
+        return [before, english, m._("Diterima"), m._("Teks yang tidak ada")];
+    }"""
+    assert page.evaluate(script) == ["Diterima", "Received", "Diterima", "Teks yang tidak ada"]
