@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev lint format bench clean
+.PHONY: run test install install-dev lint lint-js format bench clean messages
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,13 @@ install-dev: $(VENV)/.installed-dev node_modules/.installed
 run: install
 	$(PY) server.py --host $(HOST) --port $(PORT)
 
-lint: install-dev
+lint: install-dev lint-js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# ESLint's recommended rules over every screen's ES modules (eslint.config.mjs).
+lint-js: node_modules/.installed
+	node_modules/.bin/eslint --max-warnings 0 .
 
 format: install-dev
 	$(VENV)/bin/ruff format .
@@ -40,6 +44,15 @@ format: install-dev
 
 test: lint
 	$(VENV)/bin/pytest
+
+# Re-extract the texts marked in Python (N_, gettext) and templates (_()) per babel.cfg and update the
+# id and en catalogs; then write the English of new entries in loket/translations/en/…/messages.po.
+# Catalogs are compiled in memory when the server starts: no .mo files to build or commit.
+messages: install-dev
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --no-location --sort-output --project=Loket \
+		--copyright-holder="Loket contributors" -o loket/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i loket/translations/messages.pot -d loket/translations \
+		--ignore-obsolete --no-fuzzy-matching -w 100
 
 bench: install-dev
 	$(PY) bench/run_all.py

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 from flask import Flask, abort, render_template, send_from_directory
 
-from loket import api, auth, demo, errors, realtime
+from loket import api, auth, demo, errors, i18n, realtime
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -109,6 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
     realtime.install(app)
     app.teardown_appcontext(close_db)
     errors.register(app)
+    i18n.install(app)
 
     @app.before_request
     def _csrf():

@@ -15,104 +15,31 @@ from sqlite_utils import Database
 from loket import auth
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import N_, zone_abbreviation
+from loket.inputs import boolean, choice, hhmm, integer, number, text
+from loket.inputs import invalid as _bad
 from loket.timeutil import iso
 
 from . import audit
 
-TIMEZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+TIMEZONES = {tz: zone_abbreviation(tz) for tz in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")}  # the zones an MPP may choose
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 PREFIX = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
-HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 STANDARD_FIELDS = ("requirements", "procedure", "completion_time", "fee", "product", "complaint_channel", "sk_number")
 
 
-def _bad(field: str, reason: str) -> LoketError:
-    return LoketError("invalid_field", field=field, reason=reason)
-
-
-# ---------------------------------------------------------------- field readers
-
-
-def text(data: dict, field: str, *, required: bool = False, max_length: int = 200) -> str:
-    value = data.get(field)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise _bad(field, "harus teks")
-    value = value.strip()
-    if required and not value:
-        raise LoketError("missing_field", field=field)
-    if len(value) > max_length:
-        raise _bad(field, f"maksimal {max_length} karakter")
-    if "\x00" in value:
-        raise _bad(field, "mengandung karakter tidak sah")
-    return value
-
-
-def integer(data: dict, field: str, *, minimum: int | None = None, maximum: int | None = None, nullable: bool = False) -> int | None:
-    value = data.get(field)
-    if value is None or value == "":
-        if nullable:
-            return None
-        raise LoketError("missing_field", field=field)
-    if isinstance(value, bool):
-        raise _bad(field, "harus bilangan bulat")
-    try:
-        number = int(value)
-        if isinstance(value, float) and number != value:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise _bad(field, "harus bilangan bulat") from None
-    if minimum is not None and number < minimum:
-        raise _bad(field, f"minimal {minimum}")
-    if maximum is not None and number > maximum:
-        raise _bad(field, f"maksimal {maximum}")
-    return number
-
-
-def number(data: dict, field: str, *, minimum: float, maximum: float) -> float:
-    value = data.get(field)
-    if value is None or value == "" or isinstance(value, bool):
-        raise LoketError("missing_field", field=field)
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        raise _bad(field, "harus angka") from None
-    if not minimum <= result <= maximum:
-        raise _bad(field, f"antara {minimum:g} dan {maximum:g}")
-    return result
-
-
 def flag(data: dict, field: str) -> int:
-    value = data.get(field, 0)
-    if value in (True, 1, "1", "true", "on", "ya"):
-        return 1
-    if value in (False, 0, "0", "false", "", None, "tidak"):
-        return 0
-    raise _bad(field, "harus ya atau tidak")
+    """A boolean as the 0/1 the tables store."""
+    return int(boolean(data, field))
 
 
-def choice(data: dict, field: str, options: tuple[str, ...] | dict) -> str:
-    value = data.get(field)
-    if value not in options:
-        raise _bad(field, "pilih salah satu: " + ", ".join(options))
-    return value
-
-
-def hhmm(value: object, field: str) -> str:
-    if not isinstance(value, str) or not HHMM.match(value.strip()):
-        raise _bad(field, "format jam HH:MM, misalnya 08:00")
-    return value.strip()
-
-
-def _agency(db: Database, agency_id: object, field: str = "agency_id", nullable: bool = False) -> int | None:
-    if agency_id in (None, "") and nullable:
+def _agency(db: Database, agency_id: object, field: str = "agency_id", required: bool = True) -> int | None:
+    aid = integer({field: agency_id}, field, minimum=1, required=required)
+    if aid is None:
         return None
-    aid = integer({field: agency_id}, field, minimum=1)
     if one(db, "SELECT id FROM agencies WHERE id = ?", (aid,)) is None:
-        raise _bad(field, "instansi tidak ada")
+        raise _bad(field, N_("instansi tidak ada"))
     return aid
 
 
@@ -122,19 +49,19 @@ def _agency(db: Database, agency_id: object, field: str = "agency_id", nullable:
 def _clean_agency(db: Database, data: dict, current: dict | None) -> dict:
     code = text(data, "code", required=True, max_length=32).upper()
     if not CODE.match(code):
-        raise _bad("code", "huruf besar, angka, titik, garis bawah atau tanda hubung")
+        raise _bad("code", N_("huruf besar, angka, titik, garis bawah atau tanda hubung"))
     clash = one(db, "SELECT id FROM agencies WHERE code = ? COLLATE NOCASE AND id != ?", (code, current["id"] if current else 0))
     if clash:
-        raise _bad("code", f"kode {code} sudah dipakai instansi lain")
-    color = text(data, "color") or "#1f6feb"
+        raise _bad("code", N_("kode {value} sudah dipakai instansi lain"), value=code)
+    color = text(data, "color", max_length=200) or "#1f6feb"
     if not COLOR.match(color):
-        raise _bad("color", "warna #RRGGBB")
+        raise _bad("color", N_("warna #RRGGBB"))
     return {
         "code": code,
-        "name": text(data, "name", required=True),
+        "name": text(data, "name", required=True, max_length=200),
         "color": color,
         "zone": text(data, "zone", max_length=60),
-        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, nullable=True) or 0,
+        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, required=False) or 0,
         "active": flag(data, "active"),
         "maklumat": text(data, "maklumat", max_length=4000),
         "maklumat_signer": text(data, "maklumat_signer", max_length=200),
@@ -145,19 +72,24 @@ def _clean_hours(value: object) -> list[dict]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        raise _bad("hours", "daftar jam per hari")
+        raise _bad("hours", N_("daftar jam per hari"))
     seen, out = set(), []
     for item in value:
         if not isinstance(item, dict):
-            raise _bad("hours", "setiap baris berisi weekday, opens, closes")
+            raise _bad("hours", N_("setiap baris berisi weekday, opens, closes"))
         weekday = integer(item, "weekday", minimum=0, maximum=6)
-        day = DAY_NAMES[weekday]
         if weekday in seen:
-            raise _bad("hours", f"hari {day} tercantum dua kali")
+            raise _bad("hours", N_("hari {weekday} tercantum dua kali"), weekday=weekday)
         seen.add(weekday)
-        opens, closes = hhmm(item.get("opens"), "hours"), hhmm(item.get("closes"), "hours")
+        opens, closes = hhmm(item, "hours", key="opens"), hhmm(item, "hours", key="closes")
         if closes <= opens:
-            raise _bad("hours", f"jam tutup hari {day} ({closes}) harus setelah jam buka ({opens})")
+            raise _bad(
+                "hours",
+                N_("jam tutup hari {weekday} ({closes}) harus setelah jam buka ({opens})"),
+                weekday=weekday,
+                closes=closes,
+                opens=opens,
+            )
         out.append({"weekday": weekday, "opens": opens, "closes": closes})
     return sorted(out, key=lambda h: h["weekday"])
 
@@ -167,12 +99,12 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
     own_id = current["id"] if current else 0
     code = text(data, "code", required=True, max_length=32).upper()
     if not CODE.match(code):
-        raise _bad("code", "huruf besar, angka, titik, garis bawah atau tanda hubung")
+        raise _bad("code", N_("huruf besar, angka, titik, garis bawah atau tanda hubung"))
     if one(db, "SELECT id FROM services WHERE agency_id = ? AND code = ? COLLATE NOCASE AND id != ?", (agency_id, code, own_id)):
-        raise _bad("code", f"kode {code} sudah dipakai layanan lain di instansi ini")
+        raise _bad("code", N_("kode {value} sudah dipakai layanan lain di instansi ini"), value=code)
     prefix = text(data, "prefix", required=True, max_length=8).upper()
     if not PREFIX.match(prefix):
-        raise _bad("prefix", "1–8 huruf besar/angka, misalnya A atau PH-")
+        raise _bad("prefix", N_("1–8 huruf besar/angka, misalnya A atau PH-"))
     active = flag(data, "active")
     if active:
         # Numbers restart daily per service; two active services with one prefix would both call "A001".
@@ -183,21 +115,25 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
             (prefix, own_id),
         )
         if clash:
-            raise _bad("prefix", f"awalan {prefix} sudah dipakai layanan aktif {clash['name']} ({clash['agency']})")
+            raise _bad(
+                "prefix",
+                N_("awalan {prefix} sudah dipakai layanan aktif {service} ({agency})"),
+                prefix=prefix,
+                service=clash["name"],
+                agency=clash["agency"],
+            )
     values = {
         "agency_id": agency_id,
         "code": code,
-        "name": text(data, "name", required=True),
+        "name": text(data, "name", required=True, max_length=200),
         "prefix": prefix,
-        "padding": integer(data, "padding", minimum=1, maximum=6, nullable=True) or 3,
-        "daily_quota": integer(data, "daily_quota", minimum=0, maximum=100_000, nullable=True),
-        "cutoff_minutes": integer(data, "cutoff_minutes", minimum=0, maximum=720, nullable=True) or 0,
-        "default_service_minutes": number(
-            {"default_service_minutes": 5, **_present(data)}, "default_service_minutes", minimum=0.5, maximum=480
-        ),
-        "promised_minutes": integer(data, "promised_minutes", minimum=1, maximum=100_000, nullable=True),
+        "padding": integer(data, "padding", minimum=1, maximum=6, required=False) or 3,
+        "daily_quota": integer(data, "daily_quota", minimum=0, maximum=100_000, required=False),
+        "cutoff_minutes": integer(data, "cutoff_minutes", minimum=0, maximum=720, required=False) or 0,
+        "default_service_minutes": number(data, "default_service_minutes", minimum=0.5, maximum=480, required=False, default=5),
+        "promised_minutes": integer(data, "promised_minutes", minimum=1, maximum=100_000, required=False),
         "active": active,
-        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, nullable=True) or 0,
+        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, required=False) or 0,
     }
     for field in STANDARD_FIELDS:
         values[field] = text(data, field, max_length=4000 if field in ("requirements", "procedure") else 500)
@@ -207,13 +143,11 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         if values["cutoff_minutes"] >= span:
             raise _bad(
                 "cutoff_minutes",
-                f"batas akhir pengambilan ({values['cutoff_minutes']} menit) melebihi jam layanan hari {DAY_NAMES[h['weekday']]}",
+                N_("batas akhir pengambilan ({minutes} menit) melebihi jam layanan hari {weekday}"),
+                minutes=values["cutoff_minutes"],
+                weekday=h["weekday"],
             )
     return values
-
-
-def _present(data: dict) -> dict:
-    return {k: v for k, v in data.items() if v not in (None, "")}
 
 
 def _minutes(text_hhmm: str) -> int:
@@ -225,20 +159,20 @@ def _clean_counter(db: Database, data: dict, current: dict | None) -> dict:
     agency_id = _agency(db, data.get("agency_id"))
     service_ids = data.get("service_ids")
     if not isinstance(service_ids, list) or not service_ids:
-        raise _bad("service_ids", "loket harus melayani paling sedikit satu layanan")
+        raise _bad("service_ids", N_("loket harus melayani paling sedikit satu layanan"))
     ids = sorted({integer({"service_ids": s}, "service_ids", minimum=1) for s in service_ids})
     marks = ",".join("?" * len(ids))
     found = {r["id"]: r["agency_id"] for r in db.query(f"SELECT id, agency_id FROM services WHERE id IN ({marks})", ids)}
     if set(found) != set(ids):
-        raise _bad("service_ids", "layanan tidak ada")
+        raise _bad("service_ids", N_("layanan tidak ada"))
     if any(a != agency_id for a in found.values()):
-        raise _bad("service_ids", "loket hanya melayani layanan instansinya sendiri")
+        raise _bad("service_ids", N_("loket hanya melayani layanan instansinya sendiri"))
     num = integer(data, "number", minimum=0, maximum=9999)
     if one(db, "SELECT id FROM counters WHERE number = ? AND id != ?", (num, current["id"] if current else 0)):
-        raise _bad("number", f"nomor loket {num} sudah dipakai")
+        raise _bad("number", N_("nomor loket {number} sudah dipakai"), number=num)
     return {
         "agency_id": agency_id,
-        "name": text(data, "name") or f"Loket {num}",
+        "name": text(data, "name", max_length=200) or f"Loket {num}",
         "number": num,
         "zone": text(data, "zone", max_length=60),
         "service_ids": ids,
@@ -257,7 +191,7 @@ def _printing():
 def _clean_kiosk(db: Database, data: dict, current: dict | None) -> dict:
     name = text(data, "name", required=True, max_length=60)
     if one(db, "SELECT id FROM kiosks WHERE name = ? AND id != ?", (name, current["id"] if current else 0)):
-        raise _bad("name", f"nama {name} sudah dipakai kios lain")
+        raise _bad("name", N_("nama {name} sudah dipakai kios lain"), name=name)
     url = text(data, "printer_url", max_length=300)
     printing = _printing()
     if url and printing is not None:
@@ -267,41 +201,41 @@ def _clean_kiosk(db: Database, data: dict, current: dict | None) -> dict:
             raise _bad("printer_url", str(err)) from None
     return {
         "name": name,
-        "location": text(data, "location"),
+        "location": text(data, "location", max_length=200),
         "printer_url": url,
         "printer_profile": text(data, "printer_profile", max_length=60),
-        "qr_mode": choice({"qr_mode": data.get("qr_mode") or "native"}, "qr_mode", ("native", "image")),
+        "qr_mode": choice(data, "qr_mode", ("native", "image"), default="native"),
     }
 
 
 def _clean_display(db: Database, data: dict, current: dict | None) -> dict:
     name = text(data, "name", required=True, max_length=60)
     if one(db, "SELECT id FROM displays WHERE name = ? AND id != ?", (name, current["id"] if current else 0)):
-        raise _bad("name", f"nama {name} sudah dipakai layar lain")
+        raise _bad("name", N_("nama {name} sudah dipakai layar lain"), name=name)
     agency_ids = data.get("agency_ids") or []
     if isinstance(agency_ids, str):
         agency_ids = json.loads(agency_ids) if agency_ids.startswith("[") else [a for a in agency_ids.split(",") if a.strip()]
     if not isinstance(agency_ids, list):
-        raise _bad("agency_ids", "daftar instansi")
+        raise _bad("agency_ids", N_("daftar instansi"))
     ids = sorted({_agency(db, a, "agency_ids") for a in agency_ids})
     return {
         "name": name,
-        "location": text(data, "location"),
+        "location": text(data, "location", max_length=200),
         "agency_ids": json.dumps(ids),
         "zone": text(data, "zone", max_length=60),
-        "layout": choice({"layout": data.get("layout") or "landscape"}, "layout", ("landscape", "portrait")),
+        "layout": choice(data, "layout", ("landscape", "portrait"), default="landscape"),
         "running_text": text(data, "running_text", max_length=1000),
         "speak": flag(data, "speak"),
-        "repeat_count": integer(data, "repeat_count", minimum=1, maximum=3, nullable=True) or 1,
+        "repeat_count": integer(data, "repeat_count", minimum=1, maximum=3, required=False) or 1,
     }
 
 
 def _clean_break(db: Database, data: dict, current: dict | None) -> dict:
-    starts, ends = hhmm(data.get("starts"), "starts"), hhmm(data.get("ends"), "ends")
+    starts, ends = hhmm(data, "starts"), hhmm(data, "ends")
     if ends <= starts:
-        raise _bad("ends", f"jam selesai ({ends}) harus setelah jam mulai ({starts})")
+        raise _bad("ends", N_("jam selesai ({ends}) harus setelah jam mulai ({starts})"), ends=ends, starts=starts)
     return {
-        "agency_id": _agency(db, data.get("agency_id"), nullable=True),
+        "agency_id": _agency(db, data.get("agency_id"), required=False),
         "weekday": integer(data, "weekday", minimum=0, maximum=6),
         "starts": starts,
         "ends": ends,
@@ -314,33 +248,33 @@ def _clean_closed_date(db: Database, data: dict, current: dict | None) -> dict:
     try:
         date.fromisoformat(day)
     except ValueError:
-        raise _bad("date", "tanggal YYYY-MM-DD") from None
+        raise _bad("date", N_("tanggal YYYY-MM-DD")) from None
     if len(day) != 10:
-        raise _bad("date", "tanggal YYYY-MM-DD")
-    agency_id = _agency(db, data.get("agency_id"), nullable=True)
+        raise _bad("date", N_("tanggal YYYY-MM-DD"))
+    agency_id = _agency(db, data.get("agency_id"), required=False)
     clash = one(
         db,
         "SELECT id FROM closed_dates WHERE date = ? AND agency_id IS ? AND id != ?",
         (day, agency_id, current["id"] if current else 0),
     )
     if clash:
-        raise _bad("date", f"tanggal {day} sudah tercatat tutup")
+        raise _bad("date", N_("tanggal {day} sudah tercatat tutup"), day=day)
     return {"date": day, "agency_id": agency_id, "reason": text(data, "reason", required=True, max_length=200)}
 
 
 def _clean_user(db: Database, data: dict, current: dict | None) -> dict:
     username = text(data, "username", required=True, max_length=64)
     if not re.match(r"^[A-Za-z0-9_.@-]+$", username):
-        raise _bad("username", "huruf, angka, titik, garis bawah, @ atau tanda hubung")
+        raise _bad("username", N_("huruf, angka, titik, garis bawah, @ atau tanda hubung"))
     if one(db, "SELECT id FROM users WHERE username = ? AND id != ?", (username, current["id"] if current else 0)):
-        raise _bad("username", f"nama pengguna {username} sudah dipakai")
+        raise _bad("username", N_("nama pengguna {username} sudah dipakai"), username=username)
     role = choice(data, "role", auth.ROLES)
-    agency_id = _agency(db, data.get("agency_id"), nullable=True)
+    agency_id = _agency(db, data.get("agency_id"), required=False)
     if role != "admin" and agency_id is None:
-        raise _bad("agency_id", "petugas dan supervisor harus punya instansi")
+        raise _bad("agency_id", N_("petugas dan supervisor harus punya instansi"))
     return {
         "username": username,
-        "full_name": text(data, "full_name"),
+        "full_name": text(data, "full_name", max_length=200),
         "role": role,
         "agency_id": agency_id if role != "admin" else None,
         "active": flag(data, "active"),
@@ -453,11 +387,11 @@ def save_in_transaction(
     if entity == "users" and before is None:
         password = data.get("password")
         if not isinstance(password, str) or len(password) < 8:
-            raise _bad("password", "minimal 8 karakter")
+            raise _bad("password", N_("minimal 8 karakter"))
         columns["password_hash"] = auth.hash_password(password)
         columns["created_at"] = iso(now)
     if entity == "users" and before is not None and before["id"] == user["id"] and (not columns["active"] or columns["role"] != "admin"):
-        raise _bad("role" if columns["active"] else "active", "Anda tidak dapat menonaktifkan atau menurunkan peran akun sendiri")
+        raise _bad("role" if columns["active"] else "active", N_("Anda tidak dapat menonaktifkan atau menurunkan peran akun sendiri"))
     if before is None:
         names = ", ".join(columns)
         marks = ", ".join(f":{k}" for k in columns)
@@ -482,9 +416,9 @@ def delete(db: Database, entity: str, entity_id: int, now: datetime, user: dict)
     with transaction(db):
         before = row(db, entity, entity_id)
         if entity == "counters" and one(db, "SELECT id FROM tickets WHERE counter_id = ? LIMIT 1", (entity_id,)):
-            raise LoketError("invalid_field", 409, field="id", reason="loket ini sudah punya riwayat antrean; ubah saja layanannya")
+            raise LoketError("invalid_field", 409, field="id", reason=N_("loket ini sudah punya riwayat antrean; ubah saja layanannya"))
         if entity == "kiosks" and one(db, "SELECT id FROM tickets WHERE kiosk_id = ? LIMIT 1", (entity_id,)):
-            raise LoketError("invalid_field", 409, field="id", reason="kios ini sudah mencetak antrean; ganti saja namanya")
+            raise LoketError("invalid_field", 409, field="id", reason=N_("kios ini sudah mencetak antrean; ganti saja namanya"))
         db.execute(f"DELETE FROM {entity} WHERE id = ?", (entity_id,))
         audit.record(db, now, user, "delete", entity, entity_id, before, None)
     return before
@@ -492,9 +426,9 @@ def delete(db: Database, entity: str, entity_id: int, now: datetime, user: dict)
 
 def reset_password(db: Database, user_id: int, password: object, now: datetime, admin: dict) -> dict:
     if not isinstance(password, str) or len(password) < 8:
-        raise _bad("password", "minimal 8 karakter")
+        raise _bad("password", N_("minimal 8 karakter"))
     if len(password) > 200:
-        raise _bad("password", "maksimal 200 karakter")
+        raise _bad("password", N_("maksimal 200 karakter"))
     with transaction(db):
         before = row(db, "users", user_id)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (auth.hash_password(password), user_id))
@@ -520,9 +454,9 @@ def profile(db: Database) -> dict:
 def _clean_profile(data: dict) -> dict[str, str]:
     logo = text(data, "mpp_logo_url", max_length=500)
     if logo and not re.match(r"^(https?://|/)[^\s<>\"']*$", logo):
-        raise _bad("mpp_logo_url", "alamat http(s):// atau /jalur/berkas")
+        raise _bad("mpp_logo_url", N_("alamat http(s):// atau /jalur/berkas"))
     return {
-        "mpp_name": text(data, "mpp_name", required=True),
+        "mpp_name": text(data, "mpp_name", required=True, max_length=200),
         "mpp_address": text(data, "mpp_address", max_length=500),
         "mpp_logo_url": logo,
         "timezone": choice(data, "timezone", TIMEZONES),

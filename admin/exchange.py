@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from loket.db import one, transaction
 from loket.errors import LoketError
+from loket.i18n import N_
 
 from . import config
 
@@ -44,7 +45,8 @@ def parse_hours(text: str) -> list[dict]:
             opens, closes = span.split("-")
             out.append({"weekday": int(day), "opens": opens.strip(), "closes": closes.strip()})
         except ValueError:
-            raise LoketError("invalid_field", field="hours", reason=f"'{part}' bukan format HARI=HH:MM-HH:MM (0 = Senin)") from None
+            reason = N_("'{part}' bukan format HARI=HH:MM-HH:MM (0 = Senin)")
+            raise LoketError("invalid_field", field="hours", reason=reason, part=part) from None
     return out
 
 
@@ -87,7 +89,7 @@ def from_csv(kind: str, text: str) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in ("code" if kind == "agencies" else "agency_code",) if c not in (reader.fieldnames or [])]
     if missing:
-        raise LoketError("invalid_field", field="csv", reason=f"kolom {missing[0]} tidak ada pada baris judul")
+        raise LoketError("invalid_field", field="csv", reason=N_("kolom {column} tidak ada pada baris judul"), column=missing[0])
     items = []
     for line in reader:
         item = {k: v for k, v in line.items() if k is not None}
@@ -102,7 +104,7 @@ def from_csv(kind: str, text: str) -> list[dict]:
 def _agency_id(db: Database, code: object) -> int:
     found = one(db, "SELECT id FROM agencies WHERE code = ? COLLATE NOCASE", (str(code or ""),))
     if found is None:
-        raise LoketError("invalid_field", field="agency_code", reason=f"instansi {code} tidak ada")
+        raise LoketError("invalid_field", field="agency_code", reason=N_("instansi {value} tidak ada"), value=code)
     return found["id"]
 
 
@@ -123,12 +125,12 @@ def _import_one(db: Database, kind: str, item: dict, now: datetime, user: dict) 
         data["agency_id"] = _agency_id(db, item.get("agency_code"))
         codes = item.get("service_codes") or []
         if not isinstance(codes, list):
-            raise LoketError("invalid_field", field="service_codes", reason="daftar kode layanan")
+            raise LoketError("invalid_field", field="service_codes", reason=N_("daftar kode layanan"))
         ids = []
         for code in codes:
             found = one(db, "SELECT id FROM services WHERE agency_id = ? AND code = ? COLLATE NOCASE", (data["agency_id"], str(code)))
             if found is None:
-                raise LoketError("invalid_field", field="service_codes", reason=f"layanan {code} tidak ada di instansi ini")
+                raise LoketError("invalid_field", field="service_codes", reason=N_("layanan {value} tidak ada di instansi ini"), value=code)
             ids.append(found["id"])
         data["service_ids"] = ids
         existing = one(db, "SELECT id FROM counters WHERE number = ?", (item.get("number"),))
@@ -138,19 +140,20 @@ def _import_one(db: Database, kind: str, item: dict, now: datetime, user: dict) 
 def import_config(db: Database, payload: dict, now: datetime, user: dict) -> dict:
     """Upsert agencies, then services, then counters; returns how many rows of each were written."""
     if not isinstance(payload, dict) or not any(k in payload for k in KINDS):
-        raise LoketError("invalid_field", field="file", reason="berisi agencies, services dan/atau counters")
+        raise LoketError("invalid_field", field="file", reason=N_("berisi agencies, services dan/atau counters"))
     written = {}
     with transaction(db):
         for kind in KINDS:
             items = payload.get(kind) or []
             if not isinstance(items, list) or len(items) > MAX_ROWS:
-                raise LoketError("invalid_field", field=kind, reason=f"daftar berisi paling banyak {MAX_ROWS} baris")
+                raise LoketError("invalid_field", field=kind, reason=N_("daftar berisi paling banyak {rows} baris"), rows=MAX_ROWS)
             for index, item in enumerate(items, start=1):
                 try:
                     _import_one(db, kind, item, now, user)
                 except LoketError as err:
-                    field = err.params.get("field", "")
-                    reason = err.params.get("reason") or err.message()
-                    raise LoketError("invalid_field", field=f"{kind} baris {index}: {field}", reason=reason) from None
+                    where = f"{kind} baris {index}: {err.params.get('field', '')}"
+                    if err.code == "invalid_field":  # keep the reason's values: it is translated when shown
+                        raise LoketError("invalid_field", **{**err.params, "field": where}) from None
+                    raise LoketError("invalid_field", field=where, reason=err.message()) from None
             written[kind] = len(items)
     return written

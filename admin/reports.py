@@ -42,6 +42,7 @@ from sqlite_utils import Database
 
 from loket.db import scalar, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import N_
 from loket.timeutil import local, local_day
 
 GROUPS = ("agency", "service", "counter", "officer")
@@ -122,11 +123,11 @@ def date_range(start: str | None, end: str | None, today: str) -> tuple[str, str
         d1 = date.fromisoformat(start or today)
         d2 = date.fromisoformat(end or start or today)
     except ValueError:
-        raise LoketError("invalid_field", field="from", reason="tanggal YYYY-MM-DD") from None
+        raise LoketError("invalid_field", field="from", reason=N_("tanggal YYYY-MM-DD")) from None
     if d2 < d1:
-        raise LoketError("invalid_field", field="to", reason="tanggal akhir harus sama dengan atau setelah tanggal awal")
+        raise LoketError("invalid_field", field="to", reason=N_("tanggal akhir harus sama dengan atau setelah tanggal awal"))
     if (d2 - d1).days >= MAX_DAYS:
-        raise LoketError("invalid_field", field="to", reason=f"rentang paling lama {MAX_DAYS} hari")
+        raise LoketError("invalid_field", field="to", reason=N_("rentang paling lama {days} hari"), days=MAX_DAYS)
     return d1.isoformat(), d2.isoformat()
 
 
@@ -447,7 +448,7 @@ def month_grid(db: Database, month: str, agency_id: int | None = None, *, today:
     try:
         first = date.fromisoformat(month + "-01")
     except ValueError:
-        raise LoketError("invalid_field", field="month", reason="bulan YYYY-MM") from None
+        raise LoketError("invalid_field", field="month", reason=N_("bulan YYYY-MM")) from None
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     days = [(first + timedelta(days=i)).isoformat() for i in range(last.day)]
     where = " WHERE s.agency_id = :a" if agency_id else ""

@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, Response, current_app, render_template, request
 
 from loket import auth, inputs, realtime
-from loket.db import get_db, one, settings
+from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import N_, day_names
 from loket.timeutil import day_start_utc, iso, local_day
 
 from . import audit, config, exchange, reports
@@ -172,9 +173,9 @@ def test_print(kiosk_id: int):
     kiosk = config.row(db, "kiosks", kiosk_id)
     printing = config._printing()
     if printing is None or not hasattr(printing, "print_ticket"):
-        raise LoketError("invalid_field", 409, field="printer_url", reason="modul pencetak kios belum terpasang")
+        raise LoketError("invalid_field", 409, field="printer_url", reason=N_("modul pencetak kios belum terpasang"))
     if not kiosk["printer_url"]:
-        raise LoketError("invalid_field", field="printer_url", reason="kios ini belum punya alamat printer")
+        raise LoketError("invalid_field", field="printer_url", reason=N_("kios ini belum punya alamat printer"))
     conf = settings(db)
     mpp = {**realtime.mpp_json(db), "ticket_header": conf["ticket_header"], "ticket_footer": conf["ticket_footer"]}
     sample = {
@@ -189,9 +190,9 @@ def test_print(kiosk_id: int):
     }
     result = printing.print_ticket(kiosk["printer_url"], sample, mpp, qr_mode=kiosk["qr_mode"], profile=kiosk["printer_profile"] or None)
     state, error = ("ok", "") if result.ok else ("error", result.error or "gagal mencetak")
-    db.execute("UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?", (state, error[:500], kiosk_id))
-    audit.record(db, now, user, "print_test", "kiosks", kiosk_id, None, {"printer_state": state, "printer_error": error})
-    db.conn.commit()
+    with transaction(db):  # the printer state and its audit row: both or neither
+        db.execute("UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?", (state, error[:500], kiosk_id))
+        audit.record(db, now, user, "print_test", "kiosks", kiosk_id, None, {"printer_state": state, "printer_error": error})
     return {"ok": result.ok, "error": result.error, "seconds": round(result.seconds, 2), "item": config.row(db, "kiosks", kiosk_id)}
 
 
@@ -210,7 +211,7 @@ def audit_entries():
         if args.get("to"):
             until = iso(day_start_utc((date.fromisoformat(args["to"]) + timedelta(days=1)).isoformat(), tz))
     except ValueError:
-        raise LoketError("invalid_field", field="from", reason="tanggal YYYY-MM-DD") from None
+        raise LoketError("invalid_field", field="from", reason=N_("tanggal YYYY-MM-DD")) from None
     entity = args.get("entity") or None
     if entity is not None:
         entity = ENTITY_URLS.get(entity, entity)
@@ -238,7 +239,7 @@ def export_config():
     kind = request.args.get("kind")
     if request.args.get("format") == "csv":
         if kind not in exchange.KINDS:
-            raise LoketError("invalid_field", field="kind", reason="agencies, services atau counters")
+            raise LoketError("invalid_field", field="kind", reason=N_("agencies, services atau counters"))
         body = "\ufeff" + exchange.to_csv(kind, data[kind])
         return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="loket-{kind}.csv"'})
     return Response(
@@ -255,9 +256,9 @@ def import_config():
     if "csv" in data:
         kind = data.get("kind")
         if kind not in exchange.KINDS:
-            raise LoketError("invalid_field", field="kind", reason="agencies, services atau counters")
+            raise LoketError("invalid_field", field="kind", reason=N_("agencies, services atau counters"))
         if not isinstance(data["csv"], str) or len(data["csv"]) > 2_000_000:
-            raise LoketError("invalid_field", field="csv", reason="teks CSV paling besar 2 MB")
+            raise LoketError("invalid_field", field="csv", reason=N_("teks CSV paling besar 2 MB"))
         data = {kind: exchange.from_csv(kind, data["csv"])}
     written = exchange.import_config(get_db(), data, clock(), user)
     realtime.broadcast_config_changed("import", {"written": written})
@@ -302,7 +303,7 @@ def report_heatmap():
     agency_id, start, end, today = _report_scope()
     data = reports.heatmap(get_db(), start, end, agency_id, today=today)
     if request.args.get("format") == "csv":
-        days = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+        days = day_names("id")
         rows = [{"hari": days[i], **{f"{h:02d}": n for h, n in enumerate(r)}} for i, r in enumerate(data["cells"])]
         return csv_response(rows, ["hari", *[f"{h:02d}" for h in range(24)]], f"jam-sibuk-{start}-{end}.csv")
     return {"from": start, "to": end, **data}

@@ -14,6 +14,7 @@ from flask_socketio import join_room
 from loket import auth, inputs
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
+from loket.i18n import N_
 from loket.ratelimit import hit
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -96,10 +97,10 @@ def file_complaint():
     if device:
         hit(db, f"complaint:device:{device}", lim["device"][0], lim["device"][1], now)
     data, photo = _submission()
-    kind = inputs.text(data, "kind", required=True, max_length=20)
+    kind = inputs.choice(data, "kind", workflow.KINDS)
     text = inputs.text(data, "text", required=True, max_length=workflow.TEXT_LIMIT)
     title = inputs.text(data, "title", max_length=150)
-    category = inputs.text(data, "category", max_length=20) or None
+    category = inputs.choice(data, "category", workflow.CATEGORIES, required=False)
     name = inputs.text(data, "name", max_length=100)
     contact = inputs.text(data, "contact", max_length=200)
     anonymous = inputs.boolean(data, "anonymous")
@@ -114,8 +115,6 @@ def file_complaint():
         ticket_id = ticket["id"]
         agency_id = agency_id or ticket["agency_id"]
         source = "ticket"
-    if kind not in workflow.KINDS:
-        raise LoketError("invalid_field", field="kind", reason="complaint, suggestion atau information")
     photo_name = photos.save(photo, photo_folder()) if photo else None
     try:
         complaint = workflow.file(
@@ -164,10 +163,7 @@ def _visible(complaint_id: int) -> tuple[dict, dict]:
 
 
 def _choice(field: str, options) -> str | None:
-    value = request.args.get(field) or None
-    if value is not None and value not in options:
-        raise LoketError("invalid_field", field=field, reason=", ".join(options))
-    return value
+    return inputs.choice(request.args, field, options, required=False)
 
 
 @bp.get("/api/complaints")
@@ -206,7 +202,7 @@ def complaint_step(complaint_id: int):
         note=inputs.text(data, "note", max_length=2000),
         answer=inputs.text(data, "answer", max_length=workflow.TEXT_LIMIT),
         agency_id=inputs.integer(data, "agency_id", required=False),
-        category=inputs.text(data, "category", max_length=20) or None,
+        category=inputs.choice(data, "category", workflow.CATEGORIES, required=False),
     )
     socketio.emit("complaint_changed", workflow.public_json(db, complaint), to=f"complaint:{complaint['code']}")
     return workflow.staff_json(db, complaint, user, today(), with_steps=True)
@@ -233,7 +229,7 @@ def _period() -> tuple[str | None, str | None]:
             try:
                 value = date.fromisoformat(value).isoformat()
             except ValueError:
-                raise LoketError("invalid_field", field=field, reason="tanggal YYYY-MM-DD") from None
+                raise LoketError("invalid_field", field=field, reason=N_("tanggal YYYY-MM-DD")) from None
         out.append(value)
     return out[0], out[1]
 

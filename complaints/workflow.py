@@ -10,46 +10,56 @@ from __future__ import annotations
 import secrets
 import statistics
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
 from loket.db import one, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import N_, bilingual
 from loket.timeutil import iso, local_day, parse_iso
 
+# value -> Bilingual(id, en) label; the Indonesian is the catalog id, the English comes from the catalogs.
 KINDS = {
-    "complaint": ("Pengaduan", "Complaint"),
-    "suggestion": ("Aspirasi/saran", "Suggestion"),
-    "information": ("Permintaan informasi", "Information request"),
+    "complaint": bilingual(N_("Pengaduan")),
+    "suggestion": bilingual(N_("Aspirasi/saran")),
+    "information": bilingual(N_("Permintaan informasi")),
 }
 CATEGORIES = {
-    "service": ("Kualitas pelayanan", "Service quality"),
-    "misconduct": ("Perilaku petugas/maladministrasi", "Misconduct/maladministration"),
+    "service": bilingual(N_("Kualitas pelayanan")),
+    "misconduct": bilingual(N_("Perilaku petugas/maladministrasi")),
 }
 STATUSES = {
-    "received": ("Diterima", "Received"),
-    "verified": ("Diverifikasi", "Verified"),
-    "rejected": ("Ditolak", "Rejected"),
-    "not_our_authority": ("Bukan kewenangan", "Not our authority"),
-    "assigned": ("Diteruskan ke instansi", "Assigned to agency"),
-    "in_progress": ("Sedang ditindaklanjuti", "In progress"),
-    "answered": ("Dijawab", "Answered"),
-    "closed": ("Selesai", "Closed"),
+    "received": bilingual(N_("Diterima")),
+    "verified": bilingual(N_("Diverifikasi")),
+    "rejected": bilingual(N_("Ditolak")),
+    "not_our_authority": bilingual(N_("Bukan kewenangan")),
+    "assigned": bilingual(N_("Diteruskan ke instansi")),
+    "in_progress": bilingual(N_("Sedang ditindaklanjuti")),
+    "answered": bilingual(N_("Dijawab")),
+    "closed": bilingual(N_("Selesai")),
 }
 # Statuses in which the clock no longer runs against the MPP.
 SETTLED = ("answered", "closed", "rejected", "not_our_authority")
 
-# action -> (statuses it may start from, status it leads to; None keeps the status)
-ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "verify": (("received",), "verified"),
-    "reject": (("received", "verified"), "rejected"),
-    "not_our_authority": (("received", "verified"), "not_our_authority"),
-    "assign": (("verified", "assigned", "in_progress"), "assigned"),
-    "start": (("assigned",), "in_progress"),
-    "answer": (("assigned", "in_progress"), "answered"),
-    "reopen": (("answered",), "in_progress"),
-    "close": (("answered", "rejected", "not_our_authority"), "closed"),
-    "note": (tuple(STATUSES), None),
+
+class Step(NamedTuple):
+    """One workflow action: the statuses it may start from and the status it leads to."""
+
+    sources: tuple[str, ...]
+    target: str | None  # None keeps the status (a note)
+
+
+ACTIONS: dict[str, Step] = {
+    "verify": Step(("received",), "verified"),
+    "reject": Step(("received", "verified"), "rejected"),
+    "not_our_authority": Step(("received", "verified"), "not_our_authority"),
+    "assign": Step(("verified", "assigned", "in_progress"), "assigned"),
+    "start": Step(("assigned",), "in_progress"),
+    "answer": Step(("assigned", "in_progress"), "answered"),
+    "reopen": Step(("answered",), "in_progress"),
+    "close": Step(("answered", "rejected", "not_our_authority"), "closed"),
+    "note": Step(tuple(STATUSES), None),
 }
 # The MPP organiser (admin) triages and forwards; the agency that received it works on it.
 AGENCY_ACTIONS = {"officer": {"start", "answer", "note"}, "supervisor": {"start", "answer", "note", "reopen", "close"}}
@@ -117,9 +127,9 @@ def file(
 ) -> dict:
     """Record a new complaint with its tracking code and due date; the first step is 'received'."""
     if kind not in KINDS:
-        raise LoketError("invalid_field", field="kind", reason="complaint, suggestion atau information")
+        raise LoketError("invalid_field", field="kind", reason=N_("pilih salah satu: {options}"), options=", ".join(KINDS))
     if category is not None and category not in CATEGORIES:
-        raise LoketError("invalid_field", field="category", reason="service atau misconduct")
+        raise LoketError("invalid_field", field="category", reason=N_("pilih salah satu: {options}"), options=", ".join(CATEGORIES))
     if kind != "complaint":
         category = None
     title = title.strip() or _title_from(text)
@@ -190,7 +200,7 @@ def allowed_actions(user: dict, complaint: dict) -> list[str]:
     mine = set(ACTIONS) if user["role"] == "admin" else AGENCY_ACTIONS.get(user["role"], set())
     if not can_see(user, complaint):
         return []
-    return [a for a, (sources, _to) in ACTIONS.items() if a in mine and complaint["status"] in sources]
+    return [a for a, rule in ACTIONS.items() if a in mine and complaint["status"] in rule.sources]
 
 
 def step(
@@ -207,14 +217,14 @@ def step(
 ) -> dict:
     """Move a complaint one step along the workflow and log who did it, when and why."""
     if action not in ACTIONS:
-        raise LoketError("invalid_field", field="action", reason=", ".join(ACTIONS))
+        raise LoketError("invalid_field", field="action", reason=N_("pilih salah satu: {options}"), options=", ".join(ACTIONS))
     with transaction(db):
         complaint = one(db, "SELECT * FROM complaints WHERE id = ?", (complaint_id,))
         if complaint is None or not can_see(user, complaint):
             # Agency staff must not learn that another agency's complaint exists.
             raise LoketError("complaint_not_found")
-        sources, target = ACTIONS[action]
-        if complaint["status"] not in sources:
+        target = ACTIONS[action].target
+        if complaint["status"] not in ACTIONS[action].sources:
             raise LoketError("invalid_transition", action=action, current=complaint["status"])
         if action not in allowed_actions(user, complaint):
             raise LoketError("forbidden")
@@ -229,7 +239,7 @@ def step(
             changes["agency_id"] = agency_id
         if action == "verify" and category is not None:
             if category not in CATEGORIES or complaint["kind"] != "complaint":
-                raise LoketError("invalid_field", field="category", reason="hanya untuk pengaduan: service atau misconduct")
+                raise LoketError("invalid_field", field="category", reason=N_("hanya untuk pengaduan: service atau misconduct"))
             # A complaint verified as misconduct gets the longer legal deadline, counted from receipt.
             changes["category"] = category
             changes["due_on"] = add_working_days(

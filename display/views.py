@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, render_template, request, send_file, s
 from loket import speech
 from loket.db import get_db, one, settings
 from loket.errors import LoketError, request_lang
+from loket.i18n import N_, gettext
 
 from . import audio
 
@@ -20,10 +21,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates", static_folder="static")
 
 MEDIA_KINDS = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "image", ".mp4": "video", ".webm": "video"}
-VOICE_UNAVAILABLE = {
-    "id": "Suara server tidak tersedia (espeak-ng belum dipasang); layar memakai bunyi bel saja.",
-    "en": "Server voice is unavailable (espeak-ng is not installed); the display uses the chime alone.",
-}
+VOICE_UNAVAILABLE = N_("Suara server tidak tersedia (espeak-ng belum dipasang); layar memakai bunyi bel saja.")
 
 
 def _data_dir(config_key: str, env_key: str, default_name: str) -> Path:
@@ -74,7 +72,7 @@ def call_audio(call_id: int):
     except audio.VoiceUnavailable as err:
         log.warning("announcement audio unavailable: %s", err)
         lang = request_lang()
-        return {"error": "voice_unavailable", "message": VOICE_UNAVAILABLE[lang]}, 503
+        return {"error": "voice_unavailable", "message": gettext(VOICE_UNAVAILABLE, lang)}, 503
     return send_file(path, mimetype="audio/wav", max_age=3600)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import textwrap
 import threading
@@ -18,6 +17,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import qrcode
+
+from loket import i18n
 
 logger = logging.getLogger(__name__)
 
@@ -56,30 +57,9 @@ PRIORITY_REASONS = {
     "disaster": "Korban bencana",
 }
 
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
 # Indonesia has kept these offsets without daylight saving since 1988, so a fixed table
-# needs no tzdata (absent on Windows kiosks) and gives the official abbreviation.
-ZONES = {
-    "Asia/Jakarta": (7, "WIB"),
-    "Asia/Pontianak": (7, "WIB"),
-    "Asia/Makassar": (8, "WITA"),
-    "Asia/Jayapura": (9, "WIT"),
-}
+# needs no tzdata (absent on Windows kiosks); the names (WIB, WITA, WIT) are in loket/i18n.py.
+ZONE_OFFSETS = {"Asia/Jakarta": 7, "Asia/Pontianak": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9}
 
 # Printers sold in Indonesia that escpos-printer-db lacks, mapped to a profile with the
 # same paper width, resolution and command set.
@@ -117,11 +97,6 @@ TRANSLITERATIONS = str.maketrans(
         "\u2009": " ",
     }
 )
-
-# DLE EOT n (real-time status) and GS r 1 (paper sensor status).
-STATUS_PRINTER = b"\x10\x04\x01"
-STATUS_ROLL_PAPER = b"\x10\x04\x04"
-STATUS_PAPER_SENSOR = b"\x1dr\x01"
 
 STOPBITS = {"1": 1, "1.5": 1.5, "2": 2}
 BYTESIZES = (5, 6, 7, 8)
@@ -437,9 +412,9 @@ def local_time_text(issued_at: str | datetime, tz_name: str) -> str:
     moment = issued_at if isinstance(issued_at, datetime) else datetime.fromisoformat(issued_at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    if tz_name in ZONES:
-        hours, abbreviation = ZONES[tz_name]
-        local = moment.astimezone(timezone(timedelta(hours=hours)))
+    if tz_name in ZONE_OFFSETS:
+        local = moment.astimezone(timezone(timedelta(hours=ZONE_OFFSETS[tz_name])))
+        abbreviation = i18n.zone_abbreviation(tz_name)
     else:
         try:
             local = moment.astimezone(ZoneInfo(tz_name))
@@ -447,8 +422,7 @@ def local_time_text(issued_at: str | datetime, tz_name: str) -> str:
             logger.warning("unknown time zone %r; printing UTC", tz_name)
             local = moment.astimezone(UTC)
         abbreviation = local.tzname() or "UTC"
-    day, month = DAYS[local.weekday()], MONTHS[local.month - 1]
-    return f"{day}, {local.day} {month} {local.year} {local:%H:%M} {abbreviation}"
+    return f"{i18n.long_date(local, 'id')} {local:%H:%M} {abbreviation}"
 
 
 def _priority_label(ticket: dict) -> str | None:
@@ -656,102 +630,3 @@ def print_ticket(
     seconds = time.monotonic() - started
     logger.info("ticket %s printed in %.2f s", ticket.get("number"), seconds)
     return PrintResult(ok=True, error=None, seconds=seconds)
-
-
-def _status_byte(reply: bytes | None, mask: int, fixed: int) -> int | None:
-    """The last byte of a status reply if its fixed bits are right, else None."""
-    # An absent or malformed reply means "unknown": python-escpos reads an empty reply
-    # as "paper OK", which would hide a printer that never answers.
-    if not reply or reply[-1] & mask != fixed:
-        return None
-    return reply[-1]
-
-
-def _ask(connection: socket.socket, command: bytes, wait: float) -> bytes | None:
-    """Send a status command and return the reply, or None if none came in time."""
-    if wait <= 0:
-        return None
-    connection.settimeout(wait)
-    try:
-        connection.sendall(command)
-        return connection.recv(16) or None
-    except TimeoutError:
-        return None
-
-
-def _paper(reply_dle: bytes | None, reply_gs: bytes | None) -> str:
-    """Read the paper state from a DLE EOT 4 or a GS r 1 reply."""
-    byte = _status_byte(reply_dle, 0x93, 0x12)
-    if byte is not None:
-        if byte & 0x60 == 0x60:
-            return "out"
-        return "near_end" if byte & 0x0C == 0x0C else "ok"
-    byte = _status_byte(reply_gs, 0x90, 0x00)
-    if byte is not None:
-        if byte & 0x0C:
-            return "out"
-        return "near_end" if byte & 0x03 else "ok"
-    return "unknown"
-
-
-def _tcp_status(host: str, port: int, timeout: float) -> dict:
-    """Ask a network printer for its online and paper state."""
-    deadline = time.monotonic() + timeout
-    with socket.create_connection((host, port), timeout=timeout) as connection:
-        # Each question but the last gets half the time left, so one unanswered
-        # question still leaves time for the next.
-        first = _ask(connection, STATUS_PRINTER, (deadline - time.monotonic()) / 2)
-        state = _status_byte(first, 0x93, 0x12)
-        if state is None:
-            return {
-                "online": True,
-                "paper": "unknown",
-                "error": "the printer did not answer the status query",
-            }
-        reply_dle = _ask(connection, STATUS_ROLL_PAPER, (deadline - time.monotonic()) / 2)
-        reply_gs = None
-        if _status_byte(reply_dle, 0x93, 0x12) is None:
-            reply_gs = _ask(connection, STATUS_PAPER_SENSOR, deadline - time.monotonic())
-    online = not state & 0x08
-    return {
-        "online": online,
-        "paper": _paper(reply_dle, reply_gs),
-        "error": None if online else "the printer reports itself offline",
-    }
-
-
-def _device_status(url: str, address: PrinterUrl, timeout: float) -> dict:
-    """Open a usb, serial, file or cups printer and read its paper state if it can."""
-    if address.kind == "file":
-        # Opening the device to check would truncate a plain file; ask the kernel.
-        online = os.access(address.options["devfile"], os.W_OK)
-        error = None if online else "the device file is missing or not writable"
-        return {"online": online, "paper": "unknown", "error": error}
-
-    def query() -> str:
-        printer = open_printer(url, None, timeout)
-        try:
-            if address.kind not in ("usb", "serial"):
-                return "unknown"
-            try:
-                reply = bytes(printer.query_status(STATUS_ROLL_PAPER))
-            except Exception:  # many printers cannot answer at all
-                return "unknown"
-            return _paper(reply, None)
-        finally:
-            _close(printer)
-
-    return {"online": True, "paper": _within(timeout, query), "error": None}
-
-
-def printer_status(url: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
-    """Report {online, paper: ok|near_end|out|unknown, error}; no answer is "unknown", not "ok"."""
-    try:
-        address = parse_printer_url(url)
-        if address.kind == "dummy":
-            return {"online": True, "paper": "unknown", "error": None}
-        if address.kind == "tcp":
-            return _tcp_status(address.options["host"], address.options["port"], timeout)
-        return _device_status(url, address, timeout)
-    except Exception as exc:  # a status check reports, never raises
-        return {"online": False, "paper": "unknown", "error": _describe(exc)}

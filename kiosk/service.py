@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from loket import realtime, tickets, views
 from loket.db import one, transaction
 from loket.errors import LoketError
+from loket.i18n import N_
 
 from . import printing
 
@@ -165,9 +166,9 @@ def save_kiosk(
     """Register a kiosk, or update the one with this name. Returns (kiosk, created)."""
     name = name.strip()
     if not name or len(name) > 64 or any(c in name for c in "/?#&:"):
-        raise LoketError("invalid_field", field="name", reason="1–64 karakter, tanpa / ? # & :")
+        raise LoketError("invalid_field", field="name", reason=N_("1–64 karakter, tanpa / ? # & :"))
     if qr_mode not in ("native", "image"):
-        raise LoketError("invalid_field", field="qr", reason="native atau image")
+        raise LoketError("invalid_field", field="qr", reason=N_("pilih salah satu: {options}"), options="native, image")
     if printer_url.strip():
         try:
             printing.parse_printer_url(printer_url)

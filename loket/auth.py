@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import get_db, one, transaction
 from .errors import LoketError
+from .i18n import N_
 from .timeutil import iso, parse_iso
 
 ROLES = ("admin", "supervisor", "officer")
@@ -36,13 +37,13 @@ def create_user(
 ) -> dict:
     """Add a login; officers and supervisors belong to one agency. A known hash of `password` may be passed to save work."""
     if role not in ROLES:
-        raise LoketError("invalid_field", field="role", reason="admin, supervisor atau officer")
+        raise LoketError("invalid_field", field="role", reason=N_("pilih salah satu: {options}"), options="admin, supervisor, officer")
     if role != "admin" and agency_id is None:
-        raise LoketError("invalid_field", field="agency", reason="petugas dan supervisor harus punya instansi")
+        raise LoketError("invalid_field", field="agency", reason=N_("petugas dan supervisor harus punya instansi"))
     if len(password) < 8:
-        raise LoketError("invalid_field", field="password", reason="minimal 8 karakter")
+        raise LoketError("invalid_field", field="password", reason=N_("minimal 8 karakter"))
     if not username.strip() or len(username) > 64:
-        raise LoketError("invalid_field", field="username", reason="1–64 karakter")
+        raise LoketError("invalid_field", field="username", reason=N_("1–64 karakter"))
     with transaction(db):
         if one(db, "SELECT id FROM users WHERE username = ?", (username.strip(),)):
             raise LoketError("conflict")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -12,16 +13,44 @@ from . import auth
 from .db import set_setting, transaction
 
 REQ_KTP = "Fotokopi Kartu Keluarga (KK); Sudah berusia 17 tahun atau sudah/pernah kawin"
-# (code, name, color, zone, services: (code, name, prefix, quota, minutes, requirements, fee, completion, product), counters)
+
+
+class Service(NamedTuple):
+    code: str
+    name: str
+    prefix: str
+    quota: int | None  # tickets per day; None is unlimited
+    minutes: int  # default service minutes, for the first waiting-time estimates
+    requirements: str
+    fee: str
+    completion: str
+    product: str
+
+
+class Counter(NamedTuple):
+    name: str
+    number: int
+    services: list[str]  # service codes of its own agency
+
+
+class Agency(NamedTuple):
+    code: str
+    name: str
+    color: str
+    zone: str
+    services: list[Service]
+    counters: list[Counter]
+
+
 AGENCIES = [
-    (
+    Agency(
         "DUKCAPIL",
         "Dinas Kependudukan dan Pencatatan Sipil",
         "#0b5394",
         "Lantai 1",
         [
-            ("KTP", "Perekaman & Pencetakan KTP-el", "A", None, 6, REQ_KTP, "Gratis", "Selesai di tempat (±30 menit)", "KTP-el"),
-            (
+            Service("KTP", "Perekaman & Pencetakan KTP-el", "A", None, 6, REQ_KTP, "Gratis", "Selesai di tempat (±30 menit)", "KTP-el"),
+            Service(
                 "KK",
                 "Kartu Keluarga (KK)",
                 "B",
@@ -32,7 +61,7 @@ AGENCIES = [
                 "1 hari kerja",
                 "Kartu Keluarga",
             ),
-            (
+            Service(
                 "AKTA",
                 "Akta Kelahiran",
                 "C",
@@ -43,7 +72,7 @@ AGENCIES = [
                 "1 hari kerja",
                 "Kutipan akta kelahiran",
             ),
-            (
+            Service(
                 "PINDAH",
                 "Surat Pindah Datang (SKPWNI)",
                 "D",
@@ -55,15 +84,20 @@ AGENCIES = [
                 "SKPWNI",
             ),
         ],
-        [("Loket 1", 1, ["KTP"]), ("Loket 2", 2, ["KTP"]), ("Loket 3", 3, ["KTP", "KK"]), ("Loket 4", 4, ["KK", "AKTA", "PINDAH"])],
+        [
+            Counter("Loket 1", 1, ["KTP"]),
+            Counter("Loket 2", 2, ["KTP"]),
+            Counter("Loket 3", 3, ["KTP", "KK"]),
+            Counter("Loket 4", 4, ["KK", "AKTA", "PINDAH"]),
+        ],
     ),
-    (
+    Agency(
         "IMIGRASI",
         "Kantor Imigrasi",
         "#6a1b9a",
         "Lantai 1",
         [
-            (
+            Service(
                 "PASPOR",
                 "Paspor Baru",
                 "E",
@@ -74,17 +108,17 @@ AGENCIES = [
                 "4 hari kerja",
                 "Paspor RI",
             ),
-            ("PASPOR-GANTI", "Penggantian Paspor", "F", 40, 12, "KTP-el; Paspor lama", "Rp350.000", "4 hari kerja", "Paspor RI"),
+            Service("PASPOR-GANTI", "Penggantian Paspor", "F", 40, 12, "KTP-el; Paspor lama", "Rp350.000", "4 hari kerja", "Paspor RI"),
         ],
-        [("Loket 5", 5, ["PASPOR", "PASPOR-GANTI"]), ("Loket 6", 6, ["PASPOR", "PASPOR-GANTI"])],
+        [Counter("Loket 5", 5, ["PASPOR", "PASPOR-GANTI"]), Counter("Loket 6", 6, ["PASPOR", "PASPOR-GANTI"])],
     ),
-    (
+    Agency(
         "SAMSAT",
         "Samsat (Bapenda & Polda)",
         "#e69138",
         "Lantai 1",
         [
-            (
+            Service(
                 "PKB",
                 "Pembayaran Pajak Kendaraan Tahunan",
                 "G",
@@ -95,7 +129,7 @@ AGENCIES = [
                 "Selesai di tempat",
                 "STNK disahkan, notice pajak",
             ),
-            (
+            Service(
                 "STNK5",
                 "Perpanjangan STNK 5 Tahunan",
                 "H",
@@ -107,15 +141,15 @@ AGENCIES = [
                 "STNK & TNKB baru",
             ),
         ],
-        [("Loket 7", 7, ["PKB"]), ("Loket 8", 8, ["PKB", "STNK5"])],
+        [Counter("Loket 7", 7, ["PKB"]), Counter("Loket 8", 8, ["PKB", "STNK5"])],
     ),
-    (
+    Agency(
         "POLRES",
         "Kepolisian Resor (SIM & SKCK)",
         "#3d85c6",
         "Lantai 2",
         [
-            (
+            Service(
                 "SIM",
                 "Perpanjangan SIM",
                 "J",
@@ -126,7 +160,7 @@ AGENCIES = [
                 "Selesai di tempat",
                 "SIM",
             ),
-            (
+            Service(
                 "SKCK",
                 "Surat Keterangan Catatan Kepolisian (SKCK)",
                 "K",
@@ -138,16 +172,26 @@ AGENCIES = [
                 "SKCK",
             ),
         ],
-        [("Loket 9", 9, ["SIM"]), ("Loket 10", 10, ["SKCK"])],
+        [Counter("Loket 9", 9, ["SIM"]), Counter("Loket 10", 10, ["SKCK"])],
     ),
-    (
+    Agency(
         "BPJSKES",
         "BPJS Kesehatan",
         "#2e7d32",
         "Lantai 2",
         [
-            ("DAFTAR", "Pendaftaran Peserta JKN", "L", 80, 10, "KTP-el; KK; Buku tabungan", "Gratis", "Selesai di tempat", "Kartu JKN-KIS"),
-            (
+            Service(
+                "DAFTAR",
+                "Pendaftaran Peserta JKN",
+                "L",
+                80,
+                10,
+                "KTP-el; KK; Buku tabungan",
+                "Gratis",
+                "Selesai di tempat",
+                "Kartu JKN-KIS",
+            ),
+            Service(
                 "UBAH",
                 "Perubahan Data & Pindah Faskes",
                 "M",
@@ -159,15 +203,15 @@ AGENCIES = [
                 "Data peserta diperbarui",
             ),
         ],
-        [("Loket 11", 11, ["DAFTAR", "UBAH"])],
+        [Counter("Loket 11", 11, ["DAFTAR", "UBAH"])],
     ),
-    (
+    Agency(
         "BPJSTK",
         "BPJS Ketenagakerjaan",
         "#1b8a5a",
         "Lantai 2",
         [
-            (
+            Service(
                 "JHT",
                 "Klaim Jaminan Hari Tua (JHT)",
                 "N",
@@ -178,7 +222,7 @@ AGENCIES = [
                 "5 hari kerja",
                 "Pencairan JHT",
             ),
-            (
+            Service(
                 "PESERTA",
                 "Pendaftaran Peserta Bukan Penerima Upah",
                 "P",
@@ -190,15 +234,15 @@ AGENCIES = [
                 "Kartu peserta",
             ),
         ],
-        [("Loket 12", 12, ["JHT", "PESERTA"])],
+        [Counter("Loket 12", 12, ["JHT", "PESERTA"])],
     ),
-    (
+    Agency(
         "KPP",
         "KPP Pratama (Pajak)",
         "#990000",
         "Lantai 2",
         [
-            (
+            Service(
                 "NPWP",
                 "Pendaftaran NPWP",
                 "Q",
@@ -209,7 +253,7 @@ AGENCIES = [
                 "Selesai di tempat",
                 "Kartu NPWP",
             ),
-            (
+            Service(
                 "SPT",
                 "Konsultasi & Pelaporan SPT",
                 "R",
@@ -221,15 +265,15 @@ AGENCIES = [
                 "Bukti penerimaan SPT",
             ),
         ],
-        [("Loket 13", 13, ["NPWP", "SPT"])],
+        [Counter("Loket 13", 13, ["NPWP", "SPT"])],
     ),
-    (
+    Agency(
         "BPN",
         "Kantor Pertanahan (BPN)",
         "#7f6000",
         "Lantai 2",
         [
-            (
+            Service(
                 "INFO",
                 "Informasi & Pengecekan Sertifikat",
                 "S",
@@ -240,7 +284,7 @@ AGENCIES = [
                 "1 hari kerja",
                 "Surat keterangan pendaftaran tanah",
             ),
-            (
+            Service(
                 "ROYA",
                 "Roya (Penghapusan Hak Tanggungan)",
                 "T",
@@ -252,15 +296,15 @@ AGENCIES = [
                 "Sertifikat tanpa HT",
             ),
         ],
-        [("Loket 14", 14, ["INFO", "ROYA"])],
+        [Counter("Loket 14", 14, ["INFO", "ROYA"])],
     ),
-    (
+    Agency(
         "DPMPTSP",
         "Dinas Penanaman Modal dan PTSP",
         "#0097a7",
         "Lantai 1",
         [
-            (
+            Service(
                 "NIB",
                 "Pendampingan NIB / OSS-RBA",
                 "U",
@@ -271,7 +315,7 @@ AGENCIES = [
                 "Selesai di tempat",
                 "Nomor Induk Berusaha (NIB)",
             ),
-            (
+            Service(
                 "PBG",
                 "Persetujuan Bangunan Gedung (PBG)",
                 "V",
@@ -282,17 +326,17 @@ AGENCIES = [
                 "28 hari kerja",
                 "PBG",
             ),
-            ("KONSUL", "Konsultasi Perizinan", "W", None, 8, "KTP-el", "Gratis", "Selesai di tempat", "Informasi perizinan"),
+            Service("KONSUL", "Konsultasi Perizinan", "W", None, 8, "KTP-el", "Gratis", "Selesai di tempat", "Informasi perizinan"),
         ],
-        [("Loket 15", 15, ["NIB", "KONSUL"]), ("Loket 16", 16, ["PBG", "KONSUL"])],
+        [Counter("Loket 15", 15, ["NIB", "KONSUL"]), Counter("Loket 16", 16, ["PBG", "KONSUL"])],
     ),
-    (
+    Agency(
         "PDAM",
         "Perumda Air Minum (PDAM)",
         "#00796b",
         "Lantai 1",
         [
-            (
+            Service(
                 "PASANG",
                 "Pasang Baru Sambungan Air",
                 "X",
@@ -303,7 +347,7 @@ AGENCIES = [
                 "7 hari kerja",
                 "Sambungan air",
             ),
-            (
+            Service(
                 "TAGIHAN",
                 "Pengaduan & Pembayaran Tagihan",
                 "Y",
@@ -315,7 +359,7 @@ AGENCIES = [
                 "Bukti bayar",
             ),
         ],
-        [("Loket 17", 17, ["PASANG", "TAGIHAN"])],
+        [Counter("Loket 17", 17, ["PASANG", "TAGIHAN"])],
     ),
 ]
 
@@ -330,13 +374,14 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
             "ticket_header": "MPP Kota Contoh — Melayani dengan Hati",
         }.items():
             set_setting(db, key, value)
-        for order, (code, name, color, zone, services, counters) in enumerate(AGENCIES):
+        for order, agency in enumerate(AGENCIES):
+            code, name, zone = agency.code, agency.name, agency.zone
             agency_id = db.execute(
                 "INSERT INTO agencies (code, name, color, zone, sort_order, maklumat, maklumat_signer) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     code,
                     name,
-                    color,
+                    agency.color,
                     zone,
                     order,
                     f"Dengan ini kami menyatakan sanggup menyelenggarakan pelayanan sesuai standar pelayanan {name}.",
@@ -344,7 +389,8 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
                 ),
             ).lastrowid
             service_ids = {}
-            for s_order, (s_code, s_name, prefix, quota, minutes, req, fee, completion, product) in enumerate(services):
+            for s_order, service in enumerate(agency.services):
+                s_code = service.code
                 service_ids[s_code] = db.execute(
                     "INSERT INTO services (agency_id, code, name, prefix, daily_quota, cutoff_minutes, default_service_minutes,"
                     " promised_minutes, sort_order, requirements, procedure, completion_time, fee, product, complaint_channel, sk_number)"
@@ -352,17 +398,17 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
                     (
                         agency_id,
                         s_code,
-                        s_name,
-                        prefix,
-                        quota,
-                        minutes,
+                        service.name,
+                        service.prefix,
+                        service.quota,
+                        service.minutes,
                         60,
                         s_order,
-                        req,
+                        service.requirements,
                         "Ambil nomor antrean; Menunggu panggilan; Verifikasi berkas di loket; Proses layanan; Penyerahan produk",
-                        completion,
-                        fee,
-                        product,
+                        service.completion,
+                        service.fee,
+                        service.product,
                         "Kotak saran, /aduan/, SP4N-LAPOR! (lapor.go.id)",
                         f"SK/{code}/2026/001",
                     ),
@@ -372,12 +418,12 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
                         "INSERT INTO service_hours (service_id, weekday, opens, closes) VALUES (?, ?, '00:00', '24:00')",
                         (service_ids[s_code], weekday),
                     )
-            for c_name, number, served in counters:
+            for counter in agency.counters:
                 counter_id = db.execute(
                     "INSERT INTO counters (agency_id, name, number, zone, state) VALUES (?, ?, ?, ?, 'closed')",
-                    (agency_id, c_name, number, zone),
+                    (agency_id, counter.name, counter.number, zone),
                 ).lastrowid
-                for s_code in served:
+                for s_code in counter.services:
                     db.execute("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", (counter_id, service_ids[s_code]))
         db.execute(
             "INSERT INTO kiosks (name, location, printer_url, printer_profile, agent_key)"

@@ -7,104 +7,167 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
+from .i18n import N_, day_name, gettext, in_catalog, request_language
+
 log = logging.getLogger(__name__)
 
-# code -> (status, Indonesian, English). Messages may use {placeholders} from the error's params.
-MESSAGES: dict[str, tuple[int, str, str]] = {
-    "bad_request": (400, "Permintaan tidak valid.", "Invalid request."),
-    "invalid_json": (400, "Isi permintaan harus JSON yang valid.", "The body must be valid JSON."),
-    "invalid_field": (400, "Isian '{field}' tidak valid: {reason}.", "Field '{field}' is invalid: {reason}."),
-    "missing_field": (400, "Isian '{field}' wajib diisi.", "Field '{field}' is required."),
+# code -> (status, Indonesian text). The text is a catalog id (loket/translations/): the English, or
+# other Indonesian wording, comes from the catalogs. Texts may use {placeholders} from the error's params.
+MESSAGES: dict[str, tuple[int, str]] = {
+    "bad_request": (400, N_("Permintaan tidak valid.")),
+    "invalid_json": (400, N_("Isi permintaan harus JSON yang valid.")),
+    "invalid_field": (400, N_("Isian '{label}' tidak valid: {reason}.")),
+    "missing_field": (400, N_("Isian '{label}' wajib diisi.")),
     "invalid_priority_reason": (
         400,
-        "Alasan prioritas harus salah satu dari: penyandang disabilitas, lansia, ibu hamil, anak-anak, korban bencana.",
-        "The priority reason must be one of: disability, elderly, pregnant, child, disaster.",
+        N_("Alasan prioritas harus salah satu dari: penyandang disabilitas, lansia, ibu hamil, anak-anak, korban bencana."),
     ),
-    "login_required": (401, "Silakan masuk terlebih dahulu.", "Please log in first."),
-    "session_expired": (401, "Sesi Anda telah berakhir. Silakan masuk kembali.", "Your session has expired. Please log in again."),
-    "invalid_credentials": (401, "Nama pengguna atau kata sandi salah.", "Wrong username or password."),
-    "forbidden": (403, "Anda tidak berwenang melakukan tindakan ini.", "You are not allowed to do this."),
-    "csrf_failed": (403, "Permintaan ditolak karena asal halaman tidak sah.", "Request refused: it did not come from this site."),
-    "self_priority_disabled": (
-        403,
-        "Antrean prioritas diberikan oleh petugas. Silakan hubungi petugas informasi.",
-        "Priority tickets are granted by staff. Please ask the information desk.",
-    ),
-    "phone_tickets_disabled": (403, "Pengambilan nomor lewat ponsel sedang tidak tersedia.", "Taking a ticket by phone is switched off."),
-    "not_found": (404, "Data tidak ditemukan.", "Not found."),
-    "service_not_found": (404, "Layanan tidak ditemukan.", "Service not found."),
-    "ticket_not_found": (404, "Nomor antrean tidak ditemukan.", "Ticket not found."),
-    "counter_not_found": (404, "Loket tidak ditemukan.", "Counter not found."),
-    "agency_not_found": (404, "Instansi tidak ditemukan.", "Agency not found."),
-    "kiosk_not_found": (404, "Kios tidak terdaftar.", "Kiosk not registered."),
-    "method_not_allowed": (405, "Metode tidak diizinkan untuk alamat ini.", "Method not allowed for this address."),
-    "quota_reached": (409, "Kuota antrean hari ini sudah terpenuhi.", "Today's quota for this service has been reached."),
-    "service_closed": (409, "Layanan sedang tutup. Jam layanan: {hours}.", "The service is closed. Hours: {hours}."),
-    "service_inactive": (409, "Layanan ini tidak tersedia.", "This service is not available."),
-    "issuing_stopped": (
-        409,
-        "Pengambilan nomor antrean hari ini sudah ditutup (pukul {cutoff}).",
-        "Ticket issuing has stopped for today (at {cutoff}).",
-    ),
-    "on_break": (409, "{label}: pengambilan nomor dibuka kembali pukul {until}.", "{label}: issuing resumes at {until}."),
-    "closed_today": (409, "Layanan tutup hari ini: {reason}.", "The service is closed today: {reason}."),
-    "counter_not_open": (409, "Loket belum dibuka atau sedang istirahat.", "The counter is not open."),
-    "no_current_ticket": (409, "Loket ini tidak sedang melayani nomor antrean.", "This counter has no current ticket."),
-    "counter_changed": (
-        409,
-        "Loket ini baru saja berubah di layar lain; tampilan sudah diperbarui. Periksa lalu coba lagi.",
-        "This counter just changed on another screen; the view is refreshed. Check and try again.",
-    ),
-    "counter_busy": (409, "Selesaikan dulu nomor antrean yang sedang dilayani.", "Finish the current ticket first."),
-    "invalid_state": (
-        409,
-        "Tindakan ini tidak dapat dilakukan pada status antrean sekarang ({current}).",
-        "Not possible in the ticket's current state ({current}).",
-    ),
-    "same_service": (409, "Nomor antrean sudah berada di layanan ini.", "The ticket is already in this service."),
-    "ticket_not_waiting": (409, "Nomor antrean tidak sedang menunggu.", "The ticket is not waiting."),
-    "no_printer": (
-        409,
-        "Nomor antrean ini tidak diambil di kios yang memiliki printer.",
-        "This ticket was not taken at a kiosk with a printer.",
-    ),
-    "ticket_expired": (409, "Nomor antrean ini bukan untuk hari ini.", "This ticket is not for today."),
-    "conflict": (409, "Data bertentangan dengan data yang sudah ada.", "Conflicts with existing data."),
-    "payload_too_large": (413, "Data yang dikirim terlalu besar.", "The request is too large."),
-    "unsupported_media_type": (415, "Jenis data tidak didukung; kirim JSON.", "Unsupported media type; send JSON."),
-    "rate_limited": (
-        429,
-        "Terlalu banyak permintaan. Silakan coba lagi dalam {retry_after} detik.",
-        "Too many requests. Try again in {retry_after} seconds.",
-    ),
+    "login_required": (401, N_("Silakan masuk terlebih dahulu.")),
+    "session_expired": (401, N_("Sesi Anda telah berakhir. Silakan masuk kembali.")),
+    "invalid_credentials": (401, N_("Nama pengguna atau kata sandi salah.")),
+    "forbidden": (403, N_("Anda tidak berwenang melakukan tindakan ini.")),
+    "csrf_failed": (403, N_("Permintaan ditolak karena asal halaman tidak sah.")),
+    "self_priority_disabled": (403, N_("Antrean prioritas diberikan oleh petugas. Silakan hubungi petugas informasi.")),
+    "phone_tickets_disabled": (403, N_("Pengambilan nomor lewat ponsel sedang tidak tersedia.")),
+    "not_found": (404, N_("Data tidak ditemukan.")),
+    "service_not_found": (404, N_("Layanan tidak ditemukan.")),
+    "ticket_not_found": (404, N_("Nomor antrean tidak ditemukan.")),
+    "counter_not_found": (404, N_("Loket tidak ditemukan.")),
+    "agency_not_found": (404, N_("Instansi tidak ditemukan.")),
+    "kiosk_not_found": (404, N_("Kios tidak terdaftar.")),
+    "method_not_allowed": (405, N_("Metode tidak diizinkan untuk alamat ini.")),
+    "quota_reached": (409, N_("Kuota antrean hari ini sudah terpenuhi.")),
+    "service_closed": (409, N_("Layanan sedang tutup. Jam layanan: {hours}.")),
+    "service_inactive": (409, N_("Layanan ini tidak tersedia.")),
+    "issuing_stopped": (409, N_("Pengambilan nomor antrean hari ini sudah ditutup (pukul {cutoff}).")),
+    "on_break": (409, N_("{label}: pengambilan nomor dibuka kembali pukul {until}.")),
+    "closed_today": (409, N_("Layanan tutup hari ini: {reason}.")),
+    "counter_not_open": (409, N_("Loket belum dibuka atau sedang istirahat.")),
+    "no_current_ticket": (409, N_("Loket ini tidak sedang melayani nomor antrean.")),
+    "counter_changed": (409, N_("Loket ini baru saja berubah di layar lain; tampilan sudah diperbarui. Periksa lalu coba lagi.")),
+    "counter_busy": (409, N_("Selesaikan dulu nomor antrean yang sedang dilayani.")),
+    "invalid_state": (409, N_("Tindakan ini tidak dapat dilakukan pada status antrean sekarang ({current}).")),
+    "same_service": (409, N_("Nomor antrean sudah berada di layanan ini.")),
+    "ticket_not_waiting": (409, N_("Nomor antrean tidak sedang menunggu.")),
+    "no_printer": (409, N_("Nomor antrean ini tidak diambil di kios yang memiliki printer.")),
+    "ticket_expired": (409, N_("Nomor antrean ini bukan untuk hari ini.")),
+    "conflict": (409, N_("Data bertentangan dengan data yang sudah ada.")),
+    "payload_too_large": (413, N_("Data yang dikirim terlalu besar.")),
+    "unsupported_media_type": (415, N_("Jenis data tidak didukung; kirim JSON.")),
+    "rate_limited": (429, N_("Terlalu banyak permintaan. Silakan coba lagi dalam {retry_after} detik.")),
     "storage_unavailable": (
         503,
-        "Penyimpanan data sedang bermasalah; nomor antrean belum dibuat. Silakan coba lagi atau hubungi petugas.",
-        "Storage is failing; no ticket was created. Please try again or ask staff.",
+        N_("Penyimpanan data sedang bermasalah; nomor antrean belum dibuat. Silakan coba lagi atau hubungi petugas."),
     ),
     # the satisfaction survey (survey/)
-    "survey_already_answered": (
-        409,
-        "Survei untuk nomor antrean ini sudah diisi. Terima kasih.",
-        "This ticket's survey has already been answered. Thank you.",
-    ),
-    "survey_closed": (409, "Waktu pengisian survei untuk nomor antrean ini sudah berakhir.", "The survey for this ticket has closed."),
-    "survey_not_yet": (409, "Survei dapat diisi setelah pelayanan selesai.", "The survey opens once the service is finished."),
+    "survey_already_answered": (409, N_("Survei untuk nomor antrean ini sudah diisi. Terima kasih.")),
+    "survey_closed": (409, N_("Waktu pengisian survei untuk nomor antrean ini sudah berakhir.")),
+    "survey_not_yet": (409, N_("Survei dapat diisi setelah pelayanan selesai.")),
     # complaints and suggestions (complaints/)
-    "complaint_not_found": (
-        404,
-        "Kode aduan tidak ditemukan. Periksa kembali kode pelacakan Anda.",
-        "Tracking code not found. Please check it.",
-    ),
-    "invalid_transition": (
-        409,
-        "Langkah '{action}' tidak dapat dilakukan pada status '{current}'.",
-        "Step '{action}' is not possible in status '{current}'.",
-    ),
-    "photo_invalid": (400, "Foto harus berupa berkas JPEG atau PNG yang utuh.", "The photo must be a valid JPEG or PNG file."),
-    "photo_too_large": (413, "Ukuran foto maksimal {limit_mb} MB.", "The photo may be at most {limit_mb} MB."),
-    "internal_error": (500, "Terjadi kesalahan pada server.", "Server error."),
+    "complaint_not_found": (404, N_("Kode aduan tidak ditemukan. Periksa kembali kode pelacakan Anda.")),
+    "invalid_transition": (409, N_("Langkah '{action}' tidak dapat dilakukan pada status '{current}'.")),
+    "photo_invalid": (400, N_("Foto harus berupa berkas JPEG atau PNG yang utuh.")),
+    "photo_too_large": (413, N_("Ukuran foto maksimal {limit_mb} MB.")),
+    "internal_error": (500, N_("Terjadi kesalahan pada server.")),
 }
+
+# field -> the label the user sees on the form: refusals name it (the body keeps `field` for the screen).
+FIELD_LABELS: dict[str, str] = {
+    "service_id": N_("Layanan"),
+    "priority": N_("Prioritas"),
+    "priority_reason": N_("Alasan prioritas"),
+    "kiosk_id": N_("Kios"),
+    "ticket_id": N_("Nomor antrean"),
+    "expected_ticket_id": N_("Nomor antrean di layar"),
+    "number": N_("Nomor"),
+    "note": N_("Catatan"),
+    "state": N_("Status loket"),
+    "token": N_("Kode tiket"),
+    "username": N_("Nama pengguna"),
+    "password": N_("Kata sandi"),
+    "code": N_("Kode"),
+    "name": N_("Nama"),
+    "color": N_("Warna"),
+    "zone": N_("Zona"),
+    "sort_order": N_("Urutan"),
+    "active": N_("Aktif"),
+    "maklumat": N_("Maklumat pelayanan"),
+    "maklumat_signer": N_("Penanda tangan maklumat"),
+    "agency_id": N_("Instansi"),
+    "prefix": N_("Awalan nomor"),
+    "padding": N_("Jumlah digit"),
+    "daily_quota": N_("Kuota harian"),
+    "cutoff_minutes": N_("Berhenti mengambil nomor sebelum tutup (menit)"),
+    "promised_minutes": N_("Waktu layanan dijanjikan (menit)"),
+    "default_service_minutes": N_("Perkiraan lama layanan (menit)"),
+    "hours": N_("Jam layanan"),
+    "requirements": N_("Persyaratan"),
+    "procedure": N_("Sistem, mekanisme dan prosedur"),
+    "completion_time": N_("Jangka waktu penyelesaian"),
+    "fee": N_("Biaya/tarif"),
+    "product": N_("Produk pelayanan"),
+    "complaint_channel": N_("Penanganan pengaduan"),
+    "sk_number": N_("Nomor SK standar pelayanan"),
+    "service_ids": N_("Layanan yang dilayani"),
+    "location": N_("Lokasi"),
+    "printer_url": N_("Alamat printer"),
+    "printer_profile": N_("Profil printer"),
+    "qr_mode": N_("Kode QR"),
+    "agency_ids": N_("Instansi yang ditampilkan"),
+    "layout": N_("Tata letak"),
+    "running_text": N_("Teks berjalan"),
+    "speak": N_("Bacakan panggilan"),
+    "repeat_count": N_("Ulangi panggilan"),
+    "weekday": N_("Hari"),
+    "starts": N_("Jam mulai"),
+    "ends": N_("Jam selesai"),
+    "label": N_("Keterangan"),
+    "date": N_("Tanggal"),
+    "reason": N_("Alasan"),
+    "full_name": N_("Nama lengkap"),
+    "role": N_("Peran"),
+    "mpp_name": N_("Nama MPP"),
+    "mpp_address": N_("Alamat"),
+    "mpp_logo_url": N_("Alamat logo (URL)"),
+    "timezone": N_("Zona waktu"),
+    "ticket_header": N_("Kepala tiket"),
+    "ticket_footer": N_("Kaki tiket"),
+    "number_reading": N_("Cara membaca nomor"),
+    "announcement_repeat": N_("Ulangi panggilan (1–3)"),
+    "self_priority": N_("Warga boleh memilih antrean prioritas sendiri"),
+    "phone_tickets": N_("Ambil nomor lewat ponsel"),
+    "phone_tickets_per_hour": N_("Batas nomor per ponsel per jam"),
+    "priority_policy": N_("Aturan prioritas"),
+    "priority_interleave_n": N_("N (untuk selang-seling)"),
+    "max_regular_wait_minutes": N_("Batas tunggu antrean reguler (menit)"),
+    "survey_mode": N_("Survei kepuasan"),
+    "from": N_("Dari tanggal"),
+    "to": N_("Sampai tanggal"),
+    "month": N_("Bulan"),
+    "limit": N_("Jumlah baris"),
+    "mode": N_("Mode survei"),
+    "answers": N_("Jawaban survei"),
+    "profile": N_("Profil responden"),
+    "sex": N_("Jenis kelamin"),
+    "age_group": N_("Kelompok umur"),
+    "education": N_("Pendidikan"),
+    "occupation": N_("Pekerjaan"),
+    "ticket_token": N_("Kode tiket"),
+    "counter_id": N_("Loket"),
+    "kind": N_("Jenis"),
+    "text": N_("Isi"),
+    "title": N_("Judul"),
+    "category": N_("Kategori"),
+    "contact": N_("Kontak"),
+    "anonymous": N_("Rahasiakan identitas"),
+    "photo": N_("Foto"),
+    "action": N_("Langkah"),
+    "answer": N_("Tanggapan"),
+}
+
+
+# Parameters that also travel as fields of the error body, for screens that act on them.
+EXTRA_FIELDS = ("field", "retry_after", "reason", "hours", "until", "cutoff", "current")
 
 
 class LoketError(Exception):
@@ -113,31 +176,41 @@ class LoketError(Exception):
     def __init__(self, code: str, status: int | None = None, **params: object) -> None:
         super().__init__(code)
         self.code = code
-        self.status = status or MESSAGES.get(code, (400, "", ""))[0]
+        self.status = status or MESSAGES.get(code, (400, ""))[0]
         self.params = params
 
+    def shown_params(self, lang: str = "id") -> dict:
+        """The params as the user reads them: the field's label, label and reason translated, and a
+        `weekday` number (0 = Monday) as the day's name."""
+        params = dict(self.params)
+        if "field" in params:
+            params.setdefault("label", FIELD_LABELS.get(str(params["field"]), params["field"]))
+        if isinstance(params.get("weekday"), int) and 0 <= params["weekday"] <= 6:
+            params["weekday"] = day_name(params["weekday"], lang)
+        for key in ("label", "reason"):
+            # Only catalog texts are templates: a reason quoting what was sent is shown as it is.
+            if isinstance(params.get(key), str) and in_catalog(params[key]):
+                params[key] = _format(gettext(params[key], lang), params)
+        return params
+
     def message(self, lang: str = "id") -> str:
-        _status, text_id, text_en = MESSAGES.get(self.code, (self.status, self.code, self.code))
-        template = text_en if lang == "en" else text_id
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError):
-            return template
+        text = MESSAGES[self.code][1] if self.code in MESSAGES else self.code
+        return _format(gettext(text, lang), self.shown_params(lang))
 
     def to_dict(self, lang: str = "id") -> dict:
-        body = {"error": self.code, "message": self.message(lang)}
-        extra = {k: v for k, v in self.params.items() if k in ("field", "retry_after", "reason", "hours", "until", "cutoff", "current")}
-        body.update(extra)
-        return body
+        params = self.shown_params(lang)
+        return {"error": self.code, "message": self.message(lang), **{k: v for k, v in params.items() if k in EXTRA_FIELDS}}
 
 
-def request_lang() -> str:
-    """Indonesian unless the client asks for English (?lang=en, cookie or Accept-Language)."""
-    asked = request.args.get("lang") or request.cookies.get("lang") or ""
-    if asked in ("id", "en"):
-        return asked
-    best = request.accept_languages.best_match(["id", "en"], default="id")
-    return best or "id"
+def _format(template: str, params: dict) -> str:
+    """Fill {placeholders}; a text with braces of its own (or a missing value) is shown as it is."""
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+request_lang = request_language  # the name the views import
 
 
 def error_response(err: LoketError):

@@ -1,10 +1,31 @@
-"""Validating request bodies: every bad input becomes a 400 with the field named."""
+"""The one validation layer for JSON bodies (and form posts and query strings): every bad input
+becomes a 400 in the one error shape, with `field` naming the field and a message naming the label
+the user sees on the form (errors.FIELD_LABELS).
+
+The same rules everywhere:
+- blank is absent: a missing key, null, "" or only spaces is "not given": `missing_field` when
+  required, else the default (None for numbers and choices, "" for text);
+- integers are JSON integers or digit strings (a form post): never a float, never a boolean;
+- booleans are true/false, 1/0 or "1"/"0", "true"/"false", "on"/"off", "ya"/"tidak";
+- text is a string, trimmed, without NUL, at most `max_length` characters.
+
+Reasons are catalog texts with {placeholders} (loket/translations/), so the refusal reads in the
+request's language.
+"""
 
 from __future__ import annotations
+
+import re
 
 from flask import request
 
 from .errors import LoketError
+from .i18n import N_
+
+TRUE = (True, 1, "1", "true", "on", "ya")
+FALSE = (False, 0, "0", "false", "off", "tidak")
+HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+LARGEST = 2**62  # SQLite's integers are 64-bit; beyond this an id is surely a mistake
 
 
 def body() -> dict:
@@ -23,46 +44,98 @@ def body() -> dict:
     return data
 
 
-def integer(data: dict, field: str, *, required: bool = True, minimum: int | None = 1) -> int | None:
+def invalid(field: str, reason: str, **values: object) -> LoketError:
+    """A 400 `invalid_field`; `reason` is a catalog text whose {placeholders} come from `values`."""
+    return LoketError("invalid_field", field=field, reason=reason, **values)
+
+
+def blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _absent(field: str, required: bool, default):
+    if required:
+        raise LoketError("missing_field", field=field)
+    return default
+
+
+def integer(
+    data: dict, field: str, *, required: bool = True, minimum: int | None = 1, maximum: int | None = None, default: int | None = None
+) -> int | None:
     value = data.get(field)
-    if value is None or value == "":
-        if required:
-            raise LoketError("missing_field", field=field)
-        return None
+    if blank(value):
+        return _absent(field, required, default)
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise LoketError("invalid_field", field=field, reason="harus bilangan bulat")
+        raise invalid(field, N_("harus bilangan bulat"))
     try:
-        number = int(value)
+        number = int(value.strip()) if isinstance(value, str) else value
     except ValueError:
-        raise LoketError("invalid_field", field=field, reason="harus bilangan bulat") from None
+        raise invalid(field, N_("harus bilangan bulat")) from None
+    if abs(number) > LARGEST:
+        raise invalid(field, N_("terlalu besar"))
     if minimum is not None and number < minimum:
-        raise LoketError("invalid_field", field=field, reason=f"minimal {minimum}")
-    if abs(number) > 2**62:
-        raise LoketError("invalid_field", field=field, reason="terlalu besar")
+        raise invalid(field, N_("minimal {minimum}"), minimum=minimum)
+    if maximum is not None and number > maximum:
+        raise invalid(field, N_("maksimal {maximum}"), maximum=maximum)
     return number
 
 
+def number(data: dict, field: str, *, minimum: float, maximum: float, required: bool = True, default: float | None = None) -> float | None:
+    """A number that may have decimals (minutes of service, for instance)."""
+    value = data.get(field)
+    if blank(value):
+        return _absent(field, required, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise invalid(field, N_("harus angka"))
+    try:
+        result = float(value)
+    except ValueError:
+        raise invalid(field, N_("harus angka")) from None
+    if not minimum <= result <= maximum:  # also refuses NaN
+        raise invalid(field, N_("antara {minimum} dan {maximum}"), minimum=f"{minimum:g}", maximum=f"{maximum:g}")
+    return result
+
+
 def boolean(data: dict, field: str, default: bool = False) -> bool:
-    value = data.get(field, default)
-    if value is None:
+    value = data.get(field)
+    if blank(value):
         return default
-    if isinstance(value, bool):
-        return value
-    if value in (0, 1, "0", "1", "true", "false"):
-        return value in (1, "1", "true")
-    raise LoketError("invalid_field", field=field, reason="harus true atau false")
+    spelled = value.strip().lower() if isinstance(value, str) else value
+    if not isinstance(spelled, float):  # 1.0 == 1 in Python; JSON booleans are never floats
+        if spelled in TRUE:
+            return True
+        if spelled in FALSE:
+            return False
+    raise invalid(field, N_("harus ya atau tidak"))
 
 
 def text(data: dict, field: str, *, required: bool = False, max_length: int = 500, default: str = "") -> str:
     value = data.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise LoketError("missing_field", field=field)
-        return default
+    if blank(value):
+        return _absent(field, required, default)
     if not isinstance(value, str):
-        raise LoketError("invalid_field", field=field, reason="harus teks")
+        raise invalid(field, N_("harus teks"))
+    value = value.strip()
     if len(value) > max_length:
-        raise LoketError("invalid_field", field=field, reason=f"maksimal {max_length} karakter")
+        raise invalid(field, N_("maksimal {max_length} karakter"), max_length=max_length)
     if "\x00" in value:
-        raise LoketError("invalid_field", field=field, reason="mengandung karakter tidak sah")
+        raise invalid(field, N_("mengandung karakter tidak sah"))
+    return value
+
+
+def choice(data: dict, field: str, options, *, required: bool = True, default: str | None = None) -> str | None:
+    """One of `options` (a tuple, or a dict's keys)."""
+    value = data.get(field)
+    if blank(value):
+        return _absent(field, required and default is None, default)
+    if not isinstance(value, str) or value not in options:
+        raise invalid(field, N_("pilih salah satu: {options}"), options=", ".join(options))
+    return value
+
+
+def hhmm(data: dict, field: str, *, key: str | None = None) -> str:
+    """A time of day "08:00" ("24:00" is the end of the day); `key` reads another key, named as `field`."""
+    value = data.get(key or field)
+    if not isinstance(value, str) or not HHMM.match(value.strip()):
+        raise invalid(field, N_("format jam HH:MM, misalnya 08:00"))
     return value.strip()

@@ -102,3 +102,9 @@ def m011_waiting_index(db: sqlite_utils.Database) -> None:
     db.conn.execute("CREATE INDEX IF NOT EXISTS tickets_status_day ON tickets (status, issued_on, service_id, priority, queued_at, id)")
     # a new ticket's queue time never goes before the service's latest of the day: one index probe
     db.conn.execute("CREATE INDEX IF NOT EXISTS tickets_service_day ON tickets (service_id, issued_on, queued_at)")
+
+
+@migrations()
+def m16_rate_limits_window_index(db: sqlite_utils.Database) -> None:
+    """ratelimit.hit() purges old windows of every bucket: an index makes that a range, not a scan."""
+    db.execute("CREATE INDEX IF NOT EXISTS rate_limits_window ON rate_limits (window_start)")

@@ -9,9 +9,15 @@ from sqlite_utils import Database
 from .db import scalar, transaction
 from .errors import LoketError
 
+# Windows older than this are purged on every hit, whatever their bucket: the table stays bounded
+# (no row per phone, reprint and login name forever). Every limit's window must be shorter.
+KEEP_SECONDS = 24 * 3600
+
 
 def hit(db: Database, bucket: str, limit: int, window_seconds: int, now: datetime) -> None:
     """Count one hit; refuse with 429 once `limit` hits fall in the current window."""
+    if window_seconds > KEEP_SECONDS:
+        raise ValueError(f"a rate-limit window longer than {KEEP_SECONDS} s would be purged while still counting")
     stamp = int(now.timestamp())
     window = stamp - stamp % window_seconds
     with transaction(db):
@@ -22,6 +28,7 @@ def hit(db: Database, bucket: str, limit: int, window_seconds: int, now: datetim
             (bucket, window),
         )
         db.execute("DELETE FROM rate_limits WHERE bucket = ? AND window_start < ?", (bucket, window))
+        db.execute("DELETE FROM rate_limits WHERE window_start < ?", (stamp - KEEP_SECONDS,))  # index m16_
     if hits > limit:
         raise LoketError("rate_limited", retry_after=window + window_seconds - stamp)
 

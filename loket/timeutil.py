@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
-DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-MONTHS_ID = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
 
 
 def now_utc() -> datetime:
@@ -56,20 +49,3 @@ def minutes_of_day(hhmm: str) -> int:
 
 def hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def zone_abbreviation(tz: str) -> str:
-    return ZONE_NAMES.get(tz, local(now_utc(), tz).strftime("%Z"))
-
-
-def long_date_id(moment: datetime, tz: str) -> str:
-    """'Sabtu, 28 November 2026' in the MPP's zone."""
-    d = local(moment, tz)
-    return f"{DAYS_ID[d.weekday()]}, {d.day} {MONTHS_ID[d.month - 1]} {d.year}"
-
-
-def minutes_between(start: str | None, end: str | None) -> float | None:
-    a, b = parse_iso(start), parse_iso(end)
-    if a is None or b is None:
-        return None
-    return (b - a) / timedelta(minutes=1)

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from loket import inputs
 from loket.db import one, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import N_
 from loket.timeutil import day_start_utc, iso, local_day, parse_iso
 
 from .ikm import ELEMENTS, PROFILE
@@ -57,18 +59,19 @@ def status(db: Database, ticket: dict, now: datetime) -> dict:
 def clean_answers(raw: object, survey_mode: str) -> dict:
     """Answers by element code, each 1–4; skipped elements may be absent, but not all of them."""
     if not isinstance(raw, dict):
-        raise LoketError("invalid_field", field="answers", reason="harus objek {U1: 1–4, …}")
+        raise LoketError("invalid_field", field="answers", reason=N_("harus objek {{U1: 1–4, …}}"))
     allowed = ELEMENTS if survey_mode == "skm" else ("quick",)
     answers = {}
     for key, value in raw.items():
         code = str(key).lower()
         if code not in allowed:
-            raise LoketError("invalid_field", field="answers", reason=f"unsur tidak dikenal: {str(key)[:10]}")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-            raise LoketError("invalid_field", field="answers", reason=f"{code.upper()} harus 1, 2, 3 atau 4")
-        answers[code] = value
+            raise LoketError("invalid_field", field="answers", reason=N_("unsur tidak dikenal: {element}"), element=str(key)[:10])
+        try:
+            value = inputs.integer(raw, key, minimum=1, maximum=4, required=False)
+        except LoketError:
+            raise LoketError("invalid_field", field="answers", reason=N_("{element} harus 1, 2, 3 atau 4"), element=code.upper()) from None
+        if value is not None:
+            answers[code] = value
     if not answers:
         raise LoketError("missing_field", field="answers")
     return answers
@@ -78,15 +81,12 @@ def clean_profile(raw: object) -> dict:
     if raw in (None, ""):
         return {}
     if not isinstance(raw, dict):
-        raise LoketError("invalid_field", field="profile", reason="harus objek")
+        raise LoketError("invalid_field", field="profile", reason=N_("harus objek"))
     profile = {}
     for field, options in PROFILE.items():
-        value = raw.get(field)
-        if value in (None, ""):
-            continue
-        if value not in {o[0] for o in options}:
-            raise LoketError("invalid_field", field=field, reason="pilihan tidak dikenal")
-        profile[field] = value
+        value = inputs.choice(raw, field, [o[0] for o in options], required=False)
+        if value is not None:
+            profile[field] = value
     return profile
 
 

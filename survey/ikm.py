@@ -10,77 +10,72 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
+from loket.i18n import N_, bilingual, pair
+
 ELEMENTS = ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9")
 
 # (code, short name, question, options 1..4), worded as the regulation's sample questionnaire.
 QUESTIONS: tuple[tuple[str, dict, dict, tuple[dict, ...]], ...] = (
-    ("u1", {"id": "Persyaratan", "en": "Requirements"},
-     {"id": "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
-      "en": "How well do the service requirements fit the kind of service?"},
-     ({"id": "Tidak sesuai", "en": "Not suitable"}, {"id": "Kurang sesuai", "en": "Less suitable"},
-      {"id": "Sesuai", "en": "Suitable"}, {"id": "Sangat sesuai", "en": "Very suitable"})),
-    ("u2", {"id": "Sistem, mekanisme, dan prosedur", "en": "Procedure"},
-     {"id": "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
-      "en": "How easy is the service procedure at this unit?"},
-     ({"id": "Tidak mudah", "en": "Not easy"}, {"id": "Kurang mudah", "en": "Less easy"},
-      {"id": "Mudah", "en": "Easy"}, {"id": "Sangat mudah", "en": "Very easy"})),
-    ("u3", {"id": "Waktu penyelesaian", "en": "Completion time"},
-     {"id": "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
-      "en": "How fast was the service delivered?"},
-     ({"id": "Tidak cepat", "en": "Not fast"}, {"id": "Kurang cepat", "en": "Less fast"},
-      {"id": "Cepat", "en": "Fast"}, {"id": "Sangat cepat", "en": "Very fast"})),
-    ("u4", {"id": "Biaya/tarif", "en": "Cost/fee"},
-     {"id": "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
-      "en": "How fair is the cost/fee of the service?"},
-     ({"id": "Sangat mahal", "en": "Very expensive"}, {"id": "Cukup mahal", "en": "Rather expensive"},
-      {"id": "Murah", "en": "Cheap"}, {"id": "Gratis", "en": "Free"})),
-    ("u5", {"id": "Produk spesifikasi jenis pelayanan", "en": "Service product"},
-     {"id": "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",  # noqa: E501
-      "en": "How well does the product you received match the one in the service standard?"},
-     ({"id": "Tidak sesuai", "en": "Not suitable"}, {"id": "Kurang sesuai", "en": "Less suitable"},
-      {"id": "Sesuai", "en": "Suitable"}, {"id": "Sangat sesuai", "en": "Very suitable"})),
-    ("u6", {"id": "Kompetensi pelaksana", "en": "Staff competence"},
-     {"id": "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
-      "en": "How competent were the staff who served you?"},
-     ({"id": "Tidak kompeten", "en": "Not competent"}, {"id": "Kurang kompeten", "en": "Less competent"},
-      {"id": "Kompeten", "en": "Competent"}, {"id": "Sangat kompeten", "en": "Very competent"})),
-    ("u7", {"id": "Perilaku pelaksana", "en": "Staff behaviour"},
-     {"id": "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
-      "en": "How polite and friendly were the staff?"},
-     ({"id": "Tidak sopan dan ramah", "en": "Not polite and friendly"}, {"id": "Kurang sopan dan ramah", "en": "Less polite and friendly"},
-      {"id": "Sopan dan ramah", "en": "Polite and friendly"}, {"id": "Sangat sopan dan ramah", "en": "Very polite and friendly"})),
-    ("u8", {"id": "Penanganan pengaduan, saran dan masukan", "en": "Complaint handling"},
-     {"id": "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
-      "en": "How are complaints from service users handled?"},
-     ({"id": "Tidak ada", "en": "There is none"}, {"id": "Ada tetapi tidak berfungsi", "en": "Exists but does not work"},
-      {"id": "Berfungsi kurang maksimal", "en": "Works, not fully"}, {"id": "Dikelola dengan baik", "en": "Well managed"})),
-    ("u9", {"id": "Sarana dan prasarana", "en": "Facilities"},
-     {"id": "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
-      "en": "How good are the facilities?"},
-     ({"id": "Buruk", "en": "Poor"}, {"id": "Cukup", "en": "Fair"}, {"id": "Baik", "en": "Good"}, {"id": "Sangat baik", "en": "Very good"})),  # noqa: E501
+    ("u1", pair(N_("Persyaratan")),
+     pair(N_("Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?")),
+     (pair(N_("Tidak sesuai")), pair(N_("Kurang sesuai")),
+      pair(N_("Sesuai")), pair(N_("Sangat sesuai")))),
+    ("u2", pair(N_("Sistem, mekanisme, dan prosedur")),
+     pair(N_("Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?")),
+     (pair(N_("Tidak mudah")), pair(N_("Kurang mudah")),
+      pair(N_("Mudah")), pair(N_("Sangat mudah")))),
+    ("u3", pair(N_("Waktu penyelesaian")),
+     pair(N_("Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?")),
+     (pair(N_("Tidak cepat")), pair(N_("Kurang cepat")),
+      pair(N_("Cepat")), pair(N_("Sangat cepat")))),
+    ("u4", pair(N_("Biaya/tarif")),
+     pair(N_("Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?")),
+     (pair(N_("Sangat mahal")), pair(N_("Cukup mahal")),
+      pair(N_("Murah")), pair(N_("Gratis")))),
+    ("u5", pair(N_("Produk spesifikasi jenis pelayanan")),
+     pair(N_("Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?")),  # noqa: E501
+     (pair(N_("Tidak sesuai")), pair(N_("Kurang sesuai")),
+      pair(N_("Sesuai")), pair(N_("Sangat sesuai")))),
+    ("u6", pair(N_("Kompetensi pelaksana")),
+     pair(N_("Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?")),
+     (pair(N_("Tidak kompeten")), pair(N_("Kurang kompeten")),
+      pair(N_("Kompeten")), pair(N_("Sangat kompeten")))),
+    ("u7", pair(N_("Perilaku pelaksana")),
+     pair(N_("Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?")),
+     (pair(N_("Tidak sopan dan ramah")), pair(N_("Kurang sopan dan ramah")),
+      pair(N_("Sopan dan ramah")), pair(N_("Sangat sopan dan ramah")))),
+    ("u8", pair(N_("Penanganan pengaduan, saran dan masukan")),
+     pair(N_("Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?")),
+     (pair(N_("Tidak ada")), pair(N_("Ada tetapi tidak berfungsi")),
+      pair(N_("Berfungsi kurang maksimal")), pair(N_("Dikelola dengan baik")))),
+    ("u9", pair(N_("Sarana dan prasarana")),
+     pair(N_("Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?")),
+     (pair(N_("Buruk")), pair(N_("Cukup")), pair(N_("Baik")), pair(N_("Sangat baik")))),  # noqa: E501
 )  # fmt: skip
 
 QUICK_QUESTION = (
-    {"id": "Secara keseluruhan, bagaimana kepuasan Saudara terhadap pelayanan hari ini?", "en": "Overall, how satisfied are you with today's service?"},  # noqa: E501
-    ({"id": "Tidak puas", "en": "Not satisfied"}, {"id": "Kurang puas", "en": "Less satisfied"},
-     {"id": "Puas", "en": "Satisfied"}, {"id": "Sangat puas", "en": "Very satisfied"}),
+    pair(N_("Secara keseluruhan, bagaimana kepuasan Saudara terhadap pelayanan hari ini?")),  # noqa: E501
+    (pair(N_("Tidak puas")), pair(N_("Kurang puas")),
+     pair(N_("Puas")), pair(N_("Sangat puas"))),
 )  # fmt: skip
 
 # Lower bounds of the converted value (25–100), after rounding, highest first.
 GRADES = (
-    (Decimal("88.31"), "A", "Sangat baik", "Very good"),
-    (Decimal("76.61"), "B", "Baik", "Good"),
-    (Decimal("65.00"), "C", "Kurang baik", "Less good"),
-    (Decimal("25.00"), "D", "Tidak baik", "Not good"),
+    (Decimal("88.31"), "A", *bilingual(N_("Sangat baik"))),
+    (Decimal("76.61"), "B", *bilingual(N_("Baik"))),
+    (Decimal("65.00"), "C", *bilingual(N_("Kurang baik"))),
+    (Decimal("25.00"), "D", *bilingual(N_("Tidak baik"))),
 )
 
 PROFILE = {
-    "sex": (("L", "Laki-laki", "Male"), ("P", "Perempuan", "Female")),
-    "age_group": tuple((v, v + " th", v + " yrs") for v in ("<20", "20-29", "30-39", "40-49", "50-59", "60+")),
-    "education": (("SD", "SD", "Primary"), ("SMP", "SMP", "Junior high"), ("SMA", "SMA/sederajat", "Senior high"),
-                  ("D1-D3", "D1–D3", "Diploma"), ("D4-S1", "D4/S1", "Bachelor"), ("S2", "S2", "Master"), ("S3", "S3", "Doctorate")),
-    "occupation": (("PNS", "PNS", "Civil servant"), ("TNI", "TNI", "Armed forces"), ("POLRI", "POLRI", "Police"),
-                   ("swasta", "Pegawai swasta", "Private employee"), ("wirausaha", "Wirausaha", "Self-employed"), ("lainnya", "Lainnya", "Other")),  # noqa: E501
+    "sex": (("L", *bilingual(N_("Laki-laki"))), ("P", *bilingual(N_("Perempuan")))),
+    "age_group": tuple((v, *(t.format(age=v) for t in bilingual(N_("{age} th"))))
+                       for v in ("<20", "20-29", "30-39", "40-49", "50-59", "60+")),
+    "education": (("SD", *bilingual(N_("SD"))), ("SMP", *bilingual(N_("SMP"))), ("SMA", *bilingual(N_("SMA/sederajat"))),
+                  ("D1-D3", *bilingual(N_("D1–D3"))), ("D4-S1", *bilingual(N_("D4/S1"))), ("S2", *bilingual(N_("S2"))),
+                  ("S3", *bilingual(N_("S3")))),
+    "occupation": (("PNS", *bilingual(N_("PNS"))), ("TNI", *bilingual(N_("TNI"))), ("POLRI", *bilingual(N_("POLRI"))),
+                   ("swasta", *bilingual(N_("Pegawai swasta"))), ("wirausaha", *bilingual(N_("Wirausaha"))), ("lainnya", *bilingual(N_("Lainnya")))),  # noqa: E501
 }  # fmt: skip
 
 
@@ -99,7 +94,7 @@ def grade(converted: Decimal) -> dict:
     for bound, letter, label_id, label_en in GRADES:
         if converted >= bound:
             return {"grade": letter, "label": label_id, "label_en": label_en}
-    return {"grade": "D", "label": "Tidak baik", "label_en": "Not good"}
+    return {"grade": "D", "label": GRADES[-1][2], "label_en": GRADES[-1][3]}
 
 
 def _num(value: Decimal) -> float:
@@ -171,7 +166,8 @@ def profile_breakdown(rows: list[dict]) -> dict:
         out[field] = [
             {"value": value, "label": label, "label_en": label_en, "count": tally.get(value, 0)} for value, label, label_en in options
         ]
-        out[field].append({"value": None, "label": "Tidak diisi", "label_en": "Not given", "count": tally.get(None, 0)})
+        label, label_en = bilingual(N_("Tidak diisi"))
+        out[field].append({"value": None, "label": label, "label_en": label_en, "count": tally.get(None, 0)})
     return out
 
 

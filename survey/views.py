@@ -8,9 +8,11 @@ from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import auth, inputs
-from loket.db import get_db, one, set_setting, settings
+from admin import config
+from loket import auth, inputs, realtime
+from loket.db import get_db, one, settings
 from loket.errors import LoketError
+from loket.i18n import N_
 from loket.ratelimit import hit
 from loket.timeutil import local
 
@@ -93,14 +95,13 @@ def answer():
 
 @bp.put("/api/survey/settings")
 def survey_settings():
-    auth.require_user("admin")
+    """The survey mode is part of the MPP profile: the same save, audit row and live push as the admin's."""
+    user = auth.require_user("admin")
     data = inputs.body()
-    value = inputs.text(data, "mode", required=True, max_length=10)
-    if value not in answers.MODES:
-        raise LoketError("invalid_field", field="mode", reason="skm atau quick")
-    db = get_db()
-    set_setting(db, "survey_mode", value)
-    return {"mode": value}
+    value = inputs.choice(data, "mode", answers.MODES)
+    saved = config.save_profile(get_db(), {"survey_mode": value}, clock(), user)
+    realtime.broadcast_config_changed("mpp", {})
+    return {"mode": saved["survey_mode"]}
 
 
 # ---------------------------------------------------------------- reports
@@ -113,7 +114,7 @@ def _date(field: str) -> str | None:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise LoketError("invalid_field", field=field, reason="tanggal YYYY-MM-DD") from None
+        raise LoketError("invalid_field", field=field, reason=N_("tanggal YYYY-MM-DD")) from None
 
 
 def quarter_dates(year: int, quarter: int) -> tuple[str, str]:
@@ -137,7 +138,7 @@ def report_filters() -> dict:
         if service is None:
             raise LoketError("service_not_found")
         if agency_id is not None and service["agency_id"] != agency_id:
-            raise LoketError("invalid_field", field="service_id", reason="bukan layanan instansi ini")
+            raise LoketError("invalid_field", field="service_id", reason=N_("bukan layanan instansi ini"))
     date_from, date_to = _date("from"), _date("to")
     year = request.args.get("year", type=int)
     quarter = request.args.get("quarter", type=int)
@@ -153,7 +154,7 @@ def report_filters() -> dict:
         else:
             date_from, date_to = quarter_dates(year, quarter or (today.month - 1) // 3 + 1)
     if date_from and date_to and date_from > date_to:
-        raise LoketError("invalid_field", field="to", reason="harus sesudah tanggal awal")
+        raise LoketError("invalid_field", field="to", reason=N_("harus sesudah tanggal awal"))
     return {"agency_id": agency_id, "service_id": service_id, "date_from": date_from, "date_to": date_to, "user": user}
 
 

@@ -469,71 +469,6 @@ def test_a_bad_qr_mode_is_a_programming_error():
         printing.print_ticket("dummy", TICKET, MPP, qr_mode="barcode")
 
 
-def answer_status(replies: dict[bytes, bytes]) -> Callable[[socket.socket, threading.Event], None]:
-    """A printer that answers DLE EOT and GS r queries from a table."""
-
-    def serve(connection: socket.socket, finished: threading.Event) -> None:
-        connection.settimeout(5)
-        while command := connection.recv(3):
-            if command in replies:
-                connection.sendall(replies[command])
-
-    return serve
-
-
-PRINTER_ONLINE = {b"\x10\x04\x01": b"\x12"}
-
-
-@pytest.mark.parametrize(
-    ("replies", "online", "paper"),
-    [
-        ({**PRINTER_ONLINE, b"\x10\x04\x04": b"\x12"}, True, "ok"),
-        ({**PRINTER_ONLINE, b"\x10\x04\x04": b"\x1e"}, True, "near_end"),
-        ({**PRINTER_ONLINE, b"\x10\x04\x04": b"\x72"}, True, "out"),
-        ({b"\x10\x04\x01": b"\x1a", b"\x10\x04\x04": b"\x12"}, False, "ok"),
-        ({**PRINTER_ONLINE, b"\x1dr\x01": b"\x00"}, True, "ok"),  # GS r 1 only
-        ({**PRINTER_ONLINE, b"\x1dr\x01": b"\x0c"}, True, "out"),
-        ({**PRINTER_ONLINE, b"\x1dr\x01": b"\x03"}, True, "near_end"),
-        ({**PRINTER_ONLINE, b"\x10\x04\x04": b"\xff"}, True, "unknown"),  # not a status
-        (PRINTER_ONLINE, True, "unknown"),
-        ({}, True, "unknown"),  # python-escpos would call this paper OK
-    ],
-)
-def test_printer_status_reads_dle_eot_and_gs_r_replies(replies, online, paper):
-    with fake_printer(answer_status(replies)) as url:
-        started = time.monotonic()
-        status = printing.printer_status(url, timeout=1)
-        elapsed = time.monotonic() - started
-    assert (status["online"], status["paper"]) == (online, paper)
-    assert elapsed < 1 + 1
-
-
-def test_a_printer_that_closes_at_once_has_unknown_paper():
-    with fake_printer(lambda connection, finished: None) as url:
-        status = printing.printer_status(url, timeout=1)
-    assert status["paper"] == "unknown"
-    assert status["error"]
-
-
-def test_an_unreachable_printer_is_offline():
-    status = printing.printer_status(closed_port(), timeout=1)
-    assert status == {"online": False, "paper": "unknown", "error": status["error"]}
-    assert "refused" in status["error"].lower()
-
-
-def test_status_of_dummy_and_file_printers(tmp_path):
-    assert printing.printer_status("dummy")["online"]
-    device = tmp_path / "lp0"
-    device.touch()
-    assert printing.printer_status(f"file://{device}") == {
-        "online": True,
-        "paper": "unknown",
-        "error": None,
-    }
-    assert not printing.printer_status(f"file://{tmp_path}/missing")["online"]
-    assert not printing.printer_status("nonsense://")["online"]
-
-
 def test_importing_and_printing_leave_the_root_logger_alone(tmp_path):
     # A fresh interpreter, because python-escpos adds its handler only on first import,
     # and pytest keeps handlers of its own on the root logger.
@@ -547,7 +482,6 @@ def test_importing_and_printing_leave_the_root_logger_alone(tmp_path):
         device = {str(tmp_path / "lp0")!r}
         result = printing.print_ticket("file://" + device, {TICKET!r}, {MPP!r})
         assert result.ok, result
-        assert printing.printer_status("file://" + device)["online"]
         assert root.handlers == [], root.handlers
         """
     )

@@ -11,6 +11,20 @@ export function setLang(value) {
 // Pick the text of the current language from {id, en}.
 export const t = (texts) => (lang() === "en" && texts.en) ? texts.en : texts.id;
 
+// Texts from the server's gettext catalogs: `await loadTexts()` once, then _("Indonesian text")
+// gives it in the current language (the Indonesian is the catalog id; `make messages` extracts it).
+let catalog = {};
+export async function loadTexts(language = lang()) {
+  catalog = {};
+  if (language === "id") return;
+  try {
+    catalog = (await api(`/i18n/${encodeURIComponent(language)}.json`)).messages || {};
+  } catch {
+    // offline or unknown language: the Indonesian texts are shown
+  }
+}
+export const _ = (text) => catalog[text] || text;
+
 export class ApiError extends Error {
   constructor(status, body) {
     super(body.message || body.error || `HTTP ${status}`);
@@ -62,20 +76,21 @@ export function esc(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
-const DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
-const MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
+// Intl has no Indonesian zone abbreviations: the official ones, as loket/i18n.py has them.
 const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
+const formats = new Map();
+
+function format(locale, options) {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(locale, options));
+  return formats.get(key);
+}
 
 // Date and time in the MPP's zone, not the screen's: "Sabtu, 28 November 2026", "09:05 WIB".
-export function mppTime(date, timeZone = "Asia/Jakarta") {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {
-    timeZone, year: "numeric", month: "numeric", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
-  }).formatToParts(date).map((p) => [p.type, p.value]));
-  const weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday);
-  return {
-    date: `${DAYS[weekday]}, ${Number(parts.day)} ${MONTHS[Number(parts.month) - 1]} ${parts.year}`,
-    time: `${parts.hour === "24" ? "00" : parts.hour}:${parts.minute}`,
-    seconds: parts.second,
-    zone: ZONES[timeZone] || "",
-  };
+// Day and month names are the browser's own (Intl.DateTimeFormat("id-ID")).
+export function mppTime(date, timeZone = "Asia/Jakarta", locale = "id-ID") {
+  const day = format(locale, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const clock = Object.fromEntries(format("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+    .formatToParts(date).map((p) => [p.type, p.value]));
+  return { date: day.format(date), time: `${clock.hour}:${clock.minute}`, seconds: clock.second, zone: ZONES[timeZone] || "" };
 }
