@@ -4,6 +4,7 @@ one transaction per change, and rate-limit windows that do not pile up forever."
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -46,11 +47,10 @@ def test_a_refused_survey_mode_changes_nothing_and_audits_nothing(client, admin,
 def test_a_test_print_stores_the_printer_state_and_its_audit_row_in_one_transaction(app, client, admin, db_path):
     statements: list[str] = []
     pool = app.extensions["loket_pool"]
-    conn = pool.take()
-    conn.conn.set_trace_callback(statements.append)
-    pool.give_back(conn)  # the pool is last-in first-out: the request takes this one
+    me = threading.get_ident()
+    pool.trace = lambda sql: statements.append(sql) if threading.get_ident() == me else None  # the request's own statements
     response = client.post("/api/admin/kiosks/1/test-print")
-    conn.conn.set_trace_callback(None)
+    pool.trace = None
     assert response.status_code == 200 and response.get_json()["item"]["printer_state"] == "ok"
     writes = [s.split()[0].upper() for s in statements if s.split()[0].upper() in ("BEGIN", "COMMIT", "UPDATE", "INSERT")]
     assert writes == ["BEGIN", "UPDATE", "INSERT", "COMMIT"]
