@@ -39,6 +39,8 @@ def default_config() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=auth.SESSION_HOURS),
+        # The cookie is written at login only: the session's end is kept on the server (table sessions).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "JSON_SORT_KEYS": False,
         "NODE_MODULES": str(ROOT / "node_modules"),
     }

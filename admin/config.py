@@ -466,6 +466,8 @@ def save_in_transaction(
         assignments = ", ".join(f"{k} = :{k}" for k in columns)
         db.execute(f"UPDATE {entity} SET {assignments} WHERE id = :id", {**columns, "id": entity_id})
     _write_children(db, entity, entity_id, values)
+    if entity == "users" and before is not None and before["active"] and not columns["active"]:
+        auth.end_sessions(db, entity_id)  # a deactivated login ends on every device, not only at its next request
     after = row(db, entity, entity_id)
     if before != after:  # an import that re-sends an unchanged row leaves no noise in the log
         audit.record(db, now, user, action or ("create" if before is None else "update"), entity, entity_id, before, after)
@@ -498,6 +500,7 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
     with transaction(db):
         before = row(db, "users", user_id)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (auth.hash_password(password), user_id))
+        auth.end_sessions(db, user_id)
         audit.record(db, now, admin, "reset_password", "users", user_id, before, before)
     return before
 

@@ -208,20 +208,18 @@ def on_subscribe(data):
             if counter is None:
                 raise LoketError("counter_not_found")
             user = _session_user(db)
-            if user is None:
-                raise LoketError("login_required")
             if user["role"] != "admin" and user["agency_id"] != counter["agency_id"]:
                 raise LoketError("forbidden")
             _leave_all("counter")
             join_room(f"counter:{counter_id}")
+            _join_session_room()
             emit("snapshot", snapshot(db, "counter", now, counter_id=counter_id))
         elif room == "staff":
             user = _session_user(db)
-            if user is None:
-                raise LoketError("login_required")
             agency_id = None if user["role"] == "admin" else user["agency_id"]
             _leave_all("staff")
             join_room(f"staff:agency:{agency_id}" if agency_id else "staff:all")
+            _join_session_room()
             emit("snapshot", snapshot(db, "staff", now, agency_id=agency_id))
         elif room == "ticket":
             from . import tickets
@@ -254,10 +252,34 @@ def on_display_status(data):
 
 
 def _session_user(db: Database) -> dict | None:
-    user_id = session.get("user_id")
-    if not user_id:
-        return None
-    return one(db, "SELECT * FROM users WHERE id = ? AND active = 1", (user_id,))
+    """The socket's user by the same rule as HTTP (auth.session_user); raises when there is none."""
+    from . import auth
+    from .errors import LoketError
+
+    user, presented = auth.session_user(db, session, clock())
+    if user is None:
+        raise LoketError("session_expired" if presented else "login_required")
+    return user
+
+
+def _join_session_room() -> None:
+    """Staff sockets sit in their session's room so the session's end can drop them (drop_sessions)."""
+    from . import auth
+
+    join_room(f"session:{auth.session_key(session['sid'])}")
+
+
+def drop_sessions(keys: list[str]) -> None:
+    """Disconnect the sockets of ended sessions: they leave every staff and counter room at once.
+
+    The screens reconnect, subscribe again and are refused (session_expired), so they show the login.
+    """
+    server = socketio.server
+    if server is None or not keys:
+        return
+    for key in keys:
+        for sid, _eio_sid in list(server.manager.get_participants("/", f"session:{key}")):
+            server.disconnect(sid, namespace="/")
 
 
 # ---------------------------------------------------------------- broadcasts (call only after commit)

@@ -1,0 +1,121 @@
+"""Trust (issue 14): sessions that really end, keys only for those who need them, no cheap harm."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PASSWORD, login
+from loket import realtime
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["error"] == code, body
+    assert isinstance(body["message"], str) and body["message"]
+    return body
+
+
+def session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def new_client(app, cookie: str | None = None):
+    other = app.test_client()
+    if cookie:
+        other.set_cookie("session", cookie)
+    return other
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def test_a_copied_cookie_is_refused_after_logout(app, client):
+    login(client, "petugas.dukcapil")
+    copied = session_cookie(client)
+    assert client.post("/api/logout").status_code == 200
+    thief = new_client(app, copied)
+    assert_error(thief.get("/api/me"), 401, "session_expired")
+    assert_error(thief.post("/api/counters/1/open"), 401, "session_expired")
+
+
+def test_logout_on_one_device_keeps_the_other_devices_logged_in(app, client):
+    login(client, "petugas.dukcapil")
+    other = new_client(app)
+    login(other, "petugas.dukcapil")
+    client.post("/api/logout")
+    assert other.get("/api/me").status_code == 200
+
+
+def test_a_password_reset_ends_every_session_of_that_user(app, client):
+    login(client, "petugas.dukcapil")
+    laptop = new_client(app)
+    login(laptop, "petugas.dukcapil")
+    admin = new_client(app)
+    login(admin, "admin")
+    user_id = client.get("/api/me").get_json()["user"]["id"]
+    assert admin.post(f"/api/admin/users/{user_id}/password", json={"password": "kata-sandi-baru-1"}).status_code == 200
+    for device in (client, laptop):
+        assert_error(device.get("/api/me"), 401, "session_expired")
+    assert admin.get("/api/me").status_code == 200
+
+
+def test_deactivation_ends_sessions_even_after_the_user_is_activated_again(app, client):
+    officer = login(client, "petugas.dukcapil")
+    admin = new_client(app)
+    login(admin, "admin")
+    assert admin.put(f"/api/admin/users/{officer['id']}", json={"active": False}).status_code == 200
+    assert admin.put(f"/api/admin/users/{officer['id']}", json={"active": True}).status_code == 200
+    assert_error(client.get("/api/me"), 401, "session_expired")
+    login(client, "petugas.dukcapil")
+    assert client.get("/api/me").status_code == 200
+
+
+def test_the_session_cookie_is_written_at_login_not_on_every_response(client):
+    login(client, "petugas.dukcapil")
+    for path in ("/api/me", "/api/counters", "/counter/"):
+        response = client.get(path)
+        assert "Set-Cookie" not in response.headers, (path, response.headers.get("Set-Cookie"))
+
+
+def socket_for(app, client, subscription: dict):
+    socket = realtime.socketio.test_client(app, flask_test_client=client)
+    answer = socket.emit("subscribe", subscription, callback=True)
+    return socket, answer
+
+
+def test_a_socket_with_a_logged_out_cookie_cannot_join_the_counter_or_staff_room(app, client):
+    login(client, "petugas.dukcapil")
+    copied = session_cookie(client)
+    client.post("/api/logout")
+    thief = new_client(app, copied)
+    for subscription in ({"room": "counter", "counter_id": 1}, {"room": "staff"}):
+        socket, answer = socket_for(app, thief, subscription)
+        assert answer["error"] == "session_expired", answer
+        socket.disconnect()
+
+
+@pytest.mark.parametrize("ending", ["logout", "password_reset", "deactivation"])
+def test_a_socket_is_dropped_from_staff_rooms_when_its_session_ends(app, client, ending):
+    officer = login(client, "petugas.dukcapil")
+    socket, answer = socket_for(app, client, {"room": "counter", "counter_id": 1})
+    assert answer == {"ok": True}
+    bystander_client = new_client(app)
+    login(bystander_client, "petugas.dukcapil")
+    bystander, _ = socket_for(app, bystander_client, {"room": "staff"})
+    admin = new_client(app)
+    login(admin, "admin")
+    if ending == "logout":
+        client.post("/api/logout")
+    elif ending == "password_reset":
+        admin.post(f"/api/admin/users/{officer['id']}/password", json={"password": "kata-sandi-baru-1"})
+    else:
+        admin.put(f"/api/admin/users/{officer['id']}", json={"active": False})
+    assert not socket.is_connected()
+    assert bystander.is_connected() is (ending == "logout")
+    bystander.disconnect() if bystander.is_connected() else None
+
+
+def test_a_wrong_password_leaves_the_session_table_clean_and_login_still_works(client):
+    assert_error(client.post("/api/login", json={"username": "petugas.dukcapil", "password": "salah-salah"}), 401, "invalid_credentials")
+    assert client.post("/api/login", json={"username": "petugas.dukcapil", "password": PASSWORD}).status_code == 200
