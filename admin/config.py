@@ -388,6 +388,22 @@ def _decorate(db: Database, entity: str, found: dict) -> dict:
     return found
 
 
+# What only an admin reads: with a kiosk's key anyone receives its print jobs (citizens' ticket tokens).
+ADMIN_ONLY_FIELDS = {"kiosks": ("agent_key", "printer_url")}
+
+
+def for_reader(entity: str, item: dict, user: dict) -> dict:
+    """The row as this user may read it: supervisors get no keys and no printer addresses."""
+    if user["role"] == "admin" or entity not in ADMIN_ONLY_FIELDS:
+        return item
+    shown = {k: v for k, v in item.items() if k not in ADMIN_ONLY_FIELDS[entity]}
+    if entity == "kiosks":
+        from kiosk.service import public_printer_error
+
+        shown["printer_error"] = public_printer_error(item, item.get("printer_error"))
+    return shown
+
+
 ORDER = {
     "agencies": "sort_order, name",
     "services": "agency_id, sort_order, name",

@@ -111,7 +111,7 @@ def list_rows(name: str):
     user, agency_id = reader()
     if entity == "users" and user["role"] != "admin":
         raise LoketError("forbidden")
-    return {"items": config.rows(get_db(), entity, agency_id)}
+    return {"items": [config.for_reader(entity, r, user) for r in config.rows(get_db(), entity, agency_id)]}
 
 
 @bp.get("/api/admin/<name>/<int:entity_id>")
@@ -122,7 +122,7 @@ def get_row(name: str, entity_id: int):
     scope = found["id"] if entity == "agencies" else found.get("agency_id", "mpp")
     if agency_id is not None and (entity == "users" or scope not in (agency_id, None)):
         raise LoketError("forbidden")
-    return {"item": found}
+    return {"item": config.for_reader(entity, found, user)}
 
 
 def _changed(entity: str, item: dict) -> None:

@@ -157,7 +157,12 @@ def print_result(name: str):
     # The kiosk screen that issued it is waiting to show "printed" or offer a reprint.
     realtime.socketio.emit(
         "ticket_printed",
-        {"ticket_id": ticket["id"], "number": ticket["number"], "printed": ok, "error": ticket["print_error"]},
+        {
+            "ticket_id": ticket["id"],
+            "number": ticket["number"],
+            "printed": ok,
+            "error": service.public_printer_error(kiosk, ticket["print_error"]),
+        },
         to=f"kiosk:{kiosk['name']}",
     )
     return {"ok": True, "printed": ok}

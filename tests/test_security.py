@@ -119,3 +119,32 @@ def test_a_socket_is_dropped_from_staff_rooms_when_its_session_ends(app, client,
 def test_a_wrong_password_leaves_the_session_table_clean_and_login_still_works(client):
     assert_error(client.post("/api/login", json={"username": "petugas.dukcapil", "password": "salah-salah"}), 401, "invalid_credentials")
     assert client.post("/api/login", json={"username": "petugas.dukcapil", "password": PASSWORD}).status_code == 200
+
+
+# ---------------------------------------------------------------- kiosk keys and printer addresses
+
+
+def test_supervisors_never_read_a_kiosks_agent_key_or_printer_address(app, client, db):
+    login(client, "supervisor.dukcapil")
+    listed = client.get("/api/admin/kiosks").get_json()["items"]
+    assert listed and all("agent_key" not in k and "printer_url" not in k for k in listed)
+    one = client.get(f"/api/admin/kiosks/{listed[0]['id']}").get_json()
+    one = one.get("item", one)
+    assert "agent_key" not in one and "printer_url" not in one
+    admin = new_client(app)
+    login(admin, "admin")
+    item = admin.get("/api/admin/kiosks").get_json()["items"][0]
+    assert item["agent_key"] and item["printer_url"] == "dummy"
+
+
+def test_the_public_kiosk_answer_and_its_printer_error_never_show_the_printer_address(client, db):
+    db.execute("UPDATE kiosks SET printer_url = 'tcp://10.20.30.40:9100' WHERE name = 'kios-1'")
+    db.execute(
+        "UPDATE kiosks SET printer_state = 'error',"
+        " printer_error = 'cannot open printer tcp://10.20.30.40:9100: connection refused (10.20.30.40)' WHERE name = 'kios-1'"
+    )
+    db.conn.commit()
+    text = client.get("/api/kiosks/kios-1").get_data(as_text=True)
+    assert "10.20.30.40" not in text and "9100" not in text
+    kiosk = client.get("/api/kiosks/kios-1").get_json()["kiosk"]
+    assert kiosk["printer"] == "tcp" and kiosk["printer_state"] == "error" and kiosk["printer_error"]
