@@ -89,6 +89,11 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
         "This ticket's survey has already been answered. Thank you.",
     ),
     "survey_closed": (409, "Waktu pengisian survei untuk nomor antrean ini sudah berakhir.", "The survey for this ticket has closed."),
+    "tablet_not_paired": (
+        403,
+        "Tablet survei ini belum dipasangkan dengan loket. Minta admin memasangkannya.",
+        "This survey tablet is not paired with the counter. Ask an admin to pair it.",
+    ),
     "survey_not_yet": (409, "Survei dapat diisi setelah pelayanan selesai.", "The survey opens once the service is finished."),
     # complaints and suggestions (complaints/)
     "complaint_not_found": (

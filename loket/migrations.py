@@ -74,6 +74,18 @@ def m14_sessions(db: sqlite_utils.Database) -> None:
     db.conn.execute("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)")
 
 
+@migrations()
+def m14_survey_tablets(db: sqlite_utils.Database) -> None:
+    """Each counter's survey tablet is paired by an admin-issued key (kept hashed)."""
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS survey_tablets ("
+        " counter_id INTEGER PRIMARY KEY REFERENCES counters(id) ON DELETE CASCADE,"
+        " key_hash TEXT NOT NULL,"
+        " paired_at TEXT NOT NULL,"
+        " paired_by INTEGER REFERENCES users(id) ON DELETE SET NULL)"
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

@@ -12,12 +12,13 @@ from loket import auth, inputs
 from loket.db import get_db, one, set_setting, settings
 from loket.errors import LoketError
 from loket.ratelimit import hit
-from loket.timeutil import local
+from loket.timeutil import local, parse_iso
 
-from . import answers, ikm
+from . import answers, ikm, tablets
 
 bp = Blueprint("survey", __name__, template_folder="templates", static_folder="static", static_url_path="/survey/static")
 
+TABLET_HEADER = "X-Tablet-Key"
 ANSWERS_PER_ADDRESS = 60  # per 10 minutes: a busy counter tablet answers a few per minute at most
 
 
@@ -87,8 +88,56 @@ def answer():
     else:
         counter_id = inputs.integer(data, "counter_id")
         ticket_id = inputs.integer(data, "ticket_id")
+        tablets.require_paired(db, counter_id, request.headers.get(TABLET_HEADER) or data.get("tablet_key"))
         saved = answers.record(db, ticket_id, now, "counter", data.get("answers"), data.get("profile"), counter_id=counter_id)
     return {"ok": True, "id": saved["id"], "mode": saved["mode"]}, 201
+
+
+# ---------------------------------------------------------------- tablet pairing
+
+
+@bp.get("/api/survey/tablets/<int:counter_id>/status")
+def tablet_status(counter_id: int):
+    """A tablet asks whether the key it keeps is still the counter's (an admin may have unpaired it)."""
+    return {"counter_id": counter_id, "paired": tablets.is_paired(get_db(), counter_id, request.headers.get(TABLET_HEADER))}
+
+
+@bp.get("/api/survey/tablets")
+def tablet_list():
+    auth.require_user("admin")
+    return {"items": tablets.listing(get_db())}
+
+
+@bp.post("/api/survey/tablets/<int:counter_id>/pair")
+def tablet_pair(counter_id: int):
+    """Issue the counter's tablet key; shown once, inside a link the tablet opens (the key rides in the #fragment)."""
+    user = auth.require_user("admin")
+    db = get_db()
+    key = tablets.pair(db, counter_id, clock(), user)
+    url = f"{request.host_url.rstrip('/')}/survey/?counter={counter_id}#pair={key}"
+    return {"counter_id": counter_id, "tablet_key": key, "pair_url": url}
+
+
+@bp.delete("/api/survey/tablets/<int:counter_id>")
+def tablet_unpair(counter_id: int):
+    user = auth.require_user("admin")
+    tablets.unpair(get_db(), counter_id, clock(), user)
+    return {"counter_id": counter_id, "paired": False}
+
+
+@bp.get("/admin/survey-tablets")
+def admin_tablets_page():
+    user = auth.current_user()
+    if user is None:
+        return render_template("survey/login.html", title="Tablet survei")
+    auth.require_user("admin")
+    db = get_db()
+    tz = settings(db)["timezone"]
+    items = [
+        {**t, "paired_at_local": local(parse_iso(t["paired_at"]), tz).strftime("%d-%m-%Y %H.%M") if t["paired_at"] else ""}
+        for t in tablets.listing(db)
+    ]
+    return render_template("survey/admin_tablets.html", items=items, user=user, mpp_name=settings(db)["mpp_name"])
 
 
 @bp.put("/api/survey/settings")

@@ -148,3 +148,55 @@ def test_the_public_kiosk_answer_and_its_printer_error_never_show_the_printer_ad
     assert "10.20.30.40" not in text and "9100" not in text
     kiosk = client.get("/api/kiosks/kios-1").get_json()["kiosk"]
     assert kiosk["printer"] == "tcp" and kiosk["printer_state"] == "error" and kiosk["printer_error"]
+
+
+# ---------------------------------------------------------------- survey tablets
+
+ALL_FOURS = {f"U{i}": 4 for i in range(1, 10)}
+
+
+def served_at_counter_1(client) -> dict:
+    ticket = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    client.post("/api/counters/1/open")
+    assert client.post("/api/counters/1/call-next").get_json()["ticket"]["id"] == ticket["id"]
+    assert client.post("/api/counters/1/complete").status_code == 200
+    return ticket
+
+
+def test_anyone_on_the_wifi_cannot_rate_a_ticket_by_counter_and_id(app, client):
+    login(client, "petugas.dukcapil")
+    ticket = served_at_counter_1(client)
+    stranger = new_client(app)
+    body = {"counter_id": 1, "ticket_id": ticket["id"], "answers": ALL_FOURS}
+    assert_error(stranger.post("/api/survey/answers", json=body), 403, "tablet_not_paired")
+    assert_error(stranger.post("/api/survey/answers", json={**body, "tablet_key": "guess"}), 403, "tablet_not_paired")
+    # The citizen's own link (the ticket token) still works.
+    assert stranger.post("/api/survey/answers", json={"ticket_token": ticket["token"], "answers": ALL_FOURS}).status_code == 201
+
+
+def test_an_admin_pairs_a_counters_tablet_and_only_that_tablet_answers_for_it(app, client):
+    admin = new_client(app)
+    login(admin, "admin")
+    paired = admin.post("/api/survey/tablets/1/pair").get_json()
+    key = paired["tablet_key"]
+    assert paired["pair_url"].endswith(f"/survey/?counter=1#pair={key}")
+    tablet = new_client(app)
+    assert tablet.get("/api/survey/tablets/1/status", headers={"X-Tablet-Key": key}).get_json()["paired"] is True
+    assert tablet.get("/api/survey/tablets/2/status", headers={"X-Tablet-Key": key}).get_json()["paired"] is False
+    login(client, "petugas.dukcapil")
+    ticket = served_at_counter_1(client)
+    body = {"counter_id": 1, "ticket_id": ticket["id"], "answers": ALL_FOURS}
+    other_counter = tablet.post("/api/survey/answers", json={**body, "counter_id": 2}, headers={"X-Tablet-Key": key})
+    assert_error(other_counter, 403, "tablet_not_paired")
+    assert tablet.post("/api/survey/answers", json=body, headers={"X-Tablet-Key": key}).status_code == 201
+    listed = {t["counter_id"]: t for t in admin.get("/api/survey/tablets").get_json()["items"]}
+    assert listed[1]["paired_at"] and listed[2]["paired_at"] is None and "key_hash" not in listed[1]
+    assert admin.delete("/api/survey/tablets/1").status_code == 200
+    assert tablet.get("/api/survey/tablets/1/status", headers={"X-Tablet-Key": key}).get_json()["paired"] is False
+
+
+def test_only_an_admin_pairs_or_lists_tablets(app, client):
+    login(client, "supervisor.dukcapil")
+    assert_error(client.post("/api/survey/tablets/1/pair"), 403, "forbidden")
+    assert_error(client.get("/api/survey/tablets"), 403, "forbidden")
+    assert_error(new_client(app).delete("/api/survey/tablets/1"), 401, "login_required")
