@@ -25,7 +25,9 @@ bp = Blueprint("complaints", __name__, template_folder="templates", static_folde
 DEVICE_COOKIE = "loket_device"
 # (hits, seconds). The kiosk and the MPP's Wi-Fi put many citizens behind one address, so the
 # address limit is generous and the device (a cookie) carries the strict one.
-DEFAULT_LIMITS = {"device": (5, 3600), "ip": (30, 3600), "track": (60, 600)}
+# Photos cost real work (decoding), so they also have their own per-address limit: a fresh device
+# cookie does not reset it.
+DEFAULT_LIMITS = {"device": (5, 3600), "ip": (30, 3600), "photo_ip": (10, 3600), "track": (60, 600)}
 
 
 def clock() -> datetime:
@@ -116,7 +118,9 @@ def file_complaint():
         source = "ticket"
     if kind not in workflow.KINDS:
         raise LoketError("invalid_field", field="kind", reason="complaint, suggestion atau information")
-    photo_name = photos.save(photo, photo_folder()) if photo else None
+    if photo:
+        hit(db, f"complaint:photo:{address}", lim["photo_ip"][0], lim["photo_ip"][1], now)
+    photo_name = photos.save(photo, photo_folder(), current_app._get_current_object()) if photo else None
     try:
         complaint = workflow.file(
             db, now, kind=kind, text=text, title=title, category=category, agency_id=agency_id, ticket_id=ticket_id,

@@ -108,6 +108,16 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
     ),
     "photo_invalid": (400, "Foto harus berupa berkas JPEG atau PNG yang utuh.", "The photo must be a valid JPEG or PNG file."),
     "photo_too_large": (413, "Ukuran foto maksimal {limit_mb} MB.", "The photo may be at most {limit_mb} MB."),
+    "photo_too_many_pixels": (
+        413,
+        "Resolusi foto terlalu besar (maksimal {megapixels} megapiksel).",
+        "The photo's resolution is too high (at most {megapixels} megapixels).",
+    ),
+    "server_busy": (
+        503,
+        "Server sedang sibuk. Silakan coba lagi dalam {retry_after} detik.",
+        "The server is busy. Try again in {retry_after} seconds.",
+    ),
     "internal_error": (500, "Terjadi kesalahan pada server.", "Server error."),
 }
 

@@ -200,3 +200,77 @@ def test_only_an_admin_pairs_or_lists_tablets(app, client):
     assert_error(client.post("/api/survey/tablets/1/pair"), 403, "forbidden")
     assert_error(client.get("/api/survey/tablets"), 403, "forbidden")
     assert_error(new_client(app).delete("/api/survey/tablets/1"), 401, "login_required")
+
+
+# ---------------------------------------------------------------- photo uploads
+
+
+def image_bytes(width: int, height: int, fmt: str = "PNG") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(out, format=fmt, **({"quality": 60} if fmt == "JPEG" else {}))
+    return out.getvalue()
+
+
+def post_photo(client, data: bytes, name: str = "foto.png"):
+    import io
+
+    return client.post("/api/complaints", data={"kind": "complaint", "text": "Lantai licin", "photo": (io.BytesIO(data), name)})
+
+
+def test_a_small_file_of_huge_dimensions_is_refused_before_it_is_decoded(app, client, tmp_path):
+    import time
+
+    app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
+    bomb = image_bytes(6300, 6300)
+    assert len(bomb) < 400_000
+    started = time.monotonic()
+    body = assert_error(post_photo(client, bomb), 413, "photo_too_many_pixels")
+    assert time.monotonic() - started < 1.5
+    assert "12" in body["message"]
+
+
+def test_a_large_phone_photo_is_kept_downscaled_to_the_pixel_cap(app, client, db, tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    app.config["COMPLAINT_PHOTO_DIR"] = str(folder)
+    response = post_photo(client, image_bytes(5000, 3750, "JPEG"), "foto.jpg")  # 18.75 MP, like a 48 MP phone's binned photo
+    assert response.status_code == 201, response.get_json()
+    [stored] = list(folder.iterdir())
+    with Image.open(stored) as img:
+        assert img.width * img.height <= 12_000_000 and img.width / img.height == 5000 / 3750
+
+
+def test_photo_uploads_are_limited_per_address_whatever_the_device_cookie(app, client, tmp_path):
+    app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
+    app.config["COMPLAINT_LIMITS"] = {"photo_ip": (3, 3600)}
+    small = image_bytes(40, 30)
+    for _ in range(3):
+        fresh = new_client(app)
+        fresh.set_cookie("loket_device", __import__("secrets").token_urlsafe(16))
+        assert post_photo(fresh, small).status_code == 201
+    assert_error(post_photo(new_client(app), small), 429, "rate_limited")
+    # Without a photo the (generous) complaint limit still applies, so text complaints go on.
+    assert new_client(app).post("/api/complaints", json={"kind": "suggestion", "text": "Tambah kursi"}).status_code == 201
+
+
+def test_image_work_is_bounded_and_a_busy_server_says_so(app, client, tmp_path):
+    from complaints import photos
+
+    app.config["COMPLAINT_PHOTO_DIR"] = str(tmp_path / "photos")
+    app.config["PHOTO_WAIT_SECONDS"] = 0.2
+    slots = photos.slots(app)
+    taken = 0
+    while slots.acquire(blocking=False):
+        taken += 1
+    try:
+        assert taken == app.config["PHOTO_WORKERS"] >= 1
+        assert_error(post_photo(client, image_bytes(40, 30)), 503, "server_busy")
+    finally:
+        for _ in range(taken):
+            slots.release()
+    assert post_photo(client, image_bytes(40, 30)).status_code == 201
