@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, abort, render_template, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from loket import api, auth, demo, errors, realtime
 from loket.db import Pool, close_db, connect, init_schema, is_empty
@@ -43,6 +44,8 @@ def default_config() -> dict:
         "SESSION_REFRESH_EACH_REQUEST": False,
         "JSON_SORT_KEYS": False,
         "NODE_MODULES": str(ROOT / "node_modules"),
+        # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto; 0 trusts none.
+        "TRUSTED_PROXIES": int(os.environ.get("LOKET_TRUSTED_PROXIES") or 0),
     }
 
 
@@ -89,6 +92,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(app.config["DATABASE"])
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx every request comes from the proxy: take the client's address from the
+        # proxy's X-Forwarded-For, trusting exactly that many hops (a client cannot forge past them).
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db = connect(app.config["DATABASE"])
     try:

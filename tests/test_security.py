@@ -274,3 +274,40 @@ def test_image_work_is_bounded_and_a_busy_server_says_so(app, client, tmp_path):
         for _ in range(taken):
             slots.release()
     assert post_photo(client, image_bytes(40, 30)).status_code == 201
+
+
+# ---------------------------------------------------------------- login spraying and the trusted proxy
+
+
+def wrong_login(client, username: str, address: str = "127.0.0.1", forwarded: str | None = None):
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return client.post(
+        "/api/login", json={"username": username, "password": "salah-sekali"}, headers=headers, environ_base={"REMOTE_ADDR": address}
+    )
+
+
+def test_one_address_cannot_spray_passwords_across_many_usernames(client):
+    for number in range(20):
+        assert wrong_login(client, f"tebakan{number}").status_code == 401
+    assert_error(wrong_login(client, "tebakan-baru"), 429, "rate_limited")
+    right = client.post("/api/login", json={"username": "admin", "password": PASSWORD})
+    assert_error(right, 429, "rate_limited")
+    other = client.post("/api/login", json={"username": "admin", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.1.1.2"})
+    assert other.status_code == 200
+
+
+def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(client):
+    for number in range(20):
+        assert wrong_login(client, f"tebakan{number}", forwarded=f"10.9.0.{number}").status_code == 401
+    assert_error(wrong_login(client, "lain", forwarded="10.9.9.9"), 429, "rate_limited")
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_address(app, client):
+    from server import create_app
+
+    proxied = create_app({**app.config, "TRUSTED_PROXIES": 1}).test_client()
+    for number in range(20):
+        assert wrong_login(proxied, f"tebakan{number}", forwarded="10.9.0.1").status_code == 401
+    assert_error(wrong_login(proxied, "lain", forwarded="10.9.0.1"), 429, "rate_limited")
+    # Another citizen behind the same nginx is not locked out.
+    assert wrong_login(proxied, "lain", forwarded="10.9.0.2").status_code == 401
