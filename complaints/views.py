@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
-from flask_socketio import join_room
+from flask_socketio import join_room, rooms
 
 from loket import auth, inputs
 from loket.db import get_db, one, settings
@@ -146,12 +146,18 @@ def track(code: str):
     return workflow.public_json(db, workflow.by_code(db, code))
 
 
+FOLLOW_LIMIT = 5  # complaints one tracking page (socket) may follow; a citizen has one or two
+
+
 @socketio.on("follow_complaint")
 def follow_complaint(data):
     """The tracking page joins its complaint's room and hears each step as it happens."""
-    code = workflow.normalize_code(str((data or {}).get("code", ""))) if isinstance(data, dict) else None
+    code = workflow.normalize_code(str((data or {}).get("code", ""))[:40]) if isinstance(data, dict) else None
     if code is None:
         return {"error": "complaint_not_found"}
+    followed = [r for r in rooms() if r.startswith("complaint:")]
+    if f"complaint:{code}" not in followed and len(followed) >= FOLLOW_LIMIT:
+        return LoketError("too_many_follows", limit=FOLLOW_LIMIT).to_dict()
     join_room(f"complaint:{code}")
     return {"ok": True}
 

@@ -77,6 +77,11 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
         "Terlalu banyak permintaan. Silakan coba lagi dalam {retry_after} detik.",
         "Too many requests. Try again in {retry_after} seconds.",
     ),
+    "too_many_follows": (
+        429,
+        "Terlalu banyak aduan diikuti dari satu halaman (maksimal {limit}).",
+        "Too many complaints followed from one page (at most {limit}).",
+    ),
     "storage_unavailable": (
         503,
         "Penyimpanan data sedang bermasalah; nomor antrean belum dibuat. Silakan coba lagi atau hubungi petugas.",

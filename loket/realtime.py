@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import sqlite3
 from datetime import datetime
 
 from flask import current_app, request, session
@@ -154,100 +155,138 @@ def _leave_all(kind: str) -> None:
     join_room(f"{kind}:any")
 
 
-def _int_list(value) -> list[int] | None:
+def _int_list(value, field: str = "agency_ids") -> list[int] | None:
+    from .errors import LoketError
+
     if value in (None, "", []):
         return None
-    if isinstance(value, (int, str)):
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
         value = [value]
+    if not isinstance(value, list) or len(value) > 200:
+        raise LoketError("invalid_field", field=field, reason="daftar bilangan bulat")
     try:
-        return [int(v) for v in value]
+        if any(isinstance(v, (bool, list, dict)) for v in value):
+            raise TypeError
+        return [int(v) for v in value] or None
     except (TypeError, ValueError, OverflowError):
+        raise LoketError("invalid_field", field=field, reason="daftar bilangan bulat") from None
+
+
+def _name(data: dict, field: str) -> str | None:
+    """An optional screen name (display, kiosk, token, key): text of at most 100 characters."""
+    from .errors import LoketError
+
+    value = data.get(field)
+    if value in (None, ""):
         return None
+    if not isinstance(value, str) or len(value) > 100:
+        raise LoketError("invalid_field", field=field, reason="teks maksimal 100 karakter")
+    return value
 
 
 @socketio.on("subscribe")
 def on_subscribe(data):
     """Join one room and get its snapshot at once; a screen calls this on every (re)connect."""
-    if not isinstance(data, dict):
-        return {"error": "bad_request", "message": "subscribe expects an object"}
-    room = data.get("room")
-    db = get_db()
-    now = clock()
     from .errors import LoketError
 
     try:
-        if room == "display":
-            config = display_config(db, data.get("display"))
-            agency_ids = _display_agencies(db, config, _int_list(data.get("agency_ids") or data.get("agency_id")))
-            _leave_all("display")
-            if agency_ids:
-                for aid in agency_ids:
-                    join_room(f"display:agency:{aid}")
-            else:
-                join_room("display:all")
-            if config.get("id"):
-                join_room(f"display:config:{config['id']}")
-                db.execute("UPDATE displays SET last_seen_at = ? WHERE id = ?", (iso(now), config["id"]))
-            emit("snapshot", snapshot(db, "display", now, display=data.get("display"), agency_ids=agency_ids))
-        elif room == "kiosk":
-            _leave_all("kiosk")
-            join_room("kiosk")
-            if data.get("kiosk"):
-                db.execute("UPDATE kiosks SET last_seen_at = ? WHERE name = ?", (iso(now), str(data["kiosk"])))
-                join_room(f"kiosk:{data['kiosk']}")
-            if data.get("agent_key"):
-                # Print jobs carry ticket tokens: only the kiosk's own print agent, holding its key, gets them.
-                kiosk = one(db, "SELECT agent_key FROM kiosks WHERE name = ?", (str(data.get("kiosk")),))
-                if kiosk is None or not kiosk["agent_key"] or not secrets.compare_digest(kiosk["agent_key"], str(data["agent_key"])):
-                    raise LoketError("forbidden")
-                join_room(f"kiosk-agent:{data['kiosk']}")
-            emit("snapshot", snapshot(db, "kiosk", now))
-        elif room == "counter":
-            counter_id = int(data.get("counter_id") or 0)
-            counter = one(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
-            if counter is None:
-                raise LoketError("counter_not_found")
-            user = _session_user(db)
-            if user["role"] != "admin" and user["agency_id"] != counter["agency_id"]:
-                raise LoketError("forbidden")
-            _leave_all("counter")
-            join_room(f"counter:{counter_id}")
-            _join_session_room()
-            emit("snapshot", snapshot(db, "counter", now, counter_id=counter_id))
-        elif room == "staff":
-            user = _session_user(db)
-            agency_id = None if user["role"] == "admin" else user["agency_id"]
-            _leave_all("staff")
-            join_room(f"staff:agency:{agency_id}" if agency_id else "staff:all")
-            _join_session_room()
-            emit("snapshot", snapshot(db, "staff", now, agency_id=agency_id))
-        elif room == "ticket":
-            from . import tickets
-
-            ticket = tickets.by_token(db, str(data.get("token") or ""))
-            _leave_all("ticket")
-            join_room(f"ticket:{ticket['token']}")
-            join_room(f"service:{ticket['service_id']}")
-            emit("snapshot", snapshot(db, "ticket", now, token=ticket["token"]))
-        else:
-            raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff atau ticket")
+        return _subscribe(data)
     except LoketError as err:
         emit("error", err.to_dict())
         return err.to_dict()
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, sqlite3.InterfaceError, sqlite3.ProgrammingError):
         err = LoketError("bad_request")
         emit("error", err.to_dict())
         return err.to_dict()
+
+
+def _subscribe(data) -> dict:
+    from .errors import LoketError
+
+    if not isinstance(data, dict):
+        raise LoketError("bad_request")
+    room = data.get("room")
+    db = get_db()
+    now = clock()
+    if room == "display":
+        name = _name(data, "display")
+        config = display_config(db, name)
+        agency_ids = _display_agencies(db, config, _int_list(data.get("agency_ids") or data.get("agency_id")))
+        _leave_all("display")
+        if agency_ids:
+            for aid in agency_ids:
+                join_room(f"display:agency:{aid}")
+        else:
+            join_room("display:all")
+        # The socket is this registered display's screen: only it may report the display's state.
+        session["display_id"] = config.get("id")
+        if config.get("id"):
+            join_room(f"display:config:{config['id']}")
+            db.execute("UPDATE displays SET last_seen_at = ? WHERE id = ?", (iso(now), config["id"]))
+        emit("snapshot", snapshot(db, "display", now, display=name, agency_ids=agency_ids))
+    elif room == "kiosk":
+        name, key = _name(data, "kiosk"), _name(data, "agent_key")
+        kiosk = None
+        if key:
+            # Print jobs carry ticket tokens: only the kiosk's own print agent, holding its key, gets them.
+            kiosk = one(db, "SELECT id, agent_key FROM kiosks WHERE name = ?", (name,))
+            if kiosk is None or not kiosk["agent_key"] or not secrets.compare_digest(kiosk["agent_key"], key):
+                raise LoketError("forbidden")
+        _leave_all("kiosk")
+        join_room("kiosk")
+        if name:
+            join_room(f"kiosk:{name}")
+        if kiosk:
+            # Only a kiosk that proved itself (its key) is marked alive: a name alone is anyone's.
+            db.execute("UPDATE kiosks SET last_seen_at = ? WHERE id = ?", (iso(now), kiosk["id"]))
+            join_room(f"kiosk-agent:{name}")
+        emit("snapshot", snapshot(db, "kiosk", now))
+    elif room == "counter":
+        counter_id = int(data.get("counter_id") or 0)
+        counter = one(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
+        if counter is None:
+            raise LoketError("counter_not_found")
+        user = _session_user(db)
+        if user["role"] != "admin" and user["agency_id"] != counter["agency_id"]:
+            raise LoketError("forbidden")
+        _leave_all("counter")
+        join_room(f"counter:{counter_id}")
+        _join_session_room()
+        emit("snapshot", snapshot(db, "counter", now, counter_id=counter_id))
+    elif room == "staff":
+        user = _session_user(db)
+        agency_id = None if user["role"] == "admin" else user["agency_id"]
+        _leave_all("staff")
+        join_room(f"staff:agency:{agency_id}" if agency_id else "staff:all")
+        _join_session_room()
+        emit("snapshot", snapshot(db, "staff", now, agency_id=agency_id))
+    elif room == "ticket":
+        from . import tickets
+
+        ticket = tickets.by_token(db, _name(data, "token") or "")
+        _leave_all("ticket")
+        join_room(f"ticket:{ticket['token']}")
+        join_room(f"service:{ticket['service_id']}")
+        emit("snapshot", snapshot(db, "ticket", now, token=ticket["token"]))
+    else:
+        raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff atau ticket")
     return {"ok": True}
 
 
 @socketio.on("display_status")
 def on_display_status(data):
-    """A display reports which voice it runs with, so the admin can see it."""
-    if not isinstance(data, dict) or not data.get("display"):
+    """A display reports which voice it runs with; only the socket subscribed as that registered display counts."""
+    if not isinstance(data, dict) or not isinstance(data.get("display"), str) or not data["display"]:
         return {"error": "bad_request", "message": "display_status expects {display, voice_mode}"}
+    display_id = session.get("display_id")
+    if not display_id:
+        return {"error": "forbidden", "message": "subscribe as this display first"}
     mode = str(data.get("voice_mode", "unknown"))[:20]
-    get_db().execute("UPDATE displays SET voice_mode = ?, last_seen_at = ? WHERE name = ?", (mode, iso(clock()), str(data["display"])))
+    updated = get_db().execute(
+        "UPDATE displays SET voice_mode = ?, last_seen_at = ? WHERE id = ? AND name = ?", (mode, iso(clock()), display_id, data["display"])
+    )
+    if not updated.rowcount:
+        return {"error": "forbidden", "message": "subscribe as this display first"}
     return {"ok": True}
 
 

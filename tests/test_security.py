@@ -311,3 +311,69 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_address(app, client):
     assert_error(wrong_login(proxied, "lain", forwarded="10.9.0.1"), 429, "rate_limited")
     # Another citizen behind the same nginx is not locked out.
     assert wrong_login(proxied, "lain", forwarded="10.9.0.2").status_code == 401
+
+
+# ---------------------------------------------------------------- screens that prove themselves
+
+
+def seen(db, table: str, name: str):
+    return db.execute(f"SELECT last_seen_at FROM {table} WHERE name = ?", (name,)).fetchone()[0]
+
+
+def test_an_anonymous_kiosk_subscription_does_not_make_a_dead_kiosk_look_alive(app, db):
+    socket = realtime.socketio.test_client(app)
+    assert socket.emit("subscribe", {"room": "kiosk", "kiosk": "kios-1"}, callback=True) == {"ok": True}
+    assert seen(db, "kiosks", "kios-1") is None
+    key = db.execute("SELECT agent_key FROM kiosks WHERE name = 'kios-1'").fetchone()[0]
+    assert socket.emit("subscribe", {"room": "kiosk", "kiosk": "kios-1", "agent_key": key}, callback=True) == {"ok": True}
+    assert seen(db, "kiosks", "kios-1") is not None
+    socket.disconnect()
+
+
+def test_display_status_counts_only_from_the_screen_subscribed_as_that_display(app, db):
+    stranger = realtime.socketio.test_client(app)
+    stranger.emit("display_status", {"display": "lobi", "voice_mode": "palsu"}, callback=True)
+    assert db.execute("SELECT voice_mode FROM displays WHERE name = 'lobi'").fetchone()[0] != "palsu"
+    stranger.emit("subscribe", {"room": "display", "display": "lantai-2"}, callback=True)
+    stranger.emit("display_status", {"display": "lobi", "voice_mode": "palsu"}, callback=True)
+    assert db.execute("SELECT voice_mode FROM displays WHERE name = 'lobi'").fetchone()[0] != "palsu"
+    screen = realtime.socketio.test_client(app)
+    screen.emit("subscribe", {"room": "display", "display": "lobi"}, callback=True)
+    assert screen.emit("display_status", {"display": "lobi", "voice_mode": "espeak"}, callback=True) == {"ok": True}
+    assert db.execute("SELECT voice_mode FROM displays WHERE name = 'lobi'").fetchone()[0] == "espeak"
+    stranger.disconnect()
+    screen.disconnect()
+
+
+def test_one_socket_cannot_follow_unbounded_complaints(app):
+    socket = realtime.socketio.test_client(app)
+    from complaints.workflow import CODE_ALPHABET
+
+    codes = ["ADU-" + CODE_ALPHABET[n % len(CODE_ALPHABET)] * 4 + "-" + CODE_ALPHABET[n // len(CODE_ALPHABET)] * 4 for n in range(30)]
+    answers = [socket.emit("follow_complaint", {"code": code}, callback=True) for code in codes]
+    refused = [a for a in answers if a.get("error")]
+    assert refused and refused[0]["error"] == "too_many_follows" and refused[0]["message"]
+    assert sum(1 for a in answers if a.get("ok")) <= 10
+    socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "subscription",
+    [
+        {"room": "display", "display": ["x"]},
+        {"room": "display", "display": {"a": 1}},
+        {"a": 1},
+        {"room": ["display"]},
+        {"room": "kiosk", "kiosk": ["kios-1"]},
+        {"room": "kiosk", "kiosk": "kios-1", "agent_key": ["x"]},
+        {"room": "counter", "counter_id": [1]},
+        {"room": "ticket", "token": {"x": 1}},
+        {"room": "display", "agency_ids": [[1]]},
+    ],
+)
+def test_a_malformed_subscription_gets_the_error_shape(app, subscription):
+    socket = realtime.socketio.test_client(app)
+    answer = socket.emit("subscribe", subscription, callback=True)
+    assert set(answer) >= {"error", "message"} and answer["error"] in ("bad_request", "invalid_field"), answer
+    assert socket.is_connected()
+    socket.disconnect()
