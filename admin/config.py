@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from loket import auth
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
+from loket.inputs import json_list
 from loket.timeutil import iso
 
 from . import audit
@@ -279,10 +280,11 @@ def _clean_display(db: Database, data: dict, current: dict | None) -> dict:
     if one(db, "SELECT id FROM displays WHERE name = ? AND id != ?", (name, current["id"] if current else 0)):
         raise _bad("name", f"nama {name} sudah dipakai layar lain")
     agency_ids = data.get("agency_ids") or []
-    if isinstance(agency_ids, str):
-        agency_ids = json.loads(agency_ids) if agency_ids.startswith("[") else [a for a in agency_ids.split(",") if a.strip()]
-    if not isinstance(agency_ids, list):
-        raise _bad("agency_ids", "daftar instansi")
+    if isinstance(agency_ids, str) and not agency_ids.lstrip().startswith(("[", "{")):
+        agency_ids = [a for a in agency_ids.split(",") if a.strip()]
+    agency_ids = json_list(agency_ids, "agency_ids")
+    if any(isinstance(a, (bool, float, list, dict)) for a in agency_ids):
+        raise _bad("agency_ids", "daftar nomor instansi")
     ids = sorted({_agency(db, a, "agency_ids") for a in agency_ids})
     return {
         "name": name,

@@ -7,14 +7,12 @@ Admins change everything; supervisors read their own agency and change nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import auth, inputs, realtime
+from loket import auth, csvout, inputs, realtime
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.timeutil import day_start_utc, iso, local_day
@@ -57,17 +55,7 @@ def entity_of(name: str) -> str:
 
 
 def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
-    out = io.StringIO()
-    writer_ = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
-    writer_.writeheader()
-    for row in rows:
-        writer_.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
-    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    return csvout.csv_response(csvout.dict_rows(rows, columns), filename)
 
 
 # ---------------------------------------------------------------- pages

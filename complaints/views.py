@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask import Blueprint, current_app, render_template, request, send_from_directory
 from flask_socketio import join_room, rooms
 
-from loket import auth, inputs
+from loket import auth, csvout, inputs
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.ratelimit import hit
@@ -254,16 +252,8 @@ def export_lapor():
     user = auth.require_user()
     date_from, date_to = _period()
     rows = workflow.lapor_rows(get_db(), user, date_from, date_to)
-    out = io.StringIO()
     fields = ["tanggal", "kode", "judul", "isi", "kategori", "instansi", "status", "anonim", "nama", "kontak", "tanggapan"]
-    writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writerow({f: f.capitalize() for f in fields})
-    for row in rows:
-        # A cell starting with = + - @ would run as a formula when opened in a spreadsheet.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v) for k, v in row.items()})
-    return Response(
-        "\ufeff" + out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="aduan-sp4n-lapor.csv"'}
-    )
+    return csvout.csv_response(csvout.dict_rows(rows, fields, [f.capitalize() for f in fields]), "aduan-sp4n-lapor.csv")
 
 
 @bp.get("/api/reports/complaints")

@@ -203,6 +203,8 @@ def register(app: Flask) -> None:
         # Storage failures (disk full, read-only file) are not bugs: say so, do not leak a trace.
         import sqlite3
 
+        if isinstance(exc, RecursionError):  # input nested thousands deep, wherever it was parsed
+            return error_response(LoketError("bad_request", 400))
         if isinstance(exc, OverflowError):  # an id in the URL beyond SQLite's 64-bit integers: no such row
             return error_response(LoketError("not_found", 404))
         if isinstance(exc, sqlite3.OperationalError) and _is_storage_failure(exc):

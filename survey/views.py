@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
-from loket import auth, inputs
+from loket import auth, csvout, inputs
 from loket.db import get_db, one, set_setting, settings
 from loket.errors import LoketError
 from loket.ratelimit import hit
@@ -278,16 +276,15 @@ def ikm_quarters_json():
 def ikm_csv():
     f = report_filters()
     report = ikm_report(get_db(), f["agency_id"], f["service_id"], f["date_from"], f["date_to"])
-    out = io.StringIO()
-    w = csv.writer(out)
+    table: list[list] = []
     scope = (report["service"] or report["agency"] or {}).get("name") or "Seluruh MPP"
-    w.writerow(["Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)", scope, report["period"]["from"], report["period"]["to"]])
-    w.writerow(["Unsur", "Nama unsur", "Jumlah responden menjawab", "Jumlah nilai", "NRR", "NRR x 25", "Mutu", "Kinerja"])
+    table.append(["Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)", scope, report["period"]["from"], report["period"]["to"]])
+    table.append(["Unsur", "Nama unsur", "Jumlah responden menjawab", "Jumlah nilai", "NRR", "NRR x 25", "Mutu", "Kinerja"])
     for e in report["elements"]:
-        w.writerow(
+        table.append(
             [e["code"], e["name"], e["answered"], e["sum"], _fmt(e["nrr"], 3), _fmt(e["converted"], 2), e["grade"] or "", e["label"] or ""]
         )
-    w.writerow(
+    table.append(
         [
             "IKM",
             "",
@@ -300,7 +297,7 @@ def ikm_csv():
         ]
     )
     if report["weakest"]:
-        w.writerow(
+        table.append(
             [
                 "Unsur terendah",
                 ", ".join(report["weakest"]["codes"]),
@@ -312,14 +309,12 @@ def ikm_csv():
                 "",
             ]
         )
-    w.writerow([])
-    w.writerow(["Profil responden", "Pilihan", "Jumlah"])
+    table.append([])
+    table.append(["Profil responden", "Pilihan", "Jumlah"])
     for field, items in report["profile"].items():
         for item in items:
-            w.writerow([field, item["label"], item["count"]])
-    name = f"ikm-{report['period']['from']}-{report['period']['to']}.csv"
-    # Excel in Indonesia opens UTF-8 CSV correctly only with a BOM.
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+            table.append([field, item["label"], item["count"]])
+    return csvout.csv_response(table, f"ikm-{report['period']['from']}-{report['period']['to']}.csv")
 
 
 def _fmt(value: float | None, places: int) -> str:

