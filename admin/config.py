@@ -529,7 +529,7 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
 PROFILE_KEYS = (
     "mpp_name", "mpp_address", "mpp_logo_url", "timezone", "ticket_header", "ticket_footer", "number_reading",
     "self_priority", "phone_tickets", "phone_tickets_per_hour", "priority_policy", "priority_interleave_n",
-    "max_regular_wait_minutes", "announcement_repeat", "survey_mode",
+    "max_regular_wait_minutes", "announcement_repeat", "survey_mode", "public_officer_names",
 )  # fmt: skip
 
 
@@ -558,6 +558,8 @@ def _clean_profile(data: dict) -> dict[str, str]:
         "max_regular_wait_minutes": str(integer(data, "max_regular_wait_minutes", minimum=0, maximum=1440)),
         "announcement_repeat": str(integer(data, "announcement_repeat", minimum=1, maximum=3)),
         "survey_mode": choice(data, "survey_mode", ("skm", "quick")),
+        # Officers' names on public screens and /api/counters: off unless the MPP opts in.
+        "public_officer_names": str(flag(data, "public_officer_names")),
     }
 
 

@@ -46,7 +46,12 @@ def agencies():
 @bp.get("/counters")
 def counters():
     agency_id = request.args.get("agency_id", type=int)
-    return views.counters_json(get_db(), clock(), agency_id)
+    db = get_db()
+    rows = views.counters_json(db, clock(), agency_id)
+    # The lobby needs the counter and its state, not who works there, unless the MPP opts in.
+    if auth.current_user() is None and settings(db).get("public_officer_names") != "1":
+        rows = [{**c, "officer": None} for c in rows]
+    return rows
 
 
 # ---------------------------------------------------------------- tickets

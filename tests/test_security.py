@@ -451,3 +451,127 @@ def test_no_export_turns_a_name_into_a_live_formula(client, db, path):
     assert not dangerous, dangerous
     if "live" in path:
         assert "'" + FORMULA in cells
+
+
+# ---------------------------------------------------------------- headers, cookies, files
+
+PAGES = [
+    "/",
+    "/kiosk/?kiosk=kios-1",
+    "/ambil/",
+    "/display/?display=lobi",
+    "/counter/",
+    "/counter/supervisor",
+    "/admin/",
+    "/admin/reports",
+    "/admin/reports/recap",
+    "/admin/ikm",
+    "/admin/complaints",
+    "/admin/survey-tablets",
+    "/aduan/",
+    "/survey/?counter=1",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_sends_a_content_security_policy_that_forbids_inline_script(client, path):
+    response = client.get(path)
+    assert response.status_code in (200, 302), path
+    policy = response.headers.get("Content-Security-Policy", "")
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'self'"
+    html = response.get_data(as_text=True)
+    assert "onclick=" not in html and "<script>" not in html and '<script type="module">' not in html
+
+
+def test_the_ticket_page_has_the_policy_too(client):
+    ticket = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    response = client.get(f"/t/{ticket['token']}")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_server_header_names_no_versions(live_server):
+    import requests
+
+    for path in ("/", "/api/health", "/socket.io/?EIO=4&transport=polling", "/nope"):
+        server = requests.get(live_server.url + path, timeout=10).headers.get("Server", "")
+        assert server == "Loket", (path, server)
+
+
+def test_the_session_cookie_is_secure_only_when_the_mpp_says_it_runs_behind_tls(app, tmp_path):
+    from server import create_app
+
+    plain = app.test_client()
+    login(plain, "admin")
+    assert "Secure" not in plain.get_cookie("session").__repr__() and not plain.get_cookie("session").secure
+    secure_app = create_app({**app.config, "SECURE_COOKIES": True})
+    secure = secure_app.test_client()
+    response = secure.post("/api/login", json={"username": "admin", "password": PASSWORD}, base_url="https://localhost")
+    assert response.status_code == 200
+    assert "Secure" in response.headers["Set-Cookie"]
+    page = secure.get("/aduan/", base_url="https://localhost")
+    assert all("Secure" in c for c in page.headers.getlist("Set-Cookie"))
+
+
+def test_the_database_its_wal_and_the_secret_key_are_not_readable_by_others(tmp_path, clock, monkeypatch):
+    import stat
+
+    from server import create_app
+
+    monkeypatch.delenv("LOKET_SECRET_KEY", raising=False)
+    os_umask = __import__("os").umask(0o022)  # a typical login shell's
+    try:
+        path = tmp_path / "baru" / "loket.db"
+        app = create_app({"DATABASE": str(path), "CLOCK": clock, "TESTING": True})
+        app.test_client().post("/api/tickets", json={"service_id": 1})
+        for name in ("loket.db", "loket.db-wal", "secret_key"):
+            mode = stat.S_IMODE((path.parent / name).stat().st_mode)
+            assert mode & 0o007 == 0, (name, oct(mode))
+        assert stat.S_IMODE((path.parent / "secret_key").stat().st_mode) == 0o600
+    finally:
+        __import__("os").umask(os_umask)
+
+
+def test_an_existing_world_readable_database_is_tightened_at_start(tmp_path, clock, demo_template):
+    import shutil
+    import stat
+
+    from server import create_app
+
+    path = tmp_path / "lama.db"
+    shutil.copyfile(demo_template, path)
+    path.chmod(0o644)
+    create_app({"DATABASE": str(path), "CLOCK": clock, "SECRET_KEY": "x", "TESTING": True})
+    assert stat.S_IMODE(path.stat().st_mode) & 0o007 == 0
+
+
+def test_complaint_photos_are_stored_unreadable_by_others(app, client, tmp_path):
+    import stat
+
+    folder = tmp_path / "photos"
+    app.config["COMPLAINT_PHOTO_DIR"] = str(folder)
+    assert post_photo(client, image_bytes(40, 30)).status_code == 201
+    [stored] = list(folder.iterdir())
+    assert stat.S_IMODE(stored.stat().st_mode) & 0o007 == 0
+
+
+# ---------------------------------------------------------------- officers' names
+
+
+def test_public_counters_show_the_lobby_what_it_needs_not_who_is_working(app, client, db):
+    officer = new_client(app)
+    login(officer, "petugas.dukcapil")
+    assert officer.post("/api/counters/1/open").status_code == 200
+    public = {c["id"]: c for c in client.get("/api/counters").get_json()}
+    assert public[1]["state"] == "open" and public[1]["name"] == "Loket 1"
+    assert "Petugas Dukcapil" not in client.get("/api/counters").get_data(as_text=True)
+    assert public[1].get("officer") is None
+    # Staff still see who works where.
+    staff = {c["id"]: c for c in officer.get("/api/counters").get_json()}
+    assert staff[1]["officer"] == "Petugas Dukcapil"
+    # An MPP that wants names in the lobby opts in.
+    admin = new_client(app)
+    login(admin, "admin")
+    assert admin.put("/api/admin/profile", json={"public_officer_names": True}).status_code == 200
+    assert {c["id"]: c for c in client.get("/api/counters").get_json()}[1]["officer"] == "Petugas Dukcapil"
