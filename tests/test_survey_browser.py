@@ -22,7 +22,7 @@ def test_citizen_rates_the_ticket_the_officer_just_completed(live_server, page_f
     admin = live_server.session("admin")
     pair_url = admin.post(base + "/api/survey/tablets/1/pair", timeout=10).json()["pair_url"]
     page.goto(pair_url)
-    page.wait_for_function("!location.hash")
+    page.wait_for_function("() => !location.hash")
     page.locator("#link.on").wait_for()
     assert page.locator("#view-idle").is_visible()
     assert page.locator("#where").inner_text() == "Loket 1"
