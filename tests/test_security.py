@@ -575,3 +575,29 @@ def test_public_counters_show_the_lobby_what_it_needs_not_who_is_working(app, cl
     login(admin, "admin")
     assert admin.put("/api/admin/profile", json={"public_officer_names": True}).status_code == 200
     assert {c["id"]: c for c in client.get("/api/counters").get_json()}[1]["officer"] == "Petugas Dukcapil"
+
+
+# ---------------------------------------------------------------- complaint due dates
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "due"),
+    [
+        ("2026-08-28", 5, "2026-11-05"),  # the case: closed 1 Sep – 31 Oct
+        ("2026-08-28", 1, "2026-08-31"),
+        ("2026-08-31", 14, "2026-11-19"),
+        ("2026-11-02", 5, "2026-11-09"),
+    ],
+)
+def test_a_due_date_never_falls_on_a_day_the_mpp_is_closed_even_after_a_long_closure(db, received, days, due):
+    from datetime import date, timedelta
+
+    from complaints.workflow import add_working_days
+
+    start = date(2026, 9, 1)
+    db.conn.executemany(
+        "INSERT INTO closed_dates (date, agency_id, reason) VALUES (?, NULL, 'Renovasi gedung')",
+        [((start + timedelta(days=n)).isoformat(),) for n in range(61)],
+    )
+    db.conn.commit()
+    assert add_working_days(db, date.fromisoformat(received), days).isoformat() == due
