@@ -484,8 +484,16 @@ def save_in_transaction(
         assignments = ", ".join(f"{k} = :{k}" for k in columns)
         db.execute(f"UPDATE {entity} SET {assignments} WHERE id = :id", {**columns, "id": entity_id})
     _write_children(db, entity, entity_id, values)
-    if entity == "users" and before is not None and before["active"] and not columns["active"]:
-        auth.end_sessions(db, entity_id)  # a deactivated login ends on every device, not only at its next request
+    if (
+        entity == "users"
+        and before is not None
+        and (
+            (before["active"] and not columns["active"]) or before["role"] != columns["role"] or before["agency_id"] != columns["agency_id"]
+        )
+    ):
+        # A deactivated login, or one moved to another role or agency, ends on every device, and its
+        # sockets leave the counter and staff rooms they joined under the old rights.
+        auth.end_sessions(db, entity_id)
     after = row(db, entity, entity_id)
     if before != after:  # an import that re-sends an unchanged row leaves no noise in the log
         audit.record(db, now, user, action or ("create" if before is None else "update"), entity, entity_id, before, after)

@@ -71,6 +71,18 @@ def test_deactivation_ends_sessions_even_after_the_user_is_activated_again(app, 
     assert client.get("/api/me").status_code == 200
 
 
+def test_moving_an_officer_to_another_agency_ends_their_sessions_and_sockets(app, client, db):
+    officer = login(client, "petugas.dukcapil")
+    socket, answer = socket_for(app, client, {"room": "counter", "counter_id": 1})
+    assert answer == {"ok": True}
+    admin = new_client(app)
+    login(admin, "admin")
+    imigrasi = db.execute("SELECT id FROM agencies WHERE code = 'IMIGRASI'").fetchone()[0]
+    assert admin.put(f"/api/admin/users/{officer['id']}", json={"agency_id": imigrasi}).status_code == 200
+    assert not socket.is_connected()
+    assert_error(client.get("/api/me"), 401, "session_expired")
+
+
 def test_the_session_cookie_is_written_at_login_not_on_every_response(client):
     login(client, "petugas.dukcapil")
     for path in ("/api/me", "/api/counters", "/counter/"):
