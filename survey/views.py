@@ -128,7 +128,8 @@ def admin_tablets_page():
     user = auth.current_user()
     if user is None:
         return render_template("survey/login.html", title="Tablet survei")
-    auth.require_user("admin")
+    if user["role"] != "admin":
+        return render_template("survey/login.html", title="Tablet survei — khusus admin / admins only"), 403
     db = get_db()
     tz = settings(db)["timezone"]
     items = [
