@@ -58,3 +58,26 @@ def test_the_ticket_page_and_the_officer_console_run_under_the_policy(live_serve
     console.get_by_text(ticket["number"]).first.wait_for()
     screenshot(console, "csp-counter-console-1366x768")
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_an_admin_opts_in_to_officer_names_on_the_public_counter_list(live_server, page_factory):
+    base = live_server.url
+    officer = live_server.session("petugas.dukcapil")
+    assert officer.post(base + "/api/counters/1/open", timeout=10).status_code == 200
+    public = {c["id"]: c for c in requests.get(base + "/api/counters", timeout=10).json()}
+    assert public[1]["officer"] is None
+    page = page_factory(1366, 768)
+    page.goto(base + "/admin/")
+    page.fill("#login-form input[name=username]", "admin")
+    page.fill("#login-form input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#nav:not([hidden])")
+    box = page.locator("input[name=public_officer_names]")
+    assert not box.is_checked()
+    box.check()
+    page.click("form.form button[type=submit]")
+    page.get_by_text("Profil tersimpan.").wait_for()
+    box.scroll_into_view_if_needed()
+    screenshot(page, "admin-profile-officer-names-1366x768")
+    public = {c["id"]: c for c in requests.get(base + "/api/counters", timeout=10).json()}
+    assert public[1]["officer"] == "Petugas Dukcapil"
