@@ -290,7 +290,7 @@ def on_display_status(data):
     return {"ok": True}
 
 
-def _session_user(db: Database) -> dict | None:
+def _session_user(db: Database) -> dict:
     """The socket's user by the same rule as HTTP (auth.session_user); raises when there is none."""
     from . import auth
     from .errors import LoketError
