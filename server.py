@@ -20,6 +20,8 @@ from pathlib import Path
 
 import click
 from flask import Flask, abort, render_template, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import WSGIRequestHandler
 
 from loket import api, auth, demo, errors, i18n, realtime
 from loket.db import Pool, close_db, connect, init_schema, is_empty
@@ -46,13 +48,60 @@ def default_config() -> dict:
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,  # complaint photos; JSON endpoints check their own sizes
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        # A permanent session would be re-signed and sent on every answer (~7 % of a ticket's CPU).
-        "SESSION_REFRESH_EACH_REQUEST": False,
         "ASYNC_MODE": "threading",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=auth.SESSION_HOURS),
+        # The cookie is written at login only: the session's end is kept on the server (table sessions),
+        # and re-signing it on every answer cost ~7 % of a ticket's CPU.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "JSON_SORT_KEYS": False,
         "NODE_MODULES": str(ROOT / "node_modules"),
+        # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto; 0 trusts none.
+        "TRUSTED_PROXIES": int(os.environ.get("LOKET_TRUSTED_PROXIES") or 0),
+        # Cookies only over HTTPS: for installs behind TLS (nginx with a certificate).
+        "SECURE_COOKIES": os.environ.get("LOKET_SECURE_COOKIES", "") in ("1", "true", "yes"),
     }
+
+
+# No inline script anywhere (every page loads its ES modules from 'self'). Styles may be inline:
+# the screens build markup with style attributes. Images may come from the MPP's own logo URL.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob: http: https:",
+        "media-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+SERVER_NAME_HEADER = "Loket"
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler, but "Server: Loket": no Werkzeug or Python version for a scanner to match."""
+
+    def version_string(self) -> str:
+        return SERVER_NAME_HEADER
+
+
+def private_files(database: str) -> None:
+    """Files we create are the server user's (0640/0750); an older database made 0644 is tightened.
+
+    loket.db and its WAL hold password hashes, complainants' contacts and ticket tokens.
+    """
+    os.umask(0o027)
+    base = Path(database)
+    for path in (base, Path(f"{base}-wal"), Path(f"{base}-shm")):
+        try:
+            if path.exists() and path.stat().st_mode & 0o007:
+                path.chmod(path.stat().st_mode & 0o770)
+        except OSError:  # not our file (a shared volume): leave it as the operator set it
+            pass
 
 
 def secret_key(database: str) -> str:
@@ -62,8 +111,14 @@ def secret_key(database: str) -> str:
     path = Path(database).resolve().parent / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+        try:
+            # 0600 from the first byte: never a moment where another user could read it.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # a second process made it at the same moment: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -94,10 +149,18 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "loket" / "templates"), static_folder=str(ROOT / "loket" / "static"))
     app.config.update(default_config())
     app.config.update(config or {})
+    private_files(app.config["DATABASE"])
+    if app.config["SECURE_COOKIES"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.config["DATABASE"])
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx every request comes from the proxy: take the client's address from the
+        # proxy's X-Forwarded-For, trusting exactly that many hops (a client cannot forge past them).
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db = connect(app.config["DATABASE"])
     try:
@@ -120,6 +183,7 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
@@ -168,8 +232,9 @@ def _print_logins(logins: dict | None, database: str) -> None:
     lines += [f"  {user:24} {role}{' · ' + agency if agency else ''}" for user, (role, agency) in logins["users"].items()]
     text = "\n".join(lines)
     path = Path(database).resolve().parent / "demo-logins.txt"
-    path.write_text(text + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+        out.write(text + "\n")
     click.echo(text)
 
 
@@ -283,8 +348,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Files the service writes (the database, its WAL, photos, keys) are readable by it alone.
-    os.umask(0o077)
     config = {"DATABASE": args.db} if args.db else {}
     config["ASYNC_MODE"] = "threading" if args.threading else "gevent"
     app = create_app(config)
@@ -299,7 +362,15 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Belum ada pengguna. Buat admin: flask --app server add-user admin --role admin --password-stdin")
     click.echo(f"Loket berjalan di http://{args.host}:{args.port}/")
     if args.threading:
-        realtime.socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
+        realtime.socketio.run(
+            app,
+            host=args.host,
+            port=args.port,
+            allow_unsafe_werkzeug=True,
+            use_reloader=False,
+            log_output=False,
+            request_handler=QuietRequestHandler,
+        )
     else:
         from loket import serve
 

@@ -16,7 +16,7 @@ from loket import auth
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, zone_abbreviation
-from loket.inputs import boolean, choice, hhmm, integer, number, text
+from loket.inputs import boolean, choice, hhmm, integer, json_list, number, text
 from loket.inputs import invalid as _bad
 from loket.timeutil import iso
 
@@ -213,10 +213,11 @@ def _clean_display(db: Database, data: dict, current: dict | None) -> dict:
     if one(db, "SELECT id FROM displays WHERE name = ? AND id != ?", (name, current["id"] if current else 0)):
         raise _bad("name", N_("nama {name} sudah dipakai layar lain"), name=name)
     agency_ids = data.get("agency_ids") or []
-    if isinstance(agency_ids, str):
-        agency_ids = json.loads(agency_ids) if agency_ids.startswith("[") else [a for a in agency_ids.split(",") if a.strip()]
-    if not isinstance(agency_ids, list):
-        raise _bad("agency_ids", N_("daftar instansi"))
+    if isinstance(agency_ids, str) and not agency_ids.lstrip().startswith(("[", "{")):
+        agency_ids = [a for a in agency_ids.split(",") if a.strip()]
+    agency_ids = json_list(agency_ids, "agency_ids")
+    if any(isinstance(a, (bool, float, list, dict)) for a in agency_ids):
+        raise _bad("agency_ids", N_("daftar nomor instansi"))
     ids = sorted({_agency(db, a, "agency_ids") for a in agency_ids})
     return {
         "name": name,
@@ -322,6 +323,22 @@ def _decorate(db: Database, entity: str, found: dict) -> dict:
     return found
 
 
+# What only an admin reads: with a kiosk's key anyone receives its print jobs (citizens' ticket tokens).
+ADMIN_ONLY_FIELDS = {"kiosks": ("agent_key", "printer_url")}
+
+
+def for_reader(entity: str, item: dict, user: dict) -> dict:
+    """The row as this user may read it: supervisors get no keys and no printer addresses."""
+    if user["role"] == "admin" or entity not in ADMIN_ONLY_FIELDS:
+        return item
+    shown = {k: v for k, v in item.items() if k not in ADMIN_ONLY_FIELDS[entity]}
+    if entity == "kiosks":
+        from kiosk.service import public_printer_error
+
+        shown["printer_error"] = public_printer_error(item, item.get("printer_error"))
+    return shown
+
+
 ORDER = {
     "agencies": "sort_order, name",
     "services": "agency_id, sort_order, name",
@@ -400,6 +417,16 @@ def save_in_transaction(
         assignments = ", ".join(f"{k} = :{k}" for k in columns)
         db.execute(f"UPDATE {entity} SET {assignments} WHERE id = :id", {**columns, "id": entity_id})
     _write_children(db, entity, entity_id, values)
+    if (
+        entity == "users"
+        and before is not None
+        and (
+            (before["active"] and not columns["active"]) or before["role"] != columns["role"] or before["agency_id"] != columns["agency_id"]
+        )
+    ):
+        # A deactivated login, or one moved to another role or agency, ends on every device, and its
+        # sockets leave the counter and staff rooms they joined under the old rights.
+        auth.end_sessions(db, entity_id)
     after = row(db, entity, entity_id)
     if before != after:  # an import that re-sends an unchanged row leaves no noise in the log
         audit.record(db, now, user, action or ("create" if before is None else "update"), entity, entity_id, before, after)
@@ -432,6 +459,7 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
     with transaction(db):
         before = row(db, "users", user_id)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (auth.hash_password(password), user_id))
+        auth.end_sessions(db, user_id)
         audit.record(db, now, admin, "reset_password", "users", user_id, before, before)
     return before
 
@@ -442,7 +470,7 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
 PROFILE_KEYS = (
     "mpp_name", "mpp_address", "mpp_logo_url", "timezone", "ticket_header", "ticket_footer", "number_reading",
     "self_priority", "phone_tickets", "phone_tickets_per_hour", "priority_policy", "priority_interleave_n",
-    "max_regular_wait_minutes", "announcement_repeat", "survey_mode",
+    "max_regular_wait_minutes", "announcement_repeat", "survey_mode", "public_officer_names",
 )  # fmt: skip
 
 
@@ -471,6 +499,8 @@ def _clean_profile(data: dict) -> dict[str, str]:
         "max_regular_wait_minutes": str(integer(data, "max_regular_wait_minutes", minimum=0, maximum=1440)),
         "announcement_repeat": str(integer(data, "announcement_repeat", minimum=1, maximum=3)),
         "survey_mode": choice(data, "survey_mode", ("skm", "quick")),
+        # Officers' names on public screens and /api/counters: off unless the MPP opts in.
+        "public_officer_names": str(flag(data, "public_officer_names")),
     }
 
 

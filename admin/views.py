@@ -7,14 +7,12 @@ Admins change everything; supervisors read their own agency and change nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import auth, inputs, realtime
+from loket import auth, csvout, inputs, realtime
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, day_names
@@ -58,17 +56,7 @@ def entity_of(name: str) -> str:
 
 
 def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
-    out = io.StringIO()
-    writer_ = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
-    writer_.writeheader()
-    for row in rows:
-        writer_.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
-    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    return csvout.csv_response(csvout.dict_rows(rows, columns), filename)
 
 
 # ---------------------------------------------------------------- pages
@@ -112,7 +100,7 @@ def list_rows(name: str):
     user, agency_id = reader()
     if entity == "users" and user["role"] != "admin":
         raise LoketError("forbidden")
-    return {"items": config.rows(get_db(), entity, agency_id)}
+    return {"items": [config.for_reader(entity, r, user) for r in config.rows(get_db(), entity, agency_id)]}
 
 
 @bp.get("/api/admin/<name>/<int:entity_id>")
@@ -123,7 +111,7 @@ def get_row(name: str, entity_id: int):
     scope = found["id"] if entity == "agencies" else found.get("agency_id", "mpp")
     if agency_id is not None and (entity == "users" or scope not in (agency_id, None)):
         raise LoketError("forbidden")
-    return {"item": found}
+    return {"item": config.for_reader(entity, found, user)}
 
 
 def _changed(entity: str, item: dict) -> None:

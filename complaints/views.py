@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
-from flask_socketio import join_room
+from flask import Blueprint, current_app, render_template, request, send_from_directory
+from flask_socketio import join_room, rooms
 
-from loket import auth, inputs
+from loket import auth, csvout, inputs
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.i18n import N_
@@ -26,7 +24,9 @@ bp = Blueprint("complaints", __name__, template_folder="templates", static_folde
 DEVICE_COOKIE = "loket_device"
 # (hits, seconds). The kiosk and the MPP's Wi-Fi put many citizens behind one address, so the
 # address limit is generous and the device (a cookie) carries the strict one.
-DEFAULT_LIMITS = {"device": (5, 3600), "ip": (30, 3600), "track": (60, 600)}
+# Photos cost real work (decoding), so they also have their own per-address limit: a fresh device
+# cookie does not reset it.
+DEFAULT_LIMITS = {"device": (5, 3600), "ip": (30, 3600), "photo_ip": (10, 3600), "track": (60, 600)}
 
 
 def clock() -> datetime:
@@ -68,7 +68,14 @@ def form_page():
         )
     )
     if not request.cookies.get(DEVICE_COOKIE):
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400, httponly=True, samesite="Lax")
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(16),
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 
@@ -115,7 +122,9 @@ def file_complaint():
         ticket_id = ticket["id"]
         agency_id = agency_id or ticket["agency_id"]
         source = "ticket"
-    photo_name = photos.save(photo, photo_folder()) if photo else None
+    if photo:
+        hit(db, f"complaint:photo:{address}", lim["photo_ip"][0], lim["photo_ip"][1], now)
+    photo_name = photos.save(photo, photo_folder(), current_app._get_current_object()) if photo else None
     try:
         complaint = workflow.file(
             db, now, kind=kind, text=text, title=title, category=category, agency_id=agency_id, ticket_id=ticket_id,
@@ -141,12 +150,18 @@ def track(code: str):
     return workflow.public_json(db, workflow.by_code(db, code))
 
 
+FOLLOW_LIMIT = 5  # complaints one tracking page (socket) may follow; a citizen has one or two
+
+
 @socketio.on("follow_complaint")
 def follow_complaint(data):
     """The tracking page joins its complaint's room and hears each step as it happens."""
-    code = workflow.normalize_code(str((data or {}).get("code", ""))) if isinstance(data, dict) else None
+    code = workflow.normalize_code(str((data or {}).get("code", ""))[:40]) if isinstance(data, dict) else None
     if code is None:
         return {"error": "complaint_not_found"}
+    followed = [r for r in rooms() if r.startswith("complaint:")]
+    if f"complaint:{code}" not in followed and len(followed) >= FOLLOW_LIMIT:
+        return LoketError("too_many_follows", limit=FOLLOW_LIMIT).to_dict()
     join_room(f"complaint:{code}")
     return {"ok": True}
 
@@ -240,16 +255,8 @@ def export_lapor():
     user = auth.require_user()
     date_from, date_to = _period()
     rows = workflow.lapor_rows(get_db(), user, date_from, date_to)
-    out = io.StringIO()
     fields = ["tanggal", "kode", "judul", "isi", "kategori", "instansi", "status", "anonim", "nama", "kontak", "tanggapan"]
-    writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writerow({f: f.capitalize() for f in fields})
-    for row in rows:
-        # A cell starting with = + - @ would run as a formula when opened in a spreadsheet.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v) for k, v in row.items()})
-    return Response(
-        "\ufeff" + out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="aduan-sp4n-lapor.csv"'}
-    )
+    return csvout.csv_response(csvout.dict_rows(rows, fields, [f.capitalize() for f in fields]), "aduan-sp4n-lapor.csv")
 
 
 @bp.get("/api/reports/complaints")

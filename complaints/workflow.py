@@ -94,12 +94,12 @@ def due_days(kind: str, category: str | None) -> int:
 
 
 def add_working_days(db: Database, start: date, days: int) -> date:
-    """The `days`-th working day after `start`: no Saturdays, Sundays or MPP-wide closed dates."""
-    horizon = (start + timedelta(days=days * 3 + 30)).isoformat()
-    holidays = {
-        r["date"]
-        for r in db.query("SELECT date FROM closed_dates WHERE agency_id IS NULL AND date > ? AND date <= ?", (start.isoformat(), horizon))
-    }
+    """The `days`-th working day after `start`: no Saturdays, Sundays or MPP-wide closed dates.
+
+    Every later MPP-wide closed date is read (a few dozen a year), not a window: a closure of months
+    (a renovation) must push the due date past its end.
+    """
+    holidays = {r[0] for r in db.execute("SELECT date FROM closed_dates WHERE agency_id IS NULL AND date > ?", (start.isoformat(),))}
     day = start
     left = days
     while left > 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 from datetime import datetime
@@ -51,7 +52,12 @@ def record_outcome(db: Database, ticket: dict, kiosk: dict, ok: bool, error: str
         realtime.emit_after_commit(
             db,
             "ticket_printed",
-            {"ticket_id": fresh["id"], "number": fresh["number"], "printed": ok, "error": fresh["print_error"]},
+            {
+                "ticket_id": fresh["id"],
+                "number": fresh["number"],
+                "printed": ok,
+                "error": public_printer_error(kiosk, fresh["print_error"]),
+            },
             to=f"kiosk:{kiosk['name']}",
         )
     return fresh
@@ -148,6 +154,23 @@ def kiosk_by_name(db: Database, name: str) -> dict:
     return kiosk
 
 
+ADDRESS_PATTERNS = (re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I), re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"))
+
+
+def public_printer_error(kiosk: dict, error: str | None) -> str:
+    """A printer error as a kiosk screen may show it: the printer's address (URL, host, IP) replaced."""
+    text = error or ""
+    url = (kiosk.get("printer_url") or "").strip()
+    if url:
+        text = text.replace(repr(url), "printer").replace(url, "printer")
+        host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+        if len(host) > 2:
+            text = text.replace(host, "printer")
+    for pattern in ADDRESS_PATTERNS:
+        text = pattern.sub("printer", text)
+    return text
+
+
 def kiosk_json(kiosk: dict) -> dict:
     """What a kiosk screen may know of itself; the printer's address stays on the server."""
     return {
@@ -156,7 +179,7 @@ def kiosk_json(kiosk: dict) -> dict:
         "location": kiosk["location"],
         "printer": printer_kind(kiosk["printer_url"]),
         "printer_state": kiosk["printer_state"],
-        "printer_error": kiosk["printer_error"],
+        "printer_error": public_printer_error(kiosk, kiosk["printer_error"]),
     }
 
 

@@ -195,7 +195,9 @@ def issue_by_phone():
             pass  # already issued; the next request is the one refused
     response = make_response({"ticket": ticket}, 201)
     if new_device:
-        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax")
+        response.set_cookie(
+            DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
+        )
     return response
 
 

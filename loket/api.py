@@ -9,11 +9,14 @@ from flask import Blueprint, current_app, request
 from . import auth, inputs, realtime, tickets, views
 from .db import get_db, one, settings
 from .errors import LoketError
-from .ratelimit import clear, hit
+from .ratelimit import clear, hit, refuse_over
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 LOGIN_ATTEMPTS = 10  # per username and address, per 5 minutes
+# Failed logins per address across every username (password spraying; each try costs a scrypt hash).
+# An MPP's officers share one office address: 20 typos in 5 minutes is far above what they make.
+LOGIN_FAILURES_PER_ADDRESS = 20
 
 
 def clock() -> datetime:
@@ -43,7 +46,12 @@ def agencies():
 @bp.get("/counters")
 def counters():
     agency_id = request.args.get("agency_id", type=int)
-    return views.counters_json(get_db(), clock(), agency_id)
+    db = get_db()
+    rows = views.counters_json(db, clock(), agency_id)
+    # The lobby needs the counter and its state, not who works there, unless the MPP opts in.
+    if auth.current_user() is None and settings(db).get("public_officer_names") != "1":
+        rows = [{**c, "officer": None} for c in rows]
+    return rows
 
 
 # ---------------------------------------------------------------- tickets
@@ -130,8 +138,14 @@ def login():
     db = get_db()
     now = clock()
     bucket = f"login:{username.lower()}:{client_address()}"
+    failures = f"login-failures:{client_address()}"
+    refuse_over(db, failures, LOGIN_FAILURES_PER_ADDRESS, 300, now)
     hit(db, bucket, LOGIN_ATTEMPTS, 300, now)
-    user = auth.authenticate(db, username, password)
+    try:
+        user = auth.authenticate(db, username, password)
+    except LoketError:
+        hit(db, failures, LOGIN_FAILURES_PER_ADDRESS + 1, 300, now)
+        raise
     clear(db, bucket)
     auth.login(user, now)
     return {"user": auth.user_json(user)}

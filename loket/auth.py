@@ -1,8 +1,9 @@
-"""Officer login: hashed passwords, signed session cookie, roles, CSRF checks, and who may act where."""
+"""Officer login: hashed passwords, server-side sessions, roles, CSRF checks, and who may act where."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .db import get_db, one, transaction
 from .errors import LoketError
 from .i18n import N_
-from .timeutil import iso, parse_iso
+from .timeutil import iso
 
 ROLES = ("admin", "supervisor", "officer")
 SESSION_HOURS = 12
@@ -68,34 +69,72 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(8))
 
 
+def session_key(token: str) -> str:
+    """What the sessions table stores of a cookie's session id: its SHA-256 (a database copy holds no live session)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def login(user: dict, now: datetime) -> None:
+    """Open a server-side session: the signed cookie carries only its random id and the CSRF token."""
+    token = secrets.token_urlsafe(32)
+    db = get_db()
+    with transaction(db):
+        db.execute("DELETE FROM sessions WHERE expires_at < ?", (iso(now),))
+        db.execute(
+            "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (session_key(token), user["id"], iso(now), iso(now + timedelta(hours=SESSION_HOURS))),
+        )
     session.clear()
     session.permanent = True
-    session["user_id"] = user["id"]
-    session["login_at"] = iso(now)
-    session["pw"] = user["password_hash"][-12:]  # a password change logs out old sessions
+    session["sid"] = token
     session["csrf"] = secrets.token_urlsafe(24)
 
 
 def logout() -> None:
+    """End this session on the server too, so a copied cookie is worthless afterwards."""
+    token = session.get("sid")
     session.clear()
+    if isinstance(token, str) and token:
+        db = get_db()
+        key = session_key(token)
+        with transaction(db):
+            db.execute("DELETE FROM sessions WHERE id = ?", (key,))
+        _drop_sockets([key])
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    """End every session of a user (password reset, deactivation); call inside the write transaction."""
+    keys = [r[0] for r in db.execute("DELETE FROM sessions WHERE user_id = ? RETURNING id", (user_id,)).fetchall()]
+    _drop_sockets(keys)
+
+
+def _drop_sockets(keys: list[str]) -> None:
+    from . import realtime
+
+    realtime.drop_sessions(keys)
+
+
+def session_user(db: Database, cookie: dict, now: datetime) -> tuple[dict | None, bool]:
+    """The active user of a session cookie (HTTP or socket) and whether a session was presented at all."""
+    token = cookie.get("sid")
+    if not isinstance(token, str) or not token:
+        return None, bool(cookie.get("user_id"))  # a cookie from before server-side sessions counts as expired
+    user = one(
+        db,
+        "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ? AND u.active = 1",
+        (session_key(token), iso(now)),
+    )
+    return user, True
 
 
 def current_user() -> dict | None:
-    """The logged-in, active user of this request, or None (an expired or stale session counts as none)."""
+    """The logged-in, active user of this request, or None (an expired or ended session counts as none)."""
     if "user" in g:
         return g.user
-    g.user = None
-    user_id = session.get("user_id")
-    if user_id:
-        user = one(get_db(), "SELECT * FROM users WHERE id = ? AND active = 1", (user_id,))
-        login_at = parse_iso(session.get("login_at"))
-        now = current_app.config["CLOCK"]()
-        fresh = login_at is not None and now - login_at < timedelta(hours=SESSION_HOURS)
-        if user and fresh and session.get("pw") == user["password_hash"][-12:]:
-            g.user = user
-        else:
-            g.session_expired = True
+    user, presented = session_user(get_db(), session, current_app.config["CLOCK"]())
+    g.user = user
+    if user is None and presented:
+        g.session_expired = True
     return g.user
 
 
@@ -156,7 +195,7 @@ def check_csrf() -> None:
             raise LoketError("csrf_failed")
     elif origin == "null":
         raise LoketError("csrf_failed")
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and session.get("user_id"):
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and session.get("sid"):
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
         if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
             raise LoketError("csrf_failed")

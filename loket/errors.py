@@ -55,6 +55,7 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "payload_too_large": (413, N_("Data yang dikirim terlalu besar.")),
     "unsupported_media_type": (415, N_("Jenis data tidak didukung; kirim JSON.")),
     "rate_limited": (429, N_("Terlalu banyak permintaan. Silakan coba lagi dalam {retry_after} detik.")),
+    "too_many_follows": (429, N_("Terlalu banyak aduan diikuti dari satu halaman (maksimal {limit}).")),
     "storage_unavailable": (
         503,
         N_("Penyimpanan data sedang bermasalah; nomor antrean belum dibuat. Silakan coba lagi atau hubungi petugas."),
@@ -62,12 +63,15 @@ MESSAGES: dict[str, tuple[int, str]] = {
     # the satisfaction survey (survey/)
     "survey_already_answered": (409, N_("Survei untuk nomor antrean ini sudah diisi. Terima kasih.")),
     "survey_closed": (409, N_("Waktu pengisian survei untuk nomor antrean ini sudah berakhir.")),
+    "tablet_not_paired": (403, N_("Tablet survei ini belum dipasangkan dengan loket. Minta admin memasangkannya.")),
     "survey_not_yet": (409, N_("Survei dapat diisi setelah pelayanan selesai.")),
     # complaints and suggestions (complaints/)
     "complaint_not_found": (404, N_("Kode aduan tidak ditemukan. Periksa kembali kode pelacakan Anda.")),
     "invalid_transition": (409, N_("Langkah '{action}' tidak dapat dilakukan pada status '{current}'.")),
     "photo_invalid": (400, N_("Foto harus berupa berkas JPEG atau PNG yang utuh.")),
     "photo_too_large": (413, N_("Ukuran foto maksimal {limit_mb} MB.")),
+    "photo_too_many_pixels": (413, N_("Resolusi foto terlalu besar (maksimal {megapixels} megapiksel).")),
+    "server_busy": (503, N_("Server sedang sibuk. Silakan coba lagi dalam {retry_after} detik.")),
     "internal_error": (500, N_("Terjadi kesalahan pada server.")),
 }
 
@@ -256,6 +260,8 @@ def register(app: Flask) -> None:
         # Storage failures (disk full, read-only file) are not bugs: say so, do not leak a trace.
         import sqlite3
 
+        if isinstance(exc, RecursionError):  # input nested thousands deep, wherever it was parsed
+            return error_response(LoketError("bad_request", 400))
         if isinstance(exc, OverflowError):  # an id in the URL beyond SQLite's 64-bit integers: no such row
             return error_response(LoketError("not_found", 404))
         if isinstance(exc, sqlite3.OperationalError) and _is_storage_failure(exc):

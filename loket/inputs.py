@@ -15,6 +15,7 @@ request's language.
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import request
@@ -36,12 +37,27 @@ def body() -> dict:
         if request.form:
             return request.form.to_dict()
         raise LoketError("unsupported_media_type", 415)
-    data = request.get_json(silent=True, force=True)
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:  # "[[[[…" thousands deep: the parser gives up, the client gets a 400
+        raise LoketError("invalid_json") from None
     if data is None:
         raise LoketError("invalid_json")
     if not isinstance(data, dict):
         raise LoketError("bad_request")
     return data
+
+
+def json_list(value: object, field: str) -> list:
+    """A list sent as a list or as JSON text ("[1, 2]"); anything unreadable is a 400 naming the field."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            raise invalid(field, N_("daftar JSON, mis. [1, 2]")) from None
+    if not isinstance(value, list):
+        raise invalid(field, N_("daftar JSON, mis. [1, 2]"))
+    return value
 
 
 def invalid(field: str, reason: str, **values: object) -> LoketError:

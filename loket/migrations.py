@@ -57,6 +57,35 @@ def m001_kiosk_agent_key(db: sqlite_utils.Database) -> None:
     add_column(db, "kiosks", "agent_key", "TEXT NOT NULL DEFAULT ''")
 
 
+@migrations()
+def m14_sessions(db: sqlite_utils.Database) -> None:
+    """Logins are rows on the server, so logout, deactivation and a password reset end them everywhere.
+
+    The cookie carries a random session id; the table keeps only its SHA-256, so a copy of the
+    database does not hold live sessions.
+    """
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS sessions ("
+        " id TEXT PRIMARY KEY,"
+        " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " created_at TEXT NOT NULL,"
+        " expires_at TEXT NOT NULL)"
+    )
+    db.conn.execute("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)")
+
+
+@migrations()
+def m14_survey_tablets(db: sqlite_utils.Database) -> None:
+    """Each counter's survey tablet is paired by an admin-issued key (kept hashed)."""
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS survey_tablets ("
+        " counter_id INTEGER PRIMARY KEY REFERENCES counters(id) ON DELETE CASCADE,"
+        " key_hash TEXT NOT NULL,"
+        " paired_at TEXT NOT NULL,"
+        " paired_by INTEGER REFERENCES users(id) ON DELETE SET NULL)"
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

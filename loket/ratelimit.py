@@ -35,6 +35,13 @@ def hit(db: Database, bucket: str, limit: int, window_seconds: int, now: datetim
         raise LoketError("rate_limited", retry_after=window + window_seconds - stamp)
 
 
+def refuse_over(db: Database, bucket: str, limit: int, window_seconds: int, now: datetime) -> None:
+    """Refuse with 429 when `limit` hits are already counted in this window (counting nothing itself)."""
+    stamp = int(now.timestamp())
+    if peek(db, bucket, window_seconds, now) >= limit:
+        raise LoketError("rate_limited", retry_after=stamp - stamp % window_seconds + window_seconds - stamp)
+
+
 def peek(db: Database, bucket: str, window_seconds: int, now: datetime) -> int:
     stamp = int(now.timestamp())
     window = stamp - stamp % window_seconds

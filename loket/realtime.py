@@ -6,6 +6,7 @@ import json
 import logging
 import queue
 import secrets
+import sqlite3
 import threading
 import time
 from datetime import datetime
@@ -123,6 +124,7 @@ def snapshot(db: Database, room: str, now: datetime, **options) -> dict:
         config = display_config(db, options.get("display"))
         agency_ids = _display_agencies(db, config, options.get("agency_ids"))
         counters = [c for c in views.counters_json(db, now, loaded=loaded) if not agency_ids or c["agency_id"] in agency_ids]
+        counters = lobby_counters({"counters": counters}, loaded.settings)["counters"]
         return {
             **base,
             "display": config,
@@ -168,110 +170,170 @@ def _leave_all(kind: str) -> None:
     join_room(f"{kind}:any")
 
 
-def _int_list(value) -> list[int] | None:
+def _int_list(value, field: str = "agency_ids") -> list[int] | None:
+    from .errors import LoketError
+
     if value in (None, "", []):
         return None
-    if isinstance(value, (int, str)):
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
         value = [value]
+    if not isinstance(value, list) or len(value) > 200:
+        raise LoketError("invalid_field", field=field, reason="daftar bilangan bulat")
     try:
-        return [int(v) for v in value]
+        if any(isinstance(v, (bool, list, dict)) for v in value):
+            raise TypeError
+        return [int(v) for v in value] or None
     except (TypeError, ValueError, OverflowError):
+        raise LoketError("invalid_field", field=field, reason="daftar bilangan bulat") from None
+
+
+def _name(data: dict, field: str) -> str | None:
+    """An optional screen name (display, kiosk, token, key): text of at most 100 characters."""
+    from .errors import LoketError
+
+    value = data.get(field)
+    if value in (None, ""):
         return None
+    if not isinstance(value, str) or len(value) > 100:
+        raise LoketError("invalid_field", field=field, reason="teks maksimal 100 karakter")
+    return value
 
 
 @socketio.on("subscribe")
 def on_subscribe(data):
     """Join one room and get its snapshot at once; a screen calls this on every (re)connect."""
-    if not isinstance(data, dict):
-        return {"error": "bad_request", "message": "subscribe expects an object"}
-    room = data.get("room")
-    db = get_db()
-    now = clock()
     from .errors import LoketError
 
     try:
-        if room == "display":
-            config = display_config(db, data.get("display"))
-            agency_ids = _display_agencies(db, config, _int_list(data.get("agency_ids") or data.get("agency_id")))
-            _leave_all("display")
-            if agency_ids:
-                for aid in agency_ids:
-                    join_room(f"display:agency:{aid}")
-            else:
-                join_room("display:all")
-            if config.get("id"):
-                join_room(f"display:config:{config['id']}")
-                db.execute("UPDATE displays SET last_seen_at = ? WHERE id = ?", (iso(now), config["id"]))
-            emit("snapshot", snapshot(db, "display", now, display=data.get("display"), agency_ids=agency_ids))
-        elif room == "kiosk":
-            _leave_all("kiosk")
-            join_room("kiosk")
-            if data.get("kiosk"):
-                db.execute("UPDATE kiosks SET last_seen_at = ? WHERE name = ?", (iso(now), str(data["kiosk"])))
-                join_room(f"kiosk:{data['kiosk']}")
-            if data.get("agent_key"):
-                # Print jobs carry ticket tokens: only the kiosk's own print agent, holding its key, gets them.
-                kiosk = one(db, "SELECT agent_key FROM kiosks WHERE name = ?", (str(data.get("kiosk")),))
-                if kiosk is None or not kiosk["agent_key"] or not secrets.compare_digest(kiosk["agent_key"], str(data["agent_key"])):
-                    raise LoketError("forbidden")
-                join_room(f"kiosk-agent:{data['kiosk']}")
-            emit("snapshot", snapshot(db, "kiosk", now))
-        elif room == "counter":
-            counter_id = int(data.get("counter_id") or 0)
-            counter = one(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
-            if counter is None:
-                raise LoketError("counter_not_found")
-            user = _session_user(db)
-            if user is None:
-                raise LoketError("login_required")
-            if user["role"] != "admin" and user["agency_id"] != counter["agency_id"]:
-                raise LoketError("forbidden")
-            _leave_all("counter")
-            join_room(f"counter:{counter_id}")
-            emit("snapshot", snapshot(db, "counter", now, counter_id=counter_id))
-        elif room == "staff":
-            user = _session_user(db)
-            if user is None:
-                raise LoketError("login_required")
-            agency_id = None if user["role"] == "admin" else user["agency_id"]
-            _leave_all("staff")
-            join_room(f"staff:agency:{agency_id}" if agency_id else "staff:all")
-            emit("snapshot", snapshot(db, "staff", now, agency_id=agency_id))
-        elif room == "ticket":
-            from . import tickets
-
-            ticket = tickets.by_token(db, str(data.get("token") or ""))
-            _leave_all("ticket")
-            join_room(f"ticket:{ticket['token']}")
-            join_room(f"service:{ticket['service_id']}")
-            emit("snapshot", snapshot(db, "ticket", now, token=ticket["token"]))
-        else:
-            raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff atau ticket")
+        return _subscribe(data)
     except LoketError as err:
         emit("error", err.to_dict())
         return err.to_dict()
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, sqlite3.InterfaceError, sqlite3.ProgrammingError):
         err = LoketError("bad_request")
         emit("error", err.to_dict())
         return err.to_dict()
+
+
+def _subscribe(data) -> dict:
+    from .errors import LoketError
+
+    if not isinstance(data, dict):
+        raise LoketError("bad_request")
+    room = data.get("room")
+    db = get_db()
+    now = clock()
+    if room == "display":
+        name = _name(data, "display")
+        config = display_config(db, name)
+        agency_ids = _display_agencies(db, config, _int_list(data.get("agency_ids") or data.get("agency_id")))
+        _leave_all("display")
+        if agency_ids:
+            for aid in agency_ids:
+                join_room(f"display:agency:{aid}")
+        else:
+            join_room("display:all")
+        # The socket is this registered display's screen: only it may report the display's state.
+        session["display_id"] = config.get("id")
+        if config.get("id"):
+            join_room(f"display:config:{config['id']}")
+            db.execute("UPDATE displays SET last_seen_at = ? WHERE id = ?", (iso(now), config["id"]))
+        emit("snapshot", snapshot(db, "display", now, display=name, agency_ids=agency_ids))
+    elif room == "kiosk":
+        name, key = _name(data, "kiosk"), _name(data, "agent_key")
+        kiosk = None
+        if key:
+            # Print jobs carry ticket tokens: only the kiosk's own print agent, holding its key, gets them.
+            kiosk = one(db, "SELECT id, agent_key FROM kiosks WHERE name = ?", (name,))
+            if kiosk is None or not kiosk["agent_key"] or not secrets.compare_digest(kiosk["agent_key"], key):
+                raise LoketError("forbidden")
+        _leave_all("kiosk")
+        join_room("kiosk")
+        if name:
+            join_room(f"kiosk:{name}")
+        if kiosk:
+            # Only a kiosk that proved itself (its key) is marked alive: a name alone is anyone's.
+            db.execute("UPDATE kiosks SET last_seen_at = ? WHERE id = ?", (iso(now), kiosk["id"]))
+            join_room(f"kiosk-agent:{name}")
+        emit("snapshot", snapshot(db, "kiosk", now))
+    elif room == "counter":
+        counter_id = int(data.get("counter_id") or 0)
+        counter = one(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
+        if counter is None:
+            raise LoketError("counter_not_found")
+        user = _session_user(db)
+        if user["role"] != "admin" and user["agency_id"] != counter["agency_id"]:
+            raise LoketError("forbidden")
+        _leave_all("counter")
+        join_room(f"counter:{counter_id}")
+        _join_session_room()
+        emit("snapshot", snapshot(db, "counter", now, counter_id=counter_id))
+    elif room == "staff":
+        user = _session_user(db)
+        agency_id = None if user["role"] == "admin" else user["agency_id"]
+        _leave_all("staff")
+        join_room(f"staff:agency:{agency_id}" if agency_id else "staff:all")
+        _join_session_room()
+        emit("snapshot", snapshot(db, "staff", now, agency_id=agency_id))
+    elif room == "ticket":
+        from . import tickets
+
+        ticket = tickets.by_token(db, _name(data, "token") or "")
+        _leave_all("ticket")
+        join_room(f"ticket:{ticket['token']}")
+        join_room(f"service:{ticket['service_id']}")
+        emit("snapshot", snapshot(db, "ticket", now, token=ticket["token"]))
+    else:
+        raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff atau ticket")
     return {"ok": True}
 
 
 @socketio.on("display_status")
 def on_display_status(data):
-    """A display reports which voice it runs with, so the admin can see it."""
-    if not isinstance(data, dict) or not data.get("display"):
+    """A display reports which voice it runs with; only the socket subscribed as that registered display counts."""
+    if not isinstance(data, dict) or not isinstance(data.get("display"), str) or not data["display"]:
         return {"error": "bad_request", "message": "display_status expects {display, voice_mode}"}
+    display_id = session.get("display_id")
+    if not display_id:
+        return {"error": "forbidden", "message": "subscribe as this display first"}
     mode = str(data.get("voice_mode", "unknown"))[:20]
-    get_db().execute("UPDATE displays SET voice_mode = ?, last_seen_at = ? WHERE name = ?", (mode, iso(clock()), str(data["display"])))
+    updated = get_db().execute(
+        "UPDATE displays SET voice_mode = ?, last_seen_at = ? WHERE id = ? AND name = ?", (mode, iso(clock()), display_id, data["display"])
+    )
+    if not updated.rowcount:
+        return {"error": "forbidden", "message": "subscribe as this display first"}
     return {"ok": True}
 
 
-def _session_user(db: Database) -> dict | None:
-    user_id = session.get("user_id")
-    if not user_id:
-        return None
-    return one(db, "SELECT * FROM users WHERE id = ? AND active = 1", (user_id,))
+def _session_user(db: Database) -> dict:
+    """The socket's user by the same rule as HTTP (auth.session_user); raises when there is none."""
+    from . import auth
+    from .errors import LoketError
+
+    user, presented = auth.session_user(db, session, clock())
+    if user is None:
+        raise LoketError("session_expired" if presented else "login_required")
+    return user
+
+
+def _join_session_room() -> None:
+    """Staff sockets sit in their session's room so the session's end can drop them (drop_sessions)."""
+    from . import auth
+
+    join_room(f"session:{auth.session_key(session['sid'])}")
+
+
+def drop_sessions(keys: list[str]) -> None:
+    """Disconnect the sockets of ended sessions: they leave every staff and counter room at once.
+
+    The screens reconnect, subscribe again and are refused (session_expired), so they show the login.
+    """
+    server = socketio.server
+    if server is None or not keys:
+        return
+    for key in keys:
+        for sid, _eio_sid in list(server.manager.get_participants("/", f"session:{key}")):
+            server.disconnect(sid, namespace="/")
 
 
 # ---------------------------------------------------------------- after the commit: the emitter
@@ -476,14 +538,23 @@ def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> di
         "ticket": listed[-1]["ticket"],
         "changes": listed,
     }
-    rooms_to = ["display:all", "kiosk", "staff:all"]
-    rooms_to += [f"display:agency:{a}" for a in sorted(agency_ids)] + [f"staff:agency:{a}" for a in sorted(agency_ids)]
-    rooms_to += [f"service:{s}" for s in sorted(service_ids)]
-    rooms_to += _counter_rooms(db, service_ids) + [f"counter:{c}" for c in sorted(counter_ids)]
-    socketio.emit("queue_changed", payload, to=list(dict.fromkeys(rooms_to)))
+    staff_rooms = ["staff:all", *(f"staff:agency:{a}" for a in sorted(agency_ids))]
+    staff_rooms += _counter_rooms(db, service_ids) + [f"counter:{c}" for c in sorted(counter_ids)]
+    public_rooms = ["display:all", "kiosk", *(f"display:agency:{a}" for a in sorted(agency_ids))]
+    public_rooms += [f"service:{s}" for s in sorted(service_ids)]
+    socketio.emit("queue_changed", payload, to=list(dict.fromkeys(staff_rooms)))
+    socketio.emit("queue_changed", lobby_counters(payload, loaded.settings), to=public_rooms)
     for ticket_id, data in full.items():
         socketio.emit("ticket_changed", data, to=f"ticket:{fresh[ticket_id]['token']}")
     return payload
+
+
+def lobby_counters(data: dict, conf: dict) -> dict:
+    """What a public room may know of counters: the counter and its state, not who works there
+    (unless the MPP opts in with `public_officer_names`)."""
+    if conf.get("public_officer_names") == "1" or not data.get("counters"):
+        return data
+    return {**data, "counters": [{**c, "officer": None} for c in data["counters"]]}
 
 
 def _counter_rooms(db: Database, service_ids: set[int]) -> list[str]:

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from admin import config
-from loket import auth, inputs, realtime
+from loket import auth, csvout, inputs, realtime
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.i18n import N_
 from loket.ratelimit import hit
-from loket.timeutil import local
+from loket.timeutil import local, parse_iso
 
-from . import answers, ikm
+from . import answers, ikm, tablets
 
 bp = Blueprint("survey", __name__, template_folder="templates", static_folder="static", static_url_path="/survey/static")
 
+TABLET_HEADER = "X-Tablet-Key"
 ANSWERS_PER_ADDRESS = 60  # per 10 minutes: a busy counter tablet answers a few per minute at most
 
 
@@ -89,8 +88,57 @@ def answer():
     else:
         counter_id = inputs.integer(data, "counter_id")
         ticket_id = inputs.integer(data, "ticket_id")
+        tablets.require_paired(db, counter_id, request.headers.get(TABLET_HEADER) or data.get("tablet_key"))
         saved = answers.record(db, ticket_id, now, "counter", data.get("answers"), data.get("profile"), counter_id=counter_id)
     return {"ok": True, "id": saved["id"], "mode": saved["mode"]}, 201
+
+
+# ---------------------------------------------------------------- tablet pairing
+
+
+@bp.get("/api/survey/tablets/<int:counter_id>/status")
+def tablet_status(counter_id: int):
+    """A tablet asks whether the key it keeps is still the counter's (an admin may have unpaired it)."""
+    return {"counter_id": counter_id, "paired": tablets.is_paired(get_db(), counter_id, request.headers.get(TABLET_HEADER))}
+
+
+@bp.get("/api/survey/tablets")
+def tablet_list():
+    auth.require_user("admin")
+    return {"items": tablets.listing(get_db())}
+
+
+@bp.post("/api/survey/tablets/<int:counter_id>/pair")
+def tablet_pair(counter_id: int):
+    """Issue the counter's tablet key; shown once, inside a link the tablet opens (the key rides in the #fragment)."""
+    user = auth.require_user("admin")
+    db = get_db()
+    key = tablets.pair(db, counter_id, clock(), user)
+    url = f"{request.host_url.rstrip('/')}/survey/?counter={counter_id}#pair={key}"
+    return {"counter_id": counter_id, "tablet_key": key, "pair_url": url}
+
+
+@bp.delete("/api/survey/tablets/<int:counter_id>")
+def tablet_unpair(counter_id: int):
+    user = auth.require_user("admin")
+    tablets.unpair(get_db(), counter_id, clock(), user)
+    return {"counter_id": counter_id, "paired": False}
+
+
+@bp.get("/admin/survey-tablets")
+def admin_tablets_page():
+    user = auth.current_user()
+    if user is None:
+        return render_template("survey/login.html", title="Tablet survei")
+    if user["role"] != "admin":
+        return render_template("survey/login.html", title="Tablet survei — khusus admin / admins only"), 403
+    db = get_db()
+    tz = settings(db)["timezone"]
+    items = [
+        {**t, "paired_at_local": local(parse_iso(t["paired_at"]), tz).strftime("%d-%m-%Y %H.%M") if t["paired_at"] else ""}
+        for t in tablets.listing(db)
+    ]
+    return render_template("survey/admin_tablets.html", items=items, user=user, mpp_name=settings(db)["mpp_name"])
 
 
 @bp.put("/api/survey/settings")
@@ -230,16 +278,15 @@ def ikm_quarters_json():
 def ikm_csv():
     f = report_filters()
     report = ikm_report(get_db(), f["agency_id"], f["service_id"], f["date_from"], f["date_to"])
-    out = io.StringIO()
-    w = csv.writer(out)
+    table: list[list] = []
     scope = (report["service"] or report["agency"] or {}).get("name") or "Seluruh MPP"
-    w.writerow(["Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)", scope, report["period"]["from"], report["period"]["to"]])
-    w.writerow(["Unsur", "Nama unsur", "Jumlah responden menjawab", "Jumlah nilai", "NRR", "NRR x 25", "Mutu", "Kinerja"])
+    table.append(["Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)", scope, report["period"]["from"], report["period"]["to"]])
+    table.append(["Unsur", "Nama unsur", "Jumlah responden menjawab", "Jumlah nilai", "NRR", "NRR x 25", "Mutu", "Kinerja"])
     for e in report["elements"]:
-        w.writerow(
+        table.append(
             [e["code"], e["name"], e["answered"], e["sum"], _fmt(e["nrr"], 3), _fmt(e["converted"], 2), e["grade"] or "", e["label"] or ""]
         )
-    w.writerow(
+    table.append(
         [
             "IKM",
             "",
@@ -252,7 +299,7 @@ def ikm_csv():
         ]
     )
     if report["weakest"]:
-        w.writerow(
+        table.append(
             [
                 "Unsur terendah",
                 ", ".join(report["weakest"]["codes"]),
@@ -264,14 +311,12 @@ def ikm_csv():
                 "",
             ]
         )
-    w.writerow([])
-    w.writerow(["Profil responden", "Pilihan", "Jumlah"])
+    table.append([])
+    table.append(["Profil responden", "Pilihan", "Jumlah"])
     for field, items in report["profile"].items():
         for item in items:
-            w.writerow([field, item["label"], item["count"]])
-    name = f"ikm-{report['period']['from']}-{report['period']['to']}.csv"
-    # Excel in Indonesia opens UTF-8 CSV correctly only with a BOM.
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+            table.append([field, item["label"], item["count"]])
+    return csvout.csv_response(table, f"ikm-{report['period']['from']}-{report['period']['to']}.csv")
 
 
 def _fmt(value: float | None, places: int) -> str:

@@ -62,19 +62,19 @@ def test_a_call_shows_on_the_lobby_within_a_second_and_is_announced(live_server,
 
     started = time.monotonic()
     ticket = call_next(petugas, live_server, 1)
-    page.wait_for_function(f"document.getElementById('call-number').textContent === {number!r}", timeout=1000)
+    page.wait_for_function(f"() => document.getElementById('call-number').textContent === {number!r}", timeout=1000)
     assert time.monotonic() - started < 1.0
     assert ticket["number"] == number
     assert page.locator("#call-counter").inner_text() == "1"
     assert "Dinas Kependudukan" in page.locator("#call-agency").inner_text()
     assert history(page)[0] == number
-    page.wait_for_function(f"document.querySelector('[data-counter-id=\"1\"] .c-number').textContent === {number!r}")
+    page.wait_for_function(f"() => document.querySelector('[data-counter-id=\"1\"] .c-number').textContent === {number!r}")
     assert spoken(page) == [announcement(number, 1)]
 
     # The chime, then the voice: server-rendered audio of this very call when the browser has no id-ID voice.
     mode = page.evaluate("window.__loketSpeech.mode")
     assert mode in ("browser", "server", "chime")
-    page.wait_for_function("window.__loketSpeech.log[0].state === 'done'", timeout=20000)
+    page.wait_for_function("() => window.__loketSpeech.log[0].state === 'done'", timeout=20000)
     sounds = page.evaluate("window.__loketSpeech.sounds")
     assert sounds[0]["url"] == "/display/chime.wav"
     if mode == "server":
@@ -109,7 +109,7 @@ def test_five_quick_calls_are_all_shown_and_announced_in_order_then_a_recall_aga
     numbers = [c["number"] for c in calls]
     expected = [announcement(c["number"], c["counter_number"]) for c in calls]
 
-    page.wait_for_function(f"window.__loketSpoken.length === {len(expected)}", timeout=3000)
+    page.wait_for_function(f"() => window.__loketSpoken.length === {len(expected)}", timeout=3000)
     assert spoken(page) == expected
     assert history(page)[:5] == list(reversed(numbers))
     # Never two at once: the queue speaks one announcement after the other.
@@ -121,7 +121,7 @@ def test_five_quick_calls_are_all_shown_and_announced_in_order_then_a_recall_aga
     screenshot(page, "display-1280x720")
 
     assert petugas.post(f"{live_server.url}/api/counters/2/recall", timeout=10).status_code == 200
-    page.wait_for_function(f"window.__loketSpoken.length === {len(expected) + 1}", timeout=3000)
+    page.wait_for_function(f"() => window.__loketSpoken.length === {len(expected) + 1}", timeout=3000)
     assert spoken(page)[-1] == expected[-1]
     assert page.errors == []
 
@@ -131,21 +131,21 @@ def test_after_a_server_restart_the_display_heals_without_replaying(live_server,
     petugas = officer(live_server, "petugas.dukcapil", (1,))
     first, second = issue(live_server, 1, 2)
     call_next(petugas, live_server, 1)
-    page.wait_for_function("window.__loketSpoken.length === 1")
+    page.wait_for_function("() => window.__loketSpoken.length === 1")
     before = page.evaluate("window.__loketDisplay.state.snapshot.server_time")
 
     live_server.stop()
-    page.wait_for_function("document.getElementById('conn').dataset.state === 'offline'", timeout=15000)
+    page.wait_for_function("() => document.getElementById('conn').dataset.state === 'offline'", timeout=15000)
     assert page.locator("#conn-text").inner_text().startswith("Terputus")
     screenshot(page, "display-offline")
     live_server.start()
-    page.wait_for_function(f"{READY[6:]} && window.__loketDisplay.state.snapshot.server_time !== {before!r}", timeout=20000)
+    page.wait_for_function(f"() => {READY[6:]} && window.__loketDisplay.state.snapshot.server_time !== {before!r}", timeout=20000)
     assert spoken(page) == [announcement(first, 1)]  # the snapshot's calls are not replayed
     assert history(page)[0] == first
 
     petugas = live_server.session("petugas.dukcapil")
     call_next(petugas, live_server, 1)
-    page.wait_for_function("window.__loketSpoken.length === 2", timeout=3000)
+    page.wait_for_function("() => window.__loketSpoken.length === 2", timeout=3000)
     assert spoken(page)[1] == announcement(second, 1)
 
     # A refresh of the TV does not replay either: announced calls are remembered for the day.
@@ -177,8 +177,8 @@ def test_displays_filtered_to_different_agencies_show_only_their_own_calls(live_
     call_next(duk, live_server, 1)
     call_next(imi, live_server, 5)
 
-    dukcapil.wait_for_function(f"document.getElementById('call-number').textContent === {a!r}")
-    imigrasi.wait_for_function(f"document.getElementById('call-number').textContent === {e!r}")
+    dukcapil.wait_for_function(f"() => document.getElementById('call-number').textContent === {a!r}")
+    imigrasi.wait_for_function(f"() => document.getElementById('call-number').textContent === {e!r}")
     dukcapil.wait_for_timeout(500)
     assert history(dukcapil) == [a]
     assert history(imigrasi) == [e]

@@ -20,7 +20,22 @@ def served(client, counter_id: int = 1, service_id: int = 1) -> dict:
 
 
 def answer(client, **body):
+    """Post answers; the counter path comes from that counter's paired tablet (paired here on the spot)."""
+    if "counter_id" in body and "tablet_key" not in body:
+        body["tablet_key"] = pair_tablet(client.application, body["counter_id"])
     return client.post("/api/survey/answers", json=body)
+
+
+def pair_tablet(app, counter_id: int) -> str:
+    from loket.db import connect
+    from survey import tablets
+
+    db = connect(app.config["DATABASE"])
+    try:
+        admin = db.execute("SELECT * FROM users WHERE role = 'admin' LIMIT 1").fetchone()
+        return tablets.pair(db, counter_id, app.config["CLOCK"](), {"id": admin[0], "username": "admin"})
+    finally:
+        db.close()
 
 
 def test_counter_tablet_rates_the_ticket_just_completed_there_once(client, officer):

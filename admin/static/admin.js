@@ -273,11 +273,13 @@ const PROFILE_FIELDS = [
   ["priority_policy", "Aturan prioritas", "select", [["strict", "Ketat: prioritas selalu didahulukan"], ["interleave", "Selang-seling: 1 prioritas tiap N reguler"]]],
   ["priority_interleave_n", "N (untuk selang-seling)", "number"], ["max_regular_wait_minutes", "Batas tunggu antrean reguler (menit, 0 = tanpa batas)", "number"],
   ["survey_mode", "Survei kepuasan", "select", [["skm", "SKM lengkap: 9 unsur (IKM)"], ["quick", "Cepat: 1 pertanyaan (bukan IKM)"]]],
+  ["public_officer_names", "Tampilkan nama petugas di daftar loket publik", "checkbox"],
 ];
 
 async function showProfile() {
   const { profile } = await api("/api/admin/profile");
-  const item = { ...profile, self_priority: profile.self_priority === "1", phone_tickets: profile.phone_tickets === "1" };
+  const item = { ...profile, self_priority: profile.self_priority === "1", phone_tickets: profile.phone_tickets === "1",
+    public_officer_names: profile.public_officer_names === "1" };
   const canWrite = state.user.role === "admin";
   const form = el("form", { class: "card form", novalidate: true }, el("div", { class: "grid" }, PROFILE_FIELDS.map((f) => fieldNode(f, item))),
     el("p", { class: "form-error", role: "alert" }), el("p", { class: "notice", role: "status" }),

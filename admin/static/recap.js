@@ -28,3 +28,6 @@ await session();
 document.getElementById("recap").hidden = false;
 document.getElementById("recap-date").onchange = (e) => load(e.target.value);
 await load();
+
+// The print button (no inline handler: the Content-Security-Policy allows no inline script).
+document.getElementById("print")?.addEventListener("click", () => window.print());

@@ -9,6 +9,19 @@ const IDLE_AFTER_MS = 120_000; // a citizen who walked away must not leave the n
 const THANKS_MS = 8_000;
 const FACES = ["☹", "😐", "☺", "😀"]; // glyphs DejaVu has: a kiosk may lack colour-emoji fonts
 
+// A counter's tablet is paired by the admin's link /survey/?counter=N#pair=KEY: the key stays in
+// localStorage (never in the address bar or a server log) and goes with every answer.
+const TABLET_STORE = counterId ? `loket.survey.tablet.${counterId}` : null;
+function takePairing() {
+  if (!TABLET_STORE || !location.hash.startsWith("#pair=")) return false;
+  localStorage.setItem(TABLET_STORE, decodeURIComponent(location.hash.slice(6)));
+  history.replaceState(null, "", location.pathname + location.search);
+  return true;
+}
+takePairing();
+window.addEventListener("hashchange", () => { if (takePairing()) location.reload(); });
+const tabletKey = () => (TABLET_STORE && localStorage.getItem(TABLET_STORE)) || "";
+
 let form = null; // {mode, questions, quick, profile}
 let current = null; // {ticket, answers, profile, step}
 let idleTimer = null;
@@ -130,7 +143,7 @@ async function send(withProfile) {
   const answers = Object.fromEntries(Object.entries(current.answers).map(([k, v]) => [k === "QUICK" ? "quick" : k, v]));
   const body = { answers, profile: withProfile ? current.profile : {} };
   if (token) body.ticket_token = token;
-  else Object.assign(body, { counter_id: counterId, ticket_id: current.ticket.id });
+  else Object.assign(body, { counter_id: counterId, ticket_id: current.ticket.id, tablet_key: tabletKey() });
   for (const b of document.querySelectorAll("#view-profile button")) b.disabled = true;
   try {
     await api("/api/survey/answers", { method: "POST", body });
@@ -163,6 +176,14 @@ async function forCounter() {
   const counter = counters.find((c) => c.id === counterId);
   if (!counter) return message(t({ id: "Loket tidak ditemukan.", en: "Counter not found." }));
   $("where").textContent = counter.name;
+  const status = await fetch(`/api/survey/tablets/${counterId}/status`, { headers: { "X-Tablet-Key": tabletKey(), Accept: "application/json" } })
+    .then((r) => r.json()).catch(() => ({ paired: true })); // offline: the answer itself will say so
+  if (!status.paired) {
+    return message(
+      t({ id: "Tablet ini belum dipasangkan dengan loket.", en: "This tablet is not paired with the counter." }),
+      t({ id: "Admin membuka tautan pemasangan dari Administrasi › Tablet survei.", en: "An admin opens the pairing link from Administration › Survey tablets." }),
+    );
+  }
   idle();
   live({ room: "display", agency_ids: [counter.agency_id] }, {
     connection: (up) => $("link").classList.toggle("on", up),
