@@ -49,6 +49,11 @@ def handler_class(idle_seconds: float = IDLE_SECONDS):
                 pass
             return super().handle()
 
+        def start_response(self, status, headers, exc_info=None):
+            # Name the server without versions: nothing for a scanner to match.
+            headers = [(k, v) for k, v in headers if k.lower() != "server"] + [("Server", "Loket")]
+            return super().start_response(status, headers, exc_info)
+
         def read_requestline(self):
             self.socket.settimeout(idle_seconds)
             try:
