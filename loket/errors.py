@@ -103,8 +103,41 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
     ),
     "photo_invalid": (400, "Foto harus berupa berkas JPEG atau PNG yang utuh.", "The photo must be a valid JPEG or PNG file."),
     "photo_too_large": (413, "Ukuran foto maksimal {limit_mb} MB.", "The photo may be at most {limit_mb} MB."),
+    # online booking (booking/, loket/bookings.py)
+    "booking_not_found": (
+        404,
+        "Kode reservasi tidak ditemukan. Periksa kembali kode Anda.",
+        "Booking code not found. Please check it.",
+    ),
+    "booking_closed": (409, "Reservasi tidak tersedia: {reason}.", "Booking is not available: {reason}."),
+    "slot_full": (409, "Sesi ini sudah penuh. Silakan pilih jam lain.", "This time slot is full. Please choose another."),
+    "booking_exists": (
+        409,
+        "Sudah ada reservasi aktif dengan data ini untuk layanan dan hari yang sama.",
+        "There is already an active booking with these details for this service and day.",
+    ),
+    "too_early": (
+        409,
+        "Terlalu awal. Check-in reservasi ini dibuka pukul {opens} ({date}). Silakan kembali nanti.",
+        "Too early. Check-in for this booking opens at {opens} ({date}). Please come back then.",
+    ),
+    "too_late": (
+        409,
+        "Waktu check-in reservasi ini sudah lewat (sampai pukul {closes}). Silakan ambil nomor antrean biasa.",
+        "The check-in time for this booking has passed (until {closes}). Please take a regular ticket.",
+    ),
+    "already_checked_in": (
+        409,
+        "Reservasi ini sudah check-in; nomor antrean Anda sudah dibuat.",
+        "This booking is already checked in; your queue number exists.",
+    ),
+    "booking_cancelled": (409, "Reservasi ini sudah dibatalkan.", "This booking was cancelled."),
     "internal_error": (500, "Terjadi kesalahan pada server.", "Server error."),
 }
+
+
+# Parameters an error's JSON carries besides its message (too_early says when check-in opens, …).
+PUBLIC_PARAMS = ("field", "retry_after", "reason", "hours", "until", "cutoff", "current", "opens", "opens_at", "date", "closes", "ticket")
 
 
 class LoketError(Exception):
@@ -126,7 +159,7 @@ class LoketError(Exception):
 
     def to_dict(self, lang: str = "id") -> dict:
         body = {"error": self.code, "message": self.message(lang)}
-        extra = {k: v for k, v in self.params.items() if k in ("field", "retry_after", "reason", "hours", "until", "cutoff", "current")}
+        extra = {k: v for k, v in self.params.items() if k in PUBLIC_PARAMS}
         body.update(extra)
         return body
 

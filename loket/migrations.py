@@ -57,6 +57,57 @@ def m001_kiosk_agent_key(db: sqlite_utils.Database) -> None:
     add_column(db, "kiosks", "agent_key", "TEXT NOT NULL DEFAULT ''")
 
 
+@migrations()
+def m15_bookings(db: sqlite_utils.Database) -> None:
+    """Online booking (reservasi): per-service settings, the bookings, and tickets that came from one."""
+    for column, definition in (
+        ("booking_enabled", "INTEGER NOT NULL DEFAULT 0 CHECK (booking_enabled IN (0, 1))"),
+        ("booking_slot_minutes", "INTEGER NOT NULL DEFAULT 30 CHECK (booking_slot_minutes BETWEEN 5 AND 240)"),
+        ("booking_capacity", "INTEGER NOT NULL DEFAULT 4 CHECK (booking_capacity >= 0)"),
+        ("booking_days_ahead", "INTEGER NOT NULL DEFAULT 7 CHECK (booking_days_ahead BETWEEN 0 AND 90)"),
+        # the share of the daily quota kept for bookings, in percent; the rest stays for walk-ins
+        ("booking_quota_percent", "INTEGER NOT NULL DEFAULT 50 CHECK (booking_quota_percent BETWEEN 0 AND 100)"),
+        ("booking_checkin_before", "INTEGER NOT NULL DEFAULT 30 CHECK (booking_checkin_before BETWEEN 0 AND 240)"),
+        ("booking_checkin_after", "INTEGER NOT NULL DEFAULT 15 CHECK (booking_checkin_after BETWEEN 0 AND 240)"),
+        ("booking_ask_nik", "INTEGER NOT NULL DEFAULT 0 CHECK (booking_ask_nik IN (0, 1))"),
+    ):
+        add_column(db, "services", column, definition)
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS bookings ("
+        " id INTEGER PRIMARY KEY,"
+        " code TEXT NOT NULL UNIQUE,"  # read aloud and typed at the kiosk: no 0/O, 1/I
+        " token TEXT NOT NULL UNIQUE,"  # the key to /reservasi/<token>
+        " service_id INTEGER NOT NULL REFERENCES services(id),"
+        " agency_id INTEGER NOT NULL REFERENCES agencies(id),"
+        " date TEXT NOT NULL,"  # the MPP's local date of the slot
+        " slot_start TEXT NOT NULL,"  # local HH:MM
+        " slot_end TEXT NOT NULL,"
+        " slot_at TEXT NOT NULL,"  # the slot's start as a UTC instant
+        " checkin_opens_at TEXT NOT NULL,"  # UTC: check-in from here ...
+        " checkin_closes_at TEXT NOT NULL,"  # ... until before here; unchecked after it = expired (no-show)
+        " name TEXT NOT NULL,"
+        " phone TEXT NOT NULL,"  # normalised 08...
+        " nik_hash TEXT,"  # HMAC-SHA256 under the app's secret: the NIK itself is never stored
+        " nik_last4 TEXT,"
+        " status TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'checked_in', 'cancelled')),"
+        " created_at TEXT NOT NULL,"
+        " checked_in_at TEXT,"
+        " cancelled_at TEXT,"
+        " ticket_id INTEGER REFERENCES tickets(id),"
+        " checked_in_by TEXT)"
+    )
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_slot ON bookings (service_id, date, slot_start, status)")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_phone ON bookings (phone, service_id, date)")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_nik ON bookings (nik_hash, service_id, date)")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_day ON bookings (date, service_id)")
+    widen_check(
+        db,
+        "tickets",
+        "CHECK (source IN ('kiosk', 'phone', 'counter', 'api'))",
+        "CHECK (source IN ('kiosk', 'phone', 'counter', 'api', 'booking'))",
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

@@ -153,8 +153,14 @@ def issue(
     granted_by: str | None = None,
     kiosk_id: int | None = None,
     source: str = "kiosk",
+    queued_at: str | None = None,
 ) -> dict:
-    """Hand out the next number of the service's daily series, if it is open and under quota."""
+    """Hand out the next number of the service's daily series, if it is open and under quota.
+
+    A checked-in booking (source "booking", loket/bookings.py) already holds its place in the quota and
+    checked the service's days itself; it joins the line at `queued_at`, the later of its slot and now.
+    """
+    booked = source == "booking"
     if priority and priority_reason not in PRIORITY_REASONS:
         raise LoketError("invalid_priority_reason")
     if not priority:
@@ -163,15 +169,17 @@ def issue(
         conf = settings(db)
         tz = conf["timezone"]
         service = _service(db, service_id)
-        refusal = issuing_state(db, service, now, tz)
+        refusal = None if booked else issuing_state(db, service, now, tz)
         if refusal:
             raise refusal
         today = local_day(now, tz)
-        if service["daily_quota"] is not None:
+        if service["daily_quota"] is not None and not booked:
+            # Bookings not yet checked in (nor expired) keep their places in the quota.
             used = scalar(
                 db,
-                "SELECT count(*) FROM tickets WHERE origin_service_id = ? AND issued_on = ? AND status != 'cancelled'",
-                (service_id, today),
+                "SELECT (SELECT count(*) FROM tickets WHERE origin_service_id = :s AND issued_on = :d AND status != 'cancelled')"
+                " + (SELECT count(*) FROM bookings WHERE service_id = :s AND date = :d AND status = 'booked' AND checkin_closes_at > :now)",
+                {"s": service_id, "d": today, "now": iso(now)},
             )
             if used >= service["daily_quota"]:
                 raise LoketError("quota_reached")
@@ -184,8 +192,10 @@ def issue(
         )
         stamp = iso(now)
         # A server clock stepped back (NTP, a wrong RTC) must not put a new ticket ahead of earlier ones.
-        last_queued = scalar(db, "SELECT max(queued_at) FROM tickets WHERE service_id = ? AND issued_on = ?", (service_id, today))
-        queued = max(stamp, last_queued or stamp)
+        last_queued = scalar(
+            db, "SELECT max(queued_at) FROM tickets WHERE service_id = ? AND issued_on = ? AND source != 'booking'", (service_id, today)
+        )
+        queued = max(stamp, queued_at or stamp) if booked else max(stamp, last_queued or stamp)
         ticket = one(
             db,
             "INSERT INTO tickets (token, number, sequence, origin_service_id, service_id, agency_id, issued_on,"
@@ -295,7 +305,12 @@ def _call(db: Database, ticket: dict, counter: dict, now: datetime, user_id: int
         db,
         "UPDATE tickets SET status = 'called', counter_id = :c, officer_id = :u, called_at = :now,"
         " call_count = call_count + 1, held = 0 WHERE id = :id AND status IN ('waiting', 'no_show') RETURNING *",
-        {"c": counter["id"], "u": user_id, "now": _not_before(now, ticket["issued_at"], ticket["queued_at"]), "id": ticket["id"]},
+        {
+            "c": counter["id"],
+            "u": user_id,
+            "now": _not_before(now, ticket["issued_at"], None if ticket["source"] == "booking" else ticket["queued_at"]),
+            "id": ticket["id"],
+        },
     )
     if called is None:  # cannot happen under the write lock; refuse rather than double-call
         raise LoketError("ticket_not_waiting")

@@ -7,13 +7,13 @@ from datetime import datetime
 from flask import current_app, request
 from sqlite_utils import Database
 
-from . import tickets
+from . import bookings, tickets
 from .db import one, settings
 from .speech import announcement
 from .timeutil import iso
 
 # Never leave the server for a public room: the token is the key to a citizen's ticket page.
-PRIVATE_FIELDS = ("token", "status_url", "officer_id", "priority_granted_by", "kiosk_id", "print_error")
+PRIVATE_FIELDS = ("token", "status_url", "officer_id", "priority_granted_by", "kiosk_id", "print_error", "booking_code")
 
 
 def public_base_url() -> str:
@@ -69,6 +69,8 @@ def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = Tr
         "transfer_note": ticket["transfer_note"],
         "estimated_wait_minutes": estimate,
         "printed": None if ticket["printed"] is None else bool(ticket["printed"]),
+        "source": ticket["source"],
+        "booking_code": bookings.code_of_ticket(db, ticket),  # a query only for tickets of source "booking"
         "status_url": f"{public_base_url()}/t/{ticket['token']}",
     }
     return data if private else public(data)
@@ -135,6 +137,7 @@ def agencies_json(db: Database, now: datetime, agency_ids: list[int] | None = No
                     "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"], 0),
                     "open_counters": stat["open_counters"],
                     "estimated_wait_minutes": tickets.estimate_minutes(stat, stat["waiting"]),
+                    "booking_enabled": bool(s["booking_enabled"]),
                     "standard": {
                         "requirements": s["requirements"],
                         "procedure": s["procedure"],
