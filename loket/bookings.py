@@ -485,6 +485,17 @@ def report(db: Database, start: str, end: str, now: datetime, agency_id: int | N
         )
     )
     tscope = " AND agency_id = :a" if agency_id else ""
+    per_day: dict = {}
+    for r in db.query(
+        "SELECT issued_on, origin_service_id AS sid, source = 'booking' AS booked,"
+        " avg(max((julianday(called_at) - julianday(queued_at)) * 1440, 0)) AS avg_min"
+        " FROM tickets WHERE issued_on BETWEEN :from AND :to AND called_at IS NOT NULL" + tscope + " GROUP BY issued_on, sid, booked",
+        params,
+    ):
+        per_day[(r["issued_on"], r["sid"], bool(r["booked"]))] = round(r["avg_min"], 1) if r["avg_min"] is not None else None
+    for row in days:
+        row["wait_booked_avg_min"] = per_day.get((row["date"], row["service_id"], True))
+        row["wait_walk_in_avg_min"] = per_day.get((row["date"], row["service_id"], False))
     waits = {
         r["kind"]: r
         for r in db.query(
