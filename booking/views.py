@@ -115,6 +115,13 @@ def get_slots():
     return bookings.slots(get_db(), service_id, day, clock())
 
 
+@bp.get("/api/bookings/days")
+def get_days():
+    """The days a service can be booked, each with its places left (the phone's day picker)."""
+    service_id = inputs.integer(dict(request.args), "service_id")
+    return bookings.days(get_db(), service_id, clock())
+
+
 @bp.post("/api/bookings")
 def create_booking():
     db = get_db()

@@ -176,6 +176,30 @@ def slots(db: Database, service_id: int, day: str, now: datetime) -> dict:
     return {"service_id": service_id, "date": day, "slots": out}
 
 
+def days(db: Database, service_id: int, now: datetime) -> dict:
+    """Every day of the booking window with its places left, or why it takes no bookings."""
+    service = _service(db, service_id)
+    if not service["booking_enabled"]:
+        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi")
+    today = local(now, settings(db)["timezone"]).date()
+    out = []
+    for offset in range(service["booking_days_ahead"] + 1):
+        day = (today + timedelta(days=offset)).isoformat()
+        try:
+            listed = slots(db, service_id, day, now)["slots"]
+        except LoketError as err:
+            out.append({"date": day, "open": False, "left": 0, "reason": err.params.get("reason", "")})
+            continue
+        left = sum(s["left"] for s in listed)
+        out.append({"date": day, "open": bool(listed), "left": left, "reason": "" if listed else "tidak ada sesi lagi"})
+    return {
+        "service_id": service_id,
+        "ask_nik": bool(service["booking_ask_nik"]),
+        "slot_minutes": service["booking_slot_minutes"],
+        "days": out,
+    }
+
+
 # ---------------------------------------------------------------- citizens' input
 
 
