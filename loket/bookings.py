@@ -191,6 +191,9 @@ def days(db: Database, service_id: int, now: datetime) -> dict:
             out.append({"date": day, "open": False, "left": 0, "reason": err.params.get("reason", "")})
             continue
         left = sum(s["left"] for s in listed)
+        day_left = _day_left(db, service, day)
+        if day_left is not None:
+            left = min(left, day_left)
         out.append({"date": day, "open": bool(listed), "left": left, "reason": "" if listed else "tidak ada sesi lagi"})
     return {
         "service_id": service_id,

@@ -145,7 +145,10 @@ function render() {
   document.getElementById("b-walk-in").textContent = L("Ambil nomor antrean hari ini tanpa reservasi", "Take a ticket for today without booking");
   steps();
   const views = { service: serviceStep, day: dayStep, details: detailsStep };
+  const scrolled = screen.querySelector(".b-days")?.scrollLeft || 0; // the row of days keeps its place on redraws
   screen.innerHTML = views[state.step]();
+  const row = screen.querySelector(".b-days");
+  if (row) row.scrollLeft = scrolled;
 }
 
 // ---------------------------------------------------------------- data

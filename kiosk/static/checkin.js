@@ -18,7 +18,7 @@ let scanBuffer = "";
 let scanAt = 0;
 
 function label() {
-  if (opener) opener.innerHTML = `${L("Sudah reservasi?", "Already booked?")}<small>${L("Check-in di sini", "Check in here")}</small>`;
+  if (opener) opener.innerHTML = `${L("Sudah reservasi?", "Already booked?")} <small>${L("Check-in di sini: ketik atau pindai kode", "Check in here: type or scan your code")}</small>`;
 }
 
 function armIdle(ms = IDLE) {
@@ -100,10 +100,16 @@ function open(code = "") {
     panel.addEventListener("focusout", () => setTimeout(() => panel && !panel.hidden && panel.querySelector("#checkin-code")?.focus(), 0));
   }
   document.getElementById("screen").hidden = true;
+  bar(false);
   panel.hidden = false;
   document.getElementById("attract")?.setAttribute("hidden", "");
   show(formView(null, code));
   armIdle();
+}
+
+function bar(on) {
+  const footer = document.getElementById("checkin-bar");
+  if (footer) footer.hidden = !on || opener?.hidden;
 }
 
 function close() {
@@ -112,6 +118,7 @@ function close() {
   panel.hidden = true;
   panel.innerHTML = "";
   document.getElementById("screen").hidden = false;
+  bar(true);
 }
 
 function onClick(event) {
@@ -179,6 +186,7 @@ if (opener) {
   // Only where some service takes bookings: otherwise the entry would only confuse.
   api("/api/agencies").then((agencies) => {
     opener.hidden = !agencies.some((a) => a.services.some((s) => s.booking_enabled));
+    bar(!panel || panel.hidden);
   }).catch(() => {});
 }
 document.documentElement.lang = lang();
