@@ -359,3 +359,51 @@ def test_an_early_check_in_called_before_its_slot_is_stamped_with_the_real_call_
     tickets.set_counter_state(db, counter, "open", clock())
     called, _done = tickets.call_next(db, counter, clock())  # nobody else waits: served early
     assert called["id"] == booked["id"] and called["called_at"] == "2026-11-25T03:40:00.000Z"
+
+
+# ---------------------------------------------------------------- admin
+
+
+def test_the_admin_sets_booking_per_service_and_a_value_out_of_range_names_its_field(client, db):
+    login(client, "admin")
+    sid = service_id(db, "KTP")
+    answer = client.put(
+        f"/api/admin/services/{sid}",
+        json={"booking_enabled": True, "booking_slot_minutes": 20, "booking_capacity": 3, "booking_checkin_before": 10},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    item = answer.get_json()["item"]
+    assert item["booking_enabled"] == 1 and item["booking_slot_minutes"] == 20 and item["booking_checkin_after"] == 15
+    slots = client.get(f"/api/bookings/slots?service_id={sid}&date=2026-11-25").get_json()["slots"]
+    assert slots[0] == {"start": "10:20", "end": "10:40", "capacity": 3, "left": 3}
+    refused = client.put(f"/api/admin/services/{sid}", json={"booking_capacity": -1})
+    assert refused.status_code == 400 and refused.get_json()["field"] == "booking_capacity"
+    audit = db.execute("SELECT after FROM audit_log WHERE entity = 'services' ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert '"booking_slot_minutes": 20' in audit
+
+
+def test_the_booking_report_comes_as_csv_with_waiting_of_booked_and_walk_in_tickets(client, db, clock):
+    sid = service_id(db)
+    booking = book(db, clock, sid, start="10:30")
+    clock.set_local("2026-11-25T10:20:00")
+    walk_in = tickets.issue(db, sid, clock())
+    bookings.check_in(db, booking["code"], clock())
+    counter = counter_id(db, 5)
+    tickets.set_counter_state(db, counter, "open", clock())
+    clock.set_local("2026-11-25T10:35:00")
+    tickets.call_next(db, counter, clock())  # the walk-in, after 15 minutes
+    clock.set_local("2026-11-25T10:40:00")
+    tickets.call_next(db, counter, clock())  # the booking, 10 minutes after its slot began
+    login(client, "admin")
+    data = client.get("/api/admin/reports/bookings?from=2026-11-25&to=2026-11-25").get_json()
+    row = data["rows"][0]
+    assert (row["booked"], row["checked_in"], row["wait_booked_avg_min"], row["wait_walk_in_avg_min"]) == (1, 1, 10.0, 15.0)
+    assert data["waiting"]["booking"] == {"called": 1, "wait_avg_min": 10.0} and walk_in["source"] == "kiosk"
+    answer = client.get("/api/admin/reports/bookings?from=2026-11-25&to=2026-11-25&format=csv")
+    assert answer.mimetype == "text/csv"
+    lines = answer.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("date,agency,service,booked,checked_in,expired,cancelled")
+    assert lines[1].startswith("2026-11-25,Kantor Imigrasi,Paspor Baru,1,1,0,0,0,10.0,15.0")
+    officer = client.application.test_client()
+    login(officer, "petugas.imigrasi")
+    assert officer.get("/api/admin/reports/bookings").status_code == 403
