@@ -233,3 +233,32 @@ def test_the_admin_switches_booking_on_in_the_service_form_and_reads_the_booking
     assert "Pajak Kendaraan" in card.inner_text() and card.locator("a.csv").count() == 1
     card.scroll_into_view_if_needed()
     screenshot(page, "booking-admin-report-1366x768")
+
+
+def test_an_officer_checks_a_citizen_in_from_the_counter_console(server, page_factory):
+    from conftest import PASSWORD
+
+    booking = book_by_api(server, "PASPOR", "081388889999", nik="3201234567890888")
+    page = page_factory(1366, 768)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server.url + "/counter/")
+    page.fill("#username", "petugas.imigrasi")
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    counter = page.locator("#counter-list button").first
+    counter.click()
+    page.wait_for_url("**/counter/*")
+    page.fill("#booking-code", booking["code"].lower())
+    page.click("#booking-checkin button[type=submit]")
+    result = page.locator("#booking-result.ok")
+    result.wait_for()
+    number = result.locator("strong").inner_text()
+    assert number.startswith("E") and "Check-in berhasil" in result.inner_text()
+    page.locator("#waiting-list", has_text=number).wait_for()
+    screenshot(page, "booking-counter-checkin-1366x768")
+    page.fill("#booking-code", booking["code"])
+    page.click("#booking-checkin button[type=submit]")
+    page.locator("#booking-result.bad", has_text="sudah check-in").wait_for()
+    assert number in page.locator("#booking-result").inner_text()
+    assert errors == []
