@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from . import tickets
 from .db import one, scalar, settings, transaction, write_order
 from .errors import LoketError
-from .timeutil import hhmm, iso, local, local_day, minutes_of_day, parse_iso, zone
+from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day, parse_iso, zone
 
 # 32 symbols, none of 0/O or 1/I: read aloud over a counter and typed on a kiosk without doubt.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -300,7 +300,8 @@ def book(
             )
             if used >= service["daily_quota"]:
                 raise LoketError("slot_full")
-        opens = slot_at - timedelta(minutes=service["booking_checkin_before"])
+        # Never before the slot's own day begins: the ticket is of that day (a 00:00 slot opens at 00:00).
+        opens = max(slot_at - timedelta(minutes=service["booking_checkin_before"]), day_start_utc(day, tz))
         # The window's last minute is included: "until 15 minutes after" still admits 08:15:59 for 08:00.
         closes = slot_at + timedelta(minutes=service["booking_checkin_after"] + 1)
         for _attempt in range(10):
