@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from . import tickets
 from .db import one, scalar, settings, transaction, write_order
 from .errors import LoketError
-from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day, parse_iso, zone
+from .timeutil import day_start_utc, hhmm, iso, local, local_day, long_date_id, minutes_of_day, parse_iso, zone
 
 # 32 symbols, none of 0/O or 1/I: read aloud over a counter and typed on a kiosk without doubt.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -397,7 +397,15 @@ def _refuse_check_in(db: Database, booking: dict, now: datetime, agency_id: int 
     if iso(now) < booking["checkin_opens_at"]:
         tz = settings(db)["timezone"]
         opens = local(parse_iso(booking["checkin_opens_at"]), tz)
-        raise LoketError("too_early", opens=opens.strftime("%H:%M"), date=opens.date().isoformat(), opens_at=booking["checkin_opens_at"])
+        same_day = opens.date() == local(now, tz).date()
+        raise LoketError(
+            "too_early",
+            opens=opens.strftime("%H:%M"),
+            date=opens.date().isoformat(),
+            opens_at=booking["checkin_opens_at"],
+            day_id="hari ini" if same_day else "pada " + long_date_id(opens, tz),
+            day_en="today" if same_day else "on " + opens.strftime("%A %-d %B %Y"),
+        )
 
 
 def check_in(

@@ -118,8 +118,8 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
     ),
     "too_early": (
         409,
-        "Terlalu awal. Check-in reservasi ini dibuka pukul {opens} ({date}). Silakan kembali nanti.",
-        "Too early. Check-in for this booking opens at {opens} ({date}). Please come back then.",
+        "Terlalu awal. Check-in reservasi ini dibuka {day_id} pukul {opens}. Silakan kembali nanti.",
+        "Too early. Check-in for this booking opens {day_en} at {opens}. Please come back then.",
     ),
     "too_late": (
         409,

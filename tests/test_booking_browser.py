@@ -34,10 +34,10 @@ def service_ids(server) -> dict:
     return {s["code"]: s["id"] for a in agencies for s in a["services"]}
 
 
-def book_by_api(server, code: str, phone_number: str, nik: str | None = None) -> dict:
+def book_by_api(server, code: str, phone_number: str, nik: str | None = None, day_index: int = 0) -> dict:
     sid = service_ids(server)[code]
     days = requests.get(f"{server.url}/api/bookings/days?service_id={sid}", timeout=10).json()["days"]
-    day = days[0]["date"]
+    day = days[day_index]["date"]
     first = requests.get(f"{server.url}/api/bookings/slots?service_id={sid}&date={day}", timeout=10).json()["slots"][0]
     body = {"service_id": sid, "date": day, "start": first["start"], "name": "Rahmat Hidayat", "phone": phone_number}
     if nik:
@@ -151,6 +151,28 @@ def test_the_kiosk_says_clearly_why_a_code_is_refused(server, page_factory):
     stand.keyboard.press("Enter")
     stand.locator(".k-refusal[data-code=booking_not_found]").wait_for()
     screenshot(stand, "booking-kiosk-1080x1920-not-found")
+    # Tomorrow's booking today: too early, and the screen says when check-in opens.
+    tomorrow = book_by_api(server, "PASPOR", "081344446666", nik="3201234567890666", day_index=1)
+    stand.keyboard.type(tomorrow["code"])
+    stand.keyboard.press("Enter")
+    early = stand.locator(".k-refusal[data-code=too_early]")
+    early.wait_for()
+    assert tomorrow["checkin_opens"] in early.inner_text() and "Silakan kembali" in early.inner_text()
+    screenshot(stand, "booking-kiosk-1080x1920-too-early")
+
+
+def test_the_kiosk_check_in_speaks_english_in_landscape(server, page_factory):
+    stand = kiosk(page_factory, server, 1920, 1080)
+    stand.locator("[data-lang=en]").tap()
+    assert "Already booked?" in stand.locator("#checkin-open").inner_text()
+    stand.locator("#checkin-open").tap()
+    form = stand.locator(".k-checkin-form")
+    assert "Booking check-in" in form.inner_text() and "Scan the booking's QR code" in form.inner_text()
+    stand.keyboard.type("ZZZZZZ")
+    stand.keyboard.press("Enter")
+    stand.locator(".k-refusal[data-code=booking_not_found]").wait_for()
+    assert "Code not found" in stand.locator(".k-refusal").inner_text()
+    screenshot(stand, "booking-kiosk-1920x1080-checkin-english")
 
 
 def test_places_left_update_live_on_an_open_booking_page(server, page_factory):

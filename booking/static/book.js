@@ -37,7 +37,7 @@ function dayName(iso, options = { weekday: "long", day: "numeric", month: "long"
 // ---------------------------------------------------------------- views
 
 function steps() {
-  const names = [["service", L("Layanan", "Service")], ["day", L("Hari & jam", "Day & time")], ["details", L("Data diri", "Your details")]];
+  const names = [["service", L("Layanan", "Service")], ["day", L("Jadwal", "Time")], ["details", L("Data diri", "Your details")]];
   const at = names.findIndex(([key]) => key === state.step);
   document.getElementById("steps").innerHTML = names
     .map(([key, label], i) => `<li class="${i < at ? "done" : i === at ? "current" : ""}"${i === at ? ' aria-current="step"' : ""}><span>${i + 1}</span> ${esc(label)}</li>`)
