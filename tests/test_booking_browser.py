@@ -164,7 +164,7 @@ def test_the_kiosk_says_clearly_why_a_code_is_refused(server, page_factory):
 def test_the_kiosk_check_in_speaks_english_in_landscape(server, page_factory):
     stand = kiosk(page_factory, server, 1920, 1080)
     stand.locator("[data-lang=en]").tap()
-    assert "Already booked?" in stand.locator("#checkin-open").inner_text()
+    stand.locator("#checkin-open", has_text="Already booked?").wait_for()
     stand.locator("#checkin-open").tap()
     form = stand.locator(".k-checkin-form")
     assert "Booking check-in" in form.inner_text() and "Scan the booking's QR code" in form.inner_text()
