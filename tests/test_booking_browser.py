@@ -284,3 +284,16 @@ def test_an_officer_checks_a_citizen_in_from_the_counter_console(server, page_fa
     page.locator("#booking-result.bad", has_text="sudah check-in").wait_for()
     assert number in page.locator("#booking-result").inner_text()
     assert errors == []
+
+
+def test_the_landing_page_and_the_phone_ticket_page_lead_to_booking(server, page_factory):
+    page = phone(page_factory, server, "/ambil/")
+    page.locator(".k-agency").first.wait_for()
+    page.locator(".k-booking-link a").tap()
+    page.wait_for_url("**/reservasi/")
+    page.locator("[data-agency]").first.wait_for()
+    landing = page_factory(1366, 768)
+    landing.goto(server.url + "/")
+    landing.locator("a[href='/reservasi/']").click()
+    landing.locator("[data-agency]").first.wait_for()
+    screenshot(landing, "booking-laptop-1366x768-agencies")

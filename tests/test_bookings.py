@@ -409,3 +409,17 @@ def test_the_booking_report_comes_as_csv_with_waiting_of_booked_and_walk_in_tick
     officer = client.application.test_client()
     login(officer, "petugas.imigrasi")
     assert officer.get("/api/admin/reports/bookings").status_code == 403
+
+
+def test_screens_learn_only_the_source_of_a_checked_in_ticket_never_its_code(app, client, db, clock):
+    sid = service_id(db)
+    booking = book(db, clock, sid)
+    lobby = socketio.test_client(app)
+    lobby.emit("subscribe", {"room": "display"})
+    lobby.get_received()
+    assert client.post("/api/kiosks/kios-1/check-in", json={"code": booking["code"]}).status_code == 201
+    changes = [e["args"][0] for e in lobby.get_received() if e["name"] == "queue_changed"]
+    ticket = changes[-1]["ticket"]
+    assert changes[-1]["kind"] == "issued" and ticket["source"] == "booking"
+    assert "booking_code" not in ticket and "token" not in ticket
+    lobby.disconnect()
