@@ -86,6 +86,23 @@ def booking_page():
     return response
 
 
+@bp.get("/reservasi/poster")
+def poster_page():
+    """A printable poster for beside the kiosk: the QR of /reservasi/ and the three steps."""
+    from kiosk.views import qr_svg
+
+    db = get_db()
+    url = f"{views.public_base_url()}/reservasi/"
+    services = [
+        r["name"]
+        for r in db.query(
+            "SELECT s.name FROM services s JOIN agencies a ON a.id = s.agency_id"
+            " WHERE s.booking_enabled = 1 AND s.active = 1 AND a.active = 1 ORDER BY a.sort_order, s.sort_order"
+        )
+    ]
+    return render_template("booking/poster.html", mpp=realtime.mpp_json(db), qr=qr_svg(url), url=url, services=services)
+
+
 @bp.get("/reservasi/<token>")
 def status_page(token: str):
     from kiosk.views import qr_svg

@@ -297,3 +297,7 @@ def test_the_landing_page_and_the_phone_ticket_page_lead_to_booking(server, page
     landing.locator("a[href='/reservasi/']").click()
     landing.locator("[data-agency]").first.wait_for()
     screenshot(landing, "booking-laptop-1366x768-agencies")
+    landing.goto(server.url + "/reservasi/poster")
+    assert landing.locator("figure svg.qr").count() == 1 and "Paspor Baru" in landing.locator(".b-poster-services").inner_text()
+    assert landing.locator("figcaption").inner_text() == server.url + "/reservasi/"
+    screenshot(landing, "booking-poster-1366x768")
