@@ -423,3 +423,37 @@ def test_screens_learn_only_the_source_of_a_checked_in_ticket_never_its_code(app
     assert changes[-1]["kind"] == "issued" and ticket["source"] == "booking"
     assert "booking_code" not in ticket and "token" not in ticket
     lobby.disconnect()
+
+
+def test_fifty_phones_booking_the_last_places_of_a_live_server_at_once_get_exactly_the_capacity(live_server):
+    import requests
+
+    own = connect(live_server.db_path)
+    sid = service_id(own, "PKB")
+    configure(own, sid, booking_capacity=7, daily_quota=None)
+    own.close()
+    day = requests.get(f"{live_server.url}/api/bookings/days?service_id={sid}", timeout=10).json()["days"][1]["date"]
+    start = requests.get(f"{live_server.url}/api/bookings/slots?service_id={sid}&date={day}", timeout=10).json()["slots"][0]["start"]
+    gate = threading.Barrier(50)
+    statuses: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def phone(i: int) -> None:
+        with requests.Session() as session:  # a device of its own: no cookie yet
+            gate.wait()
+            answer = session.post(
+                f"{live_server.url}/api/bookings",
+                json={"service_id": sid, "date": day, "start": start, "name": "Warga", "phone": f"08570000{i:04d}"},
+                timeout=60,
+            )
+        with lock:
+            statuses.append((answer.status_code, answer.json().get("error", "")))
+
+    threads = [threading.Thread(target=phone, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count((201, "")) == 7 and statuses.count((409, "slot_full")) == 43
+    slots = requests.get(f"{live_server.url}/api/bookings/slots?service_id={sid}&date={day}", timeout=10).json()["slots"]
+    assert slots[0]["left"] == 0
