@@ -457,3 +457,25 @@ def test_fifty_phones_booking_the_last_places_of_a_live_server_at_once_get_exact
     assert statuses.count((201, "")) == 7 and statuses.count((409, "slot_full")) == 43
     slots = requests.get(f"{live_server.url}/api/bookings/slots?service_id={sid}&date={day}", timeout=10).json()["slots"]
     assert slots[0]["left"] == 0
+
+
+def test_an_upgraded_v1_database_keeps_its_tickets_and_takes_bookings(tmp_path):
+    import sqlite3
+    from pathlib import Path
+
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((Path(__file__).parent / "fixtures" / "loket-v1.sql").read_text(encoding="utf-8"))
+    before = conn.execute("SELECT count(*), group_concat(source) FROM tickets").fetchone()
+    conn.close()
+    from loket.db import init_schema
+
+    db = connect(path)
+    try:
+        assert "m15_bookings" in init_schema(db)
+        assert db.execute("SELECT count(*), group_concat(source) FROM tickets").fetchone() == before
+        assert db.execute("SELECT count(*) FROM services WHERE booking_enabled = 1").fetchone()[0] == 0  # off until an admin turns it on
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'tickets'").fetchone()[0]
+        assert "'booking'" in sql and "tickets_waiting" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'tickets'")}
+    finally:
+        db.close()
