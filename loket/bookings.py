@@ -386,9 +386,7 @@ def _local_hhmm(db: Database, instant: str, minutes: int = 0) -> str:
     return moment.strftime("%H:%M")
 
 
-def _refuse_check_in(db: Database, booking: dict, now: datetime, agency_id: int | None) -> None:
-    if agency_id is not None and booking["agency_id"] != agency_id:
-        raise LoketError("forbidden")
+def _refuse_check_in(db: Database, booking: dict, now: datetime) -> None:
     state = status_of(booking, now)
     if state == "cancelled":
         raise LoketError("booking_cancelled")
@@ -420,12 +418,14 @@ def check_in(
     with write_order(db):
         with transaction(db):
             booking = by_code(db, code)
+            if agency_id is not None and booking["agency_id"] != agency_id:
+                raise LoketError("forbidden")  # an officer checks in their own agency's bookings only
             if booking["status"] == "checked_in":
                 stale = booking["ticket_id"] is None and iso(now - STALE_CLAIM) > (booking["checked_in_at"] or "")
                 if not stale:
                     raise LoketError("already_checked_in", ticket_id=booking["ticket_id"])
             else:
-                _refuse_check_in(db, booking, now, agency_id)
+                _refuse_check_in(db, booking, now)
             closed = one(
                 db,
                 "SELECT reason FROM closed_dates WHERE date = ? AND (agency_id IS NULL OR agency_id = ?) LIMIT 1",

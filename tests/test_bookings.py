@@ -294,6 +294,7 @@ def test_an_officer_checks_in_bookings_of_their_own_agency_only(app, db, clock):
     login(officer, "petugas.imigrasi", PASSWORD)
     answer = officer.post("/api/bookings/check-in", json={"code": booking["code"]})
     assert answer.status_code == 201 and answer.get_json()["ticket"]["booking_code"] == booking["code"]
+    assert other.post("/api/bookings/check-in", json={"code": booking["code"]}).status_code == 403  # never the ticket
 
 
 def test_an_unchecked_booking_expires_after_its_window_and_counts_as_a_no_show(client, db, clock):
