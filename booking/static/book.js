@@ -160,7 +160,7 @@ async function loadDays() {
     state.days = await api(`/api/bookings/days?service_id=${state.serviceId}`);
   } catch (err) {
     state.days = { days: [], ask_nik: false };
-    state.slotsError = err.message;
+    state.notice = err.message;
   }
   const first = state.days.days.find((d) => d.open && d.left > 0);
   if (first && !state.date) return chooseDay(first.date);

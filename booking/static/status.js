@@ -74,6 +74,9 @@ async function cancel() {
   try {
     booking = await api(`/api/bookings/${encodeURIComponent(booking.token)}/cancel`, { method: "POST" });
     message = "";
+    // The phone's list of its bookings (kept by the booking page) forgets a cancelled one.
+    const mine = JSON.parse(localStorage.getItem("loket.mybookings") || "[]").filter((b) => b.token !== booking.token);
+    localStorage.setItem("loket.mybookings", JSON.stringify(mine));
   } catch (err) {
     message = err.message;
     try {
