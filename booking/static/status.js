@@ -35,7 +35,7 @@ function statusPart() {
       <p class="b-ticket-number">${esc(booking.ticket.number)}</p>
       <a class="b-btn b-btn-primary" href="/t/${encodeURIComponent(booking.ticket.token)}" rel="noreferrer">${L("Pantau antrean", "Follow the queue")}</a></section>`;
   }
-  if (booking.status === "cancelled") return `<section class="b-box b-box-bad"><p>${L("Reservasi ini sudah dibatalkan. Tempatnya sudah diberikan kepada warga lain.", "This booking was cancelled; its place went to someone else.")}</p></section>`;
+  if (booking.status === "cancelled") return `<section class="b-box b-box-bad"><p>${L("Reservasi ini sudah dibatalkan; tempatnya kini terbuka untuk warga lain.", "This booking was cancelled; its place is open to others now.")}</p></section>`;
   if (booking.status === "expired") return `<section class="b-box b-box-bad"><p>${L("Waktu check-in sudah lewat. Silakan ambil nomor antrean biasa atau buat reservasi baru.", "The check-in time has passed. Please take a regular ticket or book again.")}</p></section>`;
   return `<section class="b-box b-how"><h2>${L("Saat tiba di MPP", "When you arrive")}</h2>
     <ol><li>${L("Di kios, sentuh <strong>Sudah reservasi?</strong>", "At the kiosk, touch <strong>Already booked?</strong>")}</li>
