@@ -276,7 +276,7 @@ def test_an_officer_checks_a_citizen_in_from_the_counter_console(server, page_fa
     result.wait_for()
     number = result.locator("strong").inner_text()
     assert number.startswith("E") and "Check-in berhasil" in result.inner_text()
-    page.locator("#waiting-list", has_text=number).wait_for()
+    page.locator("#waiting-list tr", has_text=number).locator(".tag", has_text="reservasi").wait_for()
     screenshot(page, "booking-counter-checkin-1366x768")
     page.fill("#booking-code", booking["code"])
     page.click("#booking-checkin button[type=submit]")
