@@ -103,19 +103,24 @@ def day_plan(db: Database, service: dict, day: str, now: datetime) -> list[tuple
     when = _parse_date(day)
     today = local(now, tz).date()
     if not service["booking_enabled"] or not service["active"] or not service["agency_active"]:
-        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi")
+        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi", reason_en="this service takes no bookings")
     if when < today or when > today + timedelta(days=service["booking_days_ahead"]):
-        raise LoketError("booking_closed", reason=f"reservasi dibuka untuk hari ini sampai {service['booking_days_ahead']} hari ke depan")
+        ahead = service["booking_days_ahead"]
+        raise LoketError(
+            "booking_closed",
+            reason=f"reservasi dibuka untuk hari ini sampai {ahead} hari ke depan",
+            reason_en=f"bookings are open from today to {ahead} days ahead",
+        )
     closed = one(
         db,
         "SELECT reason FROM closed_dates WHERE date = ? AND (agency_id IS NULL OR agency_id = ?) LIMIT 1",
         (day, service["agency_id"]),
     )
     if closed:
-        raise LoketError("booking_closed", reason=closed["reason"] or "hari libur")
+        raise LoketError("booking_closed", reason=closed["reason"] or "hari libur", reason_en=closed["reason"] or "a holiday")
     hours = one(db, "SELECT opens, closes FROM service_hours WHERE service_id = ? AND weekday = ?", (service["id"], when.weekday()))
     if hours is None:
-        raise LoketError("booking_closed", reason="tidak ada layanan hari ini")
+        raise LoketError("booking_closed", reason="tidak ada layanan hari ini", reason_en="no service that day")
     breaks = [
         (minutes_of_day(b["starts"]), minutes_of_day(b["ends"]))
         for b in db.query(
@@ -180,7 +185,7 @@ def days(db: Database, service_id: int, now: datetime) -> dict:
     """Every day of the booking window with its places left, or why it takes no bookings."""
     service = _service(db, service_id)
     if not service["booking_enabled"]:
-        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi")
+        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi", reason_en="this service takes no bookings")
     today = local(now, settings(db)["timezone"]).date()
     out = []
     for offset in range(service["booking_days_ahead"] + 1):
@@ -273,7 +278,7 @@ def book(
         slot_at = _instant(day, slot[0], tz)
         stamp = iso(now)
         if iso(slot_at) <= stamp:
-            raise LoketError("booking_closed", reason=f"sesi {start} sudah dimulai")
+            raise LoketError("booking_closed", reason=f"sesi {start} sudah dimulai", reason_en=f"the {start} slot has begun")
         active = "(status = 'checked_in' OR (status = 'booked' AND checkin_closes_at > :now))"
         params = {"s": service_id, "d": day, "now": stamp}
         if one(db, f"SELECT id FROM bookings WHERE service_id = :s AND date = :d AND phone = :p AND {active}", {**params, "p": phone}):

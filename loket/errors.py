@@ -109,7 +109,7 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
         "Kode reservasi tidak ditemukan. Periksa kembali kode Anda.",
         "Booking code not found. Please check it.",
     ),
-    "booking_closed": (409, "Reservasi tidak tersedia: {reason}.", "Booking is not available: {reason}."),
+    "booking_closed": (409, "Reservasi tidak tersedia: {reason}.", "Booking is not available: {reason_en}."),
     "slot_full": (409, "Sesi ini sudah penuh. Silakan pilih jam lain.", "This time slot is full. Please choose another."),
     "booking_exists": (
         409,

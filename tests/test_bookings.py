@@ -66,6 +66,7 @@ def test_slots_follow_the_weekly_hours_leave_out_the_break_and_a_closed_date(db,
     for day, reason in (("2026-11-26", "Cuti bersama"), ("2026-11-28", "tidak ada layanan"), ("2026-12-09", "14 hari")):
         err = refusal(bookings.slots, db, sid, day, clock())
         assert err.code == "booking_closed" and reason in err.message()
+        assert err.message("en").startswith("Booking is not available: ") and "{" not in err.message("en")
     # A slot already begun is no longer offered today.
     clock.set_local("2026-11-25T09:00:00")
     assert bookings.slots(db, sid, "2026-11-25", clock())["slots"][0]["start"] == "09:30"
