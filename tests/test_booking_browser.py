@@ -164,6 +164,7 @@ def test_the_kiosk_check_in_speaks_english_in_landscape(server, page_factory):
     stand = kiosk(page_factory, server, 1920, 1080)
     stand.locator("[data-lang=en]").tap()
     stand.locator("#checkin-open", has_text="Already booked?").wait_for()
+    screenshot(stand, "booking-kiosk-1920x1080-home-english")
     stand.locator("#checkin-open").tap()
     form = stand.locator(".k-checkin-form")
     assert "Booking check-in" in form.inner_text() and "Scan the booking's QR code" in form.inner_text()
