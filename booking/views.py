@@ -11,9 +11,12 @@ from datetime import datetime
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_socketio import join_room, leave_room, rooms
 
+from admin.views import _report_scope, csv_response
+from kiosk import service as kiosk_service
+from kiosk.views import qr_svg
 from loket import auth, bookings, inputs, realtime, views
 from loket.api import client_address
-from loket.db import get_db, settings
+from loket.db import get_db, one, settings
 from loket.errors import LoketError, request_lang
 from loket.ratelimit import hit, peek
 from loket.realtime import socketio
@@ -52,8 +55,6 @@ def booking_answer(db, booking: dict, now: datetime) -> dict:
     data["status_url"] = status_url(booking["token"])
     data["ticket"] = None
     if booking["ticket_id"]:
-        from loket.db import one
-
         ticket = one(db, "SELECT * FROM tickets WHERE id = ?", (booking["ticket_id"],))
         data["ticket"] = views.ticket_json(db, ticket, now) if ticket else None
     return data
@@ -89,8 +90,6 @@ def booking_page():
 @bp.get("/reservasi/poster")
 def poster_page():
     """A printable poster for beside the kiosk: the QR of /reservasi/ and the three steps."""
-    from kiosk.views import qr_svg
-
     db = get_db()
     url = f"{views.public_base_url()}/reservasi/"
     services = [
@@ -105,8 +104,6 @@ def poster_page():
 
 @bp.get("/reservasi/<token>")
 def status_page(token: str):
-    from kiosk.views import qr_svg
-
     db = get_db()
     try:
         booking = bookings.by_token(db, token)
@@ -218,8 +215,6 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
         _booking, ticket = bookings.check_in(db, code, now, kiosk_id=kiosk["id"] if kiosk else None, by=by, agency_id=agency_id)
     except LoketError as err:
         if err.code == "already_checked_in" and err.params.get("ticket_id"):
-            from loket.db import one
-
             existing = one(db, "SELECT * FROM tickets WHERE id = ?", (err.params["ticket_id"],))
             if existing:
                 err.params["ticket"] = views.ticket_json(db, existing, now)
@@ -234,10 +229,7 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
 @bp.post("/api/kiosks/<name>/check-in")
 def check_in_at_kiosk(name: str):
     """Typed or scanned booking code at a kiosk: the ticket comes out of its printer, with its QR as SVG."""
-    from kiosk import service
-    from kiosk.views import qr_svg
-
-    kiosk = service.kiosk_by_name(get_db(), name)
+    kiosk = kiosk_service.kiosk_by_name(get_db(), name)
     code = inputs.text(inputs.body(), "code", required=True, max_length=40)
     ticket = _check_in(code, kiosk=kiosk, by=f"kiosk:{kiosk['name']}")
     return {"ticket": {**ticket, "qr_svg": str(qr_svg(ticket["status_url"]))}}, 201
@@ -263,8 +255,6 @@ REPORT_COLUMNS = [
 @bp.get("/api/admin/reports/bookings")
 def bookings_report():
     """Bookings per service and day (expired = no-show) and waiting of booked vs walk-in tickets; CSV too."""
-    from admin.views import _report_scope, csv_response
-
     agency_id, start, end, _today = _report_scope()
     data = bookings.report(get_db(), start, end, clock(), agency_id)
     if request.args.get("format") == "csv":
