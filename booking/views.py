@@ -65,7 +65,10 @@ def slots_room(service_id: int, day: str) -> str:
 
 
 def push_slots(db, service_id: int, day: str, now: datetime) -> None:
-    """Open booking pages showing this service and day redraw the places left (after the commit)."""
+    """Open booking pages showing this service and day redraw the places left (after the commit);
+    a booking for today also changes the quota left that kiosks show for walk-ins."""
+    if day == local_day(now, settings(db)["timezone"]):
+        realtime.broadcast_queue_changed(db, "booking_changed", now, None, services=(service_id,))
     try:
         data = bookings.slots(db, service_id, day, now)
     except LoketError:

@@ -326,7 +326,7 @@ def broadcast_queue_changed(
                 "issued_today": st["issued_today"],
                 "open_counters": st["open_counters"],
                 "quota": st["quota"],
-                "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"], 0),
+                "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"] - st["held"], 0),
                 "estimated_wait_minutes": views.tickets.estimate_minutes(st, st["waiting"]),
             }
             for sid, st in sorted(stats.items())

@@ -548,6 +548,7 @@ def service_stats(db: Database, now: datetime, service_ids: list[int] | None = N
             "open_counters": 0,
             "avg_service_minutes": row["default_service_minutes"],
             "quota": row["daily_quota"],
+            "held": 0,  # today's bookings not yet checked in: their places of the quota are kept
         }
     for row in db.query(
         "SELECT service_id, count(*) AS n FROM tickets WHERE issued_on = ? AND status = 'waiting' GROUP BY service_id", (today,)
@@ -559,6 +560,12 @@ def service_stats(db: Database, now: datetime, service_ids: list[int] | None = N
         (today,),
     ):
         stats[row["sid"]]["issued_today"] = row["n"]
+    for row in db.query(
+        "SELECT service_id, count(*) AS n FROM bookings WHERE date = ? AND status = 'booked' AND checkin_closes_at > ? GROUP BY service_id",
+        (today, iso(now)),
+    ):
+        if row["service_id"] in stats:
+            stats[row["service_id"]]["held"] = row["n"]
     for row in db.query(
         "SELECT cs.service_id, count(*) AS n FROM counter_services cs JOIN counters c ON c.id = cs.counter_id"
         " WHERE c.state = 'open' GROUP BY cs.service_id"

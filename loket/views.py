@@ -134,7 +134,7 @@ def agencies_json(db: Database, now: datetime, agency_ids: list[int] | None = No
                     "waiting": stat["waiting"],
                     "quota": s["daily_quota"],
                     "issued_today": stat["issued_today"],
-                    "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"], 0),
+                    "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"] - stat["held"], 0),
                     "open_counters": stat["open_counters"],
                     "estimated_wait_minutes": tickets.estimate_minutes(stat, stat["waiting"]),
                     "booking_enabled": bool(s["booking_enabled"]),

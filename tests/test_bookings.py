@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from conftest import PASSWORD, login
-from loket import bookings, tickets
+from loket import bookings, tickets, views
 from loket.db import connect
 from loket.errors import LoketError
 from loket.realtime import socketio
@@ -215,6 +215,8 @@ def test_walk_ins_leave_the_booked_share_of_the_quota_and_a_booked_citizen_still
     first = book(db, clock, sid, start="10:30")
     book(db, clock, sid, start="10:30", phone="081299990000", nik="3201234567890999")
     assert refusal(book, db, clock, sid, start="11:00", phone="081277770000", nik="3201234567890777").code == "slot_full"
+    quota_left = {s["id"]: s["quota_left"] for a in views.agencies_json(db, clock()) for s in a["services"]}
+    assert quota_left[sid] == 2  # what the kiosk shows walk-ins: 4 less the 2 booked places
     tickets.issue(db, sid, clock())
     tickets.issue(db, sid, clock())
     assert refusal(tickets.issue, db, sid, clock()).code == "quota_reached"  # the two booked places are held
@@ -482,3 +484,22 @@ def test_an_upgraded_v1_database_keeps_its_tickets_and_takes_bookings(tmp_path):
         assert "'booking'" in sql and "tickets_waiting" in indexes
     finally:
         db.close()
+
+
+def test_kiosks_hear_the_walk_in_quota_shrink_when_a_place_is_booked_for_today(app, client, db):
+    sid = service_id(db)
+    configure(db, sid, daily_quota=10, booking_quota_percent=50)
+    kiosk = socketio.test_client(app)
+    kiosk.emit("subscribe", {"room": "kiosk"})
+    kiosk.get_received()
+    body = {"service_id": sid, "date": "2026-11-25", "start": "11:00", "name": "Siti", "phone": PHONE, "nik": "3201234567890123"}
+    taken = client.post("/api/bookings", json=body).get_json()
+    change = [e["args"][0] for e in kiosk.get_received() if e["name"] == "queue_changed"][-1]
+    assert change["kind"] == "booking_changed" and [s["quota_left"] for s in change["services"] if s["id"] == sid] == [9]
+    client.post(f"/api/bookings/{taken['token']}/cancel")
+    change = [e["args"][0] for e in kiosk.get_received() if e["name"] == "queue_changed"][-1]
+    assert [s["quota_left"] for s in change["services"] if s["id"] == sid] == [10]
+    tomorrow = client.post("/api/bookings", json={**body, "date": "2026-11-26"})
+    assert tomorrow.status_code == 201
+    assert not [e for e in kiosk.get_received() if e["name"] == "queue_changed"]  # another day's booking holds nothing today
+    kiosk.disconnect()
