@@ -142,6 +142,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(survey_bp)
     app.register_blueprint(complaints_bp)
+    from booking.views import bp as booking_bp
+
+    app.register_blueprint(booking_bp)
 
 
 def create_app(config: dict | None = None) -> Flask:

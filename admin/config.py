@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from loket import auth
+from loket import auth, bookings
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, zone_abbreviation
@@ -137,6 +137,7 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
     }
     for field in STANDARD_FIELDS:
         values[field] = text(data, field, max_length=4000 if field in ("requirements", "procedure") else 500)
+    values.update(bookings.clean_settings(data))  # online booking (m15_bookings)
     values["hours"] = _clean_hours(data.get("hours"))
     for h in values["hours"]:
         span = _minutes(h["closes"]) - _minutes(h["opens"])

@@ -492,6 +492,8 @@ def render_ticket(printer: Escpos, ticket: dict, mpp: dict, qr_mode: str = "nati
         label = _priority_label(ticket)
         if label:
             lines(label)
+    if ticket.get("booking_code"):
+        lines(f"Reservasi {_printable(ticket['booking_code'], known)}")
     printer.ln()
     # On 58 mm paper these lines are a few characters too long for font A.
     if ticket.get("issued_at"):

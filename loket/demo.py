@@ -425,6 +425,13 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
                 ).lastrowid
                 for s_code in counter.services:
                     db.execute("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", (counter_id, service_ids[s_code]))
+        # Online booking (reservasi) for the passport, with the NIK asked, and for the yearly vehicle tax.
+        for agency_code, service_code, ask_nik in (("IMIGRASI", "PASPOR", 1), ("SAMSAT", "PKB", 0)):
+            db.execute(
+                "UPDATE services SET booking_enabled = 1, booking_slot_minutes = 30, booking_capacity = 4, booking_days_ahead = 14,"
+                " booking_quota_percent = 50, booking_ask_nik = ? WHERE code = ? AND agency_id = (SELECT id FROM agencies WHERE code = ?)",
+                (ask_nik, service_code, agency_code),
+            )
         db.execute(
             "INSERT INTO kiosks (name, location, printer_url, printer_profile, agent_key)"
             " VALUES ('kios-1', 'Pintu masuk utama', 'dummy', 'TM-T82', ?)",

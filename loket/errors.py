@@ -72,6 +72,15 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "photo_too_large": (413, N_("Ukuran foto maksimal {limit_mb} MB.")),
     "photo_too_many_pixels": (413, N_("Resolusi foto terlalu besar (maksimal {megapixels} megapiksel).")),
     "server_busy": (503, N_("Server sedang sibuk. Silakan coba lagi dalam {retry_after} detik.")),
+    # online booking (booking/, loket/bookings.py); a `<param>_en` value is the English of `<param>`
+    "booking_not_found": (404, N_("Kode reservasi tidak ditemukan. Periksa kembali kode Anda.")),
+    "booking_closed": (409, N_("Reservasi tidak tersedia: {reason}.")),
+    "slot_full": (409, N_("Sesi ini sudah penuh. Silakan pilih jam lain.")),
+    "booking_exists": (409, N_("Sudah ada reservasi aktif dengan data ini untuk layanan dan hari yang sama.")),
+    "too_early": (409, N_("Terlalu awal. Check-in reservasi ini dibuka {day} pukul {opens}. Silakan kembali nanti.")),
+    "too_late": (409, N_("Waktu check-in reservasi ini sudah lewat (sampai pukul {closes}). Silakan ambil nomor antrean biasa.")),
+    "already_checked_in": (409, N_("Reservasi ini sudah check-in; nomor antrean Anda sudah dibuat.")),
+    "booking_cancelled": (409, N_("Reservasi ini sudah dibatalkan.")),
     "internal_error": (500, N_("Terjadi kesalahan pada server.")),
 }
 
@@ -171,7 +180,10 @@ FIELD_LABELS: dict[str, str] = {
 
 
 # Parameters that also travel as fields of the error body, for screens that act on them.
-EXTRA_FIELDS = ("field", "retry_after", "reason", "hours", "until", "cutoff", "current")
+EXTRA_FIELDS = ("field", "retry_after", "reason", "hours", "until", "cutoff", "current", "opens", "opens_at", "date", "closes", "ticket")
+
+
+# Parameters an error's JSON carries besides its message (too_early says when check-in opens, …).
 
 
 class LoketError(Exception):
@@ -195,6 +207,11 @@ class LoketError(Exception):
             # Only catalog texts are templates: a reason quoting what was sent is shown as it is.
             if isinstance(params.get(key), str) and in_catalog(params[key]):
                 params[key] = _format(gettext(params[key], lang), params)
+        for key in [k for k in params if k.endswith("_en")]:
+            # a value the code already wrote in both languages (a date phrase, a built reason)
+            value = params.pop(key)
+            if lang == "en":
+                params[key[:-3]] = value
         return params
 
     def message(self, lang: str = "id") -> str:

@@ -58,6 +58,31 @@ def m001_kiosk_agent_key(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m011_daily_counts(db: sqlite_utils.Database) -> None:
+    """The day's cancelled tickets are counted with the write, so the quota never counts the day's tickets."""
+    if not has_column(db, "daily_sequences", "cancelled"):
+        add_column(db, "daily_sequences", "cancelled", "INTEGER NOT NULL DEFAULT 0")
+        db.conn.execute(
+            "UPDATE daily_sequences SET cancelled = (SELECT count(*) FROM tickets t WHERE t.origin_service_id = daily_sequences.service_id"
+            " AND t.issued_on = daily_sequences.issued_on AND t.status = 'cancelled')"
+        )
+
+
+@migrations()
+def m011_waiting_index(db: sqlite_utils.Database) -> None:
+    """Waiting counts, who is next and who is ahead walk only the day's waiting tickets, and open ones by status."""
+    db.conn.execute("CREATE INDEX IF NOT EXISTS tickets_status_day ON tickets (status, issued_on, service_id, priority, queued_at, id)")
+    # a new ticket's queue time never goes before the service's latest of the day: one index probe
+    db.conn.execute("CREATE INDEX IF NOT EXISTS tickets_service_day ON tickets (service_id, issued_on, queued_at)")
+
+
+@migrations()
+def m16_rate_limits_window_index(db: sqlite_utils.Database) -> None:
+    """ratelimit.hit() purges old windows of every bucket: an index makes that a range, not a scan."""
+    db.execute("CREATE INDEX IF NOT EXISTS rate_limits_window ON rate_limits (window_start)")
+
+
+@migrations()
 def m14_sessions(db: sqlite_utils.Database) -> None:
     """Logins are rows on the server, so logout, deactivation and a password reset end them everywhere.
 
@@ -83,6 +108,57 @@ def m14_survey_tablets(db: sqlite_utils.Database) -> None:
         " key_hash TEXT NOT NULL,"
         " paired_at TEXT NOT NULL,"
         " paired_by INTEGER REFERENCES users(id) ON DELETE SET NULL)"
+    )
+
+
+@migrations()
+def m15_bookings(db: sqlite_utils.Database) -> None:
+    """Online booking (reservasi): per-service settings, the bookings, and tickets that came from one."""
+    for column, definition in (
+        ("booking_enabled", "INTEGER NOT NULL DEFAULT 0 CHECK (booking_enabled IN (0, 1))"),
+        ("booking_slot_minutes", "INTEGER NOT NULL DEFAULT 30 CHECK (booking_slot_minutes BETWEEN 5 AND 240)"),
+        ("booking_capacity", "INTEGER NOT NULL DEFAULT 4 CHECK (booking_capacity >= 0)"),
+        ("booking_days_ahead", "INTEGER NOT NULL DEFAULT 7 CHECK (booking_days_ahead BETWEEN 0 AND 90)"),
+        # the share of the daily quota kept for bookings, in percent; the rest stays for walk-ins
+        ("booking_quota_percent", "INTEGER NOT NULL DEFAULT 50 CHECK (booking_quota_percent BETWEEN 0 AND 100)"),
+        ("booking_checkin_before", "INTEGER NOT NULL DEFAULT 30 CHECK (booking_checkin_before BETWEEN 0 AND 240)"),
+        ("booking_checkin_after", "INTEGER NOT NULL DEFAULT 15 CHECK (booking_checkin_after BETWEEN 0 AND 240)"),
+        ("booking_ask_nik", "INTEGER NOT NULL DEFAULT 0 CHECK (booking_ask_nik IN (0, 1))"),
+    ):
+        add_column(db, "services", column, definition)
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS bookings ("
+        " id INTEGER PRIMARY KEY,"
+        " code TEXT NOT NULL UNIQUE,"  # read aloud and typed at the kiosk: no 0/O, 1/I
+        " token TEXT NOT NULL UNIQUE,"  # the key to /reservasi/<token>
+        " service_id INTEGER NOT NULL REFERENCES services(id),"
+        " agency_id INTEGER NOT NULL REFERENCES agencies(id),"
+        " date TEXT NOT NULL,"  # the MPP's local date of the slot
+        " slot_start TEXT NOT NULL,"  # local HH:MM
+        " slot_end TEXT NOT NULL,"
+        " slot_at TEXT NOT NULL,"  # the slot's start as a UTC instant
+        " checkin_opens_at TEXT NOT NULL,"  # UTC: check-in from here ...
+        " checkin_closes_at TEXT NOT NULL,"  # ... until before here; unchecked after it = expired (no-show)
+        " name TEXT NOT NULL,"
+        " phone TEXT NOT NULL,"  # normalised 08...
+        " nik_hash TEXT,"  # HMAC-SHA256 under the app's secret: the NIK itself is never stored
+        " nik_last4 TEXT,"
+        " status TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'checked_in', 'cancelled')),"
+        " created_at TEXT NOT NULL,"
+        " checked_in_at TEXT,"
+        " cancelled_at TEXT,"
+        " ticket_id INTEGER REFERENCES tickets(id),"
+        " checked_in_by TEXT)"
+    )
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_slot ON bookings (service_id, date, slot_start, status)")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_phone ON bookings (phone, service_id, date)")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_nik ON bookings (nik_hash, service_id, date)")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_day ON bookings (date, service_id)")
+    widen_check(
+        db,
+        "tickets",
+        "CHECK (source IN ('kiosk', 'phone', 'counter', 'api'))",
+        "CHECK (source IN ('kiosk', 'phone', 'counter', 'api', 'booking'))",
     )
 
 
@@ -112,28 +188,3 @@ def apply(db: sqlite_utils.Database) -> list[str]:
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
     return pending
-
-
-@migrations()
-def m011_daily_counts(db: sqlite_utils.Database) -> None:
-    """The day's cancelled tickets are counted with the write, so the quota never counts the day's tickets."""
-    if not has_column(db, "daily_sequences", "cancelled"):
-        add_column(db, "daily_sequences", "cancelled", "INTEGER NOT NULL DEFAULT 0")
-        db.conn.execute(
-            "UPDATE daily_sequences SET cancelled = (SELECT count(*) FROM tickets t WHERE t.origin_service_id = daily_sequences.service_id"
-            " AND t.issued_on = daily_sequences.issued_on AND t.status = 'cancelled')"
-        )
-
-
-@migrations()
-def m011_waiting_index(db: sqlite_utils.Database) -> None:
-    """Waiting counts, who is next and who is ahead walk only the day's waiting tickets, and open ones by status."""
-    db.conn.execute("CREATE INDEX IF NOT EXISTS tickets_status_day ON tickets (status, issued_on, service_id, priority, queued_at, id)")
-    # a new ticket's queue time never goes before the service's latest of the day: one index probe
-    db.conn.execute("CREATE INDEX IF NOT EXISTS tickets_service_day ON tickets (service_id, issued_on, queued_at)")
-
-
-@migrations()
-def m16_rate_limits_window_index(db: sqlite_utils.Database) -> None:
-    """ratelimit.hit() purges old windows of every bucket: an index makes that a range, not a scan."""
-    db.execute("CREATE INDEX IF NOT EXISTS rate_limits_window ON rate_limits (window_start)")

@@ -449,6 +449,12 @@ def install(app) -> Emitter:
     return emitter
 
 
+def publish(outbox: list) -> None:
+    """Hand events to the emitter outside a transaction (what no commit orders, e.g. a slot count read after one)."""
+    if outbox:
+        current_app.extensions["loket_emitter"].publish(outbox)
+
+
 def emit_after_commit(db: Database, event: str, payload: dict, to) -> None:
     """An event that must leave only if the transaction commits, in order with the others."""
     after_commit(db, "emit", event=event, payload=payload, to=to)
@@ -528,7 +534,7 @@ def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> di
                 "issued_today": st["issued_today"],
                 "open_counters": st["open_counters"],
                 "quota": st["quota"],
-                "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"], 0),
+                "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"] - st["held"], 0),
                 "estimated_wait_minutes": views.tickets.estimate_minutes(st, st["waiting"]),
             }
             for sid, st in sorted(stats.items())

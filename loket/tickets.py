@@ -159,6 +159,15 @@ def issuing_state(db: Database, service: dict, now: datetime, tz: str) -> LoketE
     return refusal({**row, "active": service.get("active", row["active"])}, now, tz)
 
 
+def held_bookings(db: Database, service: dict, day: str, now: datetime) -> int:
+    """Today's bookings of the service not yet checked in nor expired: places of the quota they keep."""
+    return scalar(
+        db,
+        "SELECT count(*) FROM bookings WHERE service_id = ? AND date = ? AND status = 'booked' AND checkin_closes_at > ?",
+        (service["id"], day, iso(now)),
+    )
+
+
 def issue(
     db: Database,
     service_id: int,
@@ -169,8 +178,14 @@ def issue(
     granted_by: str | None = None,
     kiosk_id: int | None = None,
     source: str = "kiosk",
+    queued_at: str | None = None,
 ) -> dict:
-    """Hand out the next number of the service's daily series, if it is open and under quota."""
+    """Hand out the next number of the service's daily series, if it is open and under quota.
+
+    A checked-in booking (source "booking", loket/bookings.py) already holds its place in the quota and
+    checked the service's days itself; it joins the line at `queued_at`, the later of its slot and now.
+    """
+    booked = source == "booking"
     if priority and priority_reason not in PRIORITY_REASONS:
         raise LoketError("invalid_priority_reason")
     if not priority:
@@ -179,7 +194,7 @@ def issue(
         conf = settings(db)
         tz = conf["timezone"]
         service = _service(db, service_id, now, tz)
-        refused = refusal(service, now, tz)
+        refused = None if booked else refusal(service, now, tz)
         if refused:
             raise refused
         today = local_day(now, tz)
@@ -190,12 +205,17 @@ def issue(
             " RETURNING last_number, cancelled",
             (service_id, today),
         ).fetchone()
-        if service["daily_quota"] is not None and sequence - 1 - cancelled >= service["daily_quota"]:
-            raise LoketError("quota_reached")  # the rollback takes the number back
+        if service["daily_quota"] is not None and not booked:
+            # Bookings not yet checked in (nor expired) keep their places in the quota.
+            held = held_bookings(db, service, today, now) if service.get("booking_enabled") else 0
+            if sequence - 1 - cancelled + held >= service["daily_quota"]:
+                raise LoketError("quota_reached")  # the rollback takes the number back
         stamp = iso(now)
         # A server clock stepped back (NTP, a wrong RTC) must not put a new ticket ahead of earlier ones.
-        last_queued = scalar(db, "SELECT max(queued_at) FROM tickets WHERE service_id = ? AND issued_on = ?", (service_id, today))
-        queued = max(stamp, last_queued or stamp)
+        last_queued = scalar(
+            db, "SELECT max(queued_at) FROM tickets WHERE service_id = ? AND issued_on = ? AND source != 'booking'", (service_id, today)
+        )
+        queued = max(stamp, queued_at or stamp) if booked else max(stamp, last_queued or stamp)
         ticket = one(
             db,
             "INSERT INTO tickets (token, number, sequence, origin_service_id, service_id, agency_id, issued_on,"
@@ -313,7 +333,12 @@ def _call(db: Database, ticket: dict, counter: dict, now: datetime, user_id: int
         db,
         "UPDATE tickets SET status = 'called', counter_id = :c, officer_id = :u, called_at = :now,"
         " call_count = call_count + 1, held = 0 WHERE id = :id AND status IN ('waiting', 'no_show') RETURNING *",
-        {"c": counter["id"], "u": user_id, "now": _not_before(now, ticket["issued_at"], ticket["queued_at"]), "id": ticket["id"]},
+        {
+            "c": counter["id"],
+            "u": user_id,
+            "now": _not_before(now, ticket["issued_at"], None if ticket["source"] == "booking" else ticket["queued_at"]),
+            "id": ticket["id"],
+        },
     )
     if called is None:  # cannot happen under the write lock; refuse rather than double-call
         raise LoketError("ticket_not_waiting")
@@ -564,7 +589,10 @@ STATS_SQL = (
     # long the history (a window over the week scanned every finished ticket).
     " (SELECT avg((julianday(r.finished_at) - julianday(r.started_at)) * 1440) FROM"
     "  (SELECT finished_at, started_at FROM tickets WHERE service_id = s.id AND status = 'done'"
-    "   AND finished_at >= :since AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT :n) AS r) AS recent"
+    "   AND finished_at >= :since AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT :n) AS r) AS recent,"
+    # today's bookings not yet checked in: their places of the quota are kept
+    " (SELECT count(*) FROM bookings b WHERE b.service_id = s.id AND b.date = :today AND b.status = 'booked'"
+    "  AND b.checkin_closes_at > :now) AS held"
     " FROM services s"
 )
 
@@ -612,8 +640,9 @@ def service_stats(db: Database, now: datetime, service_ids: list[int] | None = N
             return {}
         sql += f" WHERE s.id IN ({','.join(str(int(i)) for i in service_ids)})"
     stats: dict[int, dict] = {}
-    for row in db.conn.execute(sql, {"today": today, "since": iso(day_start_utc(since, tz)), "n": RECENT_SERVICE_SAMPLE}):
-        sid, default_minutes, quota, waiting, issued, open_counters, recent = row
+    params = {"today": today, "since": iso(day_start_utc(since, tz)), "n": RECENT_SERVICE_SAMPLE, "now": iso(now)}
+    for row in db.conn.execute(sql, params):
+        sid, default_minutes, quota, waiting, issued, open_counters, recent, held = row
         stats[sid] = {
             "waiting": waiting,
             "issued_today": issued or 0,
@@ -621,6 +650,7 @@ def service_stats(db: Database, now: datetime, service_ids: list[int] | None = N
             # julianday() arithmetic carries float noise; a hundredth of a minute is plenty
             "avg_service_minutes": default_minutes if recent is None else max(round(recent, 2), 0.5),
             "quota": quota,
+            "held": held,
         }
     return stats
 

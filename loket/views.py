@@ -18,7 +18,7 @@ from .speech import announcement
 from .timeutil import iso
 
 # Never leave the server for a public room: the token is the key to a citizen's ticket page.
-PRIVATE_FIELDS = ("token", "status_url", "officer_id", "priority_granted_by", "kiosk_id", "print_error")
+PRIVATE_FIELDS = ("token", "status_url", "officer_id", "priority_granted_by", "kiosk_id", "print_error", "booking_code")
 
 
 def public_base_url() -> str:
@@ -51,6 +51,7 @@ class Loaded:
         self._all_counters = False
         self._stats: dict[int, dict] = {}
         self._current: dict[int, dict | None] = {}
+        self._codes: dict[int, str | None] = {}
         self._base_url = base_url
 
     @property
@@ -111,6 +112,20 @@ class Loaded:
             self._current.update({i: found.get(i) for i in missing})
         return self._current
 
+    def booking_code(self, ticket: dict) -> str | None:
+        """The booking code of a checked-in booking's ticket (a statement only for tickets of source "booking")."""
+        if ticket.get("source") != "booking":
+            return None
+        if ticket["id"] not in self._codes:
+            self.booking_codes([ticket["id"]])
+        return self._codes.get(ticket["id"])
+
+    def booking_codes(self, ticket_ids: list[int]) -> None:
+        wanted = [int(i) for i in ticket_ids if i not in self._codes]
+        if wanted:
+            found = dict(self.db.conn.execute(f"SELECT ticket_id, code FROM bookings WHERE ticket_id IN ({','.join(map(str, wanted))})"))
+            self._codes.update({i: found.get(i) for i in wanted})
+
     def forget(self) -> None:
         """Drop live figures (after a write); names and rules stay."""
         self._stats.clear()
@@ -138,6 +153,7 @@ def tickets_json(db: Database, found: list[dict], now: datetime, *, private: boo
     waiting = [t for t in found if t["status"] == "waiting"]
     stats = loaded.stats(sorted({t["service_id"] for t in waiting})) if waiting else {}
     places = tickets.places_in_line(db, waiting)
+    loaded.booking_codes([t["id"] for t in found if t.get("source") == "booking"])
     out = []
     for t in found:
         ahead = places.get(t["id"], 0)
@@ -178,6 +194,8 @@ def ticket_data(ticket: dict, loaded: Loaded, ahead: int, estimate: int | None, 
         "transfer_note": ticket["transfer_note"],
         "estimated_wait_minutes": estimate,
         "printed": None if ticket["printed"] is None else bool(ticket["printed"]),
+        "source": ticket["source"],
+        "booking_code": loaded.booking_code(ticket),
         "status_url": f"{loaded.base_url}/t/{ticket['token']}",
     }
     return data if private else public(data)
@@ -264,9 +282,10 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
         "waiting": stat["waiting"],
         "quota": s["daily_quota"],
         "issued_today": stat["issued_today"],
-        "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"], 0),
+        "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"] - stat.get("held", 0), 0),
         "open_counters": stat["open_counters"],
         "estimated_wait_minutes": tickets.estimate_minutes(stat, stat["waiting"]),
+        "booking_enabled": bool(s.get("booking_enabled")),
         "standard": {
             "requirements": s["requirements"],
             "procedure": s["procedure"],

@@ -495,3 +495,9 @@ def test_importing_and_printing_leave_the_root_logger_alone(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout == ""
+
+
+def test_a_checked_in_booking_is_printed_with_its_booking_code():
+    output = rendered({**TICKET, "source": "booking", "booking_code": "K7M4QX"})
+    assert b"Reservasi K7M4QX" in output
+    assert b"Reservasi" not in rendered()

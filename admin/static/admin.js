@@ -5,6 +5,14 @@ import { el, session } from "./common.js";
 const DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
 const view = document.getElementById("view");
 const state = { user: null, agencies: [], services: [] };
+// Online booking per service (booking/, loket/bookings.py): slots follow the weekly hours above.
+const BOOKING_FIELDS = [
+  ["booking_enabled", "Reservasi online aktif", "checkbox"], ["booking_slot_minutes", "Reservasi: lama satu sesi (menit)", "number"],
+  ["booking_capacity", "Reservasi: kapasitas per sesi (orang)", "number"], ["booking_days_ahead", "Reservasi: dibuka berapa hari ke depan", "number"],
+  ["booking_quota_percent", "Reservasi: bagian kuota harian (%) — sisanya untuk datang langsung", "number"],
+  ["booking_checkin_before", "Check-in dibuka … menit sebelum sesi", "number"], ["booking_checkin_after", "Check-in ditutup … menit setelah sesi mulai", "number"],
+  ["booking_ask_nik", "Reservasi meminta NIK (disimpan sebagai hash)", "checkbox"],
+];
 
 const yes = (v) => (v ? "Ya" : "Tidak");
 const agencyName = (id) => (id == null ? "Seluruh MPP" : (state.agencies.find((a) => a.id === id) || {}).code || `#${id}`);
@@ -35,6 +43,7 @@ const ENTITIES = {
       ["cutoff_minutes", "Berhenti mengambil nomor … menit sebelum tutup", "number"], ["promised_minutes", "Waktu layanan dijanjikan (menit)", "number"],
       ["default_service_minutes", "Perkiraan lama layanan (menit)", "number"], ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
       ["hours", "Jam layanan mingguan", "hours"],
+      ...BOOKING_FIELDS,
       ...STANDARD.map(([name, label]) => [name, label, name === "sk_number" || name === "fee" || name === "completion_time" ? "text" : "textarea"]),
     ],
   },

@@ -129,7 +129,7 @@ function renderWaiting() {
   $("waiting-list").innerHTML = view.waiting.map((w) => `
     <tr class="${w.priority ? "priority" : ""}" data-ticket="${w.id}">
       <td class="num">${esc(w.number)}</td>
-      <td>${esc(w.service)}${w.transfer_count ? ` <span class="tag">${esc(t({ id: "dialihkan", en: "transferred" }))}</span>` : ""}</td>
+      <td>${esc(w.service)}${w.transfer_count ? ` <span class="tag">${esc(t({ id: "dialihkan", en: "transferred" }))}</span>` : ""}${w.source === "booking" ? ` <span class="tag">${esc(t({ id: "reservasi", en: "booked" }))}</span>` : ""}</td>
       <td>${w.priority ? esc(t(PRIORITY[w.priority_reason] || { id: "Ya", en: "Yes" })) : ""}</td>
       <td data-since="${esc(w.issued_at)}"></td>
     </tr>`).join("");

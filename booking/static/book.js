@@ -1,0 +1,297 @@
+// The citizen's booking on a phone (/reservasi/): service → day → time slot → name and phone → the booking page.
+import { io } from "/vendor/socket.io.esm.min.js";
+import { api, esc, lang, setLang, t } from "/static/loket.js";
+
+const app = document.getElementById("app");
+const screen = document.getElementById("screen");
+const TODAY = app.dataset.today;
+const MINE = "loket.mybookings";
+const L = (id, en) => t({ id, en });
+
+const state = {
+  step: "service", // service, day, details
+  agencies: [],
+  agencyId: null,
+  serviceId: null,
+  days: null,
+  date: null,
+  slots: null,
+  slotsError: null,
+  start: null,
+  form: { name: "", phone: "", nik: "" },
+  error: null,
+  notice: null,
+  busy: false,
+};
+
+const safeColor = (value) => (/^#[0-9a-f]{3,8}$/i.test(value || "") ? value : "#0b5394");
+const services = () => state.agencies.flatMap((a) => a.services.map((s) => ({ ...s, agency: a })));
+const service = () => services().find((s) => s.id === state.serviceId);
+const agency = () => state.agencies.find((a) => a.id === state.agencyId);
+
+// "Rabu, 25 November" / "Wednesday 25 November" for a local date "2026-11-25".
+function dayName(iso, options = { weekday: "long", day: "numeric", month: "long" }) {
+  return new Intl.DateTimeFormat(lang() === "en" ? "en-GB" : "id-ID", { timeZone: "UTC", ...options }).format(new Date(`${iso}T00:00:00Z`));
+}
+
+// ---------------------------------------------------------------- views
+
+function steps() {
+  const names = [["service", L("Layanan", "Service")], ["day", L("Jadwal", "Time")], ["details", L("Data diri", "Your details")]];
+  const at = names.findIndex(([key]) => key === state.step);
+  document.getElementById("steps").innerHTML = names
+    .map(([key, label], i) => `<li class="${i < at ? "done" : i === at ? "current" : ""}"${i === at ? ' aria-current="step"' : ""}><span>${i + 1}</span> ${esc(label)}</li>`)
+    .join("");
+}
+
+function mine() {
+  const list = JSON.parse(localStorage.getItem(MINE) || "[]").filter((b) => b.date >= TODAY);
+  if (!list.length) return "";
+  return `<section class="b-mine"><h2>${L("Reservasi Anda", "Your bookings")}</h2>${list
+    .map((b) => `<a class="b-mine-item" href="/reservasi/${encodeURIComponent(b.token)}"><strong>${esc(b.code)}</strong> <span>${esc(b.service)} · ${esc(dayName(b.date, { weekday: "short", day: "numeric", month: "short" }))} ${esc(b.start)}</span></a>`)
+    .join("")}</section>`;
+}
+
+function serviceStep() {
+  if (!state.agencies.length) {
+    return `<p class="b-empty">${L("Belum ada layanan yang menerima reservasi. Silakan datang langsung dan ambil nomor di kios.", "No service takes bookings yet. Please come in and take a number at the kiosk.")}</p>`;
+  }
+  const intro = `<h1>${L("Reservasi antrean", "Book a queue time")}</h1>
+    <p class="b-lead">${L("Pilih jam kedatangan. Saat tiba, check-in di kios (\"Sudah reservasi?\") dan Anda masuk antrean sesuai jam reservasi.", "Choose when you will come. On arrival, check in at the kiosk (\"Already booked?\") and you join the queue at your booked time.")}</p>`;
+  const chosen = agency();
+  if (!chosen) {
+    return `${mine()}${intro}<h2 class="b-q">${L("Pilih instansi", "Choose an agency")}</h2><div class="b-list">${state.agencies
+      .map((a) => `<button type="button" class="b-card" data-agency="${a.id}" style="--agency:${safeColor(a.color)}"><span class="b-card-title">${esc(a.name)}</span><span class="b-card-meta">${a.services.length} ${L("layanan dapat direservasi", a.services.length === 1 ? "service can be booked" : "services can be booked")}</span></button>`)
+      .join("")}</div>`;
+  }
+  return `<button type="button" class="b-back" data-action="agencies">← ${L("Instansi lain", "Other agencies")}</button>
+    <h1>${esc(chosen.name)}</h1><h2 class="b-q">${L("Pilih layanan", "Choose a service")}</h2>
+    <div class="b-list">${chosen.services.map((s) => serviceCard(s, chosen)).join("")}</div>`;
+}
+
+function standardList(value) {
+  const parts = String(value || "").split(/;\s*/).filter(Boolean);
+  return parts.length ? `<ul>${parts.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>` : "";
+}
+
+function serviceCard(s, a) {
+  const std = s.standard || {};
+  return `<div class="b-card b-service" style="--agency:${safeColor(a.color)}">
+      <span class="b-card-title">${esc(s.name)}</span>
+      <details><summary>${L("Persyaratan & biaya", "Requirements & fee")}</summary>${standardList(std.requirements)}
+        ${std.fee ? `<p><strong>${L("Biaya", "Fee")}:</strong> ${esc(std.fee)}</p>` : ""}
+        ${std.completion_time ? `<p><strong>${L("Waktu penyelesaian", "Time to complete")}:</strong> ${esc(std.completion_time)}</p>` : ""}</details>
+      <button type="button" class="b-btn b-btn-primary" data-service="${s.id}">${L("Pilih layanan ini", "Choose this service")}</button>
+    </div>`;
+}
+
+function dayStep() {
+  const s = service();
+  const head = `<button type="button" class="b-back" data-action="services">← ${L("Ganti layanan", "Change service")}</button>
+    <p class="b-sub">${esc(s.agency.name)}</p><h1>${esc(s.name)}</h1>`;
+  if (!state.days) return `${head}<p class="b-muted">${L("Memuat hari…", "Loading days…")}</p>`;
+  const days = state.days.days.map((d) => {
+    const full = d.open && d.left === 0;
+    const note = !d.open ? L("Tutup", "Closed") : full ? L("Penuh", "Full") : L(`${d.left} tempat`, `${d.left} places`);
+    return `<button type="button" class="b-day${d.date === state.date ? " is-chosen" : ""}" data-date="${d.date}" ${!d.open || full ? "disabled" : ""} aria-pressed="${d.date === state.date}" title="${esc(d.reason || "")}">
+        <span class="b-day-name">${esc(dayName(d.date, { weekday: "short" }))}</span><span class="b-day-num">${esc(dayName(d.date, { day: "numeric", month: "short" }))}</span><span class="b-day-note">${esc(note)}</span></button>`;
+  }).join("");
+  const notice = state.notice ? `<p class="b-error" role="alert">${esc(state.notice)}</p>` : "";
+  return `${head}${notice}<h2 class="b-q">${L("Pilih hari", "Choose a day")}</h2><div class="b-days" role="group">${days}</div>${slotPart()}`;
+}
+
+function slotPart() {
+  if (!state.date) return "";
+  const title = `<h2 class="b-q">${L("Pilih jam", "Choose a time")} · ${esc(dayName(state.date))}</h2>`;
+  if (state.slotsError) return `${title}<p class="b-error" role="alert">${esc(state.slotsError)}</p>`;
+  if (!state.slots) return `${title}<p class="b-muted">${L("Memuat jam…", "Loading times…")}</p>`;
+  if (!state.slots.length) return `${title}<p class="b-empty">${L("Tidak ada sesi lagi pada hari ini. Pilih hari lain.", "No more slots on this day. Choose another day.")}</p>`;
+  return `${title}<div class="b-slots" id="slots">${state.slots
+    .map((x) => `<button type="button" class="b-slot${x.start === state.start ? " is-chosen" : ""}" data-start="${x.start}" ${x.left ? "" : "disabled"} aria-pressed="${x.start === state.start}">
+        <span class="b-slot-time">${esc(x.start)}–${esc(x.end)}</span><span class="b-slot-left">${x.left ? L(`sisa ${x.left}`, `${x.left} left`) : L("penuh", "full")}</span></button>`)
+    .join("")}</div>`;
+}
+
+function field(name, label, attrs, hint = "") {
+  const err = state.error?.field === name ? state.error.message : "";
+  return `<div class="b-field${err ? " invalid" : ""}"><label for="f-${name}">${label}</label>
+      <input id="f-${name}" name="${name}" value="${esc(state.form[name])}" ${attrs}>
+      ${hint ? `<p class="b-hint">${hint}</p>` : ""}<p class="b-field-error" role="alert">${esc(err)}</p></div>`;
+}
+
+function detailsStep() {
+  const s = service();
+  const slot = (state.slots || []).find((x) => x.start === state.start);
+  const askNik = state.days?.ask_nik;
+  const general = state.error && !state.error.field ? `<p class="b-error" role="alert">${esc(state.error.message)}</p>` : "";
+  return `<button type="button" class="b-back" data-action="days">← ${L("Ganti jam", "Change time")}</button>
+    <div class="b-summary" style="--agency:${safeColor(s.agency.color)}"><strong>${esc(s.name)}</strong><span>${esc(dayName(state.date))} · ${esc(state.start)}–${esc(slot?.end || "")}</span></div>
+    <h1>${L("Data diri", "Your details")}</h1>
+    <form id="details-form" novalidate>
+      ${field("name", L("Nama lengkap", "Full name"), 'autocomplete="name" maxlength="100" required')}
+      ${field("phone", L("Nomor ponsel", "Mobile number"), 'type="tel" inputmode="tel" autocomplete="tel" maxlength="20" placeholder="0812 3456 7890" required',
+        L("Satu reservasi aktif per nomor ponsel per layanan dan hari.", "One active booking per mobile number per service and day."))}
+      ${askNik ? field("nik", L("NIK (16 angka, sesuai KTP-el)", "NIK (16 digits, as on the ID card)"), 'inputmode="numeric" autocomplete="off" maxlength="16" pattern="[0-9]*" required',
+        L("NIK tidak disimpan; hanya 4 angka terakhir yang ditampilkan.", "Your NIK is not stored; only its last 4 digits are shown.")) : ""}
+      ${general}
+      <button type="submit" class="b-btn b-btn-primary" ${state.busy ? "disabled" : ""}>${state.busy ? L("Memproses…", "Working…") : L("Pesan jam ini", "Book this time")}</button>
+    </form>`;
+}
+
+function render() {
+  document.documentElement.lang = lang();
+  for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
+  document.getElementById("b-tagline").textContent = L("Reservasi antrean", "Queue booking");
+  document.getElementById("b-walk-in").textContent = L("Ambil nomor antrean hari ini tanpa reservasi", "Take a ticket for today without booking");
+  steps();
+  const views = { service: serviceStep, day: dayStep, details: detailsStep };
+  const scrolled = screen.querySelector(".b-days")?.scrollLeft || 0; // the row of days keeps its place on redraws
+  screen.innerHTML = views[state.step]();
+  const row = screen.querySelector(".b-days");
+  if (row) row.scrollLeft = scrolled;
+}
+
+// ---------------------------------------------------------------- data
+
+async function loadDays() {
+  state.days = null;
+  render();
+  try {
+    state.days = await api(`/api/bookings/days?service_id=${state.serviceId}`);
+  } catch (err) {
+    state.days = { days: [], ask_nik: false };
+    state.notice = err.message;
+  }
+  const first = state.days.days.find((d) => d.open && d.left > 0);
+  if (first && !state.date) return chooseDay(first.date);
+  render();
+}
+
+async function chooseDay(date) {
+  Object.assign(state, { date, slots: null, slotsError: null, start: null });
+  follow();
+  render();
+  try {
+    const answer = await api(`/api/bookings/slots?service_id=${state.serviceId}&date=${date}`);
+    if (state.date === date) state.slots = answer.slots;
+  } catch (err) {
+    if (state.date === date) state.slotsError = err.message;
+  }
+  render();
+}
+
+async function submit() {
+  if (state.busy) return;
+  const form = document.getElementById("details-form");
+  for (const input of form.querySelectorAll("input")) state.form[input.name] = input.value;
+  state.busy = true;
+  state.error = null;
+  render();
+  const body = { service_id: state.serviceId, date: state.date, start: state.start, name: state.form.name, phone: state.form.phone };
+  if (state.days?.ask_nik) body.nik = state.form.nik;
+  try {
+    const booking = await api("/api/bookings", { method: "POST", body, timeout: 12000 });
+    const list = JSON.parse(localStorage.getItem(MINE) || "[]").filter((b) => b.date >= TODAY && b.token !== booking.token);
+    list.unshift({ token: booking.token, code: booking.code, service: booking.service, date: booking.date, start: booking.start });
+    localStorage.setItem(MINE, JSON.stringify(list.slice(0, 10)));
+    location.assign(`/reservasi/${encodeURIComponent(booking.token)}`);
+    return;
+  } catch (err) {
+    const field = err.body?.field && err.code !== "booking_exists" ? err.body.field : null;
+    state.error = { field, message: FIELD_HELP[field] ? t(FIELD_HELP[field]) : err.message };
+    if (err.code === "slot_full" || err.code === "booking_closed") {
+      // Someone took the last place meanwhile: back to the times, with fresh places left.
+      Object.assign(state, { step: "day", busy: false, error: null, notice: err.message });
+      return chooseDay(state.date);
+    }
+  }
+  state.busy = false;
+  render();
+  document.querySelector(".b-field.invalid input")?.focus();
+}
+
+// ---------------------------------------------------------------- live places left
+
+const socket = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+function follow() {
+  if (state.serviceId && state.date && socket.connected) socket.emit("follow_booking_slots", { service_id: state.serviceId, date: state.date });
+}
+socket.on("connect", follow);
+socket.on("booking_slots_changed", (data) => {
+  if (data.service_id !== state.serviceId || data.date !== state.date || !state.slots) return;
+  state.slots = data.slots;
+  const day = state.days?.days.find((d) => d.date === data.date);
+  if (day) day.left = data.slots.reduce((sum, s) => sum + s.left, 0);
+  if (state.step === "day") render();
+});
+
+// ---------------------------------------------------------------- events
+
+screen.addEventListener("click", (event) => {
+  const el = event.target.closest("button");
+  if (!el || el.disabled) return;
+  if (el.dataset.agency) return Object.assign(state, { agencyId: Number(el.dataset.agency) }), render(), window.scrollTo(0, 0);
+  if (el.dataset.service) {
+    Object.assign(state, { serviceId: Number(el.dataset.service), step: "day", date: null, slots: null, start: null, error: null });
+    window.scrollTo(0, 0);
+    return loadDays();
+  }
+  state.notice = null;
+  if (el.dataset.date) return chooseDay(el.dataset.date);
+  if (el.dataset.start) {
+    Object.assign(state, { start: el.dataset.start, step: "details", error: null });
+    render();
+    window.scrollTo(0, 0);
+    return document.getElementById("f-name")?.focus();
+  }
+  const action = el.dataset.action;
+  if (action === "agencies") return Object.assign(state, { agencyId: null }), render();
+  if (action === "services") return Object.assign(state, { step: "service", serviceId: null, date: null }), render();
+  if (action === "days") return Object.assign(state, { step: "day", error: null }), render();
+});
+
+screen.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submit();
+});
+
+for (const b of document.querySelectorAll("[data-lang]")) {
+  b.addEventListener("click", () => {
+    const form = document.getElementById("details-form");
+    if (form) for (const input of form.querySelectorAll("input")) state.form[input.name] = input.value;
+    setLang(b.dataset.lang);
+    const url = new URL(location.href);
+    url.searchParams.delete("lang");
+    history.replaceState(null, "", url);
+    render();
+  });
+}
+
+// Field errors in the citizen's language (the server names the field; its reason is for developers).
+const FIELD_HELP = {
+  name: { id: "Tulis nama lengkap Anda (minimal 2 huruf).", en: "Write your full name (at least 2 letters)." },
+  phone: { id: "Masukkan nomor ponsel Indonesia, misalnya 0812 3456 7890.", en: "Enter an Indonesian mobile number, e.g. 0812 3456 7890." },
+  nik: { id: "NIK terdiri dari 16 angka, sesuai KTP-el.", en: "The NIK has 16 digits, as on the ID card." },
+};
+
+async function start() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (asked === "id" || asked === "en") setLang(asked); // the booking page that follows keeps the language
+  try {
+    const agencies = await api("/api/agencies");
+    state.agencies = agencies.map((a) => ({ ...a, services: a.services.filter((s) => s.booking_enabled) })).filter((a) => a.services.length);
+    const wanted = Number(new URLSearchParams(location.search).get("service"));
+    const match = services().find((s) => s.id === wanted);
+    if (match) {
+      Object.assign(state, { agencyId: match.agency.id, serviceId: match.id, step: "day" });
+      return loadDays();
+    }
+    if (state.agencies.length === 1) state.agencyId = state.agencies[0].id;
+  } catch (err) {
+    screen.innerHTML = `<p class="b-error" role="alert">${esc(err.message)}</p>`;
+    return;
+  }
+  render();
+}
+
+start();

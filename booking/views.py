@@ -1,0 +1,279 @@
+"""Booking pages (/reservasi/, /reservasi/<token>) and endpoints: slots, book, cancel, check-in, the report.
+
+Each view validates, calls one rule in loket/bookings.py, pushes after the commit and answers JSON.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import Blueprint, current_app, make_response, render_template, request
+from flask_socketio import join_room, leave_room, rooms
+
+from admin.views import _report_scope, csv_response
+from kiosk import service as kiosk_service
+from kiosk.views import qr_svg
+from loket import auth, bookings, inputs, realtime, views
+from loket.api import client_address
+from loket.db import get_db, one, settings
+from loket.errors import LoketError, request_lang
+from loket.ratelimit import hit, peek
+from loket.realtime import socketio
+from loket.timeutil import local_day
+
+bp = Blueprint("booking", __name__, template_folder="templates", static_folder="static", static_url_path="/reservasi/static")
+
+DEVICE_COOKIE = "loket_device"  # the same random id the phone-ticket page uses
+# (bookings, seconds): only bookings actually made count, as for phone tickets; one address may be a
+# whole MPP's guest Wi-Fi behind NAT, so its ceiling is wide.
+DEFAULT_LIMITS = {"device": (5, 3600), "address": (100, 3600)}
+
+
+def clock() -> datetime:
+    return current_app.config["CLOCK"]()
+
+
+def limits() -> dict:
+    return {**DEFAULT_LIMITS, **current_app.config.get("BOOKING_LIMITS", {})}
+
+
+def _device_id() -> tuple[str, bool]:
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
+        return value, False
+    return secrets.token_urlsafe(18), True
+
+
+def status_url(token: str) -> str:
+    return f"{views.public_base_url()}/reservasi/{token}"
+
+
+def booking_answer(db, booking: dict, now: datetime) -> dict:
+    """The booking JSON with its page's address and, once checked in, its ticket."""
+    data = bookings.booking_json(db, booking, now)
+    data["status_url"] = status_url(booking["token"])
+    data["ticket"] = None
+    if booking["ticket_id"]:
+        ticket = one(db, "SELECT * FROM tickets WHERE id = ?", (booking["ticket_id"],))
+        data["ticket"] = views.ticket_json(db, ticket, now) if ticket else None
+    return data
+
+
+def slots_room(service_id: int, day: str) -> str:
+    return f"booking-slots:{service_id}:{day}"
+
+
+def push_slots(db, service_id: int, day: str, now: datetime) -> None:
+    """Open booking pages showing this service and day redraw the places left (after the commit);
+    a booking for today also changes the quota left that kiosks show for walk-ins."""
+    told = []
+    if day == local_day(now, settings(db)["timezone"]):
+        told.append(("queue_changed", {"kind": "booking_changed", "ticket": None, "now": now, "service_ids": (service_id,)}))
+    try:
+        told.append(
+            (
+                "emit",
+                {"event": "booking_slots_changed", "payload": bookings.slots(db, service_id, day, now), "to": slots_room(service_id, day)},
+            )
+        )
+    except LoketError:
+        pass
+    realtime.publish(told)
+
+
+# ---------------------------------------------------------------- pages
+
+
+@bp.get("/reservasi/")
+def booking_page():
+    db = get_db()
+    today = local_day(clock(), settings(db)["timezone"])
+    response = make_response(render_template("booking/book.html", mpp=realtime.mpp_json(db), today=today))
+    device, new = _device_id()
+    if new:
+        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.get("/reservasi/poster")
+def poster_page():
+    """A printable poster for beside the kiosk: the QR of /reservasi/ and the three steps."""
+    db = get_db()
+    url = f"{views.public_base_url()}/reservasi/"
+    services = [
+        r["name"]
+        for r in db.query(
+            "SELECT s.name FROM services s JOIN agencies a ON a.id = s.agency_id"
+            " WHERE s.booking_enabled = 1 AND s.active = 1 AND a.active = 1 ORDER BY a.sort_order, s.sort_order"
+        )
+    ]
+    return render_template("booking/poster.html", mpp=realtime.mpp_json(db), qr=qr_svg(url), url=url, services=services)
+
+
+@bp.get("/reservasi/<token>")
+def status_page(token: str):
+    db = get_db()
+    try:
+        booking = bookings.by_token(db, token)
+    except LoketError:
+        return render_template("booking/missing.html", mpp=realtime.mpp_json(db)), 404
+    data = booking_answer(db, booking, clock())
+    page = render_template("booking/status.html", booking=data, qr=qr_svg(data["code"]), mpp=realtime.mpp_json(db))
+    response = make_response(page)
+    # The address is the key to the booking (and its cancel button): no shared caches, no Referer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# ---------------------------------------------------------------- the citizen's API
+
+
+@bp.get("/api/bookings/slots")
+def get_slots():
+    args = dict(request.args)
+    service_id = inputs.integer(args, "service_id")
+    day = inputs.text(args, "date", required=True, max_length=10)
+    return bookings.slots(get_db(), service_id, day, clock())
+
+
+@bp.get("/api/bookings/days")
+def get_days():
+    """The days a service can be booked, each with its places left (the phone's day picker)."""
+    service_id = inputs.integer(dict(request.args), "service_id")
+    return bookings.days(get_db(), service_id, clock())
+
+
+@bp.post("/api/bookings")
+def create_booking():
+    db = get_db()
+    now = clock()
+    lim = limits()
+    device, new_device = _device_id()
+    address = client_address()
+    buckets = [(f"booking:{device}:{address}", *lim["device"]), (f"booking-address:{address}", *lim["address"])]
+    for bucket, allowed, window in buckets:
+        if peek(db, bucket, window, now) >= allowed:
+            stamp = int(now.timestamp())
+            raise LoketError("rate_limited", retry_after=window - stamp % window)
+    data = inputs.body()
+    service_id = inputs.integer(data, "service_id")
+    day = inputs.text(data, "date", required=True, max_length=10)
+    start = inputs.text(data, "start", required=True, max_length=5)
+    name = inputs.text(data, "name", required=True, max_length=100)
+    if len(name) < 2:
+        raise LoketError("invalid_field", field="name", reason="minimal 2 huruf")
+    phone = inputs.text(data, "phone", required=True, max_length=20)
+    nik = inputs.text(data, "nik", max_length=20) or None
+    booking = bookings.book(db, service_id, day, start, name, phone, now, nik=nik, secret=current_app.config["SECRET_KEY"])
+    for bucket, allowed, window in buckets:
+        try:
+            hit(db, bucket, allowed, window, now)
+        except LoketError:
+            pass  # already booked; the next request is the one refused
+    push_slots(db, service_id, day, now)
+    answer = booking_answer(db, booking, now)
+    response = make_response(answer, 201)
+    if new_device:
+        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.get("/api/bookings/<token>")
+def get_booking(token: str):
+    db = get_db()
+    now = clock()
+    return booking_answer(db, bookings.by_token(db, token), now)
+
+
+@bp.post("/api/bookings/<token>/cancel")
+def cancel_booking(token: str):
+    db = get_db()
+    now = clock()
+    booking = bookings.cancel(db, token, now)
+    push_slots(db, booking["service_id"], booking["date"], now)
+    return booking_answer(db, booking, now)
+
+
+@socketio.on("follow_booking_slots")
+def follow_booking_slots(data):
+    """The booking page joins the room of the service and day it shows, and hears places change."""
+    if not isinstance(data, dict):
+        return {"error": "bad_request"}
+    try:
+        service_id = int(data.get("service_id"))
+        day = str(data.get("date", ""))[:10]
+    except (TypeError, ValueError):
+        return {"error": "bad_request"}
+    for room in rooms():
+        if room.startswith("booking-slots:"):
+            leave_room(room)
+    join_room(slots_room(service_id, day))
+    return {"ok": True}
+
+
+# ---------------------------------------------------------------- check-in
+
+
+def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: int | None = None) -> dict:
+    """Check a booking in: the ticket is issued, printed at a kiosk as a walk-in's is, and broadcast."""
+    db = get_db()
+    now = clock()
+    try:
+        _booking, ticket = bookings.check_in(db, code, now, kiosk_id=kiosk["id"] if kiosk else None, by=by, agency_id=agency_id)
+    except LoketError as err:
+        if err.code == "already_checked_in" and err.params.get("ticket_id"):
+            existing = one(db, "SELECT * FROM tickets WHERE id = ?", (err.params["ticket_id"],))
+            if existing:
+                err.params["ticket"] = views.ticket_json(db, existing, now)
+        raise
+    # printed like a walk-in's ticket, off the request path (the outcome follows as ticket_printed)
+    printer = current_app.extensions.get("loket_printer")
+    if kiosk is not None and printer is not None:
+        printer(ticket, kiosk, views.public_base_url())
+    return views.ticket_json(db, ticket, now)
+
+
+@bp.post("/api/kiosks/<name>/check-in")
+def check_in_at_kiosk(name: str):
+    """Typed or scanned booking code at a kiosk: the ticket comes out of its printer, with its QR as SVG."""
+    kiosk = kiosk_service.kiosk_by_name(get_db(), name)
+    code = inputs.text(inputs.body(), "code", required=True, max_length=40)
+    ticket = _check_in(code, kiosk=kiosk, by=f"kiosk:{kiosk['name']}")
+    return {"ticket": {**ticket, "qr_svg": str(qr_svg(ticket["status_url"]))}}, 201
+
+
+@bp.post("/api/bookings/check-in")
+@auth.login_required()
+def check_in_by_officer():
+    user = auth.current_user()
+    code = inputs.text(inputs.body(), "code", required=True, max_length=40)
+    agency_id = None if user["role"] == "admin" else user["agency_id"]
+    return {"ticket": _check_in(code, by=f"user:{user['username']}", agency_id=agency_id)}, 201
+
+
+# ---------------------------------------------------------------- report
+
+
+REPORT_COLUMNS = [
+    "date", "agency", "service", "booked", "checked_in", "expired", "cancelled", "upcoming", "wait_booked_avg_min", "wait_walk_in_avg_min",
+]  # fmt: skip
+
+
+@bp.get("/api/admin/reports/bookings")
+def bookings_report():
+    """Bookings per service and day (expired = no-show) and waiting of booked vs walk-in tickets; CSV too."""
+    agency_id, start, end, _today = _report_scope()
+    data = bookings.report(get_db(), start, end, clock(), agency_id)
+    if request.args.get("format") == "csv":
+        return csv_response(data["rows"], REPORT_COLUMNS, f"reservasi-{start}-{end}.csv")
+    return data
+
+
+@bp.context_processor
+def _lang():
+    try:
+        return {"page_lang": request_lang()}
+    except RuntimeError:
+        return {"page_lang": "id"}

@@ -1,0 +1,192 @@
+// "Sudah reservasi?" at the kiosk: type the booking code on the screen keyboard, or scan the booking's QR with
+// the kiosk's USB barcode scanner (it types the code and Enter into the focused field); the ticket is printed.
+import { api, esc, lang, t } from "/static/loket.js";
+
+const app = document.getElementById("app");
+const KIOSK = app?.dataset.kiosk || "";
+const opener = document.getElementById("checkin-open");
+const CODE_KEYS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"]; // booking codes have no 0/O, 1/I
+const IDLE = 45 * 1000;
+const SHOWN = 15 * 1000;
+const SCAN_GAP = 80; // ms between a scanner's keystrokes; people type slower
+const L = (id, en) => t({ id, en });
+
+let panel = null;
+let idleTimer = null;
+let busy = false;
+let scanBuffer = "";
+let scanAt = 0;
+
+function label() {
+  if (opener) opener.innerHTML = `${L("Sudah reservasi?", "Already booked?")} <small>${L("Check-in di sini: ketik atau pindai kode", "Check in here: type or scan your code")}</small>`;
+}
+
+function armIdle(ms = IDLE) {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(close, ms);
+}
+
+function keyboard() {
+  return `<div class="k-keyboard k-checkin-keys" role="group" aria-label="${esc(L("Papan ketik", "Keyboard"))}">${CODE_KEYS
+    .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
+    .join("")}<div><button type="button" data-key="⌫" class="k-key-wide">⌫ ${L("Hapus", "Delete")}</button></div></div>`;
+}
+
+function formView(message = null, code = "") {
+  return `<section class="k-checkin-form">
+      <h1 class="k-title">${L("Check-in reservasi", "Booking check-in")}</h1>
+      <p class="k-sub">${L("Pindai kode QR reservasi di pemindai, atau ketik kode 6 huruf/angka.", "Scan the booking's QR code at the scanner, or type the 6-character code.")}</p>
+      <form id="checkin-form" autocomplete="off">
+        <label for="checkin-code" class="k-visually-hidden">${L("Kode reservasi", "Booking code")}</label>
+        <input id="checkin-code" class="k-checkin-code" name="code" inputmode="none" maxlength="40" spellcheck="false"
+          autocapitalize="characters" placeholder="${esc(L("KODE", "CODE"))}" value="${esc(code)}">
+        <button type="submit" class="k-btn k-btn-primary" ${busy ? "disabled" : ""}>${busy ? L("Memeriksa…", "Checking…") : L("Check-in", "Check in")}</button>
+      </form>
+      ${message ? `<div class="k-refusal" role="alert" data-code="${esc(message.code)}"><p class="k-refusal-title">${esc(message.title)}</p><p>${esc(message.text)}</p></div>` : ""}
+      ${keyboard()}
+      <button type="button" class="k-btn k-btn-ghost" data-action="close">← ${L("Kembali", "Back")}</button>
+    </section>`;
+}
+
+const TITLES = {
+  booking_not_found: { id: "Kode tidak ditemukan", en: "Code not found" },
+  too_early: { id: "Terlalu awal", en: "Too early" },
+  too_late: { id: "Waktu check-in sudah lewat", en: "Check-in time has passed" },
+  already_checked_in: { id: "Sudah check-in", en: "Already checked in" },
+  booking_cancelled: { id: "Reservasi dibatalkan", en: "Booking cancelled" },
+};
+
+function ticketView(ticket, again = false) {
+  const printed = ticket.printed === true
+    ? `<p class="k-print k-print-ok">${L("Silakan ambil tiket Anda di bawah layar.", "Please take your ticket below the screen.")}</p>`
+    : ticket.printed === false
+      ? `<p class="k-print k-print-failed">${L("Tiket tidak tercetak. Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.", "The ticket was not printed. Your number is still valid: remember it or scan the QR code.")}</p>`
+      : "";
+  return `<section class="k-issued k-checkin-done" style="--agency:${/^#[0-9a-f]{3,8}$/i.test(ticket.agency_color || "") ? ticket.agency_color : "#0b5394"}">
+      <p class="k-t-priority">${L("RESERVASI", "BOOKING")} ${esc(ticket.booking_code || "")}</p>
+      <p class="k-sub">${esc(ticket.agency)}</p>
+      <p class="k-issued-service">${esc(ticket.service)}</p>
+      <p class="k-issued-label">${again ? L("Anda sudah check-in. Nomor antrean Anda", "You are already checked in. Your queue number") : L("Nomor antrean Anda", "Your queue number")}</p>
+      <p class="k-issued-number" id="checkin-number">${esc(ticket.number)}</p>
+      <p>${L("Antrean di depan Anda", "People ahead of you")}: <strong>${ticket.ahead}</strong></p>
+      ${ticket.qr_svg ? `<div class="k-issued-qr">${ticket.qr_svg}<p>${L("Pindai untuk memantau antrean di ponsel Anda", "Scan to follow the queue on your phone")}</p></div>` : ""}
+      ${again ? "" : printed}
+      <button type="button" class="k-btn k-btn-ghost" data-action="close">${L("Selesai", "Done")}</button>
+    </section>`;
+}
+
+function show(html) {
+  panel.innerHTML = html;
+  const input = panel.querySelector("#checkin-code");
+  if (input) {
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+}
+
+function open(code = "") {
+  if (!panel) {
+    panel = document.createElement("section");
+    panel.id = "checkin";
+    panel.className = "k-screen k-checkin";
+    panel.setAttribute("aria-live", "polite");
+    document.getElementById("screen").after(panel);
+    panel.addEventListener("click", onClick);
+    panel.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit();
+    });
+    // The scanner types into the focused field: keep the focus there whatever the citizen touched.
+    panel.addEventListener("focusout", () => setTimeout(() => panel && !panel.hidden && panel.querySelector("#checkin-code")?.focus(), 0));
+  }
+  document.getElementById("screen").hidden = true;
+  bar(false);
+  panel.hidden = false;
+  document.getElementById("attract")?.setAttribute("hidden", "");
+  show(formView(null, code));
+  armIdle();
+}
+
+function bar(on) {
+  const footer = document.getElementById("checkin-bar");
+  if (footer) footer.hidden = !on || opener?.hidden;
+}
+
+function close() {
+  clearTimeout(idleTimer);
+  if (!panel) return;
+  panel.hidden = true;
+  panel.innerHTML = "";
+  document.getElementById("screen").hidden = false;
+  bar(true);
+}
+
+function onClick(event) {
+  const el = event.target.closest("button");
+  armIdle();
+  if (!el) return;
+  if (el.dataset.action === "close") return close();
+  const input = panel.querySelector("#checkin-code");
+  if (el.dataset.key && input) {
+    input.value = el.dataset.key === "⌫" ? input.value.slice(0, -1) : input.value + el.dataset.key;
+    input.focus();
+  }
+}
+
+async function submit() {
+  const input = panel.querySelector("#checkin-code");
+  const code = (input?.value || "").trim();
+  if (!code || busy) return;
+  busy = true;
+  show(formView(null, code));
+  const path = KIOSK ? `/api/kiosks/${encodeURIComponent(KIOSK)}/check-in` : null;
+  try {
+    if (!path) throw Object.assign(new Error(L("Kios ini belum terdaftar; silakan ke petugas informasi.", "This kiosk is not registered; please ask the information desk.")), { code: "kiosk_not_found" });
+    const answer = await api(path, { method: "POST", body: { code }, timeout: 12000 });
+    busy = false;
+    show(ticketView(answer.ticket));
+    armIdle(SHOWN);
+  } catch (err) {
+    busy = false;
+    if (err.code === "already_checked_in" && err.body?.ticket) {
+      show(ticketView(err.body.ticket, true));
+      armIdle(SHOWN);
+      return;
+    }
+    const title = t(TITLES[err.code] || { id: "Check-in tidak berhasil", en: "Check-in failed" });
+    show(formView({ code: err.code, title, text: err.message }, ""));
+    armIdle();
+  }
+}
+
+// A scan at the start screen (no field focused) opens the check-in with the code already in.
+document.addEventListener("keydown", (event) => {
+  if (panel && !panel.hidden) return;
+  if (["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement?.tagName)) return;
+  const now = Date.now();
+  if (now - scanAt > SCAN_GAP * 3) scanBuffer = "";
+  scanAt = now;
+  if (event.key === "Enter" && scanBuffer.length >= 6) {
+    const code = scanBuffer;
+    scanBuffer = "";
+    open(code);
+    submit();
+  } else if (event.key.length === 1) {
+    scanBuffer += event.key;
+  }
+});
+
+if (opener) {
+  opener.addEventListener("click", () => open());
+  for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => setTimeout(() => {
+    label();
+    if (panel && !panel.hidden && panel.querySelector("#checkin-form")) show(formView(null, panel.querySelector("#checkin-code").value));
+  }, 0));
+  label();
+  // Only where some service takes bookings: otherwise the entry would only confuse.
+  api("/api/agencies").then((agencies) => {
+    opener.hidden = !agencies.some((a) => a.services.some((s) => s.booking_enabled));
+    bar(!panel || panel.hidden);
+  }).catch(() => {});
+}
+document.documentElement.lang = lang();
