@@ -22,7 +22,8 @@ from sqlite_utils import Database
 from . import tickets
 from .db import one, scalar, settings, transaction
 from .errors import LoketError
-from .timeutil import day_start_utc, hhmm, iso, local, local_day, long_date_id, minutes_of_day, parse_iso, zone
+from .i18n import long_date
+from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day, parse_iso, zone
 
 # 32 symbols, none of 0/O or 1/I: read aloud over a counter and typed on a kiosk without doubt.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -406,8 +407,8 @@ def _refuse_check_in(db: Database, booking: dict, now: datetime) -> None:
             opens=opens.strftime("%H:%M"),
             date=opens.date().isoformat(),
             opens_at=booking["checkin_opens_at"],
-            day="hari ini" if same_day else "pada " + long_date_id(opens, tz),
-            day_en="today" if same_day else "on " + opens.strftime("%A %-d %B %Y"),
+            day="hari ini" if same_day else "pada " + long_date(opens, "id"),
+            day_en="today" if same_day else "on " + long_date(opens, "en"),
         )
 
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from conftest import PASSWORD, login
+from conftest import PASSWORD, login, settle
 from loket import bookings, tickets, views
 from loket.db import connect
 from loket.errors import LoketError
@@ -196,11 +196,13 @@ def test_cancel_frees_the_place_at_once_and_open_booking_pages_hear_it(app, clie
         "/api/bookings",
         json={"service_id": sid, "date": "2026-11-25", "start": "11:00", "name": "Siti", "phone": PHONE, "nik": "3201234567890123"},
     ).get_json()
+    settle(app)
     pushed = [e for e in page.get_received() if e["name"] == "booking_slots_changed"]
     assert [s["left"] for s in pushed[-1]["args"][0]["slots"] if s["start"] == "11:00"] == [0]
     assert refusal(book, db, clock, sid, start="11:00", phone="081299990000", nik="3201234567890999").code == "slot_full"
     cancelled = client.post(f"/api/bookings/{taken['token']}/cancel").get_json()
     assert cancelled["status"] == "cancelled"
+    settle(app)
     pushed = [e for e in page.get_received() if e["name"] == "booking_slots_changed"]
     assert [s["left"] for s in pushed[-1]["args"][0]["slots"] if s["start"] == "11:00"] == [1]
     assert book(db, clock, sid, start="11:00", phone="081299990000", nik="3201234567890999")["status"] == "booked"
@@ -261,7 +263,8 @@ def test_a_second_check_in_answers_already_checked_in_with_the_same_ticket(clien
     first = client.post("/api/kiosks/kios-1/check-in", json={"code": booking["code"].lower()})
     assert first.status_code == 201, first.get_json()
     ticket = first.get_json()["ticket"]
-    assert ticket["source"] == "booking" and ticket["booking_code"] == booking["code"] and ticket["printed"] is True
+    # printed like a walk-in's: off the request path, the outcome follows as ticket_printed
+    assert ticket["source"] == "booking" and ticket["booking_code"] == booking["code"] and ticket["printed"] is None
     assert ticket["qr_svg"].startswith("<svg")
     second = client.post("/api/kiosks/kios-1/check-in", json={"code": booking["code"]})
     assert second.status_code == 409 and second.get_json()["error"] == "already_checked_in"
@@ -420,8 +423,10 @@ def test_screens_learn_only_the_source_of_a_checked_in_ticket_never_its_code(app
     booking = book(db, clock, sid)
     lobby = socketio.test_client(app)
     lobby.emit("subscribe", {"room": "display"})
+    settle(app)
     lobby.get_received()
     assert client.post("/api/kiosks/kios-1/check-in", json={"code": booking["code"]}).status_code == 201
+    settle(app)
     changes = [e["args"][0] for e in lobby.get_received() if e["name"] == "queue_changed"]
     ticket = changes[-1]["ticket"]
     assert changes[-1]["kind"] == "issued" and ticket["source"] == "booking"
@@ -491,15 +496,19 @@ def test_kiosks_hear_the_walk_in_quota_shrink_when_a_place_is_booked_for_today(a
     configure(db, sid, daily_quota=10, booking_quota_percent=50)
     kiosk = socketio.test_client(app)
     kiosk.emit("subscribe", {"room": "kiosk"})
+    settle(app)
     kiosk.get_received()
     body = {"service_id": sid, "date": "2026-11-25", "start": "11:00", "name": "Siti", "phone": PHONE, "nik": "3201234567890123"}
     taken = client.post("/api/bookings", json=body).get_json()
+    settle(app)
     change = [e["args"][0] for e in kiosk.get_received() if e["name"] == "queue_changed"][-1]
     assert change["kind"] == "booking_changed" and [s["quota_left"] for s in change["services"] if s["id"] == sid] == [9]
     client.post(f"/api/bookings/{taken['token']}/cancel")
+    settle(app)
     change = [e["args"][0] for e in kiosk.get_received() if e["name"] == "queue_changed"][-1]
     assert [s["quota_left"] for s in change["services"] if s["id"] == sid] == [10]
     tomorrow = client.post("/api/bookings", json={**body, "date": "2026-11-26"})
     assert tomorrow.status_code == 201
+    settle(app)
     assert not [e for e in kiosk.get_received() if e["name"] == "queue_changed"]  # another day's booking holds nothing today
     kiosk.disconnect()

@@ -13,6 +13,10 @@ const L = (id, en) => t({ id, en });
 
 let panel = null;
 let idleTimer = null;
+let shown = null; // the checked-in ticket on screen, waiting for its ticket_printed
+let printTimer = null;
+const PRINT_WAIT = 8000; // no report by then: treat as not printed (as kiosk.js does)
+const reports = new Map(); // ticket_printed reports that came before the answer
 let busy = false;
 let scanBuffer = "";
 let scanAt = 0;
@@ -61,7 +65,7 @@ function ticketView(ticket, again = false) {
     ? `<p class="k-print k-print-ok">${L("Silakan ambil tiket Anda di bawah layar.", "Please take your ticket below the screen.")}</p>`
     : ticket.printed === false
       ? `<p class="k-print k-print-failed">${L("Tiket tidak tercetak. Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.", "The ticket was not printed. Your number is still valid: remember it or scan the QR code.")}</p>`
-      : "";
+      : `<p class="k-print k-print-wait">${L("Sedang mencetak tiket…", "Printing your ticket…")}</p>`;
   return `<section class="k-issued k-checkin-done" style="--agency:${/^#[0-9a-f]{3,8}$/i.test(ticket.agency_color || "") ? ticket.agency_color : "#0b5394"}">
       <p class="k-t-priority">${L("RESERVASI", "BOOKING")} ${esc(ticket.booking_code || "")}</p>
       <p class="k-sub">${esc(ticket.agency)}</p>
@@ -114,6 +118,8 @@ function bar(on) {
 
 function close() {
   clearTimeout(idleTimer);
+  clearTimeout(printTimer);
+  shown = null;
   if (!panel) return;
   panel.hidden = true;
   panel.innerHTML = "";
@@ -144,7 +150,14 @@ async function submit() {
     if (!path) throw Object.assign(new Error(L("Kios ini belum terdaftar; silakan ke petugas informasi.", "This kiosk is not registered; please ask the information desk.")), { code: "kiosk_not_found" });
     const answer = await api(path, { method: "POST", body: { code }, timeout: 12000 });
     busy = false;
-    show(ticketView(answer.ticket));
+    // The ticket is printed after the answer; its outcome may even arrive before it.
+    shown = answer.ticket;
+    const early = reports.get(shown.id);
+    reports.clear();
+    if (early && shown.printed == null) shown.printed = early.printed;
+    show(ticketView(shown));
+    clearTimeout(printTimer);
+    if (shown.printed == null) printTimer = setTimeout(() => printedReport({ ticket_id: shown.id, printed: false }), PRINT_WAIT);
     armIdle(SHOWN);
   } catch (err) {
     busy = false;
@@ -158,6 +171,19 @@ async function submit() {
     armIdle();
   }
 }
+
+function printedReport(report) {
+  if (!shown || shown.id !== report.ticket_id || !panel || panel.hidden) {
+    if (reports.size < 50) reports.set(report.ticket_id, report);
+    return;
+  }
+  clearTimeout(printTimer);
+  shown.printed = report.printed;
+  show(ticketView(shown));
+}
+
+// kiosk.js owns the socket and passes on every print outcome of this kiosk.
+document.addEventListener("loket:ticket_printed", (event) => printedReport(event.detail));
 
 // A scan at the start screen (no field focused) opens the check-in with the code already in.
 document.addEventListener("keydown", (event) => {

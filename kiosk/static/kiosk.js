@@ -345,6 +345,7 @@ async function take(priorityReason = null) {
 }
 
 function printed(report) {
+  document.dispatchEvent(new CustomEvent("loket:ticket_printed", { detail: report })); // the check-in screen's too
   // Reports name the ticket by id: tokens never travel on the kiosk's public room.
   if (state.view !== "ticket" || !state.ticket || state.ticket.id !== report.ticket_id) {
     if (printReports.size < 50) printReports.set(report.ticket_id, report);
