@@ -57,6 +57,12 @@ def m001_kiosk_agent_key(db: sqlite_utils.Database) -> None:
     add_column(db, "kiosks", "agent_key", "TEXT NOT NULL DEFAULT ''")
 
 
+@migrations()
+def m12_service_short_name(db: sqlite_utils.Database) -> None:
+    """A short service name for the lobby display (empty: the display uses the name)."""
+    add_column(db, "services", "short_name", "TEXT NOT NULL DEFAULT ''")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

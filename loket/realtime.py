@@ -56,11 +56,18 @@ def recent_calls(db: Database, now: datetime, agency_ids: list[int] | None, limi
         params += agency_ids
     calls = []
     for row in db.query(
-        "SELECT e.id AS call_id, e.kind, e.at, e.counter_id AS event_counter, t.* FROM events e JOIN tickets t ON t.id = e.ticket_id"
+        "SELECT e.id AS call_id, e.kind, e.at, e.counter_id AS event_counter, e.service_id AS event_service,"
+        " e.agency_id AS event_agency, t.* FROM events e JOIN tickets t ON t.id = e.ticket_id"
         " WHERE e.kind IN ('called', 'recalled') AND e.at >= ?" + filter_sql + " ORDER BY e.id DESC LIMIT ?",
         (*params, limit),
     ):
-        ticket = {**row, "counter_id": row["event_counter"]}
+        # Label the call as it was made: a transfer later moves the ticket, not its past calls.
+        ticket = {
+            **row,
+            "counter_id": row["event_counter"],
+            "service_id": row["event_service"] or row["service_id"],
+            "agency_id": row["event_agency"] or row["agency_id"],
+        }
         payload = views.called_event(db, ticket, now, recall=row["kind"] == "recalled")
         payload["call_id"] = row["call_id"]
         payload["called_at"] = row["at"]

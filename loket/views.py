@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from . import tickets
 from .db import one, settings
-from .speech import announcement
+from .speech import announcement, short_announcement
 from .timeutil import iso
 
 # Never leave the server for a public room: the token is the key to a citizen's ticket page.
@@ -30,7 +30,8 @@ def public_base_url() -> str:
 def names(db: Database, ticket: dict) -> dict:
     row = one(
         db,
-        "SELECT s.name AS service, s.code AS service_code, a.name AS agency, a.code AS agency_code, a.color AS agency_color,"
+        "SELECT s.name AS service, s.short_name AS service_short_name, s.code AS service_code, a.name AS agency, a.code AS agency_code,"
+        " a.color AS agency_color,"
         " c.name AS counter, c.number AS counter_number FROM services s JOIN agencies a ON a.id = s.agency_id"
         " LEFT JOIN counters c ON c.id = ? WHERE s.id = ?",
         (ticket.get("counter_id"), ticket["service_id"]),
@@ -125,6 +126,7 @@ def agencies_json(db: Database, now: datetime, agency_ids: list[int] | None = No
                     "id": s["id"],
                     "code": s["code"],
                     "name": s["name"],
+                    "short_name": s["short_name"] or s["name"],
                     "prefix": s["prefix"],
                     "open": refusal is None,
                     "closed_reason": refusal.code if refusal else None,
@@ -174,10 +176,12 @@ def called_event(db: Database, ticket: dict, now: datetime, recall: bool) -> dic
         "agency": label.get("agency"),
         "service_id": ticket["service_id"],
         "service": label.get("service"),
+        "service_short_name": label.get("service_short_name") or label.get("service"),
         "priority": bool(ticket["priority"]),
         "recall": recall,
         "call_count": ticket["call_count"],
         "called_at": ticket["called_at"],
         "announced_at": iso(now),
         "announcement": announcement(ticket["number"], label.get("counter_number") or 0, reading),
+        "announcement_short": short_announcement(ticket["number"], label.get("counter_number") or 0, reading),
     }
