@@ -1,0 +1,176 @@
+"""The lobby panel in a real Chromium when many counters call at once: every call on the panel at once,
+the voice never far behind, readable from 5 m at every TV size (docs/display.md)."""
+
+import threading
+import time
+
+import pytest
+
+from conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+READY = (
+    "() => window.loketDisplay && window.__loketDisplay.state.snapshot && document.getElementById('conn').dataset.state === 'connected'"
+)
+# Capital height ≥ 5 m / 250 = 20 mm on a 43" TV whose 1080-px short side is 535 mm: 56 px of font at 1080 px.
+MIN_FONT_AT_1080 = 56
+
+
+def open_display(page_factory, server, query: str = "display=lobi", width: int = 1920, height: int = 1080):
+    page = page_factory(width, height)
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"{server.url}/display/?{query}")
+    page.wait_for_function(READY)
+    page.errors = errors
+    return page
+
+
+def open_counters(server) -> list[tuple]:
+    """Every counter of the demo MPP opened by its agency's officer, with one ticket waiting for it."""
+    counters = server.session().get(f"{server.url}/api/counters", timeout=10).json()
+    agencies = {a["id"]: a for a in server.session().get(f"{server.url}/api/agencies", timeout=10).json()}
+    sessions = {}
+    opened = []
+    with server.session() as kiosk:
+        for counter in counters:
+            code = agencies[counter["agency_id"]]["code"].lower()
+            session = sessions.get(code) or sessions.setdefault(code, server.session(f"petugas.{code}"))
+            assert session.post(f"{server.url}/api/counters/{counter['id']}/open", timeout=10).status_code == 200
+            response = kiosk.post(f"{server.url}/api/tickets", json={"service_id": counter["service_ids"][0]}, timeout=10)
+            assert response.status_code == 201 or response.status_code == 200, response.text
+            opened.append((session, counter["id"]))
+    return opened
+
+
+def call(server, session, counter_id: int, made: dict) -> None:
+    response = session.post(f"{server.url}/api/counters/{counter_id}/call-next", timeout=10)
+    assert response.status_code == 200, response.text
+    made[counter_id] = (response.json()["ticket"]["number"], time.monotonic())
+
+
+def panel_numbers(page) -> list[str]:
+    return page.evaluate("window.loketDisplay.state().tiles.map(t => t.number)")
+
+
+def test_five_counters_calling_within_one_second_are_all_on_the_panel_within_two_seconds(live_server, page_factory):
+    page = open_display(page_factory, live_server)
+    opened = open_counters(live_server)[:5]
+    made = {}
+    threads = [threading.Thread(target=call, args=(live_server, s, c, made)) for s, c in opened]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+        time.sleep(0.15)
+    for thread in threads:
+        thread.join()
+    assert time.monotonic() - started < 1.5
+    numbers = [number for number, _ in made.values()]
+    page.wait_for_function(f"{numbers!r}.every(n => window.loketDisplay.state().tiles.some(t => t.number === n))", timeout=2000)
+    assert time.monotonic() - started < 2.0 + 0.2
+    state = page.evaluate("window.loketDisplay.state()")
+    # Newest largest: the last call made is the lead tile; exactly one tile is highlighted as spoken.
+    newest = max(made.values(), key=lambda v: v[1])[0]
+    assert state["tiles"][0]["number"] == newest
+    assert page.locator(".tile.lead #call-number").inner_text() == newest
+    page.wait_for_function("document.querySelectorAll('.tile.speaking').length === 1")
+    # The voice says one call at a time, and every one of the five within the lag limit.
+    for _ in range(15):
+        states = [e["state"] for e in page.evaluate("window.loketDisplay.state().log")]
+        assert states.count("speaking") <= 1
+        time.sleep(0.2)
+    screenshot(page, "display-burst-5-1920x1080")
+    assert page.errors == []
+
+
+def test_seventeen_counters_calling_within_ten_seconds_keep_the_panel_current_and_the_voice_close_behind(live_server, page_factory):
+    page = open_display(page_factory, live_server)
+    opened = open_counters(live_server)
+    assert len(opened) == 17
+    worst_lag = 0.0
+    late = []
+    for session, counter_id in opened:
+        made = {}
+        call(live_server, session, counter_id, made)
+        number, at = made[counter_id]
+        try:
+            page.wait_for_function(f"window.loketDisplay.state().tiles.some(t => t.number === {number!r})", timeout=1000)
+        except Exception:
+            late.append(number)
+        seen = time.monotonic() - at
+        if seen > 1.0:
+            late.append((number, seen))
+        assert panel_numbers(page)[0] == number  # the newest call is the lead tile
+        worst_lag = max(worst_lag, page.evaluate("(s => s.queue.length ? (s.now - s.queue[0].at) / 1000 : 0)(window.loketDisplay.state())"))
+        time.sleep(max(0.0, 0.55 - seen))
+    assert late == []
+    # Keep watching while the voice works through what is left: its oldest waiting call is never > ~15 s old.
+    deadline = time.monotonic() + 25
+    while time.monotonic() < deadline:
+        state = page.evaluate("window.loketDisplay.state()")
+        if state["queue"]:
+            worst_lag = max(worst_lag, (state["now"] - state["queue"][0]["at"]) / 1000)
+        if state["speaking"]:
+            assert (state["speaking"]["started_at"] - state["speaking"]["at"]) / 1000 <= 15.3
+        if not state["queue"] and not state["speaking"]:
+            break
+        time.sleep(0.2)
+    assert worst_lag <= 15.3, worst_lag
+    log = page.evaluate("window.loketDisplay.state().log")
+    assert [e["state"] for e in log].count("speaking") == 0
+    assert {e["state"] for e in log} <= {"done", "skipped", "replaced"}
+    assert any(e["state"] == "done" for e in log)
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720), (1080, 1920)])
+def test_after_a_burst_no_visible_text_is_below_the_5_m_size_and_nothing_is_clipped(live_server, page_factory, width, height):
+    page = open_display(page_factory, live_server, width=width, height=height)
+    opened = open_counters(live_server)
+    made = {}
+    for session, counter_id in opened[:8]:
+        call(live_server, session, counter_id, made)
+    page.wait_for_function(f"window.loketDisplay.state().tiles.some(t => t.number === {made[opened[7][1]][0]!r})")
+    page.wait_for_timeout(600)
+    screenshot(page, f"display-burst-{width}x{height}")
+    minimum = MIN_FONT_AT_1080 * min(width, height) / 1080
+    report = page.evaluate(
+        """(minimum) => {
+          const small = [], clipped = [];
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (!node.textContent.trim()) continue;
+            const el = node.parentElement;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+            if (!rects.length || getComputedStyle(el).visibility === 'hidden') continue;
+            if (el.closest('.ticker-track')) continue;  // the running text scrolls through on purpose
+            const size = parseFloat(getComputedStyle(el).fontSize);
+            if (size < minimum - 0.5) small.push([el.className || el.tagName, node.textContent.trim().slice(0, 30), size]);
+            // Clipped: a line of text that reaches outside a box that hides its overflow.
+            for (let box = el; box && box !== document.body; box = box.parentElement) {
+              const style = getComputedStyle(box);
+              if (style.overflow === 'visible' && style.overflowX === 'visible') continue;
+              const outer = box.getBoundingClientRect();
+              for (const r of rects) {
+                const outside = r.right > outer.right + 1 || r.left < outer.left - 1 || r.bottom > outer.bottom + 1;
+                if (outside && !box.classList.contains('ticker')) clipped.push([el.className || el.tagName, node.textContent.trim().slice(0, 30), box.className]);
+              }
+            }
+          }
+          return { small, clipped, vw: innerWidth, scrollW: document.documentElement.scrollWidth };
+        }""",
+        minimum,
+    )
+    assert report["small"] == [], report["small"]
+    assert report["clipped"] == [], report["clipped"]
+    # A capital at the minimum size is at least 20 mm tall on a 43" TV (40 px of capital per 1080 px).
+    cap = page.evaluate(
+        """() => { const c = document.createElement('canvas').getContext('2d');
+          const el = document.querySelector('.h-counter, .c-name');
+          c.font = getComputedStyle(el).font; return c.measureText('H').actualBoundingBoxAscent; }"""
+    )
+    assert cap >= 40 * min(width, height) / 1080 - 1, cap
+    assert page.errors == []
