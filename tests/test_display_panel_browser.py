@@ -10,9 +10,7 @@ from conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
-READY = (
-    "() => window.loketDisplay && window.__loketDisplay.state.snapshot && document.getElementById('conn').dataset.state === 'connected'"
-)
+READY = "() => window.loketDisplay && window.__loketDisplay.state.snapshot && document.getElementById('conn').dataset.state === 'connected'"
 # Capital height ≥ 5 m / 250 = 20 mm on a 43" TV whose 1080-px short side is 535 mm: 56 px of font at 1080 px.
 MIN_FONT_AT_1080 = 56
 
@@ -156,7 +154,9 @@ def test_after_a_burst_no_visible_text_is_below_the_5_m_size_and_nothing_is_clip
               const outer = box.getBoundingClientRect();
               for (const r of rects) {
                 const outside = r.right > outer.right + 1 || r.left < outer.left - 1 || r.bottom > outer.bottom + 1;
-                if (outside && !box.classList.contains('ticker')) clipped.push([el.className || el.tagName, node.textContent.trim().slice(0, 30), box.className]);
+                if (outside && !box.classList.contains('ticker')) {
+                  clipped.push([el.className || el.tagName, node.textContent.trim().slice(0, 30), box.className]);
+                }
               }
             }
           }
