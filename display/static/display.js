@@ -445,6 +445,7 @@ const panel = {
 
 function drawHistory() {
   const list = $("history");
+  list.parentElement.classList.remove("squeezed"); // measure the room the history has beside the calls
   const onPanel = new Set(state.tiles.map((tile) => tile.call.call_id));
   const items = state.history.filter((call) => !onPanel.has(call.call_id)).slice(0, 12).map((call) => {
     const li = el("li");
@@ -556,9 +557,9 @@ function drawWaiting() {
   const fs = fontPx();
   const widest = Math.max(fs * 5, ...rows.map((row) => {
     const [prefix, name, count] = row.children;
-    return Math.max(fs * 1.3, textWidth(prefix.textContent, 800) + fs * 0.16) + textWidth(name.textContent) + textWidth(count.textContent, 800);
+    return Math.max(fs * 1.1, textWidth(prefix.textContent, 800) + fs * 0.16) + textWidth(name.textContent) + textWidth(count.textContent, 800);
   }));
-  pagedGrid("waiting", box, rows, widest + fs * 0.75, fs * 1.25, $("waiting-page"));
+  pagedGrid("waiting", box, rows, widest + fs * 0.55, fs * 1.25, $("waiting-page"));
 }
 
 function drawTicker(text) {
