@@ -211,6 +211,7 @@ const announcer = {
       const entry = this.queue.shift();
       if (!entry) break;
       const burst = this.queue.length > 0;
+      this.prefetch();
       this.current = { ...entry, startedAt: Date.now(), burst };
       const log = this.logEntry(entry.call.call_id);
       if (log) log.state = "speaking";
@@ -223,6 +224,17 @@ const announcer = {
     }
     this.busy = false;
     media.yieldToCalls(false);
+  },
+
+  // Server voice: render the next call's audio while this one plays, so a burst wastes no time.
+  prefetch() {
+    const next = this.queue[0];
+    if (this.mode !== "server" || !next) return;
+    fetch(this.audioUrl(next.call, this.queue.length > 1)).catch(() => {});
+  },
+
+  audioUrl(call, burst) {
+    return `/display/audio/${encodeURIComponent(call.call_id)}.wav${burst ? "?short=1" : ""}`;
   },
 
   // One announcement: the chime (left out between back-to-back calls of a burst when a voice speaks),
@@ -239,7 +251,7 @@ const announcer = {
       if (this.mode === "browser") {
         await speakBrowser(text, this.voice);
       } else if (this.mode === "server") {
-        const result = await playUrl(`/display/audio/${encodeURIComponent(call.call_id)}.wav${burst ? "?short=1" : ""}`, 20000);
+        const result = await playUrl(this.audioUrl(call, burst), 20000);
         // The server could not render (espeak-ng missing or broken): fall back to the chime alone.
         if (result === "error") this.setMode("chime");
       }
@@ -406,14 +418,12 @@ const panel = {
   draw() {
     while (state.tiles.length > MAX_TILES && this.evictOne());
     const box = $("tiles");
-    const render = () => {
-      box.replaceChildren(...state.tiles.map((tile, i) => this.tile(tile, i === 0)));
-      for (const tile of state.tiles) tile.fresh = false;
-    };
+    const render = () => box.replaceChildren(...state.tiles.map((tile, i) => this.tile(tile, i === 0)));
     render();
     // Fewer tiles where the panel has no room: what does not fit moves to the history now.
     let guard = MAX_TILES;
     while (box.scrollHeight > box.clientHeight + 1 && state.tiles.length > 1 && guard-- > 0 && this.evictOne()) render();
+    for (const tile of state.tiles) tile.fresh = false; // flash once, not on every redraw
     root.classList.toggle("has-call", state.tiles.length > 0);
     drawHistory();
   },
@@ -475,7 +485,6 @@ function inFilter(agencyId) {
 // pages are made even (17 in pages of 6 → 6, 6, 5), the rows stretched to fill the panel: never a page
 // of two cards in an empty panel.
 function pagedGrid(name, box, elements, minWidth, minHeight, label) {
-  clearInterval(pagers[name]);
   const gap = parseFloat(getComputedStyle(box).rowGap) || 0;
   const width = box.clientWidth || 600;
   const height = box.clientHeight || 300;
@@ -488,14 +497,18 @@ function pagedGrid(name, box, elements, minWidth, minHeight, label) {
   box.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
   box.style.gridTemplateRows = `repeat(${rows}, minmax(0, ${Math.floor(Math.min(height / rows, minHeight * 1.6))}px))`;
   box.style.gridAutoFlow = name === "waiting" ? "column" : "row";
-  let page = 0;
-  const show = () => {
-    elements.forEach((node, i) => { node.hidden = Math.floor(i / perPage) !== page; });
-    if (label) label.textContent = pages > 1 ? `${page + 1}/${pages}` : "";
+  // A redraw (every issue or call changes a count) keeps the page on show and its timer.
+  const pager = (pagers[name] ||= { page: 0, timer: null });
+  pager.pages = pages;
+  pager.page %= pages;
+  pager.show = () => {
+    elements.forEach((node, i) => { node.hidden = Math.floor(i / perPage) !== pager.page; });
+    if (label) label.textContent = pages > 1 ? `${pager.page + 1}/${pages}` : "";
   };
   box.replaceChildren(...elements);
-  show();
-  if (pages > 1) pagers[name] = setInterval(() => { page = (page + 1) % pages; show(); }, PAGE_MS);
+  pager.show();
+  if (pages > 1 && !pager.timer) pager.timer = setInterval(() => { pager.page = (pager.page + 1) % pager.pages; pager.show(); }, PAGE_MS);
+  if (pages === 1 && pager.timer) { clearInterval(pager.timer); pager.timer = null; }
 }
 
 const pagers = {};
@@ -621,14 +634,14 @@ function onSnapshot(data) {
   root.classList.toggle("portrait", portrait);
   drawTicker(config.running_text || "");
   tick();
+  panel.rebuild(state.history);
   drawAll();
   if (first || speakBefore !== state.speak) announcer.detect();
   else reportStatus();
   media.load();
 
-  // Calls made while this screen was away: the panel shows the recent ones; the voice says only
-  // those it never said that are still fresh enough (MAX_LAG_MS), so a reconnect never replays.
-  panel.rebuild(state.history);
+  // Calls made while this screen was away: the panel shows the recent ones (above); the voice says
+  // only those it never queued that are still fresh enough (MAX_LAG_MS), so a reconnect never replays.
   for (const call of [...state.history].reverse()) {
     if (wasAnnounced(call.call_id)) continue;
     if (Date.now() - callAt(call) <= MAX_LAG_MS) announcer.enqueue(call, callAt(call));
@@ -678,7 +691,7 @@ function start() {
   socket.io.on("reconnect_attempt", () => setConnection("offline"));
   let resizeTimer;
   addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawAll, 200); });
-  setInterval(() => { panel.expire(); announcer.prune(); }, 250);
+  setInterval(() => { panel.expire(); announcer.prune(); }, 200);
   window.__loketDisplay = { state, announcer, socket, panel };
   // For tests and the curious: what the panel shows and what the voice still has to say, with times (ms since epoch).
   window.loketDisplay = {
