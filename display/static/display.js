@@ -570,9 +570,9 @@ function drawWaiting() {
   const fs = fontPx();
   const widest = Math.max(fs * 5, ...rows.map((row) => {
     const [prefix, name, count] = row.children;
-    return Math.max(fs * 1.1, textWidth(prefix.textContent, 800) + fs * 0.16) + textWidth(name.textContent) + textWidth(count.textContent, 800);
+    return Math.max(fs, textWidth(prefix.textContent, 800) + fs * 0.16) + textWidth(name.textContent) + textWidth(count.textContent, 800);
   }));
-  pagedGrid("waiting", box, rows, widest + fs * 0.55, fs * 1.25, $("waiting-page"));
+  pagedGrid("waiting", box, rows, widest + fs * 0.5, fs * 1.25, $("waiting-page"));
 }
 
 function drawTicker(text) {
