@@ -204,3 +204,33 @@ def test_a_short_name_set_in_the_admin_service_form_is_what_the_lobby_shows(live
     page.wait_for_function(f"document.getElementById('call-number')?.textContent === {made[counter_id][0]!r}")
     assert page.locator("#call-agency").inner_text() == "DUKCAPIL · e-KTP"
     assert page.locator(".w-row[data-service-id='1'] .w-name").inner_text() == "e-KTP"
+
+
+def test_after_a_transfer_the_earlier_call_keeps_its_own_counter_and_agency_in_the_history(live_server, page_factory):
+    page = open_display(page_factory, live_server)
+    dukcapil = live_server.session("petugas.dukcapil")
+    imigrasi = live_server.session("petugas.imigrasi")
+    assert dukcapil.post(f"{live_server.url}/api/counters/1/open", timeout=10).status_code == 200
+    assert imigrasi.post(f"{live_server.url}/api/counters/5/open", timeout=10).status_code == 200
+    with live_server.session() as kiosk:
+        number = kiosk.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10).json()["number"]
+    made = {}
+    call(live_server, dukcapil, 1, made)
+    assert dukcapil.post(f"{live_server.url}/api/counters/1/transfer", json={"service_id": 5}, timeout=10).status_code == 200
+    call(live_server, imigrasi, 5, made)
+    assert made[5][0] == number
+
+    for _ in range(2):  # live, then from the snapshot after a reload
+        page.wait_for_function(f"document.getElementById('call-number')?.textContent === {number!r}")
+        assert page.locator("#call-counter").inner_text() == "5"
+        assert page.locator("#call-agency").inner_text() == "IMIGRASI · Paspor"
+        # One tile per ticket: its earlier call at Dukcapil is history, labelled as it was made.
+        assert panel_numbers(page) == [number]
+        row = page.locator("#history li").first
+        assert row.locator(".h-number").inner_text() == number
+        assert row.locator(".h-counter").inner_text() == "Loket 1"
+        assert row.locator(".h-agency").inner_text() == "DUKCAPIL · KTP-el"
+        page.reload()
+        page.wait_for_function(READY)
+    screenshot(page, "display-history-after-transfer-1920x1080")
+    assert page.errors == []

@@ -183,7 +183,8 @@ const announcer = {
   // A new call to say: it replaces its counter's older call still waiting (the counter moved on).
   enqueue(call, at = Date.now()) {
     markAnnounced(call.call_id);
-    for (const old of this.queue.filter((e) => e.call.counter_id === call.counter_id)) this.drop(old, "replaced");
+    // The same for the ticket's own older call (a transfer sent it to another counter).
+    for (const old of this.queue.filter((e) => e.call.counter_id === call.counter_id || e.call.ticket_id === call.ticket_id)) this.drop(old, "replaced");
     window.__loketSpeech.log.push({ call_id: call.call_id, number: call.number, text: call.announcement, state: "queued", at });
     this.queue.push({ call, at, queuedAt: Date.now() });
     this.prune();
@@ -368,9 +369,10 @@ function el(tag, className, text) {
 const panel = {
   speakingId: null,
 
-  // A call arrives: on the panel at once, replacing its counter's previous tile.
+  // A call arrives: on the panel at once, replacing its counter's previous tile and its ticket's.
   add(call, shownAt = Date.now()) {
-    state.tiles = [{ call, shownAt, fresh: true }, ...state.tiles.filter((tile) => tile.call.counter_id !== call.counter_id && tile.call.call_id !== call.call_id)];
+    const same = (tile) => tile.call.counter_id === call.counter_id || tile.call.ticket_id === call.ticket_id;
+    state.tiles = [{ call, shownAt, fresh: true }, ...state.tiles.filter((tile) => !same(tile))];
     this.draw();
   },
 
@@ -379,7 +381,7 @@ const panel = {
     const now = Date.now();
     const tiles = [];
     for (const call of calls) {
-      if (tiles.some((tile) => tile.call.counter_id === call.counter_id)) continue;
+      if (tiles.some((tile) => tile.call.counter_id === call.counter_id || tile.call.ticket_id === call.ticket_id)) continue;
       const shownAt = callAt(call);
       if (tiles.length && now - shownAt > TILE_MS) break;
       tiles.push({ call, shownAt });
