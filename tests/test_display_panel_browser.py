@@ -1,8 +1,9 @@
 """The lobby panel in a real Chromium when many counters call at once: every call on the panel at once,
 the voice never far behind, readable from 5 m at every TV size (docs/display.md)."""
 
-import threading
+import struct
 import time
+import zlib
 
 import pytest
 
@@ -13,6 +14,35 @@ pytestmark = pytest.mark.browser
 READY = "() => window.loketDisplay && window.__loketDisplay.state.snapshot && document.getElementById('conn').dataset.state === 'connected'"
 # Capital height ≥ 5 m / 250 = 20 mm on a 43" TV whose 1080-px short side is 535 mm: 56 px of font at 1080 px.
 MIN_FONT_AT_1080 = 56
+# Every visible text node: its font size, and whether a box that hides overflow cuts through it.
+TEXT_CHECK = """(minimum) => {
+  const small = [], clipped = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+    if (!rects.length || getComputedStyle(el).visibility === 'hidden') continue;
+    if (el.closest('.ticker-track')) continue;  // the running text scrolls through on purpose
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < minimum - 0.5) small.push([el.className || el.tagName, node.textContent.trim().slice(0, 30), size]);
+    // Clipped: a line of text that reaches outside a box that hides its overflow.
+    for (let box = el; box && box !== document.body; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (style.overflow === 'visible' && style.overflowX === 'visible') continue;
+      const outer = box.getBoundingClientRect();
+      for (const r of rects) {
+        const outside = r.right > outer.right + 1 || r.left < outer.left - 1 || r.bottom > outer.bottom + 1;
+        if (outside && !box.classList.contains('ticker')) {
+          clipped.push([el.className || el.tagName, node.textContent.trim().slice(0, 30), box.className]);
+        }
+      }
+    }
+  }
+  return { small, clipped, vw: innerWidth, scrollW: document.documentElement.scrollWidth };
+}"""
 
 
 def open_display(page_factory, server, query: str = "display=lobi", width: int = 1920, height: int = 1080):
@@ -56,13 +86,10 @@ def test_five_counters_calling_within_one_second_are_all_on_the_panel_within_two
     page = open_display(page_factory, live_server)
     opened = open_counters(live_server)[:5]
     made = {}
-    threads = [threading.Thread(target=call, args=(live_server, s, c, made)) for s, c in opened]
     started = time.monotonic()
-    for thread in threads:
-        thread.start()
+    for session, counter_id in opened:
+        call(live_server, session, counter_id, made)
         time.sleep(0.15)
-    for thread in threads:
-        thread.join()
     assert time.monotonic() - started < 1.5
     numbers = [number for number, _ in made.values()]
     page.wait_for_function(f"{numbers!r}.every(n => window.loketDisplay.state().tiles.some(t => t.number === n))", timeout=2000)
@@ -133,37 +160,7 @@ def test_after_a_burst_no_visible_text_is_below_the_5_m_size_and_nothing_is_clip
     page.wait_for_timeout(600)
     screenshot(page, f"display-burst-{width}x{height}")
     minimum = MIN_FONT_AT_1080 * min(width, height) / 1080
-    report = page.evaluate(
-        """(minimum) => {
-          const small = [], clipped = [];
-          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            if (!node.textContent.trim()) continue;
-            const el = node.parentElement;
-            const range = document.createRange();
-            range.selectNodeContents(node);
-            const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
-            if (!rects.length || getComputedStyle(el).visibility === 'hidden') continue;
-            if (el.closest('.ticker-track')) continue;  // the running text scrolls through on purpose
-            const size = parseFloat(getComputedStyle(el).fontSize);
-            if (size < minimum - 0.5) small.push([el.className || el.tagName, node.textContent.trim().slice(0, 30), size]);
-            // Clipped: a line of text that reaches outside a box that hides its overflow.
-            for (let box = el; box && box !== document.body; box = box.parentElement) {
-              const style = getComputedStyle(box);
-              if (style.overflow === 'visible' && style.overflowX === 'visible') continue;
-              const outer = box.getBoundingClientRect();
-              for (const r of rects) {
-                const outside = r.right > outer.right + 1 || r.left < outer.left - 1 || r.bottom > outer.bottom + 1;
-                if (outside && !box.classList.contains('ticker')) {
-                  clipped.push([el.className || el.tagName, node.textContent.trim().slice(0, 30), box.className]);
-                }
-              }
-            }
-          }
-          return { small, clipped, vw: innerWidth, scrollW: document.documentElement.scrollWidth };
-        }""",
-        minimum,
-    )
+    report = page.evaluate(TEXT_CHECK, minimum)
     assert report["small"] == [], report["small"]
     assert report["clipped"] == [], report["clipped"]
     # A capital at the minimum size is at least 20 mm tall on a 43" TV (40 px of capital per 1080 px).
@@ -233,4 +230,40 @@ def test_after_a_transfer_the_earlier_call_keeps_its_own_counter_and_agency_in_t
         page.reload()
         page.wait_for_function(READY)
     screenshot(page, "display-history-after-transfer-1920x1080")
+    assert page.errors == []
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A plain one-colour PNG, for the media folder."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1080, 1920)])
+def test_with_pictures_in_the_media_folder_the_calls_still_come_first_and_nothing_is_cut(live_server, page_factory, width, height):
+    media = live_server.db_path.parent / "media"
+    media.mkdir()
+    (media / "01-info.png").write_bytes(png(160, 90, (30, 120, 200)))
+    page = open_display(page_factory, live_server, width=width, height=height)
+    page.wait_for_selector("#media img")
+    opened = open_counters(live_server)
+    made = {}
+    for session, counter_id in opened[:3]:
+        call(live_server, session, counter_id, made)
+    numbers = [number for number, _ in made.values()]
+    page.wait_for_function(f"{numbers!r}.every(n => window.loketDisplay.state().tiles.some(t => t.number === n))", timeout=2000)
+    assert page.locator("#media").is_hidden()  # while calls are announced the media gives way
+    screenshot(page, f"display-media-calling-{width}x{height}")
+    page.wait_for_function("(s => !s.speaking && !s.queue.length)(window.loketDisplay.state())", timeout=40000)
+    page.wait_for_selector("#media img", state="visible")
+    assert panel_numbers(page)[0] == numbers[-1]
+    page.wait_for_timeout(300)
+    screenshot(page, f"display-media-{width}x{height}")
+    report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080 * min(width, height) / 1080)
+    assert report["small"] == [] and report["clipped"] == [], report
     assert page.errors == []

@@ -291,6 +291,7 @@ const media = {
     }
     $("media").hidden = this.items.length === 0;
     root.classList.toggle("has-media", this.items.length > 0);
+    panel.draw();
     this.index = -1;
     this.next();
   },
@@ -324,6 +325,7 @@ const media = {
   yieldToCalls(on) {
     this.yielding = on;
     root.classList.toggle("calling", on);
+    if (state.snapshot) panel.draw(); // the calls and the history have more (or less) room now
     const video = $("media").querySelector("video");
     if (video) on ? video.pause() : video.play().catch(() => {});
   },
