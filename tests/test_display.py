@@ -13,7 +13,7 @@ from conftest import espeak_available, login
 from display import audio
 from loket.db import connect
 from loket.realtime import socketio
-from loket.speech import announcement
+from loket.speech import announcement, short_announcement
 
 
 def wav_info(data: bytes) -> tuple[int, float]:
@@ -281,3 +281,11 @@ def test_tvs_fetching_one_calls_audio_at_once_all_get_the_same_audio(live_server
         assert len({body for _, body in results}) == 1
         assert wav_info(results[0][1])[0] > 0
     assert not [p for p in (live_server.db_path.parent / "audio-cache").iterdir() if p.suffix == ".part"]
+
+
+@pytest.mark.parametrize(
+    "number,counter,sentence",
+    [("A001", 3, "A nol nol satu, loket tiga."), ("PH-012", 11, "pe ha nol satu dua, loket sebelas.")],
+)
+def test_the_burst_sentence_is_the_number_and_the_counter(number, counter, sentence):
+    assert short_announcement(number, counter) == sentence

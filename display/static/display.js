@@ -460,8 +460,15 @@ const panel = {
 function drawHistory() {
   const list = $("history");
   list.parentElement.classList.remove("squeezed"); // measure the room the history has beside the calls
-  const onPanel = new Set(state.tiles.map((tile) => tile.call.call_id));
-  const items = state.history.filter((call) => !onPanel.has(call.call_id)).slice(0, 12).map((call) => {
+  // A recall repeats its call: one row per ticket and counter, and none for what a tile shows.
+  const seen = new Set(state.tiles.map((tile) => `${tile.call.ticket_id}:${tile.call.counter_id}`));
+  const rows = state.history.filter((call) => {
+    const key = `${call.ticket_id}:${call.counter_id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const items = rows.slice(0, 12).map((call) => {
     const li = el("li");
     li.dataset.callId = call.call_id;
     li.style.setProperty("--agency", state.agencies.get(call.agency_id)?.color || "");
