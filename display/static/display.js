@@ -8,7 +8,6 @@ const displayName = root.dataset.display || "";
 const askedAgencies = (root.dataset.agency || "").split(",").map((v) => parseInt(v, 10)).filter((v) => v > 0);
 
 const TEXT = {
-  called: { id: "Nomor antrean", en: "Ticket number" },
   go_to: { id: "silakan menuju", en: "please go to" },
   counter: { id: "Loket", en: "Counter" },
   idle: { id: "Menunggu panggilan…", en: "Waiting for the next call…" },
