@@ -126,6 +126,7 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         "agency_id": agency_id,
         "code": code,
         "name": text(data, "name", required=True, max_length=200),
+        "short_name": text(data, "short_name", max_length=40),
         "prefix": prefix,
         "padding": integer(data, "padding", minimum=1, maximum=6, required=False) or 3,
         "daily_quota": integer(data, "daily_quota", minimum=0, maximum=100_000, required=False),

@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import subprocess
+import tempfile
 import wave
 from functools import lru_cache
 from pathlib import Path
@@ -62,8 +63,11 @@ def render(text: str, cache_dir: Path) -> Path:
     path = cache_dir / (hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + ".wav")
     if path.exists() and path.stat().st_size > 44:
         return path
-    # Render to a private name then rename, so a display never reads a half-written file.
-    partial = path.with_suffix(f".{os.getpid()}.part")
+    # Render to a name of this request's own, then link it into place: several TVs asking for one
+    # call at once each render (or wait for nobody), and the first finished file is the one every TV gets.
+    fd, partial_name = tempfile.mkstemp(dir=cache_dir, prefix=path.stem + ".", suffix=".part")
+    os.close(fd)
+    partial = Path(partial_name)
     try:
         # -s 140: a little slower than the default 175 words a minute, clearer in a hall that echoes.
         result = subprocess.run(
@@ -71,7 +75,10 @@ def render(text: str, cache_dir: Path) -> Path:
         )
         if result.returncode != 0 or not partial.exists() or partial.stat().st_size <= 44:
             raise VoiceUnavailable(f"espeak-ng failed: {result.stderr.decode(errors='replace')[:200]}")
-        partial.replace(path)
+        try:
+            os.link(partial, path)  # atomic, and never replaces a file another request already served
+        except FileExistsError:
+            pass
     except subprocess.TimeoutExpired as err:
         raise VoiceUnavailable("espeak-ng timed out") from err
     finally:

@@ -66,7 +66,9 @@ def call_audio(call_id: int):
     )
     if call is None:
         raise LoketError("not_found")
-    text = speech.announcement(call["number"], call["counter_number"] or 0, settings(db)["number_reading"])
+    # ?short=1: the burst sentence ("A nol nol satu, loket tiga."), see docs/display.md.
+    say = speech.short_announcement if request.args.get("short") == "1" else speech.announcement
+    text = say(call["number"], call["counter_number"] or 0, settings(db)["number_reading"])
     try:
         path = audio.render(text, audio_cache_dir())
     except audio.VoiceUnavailable as err:

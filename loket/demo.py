@@ -12,6 +12,32 @@ from sqlite_utils import Database
 from . import auth
 from .db import set_setting, transaction
 
+# What the lobby display shows where the full service name does not fit (services.short_name).
+SHORT_NAMES = {
+    "KTP": "KTP-el",
+    "KK": "KK",
+    "AKTA": "Akta Lahir",
+    "PINDAH": "Pindah",
+    "PASPOR": "Paspor",
+    "PASPOR-GANTI": "Ganti Paspor",
+    "PKB": "Pajak Kend.",
+    "STNK5": "STNK 5 Th",
+    "SIM": "SIM",
+    "SKCK": "SKCK",
+    "DAFTAR": "Daftar JKN",
+    "UBAH": "Ubah Data",
+    "JHT": "Klaim JHT",
+    "PESERTA": "Peserta BPU",
+    "NPWP": "NPWP",
+    "SPT": "SPT",
+    "INFO": "Sertifikat",
+    "ROYA": "Roya",
+    "NIB": "NIB / OSS",
+    "PBG": "PBG",
+    "KONSUL": "Konsultasi",
+    "PASANG": "Pasang Baru",
+    "TAGIHAN": "Tagihan",
+}
 REQ_KTP = "Fotokopi Kartu Keluarga (KK); Sudah berusia 17 tahun atau sudah/pernah kawin"
 
 
@@ -413,6 +439,7 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
                         f"SK/{code}/2026/001",
                     ),
                 ).lastrowid
+                db.execute("UPDATE services SET short_name = ? WHERE id = ?", (SHORT_NAMES.get(s_code, ""), service_ids[s_code]))
                 for weekday in range(7):
                     db.execute(
                         "INSERT INTO service_hours (service_id, weekday, opens, closes) VALUES (?, ?, '00:00', '24:00')",

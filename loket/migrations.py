@@ -162,6 +162,12 @@ def m15_bookings(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m12_service_short_name(db: sqlite_utils.Database) -> None:
+    """A short service name for the lobby display (empty: the display uses the name)."""
+    add_column(db, "services", "short_name", "TEXT NOT NULL DEFAULT ''")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

@@ -70,11 +70,17 @@ def recent_calls(db: Database, now: datetime, agency_ids: list[int] | None, limi
         " WHERE e.kind IN ('called', 'recalled') AND e.at >= ?" + filter_sql + " ORDER BY e.id DESC LIMIT ?",
         (*params, limit),
     )
-    loaded.services([r["event_service"] for r in found])
+    loaded.services([r["event_service"] or r["service_id"] for r in found])
     loaded.counters([r["event_counter"] for r in found])
     calls = []
     for row in found:
-        ticket = {**row, "counter_id": row["event_counter"], "service_id": row["event_service"], "agency_id": row["event_agency"]}
+        # Label the call as it was made: a transfer later moves the ticket, not its past calls.
+        ticket = {
+            **row,
+            "counter_id": row["event_counter"],
+            "service_id": row["event_service"] or row["service_id"],
+            "agency_id": row["event_agency"] or row["agency_id"],
+        }
         payload = views.called_event(db, ticket, now, recall=row["kind"] == "recalled", loaded=loaded)
         payload["call_id"] = row["call_id"]
         payload["called_at"] = row["at"]

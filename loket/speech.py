@@ -69,3 +69,8 @@ def ticket_words(number: str, reading: str = "digits") -> str:
 def announcement(number: str, counter_number: int, reading: str = "digits") -> str:
     """'Nomor antrean A nol nol satu, silakan menuju loket tiga.'"""
     return f"Nomor antrean {ticket_words(number, reading)}, silakan menuju loket {number_words(counter_number)}."
+
+
+def short_announcement(number: str, counter_number: int, reading: str = "digits") -> str:
+    """'A nol nol satu, loket tiga.': the lobby says this when several calls wait to be spoken."""
+    return f"{ticket_words(number, reading)}, loket {number_words(counter_number)}."

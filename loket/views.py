@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from . import tickets
 from .db import rows, settings
-from .speech import announcement
+from .speech import announcement, short_announcement
 from .timeutil import iso
 
 # Never leave the server for a public room: the token is the key to a citizen's ticket page.
@@ -275,6 +275,7 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
         "id": s["id"],
         "code": s["code"],
         "name": s["name"],
+        "short_name": s.get("short_name") or s["name"],
         "prefix": s["prefix"],
         "open": refusal is None,
         "closed_reason": refusal.code if refusal else None,
@@ -313,10 +314,12 @@ def called_event(db: Database, ticket: dict, now: datetime, recall: bool, loaded
         "agency": service.get("agency_name"),
         "service_id": ticket["service_id"],
         "service": service.get("name"),
+        "service_short_name": service.get("short_name") or service.get("name"),
         "priority": bool(ticket["priority"]),
         "recall": recall,
         "call_count": ticket["call_count"],
         "called_at": ticket["called_at"],
         "announced_at": iso(now),
         "announcement": announcement(ticket["number"], counter.get("number") or 0, loaded.settings["number_reading"]),
+        "announcement_short": short_announcement(ticket["number"], counter.get("number") or 0, loaded.settings["number_reading"]),
     }

@@ -3,14 +3,17 @@
 import io
 import json
 import os
+import threading
 import wave
 
 import pytest
+import requests
 
-from conftest import espeak_available
+from conftest import espeak_available, login
 from display import audio
+from loket.db import connect
 from loket.realtime import socketio
-from loket.speech import announcement
+from loket.speech import announcement, short_announcement
 
 
 def wav_info(data: bytes) -> tuple[int, float]:
@@ -171,3 +174,118 @@ def test_the_public_display_snapshot_carries_no_ticket_tokens(app, client, offic
         sock.disconnect()
     assert snapshot["recent_calls"][0]["number"] == issued["number"]
     assert issued["token"] not in json.dumps(snapshot)
+
+
+def display_snapshot(app) -> dict:
+    sock = socketio.test_client(app)
+    try:
+        sock.emit("subscribe", {"room": "display", "display": "lobi"}, callback=True)
+        return next(m["args"][0] for m in sock.get_received() if m["name"] == "snapshot")
+    finally:
+        sock.disconnect()
+
+
+def test_the_history_labels_each_call_as_it_was_made_even_after_a_transfer(app, client, db, officer):
+    issued = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    call(client, 1)  # Dukcapil's Loket 1 calls A001 for KTP-el
+    paspor = db.execute("SELECT id FROM services WHERE code = 'PASPOR'").fetchone()[0]
+    assert client.post("/api/counters/1/transfer", json={"service_id": paspor}).status_code == 200
+    client.post("/api/logout")
+    login(client, "petugas.imigrasi")
+    assert client.post("/api/counters/5/open").status_code == 200
+    assert call(client, 5)["number"] == issued["number"]  # the same ticket, now at Imigrasi's Loket 5
+
+    later, earlier = display_snapshot(app)["recent_calls"][:2]
+    assert (later["number"], later["counter_number"], later["agency"], later["service"]) == (
+        issued["number"],
+        5,
+        "Kantor Imigrasi",
+        "Paspor Baru",
+    )
+    assert (earlier["number"], earlier["counter_number"], earlier["agency"], earlier["service"]) == (
+        issued["number"],
+        1,
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        "Perekaman & Pencetakan KTP-el",
+    )
+    assert (earlier["agency_id"], earlier["service_id"]) == (1, 1)
+    assert earlier["service_short_name"] == "KTP-el" and later["service_short_name"] == "Paspor"
+
+
+def test_a_service_without_a_short_name_is_shown_by_its_name(app, client, db, officer):
+    db.execute("UPDATE services SET short_name = '' WHERE id = 1")
+    db.conn.commit()
+    ktp = next(s for a in client.get("/api/agencies").get_json() for s in a["services"] if s["id"] == 1)
+    assert ktp["short_name"] == ktp["name"] == "Perekaman & Pencetakan KTP-el"
+    client.post("/api/tickets", json={"service_id": 1})
+    call(client, 1)
+    assert display_snapshot(app)["recent_calls"][0]["service_short_name"] == "Perekaman & Pencetakan KTP-el"
+
+
+def test_the_admin_sets_a_services_short_name_for_the_display(app, client, db):
+    login(client, "admin")
+    response = client.put("/api/admin/services/1", json={"short_name": "KTP"})
+    assert response.status_code == 200, response.get_json()
+    assert db.execute("SELECT short_name, name FROM services WHERE id = 1").fetchone() == ("KTP", "Perekaman & Pencetakan KTP-el")
+    ktp = next(s for a in client.get("/api/agencies").get_json() for s in a["services"] if s["id"] == 1)
+    assert ktp["short_name"] == "KTP"
+    too_long = client.put("/api/admin/services/1", json={"short_name": "x" * 41})
+    assert too_long.status_code == 400 and too_long.get_json()["error"] == "invalid_field"
+
+
+def test_a_burst_uses_the_short_sentence_with_its_own_audio(client, db, officer):
+    require_espeak()
+    client.post("/api/tickets", json={"service_id": 1})
+    ticket = call(client, 1)
+    call_id = last_call_id(db, ticket["id"])
+    full = client.get(f"/display/audio/{call_id}.wav")
+    short = client.get(f"/display/audio/{call_id}.wav?short=1")
+    assert full.status_code == short.status_code == 200
+    assert wav_info(short.data)[1] < wav_info(full.data)[1] - 0.8
+
+
+def fetch_together(url: str, count: int) -> list[tuple[int, bytes]]:
+    """`count` TVs asking for one address at the same instant."""
+    results: list = [None] * count
+    barrier = threading.Barrier(count)
+
+    def fetch(i: int) -> None:
+        with requests.Session() as tv:
+            barrier.wait()
+            response = tv.get(url, timeout=30)
+            results[i] = (response.status_code, response.content)
+
+    threads = [threading.Thread(target=fetch, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_tvs_fetching_one_calls_audio_at_once_all_get_the_same_audio(live_server):
+    require_espeak()
+    officer = live_server.session("petugas.dukcapil")
+    assert officer.post(f"{live_server.url}/api/counters/1/open", timeout=10).status_code == 200
+    live_server.session().post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10)
+    assert officer.post(f"{live_server.url}/api/counters/1/call-next", timeout=10).status_code == 200
+    db = connect(live_server.db_path)
+    try:
+        call_id = db.execute("SELECT max(id) FROM events WHERE kind = 'called'").fetchone()[0]
+    finally:
+        db.close()
+    # The first round renders (six TVs at once); the second the burst sentence; the third finds it cached.
+    for query in ("", "?short=1", ""):
+        results = fetch_together(f"{live_server.url}/display/audio/{call_id}.wav{query}", 6)
+        assert [status for status, _ in results] == [200] * 6, results
+        assert len({body for _, body in results}) == 1
+        assert wav_info(results[0][1])[0] > 0
+    assert not [p for p in (live_server.db_path.parent / "audio-cache").iterdir() if p.suffix == ".part"]
+
+
+@pytest.mark.parametrize(
+    "number,counter,sentence",
+    [("A001", 3, "A nol nol satu, loket tiga."), ("PH-012", 11, "pe ha nol satu dua, loket sebelas.")],
+)
+def test_the_burst_sentence_is_the_number_and_the_counter(number, counter, sentence):
+    assert short_announcement(number, counter) == sentence

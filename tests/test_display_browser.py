@@ -6,7 +6,7 @@ import pytest
 
 from conftest import screenshot
 from loket.db import connect
-from loket.speech import announcement
+from loket.speech import announcement, short_announcement
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +51,11 @@ def spoken(page) -> list[str]:
     return page.evaluate("window.__loketSpoken")
 
 
+def panel(page) -> list[str]:
+    """The numbers on the "now calling" tiles, newest first."""
+    return page.locator("#tiles .t-number").all_inner_texts()
+
+
 def test_a_call_shows_on_the_lobby_within_a_second_and_is_announced(live_server, page_factory):
     page = open_display(page_factory, live_server, "display=lobi")
     assert page.locator("#mpp-name").inner_text() == "Mal Pelayanan Publik Kota Contoh"
@@ -62,12 +67,14 @@ def test_a_call_shows_on_the_lobby_within_a_second_and_is_announced(live_server,
 
     started = time.monotonic()
     ticket = call_next(petugas, live_server, 1)
-    page.wait_for_function(f"() => document.getElementById('call-number').textContent === {number!r}", timeout=1000)
+    page.wait_for_function(f"() => document.getElementById('call-number')?.textContent === {number!r}", timeout=1000)
     assert time.monotonic() - started < 1.0
     assert ticket["number"] == number
     assert page.locator("#call-counter").inner_text() == "1"
-    assert "Dinas Kependudukan" in page.locator("#call-agency").inner_text()
-    assert history(page)[0] == number
+    assert page.locator("#call-agency").inner_text() == "DUKCAPIL · KTP-el"  # the service's short name
+    assert page.locator("#call-agency").get_attribute("title") == "Dinas Kependudukan dan Pencatatan Sipil · Perekaman & Pencetakan KTP-el"
+    assert panel(page) == [number]
+    assert history(page) == []  # a call on the panel is not listed twice
     page.wait_for_function(f"() => document.querySelector('[data-counter-id=\"1\"] .c-number').textContent === {number!r}")
     assert spoken(page) == [announcement(number, 1)]
 
@@ -101,28 +108,40 @@ def test_a_call_shows_on_the_lobby_within_a_second_and_is_announced(live_server,
     assert page.errors == []
 
 
-def test_five_quick_calls_are_all_shown_and_announced_in_order_then_a_recall_again(live_server, page_factory):
+def test_five_quick_calls_are_all_shown_and_a_counters_newer_call_replaces_its_unspoken_one_then_a_recall_again(live_server, page_factory):
     page = open_display(page_factory, live_server, "display=lobi", 1280, 720)
     petugas = officer(live_server, "petugas.dukcapil", (1, 2, 3))
     issue(live_server, 1, 5)
     calls = [call_next(petugas, live_server, counter_id) for counter_id in (1, 2, 3, 1, 2)]
     numbers = [c["number"] for c in calls]
-    expected = [announcement(c["number"], c["counter_number"]) for c in calls]
+    page.wait_for_function(f"() => document.getElementById('call-number')?.textContent === {numbers[-1]!r}", timeout=1000)
+    # One tile per counter, newest first; the calls the counters moved on from are in the history.
+    assert panel(page) == [numbers[4], numbers[3], numbers[2]]
+    assert history(page)[:2] == [numbers[1], numbers[0]]
 
-    page.wait_for_function(f"() => window.__loketSpoken.length === {len(expected)}", timeout=3000)
+    # The first call is said at once; Loket 2's second call replaces its first, never said; while others
+    # wait the short sentence is used; the last one, with nobody waiting, in full.
+    expected = [
+        announcement(numbers[0], 1),
+        short_announcement(numbers[2], 3),
+        short_announcement(numbers[3], 1),
+        announcement(numbers[4], 2),
+    ]
+    page.wait_for_function(f"() => window.__loketSpoken.length === {len(expected)}", timeout=30000)
     assert spoken(page) == expected
-    assert history(page)[:5] == list(reversed(numbers))
+    states = {e["number"]: e["state"] for e in page.evaluate("window.__loketSpeech.log")}
+    assert states[numbers[1]] == "replaced"
     # Never two at once: the queue speaks one announcement after the other.
     for _ in range(10):
-        states = page.evaluate("window.__loketSpeech.log.map(e => e.state)")
+        states = [s for s in page.evaluate("window.__loketSpeech.log.map(e => e.state)") if s != "replaced"]
         assert states.count("speaking") <= 1
         assert states == sorted(states, key=["done", "speaking", "queued"].index)
         time.sleep(0.2)
     screenshot(page, "display-1280x720")
 
     assert petugas.post(f"{live_server.url}/api/counters/2/recall", timeout=10).status_code == 200
-    page.wait_for_function(f"() => window.__loketSpoken.length === {len(expected) + 1}", timeout=3000)
-    assert spoken(page)[-1] == expected[-1]
+    page.wait_for_function(f"() => window.__loketSpoken.length === {len(expected) + 1}", timeout=15000)
+    assert spoken(page)[-1] == announcement(numbers[4], 2)
     assert page.errors == []
 
 
@@ -141,7 +160,7 @@ def test_after_a_server_restart_the_display_heals_without_replaying(live_server,
     live_server.start()
     page.wait_for_function(f"() => {READY[6:]} && window.__loketDisplay.state.snapshot.server_time !== {before!r}", timeout=20000)
     assert spoken(page) == [announcement(first, 1)]  # the snapshot's calls are not replayed
-    assert history(page)[0] == first
+    assert panel(page) == [first]
 
     petugas = live_server.session("petugas.dukcapil")
     call_next(petugas, live_server, 1)
@@ -153,7 +172,8 @@ def test_after_a_server_restart_the_display_heals_without_replaying(live_server,
     page.wait_for_function(READY)
     page.wait_for_timeout(500)
     assert spoken(page) == []
-    assert history(page)[:2] == [second, first]
+    assert panel(page) == [second]
+    assert history(page)[0] == first
 
 
 def test_displays_filtered_to_different_agencies_show_only_their_own_calls(live_server, page_factory):
@@ -177,13 +197,13 @@ def test_displays_filtered_to_different_agencies_show_only_their_own_calls(live_
     call_next(duk, live_server, 1)
     call_next(imi, live_server, 5)
 
-    dukcapil.wait_for_function(f"() => document.getElementById('call-number').textContent === {a!r}")
-    imigrasi.wait_for_function(f"() => document.getElementById('call-number').textContent === {e!r}")
+    dukcapil.wait_for_function(f"() => document.getElementById('call-number')?.textContent === {a!r}")
+    imigrasi.wait_for_function(f"() => document.getElementById('call-number')?.textContent === {e!r}")
     dukcapil.wait_for_timeout(500)
-    assert history(dukcapil) == [a]
-    assert history(imigrasi) == [e]
+    assert panel(dukcapil) == [a] and history(dukcapil) == []
+    assert panel(imigrasi) == [e] and history(imigrasi) == []
     assert spoken(dukcapil) == [announcement(a, 1)]
     assert spoken(imigrasi) == [announcement(e, 5)]
-    assert history(floor) == [] and spoken(floor) == []
+    assert history(floor) == [] and panel(floor) == [] and spoken(floor) == []
     assert dukcapil.locator("#location").inner_text().startswith("Layar belum terdaftar")
     screenshot(imigrasi, "display-portrait-1080x1920")

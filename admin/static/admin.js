@@ -39,7 +39,7 @@ const ENTITIES = {
       ["hours", "Jam layanan", (h) => h.map((x) => `${DAYS[x.weekday].slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || "—"], ["active", "Aktif", yes]],
     fields: () => [
       ["agency_id", "Instansi", "select", agencyOptions(false)], ["code", "Kode layanan", "text"], ["name", "Nama layanan", "text"],
-      ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
+      ["short_name", "Nama singkat di layar (kosong = nama layanan)", "text"], ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
       ["cutoff_minutes", "Berhenti mengambil nomor … menit sebelum tutup", "number"], ["promised_minutes", "Waktu layanan dijanjikan (menit)", "number"],
       ["default_service_minutes", "Perkiraan lama layanan (menit)", "number"], ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
       ["hours", "Jam layanan mingguan", "hours"],

@@ -8,7 +8,6 @@ const displayName = root.dataset.display || "";
 const askedAgencies = (root.dataset.agency || "").split(",").map((v) => parseInt(v, 10)).filter((v) => v > 0);
 
 const TEXT = {
-  called: { id: "Nomor antrean", en: "Ticket number" },
   go_to: { id: "silakan menuju", en: "please go to" },
   counter: { id: "Loket", en: "Counter" },
   idle: { id: "Menunggu panggilan…", en: "Waiting for the next call…" },
@@ -28,9 +27,13 @@ const TEXT = {
   unregistered: { id: "Layar belum terdaftar", en: "Display not registered" },
 };
 
-const FRESH_SECONDS = 60; // a call missed while offline is still worth announcing this soon after
-const HIGHLIGHT_MS = 6000;
-const HISTORY_SIZE = 8;
+// The policy of the panel and the voice; docs/display.md explains each number.
+const MAX_TILES = 6; // "now calling" tiles at most; fewer where the panel has no room for them
+const TILE_MIN_MS = 10000; // a tile is not pushed off the panel before this, unless more calls arrive than fit
+const TILE_MS = 45000; // after this a tile moves to the history (the newest call stays until a newer one)
+const MAX_LAG_MS = 15000; // the voice never starts a call older than this: it stays on the panel, unspoken
+const HOLD_MS = 3500; // a call is highlighted at least this long when no voice is heard
+const BURST_HOLD_MS = 1500;
 const PAGE_MS = 8000;
 
 const state = {
@@ -41,7 +44,8 @@ const state = {
   services: new Map(),
   agencies: new Map(),
   agencyFilter: [],
-  history: [],
+  history: [], // every call of today, newest first (calls on a tile are left out of the drawn list)
+  tiles: [], // {call, shownAt} newest first
   repeat: 1,
   speak: true,
 };
@@ -138,11 +142,19 @@ function waitForVoices(ms) {
   });
 }
 
+function callAt(call) {
+  // When the call was made, on this screen's clock.
+  const at = Date.parse(call.called_at || "");
+  return Number.isFinite(at) ? at - state.clockOffset : Date.now();
+}
+
 const announcer = {
   mode: "unknown", // browser | server | chime | off
   voice: null,
-  queue: [],
+  queue: [], // {call, at, queuedAt} waiting to be spoken, oldest first
+  current: null, // the entry being spoken
   busy: false,
+  lastEnded: 0,
 
   async detect() {
     const forced = params.get("voice");
@@ -163,46 +175,91 @@ const announcer = {
     reportStatus();
   },
 
-  enqueue(call) {
+  logEntry(callId) {
+    return window.__loketSpeech.log.find((e) => e.call_id === callId && (e.state === "queued" || e.state === "speaking"));
+  },
+
+  // A new call to say: it replaces its counter's older call still waiting (the counter moved on).
+  enqueue(call, at = Date.now()) {
     markAnnounced(call.call_id);
-    window.__loketSpoken.push(call.announcement);
-    window.__loketSpeech.log.push({ call_id: call.call_id, text: call.announcement, state: "queued" });
-    this.queue.push(call);
+    // The same for the ticket's own older call (a transfer sent it to another counter).
+    for (const old of this.queue.filter((e) => e.call.counter_id === call.counter_id || e.call.ticket_id === call.ticket_id)) this.drop(old, "replaced");
+    window.__loketSpeech.log.push({ call_id: call.call_id, number: call.number, text: call.announcement, state: "queued", at });
+    this.queue.push({ call, at, queuedAt: Date.now() });
+    this.prune();
     this.pump();
+  },
+
+  drop(entry, why) {
+    this.queue = this.queue.filter((e) => e !== entry);
+    const log = this.logEntry(entry.call.call_id);
+    if (log) log.state = why;
+  },
+
+  // Calls older than MAX_LAG_MS are not spoken any more: the panel and the history still show them.
+  prune() {
+    const now = Date.now();
+    for (const entry of [...this.queue]) if (now - entry.at > MAX_LAG_MS) this.drop(entry, "skipped");
   },
 
   async pump() {
     if (this.busy) return;
     this.busy = true;
     media.yieldToCalls(true);
-    while (this.queue.length) {
-      const call = this.queue.shift();
-      const entry = window.__loketSpeech.log.find((e) => e.call_id === call.call_id && e.state === "queued");
-      if (entry) entry.state = "speaking";
-      showCall(call);
-      await this.say(call);
-      if (entry) entry.state = "done";
+    for (;;) {
+      this.prune();
+      const entry = this.queue.shift();
+      if (!entry) break;
+      const burst = this.queue.length > 0;
+      this.prefetch();
+      this.current = { ...entry, startedAt: Date.now(), burst };
+      const log = this.logEntry(entry.call.call_id);
+      if (log) log.state = "speaking";
+      panel.speaking(entry.call.call_id);
+      await this.say(entry.call, burst);
+      if (log) log.state = "done";
+      this.current = null;
+      this.lastEnded = Date.now();
+      panel.speaking(null);
     }
     this.busy = false;
     media.yieldToCalls(false);
   },
 
-  async say(call) {
+  // Server voice: render the next call's audio while this one plays, so a burst wastes no time.
+  prefetch() {
+    const next = this.queue[0];
+    if (this.mode !== "server" || !next) return;
+    fetch(this.audioUrl(next.call, this.queue.length > 1)).catch(() => {});
+  },
+
+  audioUrl(call, burst) {
+    return `/display/audio/${encodeURIComponent(call.call_id)}.wav${burst ? "?short=1" : ""}`;
+  },
+
+  // One announcement: the chime (left out between back-to-back calls of a burst when a voice speaks),
+  // then the sentence; in a burst the short sentence, once.
+  async say(call, burst) {
     const started = Date.now();
-    await playUrl("/display/chime.wav", 4000);
-    for (let i = 0; i < state.repeat; i++) {
+    const text = burst && call.announcement_short ? call.announcement_short : call.announcement;
+    window.__loketSpoken.push(text);
+    const backToBack = started - this.lastEnded < 1500;
+    if (this.mode === "chime" || this.mode === "off" || !(burst && backToBack)) await playUrl("/display/chime.wav", 4000);
+    const times = burst ? 1 : state.repeat;
+    for (let i = 0; i < times; i++) {
       if (i > 0) await sleep(700);
       if (this.mode === "browser") {
-        await speakBrowser(call.announcement, this.voice);
+        await speakBrowser(text, this.voice);
       } else if (this.mode === "server") {
-        const result = await playUrl(`/display/audio/${encodeURIComponent(call.call_id)}.wav`, 20000);
+        const result = await playUrl(this.audioUrl(call, burst), 20000);
         // The server could not render (espeak-ng missing or broken): fall back to the chime alone.
         if (result === "error") this.setMode("chime");
       }
     }
-    // Keep each call on the big panel long enough to be read even when no voice is heard.
+    // Keep the highlight long enough to be read even when no voice is heard.
+    const hold = burst ? BURST_HOLD_MS : HOLD_MS;
     const held = Date.now() - started;
-    if (held < 3500) await sleep(3500 - held);
+    if (held < hold) await sleep(hold - held);
   },
 };
 
@@ -233,6 +290,7 @@ const media = {
     }
     $("media").hidden = this.items.length === 0;
     root.classList.toggle("has-media", this.items.length > 0);
+    panel.draw();
     this.index = -1;
     this.next();
   },
@@ -266,6 +324,7 @@ const media = {
   yieldToCalls(on) {
     this.yielding = on;
     root.classList.toggle("calling", on);
+    if (state.snapshot) panel.draw(); // the calls and the history have more (or less) room now
     const video = $("media").querySelector("video");
     if (video) on ? video.pause() : video.play().catch(() => {});
   },
@@ -281,127 +340,224 @@ function tick() {
   const time = mppTime(now(), state.timezone);
   $("time").textContent = time.time;
   $("zone").textContent = time.zone;
-  $("date").textContent = lang() === "en"
-    ? new Intl.DateTimeFormat("en-GB", { timeZone: state.timezone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(now())
-    : time.date;
+  // "Selasa, 1 Des 2026": the short month keeps the date readable in one line at the minimum size.
+  $("date").textContent = new Intl.DateTimeFormat(lang() === "en" ? "en-GB" : "id-ID", {
+    timeZone: state.timezone, weekday: "long", day: "numeric", month: "short", year: "numeric",
+  }).format(now()).replace(/\.(?= |$)/, "");
 }
 
 function counterLabel(call) {
   return call.counter_number ?? call.counter ?? "—";
 }
 
-function showCall(call) {
-  $("call-number").textContent = call.number;
-  $("call-counter").textContent = counterLabel(call);
-  $("call-agency").textContent = [call.agency, call.service].filter(Boolean).join(" · ");
-  const color = state.agencies.get(call.agency_id)?.color;
-  $("call").style.setProperty("--agency", color || "");
-  root.classList.add("has-call");
-  const panel = $("call");
-  panel.classList.remove("flash");
-  void panel.offsetWidth; // restart the highlight animation for each call
-  panel.classList.add("flash");
-  clearTimeout(showCall.timer);
-  showCall.timer = setTimeout(() => panel.classList.remove("flash"), HIGHLIGHT_MS);
+function agencyCode(call) {
+  return state.agencies.get(call.agency_id)?.code || call.agency || "";
 }
+
+function serviceShort(call) {
+  return call.service_short_name || state.services.get(call.service_id)?.short_name || call.service || "";
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// ---------------------------------------------------------------- the panel of current calls
+
+const panel = {
+  speakingId: null,
+
+  // A call arrives: on the panel at once, replacing its counter's previous tile and its ticket's.
+  add(call, shownAt = Date.now()) {
+    const same = (tile) => tile.call.counter_id === call.counter_id || tile.call.ticket_id === call.ticket_id;
+    state.tiles = [{ call, shownAt, fresh: true }, ...state.tiles.filter((tile) => !same(tile))];
+    this.draw();
+  },
+
+  // From a snapshot: the calls of the last TILE_MS, one per counter, or else the last call of the day.
+  rebuild(calls) {
+    const now = Date.now();
+    const tiles = [];
+    for (const call of calls) {
+      if (tiles.some((tile) => tile.call.counter_id === call.counter_id || tile.call.ticket_id === call.ticket_id)) continue;
+      const shownAt = callAt(call);
+      if (tiles.length && now - shownAt > TILE_MS) break;
+      tiles.push({ call, shownAt });
+      if (tiles.length >= MAX_TILES) break;
+    }
+    state.tiles = tiles;
+    this.draw();
+  },
+
+  speaking(callId) {
+    this.speakingId = callId;
+    for (const node of $("tiles").children) node.classList.toggle("speaking", Number(node.dataset.callId) === callId);
+  },
+
+  // Tiles past TILE_MS leave (never the newest, never the one being spoken); too many for the room: the oldest leave.
+  expire() {
+    const now = Date.now();
+    const keep = state.tiles.filter((tile, i) => i === 0 || tile.call.call_id === this.speakingId || now - tile.shownAt < TILE_MS);
+    if (keep.length !== state.tiles.length) {
+      state.tiles = keep;
+      this.draw();
+    }
+  },
+
+  evictOne() {
+    // The oldest tile past its minimum stay goes first, else the oldest; never the newest or the spoken one.
+    const now = Date.now();
+    const candidates = state.tiles.map((tile, i) => ({ tile, i })).filter(({ tile, i }) => i > 0 && tile.call.call_id !== this.speakingId);
+    if (!candidates.length) return false;
+    const old = candidates.filter(({ tile }) => now - tile.shownAt >= TILE_MIN_MS);
+    const victim = (old.length ? old : candidates).at(-1);
+    state.tiles.splice(victim.i, 1);
+    return true;
+  },
+
+  draw() {
+    while (state.tiles.length > MAX_TILES && this.evictOne());
+    const box = $("tiles");
+    const render = () => box.replaceChildren(...state.tiles.map((tile, i) => this.tile(tile, i === 0)));
+    render();
+    // Fewer tiles where the panel has no room: what does not fit moves to the history now.
+    let guard = MAX_TILES;
+    while (box.scrollHeight > box.clientHeight + 1 && state.tiles.length > 1 && guard-- > 0 && this.evictOne()) render();
+    for (const tile of state.tiles) tile.fresh = false; // flash once, not on every redraw
+    root.classList.toggle("has-call", state.tiles.length > 0);
+    drawHistory();
+  },
+
+  tile({ call, fresh }, lead) {
+    const node = el("article", `tile${lead ? " lead" : ""}${fresh ? " fresh" : ""}${call.call_id === this.speakingId ? " speaking" : ""}`);
+    node.dataset.callId = call.call_id;
+    node.dataset.counterId = call.counter_id;
+    const color = state.agencies.get(call.agency_id)?.color;
+    if (color) node.style.setProperty("--agency", color);
+    const number = el("div", "t-number", call.number);
+    const to = el("div", "t-to");
+    const counter = el("strong");
+    const counterNumber = el("span", "", String(counterLabel(call)));
+    counter.append(`${t(TEXT.counter)} `, counterNumber);
+    if (lead) to.append(el("span", "t-go", `${t(TEXT.go_to)} `));
+    to.append(counter);
+    const where = el("div", "t-where", [agencyCode(call), serviceShort(call)].filter(Boolean).join(" · "));
+    where.title = [call.agency, call.service].filter(Boolean).join(" · ");
+    if (lead) {
+      number.id = "call-number";
+      counterNumber.id = "call-counter";
+      where.id = "call-agency";
+    }
+    node.append(number, to, where);
+    return node;
+  },
+};
 
 function drawHistory() {
   const list = $("history");
-  const items = state.history.slice(0, HISTORY_SIZE).map((call) => {
-    const li = document.createElement("li");
+  list.parentElement.classList.remove("squeezed"); // measure the room the history has beside the calls
+  // A recall repeats its call: one row per ticket and counter, and none for what a tile shows.
+  const seen = new Set(state.tiles.map((tile) => `${tile.call.ticket_id}:${tile.call.counter_id}`));
+  const rows = state.history.filter((call) => {
+    const key = `${call.ticket_id}:${call.counter_id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const items = rows.slice(0, 12).map((call) => {
+    const li = el("li");
     li.dataset.callId = call.call_id;
     li.style.setProperty("--agency", state.agencies.get(call.agency_id)?.color || "");
-    const number = document.createElement("span");
-    number.className = "h-number";
-    number.textContent = call.number;
-    const counter = document.createElement("span");
-    counter.className = "h-counter";
-    counter.textContent = `${t(TEXT.counter)} ${counterLabel(call)}`;
-    const agency = document.createElement("span");
-    agency.className = "h-agency";
-    agency.textContent = state.agencies.get(call.agency_id)?.code || call.agency || "";
-    li.append(number, counter, agency);
+    li.append(
+      el("span", "h-number", call.number),
+      el("span", "h-counter", `${t(TEXT.counter)} ${counterLabel(call)}`),
+      el("span", "h-agency", [agencyCode(call), serviceShort(call)].filter(Boolean).join(" · ")),
+    );
     return li;
   });
-  if (!items.length) {
-    const li = document.createElement("li");
-    li.className = "empty";
-    li.textContent = t(TEXT.no_calls);
-    items.push(li);
-  }
+  // Every call of the day is on the panel: nothing to list (the section gives way below).
+  if (!items.length && !state.history.length) items.push(el("li", "empty", t(TEXT.no_calls)));
   list.replaceChildren(...items);
+  // Only whole rows: what does not fit is left out rather than cut through its letters.
+  const bottom = list.getBoundingClientRect().bottom;
+  for (const li of list.children) li.hidden = li.getBoundingClientRect().bottom > bottom + 1;
+  list.parentElement.classList.toggle("squeezed", ![...list.children].some((li) => !li.hidden));
 }
 
 function inFilter(agencyId) {
   return !state.agencyFilter.length || state.agencyFilter.includes(agencyId);
 }
 
-// Lay the counters out as large as the space allows; a very large MPP pages through them.
-function gridFit(count, width, height, ratio, minHeight, gap) {
-  let best = { cols: 1, rows: count, size: 0 };
-  for (let cols = 1; cols <= Math.max(1, count); cols++) {
-    const rows = Math.ceil(count / cols);
-    const size = Math.min((width - gap * (cols - 1)) / cols / ratio, (height - gap * (rows - 1)) / rows);
-    if (size > best.size) best = { cols, rows, size };
-  }
-  if (best.size >= minHeight) return { ...best, perPage: count };
-  const cols = Math.max(1, Math.floor((width + gap) / (minHeight * ratio + gap)));
-  const rows = Math.max(1, Math.floor((height + gap) / (minHeight + gap)));
-  return { cols, rows, size: minHeight, perPage: cols * rows };
+// Lay out rows or cards of at least minWidth × minHeight in the box; more than fit are paged, and the
+// pages are made even (17 in pages of 6 → 6, 6, 5), the rows stretched to fill the panel: never a page
+// of two cards in an empty panel.
+function pagedGrid(name, box, elements, minWidth, minHeight, label) {
+  const gap = parseFloat(getComputedStyle(box).rowGap) || 0;
+  const width = box.clientWidth || 600;
+  const height = box.clientHeight || 300;
+  let cols = Math.max(1, Math.floor((width + gap) / (minWidth + gap)));
+  const rowsFit = Math.max(1, Math.floor((height + gap) / (minHeight + gap)));
+  const pages = Math.max(1, Math.ceil(elements.length / (cols * rowsFit)));
+  const perPage = Math.max(1, Math.ceil(elements.length / pages));
+  cols = Math.min(cols, perPage);
+  const rows = Math.ceil(perPage / cols);
+  box.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+  box.style.gridTemplateRows = `repeat(${rows}, minmax(0, ${Math.floor(Math.min(height / rows, minHeight * 1.6))}px))`;
+  box.style.gridAutoFlow = name === "waiting" ? "column" : "row";
+  // A redraw (every issue or call changes a count) keeps the page on show and its timer.
+  const pager = (pagers[name] ||= { page: 0, timer: null });
+  pager.pages = pages;
+  pager.page %= pages;
+  pager.show = () => {
+    elements.forEach((node, i) => { node.hidden = Math.floor(i / perPage) !== pager.page; });
+    if (label) label.textContent = pages > 1 ? `${pager.page + 1}/${pages}` : "";
+  };
+  box.replaceChildren(...elements);
+  pager.show();
+  if (pages > 1 && !pager.timer) pager.timer = setInterval(() => { pager.page = (pager.page + 1) % pager.pages; pager.show(); }, PAGE_MS);
+  if (pages === 1 && pager.timer) { clearInterval(pager.timer); pager.timer = null; }
 }
 
 const pagers = {};
 
-function paged(name, container, elements, fit, label) {
-  clearInterval(pagers[name]);
-  const pages = Math.max(1, Math.ceil(elements.length / fit.perPage));
-  let page = 0;
-  const show = () => {
-    elements.forEach((el, i) => { el.hidden = Math.floor(i / fit.perPage) !== page; });
-    if (label) label.textContent = pages > 1 ? `${page + 1}/${pages}` : "";
-  };
-  container.replaceChildren(...elements);
-  show();
-  if (pages > 1) pagers[name] = setInterval(() => { page = (page + 1) % pages; show(); }, PAGE_MS);
+function fontPx() {
+  return parseFloat(getComputedStyle(root).fontSize) || 16;
+}
+
+// The width of a text at the screen's minimum size, to size rows and cards so that nothing is cut.
+function textWidth(text, weight = 400) {
+  const context = (textWidth.context ||= document.createElement("canvas").getContext("2d"));
+  const style = getComputedStyle(root);
+  context.font = `${weight} ${style.fontSize} ${style.fontFamily}`;
+  context.fontStretch = "condensed";
+  return context.measureText(text).width;
 }
 
 function drawCounters() {
   const box = $("counters");
   const counters = [...state.counters.values()].filter((c) => inFilter(c.agency_id));
   const cards = counters.map((c) => {
-    const card = document.createElement("div");
-    card.className = `counter-card state-${c.state}`;
+    const card = el("div", `counter-card state-${c.state}`);
     card.dataset.counterId = c.id;
     card.style.setProperty("--agency", state.agencies.get(c.agency_id)?.color || "");
-    const head = document.createElement("div");
-    head.className = "c-head";
-    const name = document.createElement("span");
-    name.className = "c-name";
-    name.textContent = `${t(TEXT.counter)} ${c.number}`;
-    const agency = document.createElement("span");
-    agency.className = "c-agency";
-    agency.textContent = state.agencies.get(c.agency_id)?.code || "";
-    head.append(name, agency);
-    const number = document.createElement("div");
-    number.className = "c-number";
     const current = c.current_ticket;
-    if (c.state === "closed") number.textContent = t(TEXT.closed);
-    else if (current) number.textContent = current.number;
-    else number.textContent = c.state === "paused" ? t(TEXT.paused) : t(TEXT.free);
+    let word = t(TEXT.free);
+    if (c.state === "closed") word = t(TEXT.closed);
+    else if (current) word = current.number;
+    else if (c.state === "paused") word = t(TEXT.paused);
+    const number = el("span", "c-number", word);
     number.classList.toggle("c-word", !current || c.state === "closed");
-    card.append(head, number);
+    card.append(el("span", "c-name", `${t(TEXT.counter)} ${c.number}`), el("span", "c-agency", state.agencies.get(c.agency_id)?.code || ""), number);
     return card;
   });
-  if (!cards.length) {
-    const empty = document.createElement("p");
-    empty.className = "empty";
-    empty.textContent = t(TEXT.no_counters);
-    cards.push(empty);
-  }
-  const fit = gridFit(cards.length, box.clientWidth || 800, box.clientHeight || 400, 1.9, Math.max(60, Math.min(innerWidth, innerHeight) * 0.075), parseFloat(getComputedStyle(box).rowGap) || 0);
-  box.style.gridTemplateColumns = `repeat(${fit.cols}, 1fr)`;
-  box.style.gridTemplateRows = `repeat(${Math.min(fit.rows, Math.ceil(cards.length / fit.cols))}, ${Math.floor(fit.size)}px)`;
-  paged("counters", box, cards, fit, null);
+  if (!cards.length) cards.push(el("p", "empty", t(TEXT.no_counters)));
+  // The widest card ("Loket 17  BPJSKES  Istirahat") in one line at the minimum size.
+  const fs = fontPx();
+  const widest = Math.max(fs * 6, ...cards.map((card) => [...card.children].reduce((sum, part) => sum + textWidth(part.textContent, 800), 0)));
+  pagedGrid("counters", box, cards, widest + fs * 1.3, fs * 1.3, $("counters-page"));
 }
 
 function drawWaiting() {
@@ -410,30 +566,23 @@ function drawWaiting() {
   for (const agency of state.agencies.values()) {
     for (const service of agency.services) {
       const s = state.services.get(service.id) || service;
-      const row = document.createElement("div");
-      row.className = "w-row";
+      const row = el("div", "w-row");
       row.dataset.serviceId = service.id;
       row.style.setProperty("--agency", agency.color || "");
-      const prefix = document.createElement("span");
-      prefix.className = "w-prefix";
-      prefix.textContent = service.prefix;
-      const name = document.createElement("span");
-      name.className = "w-name";
-      name.textContent = service.name;
-      const count = document.createElement("span");
-      count.className = "w-count";
-      count.textContent = s.waiting;
+      const name = el("span", "w-name", service.short_name || service.name);
+      name.title = service.name;
+      const count = el("span", "w-count", String(s.waiting));
       count.title = t(TEXT.people);
-      row.append(prefix, name, count);
+      row.append(el("span", "w-prefix", service.prefix), name, count);
       rows.push(row);
     }
   }
-  const rowHeight = Math.max(34, innerHeight * 0.042);
-  const cols = box.clientWidth > 900 ? 3 : box.clientWidth > 520 ? 2 : 1;
-  const perCol = Math.max(1, Math.floor((box.clientHeight || 300) / rowHeight));
-  box.style.gridTemplateColumns = `repeat(${cols}, 1fr)`;
-  box.style.gridTemplateRows = `repeat(${perCol}, ${Math.floor(rowHeight)}px)`;
-  paged("waiting", box, rows, { perPage: cols * perCol }, $("waiting-page"));
+  const fs = fontPx();
+  const widest = Math.max(fs * 5, ...rows.map((row) => {
+    const [prefix, name, count] = row.children;
+    return Math.max(fs, textWidth(prefix.textContent, 800) + fs * 0.16) + textWidth(name.textContent) + textWidth(count.textContent, 800);
+  }));
+  pagedGrid("waiting", box, rows, widest + fs * 0.5, fs * 1.25, $("waiting-page"));
 }
 
 function drawTicker(text) {
@@ -448,7 +597,7 @@ function drawTicker(text) {
 }
 
 function drawAll() {
-  drawHistory();
+  panel.draw();
   drawCounters();
   drawWaiting();
 }
@@ -495,24 +644,17 @@ function onSnapshot(data) {
   root.classList.toggle("portrait", portrait);
   drawTicker(config.running_text || "");
   tick();
-  if (state.history.length && !root.classList.contains("has-call")) {
-    const last = state.history[0];
-    $("call-number").textContent = last.number;
-    $("call-counter").textContent = counterLabel(last);
-    $("call-agency").textContent = [last.agency, last.service].filter(Boolean).join(" · ");
-    root.classList.add("has-call");
-  }
+  panel.rebuild(state.history);
   drawAll();
   if (first || speakBefore !== state.speak) announcer.detect();
   else reportStatus();
   media.load();
 
-  // Calls made while this screen was away: announce only the fresh ones it never announced.
-  const serverNow = Date.parse(data.server_time);
+  // Calls made while this screen was away: the panel shows the recent ones (above); the voice says
+  // only those it never queued that are still fresh enough (MAX_LAG_MS), so a reconnect never replays.
   for (const call of [...state.history].reverse()) {
     if (wasAnnounced(call.call_id)) continue;
-    const age = (serverNow - Date.parse(call.called_at)) / 1000;
-    if (age <= FRESH_SECONDS) announcer.enqueue(call);
+    if (Date.now() - callAt(call) <= MAX_LAG_MS) announcer.enqueue(call, callAt(call));
     else markAnnounced(call.call_id);
   }
 }
@@ -525,7 +667,7 @@ function onTicketCalled(call) {
     counter.current_ticket = { ...(counter.current_ticket || {}), number: call.number, status: "called" };
     drawCounters();
   }
-  drawHistory();
+  panel.add(call);
   if (!wasAnnounced(call.call_id)) announcer.enqueue(call);
 }
 
@@ -559,7 +701,23 @@ function start() {
   socket.io.on("reconnect_attempt", () => setConnection("offline"));
   let resizeTimer;
   addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawAll, 200); });
-  window.__loketDisplay = { state, announcer, socket };
+  setInterval(() => { panel.expire(); announcer.prune(); }, 200);
+  window.__loketDisplay = { state, announcer, socket, panel };
+  // For tests and the curious: what the panel shows and what the voice still has to say, with times (ms since epoch).
+  window.loketDisplay = {
+    state: () => ({
+      now: Date.now(),
+      tiles: state.tiles.map(({ call, shownAt }, i) => ({
+        call_id: call.call_id, number: call.number, counter_id: call.counter_id, counter_number: call.counter_number,
+        shown_at: shownAt, called_at: callAt(call), lead: i === 0, speaking: call.call_id === panel.speakingId,
+      })),
+      speaking: announcer.current && { call_id: announcer.current.call.call_id, number: announcer.current.call.number, at: announcer.current.at, started_at: announcer.current.startedAt, burst: announcer.current.burst },
+      queue: announcer.queue.map((e) => ({ call_id: e.call.call_id, number: e.call.number, counter_id: e.call.counter_id, at: e.at, queued_at: e.queuedAt })),
+      history: [...$("history").querySelectorAll("li:not([hidden]) .h-number")].map((n) => n.textContent),
+      log: window.__loketSpeech.log.map((e) => ({ ...e })),
+      mode: announcer.mode,
+    }),
+  };
 }
 
 start();
