@@ -40,7 +40,7 @@ function steps() {
   const names = [["service", L("Layanan", "Service")], ["day", L("Jadwal", "Time")], ["details", L("Data diri", "Your details")]];
   const at = names.findIndex(([key]) => key === state.step);
   document.getElementById("steps").innerHTML = names
-    .map(([key, label], i) => `<li class="${i < at ? "done" : i === at ? "current" : ""}"${i === at ? ' aria-current="step"' : ""}><span>${i + 1}</span> ${esc(label)}</li>`)
+    .map(([, label], i) => `<li class="${i < at ? "done" : i === at ? "current" : ""}"${i === at ? ' aria-current="step"' : ""}><span>${i + 1}</span> ${esc(label)}</li>`)
     .join("");
 }
 
