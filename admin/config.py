@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from loket import auth, bookings
+from loket import auth, bookings, realtime
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, zone_abbreviation
@@ -395,9 +395,19 @@ def save(db: Database, entity: str, data: dict, now: datetime, user: dict, entit
 
 
 def save_in_transaction(
-    db: Database, entity: str, data: dict, now: datetime, user: dict, entity_id: int | None = None, action: str | None = None
+    db: Database,
+    entity: str,
+    data: dict,
+    now: datetime,
+    user: dict,
+    entity_id: int | None = None,
+    action: str | None = None,
+    announce: bool = True,
 ) -> dict:
-    """save() for callers that already hold the write transaction (the importer: all rows or none)."""
+    """save() for callers that already hold the write transaction (the importer: all rows or none).
+
+    The audit row is written and `config_changed` said in the same transaction: no route has to remember either.
+    """
     clean = ENTITIES[entity]
     before = row(db, entity, entity_id) if entity_id is not None else None
     merged = {**(before or NEW_DEFAULTS.get(entity, {})), **data}
@@ -432,6 +442,8 @@ def save_in_transaction(
     after = row(db, entity, entity_id)
     if before != after:  # an import that re-sends an unchanged row leaves no noise in the log
         audit.record(db, now, user, action or ("create" if before is None else "update"), entity, entity_id, before, after)
+        if announce:
+            realtime.config_changed_after_commit(db, entity, {"id": after.get("id"), "agency_id": after.get("agency_id")})
     return after
 
 
@@ -450,6 +462,7 @@ def delete(db: Database, entity: str, entity_id: int, now: datetime, user: dict)
             raise LoketError("invalid_field", 409, field="id", reason=N_("kios ini sudah mencetak antrean; ganti saja namanya"))
         db.execute(f"DELETE FROM {entity} WHERE id = ?", (entity_id,))
         audit.record(db, now, user, "delete", entity, entity_id, before, None)
+        realtime.config_changed_after_commit(db, entity, {"id": before.get("id"), "agency_id": before.get("agency_id")})
     return before
 
 
@@ -516,4 +529,5 @@ def save_profile(db: Database, data: dict, now: datetime, user: dict) -> dict:
             set_setting(db, key, value)
         after = profile(db)
         audit.record(db, now, user, "update", "settings", None, before, after)
+        realtime.config_changed_after_commit(db, "mpp")
     return after

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from loket import realtime
 from loket.db import one, transaction
 from loket.errors import LoketError
 from loket.i18n import N_
@@ -134,7 +135,7 @@ def _import_one(db: Database, kind: str, item: dict, now: datetime, user: dict) 
             ids.append(found["id"])
         data["service_ids"] = ids
         existing = one(db, "SELECT id FROM counters WHERE number = ?", (item.get("number"),))
-    return config.save_in_transaction(db, kind, data, now, user, existing["id"] if existing else None, action="import")
+    return config.save_in_transaction(db, kind, data, now, user, existing["id"] if existing else None, action="import", announce=False)
 
 
 def import_config(db: Database, payload: dict, now: datetime, user: dict) -> dict:
@@ -156,4 +157,5 @@ def import_config(db: Database, payload: dict, now: datetime, user: dict) -> dic
                         raise LoketError("invalid_field", **{**err.params, "field": where}) from None
                     raise LoketError("invalid_field", field=where, reason=err.message()) from None
             written[kind] = len(items)
+        realtime.config_changed_after_commit(db, "import", {"written": written})  # one redraw for the whole file
     return written

@@ -89,9 +89,7 @@ def get_profile():
 @bp.put("/api/admin/profile")
 def put_profile():
     user = writer()
-    saved = config.save_profile(get_db(), inputs.body(), clock(), user)
-    realtime.broadcast_config_changed("mpp", {})
-    return {"profile": saved}
+    return {"profile": config.save_profile(get_db(), inputs.body(), clock(), user)}
 
 
 @bp.get("/api/admin/<name>")
@@ -114,16 +112,11 @@ def get_row(name: str, entity_id: int):
     return {"item": config.for_reader(entity, found, user)}
 
 
-def _changed(entity: str, item: dict) -> None:
-    realtime.broadcast_config_changed(entity, {"id": item.get("id"), "agency_id": item.get("agency_id")})
-
-
 @bp.post("/api/admin/<name>")
 def create_row(name: str):
     entity = entity_of(name)
     user = writer()
     item = config.save(get_db(), entity, inputs.body(), clock(), user)
-    _changed(entity, item)
     return {"item": item}, 201
 
 
@@ -132,7 +125,6 @@ def update_row(name: str, entity_id: int):
     entity = entity_of(name)
     user = writer()
     item = config.save(get_db(), entity, inputs.body(), clock(), user, entity_id)
-    _changed(entity, item)
     return {"item": item}
 
 
@@ -141,7 +133,6 @@ def delete_row(name: str, entity_id: int):
     entity = entity_of(name)
     user = writer()
     item = config.delete(get_db(), entity, entity_id, clock(), user)
-    _changed(entity, item)
     return {"deleted": item}
 
 
@@ -248,9 +239,7 @@ def import_config():
         if not isinstance(data["csv"], str) or len(data["csv"]) > 2_000_000:
             raise LoketError("invalid_field", field="csv", reason=N_("teks CSV paling besar 2 MB"))
         data = {kind: exchange.from_csv(kind, data["csv"])}
-    written = exchange.import_config(get_db(), data, clock(), user)
-    realtime.broadcast_config_changed("import", {"written": written})
-    return {"written": written}
+    return {"written": exchange.import_config(get_db(), data, clock(), user)}
 
 
 # ---------------------------------------------------------------- reports

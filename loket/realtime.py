@@ -576,6 +576,9 @@ def _counter_rooms(db: Database, service_ids: set[int]) -> list[str]:
     return [f"counter:{r[0]}" for r in db.conn.execute(f"SELECT DISTINCT counter_id FROM counter_services WHERE service_id IN ({marks})")]
 
 
-def broadcast_config_changed(what: str, data: dict | None = None) -> None:
-    """Admin changes apply live: screens re-subscribe and redraw from a fresh snapshot."""
-    socketio.emit("config_changed", {"what": what, **(data or {})}, to=["display:any", "kiosk:any", "staff:any", "counter:any"])
+CONFIG_ROOMS = ["display:any", "kiosk:any", "staff:any", "counter:any"]
+
+
+def config_changed_after_commit(db: Database, what: str, data: dict | None = None) -> None:
+    """Admin changes apply live: after the commit, screens re-subscribe and redraw from a fresh snapshot."""
+    after_commit(db, "emit", event="config_changed", payload={"what": what, **(data or {})}, to=CONFIG_ROOMS)

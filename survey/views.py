@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, render_template, request
 
 from admin import config
-from loket import auth, csvout, inputs, realtime
+from loket import auth, csvout, inputs
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.i18n import N_
@@ -148,7 +148,6 @@ def survey_settings():
     data = inputs.body()
     value = inputs.choice(data, "mode", answers.MODES)
     saved = config.save_profile(get_db(), {"survey_mode": value}, clock(), user)
-    realtime.broadcast_config_changed("mpp", {})
     return {"mode": saved["survey_mode"]}
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import PASSWORD, login
+from conftest import PASSWORD, login, settle
 from loket.realtime import socketio
 
 HOURS = [{"weekday": d, "opens": "08:00", "closes": "15:00"} for d in range(5)]
@@ -134,6 +134,7 @@ def test_profile_validation_and_live_push_to_kiosks(app, client, admin):
         assert client.put("/api/admin/profile", json={"timezone": "Asia/Makassar", "self_priority": False}).status_code == 200
         assert client.get("/api/mpp").get_json()["timezone"] == "Asia/Makassar"
         created = client.post("/api/admin/services", json=new_service()).get_json()["item"]
+        settle(app)
         events = [e for e in kiosk.get_received() if e["name"] == "config_changed"]
         assert [e["args"][0]["what"] for e in events] == ["mpp", "services"]
         assert events[1]["args"][0]["id"] == created["id"]

@@ -49,12 +49,17 @@ def python_sources() -> list[Path]:
 
 
 def emitted_events() -> set[str]:
-    """Events the server sends (`emit("name"`, `socketio.emit("name"`) or handles (`socketio.on("name")`)."""
+    """Events the server sends (`emit("name"`, `socketio.emit("name"`, said after a commit) or handles (`socketio.on("name")`)."""
     names: set[str] = set()
     for path in python_sources():
         text = path.read_text(encoding="utf-8")
         names |= set(re.findall(r"\bemit\(\s*[\"']([a-z_]+)[\"']", text))
         names |= set(re.findall(r"\bsocketio\.on\(\s*[\"']([a-z_]+)[\"']", text))
+        # events sent after the commit: emit_after_commit(db, "name", …) and the emitter's event="name"
+        names |= set(re.findall(r"\bemit_after_commit\(\s*db,\s*[\"']([a-z_]+)[\"']", text))
+        names |= set(re.findall(r"\bevent=[\"']([a-z_]+)[\"']", text))
+        # what rules say inside their transaction and the emitter sends: after_commit(db, "ticket_called", …)
+        names |= {n for n in re.findall(r"\bafter_commit\(\s*db,\s*[\"']([a-z_]+)[\"']", text) if n != "emit"}
     return names
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import login
+from conftest import login, settle
 from loket import ratelimit
 from loket.db import connect, transaction
 from loket.errors import LoketError
@@ -27,6 +27,7 @@ def test_changing_the_survey_mode_writes_an_audit_row_and_tells_the_screens(app,
         screen.emit("subscribe", {"room": "kiosk"})
         screen.get_received()
         assert client.put("/api/survey/settings", json={"mode": "quick"}).get_json() == {"mode": "quick"}
+        settle(app)
         pushed = [e["args"][0] for e in screen.get_received() if e["name"] == "config_changed"]
         assert pushed == [{"what": "mpp"}]
     finally:
