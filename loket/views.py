@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 
 from flask import current_app, request
@@ -153,6 +154,10 @@ def agencies_json(db: Database, now: datetime, agency_ids: list[int] | None = No
                 "name": agency["name"],
                 "color": agency["color"],
                 "zone": agency["zone"],
+                "short_code": agency.get("short_code") or "",
+                "logo_url": f"/api/agencies/{agency['id']}/logo?v={zlib.crc32(agency['logo'].encode())}" if agency.get("logo") else "",
+                "maklumat": agency["maklumat"],
+                "maklumat_signer": agency["maklumat_signer"],
                 "waiting": sum(s["waiting"] for s in services),
                 "services": services,
             }

@@ -23,12 +23,13 @@ const ENTITIES = {
       ["code", "Kode (mis. DUKCAPIL)", "text"], ["name", "Nama instansi", "text"], ["color", "Warna", "color"], ["zone", "Zona/lantai", "text"],
       ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
       ["maklumat", "Maklumat pelayanan", "textarea"], ["maklumat_signer", "Penanda tangan maklumat", "text"],
+      ["short_code", "Kode singkat di lencana kios (maks. 8, mis. BPJS-K)", "text"], ["logo", "Logo di lencana kios (PNG/JPEG/WebP, maks. 64 KB)", "image"],
     ],
   },
   services: {
     title: "Layanan",
     columns: [["agency_id", "Instansi", agencyName], ["code", "Kode"], ["name", "Nama"], ["prefix", "Awalan"], ["daily_quota", "Kuota/hari", (v) => v ?? "—"],
-      ["hours", "Jam layanan", (h) => h.map((x) => `${DAYS[x.weekday].slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || "—"], ["active", "Aktif", yes]],
+      ["hours", "Jam layanan", (h) => h.map((x) => `${DAYS[x.weekday].slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || "Belum ada jam: tutup"], ["active", "Aktif", yes]],
     fields: () => [
       ["agency_id", "Instansi", "select", agencyOptions(false)], ["code", "Kode layanan", "text"], ["name", "Nama layanan", "text"],
       ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
@@ -89,23 +90,70 @@ const ENTITIES = {
 
 // ---------------------------------------------------------------- form fields
 
-function input(name, type, value) {
-  if (type === "textarea") return el("textarea", { name, rows: 3 }, value ?? "");
-  if (type === "checkbox") return el("input", { type: "checkbox", name, checked: Boolean(value) });
-  if (type === "readonly") return el("output", { name }, value ?? "—");
-  return el("input", { name, type: type === "color" ? "color" : type, value: value ?? "", step: type === "number" ? "any" : undefined });
+// A time as the MPP writes it, 24-hour "HH:MM" whatever the browser's locale (type=time shows "03:00 PM" in en-US).
+function timeInput(attrs, value) {
+  return el("input", { ...attrs, type: "text", class: "time", inputmode: "numeric", maxlength: 5, pattern: "([01][0-9]|2[0-4]):[0-5][0-9]",
+    placeholder: "08:00", autocomplete: "off", value: value ?? "", dataset: { time: "" } });
+}
+
+function input(name, type, value, id) {
+  if (type === "textarea") return el("textarea", { name, id, rows: 3 }, value ?? "");
+  if (type === "checkbox") return el("input", { type: "checkbox", name, id, checked: Boolean(value) });
+  if (type === "readonly") return el("output", { name, id }, value ?? "—");
+  if (type === "time") return timeInput({ name, id }, value);
+  return el("input", { name, id, type: type === "color" ? "color" : type, value: value ?? "", step: type === "number" ? "any" : undefined });
+}
+
+// A logo file read in the browser as a data URL; the server checks its type and size.
+function imageInput(name, value, id) {
+  const box = el("div", { class: "image-field", dataset: { value: value || "" } });
+  const preview = el("img", { alt: "", class: "image-preview", hidden: !value, src: value || undefined });
+  const file = el("input", { type: "file", id, accept: "image/png,image/jpeg,image/webp" });
+  const clear = el("button", { type: "button", class: "ghost", hidden: !value }, "Hapus logo");
+  file.onchange = () => {
+    const chosen = file.files[0];
+    if (!chosen) return;
+    const reader = new FileReader();
+    reader.onload = () => { box.dataset.value = reader.result; preview.src = reader.result; preview.hidden = false; clear.hidden = false; };
+    reader.readAsDataURL(chosen);
+  };
+  clear.onclick = () => { box.dataset.value = ""; preview.hidden = true; clear.hidden = true; file.value = ""; };
+  box.append(preview, file, clear);
+  return box;
+}
+
+// The weekdays and hours most services of this MPP already keep: what a new service starts with.
+function usualHours() {
+  const counts = new Map();
+  for (const service of state.services) {
+    if (!service.hours?.length) continue;
+    const key = JSON.stringify(service.hours.map((h) => [h.weekday, h.opens, h.closes]));
+    counts.set(key, (counts.get(key) || 0) + 1);
+  }
+  const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+  if (best) return JSON.parse(best[0]).map(([weekday, opens, closes]) => ({ weekday, opens, closes }));
+  return [0, 1, 2, 3, 4].map((weekday) => ({ weekday, opens: "08:00", closes: "15:00" }));
 }
 
 function hoursEditor(hours) {
   const rows = DAYS.map((day, weekday) => {
     const found = (hours || []).find((h) => h.weekday === weekday);
     return el("div", { class: "hours-row", dataset: { weekday } },
-      el("label", { class: "inline" }, el("input", { type: "checkbox", checked: Boolean(found), "aria-label": `Buka hari ${day}` }), day),
-      el("input", { type: "time", value: found?.opens || "08:00", "aria-label": `Buka ${day}` }),
+      el("label", { class: "inline" }, el("input", { type: "checkbox", checked: Boolean(found) }), day),
+      timeInput({ "aria-label": `Buka ${day}` }, found?.opens || "08:00"),
       "–",
-      el("input", { type: "time", value: found?.closes || "15:00", "aria-label": `Tutup ${day}` }));
+      timeInput({ "aria-label": `Tutup ${day}` }, found?.closes || "15:00"));
   });
-  return el("div", { class: "hours", dataset: { field: "hours" } }, rows);
+  const warning = el("p", { class: "hours-warning", role: "status" });
+  const box = el("div", { class: "hours", dataset: { field: "hours" } }, rows, warning);
+  const check = () => {
+    const none = !box.querySelector(".hours-row input[type=checkbox]:checked");
+    warning.textContent = none ? "Tidak ada hari yang dicentang: layanan ini akan tutup setiap hari dan kios tidak memberi nomor." : "";
+    box.classList.toggle("no-hours", none);
+  };
+  box.addEventListener("change", check);
+  check();
+  return box;
 }
 
 function checkList(kind, selected, agencyId) {
@@ -116,21 +164,30 @@ function checkList(kind, selected, agencyId) {
     items.map(([id, label]) => el("label", { class: "inline" }, el("input", { type: "checkbox", value: id, checked: (selected || []).includes(id) }), label)));
 }
 
+let fieldSeq = 0;
+
+// Every control is tied to the label the admin reads: <label for> for one control, a named group for many.
 function fieldNode([name, label, type, options], item) {
-  const value = item ? item[name] : undefined;
+  const value = item ? item[name] : name === "hours" ? usualHours() : undefined;
+  const id = `f-${name}-${++fieldSeq}`;
   let control;
   if (type === "select") {
-    control = el("select", { name }, options.map(([v, text]) => el("option", { value: v, selected: String(value ?? "") === String(v) }, text)));
+    control = el("select", { name, id }, options.map(([v, text]) => el("option", { value: v, selected: String(value ?? "") === String(v) }, text)));
   } else if (type === "hours") {
     control = hoursEditor(value);
   } else if (type === "services" || type === "agencies") {
     control = checkList(type, value, item?.agency_id ?? state.agencies[0]?.id);
+  } else if (type === "image") {
+    control = imageInput(name, value, id);
   } else {
-    control = input(name, type, type === "checkbox" && !item ? name === "active" || name === "speak" : value);
+    control = input(name, type, type === "checkbox" && !item ? name === "active" || name === "speak" : value, id);
   }
-  const wide = ["textarea", "hours", "services", "agencies"].includes(type);
-  return el("div", { class: `field${wide ? " wide" : ""}`, dataset: { name } },
-    el("span", { class: "label" }, label), control, el("p", { class: "field-error", role: "alert" }));
+  const group = ["hours", "services", "agencies"].includes(type);
+  const wide = ["textarea", "hours", "services", "agencies", "image"].includes(type);
+  const caption = group ? el("span", { class: "label", id: `${id}-label` }, label) : el("label", { class: "label", for: id }, label);
+  if (group) { control.setAttribute("role", "group"); control.setAttribute("aria-labelledby", `${id}-label`); }
+  return el("div", { class: `field${wide ? " wide" : ""}`, dataset: { name, label } },
+    caption, control, el("p", { class: "field-error", role: "alert" }));
 }
 
 function readForm(form, fields) {
@@ -140,13 +197,15 @@ function readForm(form, fields) {
     if (type === "readonly") continue;
     if (type === "hours") {
       data.hours = [...box.querySelectorAll(".hours-row")].filter((r) => r.querySelector("input[type=checkbox]").checked).map((r) => {
-        const [opens, closes] = [...r.querySelectorAll("input[type=time]")].map((i) => i.value);
+        const [opens, closes] = [...r.querySelectorAll("input[data-time]")].map((i) => i.value.trim());
         return { weekday: Number(r.dataset.weekday), opens, closes: closes === "00:00" ? "24:00" : closes };
       });
     } else if (type === "services" || type === "agencies") {
       data[name] = [...box.querySelectorAll("input:checked")].map((i) => Number(i.value));
     } else if (type === "checkbox") {
       data[name] = box.querySelector("input").checked;
+    } else if (type === "image") {
+      data[name] = box.querySelector(".image-field").dataset.value;
     } else {
       const raw = box.querySelector("input, select, textarea").value;
       data[name] = type === "number" ? (raw === "" ? null : Number(raw)) : raw;
@@ -156,16 +215,26 @@ function readForm(form, fields) {
   return data;
 }
 
+// The server names its field ("prefix"); the admin reads the label ("Awalan nomor"), so say that.
+function fieldMessage(err, label) {
+  if (!label) return err.message;
+  const name = label.replace(/\s*\(.*\)\s*$/, "");
+  if (err.code === "missing_field") return t({ id: `${name} wajib diisi.`, en: `${name} is required.` });
+  if (err.code === "invalid_field") return t({ id: `${name} tidak valid${err.body.reason ? `: ${err.body.reason}` : ""}.`, en: `${name} is invalid${err.body.reason ? `: ${err.body.reason}` : ""}.` });
+  return err.message;
+}
+
 function showError(form, err) {
   form.querySelectorAll(".field-error").forEach((p) => { p.textContent = ""; });
   form.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
   const box = err.body?.field && form.querySelector(`[data-name="${err.body.field}"]`);
+  const message = box ? fieldMessage(err, box.dataset.label) : err.message;
   if (box) {
     box.classList.add("invalid");
-    box.querySelector(".field-error").textContent = err.message;
+    box.querySelector(".field-error").textContent = message;
     box.querySelector("input, select, textarea")?.focus();
   }
-  form.querySelector(".form-error").textContent = err.message;
+  form.querySelector(".form-error").textContent = message;
 }
 
 // ---------------------------------------------------------------- entity pages
@@ -177,6 +246,7 @@ async function loadReference() {
 }
 
 async function showEntity(name, editing) {
+  const seq = openSeq;
   const spec = ENTITIES[name];
   const { items } = await api(`/api/admin/${name}`);
   const canWrite = state.user.role === "admin";
@@ -189,7 +259,7 @@ async function showEntity(name, editing) {
     el("tbody", {}, items.map((item) => el("tr", { dataset: { id: item.id } },
       spec.columns.map(([key, , fmt]) => el("td", {}, fmt ? fmt(item[key]) : (item[key] ?? ""))),
       el("td", { class: "row-actions" }, el("button", { type: "button", class: "ghost", onclick: () => openForm(item) }, canWrite ? "Ubah" : "Lihat"))))));
-  view.replaceChildren(head, notice, formBox, items.length ? table : el("p", { class: "empty" }, "Belum ada data."));
+  paint(seq, head, notice, formBox, items.length ? table : el("p", { class: "empty" }, "Belum ada data."));
 
   function openForm(item) {
     const fields = spec.fields(item);
@@ -211,6 +281,12 @@ async function showEntity(name, editing) {
       event.preventDefault();
       try {
         const body = readForm(form, fields);
+        if (name === "services" && !body.hours.length && form.dataset.noHoursWarned !== "1") {
+          form.dataset.noHoursWarned = "1";
+          showError(form, { message: "Layanan ini belum punya jam layanan: kios tidak akan memberi nomor. Centang hari buka, atau tekan Simpan sekali lagi untuk menyimpan tanpa jam." });
+          form.querySelector(".hours input[type=checkbox]")?.focus();
+          return;
+        }
         await api(item ? `/api/admin/${name}/${item.id}` : `/api/admin/${name}`, { method: item ? "PUT" : "POST", body });
         if (name === "agencies" || name === "services") await loadReference();
         await showEntity(name);
@@ -276,6 +352,7 @@ const PROFILE_FIELDS = [
 ];
 
 async function showProfile() {
+  const seq = openSeq;
   const { profile } = await api("/api/admin/profile");
   const item = { ...profile, self_priority: profile.self_priority === "1", phone_tickets: profile.phone_tickets === "1" };
   const canWrite = state.user.role === "admin";
@@ -293,12 +370,13 @@ async function showProfile() {
       showError(form, err);
     }
   };
-  view.replaceChildren(el("h1", {}, "Profil MPP"), form);
+  paint(seq, el("h1", {}, "Profil MPP"), form);
 }
 
 // ---------------------------------------------------------------- audit log
 
 async function showAudit(filters = {}) {
+  const seq = openSeq;
   const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
   const { items } = await api(`/api/admin/audit?${query}`);
   const form = el("form", { class: "filters" },
@@ -313,7 +391,7 @@ async function showAudit(filters = {}) {
     el("td", {}, new Date(r.at).toLocaleString("id-ID")), el("td", {}, r.username), el("td", {}, r.action), el("td", {}, `${r.entity} #${r.entity_id ?? ""}`),
     el("td", { class: "diff" }, r.changes.length ? r.changes.map((k) => el("div", {}, el("b", {}, k), ": ",
       el("del", {}, JSON.stringify((r.before || {})[k] ?? null)), " → ", el("ins", {}, JSON.stringify((r.after || {})[k] ?? null)))) : "—")));
-  view.replaceChildren(el("h1", {}, "Log perubahan"), form,
+  paint(seq, el("h1", {}, "Log perubahan"), form,
     el("table", { class: "data audit" }, el("thead", {}, el("tr", {}, ["Waktu", "Oleh", "Tindakan", "Data", "Sebelum → sesudah"].map((h) => el("th", {}, h)))),
       el("tbody", {}, rows)));
 }
@@ -321,6 +399,7 @@ async function showAudit(filters = {}) {
 // ---------------------------------------------------------------- import / export
 
 function showExchange() {
+  const seq = openSeq;
   const notice = el("p", { class: "notice", role: "status" });
   const kind = el("select", { name: "kind" }, [["agencies", "Instansi"], ["services", "Layanan"], ["counters", "Loket"]].map(([v, l]) => el("option", { value: v }, l)));
   const file = el("input", { type: "file", accept: ".csv,.json,text/csv,application/json" });
@@ -338,7 +417,7 @@ function showExchange() {
       notice.textContent = err.message;
     }
   };
-  view.replaceChildren(el("h1", {}, "Impor / ekspor konfigurasi"),
+  paint(seq, el("h1", {}, "Impor / ekspor konfigurasi"),
     el("section", { class: "card" }, el("h2", {}, "Ekspor"),
       el("p", {}, "Unduh konfigurasi untuk disunting di spreadsheet atau dipindahkan ke MPP lain."),
       el("div", { class: "buttons" }, el("a", { class: "button ghost", href: "/api/admin/export", download: "" }, "Semua (JSON)"),
@@ -352,13 +431,20 @@ function showExchange() {
 
 const SECTIONS = { profile: showProfile, audit: () => showAudit(), exchange: showExchange };
 
+// A section clicked while another is still loading wins: a late answer for the earlier one is dropped.
+let openSeq = 0;
+function paint(seq, ...nodes) {
+  if (seq === openSeq) view.replaceChildren(...nodes);
+}
+
 async function open(section) {
+  openSeq += 1;
   document.querySelectorAll("#nav button").forEach((b) => b.setAttribute("aria-current", b.dataset.section === section ? "page" : "false"));
   history.replaceState(null, "", `#${section}`);
   try {
     await (SECTIONS[section] || (() => showEntity(section)))();
   } catch (err) {
-    view.replaceChildren(el("p", { class: "form-error" }, err.message));
+    paint(openSeq, el("p", { class: "form-error" }, err.message));
   }
 }
 
