@@ -200,7 +200,7 @@ function standardBlock(service) {
   const ask = L("Belum diumumkan. Tanyakan di meja informasi.", "Not published yet. Please ask at the information desk.");
   const channel = L("Pengaduan & saran: tombol di atas layar ini, meja informasi, atau /aduan/ dari ponsel.", "Complaints & suggestions: the button at the top of this screen, the information desk, or /aduan/ on a phone.");
   const maklumat = service.agency.maklumat
-    ? `<details class="k-maklumat"><summary>${L("Maklumat pelayanan", "Service declaration (maklumat pelayanan)")}</summary>
+    ? `<details class="k-maklumat"${MODE === "kiosk" ? " open" : ""}><summary>${L("Maklumat pelayanan", "Service declaration (maklumat pelayanan)")}</summary>
         <p>${esc(service.agency.maklumat)}</p>${service.agency.maklumat_signer ? `<p class="k-maklumat-signer">${esc(service.agency.maklumat_signer)}</p>` : ""}</details>`
     : "";
   return `
@@ -362,6 +362,8 @@ function render() {
   document.getElementById("mpp-name").textContent = state.mpp.name || "Mal Pelayanan Publik";
   const aduan = document.querySelector(".k-aduan");
   if (aduan) aduan.textContent = L("Pengaduan & saran", "Complaints & suggestions");
+  const sub = document.getElementById("brand-sub");
+  if (sub) sub.textContent = L("Nomor antrean tanpa kertas", "Queue numbers without paper");
   tickClock();
   screen.scrollTop = 0;
   armIdle();
