@@ -39,9 +39,25 @@ def blocking_violations(page) -> list[str]:
     return found
 
 
-def check(page, name: str, problems: dict) -> None:
+KIOSK_TARGET = 57  # 15 mm on a 1080p kiosk panel
+
+SMALL_TARGETS = """(minimum) => [...document.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, summary')]
+  .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .map((el) => {
+    const own = el.getBoundingClientRect();
+    const label = el.closest('label');
+    const box = (el.type === 'radio' || el.type === 'checkbox') && label ? label.getBoundingClientRect() : own;
+    return { what: el.outerHTML.slice(0, 90), w: Math.round(box.width), h: Math.round(box.height),
+             ownW: Math.round(own.width), ownH: Math.round(own.height) };
+  })
+  .filter((t) => t.w < minimum || t.h < minimum || ((t.ownW < 40 || t.ownH < 40) && t.what.startsWith('<input')))"""
+
+
+def check(page, name: str, problems: dict, touch: bool = False) -> None:
     screenshot(page, f"a11y-{name}")
     found = blocking_violations(page)
+    if touch:
+        found += [f"touch target under {KIOSK_TARGET}px: {t}" for t in page.evaluate(SMALL_TARGETS, KIOSK_TARGET)]
     if found:
         problems[name] = found
 
@@ -61,27 +77,27 @@ def test_every_kiosk_screen_has_no_serious_accessibility_violation(server, page_
     page = page_factory(width, height, has_touch=True)
     page.goto(f"{server.url}/kiosk/?kiosk=kios-1&layout={layout}&idle=600&attract=600&ticket_seconds=600")
     page.locator(".k-agency").first.wait_for()
-    check(page, f"kiosk-home-{layout}", problems)
+    check(page, f"kiosk-home-{layout}", problems, touch=True)
     page.locator("#search").click()
     page.locator("#keyboard").wait_for()
-    check(page, f"kiosk-keyboard-{layout}", problems)
+    check(page, f"kiosk-keyboard-{layout}", problems, touch=True)
     page.locator("[data-action=close-keyboard]").click()
     page.locator(".k-agency").first.click()
     page.locator(".k-service").first.wait_for()
-    check(page, f"kiosk-agency-{layout}", problems)
+    check(page, f"kiosk-agency-{layout}", problems, touch=True)
     page.locator(".k-service").first.click()
     page.locator("[data-action=take]").wait_for()
-    check(page, f"kiosk-service-{layout}", problems)
+    check(page, f"kiosk-service-{layout}", problems, touch=True)
     page.locator("[data-action=priority]").click()
     page.locator(".k-reason").first.wait_for()
-    check(page, f"kiosk-priority-{layout}", problems)
+    check(page, f"kiosk-priority-{layout}", problems, touch=True)
     page.locator("[data-action=back-service]").click()
     page.locator("[data-action=take]").click()
     page.locator("#issued-number").wait_for()
-    check(page, f"kiosk-ticket-{layout}", problems)
+    check(page, f"kiosk-ticket-{layout}", problems, touch=True)
     page.goto(f"{server.url}/aduan/?from=kiosk&kiosk=kios-1")
     page.locator("form").first.wait_for()
-    check(page, f"kiosk-complaint-{layout}", problems)
+    check(page, f"kiosk-complaint-{layout}", problems, touch=True)
     assert_clean(problems)
 
 
@@ -107,7 +123,7 @@ def test_phone_ticket_and_tracking_screens_have_no_serious_accessibility_violati
     page.goto(f"{server.url}/aduan/?ticket={token}")
     page.locator("#ticket-note").wait_for()
     check(page, "phone-complaint-form", problems)
-    filed = requests.post(server.url + "/api/complaints", json={"kind": "complaint", "body": "Antrean terlalu lama."}, timeout=10)
+    filed = requests.post(server.url + "/api/complaints", json={"kind": "suggestion", "text": "Antrean terlalu lama."}, timeout=10)
     assert filed.status_code == 201, filed.text
     page.goto(f"{server.url}/aduan/{filed.json()['code']}")
     page.locator("#status-card").wait_for()
@@ -126,8 +142,20 @@ def test_display_survey_tablet_and_landing_have_no_serious_accessibility_violati
     tablet = page_factory(1280, 800, has_touch=True)
     login_context(tablet, server, "petugas.dukcapil")
     tablet.goto(server.url + "/survey/?counter=1")
-    tablet.wait_for_timeout(1000)
-    check(tablet, "survey-tablet", problems)
+    tablet.locator("#link.on").wait_for()
+    check(tablet, "survey-tablet", problems, touch=True)
+    officer = server.session("petugas.dukcapil")
+    assert officer.post(server.url + "/api/counters/1/open", timeout=10).status_code == 200
+    ticket = officer.post(server.url + "/api/tickets", json={"service_id": 1}, timeout=10).json()
+    while officer.post(server.url + "/api/counters/1/call-next", timeout=10).json()["ticket"]["id"] != ticket["id"]:
+        assert officer.post(server.url + "/api/counters/1/complete", timeout=10).status_code == 200
+    assert officer.post(server.url + "/api/counters/1/complete", timeout=10).status_code == 200
+    tablet.locator("#view-question").wait_for()
+    check(tablet, "survey-tablet-question", problems, touch=True)
+    phone = page_factory(360, 740, is_mobile=True, has_touch=True)
+    phone.goto(f"{server.url}/survey/?ticket={ticket['token']}")
+    phone.locator("#view-question").wait_for()
+    check(phone, "survey-phone-question", problems)
     assert_clean(problems)
 
 

@@ -402,7 +402,7 @@ function showExchange() {
   const seq = openSeq;
   const notice = el("p", { class: "notice", role: "status" });
   const kind = el("select", { name: "kind" }, [["agencies", "Instansi"], ["services", "Layanan"], ["counters", "Loket"]].map(([v, l]) => el("option", { value: v }, l)));
-  const file = el("input", { type: "file", accept: ".csv,.json,text/csv,application/json" });
+  const file = el("input", { type: "file", accept: ".csv,.json,text/csv,application/json", "aria-label": "Berkas CSV atau JSON" });
   const go = el("button", { type: "button", class: "primary" }, "Impor");
   go.onclick = async () => {
     const chosen = file.files[0];

@@ -123,8 +123,20 @@ export function readableOnWhite(color) {
   return `#${[r, g, b].map((c) => c.toString(16).padStart(2, "0")).join("")}`;
 }
 
-// The CSS custom properties a screen sets for one agency: --agency, its ink, and its text-safe shade.
-export const agencyStyle = (color) => `--agency:${safeColor(color)};--agency-ink:${inkOn(color)};--agency-text:${readableOnWhite(color)}`;
+// A background for text in the agency's colour: as picked where white or dark ink reads on it (4.5:1),
+// else darkened until white does (a mid blue like #3d85c6 passes with neither).
+export function badgeColors(color) {
+  const base = safeColor(color);
+  const ink = inkOn(base);
+  if (contrast(ink, base) >= 4.5) return { background: base, ink };
+  return { background: readableOnWhite(base), ink: "#ffffff" };
+}
+
+// The CSS custom properties a screen sets for one agency: --agency, its badge colours, and its text-safe shade.
+export const agencyStyle = (color) => {
+  const badge = badgeColors(color);
+  return `--agency:${safeColor(color)};--agency-badge:${badge.background};--agency-ink:${badge.ink};--agency-text:${readableOnWhite(color)}`;
+};
 
 // An icon shipped with Loket (lucide-static from npm, plus a few of our own), drawn in the text colour.
 const OWN_ICONS = ["elderly", "pregnant"];
