@@ -116,6 +116,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
 
+    @app.context_processor
+    def _page_lang():
+        # Server-rendered staff pages (IKM report, complaints) speak the language chosen on any screen.
+        return {"page_lang": errors.request_lang()}
+
     @app.get("/")
     def index():
         return render_template("index.html")

@@ -382,7 +382,8 @@ def report(
         out = []
         for value in labels:
             count = sum(1 for r in rows if r[key] == value)
-            out.append({key: value, "label": labels[value][0] if isinstance(labels[value], tuple) else labels[value], "count": count})
+            label = labels[value] if isinstance(labels[value], tuple) else (labels[value], labels[value])
+            out.append({key: value, "label": label[0], "label_en": label[1], "count": count})
         return out
 
     by_agency_ids = sorted({r["agency_id"] for r in rows}, key=lambda a: (a is None, agencies.get(a, "")))
