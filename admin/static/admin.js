@@ -1,12 +1,13 @@
 // The configuration screen: one generic table + form per entity, all through /api/admin/…
 import { api, t } from "/static/loket.js";
 import { el, session } from "./common.js";
+import { tr } from "./i18n.js";
 
 const DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
 const view = document.getElementById("view");
 const state = { user: null, agencies: [], services: [] };
 
-const yes = (v) => (v ? "Ya" : "Tidak");
+const yes = (v) => tr(v ? "Ya" : "Tidak");
 const agencyName = (id) => (id == null ? "Seluruh MPP" : (state.agencies.find((a) => a.id === id) || {}).code || `#${id}`);
 const agencyOptions = (withAll) => [...(withAll ? [["", "Seluruh MPP"]] : []), ...state.agencies.map((a) => [a.id, `${a.code} — ${a.name}`])];
 const STANDARD = [
@@ -29,7 +30,7 @@ const ENTITIES = {
   services: {
     title: "Layanan",
     columns: [["agency_id", "Instansi", agencyName], ["code", "Kode"], ["name", "Nama"], ["prefix", "Awalan"], ["daily_quota", "Kuota/hari", (v) => v ?? "—"],
-      ["hours", "Jam layanan", (h) => h.map((x) => `${DAYS[x.weekday].slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || "Belum ada jam: tutup"], ["active", "Aktif", yes]],
+      ["hours", "Jam layanan", (h) => h.map((x) => `${tr(DAYS[x.weekday]).slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || tr("Belum ada jam: tutup")], ["active", "Aktif", yes]],
     fields: () => [
       ["agency_id", "Instansi", "select", agencyOptions(false)], ["code", "Kode layanan", "text"], ["name", "Nama layanan", "text"],
       ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
@@ -54,11 +55,11 @@ const ENTITIES = {
     fields: () => [["name", "Nama kios", "text"], ["location", "Lokasi", "text"], ["printer_url", "Alamat printer (tcp://…:9100, usb://, dummy)", "text"],
       ["printer_profile", "Profil printer (mis. TM-T82)", "text"], ["qr_mode", "Kode QR", "select", [["native", "native (ESC/POS)"], ["image", "gambar"]]]],
     deletable: true,
-    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => testPrint(item) }, "Cetak tiket uji")],
+    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => testPrint(item) }, tr("Cetak tiket uji"))],
   },
   displays: {
     title: "Layar ruang tunggu",
-    columns: [["name", "Nama"], ["location", "Lokasi"], ["agency_ids", "Instansi", (ids) => (ids.length ? ids.map(agencyName).join(", ") : "Semua")],
+    columns: [["name", "Nama"], ["location", "Lokasi"], ["agency_ids", "Instansi", (ids) => (ids.length ? ids.map(agencyName).join(", ") : tr("Semua"))],
       ["zone", "Zona", (v) => v || "—"], ["speak", "Suara", yes], ["repeat_count", "Ulang"], ["voice_mode", "Mode suara"]],
     fields: () => [["name", "Nama layar", "text"], ["location", "Lokasi", "text"], ["agency_ids", "Instansi yang ditampilkan (kosong = semua)", "agencies"],
       ["zone", "Zona", "text"], ["layout", "Tata letak", "select", [["landscape", "Mendatar"], ["portrait", "Tegak"]]], ["running_text", "Teks berjalan", "textarea"],
@@ -67,7 +68,7 @@ const ENTITIES = {
   },
   breaks: {
     title: "Jam istirahat",
-    columns: [["agency_id", "Berlaku untuk", agencyName], ["weekday", "Hari", (d) => DAYS[d]], ["starts", "Mulai"], ["ends", "Selesai"], ["label", "Keterangan"]],
+    columns: [["agency_id", "Berlaku untuk", agencyName], ["weekday", "Hari", (d) => tr(DAYS[d])], ["starts", "Mulai"], ["ends", "Selesai"], ["label", "Keterangan"]],
     fields: () => [["agency_id", "Berlaku untuk", "select", agencyOptions(true)], ["weekday", "Hari", "select", DAYS.map((d, i) => [i, d])],
       ["starts", "Mulai", "time"], ["ends", "Selesai", "time"], ["label", "Keterangan", "text"]],
     deletable: true,
@@ -84,7 +85,7 @@ const ENTITIES = {
     fields: (item) => [["username", "Nama pengguna", "text"], ["full_name", "Nama lengkap", "text"],
       ["role", "Peran", "select", [["officer", "Petugas loket"], ["supervisor", "Supervisor instansi"], ["admin", "Admin MPP"]]],
       ["agency_id", "Instansi", "select", agencyOptions(true)], ["active", "Aktif", "checkbox"], ...(item ? [] : [["password", "Kata sandi awal (min. 8)", "password"]])],
-    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => resetPassword(item) }, "Atur ulang kata sandi")],
+    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => resetPassword(item) }, tr("Atur ulang kata sandi"))],
   },
 };
 
@@ -109,7 +110,7 @@ function imageInput(name, value, id) {
   const box = el("div", { class: "image-field", dataset: { value: value || "" } });
   const preview = el("img", { alt: "", class: "image-preview", hidden: !value, src: value || undefined });
   const file = el("input", { type: "file", id, accept: "image/png,image/jpeg,image/webp" });
-  const clear = el("button", { type: "button", class: "ghost", hidden: !value }, "Hapus logo");
+  const clear = el("button", { type: "button", class: "ghost", hidden: !value }, tr("Hapus logo"));
   file.onchange = () => {
     const chosen = file.files[0];
     if (!chosen) return;
@@ -139,16 +140,16 @@ function hoursEditor(hours) {
   const rows = DAYS.map((day, weekday) => {
     const found = (hours || []).find((h) => h.weekday === weekday);
     return el("div", { class: "hours-row", dataset: { weekday } },
-      el("label", { class: "inline" }, el("input", { type: "checkbox", checked: Boolean(found) }), day),
-      timeInput({ "aria-label": `Buka ${day}` }, found?.opens || "08:00"),
+      el("label", { class: "inline" }, el("input", { type: "checkbox", checked: Boolean(found) }), tr(day)),
+      timeInput({ "aria-label": t({ id: `Buka ${day}`, en: `${tr(day)} opens` }) }, found?.opens || "08:00"),
       "–",
-      timeInput({ "aria-label": `Tutup ${day}` }, found?.closes || "15:00"));
+      timeInput({ "aria-label": t({ id: `Tutup ${day}`, en: `${tr(day)} closes` }) }, found?.closes || "15:00"));
   });
   const warning = el("p", { class: "hours-warning", role: "status" });
   const box = el("div", { class: "hours", dataset: { field: "hours" } }, rows, warning);
   const check = () => {
     const none = !box.querySelector(".hours-row input[type=checkbox]:checked");
-    warning.textContent = none ? "Tidak ada hari yang dicentang: layanan ini akan tutup setiap hari dan kios tidak memberi nomor." : "";
+    warning.textContent = none ? tr("Tidak ada hari yang dicentang: layanan ini akan tutup setiap hari dan kios tidak memberi nomor.") : "";
     box.classList.toggle("no-hours", none);
   };
   box.addEventListener("change", check);
@@ -167,12 +168,13 @@ function checkList(kind, selected, agencyId) {
 let fieldSeq = 0;
 
 // Every control is tied to the label the admin reads: <label for> for one control, a named group for many.
-function fieldNode([name, label, type, options], item) {
+function fieldNode([name, rawLabel, type, options], item) {
+  const label = tr(rawLabel);
   const value = item ? item[name] : name === "hours" ? usualHours() : undefined;
   const id = `f-${name}-${++fieldSeq}`;
   let control;
   if (type === "select") {
-    control = el("select", { name, id }, options.map(([v, text]) => el("option", { value: v, selected: String(value ?? "") === String(v) }, text)));
+    control = el("select", { name, id }, options.map(([v, text]) => el("option", { value: v, selected: String(value ?? "") === String(v) }, tr(text))));
   } else if (type === "hours") {
     control = hoursEditor(value);
   } else if (type === "services" || type === "agencies") {
@@ -252,25 +254,25 @@ async function showEntity(name, editing) {
   const canWrite = state.user.role === "admin";
   const notice = el("p", { class: "notice", role: "status" });
   const formBox = el("div");
-  const head = el("div", { class: "section-head" }, el("h1", {}, spec.title),
-    canWrite ? el("button", { type: "button", class: "primary", id: "add", onclick: () => openForm(null) }, "+ Tambah") : null);
+  const head = el("div", { class: "section-head" }, el("h1", {}, tr(spec.title)),
+    canWrite ? el("button", { type: "button", class: "primary", id: "add", onclick: () => openForm(null) }, tr("+ Tambah")) : null);
   const table = el("table", { class: "data" },
-    el("thead", {}, el("tr", {}, spec.columns.map(([, label]) => el("th", {}, label)), el("th", {}, ""))),
+    el("thead", {}, el("tr", {}, spec.columns.map(([, label]) => el("th", {}, tr(label))), el("th", {}, ""))),
     el("tbody", {}, items.map((item) => el("tr", { dataset: { id: item.id } },
       spec.columns.map(([key, , fmt]) => el("td", {}, fmt ? fmt(item[key]) : (item[key] ?? ""))),
-      el("td", { class: "row-actions" }, el("button", { type: "button", class: "ghost", onclick: () => openForm(item) }, canWrite ? "Ubah" : "Lihat"))))));
-  paint(seq, head, notice, formBox, items.length ? table : el("p", { class: "empty" }, "Belum ada data."));
+      el("td", { class: "row-actions" }, el("button", { type: "button", class: "ghost", onclick: () => openForm(item) }, tr(canWrite ? "Ubah" : "Lihat")))))));
+  paint(seq, head, notice, formBox, items.length ? table : el("p", { class: "empty" }, tr("Belum ada data.")));
 
   function openForm(item) {
     const fields = spec.fields(item);
     const form = el("form", { class: "card form", novalidate: true },
-      el("h2", {}, item ? `Ubah: ${item.name || item.username || item.date || item.code || item.id}` : `Tambah ${spec.title.toLowerCase()}`),
+      el("h2", {}, item ? `${tr("Ubah")}: ${item.name || item.username || item.date || item.code || item.id}` : t({ id: `Tambah ${spec.title.toLowerCase()}`, en: `Add: ${tr(spec.title)}` })),
       el("div", { class: "grid" }, fields.map((f) => fieldNode(f, item))),
       el("p", { class: "form-error", role: "alert" }),
       el("div", { class: "buttons" },
-        canWrite ? el("button", { type: "submit", class: "primary" }, "Simpan") : null,
-        el("button", { type: "button", class: "ghost", onclick: () => formBox.replaceChildren() }, "Batal"),
-        item && canWrite && spec.deletable ? el("button", { type: "button", class: "danger", onclick: () => remove(item) }, "Hapus") : null,
+        canWrite ? el("button", { type: "submit", class: "primary" }, tr("Simpan")) : null,
+        el("button", { type: "button", class: "ghost", onclick: () => formBox.replaceChildren() }, tr("Batal")),
+        item && canWrite && spec.deletable ? el("button", { type: "button", class: "danger", onclick: () => remove(item) }, tr("Hapus")) : null,
         item && canWrite && spec.actions ? spec.actions(item) : null));
     if (!canWrite) form.querySelectorAll("input, select, textarea").forEach((n) => { n.disabled = true; });
     // A counter serves only its own agency's services: redraw the list when the agency changes.
@@ -283,7 +285,7 @@ async function showEntity(name, editing) {
         const body = readForm(form, fields);
         if (name === "services" && !body.hours.length && form.dataset.noHoursWarned !== "1") {
           form.dataset.noHoursWarned = "1";
-          showError(form, { message: "Layanan ini belum punya jam layanan: kios tidak akan memberi nomor. Centang hari buka, atau tekan Simpan sekali lagi untuk menyimpan tanpa jam." });
+          showError(form, { message: tr("Layanan ini belum punya jam layanan: kios tidak akan memberi nomor. Centang hari buka, atau tekan Simpan sekali lagi untuk menyimpan tanpa jam.") });
           form.querySelector(".hours input[type=checkbox]")?.focus();
           return;
         }
@@ -318,7 +320,7 @@ async function testPrint(item) {
   try {
     const result = await api(`/api/admin/kiosks/${item.id}/test-print`, { method: "POST", timeout: 15000 });
     await showEntity("kiosks");
-    view.querySelector(".notice").textContent = result.ok ? "Tiket uji tercetak." : `Gagal mencetak: ${result.error}`;
+    view.querySelector(".notice").textContent = result.ok ? tr("Tiket uji tercetak.") : t({ id: `Gagal mencetak: ${result.error}`, en: `Printing failed: ${result.error}` });
   } catch (err) {
     notice.textContent = err.message;
   }
@@ -330,7 +332,7 @@ async function resetPassword(item) {
   const notice = view.querySelector(".notice");
   try {
     await api(`/api/admin/users/${item.id}/password`, { method: "POST", body: { password } });
-    notice.textContent = "Kata sandi diperbarui.";
+    notice.textContent = tr("Kata sandi diperbarui.");
   } catch (err) {
     notice.textContent = err.message;
   }
@@ -358,19 +360,19 @@ async function showProfile() {
   const canWrite = state.user.role === "admin";
   const form = el("form", { class: "card form", novalidate: true }, el("div", { class: "grid" }, PROFILE_FIELDS.map((f) => fieldNode(f, item))),
     el("p", { class: "form-error", role: "alert" }), el("p", { class: "notice", role: "status" }),
-    canWrite ? el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, "Simpan profil")) : null);
+    canWrite ? el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, tr("Simpan profil"))) : null);
   if (!canWrite) form.querySelectorAll("input, select, textarea").forEach((n) => { n.disabled = true; });
   form.onsubmit = async (event) => {
     event.preventDefault();
     try {
       await api("/api/admin/profile", { method: "PUT", body: readForm(form, PROFILE_FIELDS) });
       showError(form, { message: "" });
-      form.querySelector(".notice").textContent = "Profil tersimpan.";
+      form.querySelector(".notice").textContent = tr("Profil tersimpan.");
     } catch (err) {
       showError(form, err);
     }
   };
-  paint(seq, el("h1", {}, "Profil MPP"), form);
+  paint(seq, el("h1", {}, tr("Profil MPP")), form);
 }
 
 // ---------------------------------------------------------------- audit log
@@ -380,19 +382,19 @@ async function showAudit(filters = {}) {
   const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
   const { items } = await api(`/api/admin/audit?${query}`);
   const form = el("form", { class: "filters" },
-    el("label", {}, "Data", el("select", { name: "entity" }, [["", "Semua"], ["settings", "Profil MPP"], ...Object.entries(ENTITIES).map(([k, s]) => [k, s.title])]
-      .map(([v, label]) => el("option", { value: v, selected: filters.entity === v }, label)))),
-    el("label", {}, "Pengguna", el("input", { name: "user", value: filters.user || "" })),
-    el("label", {}, "Dari", el("input", { type: "date", name: "from", value: filters.from || "" })),
-    el("label", {}, "Sampai", el("input", { type: "date", name: "to", value: filters.to || "" })),
-    el("button", { type: "submit", class: "primary" }, "Saring"));
+    el("label", {}, tr("Data"), el("select", { name: "entity" }, [["", "Semua"], ["settings", "Profil MPP"], ...Object.entries(ENTITIES).map(([k, s]) => [k, s.title])]
+      .map(([v, label]) => el("option", { value: v, selected: filters.entity === v }, tr(label))))),
+    el("label", {}, tr("Pengguna"), el("input", { name: "user", value: filters.user || "" })),
+    el("label", {}, tr("Dari"), el("input", { type: "date", name: "from", value: filters.from || "" })),
+    el("label", {}, tr("Sampai"), el("input", { type: "date", name: "to", value: filters.to || "" })),
+    el("button", { type: "submit", class: "primary" }, tr("Saring")));
   form.onsubmit = (event) => { event.preventDefault(); showAudit(Object.fromEntries(new FormData(form))); };
   const rows = items.map((r) => el("tr", {},
     el("td", {}, new Date(r.at).toLocaleString("id-ID")), el("td", {}, r.username), el("td", {}, r.action), el("td", {}, `${r.entity} #${r.entity_id ?? ""}`),
     el("td", { class: "diff" }, r.changes.length ? r.changes.map((k) => el("div", {}, el("b", {}, k), ": ",
       el("del", {}, JSON.stringify((r.before || {})[k] ?? null)), " → ", el("ins", {}, JSON.stringify((r.after || {})[k] ?? null)))) : "—")));
-  paint(seq, el("h1", {}, "Log perubahan"), form,
-    el("table", { class: "data audit" }, el("thead", {}, el("tr", {}, ["Waktu", "Oleh", "Tindakan", "Data", "Sebelum → sesudah"].map((h) => el("th", {}, h)))),
+  paint(seq, el("h1", {}, tr("Log perubahan")), form,
+    el("table", { class: "data audit" }, el("thead", {}, el("tr", {}, ["Waktu", "Oleh", "Tindakan", "Data", "Sebelum → sesudah"].map((h) => el("th", {}, tr(h))))),
       el("tbody", {}, rows)));
 }
 
@@ -401,30 +403,30 @@ async function showAudit(filters = {}) {
 function showExchange() {
   const seq = openSeq;
   const notice = el("p", { class: "notice", role: "status" });
-  const kind = el("select", { name: "kind" }, [["agencies", "Instansi"], ["services", "Layanan"], ["counters", "Loket"]].map(([v, l]) => el("option", { value: v }, l)));
-  const file = el("input", { type: "file", accept: ".csv,.json,text/csv,application/json", "aria-label": "Berkas CSV atau JSON" });
-  const go = el("button", { type: "button", class: "primary" }, "Impor");
+  const kind = el("select", { name: "kind" }, [["agencies", "Instansi"], ["services", "Layanan"], ["counters", "Loket"]].map(([v, l]) => el("option", { value: v }, tr(l))));
+  const file = el("input", { type: "file", accept: ".csv,.json,text/csv,application/json", "aria-label": tr("Berkas CSV atau JSON") });
+  const go = el("button", { type: "button", class: "primary" }, tr("Impor"));
   go.onclick = async () => {
     const chosen = file.files[0];
-    if (!chosen) { notice.textContent = "Pilih berkas CSV atau JSON."; return; }
+    if (!chosen) { notice.textContent = tr("Pilih berkas CSV atau JSON."); return; }
     const text = await chosen.text();
     const body = chosen.name.toLowerCase().endsWith(".json") ? JSON.parse(text) : { kind: kind.value, csv: text };
     try {
       const { written } = await api("/api/admin/import", { method: "POST", body, timeout: 60000 });
-      notice.textContent = `Impor berhasil: ${Object.entries(written).map(([k, n]) => `${n} ${k}`).join(", ")}.`;
+      notice.textContent = `${t({ id: "Impor berhasil", en: "Imported" })}: ${Object.entries(written).map(([k, n]) => `${n} ${k}`).join(", ")}.`;
       await loadReference();
     } catch (err) {
       notice.textContent = err.message;
     }
   };
-  paint(seq, el("h1", {}, "Impor / ekspor konfigurasi"),
-    el("section", { class: "card" }, el("h2", {}, "Ekspor"),
-      el("p", {}, "Unduh konfigurasi untuk disunting di spreadsheet atau dipindahkan ke MPP lain."),
-      el("div", { class: "buttons" }, el("a", { class: "button ghost", href: "/api/admin/export", download: "" }, "Semua (JSON)"),
+  paint(seq, el("h1", {}, tr("Impor / ekspor konfigurasi")),
+    el("section", { class: "card" }, el("h2", {}, tr("Ekspor")),
+      el("p", {}, tr("Unduh konfigurasi untuk disunting di spreadsheet atau dipindahkan ke MPP lain.")),
+      el("div", { class: "buttons" }, el("a", { class: "button ghost", href: "/api/admin/export", download: "" }, tr("Semua (JSON)")),
         ...["agencies", "services", "counters"].map((k) => el("a", { class: "button ghost", href: `/api/admin/export?format=csv&kind=${k}`, download: "" }, `${k}.csv`)))),
-    el("section", { class: "card" }, el("h2", {}, "Impor"),
-      el("p", {}, "Baris dicocokkan dengan kode (instansi, layanan) atau nomor loket: yang ada diperbarui, yang baru ditambahkan. Satu baris salah membatalkan seluruh impor. Jam layanan di CSV: 0=08:00-15:00;4=08:00-11:30 (0 = Senin)."),
-      el("div", { class: "buttons" }, el("label", {}, "Jenis CSV ", kind), file, go), notice));
+    el("section", { class: "card" }, el("h2", {}, tr("Impor")),
+      el("p", {}, tr("Baris dicocokkan dengan kode (instansi, layanan) atau nomor loket: yang ada diperbarui, yang baru ditambahkan. Satu baris salah membatalkan seluruh impor. Jam layanan di CSV: 0=08:00-15:00;4=08:00-11:30 (0 = Senin).")),
+      el("div", { class: "buttons" }, el("label", {}, tr("Jenis CSV "), kind), file, go), notice));
 }
 
 // ---------------------------------------------------------------- navigation
