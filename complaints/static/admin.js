@@ -54,7 +54,8 @@ async function loadReport() {
   $("r-overdue").textContent = r.overdue_open;
   fillTable("r-kind", r.by_kind.map((k) => ({ ...k, label: pick(k, "label") })), [["label"], ["count", "num"]]);
   fillTable("r-status", r.by_status.filter((s) => s.count).map((k) => ({ ...k, label: pick(k, "label") })), [["label"], ["count", "num"]]);
-  fillTable("r-agency", r.by_agency, [["agency"], ["count", "num"], ["overdue", "num"]]);
+  const agencies = r.by_agency.map((a) => ({ ...a, agency: a.agency_id ? a.agency : L("Belum ditentukan", "Not assigned yet") }));
+  fillTable("r-agency", agencies, [["agency"], ["count", "num"], ["overdue", "num"]]);
 }
 
 async function loadList() {
