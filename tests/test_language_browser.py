@@ -70,3 +70,21 @@ def test_the_ikm_report_offers_english(live_server, page_factory):
     text = page.locator("main").inner_text()
     assert "Score per element" in text and "Requirements" in text and "Nilai per unsur" not in text
     screenshot(page, "issue13-ikm-en-1366x768")
+
+
+def test_the_survey_header_fits_a_360_phone_with_its_english_button_in_reach(live_server, page_factory):
+    officer = live_server.session("petugas.dukcapil")
+    assert officer.post(live_server.url + "/api/counters/1/open", timeout=10).status_code == 200
+    ticket = officer.post(live_server.url + "/api/tickets", json={"service_id": 1}, timeout=10).json()
+    officer.post(live_server.url + "/api/counters/1/call-next", timeout=10)
+    assert officer.post(live_server.url + "/api/counters/1/complete", timeout=10).status_code == 200
+    page = page_factory(360, 740, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/survey/?ticket={ticket['token']}")
+    page.locator("#view-question").wait_for()
+    button = page.locator("#lang").bounding_box()
+    assert button["x"] >= 0 and button["x"] + button["width"] <= 360 and button["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator("#lang").tap()
+    expect(page.locator("#lang")).to_have_text("Bahasa Indonesia")
+    expect(page.locator(".sv-option").first).to_contain_text("Not")
+    screenshot(page, "issue13-survey-phone-en-360x740")
