@@ -102,7 +102,8 @@ function input(name, type, value, id) {
   if (type === "checkbox") return el("input", { type: "checkbox", name, id, checked: Boolean(value) });
   if (type === "readonly") return el("output", { name, id }, value ?? "—");
   if (type === "time") return timeInput({ name, id }, value);
-  return el("input", { name, id, type: type === "color" ? "color" : type, value: value ?? "", step: type === "number" ? "any" : undefined });
+  const fallback = type === "color" ? "#0b5394" : ""; // a new agency starts in the MPP's blue, not black
+  return el("input", { name, id, type: type === "color" ? "color" : type, value: value ?? fallback, step: type === "number" ? "any" : undefined });
 }
 
 // A logo file read in the browser as a data URL; the server checks its type and size.

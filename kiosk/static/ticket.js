@@ -1,5 +1,5 @@
 // The citizen's own ticket page (/t/<token>): live place in the queue, and the call to a counter.
-import { agencyStyle, api, esc, icon, lang, live, mppTime, setLang, t } from "/static/loket.js";
+import { api, esc, icon, lang, live, mppTime, setAgencyStyle, setLang, t } from "/static/loket.js";
 
 let ticket = JSON.parse(document.getElementById("ticket-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
@@ -45,7 +45,7 @@ function render() {
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
   const card = $("ticket");
   card.className = `k-ticket status-${ticket.status}${ticket.held ? " is-held" : ""}`;
-  card.setAttribute("style", agencyStyle(ticket.agency_color));
+  setAgencyStyle(card, ticket.agency_color);
   $("t-agency").textContent = ticket.agency || "";
   $("t-service").textContent = ticket.service || "";
   $("t-number").textContent = ticket.number;

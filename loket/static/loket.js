@@ -138,6 +138,14 @@ export const agencyStyle = (color) => {
   return `--agency:${safeColor(color)};--agency-badge:${badge.background};--agency-ink:${badge.ink};--agency-text:${readableOnWhite(color)}`;
 };
 
+// The same properties set through the CSSOM (allowed under a strict style-src, unlike a style attribute).
+export function setAgencyStyle(node, color) {
+  for (const part of agencyStyle(color).split(";")) {
+    const [name, value] = part.split(":");
+    node.style.setProperty(name, value);
+  }
+}
+
 // An icon shipped with Loket (lucide-static from npm, plus a few of our own), drawn in the text colour.
 const OWN_ICONS = ["elderly", "pregnant"];
 export const iconUrl = (name) => (OWN_ICONS.includes(name) ? `/static/icons/${name}.svg` : `/vendor/icons/${name}.svg`);
