@@ -68,7 +68,9 @@ def test_a_new_service_starts_with_the_usual_hours_and_warns_when_it_has_none(li
         expect(page.locator("form.form .form-error")).to_contain_text("belum punya jam layanan")
         screenshot(page, "issue13-admin-no-hours-warning-1366x768")
         rows.nth(0).locator("input[type=checkbox]").check()
-        rows.nth(0).locator("input[data-time]").nth(0).fill("07:30")
+        rows.nth(0).locator("input[data-time]").nth(0).fill("730")
+        rows.nth(0).locator("input[data-time]").nth(0).press("Tab")
+        assert rows.nth(0).locator("input[data-time]").nth(0).input_value() == "07:30"
         rows.nth(0).locator("input[data-time]").nth(1).fill("15:00")
         page.click("form.form button[type=submit]")
         row = page.locator("table.data tr", has_text="Layanan Uji")

@@ -93,8 +93,15 @@ const ENTITIES = {
 
 // A time as the MPP writes it, 24-hour "HH:MM" whatever the browser's locale (type=time shows "03:00 PM" in en-US).
 function timeInput(attrs, value) {
-  return el("input", { ...attrs, type: "text", class: "time", inputmode: "numeric", maxlength: 5, pattern: "([01][0-9]|2[0-4]):[0-5][0-9]",
+  const node = el("input", { ...attrs, type: "text", class: "time", inputmode: "numeric", maxlength: 5, pattern: "([01][0-9]|2[0-4]):[0-5][0-9]",
     placeholder: "08:00", autocomplete: "off", value: value ?? "", dataset: { time: "" } });
+  // Typed at the counter's keyboard as "800", "0800" or "8.00": written back as "08:00".
+  node.addEventListener("change", () => {
+    const digits = node.value.replace(/\D/g, "");
+    if (/^\d{3,4}$/.test(digits)) node.value = `${digits.slice(0, -2).padStart(2, "0")}:${digits.slice(-2)}`;
+    else if (/^\d{1,2}$/.test(digits)) node.value = `${digits.padStart(2, "0")}:00`;
+  });
+  return node;
 }
 
 function input(name, type, value, id) {
