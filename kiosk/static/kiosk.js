@@ -1,5 +1,5 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
-import { agencyStyle, api, esc, icon, inkOn, lang, live, localDate, mppTime, safeColor, setLang, t } from "/static/loket.js";
+import { agencyStyle, api, esc, icon, lang, live, localDate, mppTime, setLang, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
