@@ -126,6 +126,14 @@ def test_the_english_kiosk_writes_its_date_and_complaint_button_in_english(serve
     clock = page.locator("#clock").inner_text()
     assert any(day in clock for day in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]), clock
     assert page.locator(".k-aduan").inner_text() == "Complaints & suggestions"
+    page.locator(".k-aduan").tap()
+    page.wait_for_url("**/aduan/**")
+    assert page.locator("h1").inner_text() == "Complaints & suggestions"
+    page.get_by_label("Your report").tap()
+    assert page.locator("#onscreen-keyboard button[data-key=' ']").inner_text() == "space"
+    screenshot(page, "issue13-kiosk-complaint-en-1920x1080")
+    page.locator(".ad-back").tap()
+    page.locator(".k-agency").first.wait_for()
     phone = page_factory(360, 740, is_mobile=True, has_touch=True)
     phone.goto(server.url + "/ambil/?lang=en")
     phone.locator(".k-agency").first.wait_for()

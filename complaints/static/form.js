@@ -14,7 +14,7 @@ async function attachTicket() {
   if (!token) return;
   try {
     const ticket = await api(`/api/tickets/${encodeURIComponent(token)}`);
-    $("ticket-note").textContent = `Terkait nomor antrean ${ticket.number} — ${ticket.service} (${ticket.agency}).`;
+    $("ticket-note").textContent = t({ id: `Terkait nomor antrean ${ticket.number} — ${ticket.service} (${ticket.agency}).`, en: `About ticket ${ticket.number} — ${ticket.service} (${ticket.agency}).` });
     $("ticket-note").hidden = false;
     $("agency").value = String(ticket.agency_id);
   } catch (err) {

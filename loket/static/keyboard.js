@@ -67,6 +67,7 @@ export function attachKeyboard(root) {
     field.setAttribute("inputmode", "none"); // no second, system keyboard on a touchscreen that has one
     (field.closest("label") || field).insertAdjacentElement("afterend", board); // outside the label: not part of its name
     board.hidden = false;
+    board.scrollIntoView({ block: "nearest" }); // the keys and the field above them both in view
   });
   draw();
   return board;
