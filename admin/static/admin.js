@@ -1,7 +1,7 @@
 // The configuration screen: one generic table + form per entity, all through /api/admin/…
 import { api, t } from "/static/loket.js";
 import { el, session } from "./common.js";
-import { tr } from "./i18n.js";
+import { tr, trTitle } from "./i18n.js";
 
 const DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
 const view = document.getElementById("view");
@@ -262,7 +262,7 @@ async function showEntity(name, editing) {
   const canWrite = state.user.role === "admin";
   const notice = el("p", { class: "notice", role: "status" });
   const formBox = el("div");
-  const head = el("div", { class: "section-head" }, el("h1", {}, tr(spec.title)),
+  const head = el("div", { class: "section-head" }, el("h1", {}, trTitle(spec.title)),
     canWrite ? el("button", { type: "button", class: "primary", id: "add", onclick: () => openForm(null) }, tr("+ Tambah")) : null);
   const table = el("table", { class: "data" },
     el("thead", {}, el("tr", {}, spec.columns.map(([, label]) => el("th", {}, tr(label))), el("th", {}, ""))),
@@ -274,7 +274,7 @@ async function showEntity(name, editing) {
   function openForm(item) {
     const fields = spec.fields(item);
     const form = el("form", { class: "card form", novalidate: true },
-      el("h2", {}, item ? `${tr("Ubah")}: ${item.name || item.username || item.date || item.code || item.id}` : t({ id: `Tambah ${spec.title.toLowerCase()}`, en: `Add: ${tr(spec.title)}` })),
+      el("h2", {}, item ? `${tr("Ubah")}: ${item.name || item.username || item.date || item.code || item.id}` : t({ id: `Tambah ${spec.title.toLowerCase()}`, en: `Add: ${trTitle(spec.title)}` })),
       el("div", { class: "grid" }, fields.map((f) => fieldNode(f, item))),
       el("p", { class: "form-error", role: "alert" }),
       el("div", { class: "buttons" },
@@ -391,7 +391,7 @@ async function showAudit(filters = {}) {
   const { items } = await api(`/api/admin/audit?${query}`);
   const form = el("form", { class: "filters" },
     el("label", {}, tr("Data"), el("select", { name: "entity" }, [["", "Semua"], ["settings", "Profil MPP"], ...Object.entries(ENTITIES).map(([k, s]) => [k, s.title])]
-      .map(([v, label]) => el("option", { value: v, selected: filters.entity === v }, tr(label))))),
+      .map(([v, label]) => el("option", { value: v, selected: filters.entity === v }, trTitle(label))))),
     el("label", {}, tr("Pengguna"), el("input", { name: "user", value: filters.user || "" })),
     el("label", {}, tr("Dari"), el("input", { type: "date", name: "from", value: filters.from || "" })),
     el("label", {}, tr("Sampai"), el("input", { type: "date", name: "to", value: filters.to || "" })),

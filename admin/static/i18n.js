@@ -72,6 +72,10 @@ const EN = {
 
 export const english = () => lang() === "en";
 
+// Section names are plural where a column or field says one ("Instansi" is both in Indonesian).
+const TITLES = { Instansi: "Agencies", Layanan: "Services", Loket: "Counters" };
+export const trTitle = (text) => (english() && TITLES[text] ? TITLES[text] : tr(text));
+
 /** The English of one of Loket's admin labels when the screen is in English; else the label as given. */
 export const tr = (text) => (english() && typeof text === "string" && EN[text] !== undefined ? EN[text] : text);
 
@@ -84,7 +88,8 @@ export function translateTree(root) {
   while (walker.nextNode()) nodes.push(walker.currentNode);
   for (const node of nodes) {
     const key = node.nodeValue.trim();
-    if (key && EN[key] !== undefined) node.nodeValue = node.nodeValue.replace(key, EN[key]);
+    const english = node.parentElement?.closest("nav") && TITLES[key] ? TITLES[key] : EN[key];
+    if (key && english !== undefined) node.nodeValue = node.nodeValue.replace(key, english);
   }
   for (const el of root.querySelectorAll("[aria-label], [placeholder]")) {
     for (const attr of ["aria-label", "placeholder"]) {
