@@ -68,6 +68,8 @@ const EN = {
   "Pemakaian kuota (%)": "Quota used (%)", "Hari kuota habis": "Days quota ran out", Menunggu: "Waiting", "Sedang dilayani": "Being served",
   "Tunggu terlama (mnt)": "Longest wait (min)", "Loket buka": "Open counters", "Tunggu median (mnt)": "Median wait (min)", "Instansi / layanan": "Agency / service",
   Jumlah: "Total",
+  // daily recap
+  "← Laporan": "← Reports", Cetak: "Print", "Rekap harian": "Daily recap", "Per instansi": "Per agency", "Per layanan": "Per service",
 };
 
 export const english = () => lang() === "en";
