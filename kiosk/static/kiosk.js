@@ -102,7 +102,7 @@ function refusalOf(service) {
 function waitText(service) {
   if (!service.waiting) return L("Tidak ada antrean", "No one waiting");
   const people = L(`${service.waiting} menunggu`, `${service.waiting} waiting`);
-  return service.estimated_wait_minutes != null ? `${people} · ± ${service.estimated_wait_minutes} ${L("menit", "min")}` : people;
+  return service.estimated_wait_minutes ? `${people} · ± ${service.estimated_wait_minutes} ${L("menit", "min")}` : people;
 }
 
 function serviceCard(service, showAgency = false) {
