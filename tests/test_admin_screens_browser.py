@@ -111,3 +111,17 @@ def test_the_admin_speaks_english_when_asked(live_server, page_factory):
     expect(page.locator("#reports h1")).to_have_text("Service report")
     assert page.request.get(live_server.url + "/favicon.ico").ok
     page.locator("#lang").click()
+
+
+def test_the_agency_form_previews_the_kiosk_badge_with_a_readable_text_colour(live_server, page_factory):
+    page = page_factory(1366, 768)
+    log_in(page, live_server.url + "/admin/#agencies")
+    page.locator("table.data tr", has_text="SAMSAT").get_by_role("button").click()
+    preview = page.locator(".badge-preview")
+    expect(preview).to_have_text("SAMSAT")
+    assert preview.evaluate("(n) => getComputedStyle(n).color") == "rgb(20, 32, 43)"  # dark on Samsat's orange
+    page.get_by_label("Kode singkat di lencana kios (maks. 8, mis. BPJS-K)").fill("SAM")
+    expect(preview).to_have_text("SAM")
+    page.locator('[data-name="color"] input').evaluate("(n) => { n.value = '#0b5394'; n.dispatchEvent(new Event('input')); }")
+    assert preview.evaluate("(n) => getComputedStyle(n).color") == "rgb(255, 255, 255)"
+    screenshot(page, "issue13-admin-badge-preview-1366x768")

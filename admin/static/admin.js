@@ -1,5 +1,5 @@
 // The configuration screen: one generic table + form per entity, all through /api/admin/…
-import { api, t } from "/static/loket.js";
+import { api, badgeColors, t } from "/static/loket.js";
 import { el, session } from "./common.js";
 import { tr, trTitle } from "./i18n.js";
 
@@ -287,6 +287,7 @@ async function showEntity(name, editing) {
     const agencySelect = form.querySelector('[data-name="agency_id"] select');
     const serviceBox = form.querySelector('[data-name="service_ids"] .checklist');
     if (agencySelect && serviceBox) agencySelect.onchange = () => serviceBox.replaceWith(checkList("services", [], agencySelect.value));
+    if (name === "agencies") badgePreview(form);
     form.onsubmit = async (event) => {
       event.preventDefault();
       try {
@@ -320,6 +321,25 @@ async function showEntity(name, editing) {
   }
 
   if (editing !== undefined) openForm(editing);
+}
+
+// The kiosk badge as citizens will see it: the colour picked, and the text colour Loket chooses for it.
+function badgePreview(form) {
+  const color = form.querySelector('[data-name="color"] input');
+  const short = form.querySelector('[data-name="short_code"] input');
+  const code = form.querySelector('[data-name="code"] input');
+  if (!color || !short || !code) return;
+  const badge = el("span", { class: "badge-preview", "aria-live": "polite" });
+  const draw = () => {
+    const colors = badgeColors(color.value);
+    badge.textContent = (short.value || code.value || "KODE").slice(0, 8);
+    badge.style.setProperty("background", colors.background);
+    badge.style.setProperty("color", colors.ink);
+    badge.title = t({ id: "Lencana di kios", en: "Badge on the kiosk" });
+  };
+  for (const field of [color, short, code]) field.addEventListener("input", draw);
+  color.closest(".field").append(el("span", { class: "muted" }, t({ id: "Lencana di kios:", en: "Kiosk badge:" })), badge);
+  draw();
 }
 
 async function testPrint(item) {
