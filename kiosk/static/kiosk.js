@@ -366,6 +366,7 @@ function render() {
   if (sub) sub.textContent = L("Nomor antrean tanpa kertas", "Queue numbers without paper");
   tickClock();
   screen.scrollTop = 0;
+  if (MODE === "phone") window.scrollTo(0, 0); // the phone scrolls the page: a new view starts at its top
   armIdle();
 }
 
