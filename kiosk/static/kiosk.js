@@ -50,6 +50,7 @@ const state = {
 let socket = null;
 let idleTimer = null;
 let offlineTimer = null;
+let lastShown = "";
 
 const screen = document.getElementById("screen");
 const L = (id, en) => t({ id, en });
@@ -365,8 +366,14 @@ function render() {
   const sub = document.getElementById("brand-sub");
   if (sub) sub.textContent = L("Nomor antrean tanpa kertas", "Queue numbers without paper");
   tickClock();
-  screen.scrollTop = 0;
-  if (MODE === "phone") window.scrollTo(0, 0); // the phone scrolls the page: a new view starts at its top
+  // A new view starts at its top (the phone scrolls the page, the kiosk its screen); a live redraw of
+  // the same view keeps the citizen where they were reading.
+  const shown = `${state.view}:${state.agencyId}:${state.serviceId}`;
+  if (shown !== lastShown) {
+    screen.scrollTop = 0;
+    if (MODE === "phone") window.scrollTo(0, 0);
+    lastShown = shown;
+  }
   armIdle();
 }
 
