@@ -35,6 +35,11 @@ VENDOR_FILES = {
     "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "chart.umd.js": "chart.js/dist/chart.umd.js",
+    # Icons (lucide-static, ISC): SVG files, so a kiosk without an emoji font never shows empty boxes.
+    **{
+        f"icons/{name}.svg": f"lucide-static/icons/{name}.svg"
+        for name in ("accessibility", "baby", "life-buoy", "bell", "bell-ring", "frown", "meh", "smile", "laugh", "delete")
+    },
 }
 
 
@@ -191,9 +196,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
 
+    @app.context_processor
+    def _page_lang():
+        # Server-rendered staff pages (IKM report, complaints) speak the language chosen on any screen.
+        return {"page_lang": errors.request_lang()}
+
     @app.get("/")
     def index():
         return render_template("index.html")
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return send_from_directory(ROOT / "loket" / "static", "favicon.ico", max_age=86400)
 
     @app.get("/vendor/<path:name>")
     def vendor(name: str):

@@ -65,7 +65,31 @@ def _clean_agency(db: Database, data: dict, current: dict | None) -> dict:
         "active": flag(data, "active"),
         "maklumat": text(data, "maklumat", max_length=4000),
         "maklumat_signer": text(data, "maklumat_signer", max_length=200),
+        "short_code": _short_code(data),
+        "logo": _logo(data),
     }
+
+
+SHORT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .&-]{0,7}$")
+LOGO = re.compile(r"^data:image/(png|jpeg|webp);base64,[A-Za-z0-9+/]+=*$")
+LOGO_MAX = 96 * 1024  # characters of the data URL: a badge, not a poster
+
+
+def _short_code(data: dict) -> str:
+    value = text(data, "short_code", max_length=8)
+    if value and not SHORT_CODE.match(value):
+        raise _bad("short_code", "1–8 huruf atau angka")
+    return value
+
+
+def _logo(data: dict) -> str:
+    """A PNG, JPEG or WebP as a data URL (the admin form reads the file); SVG is refused, it can carry script."""
+    value = data.get("logo") or ""
+    if not isinstance(value, str):
+        raise _bad("logo", "berkas gambar")
+    if value and (len(value) > LOGO_MAX or not LOGO.match(value)):
+        raise _bad("logo", "gambar PNG, JPEG atau WebP, maksimal 64 KB")
+    return value
 
 
 def _clean_hours(value: object) -> list[dict]:

@@ -288,6 +288,7 @@ def public_json(db: Database, complaint: dict) -> dict:
         "code": complaint["code"],
         "kind": complaint["kind"],
         "kind_label": KINDS[complaint["kind"]][0],
+        "kind_label_en": KINDS[complaint["kind"]][1],
         "agency": _names(db, complaint)["agency"],
         "status": complaint["status"],
         "status_label": STATUSES[complaint["status"]][0],
@@ -308,8 +309,10 @@ def staff_json(db: Database, complaint: dict, user: dict, today: str, with_steps
         "code": complaint["code"],
         "kind": complaint["kind"],
         "kind_label": KINDS[complaint["kind"]][0],
+        "kind_label_en": KINDS[complaint["kind"]][1],
         "category": complaint["category"],
         "category_label": CATEGORIES[complaint["category"]][0] if complaint["category"] else None,
+        "category_label_en": CATEGORIES[complaint["category"]][1] if complaint["category"] else None,
         "agency_id": complaint["agency_id"],
         **_names(db, complaint),
         "title": complaint["title"],
@@ -321,6 +324,7 @@ def staff_json(db: Database, complaint: dict, user: dict, today: str, with_steps
         "source": complaint["source"],
         "status": complaint["status"],
         "status_label": STATUSES[complaint["status"]][0],
+        "status_label_en": STATUSES[complaint["status"]][1],
         "received_on": complaint["received_on"],
         "received_at": complaint["received_at"],
         "due_on": complaint["due_on"],
@@ -337,6 +341,7 @@ def staff_json(db: Database, complaint: dict, user: dict, today: str, with_steps
                 "action": s["action"],
                 "status": s["status"],
                 "status_label": STATUSES[s["status"]][0],
+                "status_label_en": STATUSES[s["status"]][1],
                 "username": s["username"],
                 "note": s["note"],
             }
@@ -387,7 +392,8 @@ def report(
         out = []
         for value in labels:
             count = sum(1 for r in rows if r[key] == value)
-            out.append({key: value, "label": labels[value][0] if isinstance(labels[value], tuple) else labels[value], "count": count})
+            label = labels[value] if isinstance(labels[value], tuple) else (labels[value], labels[value])
+            out.append({key: value, "label": label[0], "label_en": label[1], "count": count})
         return out
 
     by_agency_ids = sorted({r["agency_id"] for r in rows}, key=lambda a: (a is None, agencies.get(a, "")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import secrets
 from datetime import datetime
 
@@ -15,7 +17,7 @@ from loket.db import get_db, one, settings
 from loket.errors import LoketError, request_lang
 from loket.ratelimit import hit, peek
 
-from . import service
+from . import opening, service
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static")
 
@@ -109,6 +111,33 @@ def ticket_page(token: str):
 @bp.get("/api/kiosks/<name>")
 def kiosk_info(name: str):
     return {"kiosk": service.kiosk_json(service.kiosk_by_name(get_db(), name))}
+
+
+@bp.get("/api/agencies/<int:agency_id>/logo")
+def agency_logo(agency_id: int):
+    """The logo an admin uploaded for the agency's kiosk badge (stored as a PNG/JPEG/WebP data URL)."""
+    found = one(get_db(), "SELECT logo FROM agencies WHERE id = ?", (agency_id,))
+    match = re.match(r"^data:(image/(?:png|jpeg|webp));base64,(.+)$", (found or {}).get("logo") or "")
+    if not match:
+        raise LoketError("not_found")
+    response = make_response(base64.b64decode(match.group(2)))
+    response.headers["Content-Type"] = match.group(1)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/api/services/<int:service_id>/next-opening")
+def next_opening(service_id: int):
+    """When a refused citizen can come back, and (where phone tickets are on) a QR to take the number from a phone."""
+    db = get_db()
+    if one(db, "SELECT id FROM services WHERE id = ?", (service_id,)) is None:
+        raise LoketError("service_not_found")
+    answer: dict = {"service_id": service_id, "next_opening": opening.next_opening(db, service_id, clock())}
+    if settings(db)["phone_tickets"] == "1":
+        url = f"{views.public_base_url()}/ambil/?service={service_id}"
+        answer["phone_url"] = url
+        answer["phone_qr_svg"] = str(qr_svg(url))
+    return answer
 
 
 @bp.post("/api/kiosks/<name>/tickets")

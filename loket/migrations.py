@@ -168,6 +168,13 @@ def m12_service_short_name(db: sqlite_utils.Database) -> None:
     add_column(db, "services", "short_name", "TEXT NOT NULL DEFAULT ''")
 
 
+@migrations()
+def m13_agency_badge(db: sqlite_utils.Database) -> None:
+    """An agency's badge on the kiosk: a short code the admin sets (BPJS-K, not "BPJS" twice) and an optional logo."""
+    add_column(db, "agencies", "short_code", "TEXT NOT NULL DEFAULT ''")
+    add_column(db, "agencies", "logo", "TEXT NOT NULL DEFAULT ''")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

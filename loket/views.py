@@ -237,6 +237,12 @@ def counters_json(db: Database, now: datetime, agency_id: int | None = None, loa
     return [counter_data(c, current.get(c["id"]), loaded) for c in found]
 
 
+AGENCIES_SQL = (
+    "SELECT id, code, name, color, zone, sort_order, active, maklumat, maklumat_signer, short_code,"
+    " CASE WHEN logo = '' THEN NULL ELSE length(logo) || '-' || hex(substr(logo, -6)) END AS logo_version FROM agencies"
+)
+
+
 def agencies_json(
     db: Database, now: datetime, agency_ids: list[int] | None = None, include_inactive: bool = False, loaded: Loaded | None = None
 ) -> list[dict]:
@@ -251,7 +257,7 @@ def agencies_json(
         if include_inactive or s["active"]:
             by_agency.setdefault(s["agency_id"], []).append(s)
     out = []
-    for agency in rows(db, "SELECT * FROM agencies" + where + " ORDER BY sort_order, name"):
+    for agency in rows(db, AGENCIES_SQL + where + " ORDER BY sort_order, name"):
         if agency_ids and agency["id"] not in agency_ids:
             continue
         listed = [service_data(s, stats.get(s["id"]), tickets.refusal(s, now, tz)) for s in by_agency.get(agency["id"], [])]
@@ -262,6 +268,11 @@ def agencies_json(
                 "name": agency["name"],
                 "color": agency["color"],
                 "zone": agency["zone"],
+                "short_code": agency.get("short_code") or "",
+                # the logo itself stays in the database: its length and tail are enough to version its URL
+                "logo_url": f"/api/agencies/{agency['id']}/logo?v={agency['logo_version']}" if agency.get("logo_version") else "",
+                "maklumat": agency["maklumat"],
+                "maklumat_signer": agency["maklumat_signer"],
                 "waiting": sum(s["waiting"] for s in listed),
                 "services": listed,
             }

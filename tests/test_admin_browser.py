@@ -46,8 +46,8 @@ def test_admin_creates_agency_service_and_counter_and_the_kiosk_offers_it_live(l
     page.fill("[data-name=daily_quota] input", "25")
     for row in page.locator(".hours-row").all():
         row.locator("input[type=checkbox]").check()
-        row.locator("input[type=time]").nth(0).fill("00:00")
-        row.locator("input[type=time]").nth(1).fill("23:59")
+        row.locator("input[data-time]").nth(0).fill("00:00")
+        row.locator("input[data-time]").nth(1).fill("23:59")
     page.fill("[data-name=requirements] textarea", "KTP-el calon pengantin; KK; Surat pengantar kelurahan (N1)")
     page.click("form.form button[type=submit]")
     error = page.locator("[data-name=prefix] .field-error")

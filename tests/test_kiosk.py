@@ -380,7 +380,8 @@ def test_the_ticket_page_shows_the_ticket_and_its_qr_without_javascript(client):
     response = client.get(f"/t/{ticket['token']}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "A001" in html and "Antrean di depan Anda" in html and '<svg class="qr"' in html
+    assert "A001" in html and "Anda berikutnya!" in html and '<svg class="qr"' in html
+    assert "± 0 menit" not in html
     assert f"/aduan/?ticket={ticket['token']}" in html
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"

@@ -91,7 +91,12 @@ def test_quota_reached_is_shown_and_no_ticket_can_be_taken(server, page_factory)
     assert "Kuota hari ini sudah habis" in card.inner_text()
     card.tap()
     refusal = page.locator(".k-refusal[data-code=quota_reached]")
-    assert "Kuota antrean hari ini sudah terpenuhi" in refusal.inner_text()
+    # Said once, then what the citizen needs: when to come back (the demo opens at 00:00 every day).
+    refusal.locator(".k-opening-when").wait_for()
+    text = refusal.inner_text()
+    assert text.count("Kuota") == 1
+    assert "Silakan datang kembali besok" in text
+    assert "mulai pukul 00:00 WIB" in text
     assert page.locator("[data-action=take]").count() == 0
     screenshot(page, "kiosk-portrait-quota-reached")
 
@@ -163,6 +168,10 @@ def test_the_attract_screen_appears_when_idle_and_a_touch_wakes_it(server, page_
     screenshot(page, "kiosk-portrait-attract")
     page.touchscreen.tap(540, 960)
     attract.wait_for(state="hidden")
+    page.wait_for_timeout(600)
+    # The wake tap only wakes: the agency card under the finger is not opened.
+    assert page.locator(".k-home").is_visible()
+    assert page.locator(".k-agency-view").count() == 0
     assert page.locator(".k-agency").count() == 10
 
 

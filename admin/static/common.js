@@ -1,5 +1,6 @@
 // Shared by the admin pages: the login gate, the top bar, and DOM helpers that never parse user text as HTML.
 import { api, lang, setLang, t } from "/static/loket.js";
+import { translateTree } from "./i18n.js";
 
 // el("button", {class: "primary", onclick}, "Simpan") — children are text nodes or elements.
 export function el(tag, attrs = {}, ...children) {
@@ -21,6 +22,7 @@ export function el(tag, attrs = {}, ...children) {
 
 // Resolves with the logged-in admin or supervisor; shows the login form until there is one.
 export async function session() {
+  translateTree(document.body); // the page's fixed words (top bar, menu, login) before anything else is drawn
   document.getElementById("lang").textContent = lang() === "en" ? "Bahasa Indonesia" : "English";
   document.getElementById("lang").onclick = () => { setLang(lang() === "en" ? "id" : "en"); location.reload(); };
   document.getElementById("logout").onclick = async () => { await api("/api/logout", { method: "POST" }); location.reload(); };
@@ -37,7 +39,7 @@ export async function session() {
 function show(user) {
   document.getElementById("login").hidden = true;
   document.getElementById("logout").hidden = false;
-  const role = user.role === "admin" ? "Admin" : `Supervisor · ${user.agency || ""}`;
+  const role = user.role === "admin" ? "Admin" : `Supervisor · ${user.agency || ""}`; // the same word in both languages
   document.getElementById("who").textContent = `${user.full_name || user.username} (${role})`;
   api("/api/mpp").then((mpp) => { document.getElementById("mpp-name").textContent = mpp.name; }).catch(() => {});
   return user;

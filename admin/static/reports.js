@@ -1,6 +1,7 @@
 // Reports: every chart has its table underneath and a CSV of exactly that table from the same API.
 import { api } from "/static/loket.js";
 import { csvLink, el, session } from "./common.js";
+import { english, tr } from "./i18n.js";
 
 const page = document.getElementById("reports");
 const filters = document.getElementById("filters");
@@ -13,11 +14,11 @@ const SUMMARY_COLUMNS = [
   ["within_promised_pct", "Tepat waktu (%)"], ["quota", "Kuota/hari"], ["quota_use_pct", "Pemakaian kuota (%)"], ["quota_full_days", "Hari kuota habis"],
 ];
 
-const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? v.toLocaleString("id-ID") : v);
+const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? v.toLocaleString(english() ? "en-GB" : "id-ID") : v);
 
 function table(columns, rows) {
   return el("table", { class: "data" },
-    el("thead", {}, el("tr", {}, columns.map(([key, label]) => el("th", { dataset: { col: key } }, label)))),
+    el("thead", {}, el("tr", {}, columns.map(([key, label]) => el("th", { dataset: { col: key } }, tr(label))))),
     el("tbody", {}, rows.map((r) => el("tr", {}, columns.map(([key]) => el("td", { dataset: { col: key } }, fmt(r[key])))))));
 }
 
@@ -34,8 +35,8 @@ function params(extra = {}) {
 async function loadLive() {
   const { rows } = await api(`/api/admin/reports/live?${params()}`);
   draw("live-chart", { type: "bar", data: { labels: rows.map((r) => r.name), datasets: [
-    { label: "Menunggu", data: rows.map((r) => r.waiting), backgroundColor: "#0b5394" },
-    { label: "Sedang dilayani", data: rows.map((r) => r.serving), backgroundColor: "#e69138" }] } });
+    { label: tr("Menunggu"), data: rows.map((r) => r.waiting), backgroundColor: "#0b5394" },
+    { label: tr("Sedang dilayani"), data: rows.map((r) => r.serving), backgroundColor: "#e69138" }] } });
   const box = document.querySelector("#live .table-box");
   box.replaceChildren(table([["name", "Instansi"], ["waiting", "Menunggu"], ["serving", "Sedang dilayani"], ["longest_wait_min", "Tunggu terlama (mnt)"], ["open_counters", "Loket buka"]], rows),
     csvLink(`/api/admin/reports/live?${params({ format: "csv" })}`));
@@ -46,10 +47,10 @@ async function loadSummary() {
   const { rows } = await api(`/api/admin/reports/summary?${params({ group })}`);
   const columns = SUMMARY_COLUMNS.filter(([k]) => (group === "service" || !k.startsWith("quota")) && !(k === "issued" && ["counter", "officer"].includes(group)));
   draw("summary-chart", { type: "bar", data: { labels: rows.map((r) => r.name), datasets: [
-    { label: "Dilayani", data: rows.map((r) => r.served), backgroundColor: "#1b7f3b" },
-    { label: "Tidak hadir", data: rows.map((r) => r.no_show), backgroundColor: "#b3261e" },
-    { label: "Dialihkan", data: rows.map((r) => r.transferred), backgroundColor: "#e69138" },
-    { label: "Tunggu median (mnt)", data: rows.map((r) => r.wait_median_min), type: "line", yAxisID: "minutes", borderColor: "#0b5394" }] },
+    { label: tr("Dilayani"), data: rows.map((r) => r.served), backgroundColor: "#1b7f3b" },
+    { label: tr("Tidak hadir"), data: rows.map((r) => r.no_show), backgroundColor: "#b3261e" },
+    { label: tr("Dialihkan"), data: rows.map((r) => r.transferred), backgroundColor: "#e69138" },
+    { label: tr("Tunggu median (mnt)"), data: rows.map((r) => r.wait_median_min), type: "line", yAxisID: "minutes", borderColor: "#0b5394" }] },
     options: { scales: { y: { stacked: false, title: { display: true, text: "nomor" } }, minutes: { position: "right", title: { display: true, text: "menit" }, grid: { drawOnChartArea: false } } } } });
   document.querySelector("#summary .table-box").replaceChildren(table(columns, rows), csvLink(`/api/admin/reports/summary?${params({ group, format: "csv" })}`));
 }
@@ -60,9 +61,9 @@ async function loadHeatmap() {
   const shown = hours.length ? hours : [...Array(24).keys()].slice(7, 17);
   const max = Math.max(1, ...cells.flat());
   draw("heatmap-chart", { type: "bar", data: { labels: shown.map((h) => `${String(h).padStart(2, "0")}:00`),
-    datasets: DAYS.map((d, i) => ({ label: d, data: shown.map((h) => cells[i][h]), backgroundColor: `hsl(${210 + i * 20} 60% ${35 + i * 6}%)` })) },
+    datasets: DAYS.map((d, i) => ({ label: tr(d), data: shown.map((h) => cells[i][h]), backgroundColor: `hsl(${210 + i * 20} 60% ${35 + i * 6}%)` })) },
     options: { plugins: { title: { display: true, text: `Jam dalam zona MPP (${timezone})` } } } });
-  const rows = DAYS.map((d, i) => ({ day: d, ...Object.fromEntries(shown.map((h) => [h, cells[i][h]])) }));
+  const rows = DAYS.map((d, i) => ({ day: tr(d), ...Object.fromEntries(shown.map((h) => [h, cells[i][h]])) }));
   const grid = table([["day", "Hari"], ...shown.map((h) => [h, String(h).padStart(2, "0")])], rows);
   grid.classList.add("heat");
   grid.querySelectorAll("tbody td:not(:first-child)").forEach((td) => {

@@ -1,16 +1,23 @@
 // Staff workflow: the list (overdue first, highlighted), one complaint's detail, and its next steps.
-import { api, mppTime } from "/static/loket.js";
+import { api, lang, localDate, mppTime, t } from "/static/loket.js";
 
 const $ = (id) => document.getElementById(id);
 const filters = $("filters");
+const en = lang() === "en";
+const L = (id, english) => t({ id, en: english });
 const ACTION_LABELS = {
-  received: "Laporan masuk", verify: "Verifikasi", reject: "Tolak", not_our_authority: "Bukan kewenangan", assign: "Teruskan ke instansi",
-  start: "Mulai tindak lanjut", answer: "Jawab", reopen: "Buka kembali", close: "Tutup", note: "Tambah catatan",
+  received: L("Laporan masuk", "Report received"), verify: L("Verifikasi", "Verify"), reject: L("Tolak", "Reject"),
+  not_our_authority: L("Bukan kewenangan", "Not our authority"), assign: L("Teruskan ke instansi", "Forward to agency"),
+  start: L("Mulai tindak lanjut", "Start follow-up"), answer: L("Jawab", "Answer"), reopen: L("Buka kembali", "Reopen"),
+  close: L("Tutup", "Close"), note: L("Tambah catatan", "Add a note"),
 };
 let selected = null;
 let pendingAction = null;
+let timezone = "Asia/Jakarta";
 
-const when = (iso) => { const m = mppTime(new Date(iso)); return `${m.date} ${m.time}`; };
+// Instants in the MPP's own zone, written as every other screen writes them.
+const when = (iso) => { const m = mppTime(new Date(iso), timezone); return `${m.date}, ${m.time} ${m.zone}`; };
+const pick = (row, key) => (en && row[`${key}_en`]) || row[key];
 
 function cell(row, text, className = "") {
   const td = document.createElement("td");
@@ -41,12 +48,14 @@ async function loadReport() {
   const r = await api("/api/reports/complaints" + (agency ? `?agency_id=${agency}` : ""));
   $("r-total").textContent = r.total;
   $("r-answered").textContent = r.answered;
-  $("r-median").textContent = r.median_days_to_answer === null ? "–" : `${String(r.median_days_to_answer).replace(".", ",")} hari`;
-  $("r-ontime").textContent = r.on_time_percent === null ? "–" : `${String(r.on_time_percent).replace(".", ",")}%`;
+  const number = (value) => (en ? String(value) : String(value).replace(".", ","));
+  $("r-median").textContent = r.median_days_to_answer === null ? "–" : `${number(r.median_days_to_answer)} ${L("hari", "days")}`;
+  $("r-ontime").textContent = r.on_time_percent === null ? "–" : `${number(r.on_time_percent)}%`;
   $("r-overdue").textContent = r.overdue_open;
-  fillTable("r-kind", r.by_kind, [["label"], ["count", "num"]]);
-  fillTable("r-status", r.by_status.filter((s) => s.count), [["label"], ["count", "num"]]);
-  fillTable("r-agency", r.by_agency, [["agency"], ["count", "num"], ["overdue", "num"]]);
+  fillTable("r-kind", r.by_kind.map((k) => ({ ...k, label: pick(k, "label") })), [["label"], ["count", "num"]]);
+  fillTable("r-status", r.by_status.filter((s) => s.count).map((k) => ({ ...k, label: pick(k, "label") })), [["label"], ["count", "num"]]);
+  const agencies = r.by_agency.map((a) => ({ ...a, agency: a.agency_id ? a.agency : L("Belum ditentukan", "Not assigned yet") }));
+  fillTable("r-agency", agencies, [["agency"], ["count", "num"], ["overdue", "num"]]);
 }
 
 async function loadList() {
@@ -58,16 +67,16 @@ async function loadList() {
     tr.className = "clickable" + (c.overdue ? " overdue" : "") + (selected === c.id ? " selected" : "");
     tr.dataset.id = c.id;
     cell(tr, c.code);
-    cell(tr, c.received_on);
-    cell(tr, c.kind_label);
+    cell(tr, localDate(c.received_on));
+    cell(tr, pick(c, "kind_label"));
     cell(tr, c.agency || "—");
     cell(tr, c.title);
-    cell(tr, c.status_label);
-    const due = cell(tr, c.due_on);
+    cell(tr, pick(c, "status_label"));
+    const due = cell(tr, localDate(c.due_on));
     if (c.overdue) {
       const pill = document.createElement("span");
       pill.className = "st-pill late";
-      pill.textContent = "terlambat";
+      pill.textContent = L("terlambat", "overdue");
       due.append(" ", pill);
     }
     tr.addEventListener("click", () => open(c.id));
@@ -84,13 +93,16 @@ async function open(id) {
   $("detail").hidden = false;
   $("d-title").textContent = c.title;
   $("d-code").textContent = c.code;
-  $("d-status").textContent = c.status_label + (c.overdue ? " — TERLAMBAT" : "");
-  $("d-kind").textContent = c.kind_label + (c.category_label ? ` — ${c.category_label}` : "");
-  $("d-agency").textContent = c.agency || "Belum ditentukan";
+  $("d-status").textContent = pick(c, "status_label") + (c.overdue ? ` — ${L("TERLAMBAT", "OVERDUE")}` : "");
+  $("d-kind").textContent = pick(c, "kind_label") + (c.category_label ? ` — ${pick(c, "category_label")}` : "");
+  $("d-agency").textContent = c.agency || L("Belum ditentukan", "Not assigned yet");
   $("d-ticket").textContent = c.ticket_number || "—";
   $("d-received").textContent = when(c.received_at);
-  $("d-due").textContent = c.due_on;
-  const who = c.name === null ? "Anonim (identitas hanya untuk pengelola MPP)" : [c.name || "(tanpa nama)", c.contact || "(tanpa kontak)", c.anonymous ? "— minta dirahasiakan" : ""].join(" · ");
+  $("d-due").textContent = localDate(c.due_on);
+  // Only the parts that exist, so no separator is left hanging at the end.
+  const who = c.name === null
+    ? L("Anonim (identitas hanya untuk pengelola MPP)", "Anonymous (identity for the MPP's management only)")
+    : [c.name || L("(tanpa nama)", "(no name)"), c.contact || L("(tanpa kontak)", "(no contact)")].join(" · ") + (c.anonymous ? ` — ${L("minta dirahasiakan", "asked to stay anonymous")}` : "");
   $("d-who").textContent = who;
   $("d-text").textContent = c.text;
   $("d-answer").textContent = c.answer || "—";
@@ -113,10 +125,10 @@ async function open(id) {
   for (const s of c.steps) {
     const li = document.createElement("li");
     const head = document.createElement("strong");
-    head.textContent = `${ACTION_LABELS[s.action] || s.action} → ${s.status_label}`;
+    head.textContent = `${ACTION_LABELS[s.action] || s.action} → ${pick(s, "status_label")}`;
     const meta = document.createElement("div");
     meta.className = "st-muted";
-    meta.textContent = `${when(s.at)} · ${s.username || "warga"}`;
+    meta.textContent = `${when(s.at)} · ${s.username || L("warga", "citizen")}`;
     li.append(head, meta);
     if (s.note) {
       const note = document.createElement("div");
@@ -159,4 +171,9 @@ $("step-form").addEventListener("submit", async (event) => {
 $("step-cancel").addEventListener("click", () => { $("step-form").hidden = true; });
 filters.addEventListener("change", () => { loadList(); loadReport(); });
 
+try {
+  timezone = (await api("/api/mpp")).timezone || timezone;
+} catch (err) {
+  // WIB until the server answers.
+}
 await Promise.all([loadList(), loadReport()]);

@@ -1,5 +1,6 @@
 // The public complaint form: filed as multipart (for the optional photo); the answer is a tracking code.
-import { api, t, lang } from "/static/loket.js";
+import { api, t, lang, localDate } from "/static/loket.js";
+import { attachKeyboard } from "/static/keyboard.js";
 
 const form = document.getElementById("complaint-form");
 const token = form.dataset.token;
@@ -13,7 +14,7 @@ async function attachTicket() {
   if (!token) return;
   try {
     const ticket = await api(`/api/tickets/${encodeURIComponent(token)}`);
-    $("ticket-note").textContent = `Terkait nomor antrean ${ticket.number} — ${ticket.service} (${ticket.agency}).`;
+    $("ticket-note").textContent = t({ id: `Terkait nomor antrean ${ticket.number} — ${ticket.service} (${ticket.agency}).`, en: `About ticket ${ticket.number} — ${ticket.service} (${ticket.agency}).` });
     $("ticket-note").hidden = false;
     $("agency").value = String(ticket.agency_id);
   } catch (err) {
@@ -44,8 +45,9 @@ form.addEventListener("submit", async (event) => {
     const body = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(body.message || `HTTP ${response.status}`);
     $("done-code").textContent = body.code;
-    $("done-due").textContent = body.due_on;
-    $("done-link").href = body.status_url;
+    $("done-due").textContent = localDate(body.due_on);
+    $("done-link").href = KIOSK && back ? back.href : body.status_url;
+    if (KIOSK) $("done-link").textContent = t({ id: "Selesai, kembali ke layar ambil nomor", en: "Done, back to the ticket screen" });
     form.hidden = true;
     $("done").hidden = false;
     $("done").scrollIntoView();
@@ -61,6 +63,31 @@ document.getElementById("track-form").addEventListener("submit", (event) => {
   const code = event.target.code.value.trim().toUpperCase();
   if (code) location.href = `/aduan/${encodeURIComponent(code)}`;
 });
+
+// From the kiosk: an on-screen keyboard (the kiosk has no other), and an idle reset, so a half-written
+// complaint with a name and phone number never stays on the public screen.
+const KIOSK = document.body.classList.contains("ad-kiosk");
+const back = document.querySelector(".ad-back");
+const idleSeconds = Math.min(Math.max(Number(new URLSearchParams(location.search).get("idle")) || 90, 5), 600);
+let idleTimer = null;
+
+function leave() {
+  form.reset();
+  document.getElementById("track-form").reset();
+  $("count").textContent = "0";
+  location.replace(back ? back.href : "/kiosk/");
+}
+
+function armIdle() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(leave, idleSeconds * 1000);
+}
+
+if (KIOSK) {
+  attachKeyboard(document.querySelector(".ad-main"));
+  for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, armIdle, true);
+  armIdle();
+}
 
 syncCategory();
 attachTicket();

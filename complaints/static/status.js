@@ -1,13 +1,23 @@
 // The public tracking page: status, dates, the public answer and the step history, pushed live.
 import { io } from "/vendor/socket.io.esm.min.js";
-import { api, mppTime } from "/static/loket.js";
+import { api, lang, localDate, mppTime, t } from "/static/loket.js";
 
 const root = document.getElementById("status");
 const code = root.dataset.code;
 const $ = (id) => document.getElementById(id);
+const en = lang() === "en";
+let timezone = "Asia/Jakarta";
 
+// The page's fixed words in the reader's language (?lang=en or the language chosen on another screen).
+document.documentElement.lang = lang();
+if (en) {
+  for (const node of document.querySelectorAll("[data-en]")) node.textContent = node.dataset.en;
+  document.title = `Report status — ${document.title.split(" — ").slice(1).join(" — ")}`;
+}
+
+// Instants in the MPP's zone (WITA in Makassar, WIT in Jayapura), not always WIB.
 function when(iso) {
-  const m = mppTime(new Date(iso));
+  const m = mppTime(new Date(iso), timezone);
   return `${m.date}, ${m.time} ${m.zone}`;
 }
 
@@ -15,12 +25,12 @@ function render(c) {
   $("status-error").hidden = true;
   $("status-card").hidden = false;
   $("code").textContent = c.code;
-  $("status-label").textContent = c.status_label;
+  $("status-label").textContent = en ? c.status_label_en || c.status_label : c.status_label;
   $("status-label").dataset.status = c.status;
-  $("kind").textContent = c.kind_label;
-  $("agency").textContent = c.agency || "Pengelola MPP";
-  $("received").textContent = c.received_on;
-  $("due").textContent = c.due_on;
+  $("kind").textContent = en ? c.kind_label_en || c.kind_label : c.kind_label;
+  $("agency").textContent = c.agency || t({ id: "Pengelola MPP", en: "The MPP's management" });
+  $("received").textContent = localDate(c.received_on);
+  $("due").textContent = localDate(c.due_on);
   $("answer-box").hidden = !c.answer;
   $("answer").textContent = c.answer || "";
   const list = $("timeline");
@@ -29,7 +39,7 @@ function render(c) {
     const li = document.createElement("li");
     li.dataset.status = step.status;
     const label = document.createElement("strong");
-    label.textContent = step.label;
+    label.textContent = en ? step.label_en || step.label : step.label;
     const time = document.createElement("time");
     time.dateTime = step.at;
     time.textContent = when(step.at);
@@ -48,6 +58,12 @@ async function load() {
     $("status-error").hidden = false;
     return false;
   }
+}
+
+try {
+  timezone = (await api("/api/mpp")).timezone || timezone;
+} catch (err) {
+  // WIB until the server answers; the dates themselves are still right.
 }
 
 if (await load()) {

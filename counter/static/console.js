@@ -4,6 +4,8 @@ import { PRIORITY, applyTexts, bindLogout, duration, isAuthError, text, toLogin 
 
 const root = document.querySelector("[data-counter-id]");
 const counterId = Number(root.dataset.counterId);
+// "KTP-el" never breaks as "KTP-" / "el": a hyphenated word is kept on one line.
+const keepWords = (text) => esc(text).replace(/\S*-\S*/g, (word) => `<span class="nobr">${word}</span>`);
 const $ = (id) => document.getElementById(id);
 
 const view = {
@@ -68,7 +70,7 @@ function renderCurrent() {
   $("current").classList.toggle("empty", !cur);
   $("current").classList.toggle("is-priority", Boolean(cur?.priority));
   $("current-number").textContent = cur ? cur.number : "—";
-  $("current-service").textContent = cur ? cur.service : stateHint();
+  $("current-service").innerHTML = cur ? keepWords(cur.service) : esc(stateHint());
   const badge = $("current-priority");
   badge.hidden = !cur?.priority;
   badge.textContent = cur?.priority ? `${t({ id: "Prioritas", en: "Priority" })}: ${t(PRIORITY[cur.priority_reason] || { id: "-" })}` : "";
@@ -116,7 +118,7 @@ function renderHeld() {
   const canResume = current() === null && !view.busy;
   $("held-list").innerHTML = view.held.length
     ? view.held.map((h, i) => `
-      <li><span class="held-number">${esc(h.number)}</span><span class="held-service">${esc(h.service)}</span>
+      <li><span class="held-number">${esc(h.number)}</span><span class="held-service">${keepWords(h.service)}</span>
         <button type="button" class="act small" data-resume="${h.id}" ${canResume ? "" : "disabled"}>${esc(text("resume"))}${i === 0 ? " <kbd>L</kbd>" : ""}</button></li>`).join("")
     : `<li class="empty">${esc(text("held_empty"))}</li>`;
 }
@@ -125,11 +127,11 @@ function renderWaiting() {
   $("waiting-total").textContent = String(totalWaiting());
   const served = view.counter?.service_ids || [];
   $("service-counts").innerHTML = served.map((id) => `
-    <span class="service-count"><strong data-service-count="${id}">${view.counts.get(id) || 0}</strong> ${esc(view.services.get(id) || "")}</span>`).join("");
+    <span class="service-count"><strong data-service-count="${id}">${view.counts.get(id) || 0}</strong> ${keepWords(view.services.get(id) || "")}</span>`).join("");
   $("waiting-list").innerHTML = view.waiting.map((w) => `
     <tr class="${w.priority ? "priority" : ""}" data-ticket="${w.id}">
       <td class="num">${esc(w.number)}</td>
-      <td>${esc(w.service)}${w.transfer_count ? ` <span class="tag">${esc(t({ id: "dialihkan", en: "transferred" }))}</span>` : ""}${w.source === "booking" ? ` <span class="tag">${esc(t({ id: "reservasi", en: "booked" }))}</span>` : ""}</td>
+      <td>${keepWords(w.service)}${w.transfer_count ? ` <span class="tag">${esc(t({ id: "dialihkan", en: "transferred" }))}</span>` : ""}${w.source === "booking" ? ` <span class="tag">${esc(t({ id: "reservasi", en: "booked" }))}</span>` : ""}</td>
       <td>${w.priority ? esc(t(PRIORITY[w.priority_reason] || { id: "Ya", en: "Yes" })) : ""}</td>
       <td data-since="${esc(w.issued_at)}"></td>
     </tr>`).join("");

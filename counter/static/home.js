@@ -48,11 +48,11 @@ async function showChooser() {
   const serviceName = Object.fromEntries(agencies.flatMap((a) => a.services.map((s) => [s.id, s.name])));
   const remembered = Number(localStorage.getItem(REMEMBER));
   list.innerHTML = counters.map((c) => `
-    <button type="button" role="listitem" class="counter-choice state-${esc(c.state)}${c.id === remembered ? " remembered" : ""}" data-id="${c.id}">
+    <div role="listitem"><button type="button" class="counter-choice state-${esc(c.state)}${c.id === remembered ? " remembered" : ""}" data-id="${c.id}">
       <strong>${esc(c.name)}</strong>
       <span class="muted">${me.role === "admin" ? esc(agencyName[c.agency_id] || "") + " · " : ""}${c.service_ids.map((id) => esc(serviceName[id] || "")).join(", ")}</span>
       <span class="choice-state">${esc(t(STATE[c.state]))}${c.officer ? " · " + esc(c.officer) : ""}${c.id === remembered ? ` · ${esc(t({ id: "terakhir dipakai di PC ini", en: "last used on this PC" }))}` : ""}</span>
-    </button>`).join("");
+    </button></div>`).join("");
   if (!counters.length) say(chooseMessage, t({ id: "Instansi Anda belum memiliki loket.", en: "Your agency has no counters yet." }), "warn");
   const first = list.querySelector(".remembered") || list.querySelector("button");
   first?.focus();

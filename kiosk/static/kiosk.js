@@ -1,5 +1,5 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
-import { api, esc, lang, live, mppTime, setLang, t } from "/static/loket.js";
+import { agencyStyle, api, esc, icon, lang, live, localDate, mppTime, setLang, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
@@ -16,11 +16,11 @@ const OFFLINE_GRACE = 1500; // a blip of the network must not flash the "Mohon t
 const MY_TICKETS = "loket.mytickets";
 
 const REASONS = [
-  ["disability", { id: "Penyandang disabilitas", en: "Person with a disability" }, "♿"],
-  ["elderly", { id: "Lansia (60 tahun ke atas)", en: "Elderly (60+)" }, "👴"],
-  ["pregnant", { id: "Ibu hamil", en: "Pregnant woman" }, "🤰"],
-  ["child", { id: "Anak-anak", en: "Child" }, "🧒"],
-  ["disaster", { id: "Korban bencana", en: "Disaster victim" }, "🆘"],
+  ["disability", { id: "Penyandang disabilitas", en: "Person with a disability" }, "accessibility"],
+  ["elderly", { id: "Lansia (60 tahun ke atas)", en: "Elderly (60+)" }, "elderly"],
+  ["pregnant", { id: "Ibu hamil", en: "Pregnant woman" }, "pregnant"],
+  ["child", { id: "Anak-anak", en: "Child" }, "baby"],
+  ["disaster", { id: "Korban bencana", en: "Disaster victim" }, "life-buoy"],
 ];
 
 const REFUSALS = {
@@ -50,6 +50,7 @@ const state = {
 let socket = null;
 let idleTimer = null;
 let offlineTimer = null;
+let lastShown = "";
 
 const screen = document.getElementById("screen");
 const L = (id, en) => t({ id, en });
@@ -102,7 +103,7 @@ function refusalOf(service) {
 function waitText(service) {
   if (!service.waiting) return L("Tidak ada antrean", "No one waiting");
   const people = L(`${service.waiting} menunggu`, `${service.waiting} waiting`);
-  return service.estimated_wait_minutes != null ? `${people} · ± ${service.estimated_wait_minutes} ${L("menit", "min")}` : people;
+  return service.estimated_wait_minutes ? `${people} · ± ${service.estimated_wait_minutes} ${L("menit", "min")}` : people;
 }
 
 function serviceCard(service, showAgency = false) {
@@ -111,18 +112,19 @@ function serviceCard(service, showAgency = false) {
   const status = refusal
     ? `<span class="k-badge k-closed">${esc(t(REFUSALS[refusal.code] || { id: "Tutup", en: "Closed" }))}</span>`
     : `<span class="k-badge k-open">${L("Buka", "Open")}</span>`;
-  return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="--agency:${safeColor(service.agency?.color)}">
+  return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="${agencyStyle(service.agency?.color)}">
       ${showAgency ? `<span class="k-card-agency">${esc(service.agency.name)}</span>` : ""}
       <span class="k-card-title">${esc(service.name)}</span>
       <span class="k-card-meta">${status}${quota}<span class="k-wait">${esc(waitText(service))}</span></span>
-      ${refusal ? `<span class="k-card-note">${esc(refusal.message || "")}</span>` : ""}
+      ${refusal && refusalDetailText(refusal) ? `<span class="k-card-note">${esc(refusalDetailText(refusal))}</span>` : ""}
     </button>`;
 }
 
-const safeColor = (value) => (/^#[0-9a-f]{3,8}$/i.test(value || "") ? value : "#0b5394");
-
-function initials(agency) {
-  return esc(agency.code.replace(/[^A-Z0-9]/gi, "").slice(0, 4));
+// The agency's badge: its logo where the admin uploaded one, else the short code the admin set (or its whole code).
+function badge(agency) {
+  if (agency.logo_url) return `<span class="k-logo k-logo-image" aria-hidden="true"><img src="${esc(agency.logo_url)}" alt=""></span>`;
+  const text = (agency.short_code || agency.code || "").slice(0, 8);
+  return `<span class="k-logo" aria-hidden="true" data-length="${Math.min(text.length, 8)}">${esc(text)}</span>`;
 }
 
 function homeView() {
@@ -144,8 +146,8 @@ function homeView() {
 function agencyGrid() {
   return `<div class="k-grid">${state.agencies
     .map(
-      (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="--agency:${safeColor(a.color)}">
-        <span class="k-logo" aria-hidden="true">${initials(a)}</span>
+      (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="${agencyStyle(a.color)}">
+        ${badge(a)}
         <span class="k-card-title">${esc(a.name)}</span>
         <span class="k-card-meta"><span class="k-wait">${a.waiting ? esc(L(`${a.waiting} menunggu`, `${a.waiting} waiting`)) : L("Tidak ada antrean", "No one waiting")}</span>
         ${a.zone ? `<span class="k-chip">${esc(a.zone)}</span>` : ""}</span>
@@ -171,14 +173,14 @@ function keyboard() {
   const rows = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
   return `<div class="k-keyboard" id="keyboard" hidden>${rows
     .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
-    .join("")}<div><button type="button" data-key=" " class="k-key-wide">${L("spasi", "space")}</button><button type="button" data-key="⌫" class="k-key-wide">⌫</button><button type="button" data-action="close-keyboard" class="k-key-wide">${L("Tutup", "Close")}</button></div></div>`;
+    .join("")}<div><button type="button" data-key=" " class="k-key-wide">${L("spasi", "space")}</button><button type="button" data-key="Backspace" class="k-key-wide">${icon("delete", L("Hapus satu huruf", "Delete one letter"))}</button><button type="button" data-action="close-keyboard" class="k-key-wide">${L("Tutup", "Close")}</button></div></div>`;
 }
 
 function agencyView() {
   const agency = agencyById(state.agencyId);
   if (!agency) return homeView();
   return `
-    <section class="k-agency-view" style="--agency:${safeColor(agency.color)}">
+    <section class="k-agency-view" style="${agencyStyle(agency.color)}">
       <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="home">← ${L("Kembali", "Back")}</button></nav>
       <h1 class="k-title">${esc(agency.name)}</h1>
       <p class="k-sub">${L("Pilih layanan", "Choose a service")}</p>
@@ -186,47 +188,115 @@ function agencyView() {
     </section>`;
 }
 
-function standardItem(title, value) {
-  if (!value) return "";
-  const parts = String(value).split(/;\s*/).filter(Boolean);
-  const body = parts.length > 1 ? `<ul>${parts.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>` : `<p>${esc(value)}</p>`;
+function standardItem(title, value, fallback = "") {
+  if (!value && !fallback) return "";
+  const parts = String(value || "").split(/;\s*/).filter(Boolean);
+  const body = !value ? `<p class="k-muted">${esc(fallback)}</p>` : parts.length > 1 ? `<ul>${parts.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>` : `<p>${esc(value)}</p>`;
   return `<div class="k-std"><h2>${title}</h2>${body}</div>`;
+}
+
+// The six public components of the service standard (PermenPANRB 15/2014) and the agency's maklumat pelayanan.
+function standardBlock(service) {
+  const std = service.standard || {};
+  const ask = L("Belum diumumkan. Tanyakan di meja informasi.", "Not published yet. Please ask at the information desk.");
+  const channel = L("Pengaduan & saran: tombol di atas layar ini, meja informasi, atau /aduan/ dari ponsel.", "Complaints & suggestions: the button at the top of this screen, the information desk, or /aduan/ on a phone.");
+  const maklumat = service.agency.maklumat
+    ? `<details class="k-maklumat"${MODE === "kiosk" ? " open" : ""}><summary>${L("Maklumat pelayanan", "Service declaration (maklumat pelayanan)")}</summary>
+        <p>${esc(service.agency.maklumat)}</p>${service.agency.maklumat_signer ? `<p class="k-maklumat-signer">${esc(service.agency.maklumat_signer)}</p>` : ""}</details>`
+    : "";
+  return `
+      <p class="k-sub">${L("Standar pelayanan: baca sebelum mengambil nomor.", "Service standard: read before taking a number.")}</p>
+      <div class="k-standard">
+        ${standardItem(L("Persyaratan", "Requirements"), std.requirements, ask)}
+        ${standardItem(L("Sistem, mekanisme & prosedur", "Procedure"), std.procedure, ask)}
+        ${standardItem(L("Jangka waktu penyelesaian", "Time to complete"), std.completion_time, ask)}
+        ${standardItem(L("Biaya/tarif", "Fee"), std.fee, ask)}
+        ${standardItem(L("Produk pelayanan", "Product"), std.product, ask)}
+        ${standardItem(L("Penanganan pengaduan, saran & masukan", "Complaints, suggestions & feedback"), std.complaint_channel, channel)}
+      </div>
+      ${std.sk_number ? `<p class="k-muted k-sk">${L("Ditetapkan dengan", "Set by")} ${esc(std.sk_number)}</p>` : ""}
+      ${maklumat}`;
 }
 
 function serviceView() {
   const service = serviceById(state.serviceId);
   if (!service) return homeView();
   const refusal = refusalOf(service);
-  const std = service.standard || {};
   const priority = state.mpp.self_priority && !refusal
     ? `<button type="button" class="k-btn k-btn-priority" data-action="priority">${L("Antrean prioritas", "Priority ticket")}<small>${L("Disabilitas, lansia, ibu hamil, anak, korban bencana", "Disability, elderly, pregnant, child, disaster victim")}</small></button>`
     : "";
+  if (refusal) loadOpening(service.id);
   return `
-    <section class="k-service-view" style="--agency:${safeColor(service.agency.color)}">
-      <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-agency">← ${L("Kembali", "Back")}</button></nav>
-      <p class="k-sub">${esc(service.agency.name)}</p>
-      <h1 class="k-title">${esc(service.name)}</h1>
-      <p class="k-stats"><span>${esc(waitText(service))}</span>${service.quota_left != null ? `<span>${L("Sisa kuota", "Quota left")}: ${service.quota_left}</span>` : ""}</p>
-      <p class="k-sub">${L("Sebelum mengambil nomor, pastikan Anda membawa:", "Before taking a number, make sure you bring:")}</p>
-      <div class="k-standard">
-        ${standardItem(L("Persyaratan", "Requirements"), std.requirements)}
-        ${standardItem(L("Biaya", "Fee"), std.fee)}
-        ${standardItem(L("Waktu penyelesaian", "Time to complete"), std.completion_time)}
-        ${standardItem(L("Produk layanan", "Product"), std.product)}
+    <section class="k-service-view" style="${agencyStyle(service.agency.color)}">
+      <div class="k-service-info">
+        <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-agency">← ${L("Kembali", "Back")}</button></nav>
+        <p class="k-sub">${esc(service.agency.name)}</p>
+        <h1 class="k-title">${esc(service.name)}</h1>
+        <p class="k-stats"><span>${esc(waitText(service))}</span>${service.quota_left != null ? `<span>${L("Sisa kuota", "Quota left")}: ${service.quota_left}</span>` : ""}</p>
+        ${standardBlock(service)}
       </div>
-      ${refusal ? refusalBox(refusal) : ""}
       <div class="k-actions">
-        ${refusal ? "" : `<button type="button" class="k-btn k-btn-primary" data-action="take">${L("Ambil nomor", "Take a number")}</button>`}
+        ${refusal ? refusalBox(refusal, service) : `<button type="button" class="k-btn k-btn-primary" data-action="take">${L("Ambil nomor", "Take a number")}</button>`}
         ${priority}
       </div>
     </section>`;
 }
 
-function refusalBox(refusal) {
+// "Kuota hari ini sudah habis" once, then what the citizen needs: when to come back, and the phone ticket.
+function refusalBox(refusal, service) {
   return `<div class="k-refusal" role="alert" data-code="${esc(refusal.code)}">
       <p class="k-refusal-title">${esc(t(REFUSALS[refusal.code] || { id: "Tidak dapat mengambil nomor", en: "Cannot take a number" }))}</p>
-      <p>${esc(refusal.message || "")}</p>
+      ${refusalDetail(refusal)}
+      <div class="k-opening" id="opening">${service ? openingText(service.id) : ""}</div>
     </div>`;
+}
+
+// The server's message adds only what the title does not say already (the hours, the reason for closing).
+function refusalDetailText(refusal) {
+  const message = refusal.message || "";
+  if (["quota_reached", "service_inactive"].includes(refusal.code)) return "";
+  if (refusal.code === "service_closed") return message.replace(/^[^.]*\.\s*/, "");
+  if (refusal.code === "closed_today") return message.replace(/^[^:]*:\s*/, "").replace(/^./, (c) => c.toUpperCase());
+  return message;
+}
+
+function refusalDetail(refusal) {
+  const text = refusalDetailText(refusal);
+  return text ? `<p>${esc(text)}</p>` : "";
+}
+
+const openings = new Map(); // service id -> {at, answer}
+
+async function loadOpening(serviceId) {
+  const known = openings.get(serviceId);
+  if (known && Date.now() - known.at < 60000) return;
+  openings.set(serviceId, { at: Date.now(), answer: known?.answer || null });
+  try {
+    const answer = await api(`/api/services/${serviceId}/next-opening`);
+    openings.set(serviceId, { at: Date.now(), answer });
+    const box = document.getElementById("opening");
+    if (box && (state.serviceId === serviceId)) box.innerHTML = openingText(serviceId);
+  } catch (err) {
+    openings.delete(serviceId);
+  }
+}
+
+function openingText(serviceId) {
+  const answer = openings.get(serviceId)?.answer;
+  if (!answer) return "";
+  const next = answer.next_opening;
+  let when = `<p>${L("Belum ada jadwal buka dalam tiga minggu ke depan. Tanyakan di meja informasi.", "No opening is scheduled in the next three weeks. Please ask at the information desk.")}</p>`;
+  if (next) {
+    const tomorrow = new Date(Date.now() + 86400000);
+    const isTomorrow = next.date === new Intl.DateTimeFormat("en-CA", { timeZone: state.mpp.timezone || "Asia/Jakarta" }).format(tomorrow);
+    const day = next.today ? L("hari ini", "today") : isTomorrow ? `${L("besok", "tomorrow")}, ${localDate(next.date)}` : localDate(next.date);
+    const zone = mppTime(new Date(), state.mpp.timezone).zone;
+    when = `<p class="k-opening-when">${L("Silakan datang kembali", "Please come back")} <strong>${esc(day)}</strong> ${L("mulai pukul", "from")} <strong>${esc(next.time)} ${esc(zone)}</strong>.</p>`;
+  }
+  const phone = answer.phone_qr_svg
+    ? `<div class="k-opening-phone">${answer.phone_qr_svg}<p>${L("Atau ambil nomor dari ponsel saat layanan buka: pindai kode ini, tanpa perlu antre di kios.", "Or take your number from your phone when the service opens: scan this code, no need to queue at the kiosk.")}</p></div>`
+    : "";
+  return when + phone;
 }
 
 function priorityView() {
@@ -237,16 +307,18 @@ function priorityView() {
       <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-service">← ${L("Kembali", "Back")}</button></nav>
       <h1 class="k-title">${L("Antrean prioritas", "Priority ticket")}</h1>
       <p class="k-sub">${L("Layanan khusus menurut UU 25/2009 pasal 29. Mohon tidak digunakan oleh yang tidak berhak; petugas dapat memeriksa.", "Special treatment under Law 25/2009 art. 29. Please use it only if it applies to you; staff may check.")}</p>
-      <div class="k-list">${REASONS.map(([code, label, icon]) => `<button type="button" class="k-card k-reason" data-reason="${code}"><span class="k-icon" aria-hidden="true">${icon}</span><span class="k-card-title">${esc(t(label))}</span></button>`).join("")}</div>
+      <div class="k-list">${REASONS.map(([code, label, glyph]) => `<button type="button" class="k-card k-reason" data-reason="${code}"><span class="k-icon">${icon(glyph)}</span><span class="k-card-title">${esc(t(label))}</span></button>`).join("")}</div>
     </section>`;
 }
 
 function refusalView() {
   const r = state.refusal;
+  if (state.serviceId) loadOpening(state.serviceId);
   return `
     <section class="k-state k-state-refused" data-code="${esc(r.code)}">
       <h1>${esc(t(REFUSALS[r.code] || { id: "Nomor antrean tidak dapat diambil", en: "No ticket could be issued" }))}</h1>
-      <p class="k-state-message">${esc(r.message || "")}</p>
+      ${refusalDetailText(r) ? `<p class="k-state-message">${esc(refusalDetailText(r))}</p>` : ""}
+      ${state.serviceId && ["quota_reached", "service_closed", "issuing_stopped", "on_break", "closed_today"].includes(r.code) ? `<div class="k-opening" id="opening">${openingText(state.serviceId)}</div>` : ""}
       <button type="button" class="k-btn k-btn-primary" data-action="home">${L("Kembali ke awal", "Back to start")}</button>
     </section>`;
 }
@@ -267,9 +339,9 @@ function ticketView() {
   const tk = state.ticket;
   const wait = tk.ahead === 0
     ? `<p><strong>${L("Anda berikutnya. Mohon tunggu panggilan.", "You are next. Please wait to be called.")}</strong></p>`
-    : tk.estimated_wait_minutes != null ? `<p>${L("Perkiraan waktu tunggu", "Estimated wait")}: <strong>± ${tk.estimated_wait_minutes} ${L("menit", "min")}</strong></p>` : "";
+    : tk.estimated_wait_minutes ? `<p>${L("Perkiraan waktu tunggu", "Estimated wait")}: <strong>± ${tk.estimated_wait_minutes} ${L("menit", "min")}</strong></p>` : "";
   return `
-    <section class="k-issued" style="--agency:${safeColor(tk.agency_color)}">
+    <section class="k-issued" style="${agencyStyle(tk.agency_color)}">
       <p class="k-sub">${esc(tk.agency)}</p>
       <p class="k-issued-service">${esc(tk.service)}</p>
       <p class="k-issued-label">${L("Nomor antrean Anda", "Your queue number")}</p>
@@ -289,7 +361,19 @@ function render() {
   const views = { home: homeView, agency: agencyView, service: serviceView, priority: priorityView, refusal: refusalView, ticket: ticketView };
   screen.innerHTML = (views[state.view] || homeView)();
   document.getElementById("mpp-name").textContent = state.mpp.name || "Mal Pelayanan Publik";
-  screen.scrollTop = 0;
+  const aduan = document.querySelector(".k-aduan");
+  if (aduan) aduan.textContent = L("Pengaduan & saran", "Complaints & suggestions");
+  const sub = document.getElementById("brand-sub");
+  if (sub) sub.textContent = L("Nomor antrean tanpa kertas", "Queue numbers without paper");
+  tickClock();
+  // A new view starts at its top (the phone scrolls the page, the kiosk its screen); a live redraw of
+  // the same view keeps the citizen where they were reading.
+  const shown = `${state.view}:${state.agencyId}:${state.serviceId}`;
+  if (shown !== lastShown) {
+    screen.scrollTop = 0;
+    if (MODE === "phone") window.scrollTo(0, 0);
+    lastShown = shown;
+  }
   armIdle();
 }
 
@@ -424,7 +508,7 @@ screen.addEventListener("focusin", (event) => {
 
 function typeKey(key) {
   const input = document.getElementById("search");
-  input.value = key === "⌫" ? input.value.slice(0, -1) : input.value + key.toLowerCase();
+  input.value = key === "Backspace" ? input.value.slice(0, -1) : input.value + key.toLowerCase();
   state.query = input.value;
   renderResults();
   if (!state.query && !document.querySelector("[data-action=clear-search]")) return;
@@ -481,13 +565,28 @@ function showAttract(on) {
   }
 }
 
+// The tap that wakes the screen only wakes it. A touch sends pointerdown … pointerup and then a click
+// (preventDefault on pointerdown does not stop that click), so the attract screen stays in place until
+// its own click, and any click arriving just after waking is swallowed before it reaches a button.
+let wokeAt = 0;
+function wake(event) {
+  event.preventDefault();
+  event.stopPropagation();
+  if (attract.hidden) return;
+  wokeAt = Date.now();
+  showAttract(false);
+  go("home", { query: "" });
+}
 if (attract) {
-  // pointerdown, not click: the touch that wakes the screen must not also press what lies beneath.
-  attract.addEventListener("pointerdown", (event) => {
-    event.preventDefault();
-    showAttract(false);
-    go("home", { query: "" });
-  });
+  attract.addEventListener("click", wake);
+  attract.addEventListener("pointerdown", (event) => event.preventDefault());
+  document.addEventListener("keydown", (event) => { if (!attract.hidden) wake(event); }, true);
+  document.addEventListener("click", (event) => {
+    if (Date.now() - wokeAt < 700 && !attract.contains(event.target)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 }
 document.addEventListener("pointerdown", () => armIdle(), true);
 document.addEventListener("keydown", () => armIdle(), true);
@@ -527,6 +626,9 @@ async function start() {
       snapshot(data) {
         state.mpp = data.mpp;
         applyAgencies(data.agencies);
+        // /ambil/?service=ID (the QR a refused citizen scanned at the kiosk) opens that service directly.
+        const wanted = Number(params.get("service"));
+        if (wanted && !state.serviceId && serviceById(wanted)) Object.assign(state, { view: "service", serviceId: wanted, agencyId: serviceById(wanted).agency.id });
         showOffline(false);
         // A citizen in the middle of taking a ticket keeps their screen; lists redraw with fresh numbers.
         if (["home", "agency", "service"].includes(state.view) || !state.agencies.length) {

@@ -1,5 +1,5 @@
 // The citizen's own ticket page (/t/<token>): live place in the queue, and the call to a counter.
-import { api, esc, lang, live, mppTime, setLang, t } from "/static/loket.js";
+import { api, esc, icon, lang, live, mppTime, setAgencyStyle, setLang, t } from "/static/loket.js";
 
 let ticket = JSON.parse(document.getElementById("ticket-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
@@ -10,15 +10,18 @@ let refreshTimer = null;
 let socket = null;
 
 const $ = (id) => document.getElementById(id);
-const safeColor = (value) => (/^#[0-9a-f]{3,8}$/i.test(value || "") ? value : "#0b5394");
 
 function statusHtml(tk) {
   const where = tk.counter_number != null ? L(`Silakan menuju loket ${tk.counter_number}`, `Please go to counter ${tk.counter_number}`) : "";
   switch (tk.status) {
     case "waiting": {
-      const wait = tk.estimated_wait_minutes != null ? `<p>${L("Perkiraan waktu tunggu", "Estimated wait")}: ± ${tk.estimated_wait_minutes} ${L("menit", "min")}</p>` : "";
-      const next = tk.ahead === 0 ? `<p class="k-t-next">${L("Anda berikutnya. Bersiaplah di dekat loket.", "You are next. Please stay near the counters.")}</p>` : "";
-      return `<p class="k-t-big">${L("Antrean di depan Anda", "People ahead of you")}: <strong id="t-ahead">${tk.ahead}</strong></p>${wait}${next}`;
+      // Next in line: say so plainly, no "± 0 menit" beside it.
+      if (tk.ahead === 0) {
+        return `<p class="k-t-big k-t-next" id="t-next">${L("Anda berikutnya!", "You are next!")}</p>
+          <p>${L("Bersiaplah di dekat loket: nomor Anda segera dipanggil.", "Please stay near the counters: your number is called soon.")}</p>`;
+      }
+      const wait = tk.estimated_wait_minutes ? `<p>${L("Perkiraan waktu tunggu", "Estimated wait")}: ± ${tk.estimated_wait_minutes} ${L("menit", "min")}</p>` : "";
+      return `<p class="k-t-big">${L("Antrean di depan Anda", "People ahead of you")}: <strong id="t-ahead">${tk.ahead}</strong></p>${wait}`;
     }
     case "called":
       return `<p class="k-t-call" id="t-call">${esc(where)}</p>${tk.call_count > 1 ? `<p>${L("Dipanggil ulang", "Called again")}</p>` : ""}`;
@@ -42,7 +45,7 @@ function render() {
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
   const card = $("ticket");
   card.className = `k-ticket status-${ticket.status}${ticket.held ? " is-held" : ""}`;
-  card.style.setProperty("--agency", safeColor(ticket.agency_color));
+  setAgencyStyle(card, ticket.agency_color);
   $("t-agency").textContent = ticket.agency || "";
   $("t-service").textContent = ticket.service || "";
   $("t-number").textContent = ticket.number;
@@ -56,7 +59,7 @@ function render() {
   $("t-complaint").textContent = L("Sampaikan pengaduan atau saran", "Send a complaint or suggestion");
   const issued = mppTime(new Date(ticket.issued_at), mpp.timezone);
   $("t-issued").textContent = `${L("Diambil", "Taken")} ${issued.date}, ${issued.time} ${issued.zone}`;
-  $("sound").textContent = audio ? L("🔔 Suara panggilan aktif", "🔔 Call sound on") : L("🔔 Aktifkan suara panggilan", "🔔 Turn on the call sound");
+  $("sound").innerHTML = `${icon(audio ? "bell-ring" : "bell")} ${esc(audio ? L("Suara panggilan aktif", "Call sound on") : L("Aktifkan suara panggilan", "Turn on the call sound"))}`;
   document.title = `${ticket.number} — ${ticket.status === "called" ? L("Dipanggil!", "Called!") : L("Nomor antrean", "Queue number")}`;
 }
 

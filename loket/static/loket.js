@@ -86,11 +86,81 @@ function format(locale, options) {
   return formats.get(key);
 }
 
-// Date and time in the MPP's zone, not the screen's: "Sabtu, 28 November 2026", "09:05 WIB".
-// Day and month names are the browser's own (Intl.DateTimeFormat("id-ID")).
-export function mppTime(date, timeZone = "Asia/Jakarta", locale = "id-ID") {
-  const day = format(locale, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+// Date and time in the MPP's zone, not the screen's, in the screen's language, with the browser's own
+// day and month names (Intl.DateTimeFormat): "Sabtu, 28 November 2026" / "Saturday, 28 November 2026",
+// "09:05 WIB" (24-hour either way).
+export function mppTime(date, timeZone = "Asia/Jakarta", locale = lang() === "en" ? "en-GB" : "id-ID") {
+  const named = Object.fromEntries(format(locale, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" })
+    .formatToParts(date).map((p) => [p.type, p.value]));
   const clock = Object.fromEntries(format("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
     .formatToParts(date).map((p) => [p.type, p.value]));
-  return { date: day.format(date), time: `${clock.hour}:${clock.minute}`, seconds: clock.second, zone: ZONES[timeZone] || "" };
+  const day = `${named.day} ${named.month} ${named.year}`;
+  return { date: `${named.weekday}, ${day}`, day, time: `${clock.hour}:${clock.minute}`, seconds: clock.second, zone: ZONES[timeZone] || "" };
 }
+
+// A business date "2026-12-22" (a local date, no zone) as every screen writes it: "Selasa, 22 Desember 2026".
+export function localDate(text) {
+  const [y, m, d] = String(text || "").slice(0, 10).split("-").map(Number);
+  if (!y || !m || !d) return String(text || "");
+  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  const en = lang() === "en";
+  return `${(en ? DAYS_EN : DAYS)[weekday]}, ${d} ${(en ? MONTHS_EN : MONTHS)[m - 1]} ${y}`;
+}
+
+// WCAG relative luminance and contrast, so a colour an admin picks never makes unreadable text.
+function luminance(hex) {
+  let h = String(hex || "").replace("#", "");
+  if (h.length === 3 || h.length === 4) h = [...h.slice(0, 3)].map((c) => c + c).join("");
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+export function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+export const safeColor = (value, fallback = "#0b5394") => (/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(value || "") ? value : fallback);
+
+// Text to put on a background of this colour: white or near-black, whichever reads better.
+export const inkOn = (background) => (contrast("#ffffff", safeColor(background)) >= contrast("#14202b", safeColor(background)) ? "#ffffff" : "#14202b");
+
+// The colour darkened until it reads as text on white (4.5:1), for numbers and borders drawn in an agency's colour.
+export function readableOnWhite(color) {
+  let hex = safeColor(color);
+  if (hex.length === 4) hex = `#${[...hex.slice(1)].map((c) => c + c).join("")}`;
+  let [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  for (let step = 0; step < 40 && contrast(`#${[r, g, b].map((c) => c.toString(16).padStart(2, "0")).join("")}`, "#ffffff") < 4.6; step++) {
+    [r, g, b] = [r, g, b].map((c) => Math.floor(c * 0.92));
+  }
+  return `#${[r, g, b].map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+}
+
+// A background for text in the agency's colour: as picked where white or dark ink reads on it (4.5:1),
+// else darkened until white does (a mid blue like #3d85c6 passes with neither).
+export function badgeColors(color) {
+  const base = safeColor(color);
+  const ink = inkOn(base);
+  if (contrast(ink, base) >= 4.5) return { background: base, ink };
+  return { background: readableOnWhite(base), ink: "#ffffff" };
+}
+
+// The CSS custom properties a screen sets for one agency: --agency, its badge colours, and its text-safe shade.
+export const agencyStyle = (color) => {
+  const badge = badgeColors(color);
+  return `--agency:${safeColor(color)};--agency-badge:${badge.background};--agency-ink:${badge.ink};--agency-text:${readableOnWhite(color)}`;
+};
+
+// The same properties set through the CSSOM (allowed under a strict style-src, unlike a style attribute).
+export function setAgencyStyle(node, color) {
+  for (const part of agencyStyle(color).split(";")) {
+    const [name, value] = part.split(":");
+    node.style.setProperty(name, value);
+  }
+}
+
+// An icon shipped with Loket (lucide-static from npm, plus a few of our own), drawn in the text colour.
+const OWN_ICONS = ["elderly", "pregnant"];
+export const iconUrl = (name) => (OWN_ICONS.includes(name) ? `/static/icons/${name}.svg` : `/vendor/icons/${name}.svg`);
+export const icon = (name, label = "") =>
+  `<span class="l-icon l-icon-${name}" ${label ? `role="img" aria-label="${esc(label)}"` : 'aria-hidden="true"'} style="--icon:url('${iconUrl(name)}')"></span>`;

@@ -1,13 +1,13 @@
 // The survey screen: on a counter's tablet it wakes for the ticket the officer just completed;
 // from a citizen's ticket link it opens for that ticket. Answers are sent once, anonymously.
-import { api, live, t, lang, setLang } from "/static/loket.js";
+import { api, iconUrl, live, t, lang, setLang } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const counterId = Number(app.dataset.counter) || null;
 const token = app.dataset.token || "";
 const IDLE_AFTER_MS = 120_000; // a citizen who walked away must not leave the next one their half-filled survey
 const THANKS_MS = 8_000;
-const FACES = ["☹", "😐", "☺", "😀"]; // glyphs DejaVu has: a kiosk may lack colour-emoji fonts
+const FACES = ["frown", "meh", "smile", "laugh"]; // SVG icons: a tablet may lack every emoji font
 
 // A counter's tablet is paired by the admin's link /survey/?counter=N#pair=KEY: the key stays in
 // localStorage (never in the address bar or a server log) and goes with every answer.
@@ -79,9 +79,9 @@ function renderQuestion() {
     button.dataset.value = option.value;
     button.classList.toggle("chosen", current.answers[item.code] === option.value);
     const face = document.createElement("span");
-    face.className = "face";
+    face.className = "face l-icon";
     face.setAttribute("aria-hidden", "true");
-    face.textContent = FACES[option.value - 1];
+    face.style.setProperty("--icon", `url('${iconUrl(FACES[option.value - 1])}')`);
     const label = document.createElement("span");
     label.textContent = t(option);
     button.append(face, label);
