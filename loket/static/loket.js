@@ -102,9 +102,7 @@ export function mppTime(date, timeZone = "Asia/Jakarta", locale = lang() === "en
 export function localDate(text) {
   const [y, m, d] = String(text || "").slice(0, 10).split("-").map(Number);
   if (!y || !m || !d) return String(text || "");
-  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-  const en = lang() === "en";
-  return `${(en ? DAYS_EN : DAYS)[weekday]}, ${d} ${(en ? MONTHS_EN : MONTHS)[m - 1]} ${y}`;
+  return mppTime(new Date(Date.UTC(y, m - 1, d, 12)), "UTC").date;  // noon UTC: the same date in every zone
 }
 
 // WCAG relative luminance and contrast, so a colour an admin picks never makes unreadable text.
