@@ -53,7 +53,7 @@ def test_a_new_service_starts_with_the_usual_hours_and_warns_when_it_has_none(li
         assert page.locator(".hours-row input[type=time]").count() == 0
         page.select_option("[data-name=agency_id] select", index=0)
         page.get_by_label("Kode layanan").fill("UJI")
-        page.get_by_label("Nama layanan").fill("Layanan Uji")
+        page.get_by_label("Nama layanan", exact=True).fill("Layanan Uji")
         page.get_by_label("Awalan nomor (mis. A)").fill("a b")
         page.click("form.form button[type=submit]")
         error = page.locator("[data-name=prefix] .field-error")

@@ -238,7 +238,7 @@ def test_the_admin_switches_booking_on_in_the_service_form_and_reads_the_booking
     page.locator("tr", has_text="Akta Kelahiran").locator("button").click()
     # The demo's hours run to 24:00, which a time field cannot show: set them as a person would.
     for row in page.locator(".hours-row").all():
-        row.locator("input[type=time]").nth(1).fill("23:59")
+        row.locator("input.time").nth(1).fill("23:59")
     page.locator("[data-name=booking_enabled] input").check()
     page.fill("[data-name=booking_capacity] input", "6")
     page.locator("[data-name=booking_enabled]").scroll_into_view_if_needed()

@@ -189,7 +189,7 @@ def test_a_short_name_set_in_the_admin_service_form_is_what_the_lobby_shows(live
     field.locator("input").fill("e-KTP")
     # The demo's services close at 24:00, which a time input cannot show: give them 23:59.
     for row in admin.locator(".hours-row").all():
-        row.locator("input[type=time]").nth(1).fill("23:59")
+        row.locator("input.time").nth(1).fill("23:59")
     screenshot(admin, "admin-service-short-name-1366x768")
     admin.click("form.form button[type=submit]")
     admin.wait_for_selector("text=Tersimpan")
