@@ -49,7 +49,7 @@ test: lint
 # id and en catalogs; then write the English of new entries in loket/translations/en/…/messages.po.
 # Catalogs are compiled in memory when the server starts: no .mo files to build or commit.
 messages: install-dev
-	$(VENV)/bin/pybabel -q extract -F babel.cfg --no-location --sort-output --project=Loket \
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k NC_:1c,2 --no-location --sort-output --project=Loket \
 		--copyright-holder="Loket contributors" -o loket/translations/messages.pot .
 	$(VENV)/bin/pybabel -q update -i loket/translations/messages.pot -d loket/translations \
 		--ignore-obsolete --no-fuzzy-matching -w 100

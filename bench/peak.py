@@ -40,6 +40,7 @@ from loket import tickets
 from loket.db import connect
 from loket.timeutil import now_utc
 
+SERVED_BY_FIRST = "SELECT DISTINCT service_id FROM counter_services WHERE counter_id IN (SELECT id FROM counters ORDER BY id LIMIT ?)"
 CALL_QUEUE = 30_000  # waiting tickets before a call-next run: more than any run calls
 
 LUA = r"""
@@ -95,7 +96,7 @@ VARIANTS = {
 }
 
 
-def seed_day(path: Path, count: int, status: str = "done") -> None:
+def seed_day(path: Path, count: int, status: str = "done", service_ids: list[int] | None = None) -> None:
     """`count` tickets of today spread over every service, written in bulk (the day's size, or a queue to call).
 
     Numbers continue each service's daily sequence, as the server would have given them.
@@ -109,7 +110,11 @@ def seed_day(path: Path, count: int, status: str = "done") -> None:
     try:
         now = now_utc()
         today = local_day(now, settings(db)["timezone"])
-        services = db.execute("SELECT id, agency_id, prefix, padding FROM services ORDER BY id").fetchall()
+        services = [
+            s
+            for s in db.execute("SELECT id, agency_id, prefix, padding FROM services ORDER BY id").fetchall()
+            if not service_ids or s[0] in service_ids
+        ]
         rows, last = [], {}
         for n in range(count):
             sid, aid, prefix, padding = services[n % len(services)]
@@ -252,7 +257,11 @@ def rates(command: list[str], label: str, clients: list[int], seconds: float, da
                 # call-next needs a queue that does not run dry: CALL_QUEUE waiting tickets over every service
                 path = prepare_db(work / f"{label}-{day_size}-call.db")
                 seed_day(path, day_size)
-                seed_day(path, CALL_QUEUE, status="waiting")
+                # only where the n calling counters take from, or most presses would find no one waiting
+                conn = sqlite3.connect(path)
+                served = [r for (r,) in conn.execute(SERVED_BY_FIRST, (n,))]
+                conn.close()
+                seed_day(path, CALL_QUEUE, status="waiting", service_ids=served)
                 server = Server(path, command=command).start()
                 try:
                     counter_ids, cookie = open_counters(server)

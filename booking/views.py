@@ -14,7 +14,7 @@ from flask_socketio import join_room, leave_room, rooms
 from admin.views import _report_scope, csv_response
 from kiosk import service as kiosk_service
 from kiosk.views import qr_svg
-from loket import auth, bookings, inputs, realtime, views
+from loket import auth, bookings, inputs, realtime, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings
 from loket.errors import LoketError, request_lang
@@ -46,7 +46,7 @@ def _device_id() -> tuple[str, bool]:
 
 
 def status_url(token: str) -> str:
-    return f"{views.public_base_url()}/reservasi/{token}"
+    return f"{serializers.public_base_url()}/reservasi/{token}"
 
 
 def booking_answer(db, booking: dict, now: datetime) -> dict:
@@ -56,7 +56,7 @@ def booking_answer(db, booking: dict, now: datetime) -> dict:
     data["ticket"] = None
     if booking["ticket_id"]:
         ticket = one(db, "SELECT * FROM tickets WHERE id = ?", (booking["ticket_id"],))
-        data["ticket"] = views.ticket_json(db, ticket, now) if ticket else None
+        data["ticket"] = serializers.ticket_json(db, ticket, now) if ticket else None
     return data
 
 
@@ -100,7 +100,7 @@ def booking_page():
 def poster_page():
     """A printable poster for beside the kiosk: the QR of /reservasi/ and the three steps."""
     db = get_db()
-    url = f"{views.public_base_url()}/reservasi/"
+    url = f"{serializers.public_base_url()}/reservasi/"
     services = [
         r["name"]
         for r in db.query(
@@ -226,13 +226,13 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
         if err.code == "already_checked_in" and err.params.get("ticket_id"):
             existing = one(db, "SELECT * FROM tickets WHERE id = ?", (err.params["ticket_id"],))
             if existing:
-                err.params["ticket"] = views.ticket_json(db, existing, now)
+                err.params["ticket"] = serializers.ticket_json(db, existing, now)
         raise
     # printed like a walk-in's ticket, off the request path (the outcome follows as ticket_printed)
     printer = current_app.extensions.get("loket_printer")
     if kiosk is not None and printer is not None:
-        printer(ticket, kiosk, views.public_base_url())
-    return views.ticket_json(db, ticket, now)
+        printer(ticket, kiosk, serializers.public_base_url())
+    return serializers.ticket_json(db, ticket, now)
 
 
 @bp.post("/api/kiosks/<name>/check-in")

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from loket import realtime, tickets, views
+from loket import realtime, serializers, tickets
 from loket.db import one, transaction
 from loket.errors import LoketError
 from loket.i18n import N_
@@ -66,7 +66,7 @@ def record_outcome(db: Database, ticket: dict, kiosk: dict, ok: bool, error: str
 def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None) -> dict:
     """What the printer (here or at the agent) needs: the ticket as its holder sees it, the MPP, the kiosk's settings."""
     return {
-        "ticket": views.ticket_json(db, ticket, now, loaded=views.Loaded(db, now, base_url)),
+        "ticket": serializers.ticket_json(db, ticket, now, loaded=serializers.Loaded(db, now, base_url)),
         "mpp": realtime.mpp_json(db),
         "kiosk": kiosk["name"],
         "profile": kiosk["printer_profile"] or None,

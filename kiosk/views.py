@@ -11,7 +11,7 @@ import qrcode
 from flask import Blueprint, current_app, make_response, render_template, request
 from markupsafe import Markup
 
-from loket import inputs, realtime, tickets, views
+from loket import inputs, realtime, serializers, tickets
 from loket.api import client_address, issue_from_request
 from loket.db import get_db, one, settings
 from loket.errors import LoketError, request_lang
@@ -97,7 +97,7 @@ def ticket_page(token: str):
         ticket = tickets.by_token(db, _token(token))
     except LoketError:
         return render_template("kiosk/ticket_missing.html", mpp=realtime.mpp_json(db)), 404
-    data = views.ticket_json(db, ticket, clock())
+    data = serializers.ticket_json(db, ticket, clock())
     response = make_response(render_template("kiosk/ticket.html", ticket=data, qr=qr_svg(data["status_url"]), mpp=realtime.mpp_json(db)))
     # The URL is the key to the ticket: keep it out of shared caches and other sites' Referer headers.
     response.headers["Cache-Control"] = "no-store"
@@ -134,7 +134,7 @@ def next_opening(service_id: int):
         raise LoketError("service_not_found")
     answer: dict = {"service_id": service_id, "next_opening": opening.next_opening(db, service_id, clock())}
     if settings(db)["phone_tickets"] == "1":
-        url = f"{views.public_base_url()}/ambil/?service={service_id}"
+        url = f"{serializers.public_base_url()}/ambil/?service={service_id}"
         answer["phone_url"] = url
         answer["phone_qr_svg"] = str(qr_svg(url))
     return answer
@@ -162,9 +162,9 @@ def reprint(token: str):
     if service.printer_kind(kiosk["printer_url"]) is None:
         raise LoketError("no_printer")
     hit(db, f"reprint:{ticket['id']}", REPRINTS_PER_TICKET, 600, now)
-    current_app.extensions["loket_printer"](ticket, kiosk, views.public_base_url(), reprint=True)
+    current_app.extensions["loket_printer"](ticket, kiosk, serializers.public_base_url(), reprint=True)
     # The outcome arrives as `ticket_printed`; until then the ticket reads "printing".
-    return {"ticket": _with_qr({**views.ticket_json(db, ticket, now), "printed": None})}
+    return {"ticket": _with_qr({**serializers.ticket_json(db, ticket, now), "printed": None})}
 
 
 @bp.post("/api/kiosks/<name>/print-result")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, request
 
-from . import auth, inputs, realtime, tickets, views
+from . import auth, inputs, realtime, serializers, tickets
 from .db import get_db, one, settings
 from .errors import LoketError
 from .ratelimit import clear, hit, refuse_over
@@ -40,14 +40,14 @@ def mpp():
 
 @bp.get("/agencies")
 def agencies():
-    return views.agencies_json(get_db(), clock())
+    return serializers.agencies_json(get_db(), clock())
 
 
 @bp.get("/counters")
 def counters():
     agency_id = request.args.get("agency_id", type=int)
     db = get_db()
-    rows = views.counters_json(db, clock(), agency_id)
+    rows = serializers.counters_json(db, clock(), agency_id)
     # The lobby needs the counter and its state, not who works there, unless the MPP opts in.
     if auth.current_user() is None and settings(db).get("public_officer_names") != "1":
         rows = [{**c, "officer": None} for c in rows]
@@ -88,8 +88,8 @@ def issue_from_request(data: dict, source: str) -> dict:
     # printer; the outcome reaches the kiosk as `ticket_printed`.
     printer = current_app.extensions.get("loket_printer")
     if kiosk is not None and printer is not None:
-        printer(ticket, kiosk, views.public_base_url())
-    return views.ticket_json(db, ticket, now)
+        printer(ticket, kiosk, serializers.public_base_url())
+    return serializers.ticket_json(db, ticket, now)
 
 
 @bp.post("/tickets")
@@ -101,7 +101,7 @@ def issue_ticket():
 @bp.get("/tickets/<token>")
 def ticket(token: str):
     db = get_db()
-    return views.ticket_json(db, tickets.by_token(db, token), clock())
+    return serializers.ticket_json(db, tickets.by_token(db, token), clock())
 
 
 @bp.post("/tickets/<token>/cancel")
@@ -109,7 +109,7 @@ def cancel_ticket(token: str):
     db = get_db()
     now = clock()
     ticket = tickets.cancel(db, token, now)
-    return views.ticket_json(db, ticket, now)
+    return serializers.ticket_json(db, ticket, now)
 
 
 @bp.post("/tickets/<int:ticket_id>/requeue")
@@ -124,7 +124,7 @@ def requeue(ticket_id: int):
     if not auth.can_act_for_agency(user, found["agency_id"]):
         raise LoketError("forbidden")
     ticket = tickets.requeue(db, ticket_id, now, user["id"])
-    return {"ticket": views.ticket_json(db, ticket, now, private=False)}
+    return {"ticket": serializers.ticket_json(db, ticket, now, private=False)}
 
 
 # ---------------------------------------------------------------- login
@@ -182,17 +182,17 @@ def _expected_current(data: dict) -> object:
 @bp.get("/counters/<int:counter_id>")
 def counter_detail(counter_id: int):
     db, now, _user, counter = _counter_action(counter_id)
-    loaded = views.Loaded(db, now)
+    loaded = serializers.Loaded(db, now)
     return {
-        "counter": views.counter_json(db, counter, now, loaded=loaded),
-        "waiting": views.tickets_json(db, tickets.waiting_for_counter(db, counter_id, now), now, loaded=loaded),
-        "held": views.tickets_json(db, tickets.held_at(db, counter_id), now, loaded=loaded),
+        "counter": serializers.counter_json(db, counter, now, loaded=loaded),
+        "waiting": serializers.tickets_json(db, tickets.waiting_for_counter(db, counter_id, now), now, loaded=loaded),
+        "held": serializers.tickets_json(db, tickets.held_at(db, counter_id), now, loaded=loaded),
     }
 
 
 def _answer(db, now, ticket: dict | None) -> dict:
     """A counter action's answer; its broadcasts were said by the rule and go out after the commit."""
-    return {"ticket": views.ticket_json(db, ticket, now, private=False) if ticket else None}
+    return {"ticket": serializers.ticket_json(db, ticket, now, private=False) if ticket else None}
 
 
 @bp.post("/counters/<int:counter_id>/call-next")
@@ -265,7 +265,7 @@ def transfer(counter_id: int):
 def _set_state(counter_id: int, state: str):
     db, now, user, _counter = _counter_action(counter_id)
     counter = tickets.set_counter_state(db, counter_id, state, now, user["id"])
-    return {"counter": views.counter_json(db, counter, now)}
+    return {"counter": serializers.counter_json(db, counter, now)}
 
 
 @bp.post("/counters/<int:counter_id>/state")

@@ -92,6 +92,7 @@ class Pool:
         # receiver sees transactions in commit order (the app sets it to its emitter's publish).
         self.deliver = None
         self.trace = None  # tests: a sqlite3 trace callback set on every connection handed out
+        self.checkpoint_db: sqlite_utils.Database | None = None  # used by one caller at a time: the emitter
 
     def take(self) -> sqlite_utils.Database:
         try:
@@ -128,28 +129,44 @@ class Pool:
         readers of the moment while holding SQLite's writer lock: here it may wait only
         CHECKPOINT_BUSY_MS and otherwise gives up until the next round. Returns (pages, truncated).
         """
-        db = self.take()
+        # Its own connection, never one of the pool's: this may run in a thread of its own (off_loop).
+        if self.checkpoint_db is None:
+            self.checkpoint_db = connect(self.path)
+        db = self.checkpoint_db
+        _busy, pages, _done = db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if pages < WAL_RESTART_PAGES:
+            return pages, False
+        db.conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_MS}")
         try:
-            _busy, pages, _done = db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if pages < WAL_RESTART_PAGES:
-                return pages, False
-            db.conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_MS}")
-            try:
-                busy = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            except sqlite3.OperationalError:
-                busy = 1
-            finally:
-                db.conn.execute("PRAGMA busy_timeout=15000")
-            return pages, not busy
+            busy = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:
+            busy = 1
         finally:
-            self.give_back(db)
+            db.conn.execute("PRAGMA busy_timeout=15000")
+        return pages, not busy
 
     def close(self) -> None:
+        if self.checkpoint_db is not None:
+            self.checkpoint_db.close()
+            self.checkpoint_db = None
         while True:
             try:
                 self.idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+def off_loop(work):
+    """Run blocking SQLite work (a WAL checkpoint copies and fsyncs thousands of pages) in a real OS
+    thread when the server runs on gevent, so the event loop and every other request go on meanwhile;
+    in the threading server it is already off every request's thread and runs as it is."""
+    try:
+        from gevent import get_hub, monkey
+    except ImportError:
+        return work()
+    if not monkey.is_module_patched("threading"):
+        return work()
+    return get_hub().threadpool.apply(work)
 
 
 def get_db() -> sqlite_utils.Database:

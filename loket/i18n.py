@@ -5,7 +5,7 @@ reads as the citizen reads it, and `translations/en/LC_MESSAGES/messages.po` giv
 `translations/id/…/messages.po` holds the same ids (an empty msgstr means "as written"), for a
 translator who wants other Indonesian wording without touching the code.
 
-The ES modules get the same catalogs as JSON (`/i18n/<lang>.json`; loket.js `loadTexts()` and
+The ES modules get the same catalogs (`/i18n/en.js`, imported by loket.js for `_()`, `pgettext()`; `/i18n/<lang>.json`; and
 `_("…")`). Mark a text with `N_("…")` where it is defined (a table at module level) and translate it where it
 is shown with `gettext(text, lang)`; `bilingual("…")` gives both languages at once, for the JSON
 fields that carry `{id, en}`. `make messages` re-extracts the ids (babel.cfg) and updates both
@@ -120,10 +120,24 @@ def _catalog_view(lang: str):
     return {"lang": lang, "messages": catalog_json(lang)}, 200, {"Cache-Control": "public, max-age=300"}
 
 
+def _catalog_module(lang: str):
+    """The catalog as an ES module, imported by loket.js before any screen draws a word."""
+    import json
+
+    from flask import abort
+
+    if lang not in LANGUAGES:
+        abort(404)
+    body = "// Generated from loket/translations (make messages): the Indonesian text -> this language's.\n"
+    body += "export default " + json.dumps(catalog_json(lang), ensure_ascii=False, sort_keys=True) + ";\n"
+    return body, 200, {"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"}
+
+
 def install(app) -> None:
     """Let templates say {{ _("…") }} in the request's language (Jinja's i18n extension), and serve
-    each catalog as JSON to the ES modules (GET /i18n/<lang>.json, read by loket.js loadTexts())."""
+    each catalog to the ES modules: GET /i18n/<lang>.js (the module loket.js imports) and /i18n/<lang>.json."""
     app.add_url_rule("/i18n/<lang>.json", "i18n_catalog", _catalog_view)
+    app.add_url_rule("/i18n/<lang>.js", "i18n_module", _catalog_module)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # newstyle: {{ _("Loket %(n)s", n=3) }} formats after translating, escaping the parameters.
     app.jinja_env.install_gettext_callables(lambda text: gettext(text), lambda s, p, n: ngettext(s, p, n), newstyle=True)

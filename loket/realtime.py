@@ -15,8 +15,8 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room, rooms
 from sqlite_utils import Database
 
-from . import views
-from .db import after_commit, get_db, one, rows, settings
+from . import serializers
+from .db import after_commit, get_db, off_loop, one, rows, settings
 from .timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def recent_calls(db: Database, now: datetime, agency_ids: list[int] | None, limi
     """
     from .timeutil import day_start_utc, local_day
 
-    loaded = loaded or views.Loaded(db, now)
+    loaded = loaded or serializers.Loaded(db, now)
     tz = loaded.settings["timezone"]
     since = iso(day_start_utc(local_day(now, tz), tz))
     filter_sql = ""
@@ -81,7 +81,7 @@ def recent_calls(db: Database, now: datetime, agency_ids: list[int] | None, limi
             "service_id": row["event_service"] or row["service_id"],
             "agency_id": row["event_agency"] or row["agency_id"],
         }
-        payload = views.called_event(db, ticket, now, recall=row["kind"] == "recalled", loaded=loaded)
+        payload = serializers.called_event(db, ticket, now, recall=row["kind"] == "recalled", loaded=loaded)
         payload["call_id"] = row["call_id"]
         payload["called_at"] = row["at"]
         calls.append(payload)
@@ -124,23 +124,23 @@ def _display_agencies(db: Database, config: dict, asked: list[int] | None) -> li
 
 def snapshot(db: Database, room: str, now: datetime, **options) -> dict:
     """Everything a screen needs to draw itself from nothing, from a few set-based statements."""
-    loaded = views.Loaded(db, now)
+    loaded = serializers.Loaded(db, now)
     base = {"room": room, "server_time": iso(now), "mpp": mpp_json(db, loaded.settings)}
     if room == "display":
         config = display_config(db, options.get("display"))
         agency_ids = _display_agencies(db, config, options.get("agency_ids"))
-        counters = [c for c in views.counters_json(db, now, loaded=loaded) if not agency_ids or c["agency_id"] in agency_ids]
+        counters = [c for c in serializers.counters_json(db, now, loaded=loaded) if not agency_ids or c["agency_id"] in agency_ids]
         counters = lobby_counters({"counters": counters}, loaded.settings)["counters"]
         return {
             **base,
             "display": config,
             "agency_ids": agency_ids or [],
-            "agencies": views.agencies_json(db, now, agency_ids, loaded=loaded),
+            "agencies": serializers.agencies_json(db, now, agency_ids, loaded=loaded),
             "counters": counters,
             "recent_calls": recent_calls(db, now, agency_ids, loaded=loaded),
         }
     if room == "kiosk":
-        return {**base, "agencies": views.agencies_json(db, now, loaded=loaded)}
+        return {**base, "agencies": serializers.agencies_json(db, now, loaded=loaded)}
     if room == "counter":
         counter_id = options["counter_id"]
         from . import tickets
@@ -148,22 +148,22 @@ def snapshot(db: Database, room: str, now: datetime, **options) -> dict:
         counter = loaded.counter(counter_id)
         return {
             **base,
-            "counter": views.counter_json(db, counter, now, loaded=loaded),
-            "waiting": views.tickets_json(db, tickets.waiting_for_counter(db, counter_id, now), now, loaded=loaded),
-            "held": views.tickets_json(db, tickets.held_at(db, counter_id), now, loaded=loaded),
-            "agencies": views.agencies_json(db, now, [counter["agency_id"]], loaded=loaded),
+            "counter": serializers.counter_json(db, counter, now, loaded=loaded),
+            "waiting": serializers.tickets_json(db, tickets.waiting_for_counter(db, counter_id, now), now, loaded=loaded),
+            "held": serializers.tickets_json(db, tickets.held_at(db, counter_id), now, loaded=loaded),
+            "agencies": serializers.agencies_json(db, now, [counter["agency_id"]], loaded=loaded),
         }
     if room == "ticket":
         from . import tickets
 
         ticket = tickets.by_token(db, options["token"])
-        return {**base, "ticket": views.ticket_json(db, ticket, now, loaded=loaded)}
+        return {**base, "ticket": serializers.ticket_json(db, ticket, now, loaded=loaded)}
     if room == "staff":
         agency_id = options.get("agency_id")
         return {
             **base,
-            "counters": views.counters_json(db, now, agency_id, loaded=loaded),
-            "agencies": views.agencies_json(db, now, [agency_id] if agency_id else None, loaded=loaded),
+            "counters": serializers.counters_json(db, now, agency_id, loaded=loaded),
+            "agencies": serializers.agencies_json(db, now, [agency_id] if agency_id else None, loaded=loaded),
         }
     raise ValueError(room)
 
@@ -369,7 +369,7 @@ class Emitter:
 
     def publish(self, outbox: list) -> None:
         try:
-            base = views.public_base_url()
+            base = serializers.public_base_url()
         except RuntimeError:
             base = ""
         self.queue.put((outbox, base))
@@ -443,7 +443,7 @@ class Emitter:
             return
         self.last_checkpoint = time.monotonic()
         try:
-            self.app.extensions["loket_pool"].checkpoint()
+            off_loop(self.app.extensions["loket_pool"].checkpoint)
         except Exception:
             log.exception("WAL checkpoint failed")
 
@@ -471,7 +471,7 @@ def emit_after_commit(db: Database, event: str, payload: dict, to) -> None:
 
 def broadcast_ticket_called(db: Database, ticket: dict, now: datetime, recall: bool, call_id: int | None, base: str = "") -> dict:
     """Tell the lobby, the counter, staff and the citizen's own phone that a ticket was called."""
-    payload = views.called_event(db, ticket, now, recall, loaded=views.Loaded(db, now, base))
+    payload = serializers.called_event(db, ticket, now, recall, loaded=serializers.Loaded(db, now, base))
     payload["call_id"] = call_id
     aid = ticket["agency_id"]
     socketio.emit(
@@ -496,7 +496,7 @@ def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> di
     single change always had), `changes` lists each one in commit order.
     """
     now = max(data["now"] for data, _base in changes)
-    loaded = views.Loaded(db, now, changes[-1][1])
+    loaded = serializers.Loaded(db, now, changes[-1][1])
     latest: dict[int, dict] = {}
     service_ids: set[int] = set()
     counter_ids: set[int] = set()
@@ -510,7 +510,7 @@ def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> di
             if ticket.get("counter_id"):
                 counter_ids.add(ticket["counter_id"])
     fresh = {t["id"]: t for t in rows(db, f"SELECT * FROM tickets WHERE id IN ({','.join(map(str, latest))})")} if latest else {}
-    full = {j["id"]: j for j in views.tickets_json(db, list(fresh.values()), now, private=True, loaded=loaded)}
+    full = {j["id"]: j for j in serializers.tickets_json(db, list(fresh.values()), now, private=True, loaded=loaded)}
     loaded.services(sorted(service_ids))
     stats = loaded.stats(sorted(service_ids))
     counters = loaded.counters(sorted(counter_ids))
@@ -525,7 +525,7 @@ def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> di
         listed.append(
             {
                 "kind": data["kind"],
-                "ticket": views.public(full[ticket["id"]]) if ticket and ticket["id"] in full else None,
+                "ticket": serializers.public(full[ticket["id"]]) if ticket and ticket["id"] in full else None,
                 "counter_ids": sorted(c for c in data.get("counter_ids", ()) if c),
             }
         )
@@ -541,12 +541,12 @@ def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> di
                 "open_counters": st["open_counters"],
                 "quota": st["quota"],
                 "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"] - st["held"], 0),
-                "estimated_wait_minutes": views.tickets.estimate_minutes(st, st["waiting"]),
+                "estimated_wait_minutes": serializers.tickets.estimate_minutes(st, st["waiting"]),
             }
             for sid, st in sorted(stats.items())
             if sid in service_ids
         ],
-        "counters": [views.counter_data(counters[c], current.get(c), loaded) for c in sorted(counter_ids) if c in counters],
+        "counters": [serializers.counter_data(counters[c], current.get(c), loaded) for c in sorted(counter_ids) if c in counters],
         "ticket": listed[-1]["ticket"],
         "changes": listed,
     }

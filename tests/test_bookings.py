@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from conftest import PASSWORD, login, settle
-from loket import bookings, tickets, views
+from loket import bookings, serializers, tickets
 from loket.db import connect
 from loket.errors import LoketError
 from loket.realtime import socketio
@@ -217,7 +217,7 @@ def test_walk_ins_leave_the_booked_share_of_the_quota_and_a_booked_citizen_still
     first = book(db, clock, sid, start="10:30")
     book(db, clock, sid, start="10:30", phone="081299990000", nik="3201234567890999")
     assert refusal(book, db, clock, sid, start="11:00", phone="081277770000", nik="3201234567890777").code == "slot_full"
-    quota_left = {s["id"]: s["quota_left"] for a in views.agencies_json(db, clock()) for s in a["services"]}
+    quota_left = {s["id"]: s["quota_left"] for a in serializers.agencies_json(db, clock()) for s in a["services"]}
     assert quota_left[sid] == 2  # what the kiosk shows walk-ins: 4 less the 2 booked places
     tickets.issue(db, sid, clock())
     tickets.issue(db, sid, clock())

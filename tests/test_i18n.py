@@ -15,6 +15,9 @@ from loket import i18n
 from loket.errors import MESSAGES, LoketError
 
 ROOT = i18n.CATALOGS.parent.parent
+# as the Makefile's `pybabel extract -k NC_:1c,2`: loket.js NC_("context", "text") marks a text with its context
+KEYWORDS = {**DEFAULT_KEYWORDS, "NC_": ((1, "c"), 2)}
+STATIC_JS = [p for p in ROOT.glob("*/static/**/*.js") if "node_modules" not in p.parts]
 
 
 def marked_texts() -> dict[str, str]:
@@ -22,7 +25,7 @@ def marked_texts() -> dict[str, str]:
     with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     found = {}
-    for filename, _line, message, _comments, _context in extract_from_dir(str(ROOT), method_map, options_map, DEFAULT_KEYWORDS):
+    for filename, _line, message, _comments, _context in extract_from_dir(str(ROOT), method_map, options_map, KEYWORDS):
         for text in message if isinstance(message, tuple) else (message,):
             if text:
                 found.setdefault(text, filename)
@@ -125,3 +128,29 @@ def test_the_es_modules_get_each_catalog_as_json(client):
     assert english.get_json()["messages"]["Diterima"] == "Received"
     assert client.get("/i18n/id.json").get_json() == {"lang": "id", "messages": {}}
     assert client.get("/i18n/fr.json").status_code == 404
+
+
+def test_no_es_module_keeps_its_own_english():
+    """One way to translate: the screens mark Indonesian texts for the catalogs; none carries {id, en} pairs."""
+    pair = re.compile(r"\bid:\s*[\"'`][^\n]*\ben(glish)?:\s*[\"'`]")
+    helper = re.compile(r"(?<![\w.$])L\(\s*[\"'`]")
+    found = []
+    for path in STATIC_JS:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pair.search(line) or helper.search(line) or re.search(r"\bconst EN = \{", line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}")
+    assert len(STATIC_JS) > 20
+    assert not found, "texts with their own English (mark them with _() / N_() instead):\n" + "\n".join(found)
+
+
+def test_the_es_modules_import_the_english_catalog_as_a_module(client):
+    import json
+
+    answer = client.get("/i18n/en.js")
+    assert answer.status_code == 200 and answer.mimetype == "text/javascript"
+    body = answer.get_data(as_text=True)
+    english = json.loads(body.split("export default ", 1)[1].rstrip().rstrip(";"))
+    assert english["Pilih instansi"] == "Choose an agency"
+    # the same Indonesian word, two English words: a text with a context keeps it
+    assert english["Tutup"] == "Closed" and english["button\u0004Tutup"] == "Close"
+    assert client.get("/i18n/fr.js").status_code == 404

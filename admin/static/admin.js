@@ -1,5 +1,5 @@
 // The configuration screen: one generic table + form per entity, all through /api/admin/…
-import { api, badgeColors, t } from "/static/loket.js";
+import { _, api, badgeColors, lang, N_, t } from "/static/loket.js";
 import { el, session } from "./common.js";
 import { tr, trTitle } from "./i18n.js";
 
@@ -158,9 +158,9 @@ function hoursEditor(hours) {
     const found = (hours || []).find((h) => h.weekday === weekday);
     return el("div", { class: "hours-row", dataset: { weekday } },
       el("label", { class: "inline" }, el("input", { type: "checkbox", checked: Boolean(found) }), tr(day)),
-      timeInput({ "aria-label": t({ id: `Buka ${day}`, en: `${tr(day)} opens` }) }, found?.opens || "08:00"),
+      timeInput({ "aria-label": _("Buka {day}", { day: tr(day) }) }, found?.opens || "08:00"),
       "–",
-      timeInput({ "aria-label": t({ id: `Tutup ${day}`, en: `${tr(day)} closes` }) }, found?.closes || "15:00"));
+      timeInput({ "aria-label": _("Tutup {day}", { day: tr(day) }) }, found?.closes || "15:00"));
   });
   const warning = el("p", { class: "hours-warning", role: "status" });
   const box = el("div", { class: "hours", dataset: { field: "hours" } }, rows, warning);
@@ -238,8 +238,8 @@ function readForm(form, fields) {
 function fieldMessage(err, label) {
   if (!label) return err.message;
   const name = label.replace(/\s*\(.*\)\s*$/, "");
-  if (err.code === "missing_field") return t({ id: `${name} wajib diisi.`, en: `${name} is required.` });
-  if (err.code === "invalid_field") return t({ id: `${name} tidak valid${err.body.reason ? `: ${err.body.reason}` : ""}.`, en: `${name} is invalid${err.body.reason ? `: ${err.body.reason}` : ""}.` });
+  if (err.code === "missing_field") return _("{name} wajib diisi.", { name });
+  if (err.code === "invalid_field") return err.body.reason ? _("{name} tidak valid: {reason}.", { name, reason: err.body.reason }) : _("{name} tidak valid.", { name });
   return err.message;
 }
 
@@ -283,7 +283,7 @@ async function showEntity(name, editing) {
   function openForm(item) {
     const fields = spec.fields(item);
     const form = el("form", { class: "card form", novalidate: true },
-      el("h2", {}, item ? `${tr("Ubah")}: ${item.name || item.username || item.date || item.code || item.id}` : t({ id: `Tambah ${spec.title.toLowerCase()}`, en: `Add: ${trTitle(spec.title)}` })),
+      el("h2", {}, item ? `${tr("Ubah")}: ${item.name || item.username || item.date || item.code || item.id}` : _("Tambah {what}", { what: lang() === "en" ? trTitle(spec.title) : spec.title.toLowerCase() })),
       el("div", { class: "grid" }, fields.map((f) => fieldNode(f, item))),
       el("p", { class: "form-error", role: "alert" }),
       el("div", { class: "buttons" },
@@ -310,7 +310,7 @@ async function showEntity(name, editing) {
         await api(item ? `/api/admin/${name}/${item.id}` : `/api/admin/${name}`, { method: item ? "PUT" : "POST", body });
         if (name === "agencies" || name === "services") await loadReference();
         await showEntity(name);
-        view.querySelector(".notice").textContent = t({ id: "Tersimpan. Perubahan langsung berlaku di kios, layar dan loket.", en: "Saved. Kiosks, displays and counters update now." });
+        view.querySelector(".notice").textContent = t(N_("Tersimpan. Perubahan langsung berlaku di kios, layar dan loket."));
       } catch (err) {
         showError(form, err);
       }
@@ -320,7 +320,7 @@ async function showEntity(name, editing) {
   }
 
   async function remove(item) {
-    if (!confirm(t({ id: "Hapus data ini?", en: "Delete this?" }))) return;
+    if (!confirm(t(N_("Hapus data ini?")))) return;
     try {
       await api(`/api/admin/${name}/${item.id}`, { method: "DELETE" });
       await showEntity(name);
@@ -344,27 +344,27 @@ function badgePreview(form) {
     badge.textContent = (short.value || code.value || "KODE").slice(0, 8);
     badge.style.setProperty("background", colors.background);
     badge.style.setProperty("color", colors.ink);
-    badge.title = t({ id: "Lencana di kios", en: "Badge on the kiosk" });
+    badge.title = t(N_("Lencana di kios"));
   };
   for (const field of [color, short, code]) field.addEventListener("input", draw);
-  color.closest(".field").append(el("span", { class: "muted" }, t({ id: "Lencana di kios:", en: "Kiosk badge:" })), badge);
+  color.closest(".field").append(el("span", { class: "muted" }, t(N_("Lencana di kios:"))), badge);
   draw();
 }
 
 async function testPrint(item) {
   const notice = view.querySelector(".notice");
-  notice.textContent = t({ id: "Mencetak tiket uji…", en: "Printing a test ticket…" });
+  notice.textContent = t(N_("Mencetak tiket uji…"));
   try {
     const result = await api(`/api/admin/kiosks/${item.id}/test-print`, { method: "POST", timeout: 15000 });
     await showEntity("kiosks");
-    view.querySelector(".notice").textContent = result.ok ? tr("Tiket uji tercetak.") : t({ id: `Gagal mencetak: ${result.error}`, en: `Printing failed: ${result.error}` });
+    view.querySelector(".notice").textContent = result.ok ? tr("Tiket uji tercetak.") : _("Gagal mencetak: {error}", { error: result.error });
   } catch (err) {
     notice.textContent = err.message;
   }
 }
 
 async function resetPassword(item) {
-  const password = prompt(t({ id: `Kata sandi baru untuk ${item.username} (min. 8 karakter):`, en: `New password for ${item.username} (8+ characters):` }));
+  const password = prompt(_("Kata sandi baru untuk {username} (min. 8 karakter):", { username: item.username }));
   if (!password) return;
   const notice = view.querySelector(".notice");
   try {
@@ -452,7 +452,7 @@ function showExchange() {
     const body = chosen.name.toLowerCase().endsWith(".json") ? JSON.parse(text) : { kind: kind.value, csv: text };
     try {
       const { written } = await api("/api/admin/import", { method: "POST", body, timeout: 60000 });
-      notice.textContent = `${t({ id: "Impor berhasil", en: "Imported" })}: ${Object.entries(written).map(([k, n]) => `${n} ${k}`).join(", ")}.`;
+      notice.textContent = `${t(N_("Impor berhasil"))}: ${Object.entries(written).map(([k, n]) => `${n} ${k}`).join(", ")}.`;
       await loadReference();
     } catch (err) {
       notice.textContent = err.message;

@@ -1,5 +1,5 @@
 // Shared by the admin pages: the login gate, the top bar, and DOM helpers that never parse user text as HTML.
-import { api, lang, setLang, t } from "/static/loket.js";
+import { api, lang, N_, setLang, t } from "/static/loket.js";
 import { translateTree } from "./i18n.js";
 
 // el("button", {class: "primary", onclick}, "Simpan") — children are text nodes or elements.
@@ -29,7 +29,7 @@ export async function session() {
   try {
     const { user } = await api("/api/me");
     if (["admin", "supervisor"].includes(user.role)) return show(user);
-    return loginForm(t({ id: "Akun ini bukan admin atau supervisor.", en: "This account is not an admin or supervisor." }));
+    return loginForm(t(N_("Akun ini bukan admin atau supervisor.")));
   } catch (err) {
     if (err.status === 401) return loginForm("");
     throw err;
@@ -57,7 +57,7 @@ function loginForm(message) {
       try {
         const { user } = await api("/api/login", { method: "POST", body: data });
         if (!["admin", "supervisor"].includes(user.role)) {
-          form.querySelector(".form-error").textContent = t({ id: "Akun ini bukan admin atau supervisor.", en: "This account is not an admin or supervisor." });
+          form.querySelector(".form-error").textContent = t(N_("Akun ini bukan admin atau supervisor."));
           return;
         }
         resolve(show(user));

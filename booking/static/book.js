@@ -1,12 +1,11 @@
 // The citizen's booking on a phone (/reservasi/): service → day → time slot → name and phone → the booking page.
 import { io } from "/vendor/socket.io.esm.min.js";
-import { api, esc, lang, setLang, t } from "/static/loket.js";
+import { _, api, esc, lang, N_, pgettext, setLang, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const screen = document.getElementById("screen");
 const TODAY = app.dataset.today;
 const MINE = "loket.mybookings";
-const L = (id, en) => t({ id, en });
 
 const state = {
   step: "service", // service, day, details
@@ -37,7 +36,7 @@ function dayName(iso, options = { weekday: "long", day: "numeric", month: "long"
 // ---------------------------------------------------------------- views
 
 function steps() {
-  const names = [["service", L("Layanan", "Service")], ["day", L("Jadwal", "Time")], ["details", L("Data diri", "Your details")]];
+  const names = [["service", _("Layanan")], ["day", _("Jadwal")], ["details", _("Data diri")]];
   const at = names.findIndex(([key]) => key === state.step);
   document.getElementById("steps").innerHTML = names
     .map(([, label], i) => `<li class="${i < at ? "done" : i === at ? "current" : ""}"${i === at ? ' aria-current="step"' : ""}><span>${i + 1}</span> ${esc(label)}</li>`)
@@ -47,25 +46,25 @@ function steps() {
 function mine() {
   const list = JSON.parse(localStorage.getItem(MINE) || "[]").filter((b) => b.date >= TODAY);
   if (!list.length) return "";
-  return `<section class="b-mine"><h2>${L("Reservasi Anda", "Your bookings")}</h2>${list
+  return `<section class="b-mine"><h2>${_("Reservasi Anda")}</h2>${list
     .map((b) => `<a class="b-mine-item" href="/reservasi/${encodeURIComponent(b.token)}"><strong>${esc(b.code)}</strong> <span>${esc(b.service)} · ${esc(dayName(b.date, { weekday: "short", day: "numeric", month: "short" }))} ${esc(b.start)}</span></a>`)
     .join("")}</section>`;
 }
 
 function serviceStep() {
   if (!state.agencies.length) {
-    return `<p class="b-empty">${L("Belum ada layanan yang menerima reservasi. Silakan datang langsung dan ambil nomor di kios.", "No service takes bookings yet. Please come in and take a number at the kiosk.")}</p>`;
+    return `<p class="b-empty">${_("Belum ada layanan yang menerima reservasi. Silakan datang langsung dan ambil nomor di kios.")}</p>`;
   }
-  const intro = `<h1>${L("Reservasi antrean", "Book a queue time")}</h1>
-    <p class="b-lead">${L("Pilih jam kedatangan. Saat tiba, check-in di kios (\"Sudah reservasi?\") dan Anda masuk antrean sesuai jam reservasi.", "Choose when you will come. On arrival, check in at the kiosk (\"Already booked?\") and you join the queue at your booked time.")}</p>`;
+  const intro = `<h1>${_("Reservasi antrean")}</h1>
+    <p class="b-lead">${_("Pilih jam kedatangan. Saat tiba, check-in di kios (\"Sudah reservasi?\") dan Anda masuk antrean sesuai jam reservasi.")}</p>`;
   const chosen = agency();
   if (!chosen) {
-    return `${mine()}${intro}<h2 class="b-q">${L("Pilih instansi", "Choose an agency")}</h2><div class="b-list">${state.agencies
-      .map((a) => `<button type="button" class="b-card" data-agency="${a.id}" style="--agency:${safeColor(a.color)}"><span class="b-card-title">${esc(a.name)}</span><span class="b-card-meta">${a.services.length} ${L("layanan dapat direservasi", a.services.length === 1 ? "service can be booked" : "services can be booked")}</span></button>`)
+    return `${mine()}${intro}<h2 class="b-q">${_("Pilih instansi")}</h2><div class="b-list">${state.agencies
+      .map((a) => `<button type="button" class="b-card" data-agency="${a.id}" style="--agency:${safeColor(a.color)}"><span class="b-card-title">${esc(a.name)}</span><span class="b-card-meta">${a.services.length === 1 ? pgettext("one", "{n} layanan dapat direservasi", { n: 1 }) : _("{n} layanan dapat direservasi", { n: a.services.length })}</span></button>`)
       .join("")}</div>`;
   }
-  return `<button type="button" class="b-back" data-action="agencies">← ${L("Instansi lain", "Other agencies")}</button>
-    <h1>${esc(chosen.name)}</h1><h2 class="b-q">${L("Pilih layanan", "Choose a service")}</h2>
+  return `<button type="button" class="b-back" data-action="agencies">← ${_("Instansi lain")}</button>
+    <h1>${esc(chosen.name)}</h1><h2 class="b-q">${_("Pilih layanan")}</h2>
     <div class="b-list">${chosen.services.map((s) => serviceCard(s, chosen)).join("")}</div>`;
 }
 
@@ -78,37 +77,37 @@ function serviceCard(s, a) {
   const std = s.standard || {};
   return `<div class="b-card b-service" style="--agency:${safeColor(a.color)}">
       <span class="b-card-title">${esc(s.name)}</span>
-      <details><summary>${L("Persyaratan & biaya", "Requirements & fee")}</summary>${standardList(std.requirements)}
-        ${std.fee ? `<p><strong>${L("Biaya", "Fee")}:</strong> ${esc(std.fee)}</p>` : ""}
-        ${std.completion_time ? `<p><strong>${L("Waktu penyelesaian", "Time to complete")}:</strong> ${esc(std.completion_time)}</p>` : ""}</details>
-      <button type="button" class="b-btn b-btn-primary" data-service="${s.id}">${L("Pilih layanan ini", "Choose this service")}</button>
+      <details><summary>${_("Persyaratan & biaya")}</summary>${standardList(std.requirements)}
+        ${std.fee ? `<p><strong>${_("Biaya")}:</strong> ${esc(std.fee)}</p>` : ""}
+        ${std.completion_time ? `<p><strong>${_("Waktu penyelesaian")}:</strong> ${esc(std.completion_time)}</p>` : ""}</details>
+      <button type="button" class="b-btn b-btn-primary" data-service="${s.id}">${_("Pilih layanan ini")}</button>
     </div>`;
 }
 
 function dayStep() {
   const s = service();
-  const head = `<button type="button" class="b-back" data-action="services">← ${L("Ganti layanan", "Change service")}</button>
+  const head = `<button type="button" class="b-back" data-action="services">← ${_("Ganti layanan")}</button>
     <p class="b-sub">${esc(s.agency.name)}</p><h1>${esc(s.name)}</h1>`;
-  if (!state.days) return `${head}<p class="b-muted">${L("Memuat hari…", "Loading days…")}</p>`;
+  if (!state.days) return `${head}<p class="b-muted">${_("Memuat hari…")}</p>`;
   const days = state.days.days.map((d) => {
     const full = d.open && d.left === 0;
-    const note = !d.open ? L("Tutup", "Closed") : full ? L("Penuh", "Full") : L(`${d.left} tempat`, `${d.left} places`);
+    const note = !d.open ? _("Tutup") : full ? _("Penuh") : _("{left} tempat", { left: d.left });
     return `<button type="button" class="b-day${d.date === state.date ? " is-chosen" : ""}" data-date="${d.date}" ${!d.open || full ? "disabled" : ""} aria-pressed="${d.date === state.date}" title="${esc(d.reason || "")}">
         <span class="b-day-name">${esc(dayName(d.date, { weekday: "short" }))}</span><span class="b-day-num">${esc(dayName(d.date, { day: "numeric", month: "short" }))}</span><span class="b-day-note">${esc(note)}</span></button>`;
   }).join("");
   const notice = state.notice ? `<p class="b-error" role="alert">${esc(state.notice)}</p>` : "";
-  return `${head}${notice}<h2 class="b-q">${L("Pilih hari", "Choose a day")}</h2><div class="b-days" role="group">${days}</div>${slotPart()}`;
+  return `${head}${notice}<h2 class="b-q">${_("Pilih hari")}</h2><div class="b-days" role="group">${days}</div>${slotPart()}`;
 }
 
 function slotPart() {
   if (!state.date) return "";
-  const title = `<h2 class="b-q">${L("Pilih jam", "Choose a time")} · ${esc(dayName(state.date))}</h2>`;
+  const title = `<h2 class="b-q">${_("Pilih jam")} · ${esc(dayName(state.date))}</h2>`;
   if (state.slotsError) return `${title}<p class="b-error" role="alert">${esc(state.slotsError)}</p>`;
-  if (!state.slots) return `${title}<p class="b-muted">${L("Memuat jam…", "Loading times…")}</p>`;
-  if (!state.slots.length) return `${title}<p class="b-empty">${L("Tidak ada sesi lagi pada hari ini. Pilih hari lain.", "No more slots on this day. Choose another day.")}</p>`;
+  if (!state.slots) return `${title}<p class="b-muted">${_("Memuat jam…")}</p>`;
+  if (!state.slots.length) return `${title}<p class="b-empty">${_("Tidak ada sesi lagi pada hari ini. Pilih hari lain.")}</p>`;
   return `${title}<div class="b-slots" id="slots">${state.slots
     .map((x) => `<button type="button" class="b-slot${x.start === state.start ? " is-chosen" : ""}" data-start="${x.start}" ${x.left ? "" : "disabled"} aria-pressed="${x.start === state.start}">
-        <span class="b-slot-time">${esc(x.start)}–${esc(x.end)}</span><span class="b-slot-left">${x.left ? L(`sisa ${x.left}`, `${x.left} left`) : L("penuh", "full")}</span></button>`)
+        <span class="b-slot-time">${esc(x.start)}–${esc(x.end)}</span><span class="b-slot-left">${x.left ? _("sisa {left}", { left: x.left }) : _("penuh")}</span></button>`)
     .join("")}</div>`;
 }
 
@@ -124,25 +123,25 @@ function detailsStep() {
   const slot = (state.slots || []).find((x) => x.start === state.start);
   const askNik = state.days?.ask_nik;
   const general = state.error && !state.error.field ? `<p class="b-error" role="alert">${esc(state.error.message)}</p>` : "";
-  return `<button type="button" class="b-back" data-action="days">← ${L("Ganti jam", "Change time")}</button>
+  return `<button type="button" class="b-back" data-action="days">← ${_("Ganti jam")}</button>
     <div class="b-summary" style="--agency:${safeColor(s.agency.color)}"><strong>${esc(s.name)}</strong><span>${esc(dayName(state.date))} · ${esc(state.start)}–${esc(slot?.end || "")}</span></div>
-    <h1>${L("Data diri", "Your details")}</h1>
+    <h1>${_("Data diri")}</h1>
     <form id="details-form" novalidate>
-      ${field("name", L("Nama lengkap", "Full name"), 'autocomplete="name" maxlength="100" required')}
-      ${field("phone", L("Nomor ponsel", "Mobile number"), 'type="tel" inputmode="tel" autocomplete="tel" maxlength="20" placeholder="0812 3456 7890" required',
-        L("Satu reservasi aktif per nomor ponsel per layanan dan hari.", "One active booking per mobile number per service and day."))}
-      ${askNik ? field("nik", L("NIK (16 angka, sesuai KTP-el)", "NIK (16 digits, as on the ID card)"), 'inputmode="numeric" autocomplete="off" maxlength="16" pattern="[0-9]*" required',
-        L("NIK tidak disimpan; hanya 4 angka terakhir yang ditampilkan.", "Your NIK is not stored; only its last 4 digits are shown.")) : ""}
+      ${field("name", _("Nama lengkap"), 'autocomplete="name" maxlength="100" required')}
+      ${field("phone", _("Nomor ponsel"), 'type="tel" inputmode="tel" autocomplete="tel" maxlength="20" placeholder="0812 3456 7890" required',
+        _("Satu reservasi aktif per nomor ponsel per layanan dan hari."))}
+      ${askNik ? field("nik", _("NIK (16 angka, sesuai KTP-el)"), 'inputmode="numeric" autocomplete="off" maxlength="16" pattern="[0-9]*" required',
+        _("NIK tidak disimpan; hanya 4 angka terakhir yang ditampilkan.")) : ""}
       ${general}
-      <button type="submit" class="b-btn b-btn-primary" ${state.busy ? "disabled" : ""}>${state.busy ? L("Memproses…", "Working…") : L("Pesan jam ini", "Book this time")}</button>
+      <button type="submit" class="b-btn b-btn-primary" ${state.busy ? "disabled" : ""}>${state.busy ? _("Memproses…") : _("Pesan jam ini")}</button>
     </form>`;
 }
 
 function render() {
   document.documentElement.lang = lang();
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
-  document.getElementById("b-tagline").textContent = L("Reservasi antrean", "Queue booking");
-  document.getElementById("b-walk-in").textContent = L("Ambil nomor antrean hari ini tanpa reservasi", "Take a ticket for today without booking");
+  document.getElementById("b-tagline").textContent = _("Reservasi antrean");
+  document.getElementById("b-walk-in").textContent = _("Ambil nomor antrean hari ini tanpa reservasi");
   steps();
   const views = { service: serviceStep, day: dayStep, details: detailsStep };
   const scrolled = screen.querySelector(".b-days")?.scrollLeft || 0; // the row of days keeps its place on redraws
@@ -269,9 +268,9 @@ for (const b of document.querySelectorAll("[data-lang]")) {
 
 // Field errors in the citizen's language (the server names the field; its reason is for developers).
 const FIELD_HELP = {
-  name: { id: "Tulis nama lengkap Anda (minimal 2 huruf).", en: "Write your full name (at least 2 letters)." },
-  phone: { id: "Masukkan nomor ponsel Indonesia, misalnya 0812 3456 7890.", en: "Enter an Indonesian mobile number, e.g. 0812 3456 7890." },
-  nik: { id: "NIK terdiri dari 16 angka, sesuai KTP-el.", en: "The NIK has 16 digits, as on the ID card." },
+  name: N_("Tulis nama lengkap Anda (minimal 2 huruf)."),
+  phone: N_("Masukkan nomor ponsel Indonesia, misalnya 0812 3456 7890."),
+  nik: N_("NIK terdiri dari 16 angka, sesuai KTP-el."),
 };
 
 async function start() {

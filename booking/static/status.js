@@ -1,7 +1,6 @@
 // The booking page (/reservasi/<token>): the code and its QR for the kiosk, the slot, what to bring, cancel.
-import { api, esc, lang, setLang, t } from "/static/loket.js";
+import { _, api, esc, lang, N_, setLang, t } from "/static/loket.js";
 
-const L = (id, en) => t({ id, en });
 let booking = JSON.parse(document.getElementById("booking-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
 const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
@@ -15,59 +14,59 @@ function dayName(iso) {
 }
 
 const STATUS = {
-  booked: { id: "Terjadwal", en: "Booked" },
-  checked_in: { id: "Sudah check-in", en: "Checked in" },
-  cancelled: { id: "Dibatalkan", en: "Cancelled" },
-  expired: { id: "Kedaluwarsa (tidak hadir)", en: "Expired (no-show)" },
+  booked: N_("Terjadwal"),
+  checked_in: N_("Sudah check-in"),
+  cancelled: N_("Dibatalkan"),
+  expired: N_("Kedaluwarsa (tidak hadir)"),
 };
 
 function requirements() {
   const parts = String(booking.requirements || "").split(/;\s*/).filter(Boolean);
   if (!parts.length && !booking.fee) return "";
-  return `<section class="b-box"><h2>${L("Yang perlu dibawa", "What to bring")}</h2>
+  return `<section class="b-box"><h2>${_("Yang perlu dibawa")}</h2>
     ${parts.length ? `<ul>${parts.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>` : ""}
-    ${booking.fee ? `<p><strong>${L("Biaya", "Fee")}:</strong> ${esc(booking.fee)}</p>` : ""}</section>`;
+    ${booking.fee ? `<p><strong>${_("Biaya")}:</strong> ${esc(booking.fee)}</p>` : ""}</section>`;
 }
 
 function statusPart() {
   if (booking.status === "checked_in" && booking.ticket) {
-    return `<section class="b-box b-box-ok"><p>${L("Nomor antrean Anda", "Your queue number")}</p>
+    return `<section class="b-box b-box-ok"><p>${_("Nomor antrean Anda")}</p>
       <p class="b-ticket-number">${esc(booking.ticket.number)}</p>
-      <a class="b-btn b-btn-primary" href="/t/${encodeURIComponent(booking.ticket.token)}" rel="noreferrer">${L("Pantau antrean", "Follow the queue")}</a></section>`;
+      <a class="b-btn b-btn-primary" href="/t/${encodeURIComponent(booking.ticket.token)}" rel="noreferrer">${_("Pantau antrean")}</a></section>`;
   }
-  if (booking.status === "cancelled") return `<section class="b-box b-box-bad"><p>${L("Reservasi ini sudah dibatalkan; tempatnya kini terbuka untuk warga lain.", "This booking was cancelled; its place is open to others now.")}</p></section>`;
-  if (booking.status === "expired") return `<section class="b-box b-box-bad"><p>${L("Waktu check-in sudah lewat. Silakan ambil nomor antrean biasa atau buat reservasi baru.", "The check-in time has passed. Please take a regular ticket or book again.")}</p></section>`;
-  return `<section class="b-box b-how"><h2>${L("Saat tiba di MPP", "When you arrive")}</h2>
-    <ol><li>${L("Di kios, sentuh <strong>Sudah reservasi?</strong>", "At the kiosk, touch <strong>Already booked?</strong>")}</li>
-    <li>${L("Pindai kode QR ini atau ketik kode reservasi.", "Scan this QR code or type the booking code.")}</li>
-    <li>${L("Ambil tiket; Anda dipanggil sekitar jam reservasi.", "Take your ticket; you are called around your booked time.")}</li></ol>
-    <p class="b-window">${L("Check-in", "Check-in")}: <strong>${esc(booking.checkin_opens)}–${esc(booking.checkin_closes)} ${zone}</strong></p></section>`;
+  if (booking.status === "cancelled") return `<section class="b-box b-box-bad"><p>${_("Reservasi ini sudah dibatalkan; tempatnya kini terbuka untuk warga lain.")}</p></section>`;
+  if (booking.status === "expired") return `<section class="b-box b-box-bad"><p>${_("Waktu check-in sudah lewat. Silakan ambil nomor antrean biasa atau buat reservasi baru.")}</p></section>`;
+  return `<section class="b-box b-how"><h2>${_("Saat tiba di MPP")}</h2>
+    <ol><li>${_("Di kios, sentuh <strong>Sudah reservasi?</strong>")}</li>
+    <li>${_("Pindai kode QR ini atau ketik kode reservasi.")}</li>
+    <li>${_("Ambil tiket; Anda dipanggil sekitar jam reservasi.")}</li></ol>
+    <p class="b-window">${_("Check-in")}: <strong>${esc(booking.checkin_opens)}–${esc(booking.checkin_closes)} ${zone}</strong></p></section>`;
 }
 
 function cancelPart() {
   if (booking.status !== "booked") return "";
-  if (!confirming) return `<p class="b-cancel"><button type="button" class="b-btn b-btn-ghost" data-action="cancel">${L("Batalkan reservasi", "Cancel booking")}</button></p>`;
-  return `<div class="b-box b-confirm" role="alertdialog" aria-labelledby="confirm-q"><p id="confirm-q">${L("Yakin membatalkan? Tempat Anda langsung diberikan kepada warga lain.", "Cancel for sure? Your place goes to someone else at once.")}</p>
-    <div class="b-row"><button type="button" class="b-btn b-btn-danger" data-action="cancel-yes">${L("Ya, batalkan", "Yes, cancel")}</button>
-    <button type="button" class="b-btn b-btn-ghost" data-action="cancel-no">${L("Tidak", "No")}</button></div></div>`;
+  if (!confirming) return `<p class="b-cancel"><button type="button" class="b-btn b-btn-ghost" data-action="cancel">${_("Batalkan reservasi")}</button></p>`;
+  return `<div class="b-box b-confirm" role="alertdialog" aria-labelledby="confirm-q"><p id="confirm-q">${_("Yakin membatalkan? Tempat Anda langsung diberikan kepada warga lain.")}</p>
+    <div class="b-row"><button type="button" class="b-btn b-btn-danger" data-action="cancel-yes">${_("Ya, batalkan")}</button>
+    <button type="button" class="b-btn b-btn-ghost" data-action="cancel-no">${_("Tidak")}</button></div></div>`;
 }
 
 function render() {
   document.documentElement.lang = lang();
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
-  document.getElementById("b-tagline").textContent = L("Reservasi antrean", "Queue booking");
-  document.getElementById("code-label").textContent = L("Kode reservasi", "Booking code");
+  document.getElementById("b-tagline").textContent = _("Reservasi antrean");
+  document.getElementById("code-label").textContent = _("Kode reservasi");
   const pass = document.getElementById("pass");
   pass.className = `b-pass status-${booking.status}`;
   document.getElementById("qr").hidden = booking.status !== "booked";
   document.getElementById("details").innerHTML = `
     <p class="b-badge b-badge-${booking.status}">${esc(t(STATUS[booking.status] || STATUS.booked))}</p>
-    <p class="b-when"><strong>${esc(dayName(booking.date))}</strong><br>${L("pukul", "at")} <strong>${esc(booking.start)}–${esc(booking.end)} ${zone}</strong></p>
-    <dl class="b-who"><dt>${L("Nama", "Name")}</dt><dd>${esc(booking.name)}</dd><dt>${L("Ponsel", "Mobile")}</dt><dd>${esc(booking.phone)}</dd>
+    <p class="b-when"><strong>${esc(dayName(booking.date))}</strong><br>${_("pukul")} <strong>${esc(booking.start)}–${esc(booking.end)} ${zone}</strong></p>
+    <dl class="b-who"><dt>${_("Nama")}</dt><dd>${esc(booking.name)}</dd><dt>${_("Ponsel")}</dt><dd>${esc(booking.phone)}</dd>
     ${booking.nik_last4 ? `<dt>NIK</dt><dd>•••• •••• •••• ${esc(booking.nik_last4)}</dd>` : ""}</dl>`;
   document.getElementById("extra").innerHTML = `${message ? `<p class="b-error" role="alert">${esc(message)}</p>` : ""}${statusPart()}${booking.status === "booked" ? requirements() : ""}${cancelPart()}
-    <p class="b-links"><a href="/reservasi/">${L("Buat reservasi lain", "Make another booking")}</a></p>`;
-  document.title = `${L("Reservasi", "Booking")} ${booking.code} — ${mpp.name}`;
+    <p class="b-links"><a href="/reservasi/">${_("Buat reservasi lain")}</a></p>`;
+  document.title = `${_("Reservasi")} ${booking.code} — ${mpp.name}`;
 }
 
 async function cancel() {

@@ -1,15 +1,14 @@
 // Staff workflow: the list (overdue first, highlighted), one complaint's detail, and its next steps.
-import { api, lang, localDate, mppTime, t } from "/static/loket.js";
+import { _, api, lang, localDate, mppTime, pgettext } from "/static/loket.js";
 
 const $ = (id) => document.getElementById(id);
 const filters = $("filters");
 const en = lang() === "en";
-const L = (id, english) => t({ id, en: english });
 const ACTION_LABELS = {
-  received: L("Laporan masuk", "Report received"), verify: L("Verifikasi", "Verify"), reject: L("Tolak", "Reject"),
-  not_our_authority: L("Bukan kewenangan", "Not our authority"), assign: L("Teruskan ke instansi", "Forward to agency"),
-  start: L("Mulai tindak lanjut", "Start follow-up"), answer: L("Jawab", "Answer"), reopen: L("Buka kembali", "Reopen"),
-  close: L("Tutup", "Close"), note: L("Tambah catatan", "Add a note"),
+  received: _("Laporan masuk"), verify: _("Verifikasi"), reject: _("Tolak"),
+  not_our_authority: _("Bukan kewenangan"), assign: _("Teruskan ke instansi"),
+  start: _("Mulai tindak lanjut"), answer: _("Jawab"), reopen: _("Buka kembali"),
+  close: pgettext("button", "Tutup"), note: _("Tambah catatan"),
 };
 let selected = null;
 let pendingAction = null;
@@ -49,12 +48,12 @@ async function loadReport() {
   $("r-total").textContent = r.total;
   $("r-answered").textContent = r.answered;
   const number = (value) => (en ? String(value) : String(value).replace(".", ","));
-  $("r-median").textContent = r.median_days_to_answer === null ? "–" : `${number(r.median_days_to_answer)} ${L("hari", "days")}`;
+  $("r-median").textContent = r.median_days_to_answer === null ? "–" : `${number(r.median_days_to_answer)} ${_("hari")}`;
   $("r-ontime").textContent = r.on_time_percent === null ? "–" : `${number(r.on_time_percent)}%`;
   $("r-overdue").textContent = r.overdue_open;
   fillTable("r-kind", r.by_kind.map((k) => ({ ...k, label: pick(k, "label") })), [["label"], ["count", "num"]]);
   fillTable("r-status", r.by_status.filter((s) => s.count).map((k) => ({ ...k, label: pick(k, "label") })), [["label"], ["count", "num"]]);
-  const agencies = r.by_agency.map((a) => ({ ...a, agency: a.agency_id ? a.agency : L("Belum ditentukan", "Not assigned yet") }));
+  const agencies = r.by_agency.map((a) => ({ ...a, agency: a.agency_id ? a.agency : _("Belum ditentukan") }));
   fillTable("r-agency", agencies, [["agency"], ["count", "num"], ["overdue", "num"]]);
 }
 
@@ -76,7 +75,7 @@ async function loadList() {
     if (c.overdue) {
       const pill = document.createElement("span");
       pill.className = "st-pill late";
-      pill.textContent = L("terlambat", "overdue");
+      pill.textContent = _("terlambat");
       due.append(" ", pill);
     }
     tr.addEventListener("click", () => open(c.id));
@@ -93,16 +92,16 @@ async function open(id) {
   $("detail").hidden = false;
   $("d-title").textContent = c.title;
   $("d-code").textContent = c.code;
-  $("d-status").textContent = pick(c, "status_label") + (c.overdue ? ` — ${L("TERLAMBAT", "OVERDUE")}` : "");
+  $("d-status").textContent = pick(c, "status_label") + (c.overdue ? ` — ${_("TERLAMBAT")}` : "");
   $("d-kind").textContent = pick(c, "kind_label") + (c.category_label ? ` — ${pick(c, "category_label")}` : "");
-  $("d-agency").textContent = c.agency || L("Belum ditentukan", "Not assigned yet");
+  $("d-agency").textContent = c.agency || _("Belum ditentukan");
   $("d-ticket").textContent = c.ticket_number || "—";
   $("d-received").textContent = when(c.received_at);
   $("d-due").textContent = localDate(c.due_on);
   // Only the parts that exist, so no separator is left hanging at the end.
   const who = c.name === null
-    ? L("Anonim (identitas hanya untuk pengelola MPP)", "Anonymous (identity for the MPP's management only)")
-    : [c.name || L("(tanpa nama)", "(no name)"), c.contact || L("(tanpa kontak)", "(no contact)")].join(" · ") + (c.anonymous ? ` — ${L("minta dirahasiakan", "asked to stay anonymous")}` : "");
+    ? _("Anonim (identitas hanya untuk pengelola MPP)")
+    : [c.name || _("(tanpa nama)"), c.contact || _("(tanpa kontak)")].join(" · ") + (c.anonymous ? ` — ${_("minta dirahasiakan")}` : "");
   $("d-who").textContent = who;
   $("d-text").textContent = c.text;
   $("d-answer").textContent = c.answer || "—";
@@ -128,7 +127,7 @@ async function open(id) {
     head.textContent = `${ACTION_LABELS[s.action] || s.action} → ${pick(s, "status_label")}`;
     const meta = document.createElement("div");
     meta.className = "st-muted";
-    meta.textContent = `${when(s.at)} · ${s.username || L("warga", "citizen")}`;
+    meta.textContent = `${when(s.at)} · ${s.username || _("warga")}`;
     li.append(head, meta);
     if (s.note) {
       const note = document.createElement("div");

@@ -1,5 +1,5 @@
 // The public complaint form: filed as multipart (for the optional photo); the answer is a tracking code.
-import { api, t, lang, localDate } from "/static/loket.js";
+import { _, api, lang, localDate, N_, t } from "/static/loket.js";
 import { attachKeyboard } from "/static/keyboard.js";
 
 const form = document.getElementById("complaint-form");
@@ -14,7 +14,7 @@ async function attachTicket() {
   if (!token) return;
   try {
     const ticket = await api(`/api/tickets/${encodeURIComponent(token)}`);
-    $("ticket-note").textContent = t({ id: `Terkait nomor antrean ${ticket.number} — ${ticket.service} (${ticket.agency}).`, en: `About ticket ${ticket.number} — ${ticket.service} (${ticket.agency}).` });
+    $("ticket-note").textContent = _("Terkait nomor antrean {number} — {service} ({agency}).", { number: ticket.number, service: ticket.service, agency: ticket.agency });
     $("ticket-note").hidden = false;
     $("agency").value = String(ticket.agency_id);
   } catch (err) {
@@ -30,7 +30,7 @@ form.addEventListener("submit", async (event) => {
   event.preventDefault();
   $("form-error").textContent = "";
   if (!form.text.value.trim()) {
-    $("form-error").textContent = t({ id: "Isi laporan wajib diisi.", en: "Please write your report." });
+    $("form-error").textContent = t(N_("Isi laporan wajib diisi."));
     form.text.focus();
     return;
   }
@@ -47,12 +47,12 @@ form.addEventListener("submit", async (event) => {
     $("done-code").textContent = body.code;
     $("done-due").textContent = localDate(body.due_on);
     $("done-link").href = KIOSK && back ? back.href : body.status_url;
-    if (KIOSK) $("done-link").textContent = t({ id: "Selesai, kembali ke layar ambil nomor", en: "Done, back to the ticket screen" });
+    if (KIOSK) $("done-link").textContent = t(N_("Selesai, kembali ke layar ambil nomor"));
     form.hidden = true;
     $("done").hidden = false;
     $("done").scrollIntoView();
   } catch (err) {
-    $("form-error").textContent = err.message === "Failed to fetch" ? t({ id: "Server tidak dapat dihubungi.", en: "The server cannot be reached." }) : err.message;
+    $("form-error").textContent = err.message === "Failed to fetch" ? t(N_("Server tidak dapat dihubungi.")) : err.message;
   } finally {
     $("submit").disabled = false;
   }

@@ -1,6 +1,6 @@
 // The public tracking page: status, dates, the public answer and the step history, pushed live.
 import { io } from "/vendor/socket.io.esm.min.js";
-import { api, lang, localDate, mppTime, t } from "/static/loket.js";
+import { api, lang, localDate, mppTime, N_, t } from "/static/loket.js";
 
 const root = document.getElementById("status");
 const code = root.dataset.code;
@@ -28,7 +28,7 @@ function render(c) {
   $("status-label").textContent = en ? c.status_label_en || c.status_label : c.status_label;
   $("status-label").dataset.status = c.status;
   $("kind").textContent = en ? c.kind_label_en || c.kind_label : c.kind_label;
-  $("agency").textContent = c.agency || t({ id: "Pengelola MPP", en: "The MPP's management" });
+  $("agency").textContent = c.agency || t(N_("Pengelola MPP"));
   $("received").textContent = localDate(c.received_on);
   $("due").textContent = localDate(c.due_on);
   $("answer-box").hidden = !c.answer;

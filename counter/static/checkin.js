@@ -1,16 +1,15 @@
 // Booking check-in at the counter console: the officer types (or scans) a citizen's booking code; the booking
 // becomes a ticket in the service's queue at its slot time, as at the kiosk (POST /api/bookings/check-in).
-import { api, esc, t } from "/static/loket.js";
+import { _, api, esc } from "/static/loket.js";
 
 const form = document.getElementById("booking-checkin");
 const input = document.getElementById("booking-code");
 const result = document.getElementById("booking-result");
-const L = (id, en) => t({ id, en });
 
 function labels() {
-  form.querySelector("label").textContent = L("Check-in reservasi", "Booking check-in");
-  form.querySelector("button span").textContent = L("Check-in", "Check in");
-  input.placeholder = L("KODE", "CODE");
+  form.querySelector("label").textContent = _("Check-in reservasi");
+  form.querySelector("button span").textContent = _("Check-in");
+  input.placeholder = _("KODE");
 }
 
 function show(kind, html) {
@@ -25,12 +24,11 @@ form.addEventListener("submit", async (event) => {
   form.querySelector("button").disabled = true;
   try {
     const { ticket } = await api("/api/bookings/check-in", { method: "POST", body: { code } });
-    show("ok", L(`Check-in berhasil: nomor <strong>${esc(ticket.number)}</strong> (${esc(ticket.service)}), ${ticket.ahead} di depannya.`,
-      `Checked in: number <strong>${esc(ticket.number)}</strong> (${esc(ticket.service)}), ${ticket.ahead} ahead.`));
+    show("ok", _("Check-in berhasil: nomor <strong>{number}</strong> ({service}), {ahead} di depannya.", { number: esc(ticket.number), service: esc(ticket.service), ahead: ticket.ahead }));
     input.value = "";
   } catch (err) {
     const number = err.body?.ticket?.number;
-    show("bad", `${esc(err.message)}${number ? ` ${L("Nomor", "Number")}: <strong>${esc(number)}</strong>` : ""}`);
+    show("bad", `${esc(err.message)}${number ? ` ${_("Nomor")}: <strong>${esc(number)}</strong>` : ""}`);
   } finally {
     form.querySelector("button").disabled = false;
   }

@@ -1,5 +1,5 @@
 // The officer's one-screen console: current ticket, actions by key or click, live waiting list.
-import { api, esc, live, mppTime, t } from "/static/loket.js";
+import { _, api, esc, live, mppTime, N_, t } from "/static/loket.js";
 import { PRIORITY, applyTexts, bindLogout, duration, isAuthError, text, toLogin } from "./common.js";
 
 const root = document.querySelector("[data-counter-id]");
@@ -73,22 +73,22 @@ function renderCurrent() {
   $("current-service").innerHTML = cur ? keepWords(cur.service) : esc(stateHint());
   const badge = $("current-priority");
   badge.hidden = !cur?.priority;
-  badge.textContent = cur?.priority ? `${t({ id: "Prioritas", en: "Priority" })}: ${t(PRIORITY[cur.priority_reason] || { id: "-" })}` : "";
+  badge.textContent = cur?.priority ? `${t(N_("Prioritas"))}: ${t(PRIORITY[cur.priority_reason] || { id: "-" })}` : "";
   const note = $("current-note");
   note.hidden = !(cur && cur.transfer_count > 0);
   note.textContent = cur && cur.transfer_count > 0
-    ? `${t({ id: "Dialihkan", en: "Transferred" })}${cur.transfer_note ? ": " + cur.transfer_note : ""}`
+    ? `${t(N_("Dialihkan"))}${cur.transfer_note ? ": " + cur.transfer_note : ""}`
     : "";
   tick();
 }
 
 function stateHint() {
   const c = view.counter;
-  if (c.state === "paused") return t({ id: "Loket istirahat: tidak menerima warga baru.", en: "On break: no new citizens." });
-  if (c.state === "closed") return t({ id: "Loket tutup. Tekan Buka (B) untuk mulai.", en: "Counter closed. Press Open (B) to start." });
+  if (c.state === "paused") return t(N_("Loket istirahat: tidak menerima warga baru."));
+  if (c.state === "closed") return t(N_("Loket tutup. Tekan Buka (B) untuk mulai."));
   return totalWaiting() > 0
-    ? t({ id: "Tekan Panggil berikutnya (N).", en: "Press Call next (N)." })
-    : t({ id: "Belum ada warga yang menunggu.", en: "Nobody is waiting yet." });
+    ? t(N_("Tekan Panggil berikutnya (N)."))
+    : t(N_("Belum ada warga yang menunggu."));
 }
 
 // The clock and "time since called/started" move every second without asking the server.
@@ -99,17 +99,17 @@ function tick() {
     const serving = cur.status === "serving";
     const elapsed = duration(now() - Date.parse(serving ? cur.started_at : cur.called_at));
     // call_count travels with a transferred ticket; here only this counter's recalls mean anything
-    const calls = !serving && cur.call_count > 1 && !cur.transfer_count ? ` · ${t({ id: "dipanggil", en: "called" })} ${cur.call_count}×` : "";
+    const calls = !serving && cur.call_count > 1 && !cur.transfer_count ? ` · ${t(N_("dipanggil"))} ${cur.call_count}×` : "";
     status.textContent = serving
-      ? t({ id: `Dilayani selama ${elapsed}`, en: `Being served for ${elapsed}` })
-      : t({ id: `Dipanggil ${elapsed} lalu`, en: `Called ${elapsed} ago` }) + calls;
+      ? _("Dilayani selama {elapsed}", { elapsed })
+      : _("Dipanggil {elapsed} lalu", { elapsed }) + calls;
   } else {
     status.textContent = "";
   }
   const clock = mppTime(new Date(now()), view.tz);
   $("clock").textContent = `${clock.time} ${clock.zone}`;
   for (const cell of document.querySelectorAll("[data-since]")) {
-    cell.textContent = `${Math.max(0, Math.floor((now() - Date.parse(cell.dataset.since)) / 60000))} ${t({ id: "mnt", en: "min" })}`;
+    cell.textContent = `${Math.max(0, Math.floor((now() - Date.parse(cell.dataset.since)) / 60000))} ${t(N_("mnt"))}`;
   }
 }
 
@@ -131,8 +131,8 @@ function renderWaiting() {
   $("waiting-list").innerHTML = view.waiting.map((w) => `
     <tr class="${w.priority ? "priority" : ""}" data-ticket="${w.id}">
       <td class="num">${esc(w.number)}</td>
-      <td>${keepWords(w.service)}${w.transfer_count ? ` <span class="tag">${esc(t({ id: "dialihkan", en: "transferred" }))}</span>` : ""}${w.source === "booking" ? ` <span class="tag">${esc(t({ id: "reservasi", en: "booked" }))}</span>` : ""}</td>
-      <td>${w.priority ? esc(t(PRIORITY[w.priority_reason] || { id: "Ya", en: "Yes" })) : ""}</td>
+      <td>${keepWords(w.service)}${w.transfer_count ? ` <span class="tag">${esc(t(N_("dialihkan")))}</span>` : ""}${w.source === "booking" ? ` <span class="tag">${esc(t(N_("reservasi")))}</span>` : ""}</td>
+      <td>${w.priority ? esc(t(PRIORITY[w.priority_reason] || N_("Ya"))) : ""}</td>
       <td data-since="${esc(w.issued_at)}"></td>
     </tr>`).join("");
   $("waiting-empty").hidden = view.waiting.length > 0;
@@ -172,7 +172,7 @@ async function refreshToday() {
     $("today-noshows").textContent = String(today.no_shows);
     $("today-average").textContent = today.average_service_minutes === null
       ? "—"
-      : `${today.average_service_minutes.toLocaleString(t({ id: "id-ID", en: "en-GB" }))} ${t({ id: "menit", en: "min" })}`;
+      : `${today.average_service_minutes.toLocaleString(t(N_("id-ID")))} ${t(N_("menit"))}`;
   } catch (err) {
     if (isAuthError(err)) toLogin(err.code === "session_expired");
   }
@@ -187,18 +187,18 @@ function soon() {
 // ------------------------------------------------------------------ actions
 
 const SUCCESS = {
-  "call-next": (r) => r.ticket ? { id: `${r.ticket.number} dipanggil.`, en: `${r.ticket.number} called.` } : { id: "Tidak ada antrean yang menunggu.", en: "Nobody is waiting." },
-  call: (r) => ({ id: `${r.ticket.number} dipanggil.`, en: `${r.ticket.number} called.` }),
-  recall: (r) => ({ id: `${r.ticket.number} dipanggil ulang.`, en: `${r.ticket.number} called again.` }),
-  start: (r) => ({ id: `Mulai melayani ${r.ticket.number}.`, en: `Serving ${r.ticket.number}.` }),
-  complete: (r) => ({ id: `${r.ticket.number} selesai dilayani.`, en: `${r.ticket.number} done.` }),
-  "no-show": (r) => ({ id: `${r.ticket.number} ditandai tidak hadir.`, en: `${r.ticket.number} marked as no-show.` }),
-  hold: (r) => ({ id: `${r.ticket.number} ditunda.`, en: `${r.ticket.number} on hold.` }),
-  resume: (r) => ({ id: `${r.ticket.number} dilanjutkan.`, en: `${r.ticket.number} resumed.` }),
-  transfer: (r) => ({ id: `${r.ticket.number} dialihkan ke ${r.ticket.service}.`, en: `${r.ticket.number} transferred to ${r.ticket.service}.` }),
-  open: () => ({ id: "Loket dibuka.", en: "Counter open." }),
-  pause: () => ({ id: "Loket istirahat.", en: "Counter on break." }),
-  close: () => ({ id: "Loket ditutup.", en: "Counter closed." }),
+  "call-next": (r) => r.ticket ? _("{number} dipanggil.", { number: r.ticket.number }) : N_("Tidak ada antrean yang menunggu."),
+  call: (r) => (_("{number} dipanggil.", { number: r.ticket.number })),
+  recall: (r) => (_("{number} dipanggil ulang.", { number: r.ticket.number })),
+  start: (r) => (_("Mulai melayani {number}.", { number: r.ticket.number })),
+  complete: (r) => (_("{number} selesai dilayani.", { number: r.ticket.number })),
+  "no-show": (r) => (_("{number} ditandai tidak hadir.", { number: r.ticket.number })),
+  hold: (r) => (_("{number} ditunda.", { number: r.ticket.number })),
+  resume: (r) => (_("{number} dilanjutkan.", { number: r.ticket.number })),
+  transfer: (r) => (_("{number} dialihkan ke {service}.", { number: r.ticket.number, service: r.ticket.service })),
+  open: () => (N_("Loket dibuka.")),
+  pause: () => (N_("Loket istirahat.")),
+  close: () => (N_("Loket ditutup.")),
 };
 
 async function send(path, body) {
@@ -263,7 +263,7 @@ const KEYS = { n: "next", F1: "next", r: "recall", s: "start", d: "complete", x:
 
 function run(action) {
   if (action === "call") {
-    if (!allowed("call")) return say(t({ id: "Loket belum dibuka atau sedang istirahat.", en: "The counter is not open." }));
+    if (!allowed("call")) return say(t(N_("Loket belum dibuka atau sedang istirahat.")));
     return callNumber();
   }
   if (!allowed(action)) return null;
@@ -291,7 +291,7 @@ function callNumber() {
 function confirmNoShow() {
   const cur = current();
   const dialog = $("noshow-dialog");
-  $("noshow-title").textContent = t({ id: `Tandai ${cur.number} tidak hadir?`, en: `Mark ${cur.number} as a no-show?` });
+  $("noshow-title").textContent = _("Tandai {number} tidak hadir?", { number: cur.number });
   dialog.returnValue = "";
   dialog.showModal();
   $("noshow-confirm").focus();
@@ -307,7 +307,7 @@ const picker = { options: [], index: 0, chosen: null };
 async function openTransfer() {
   const cur = current();
   const dialog = $("transfer-dialog");
-  $("transfer-title").textContent = t({ id: `Alihkan ${cur.number} ke layanan lain`, en: `Transfer ${cur.number} to another service` });
+  $("transfer-title").textContent = _("Alihkan {number} ke layanan lain", { number: cur.number });
   $("transfer-search").value = "";
   $("transfer-note").value = "";
   $("transfer-message").textContent = "";
@@ -342,9 +342,9 @@ function filterOptions() {
         <span class="swatch" style="background:${esc(o.color)}"></span>
         <span class="opt-service">${esc(o.name)} <span class="muted">(${esc(o.prefix)})</span></span>
         <span class="opt-agency">${esc(o.agency)}</span>
-        <span class="opt-waiting">${o.waiting} ${esc(t({ id: "menunggu", en: "waiting" }))}</span>
+        <span class="opt-waiting">${o.waiting} ${esc(t(N_("menunggu")))}</span>
       </li>`).join("")
-    : `<li class="empty">${esc(t({ id: "Tidak ada layanan yang cocok.", en: "No matching service." }))}</li>`;
+    : `<li class="empty">${esc(t(N_("Tidak ada layanan yang cocok.")))}</li>`;
   $("transfer-options").querySelector(".highlight")?.scrollIntoView({ block: "nearest" });
   $("transfer-search").setAttribute("aria-activedescendant", found[picker.index] ? `opt-${found[picker.index].id}` : "");
 }
@@ -358,7 +358,7 @@ function choose(option) {
 
 function showTarget() {
   const o = picker.chosen;
-  $("transfer-target").textContent = o ? `${t({ id: "Tujuan", en: "To" })}: ${o.name} — ${o.agency}` : t({ id: "Pilih layanan tujuan.", en: "Choose the receiving service." });
+  $("transfer-target").textContent = o ? `${t(N_("Tujuan"))}: ${o.name} — ${o.agency}` : t(N_("Pilih layanan tujuan."));
   $("transfer-confirm").disabled = !o;
 }
 
@@ -420,7 +420,7 @@ $("call-number").addEventListener("keydown", (event) => {
   // button is disabled and the browser would drop the submission.
   if (event.key === "Enter") {
     event.preventDefault();
-    if (!allowed("call") && !view.busy) say(t({ id: "Loket belum dibuka atau sedang istirahat.", en: "The counter is not open." }));
+    if (!allowed("call") && !view.busy) say(t(N_("Loket belum dibuka atau sedang istirahat.")));
     else callNumber();
   }
 });

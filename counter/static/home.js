@@ -1,5 +1,5 @@
 // Login, then the choice of counter (remembered on this PC), which is opened before the console loads.
-import { api, esc, t } from "/static/loket.js";
+import { api, esc, N_, t } from "/static/loket.js";
 import { STATE, applyTexts, bindLogout } from "./common.js";
 
 const REMEMBER = "loket.counter";
@@ -51,9 +51,9 @@ async function showChooser() {
     <div role="listitem"><button type="button" class="counter-choice state-${esc(c.state)}${c.id === remembered ? " remembered" : ""}" data-id="${c.id}">
       <strong>${esc(c.name)}</strong>
       <span class="muted">${me.role === "admin" ? esc(agencyName[c.agency_id] || "") + " · " : ""}${c.service_ids.map((id) => esc(serviceName[id] || "")).join(", ")}</span>
-      <span class="choice-state">${esc(t(STATE[c.state]))}${c.officer ? " · " + esc(c.officer) : ""}${c.id === remembered ? ` · ${esc(t({ id: "terakhir dipakai di PC ini", en: "last used on this PC" }))}` : ""}</span>
+      <span class="choice-state">${esc(t(STATE[c.state]))}${c.officer ? " · " + esc(c.officer) : ""}${c.id === remembered ? ` · ${esc(t(N_("terakhir dipakai di PC ini")))}` : ""}</span>
     </button></div>`).join("");
-  if (!counters.length) say(chooseMessage, t({ id: "Instansi Anda belum memiliki loket.", en: "Your agency has no counters yet." }), "warn");
+  if (!counters.length) say(chooseMessage, t(N_("Instansi Anda belum memiliki loket.")), "warn");
   const first = list.querySelector(".remembered") || list.querySelector("button");
   first?.focus();
 }

@@ -1,5 +1,5 @@
 // The supervisor's view: every counter of the agency (admin: all agencies), live from the staff room.
-import { esc, live, mppTime, t } from "/static/loket.js";
+import { esc, live, mppTime, N_, t } from "/static/loket.js";
 import { PRIORITY, STATE, STATUS, applyTexts, bindLogout, duration, isAuthError, text, toLogin } from "./common.js";
 
 const main = document.getElementById("agencies");
@@ -14,11 +14,11 @@ function render() {
     return `
     <section class="card agency-block" data-agency="${agency.id}">
       <h2><span class="swatch" style="background:${esc(agency.color)}"></span>${esc(agency.name)}
-        <span class="count" title="${esc(t({ id: "menunggu", en: "waiting" }))}">${waiting}</span></h2>
+        <span class="count" title="${esc(t(N_("menunggu")))}">${waiting}</span></h2>
       <div class="sv-services">${agency.services.map((s) => `
         <span class="service-count" data-service="${s.id}"><strong>${s.waiting}</strong> ${esc(s.name)}</span>`).join("")}</div>
       <div class="sv-counters">${counters.map((c) => counterCard(c, serviceName)).join("") ||
-        `<p class="empty">${esc(t({ id: "Belum ada loket.", en: "No counters yet." }))}</p>`}</div>
+        `<p class="empty">${esc(t(N_("Belum ada loket.")))}</p>`}</div>
     </section>`;
   }).join("");
   tick();

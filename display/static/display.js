@@ -1,5 +1,5 @@
 // The lobby display: draws itself from the snapshot, applies live events, and announces each call once.
-import { live, t, lang, mppTime } from "/static/loket.js";
+import { lang, live, mppTime, N_, NC_, t } from "/static/loket.js";
 
 const root = document.getElementById("display");
 const $ = (id) => document.getElementById(id);
@@ -8,23 +8,23 @@ const displayName = root.dataset.display || "";
 const askedAgencies = (root.dataset.agency || "").split(",").map((v) => parseInt(v, 10)).filter((v) => v > 0);
 
 const TEXT = {
-  go_to: { id: "silakan menuju", en: "please go to" },
-  counter: { id: "Loket", en: "Counter" },
-  idle: { id: "Menunggu panggilan…", en: "Waiting for the next call…" },
-  history: { id: "Panggilan terakhir", en: "Recent calls" },
-  counters: { id: "Loket", en: "Counters" },
-  waiting: { id: "Antrean menunggu", en: "Waiting" },
-  unmute: { id: "Aktifkan suara", en: "Turn sound on" },
-  closed: { id: "Tutup", en: "Closed" },
-  paused: { id: "Istirahat", en: "On break" },
-  free: { id: "Siap", en: "Ready" },
-  no_calls: { id: "Belum ada panggilan hari ini.", en: "No calls yet today." },
-  no_counters: { id: "Belum ada loket.", en: "No counters." },
-  people: { id: "orang", en: "waiting" },
-  connected: { id: "", en: "" },
-  connecting: { id: "Menghubungkan…", en: "Connecting…" },
-  offline: { id: "Terputus — menyambung ulang…", en: "Disconnected — reconnecting…" },
-  unregistered: { id: "Layar belum terdaftar", en: "Display not registered" },
+  go_to: N_("silakan menuju"),
+  counter: N_("Loket"),
+  idle: N_("Menunggu panggilan…"),
+  history: N_("Panggilan terakhir"),
+  counters: NC_("heading", "Loket"),
+  waiting: N_("Antrean menunggu"),
+  unmute: N_("Aktifkan suara"),
+  closed: N_("Tutup"),
+  paused: NC_("state", "Istirahat"),
+  free: N_("Siap"),
+  no_calls: N_("Belum ada panggilan hari ini."),
+  no_counters: N_("Belum ada loket."),
+  people: N_("orang"),
+  connected: "",
+  connecting: N_("Menghubungkan…"),
+  offline: N_("Terputus — menyambung ulang…"),
+  unregistered: N_("Layar belum terdaftar"),
 };
 
 // The policy of the panel and the voice; docs/display.md explains each number.
@@ -635,7 +635,7 @@ function onSnapshot(data) {
   state.history = (data.recent_calls || []).filter((c) => inFilter(c.agency_id));
 
   $("mpp-name").textContent = data.mpp.name;
-  document.title = `${t({ id: "Layar Antrean", en: "Queue Display" })} — ${data.mpp.name}`;
+  document.title = `${t(N_("Layar Antrean"))} — ${data.mpp.name}`;
   const logo = $("logo");
   logo.hidden = !data.mpp.logo_url;
   if (data.mpp.logo_url && logo.getAttribute("src") !== data.mpp.logo_url) logo.src = data.mpp.logo_url;

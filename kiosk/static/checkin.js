@@ -1,6 +1,6 @@
 // "Sudah reservasi?" at the kiosk: type the booking code on the screen keyboard, or scan the booking's QR with
 // the kiosk's USB barcode scanner (it types the code and Enter into the focused field); the ticket is printed.
-import { api, esc, lang, t } from "/static/loket.js";
+import { _, api, esc, lang, N_, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const KIOSK = app?.dataset.kiosk || "";
@@ -9,7 +9,6 @@ const CODE_KEYS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"]; // booking c
 const IDLE = 45 * 1000;
 const SHOWN = 15 * 1000;
 const SCAN_GAP = 80; // ms between a scanner's keystrokes; people type slower
-const L = (id, en) => t({ id, en });
 
 let panel = null;
 let idleTimer = null;
@@ -21,8 +20,10 @@ let busy = false;
 let scanBuffer = "";
 let scanAt = 0;
 
+const KEYBOARD = N_("Papan ketik"); // marked here: the extractor cannot read it inside the attribute
+
 function label() {
-  if (opener) opener.innerHTML = `${L("Sudah reservasi?", "Already booked?")} <small>${L("Check-in di sini: ketik atau pindai kode", "Check in here: type or scan your code")}</small>`;
+  if (opener) opener.innerHTML = `${_("Sudah reservasi?")} <small>${_("Check-in di sini: ketik atau pindai kode")}</small>`;
 }
 
 function armIdle(ms = IDLE) {
@@ -31,51 +32,51 @@ function armIdle(ms = IDLE) {
 }
 
 function keyboard() {
-  return `<div class="k-keyboard k-checkin-keys" role="group" aria-label="${esc(L("Papan ketik", "Keyboard"))}">${CODE_KEYS
+  return `<div class="k-keyboard k-checkin-keys" role="group" aria-label="${esc(_(KEYBOARD))}">${CODE_KEYS
     .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
-    .join("")}<div><button type="button" data-key="⌫" class="k-key-wide">⌫ ${L("Hapus", "Delete")}</button></div></div>`;
+    .join("")}<div><button type="button" data-key="⌫" class="k-key-wide">⌫ ${_("Hapus")}</button></div></div>`;
 }
 
 function formView(message = null, code = "") {
   return `<section class="k-checkin-form">
-      <h1 class="k-title">${L("Check-in reservasi", "Booking check-in")}</h1>
-      <p class="k-sub">${L("Pindai kode QR reservasi di pemindai, atau ketik kode 6 huruf/angka.", "Scan the booking's QR code at the scanner, or type the 6-character code.")}</p>
+      <h1 class="k-title">${_("Check-in reservasi")}</h1>
+      <p class="k-sub">${_("Pindai kode QR reservasi di pemindai, atau ketik kode 6 huruf/angka.")}</p>
       <form id="checkin-form" autocomplete="off">
-        <label for="checkin-code" class="k-visually-hidden">${L("Kode reservasi", "Booking code")}</label>
+        <label for="checkin-code" class="k-visually-hidden">${_("Kode reservasi")}</label>
         <input id="checkin-code" class="k-checkin-code" name="code" inputmode="none" maxlength="40" spellcheck="false"
-          autocapitalize="characters" placeholder="${esc(L("KODE", "CODE"))}" value="${esc(code)}">
-        <button type="submit" class="k-btn k-btn-primary" ${busy ? "disabled" : ""}>${busy ? L("Memeriksa…", "Checking…") : L("Check-in", "Check in")}</button>
+          autocapitalize="characters" placeholder="${esc(_("KODE"))}" value="${esc(code)}">
+        <button type="submit" class="k-btn k-btn-primary" ${busy ? "disabled" : ""}>${busy ? _("Memeriksa…") : _("Check-in")}</button>
       </form>
       ${message ? `<div class="k-refusal" role="alert" data-code="${esc(message.code)}"><p class="k-refusal-title">${esc(message.title)}</p><p>${esc(message.text)}</p></div>` : ""}
       ${keyboard()}
-      <button type="button" class="k-btn k-btn-ghost" data-action="close">← ${L("Kembali", "Back")}</button>
+      <button type="button" class="k-btn k-btn-ghost" data-action="close">← ${_("Kembali")}</button>
     </section>`;
 }
 
 const TITLES = {
-  booking_not_found: { id: "Kode tidak ditemukan", en: "Code not found" },
-  too_early: { id: "Terlalu awal", en: "Too early" },
-  too_late: { id: "Waktu check-in sudah lewat", en: "Check-in time has passed" },
-  already_checked_in: { id: "Sudah check-in", en: "Already checked in" },
-  booking_cancelled: { id: "Reservasi dibatalkan", en: "Booking cancelled" },
+  booking_not_found: N_("Kode tidak ditemukan"),
+  too_early: N_("Terlalu awal"),
+  too_late: N_("Waktu check-in sudah lewat"),
+  already_checked_in: N_("Sudah check-in"),
+  booking_cancelled: N_("Reservasi dibatalkan"),
 };
 
 function ticketView(ticket, again = false) {
   const printed = ticket.printed === true
-    ? `<p class="k-print k-print-ok">${L("Silakan ambil tiket Anda di bawah layar.", "Please take your ticket below the screen.")}</p>`
+    ? `<p class="k-print k-print-ok">${_("Silakan ambil tiket Anda di bawah layar.")}</p>`
     : ticket.printed === false
-      ? `<p class="k-print k-print-failed">${L("Tiket tidak tercetak. Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.", "The ticket was not printed. Your number is still valid: remember it or scan the QR code.")}</p>`
-      : `<p class="k-print k-print-wait">${L("Sedang mencetak tiket…", "Printing your ticket…")}</p>`;
+      ? `<p class="k-print k-print-failed">${_("Tiket tidak tercetak. Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.")}</p>`
+      : `<p class="k-print k-print-wait">${_("Sedang mencetak tiket…")}</p>`;
   return `<section class="k-issued k-checkin-done" style="--agency:${/^#[0-9a-f]{3,8}$/i.test(ticket.agency_color || "") ? ticket.agency_color : "#0b5394"}">
-      <p class="k-t-priority">${L("RESERVASI", "BOOKING")} ${esc(ticket.booking_code || "")}</p>
+      <p class="k-t-priority">${_("RESERVASI")} ${esc(ticket.booking_code || "")}</p>
       <p class="k-sub">${esc(ticket.agency)}</p>
       <p class="k-issued-service">${esc(ticket.service)}</p>
-      <p class="k-issued-label">${again ? L("Anda sudah check-in. Nomor antrean Anda", "You are already checked in. Your queue number") : L("Nomor antrean Anda", "Your queue number")}</p>
+      <p class="k-issued-label">${again ? _("Anda sudah check-in. Nomor antrean Anda") : _("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="checkin-number">${esc(ticket.number)}</p>
-      <p>${L("Antrean di depan Anda", "People ahead of you")}: <strong>${ticket.ahead}</strong></p>
-      ${ticket.qr_svg ? `<div class="k-issued-qr">${ticket.qr_svg}<p>${L("Pindai untuk memantau antrean di ponsel Anda", "Scan to follow the queue on your phone")}</p></div>` : ""}
+      <p>${_("Antrean di depan Anda")}: <strong>${ticket.ahead}</strong></p>
+      ${ticket.qr_svg ? `<div class="k-issued-qr">${ticket.qr_svg}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>` : ""}
       ${again ? "" : printed}
-      <button type="button" class="k-btn k-btn-ghost" data-action="close">${L("Selesai", "Done")}</button>
+      <button type="button" class="k-btn k-btn-ghost" data-action="close">${_("Selesai")}</button>
     </section>`;
 }
 
@@ -147,7 +148,7 @@ async function submit() {
   show(formView(null, code));
   const path = KIOSK ? `/api/kiosks/${encodeURIComponent(KIOSK)}/check-in` : null;
   try {
-    if (!path) throw Object.assign(new Error(L("Kios ini belum terdaftar; silakan ke petugas informasi.", "This kiosk is not registered; please ask the information desk.")), { code: "kiosk_not_found" });
+    if (!path) throw Object.assign(new Error(_("Kios ini belum terdaftar; silakan ke petugas informasi.")), { code: "kiosk_not_found" });
     const answer = await api(path, { method: "POST", body: { code }, timeout: 12000 });
     busy = false;
     // The ticket is printed after the answer; its outcome may even arrive before it.
@@ -166,7 +167,7 @@ async function submit() {
       armIdle(SHOWN);
       return;
     }
-    const title = t(TITLES[err.code] || { id: "Check-in tidak berhasil", en: "Check-in failed" });
+    const title = t(TITLES[err.code] || N_("Check-in tidak berhasil"));
     show(formView({ code: err.code, title, text: err.message }, ""));
     armIdle();
   }

@@ -1,5 +1,5 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
-import { agencyStyle, api, esc, icon, lang, live, localDate, mppTime, setLang, t } from "/static/loket.js";
+import { _, agencyStyle, api, esc, icon, lang, live, localDate, mppTime, N_, pgettext, setLang, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
@@ -16,22 +16,22 @@ const OFFLINE_GRACE = 1500; // a blip of the network must not flash the "Mohon t
 const MY_TICKETS = "loket.mytickets";
 
 const REASONS = [
-  ["disability", { id: "Penyandang disabilitas", en: "Person with a disability" }, "accessibility"],
-  ["elderly", { id: "Lansia (60 tahun ke atas)", en: "Elderly (60+)" }, "elderly"],
-  ["pregnant", { id: "Ibu hamil", en: "Pregnant woman" }, "pregnant"],
-  ["child", { id: "Anak-anak", en: "Child" }, "baby"],
-  ["disaster", { id: "Korban bencana", en: "Disaster victim" }, "life-buoy"],
+  ["disability", N_("Penyandang disabilitas"), "accessibility"],
+  ["elderly", N_("Lansia (60 tahun ke atas)"), "elderly"],
+  ["pregnant", N_("Ibu hamil"), "pregnant"],
+  ["child", N_("Anak-anak"), "baby"],
+  ["disaster", N_("Korban bencana"), "life-buoy"],
 ];
 
 const REFUSALS = {
-  quota_reached: { id: "Kuota hari ini sudah habis", en: "Today's quota is used up" },
-  service_closed: { id: "Layanan sedang tutup", en: "The service is closed" },
-  issuing_stopped: { id: "Pengambilan nomor sudah ditutup", en: "Issuing has stopped for today" },
-  on_break: { id: "Sedang istirahat", en: "On break" },
-  closed_today: { id: "Tutup hari ini", en: "Closed today" },
-  service_inactive: { id: "Layanan tidak tersedia", en: "Service not available" },
-  rate_limited: { id: "Batas pengambilan nomor tercapai", en: "Ticket limit reached" },
-  self_priority_disabled: { id: "Prioritas diberikan petugas", en: "Priority is granted by staff" },
+  quota_reached: N_("Kuota hari ini sudah habis"),
+  service_closed: N_("Layanan sedang tutup"),
+  issuing_stopped: N_("Pengambilan nomor sudah ditutup"),
+  on_break: N_("Sedang istirahat"),
+  closed_today: N_("Tutup hari ini"),
+  service_inactive: N_("Layanan tidak tersedia"),
+  rate_limited: N_("Batas pengambilan nomor tercapai"),
+  self_priority_disabled: N_("Prioritas diberikan petugas"),
 };
 
 const state = {
@@ -53,13 +53,14 @@ let offlineTimer = null;
 let lastShown = "";
 
 const screen = document.getElementById("screen");
-const L = (id, en) => t({ id, en });
 
 // ---------------------------------------------------------------- data
 
 const allServices = () => state.agencies.flatMap((a) => a.services.map((s) => ({ ...s, agency: a })));
 const agencyById = (id) => state.agencies.find((a) => a.id === id);
 const serviceById = (id) => allServices().find((s) => s.id === id);
+
+const SEARCH_HINT = N_("Cari layanan: paspor, KTP, SIM…"); // marked here: the extractor cannot read it inside the attribute
 
 function applyAgencies(agencies) {
   state.agencies = agencies;
@@ -96,22 +97,22 @@ async function refreshAgencies() {
 
 function refusalOf(service) {
   if (!service.open) return { code: service.closed_reason, message: service.closed_message };
-  if (service.quota_left === 0) return { code: "quota_reached", message: L("Kuota antrean hari ini sudah terpenuhi.", "Today's quota for this service has been reached.") };
+  if (service.quota_left === 0) return { code: "quota_reached", message: _("Kuota antrean hari ini sudah terpenuhi.") };
   return null;
 }
 
 function waitText(service) {
-  if (!service.waiting) return L("Tidak ada antrean", "No one waiting");
-  const people = L(`${service.waiting} menunggu`, `${service.waiting} waiting`);
-  return service.estimated_wait_minutes ? `${people} · ± ${service.estimated_wait_minutes} ${L("menit", "min")}` : people;
+  if (!service.waiting) return _("Tidak ada antrean");
+  const people = _("{waiting} menunggu", { waiting: service.waiting });
+  return service.estimated_wait_minutes ? `${people} · ± ${service.estimated_wait_minutes} ${_("menit")}` : people;
 }
 
 function serviceCard(service, showAgency = false) {
   const refusal = refusalOf(service);
-  const quota = service.quota_left != null && !refusal ? `<span class="k-chip">${L("Sisa kuota", "Quota left")} ${service.quota_left}</span>` : "";
+  const quota = service.quota_left != null && !refusal ? `<span class="k-chip">${_("Sisa kuota")} ${service.quota_left}</span>` : "";
   const status = refusal
-    ? `<span class="k-badge k-closed">${esc(t(REFUSALS[refusal.code] || { id: "Tutup", en: "Closed" }))}</span>`
-    : `<span class="k-badge k-open">${L("Buka", "Open")}</span>`;
+    ? `<span class="k-badge k-closed">${esc(t(REFUSALS[refusal.code] || N_("Tutup")))}</span>`
+    : `<span class="k-badge k-open">${_("Buka")}</span>`;
   return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="${agencyStyle(service.agency?.color)}">
       ${showAgency ? `<span class="k-card-agency">${esc(service.agency.name)}</span>` : ""}
       <span class="k-card-title">${esc(service.name)}</span>
@@ -131,12 +132,12 @@ function homeView() {
   const results = state.query ? searchResults(state.query) : null;
   return `
     <section class="k-home">
-      <h1 class="k-title">${L("Silakan pilih instansi", "Please choose an agency")}</h1>
+      <h1 class="k-title">${_("Silakan pilih instansi")}</h1>
       <div class="k-search">
-        <label for="search" class="k-visually-hidden">${L("Cari layanan", "Search services")}</label>
+        <label for="search" class="k-visually-hidden">${_("Cari layanan")}</label>
         <input id="search" type="search" autocomplete="off" inputmode="${MODE === "kiosk" ? "none" : "search"}"
-          placeholder="${esc(L("Cari layanan: paspor, KTP, SIM…", "Search: passport, KTP, SIM…"))}" value="${esc(state.query)}">
-        ${state.query ? `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${L("Hapus", "Clear")}</button>` : ""}
+          placeholder="${esc(_(SEARCH_HINT))}" value="${esc(state.query)}">
+        ${state.query ? `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${pgettext("search", "Hapus")}</button>` : ""}
       </div>
       ${MODE === "kiosk" ? keyboard() : ""}
       <div id="results">${results === null ? agencyGrid() : resultList(results)}</div>
@@ -149,7 +150,7 @@ function agencyGrid() {
       (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="${agencyStyle(a.color)}">
         ${badge(a)}
         <span class="k-card-title">${esc(a.name)}</span>
-        <span class="k-card-meta"><span class="k-wait">${a.waiting ? esc(L(`${a.waiting} menunggu`, `${a.waiting} waiting`)) : L("Tidak ada antrean", "No one waiting")}</span>
+        <span class="k-card-meta"><span class="k-wait">${a.waiting ? esc(_("{waiting} menunggu", { waiting: a.waiting })) : _("Tidak ada antrean")}</span>
         ${a.zone ? `<span class="k-chip">${esc(a.zone)}</span>` : ""}</span>
       </button>`,
     )
@@ -165,7 +166,7 @@ function searchResults(query) {
 }
 
 function resultList(results) {
-  if (!results.length) return `<p class="k-empty">${L("Layanan tidak ditemukan. Coba kata lain atau pilih instansi.", "No service found. Try another word or choose an agency.")}</p>`;
+  if (!results.length) return `<p class="k-empty">${_("Layanan tidak ditemukan. Coba kata lain atau pilih instansi.")}</p>`;
   return `<div class="k-list">${results.map((s) => serviceCard(s, true)).join("")}</div>`;
 }
 
@@ -173,7 +174,7 @@ function keyboard() {
   const rows = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
   return `<div class="k-keyboard" id="keyboard" hidden>${rows
     .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
-    .join("")}<div><button type="button" data-key=" " class="k-key-wide">${L("spasi", "space")}</button><button type="button" data-key="Backspace" class="k-key-wide">${icon("delete", L("Hapus satu huruf", "Delete one letter"))}</button><button type="button" data-action="close-keyboard" class="k-key-wide">${L("Tutup", "Close")}</button></div></div>`;
+    .join("")}<div><button type="button" data-key=" " class="k-key-wide">${_("spasi")}</button><button type="button" data-key="Backspace" class="k-key-wide">${icon("delete", _("Hapus satu huruf"))}</button><button type="button" data-action="close-keyboard" class="k-key-wide">${pgettext("button", "Tutup")}</button></div></div>`;
 }
 
 function agencyView() {
@@ -181,9 +182,9 @@ function agencyView() {
   if (!agency) return homeView();
   return `
     <section class="k-agency-view" style="${agencyStyle(agency.color)}">
-      <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="home">← ${L("Kembali", "Back")}</button></nav>
+      <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="home">← ${_("Kembali")}</button></nav>
       <h1 class="k-title">${esc(agency.name)}</h1>
-      <p class="k-sub">${L("Pilih layanan", "Choose a service")}</p>
+      <p class="k-sub">${_("Pilih layanan")}</p>
       <div class="k-list">${agency.services.map((s) => serviceCard({ ...s, agency })).join("")}</div>
     </section>`;
 }
@@ -198,23 +199,23 @@ function standardItem(title, value, fallback = "") {
 // The six public components of the service standard (PermenPANRB 15/2014) and the agency's maklumat pelayanan.
 function standardBlock(service) {
   const std = service.standard || {};
-  const ask = L("Belum diumumkan. Tanyakan di meja informasi.", "Not published yet. Please ask at the information desk.");
-  const channel = L("Pengaduan & saran: tombol di atas layar ini, meja informasi, atau /aduan/ dari ponsel.", "Complaints & suggestions: the button at the top of this screen, the information desk, or /aduan/ on a phone.");
+  const ask = _("Belum diumumkan. Tanyakan di meja informasi.");
+  const channel = _("Pengaduan & saran: tombol di atas layar ini, meja informasi, atau /aduan/ dari ponsel.");
   const maklumat = service.agency.maklumat
-    ? `<details class="k-maklumat"${MODE === "kiosk" ? " open" : ""}><summary>${L("Maklumat pelayanan", "Service declaration (maklumat pelayanan)")}</summary>
+    ? `<details class="k-maklumat"${MODE === "kiosk" ? " open" : ""}><summary>${_("Maklumat pelayanan")}</summary>
         <p>${esc(service.agency.maklumat)}</p>${service.agency.maklumat_signer ? `<p class="k-maklumat-signer">${esc(service.agency.maklumat_signer)}</p>` : ""}</details>`
     : "";
   return `
-      <p class="k-sub">${L("Standar pelayanan: baca sebelum mengambil nomor.", "Service standard: read before taking a number.")}</p>
+      <p class="k-sub">${_("Standar pelayanan: baca sebelum mengambil nomor.")}</p>
       <div class="k-standard">
-        ${standardItem(L("Persyaratan", "Requirements"), std.requirements, ask)}
-        ${standardItem(L("Sistem, mekanisme & prosedur", "Procedure"), std.procedure, ask)}
-        ${standardItem(L("Jangka waktu penyelesaian", "Time to complete"), std.completion_time, ask)}
-        ${standardItem(L("Biaya/tarif", "Fee"), std.fee, ask)}
-        ${standardItem(L("Produk pelayanan", "Product"), std.product, ask)}
-        ${standardItem(L("Penanganan pengaduan, saran & masukan", "Complaints, suggestions & feedback"), std.complaint_channel, channel)}
+        ${standardItem(_("Persyaratan"), std.requirements, ask)}
+        ${standardItem(_("Sistem, mekanisme & prosedur"), std.procedure, ask)}
+        ${standardItem(_("Jangka waktu penyelesaian"), std.completion_time, ask)}
+        ${standardItem(_("Biaya/tarif"), std.fee, ask)}
+        ${standardItem(_("Produk pelayanan"), std.product, ask)}
+        ${standardItem(_("Penanganan pengaduan, saran & masukan"), std.complaint_channel, channel)}
       </div>
-      ${std.sk_number ? `<p class="k-muted k-sk">${L("Ditetapkan dengan", "Set by")} ${esc(std.sk_number)}</p>` : ""}
+      ${std.sk_number ? `<p class="k-muted k-sk">${_("Ditetapkan dengan")} ${esc(std.sk_number)}</p>` : ""}
       ${maklumat}`;
 }
 
@@ -223,20 +224,20 @@ function serviceView() {
   if (!service) return homeView();
   const refusal = refusalOf(service);
   const priority = state.mpp.self_priority && !refusal
-    ? `<button type="button" class="k-btn k-btn-priority" data-action="priority">${L("Antrean prioritas", "Priority ticket")}<small>${L("Disabilitas, lansia, ibu hamil, anak, korban bencana", "Disability, elderly, pregnant, child, disaster victim")}</small></button>`
+    ? `<button type="button" class="k-btn k-btn-priority" data-action="priority">${_("Antrean prioritas")}<small>${_("Disabilitas, lansia, ibu hamil, anak, korban bencana")}</small></button>`
     : "";
   if (refusal) loadOpening(service.id);
   return `
     <section class="k-service-view" style="${agencyStyle(service.agency.color)}">
       <div class="k-service-info">
-        <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-agency">← ${L("Kembali", "Back")}</button></nav>
+        <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-agency">← ${_("Kembali")}</button></nav>
         <p class="k-sub">${esc(service.agency.name)}</p>
         <h1 class="k-title">${esc(service.name)}</h1>
-        <p class="k-stats"><span>${esc(waitText(service))}</span>${service.quota_left != null ? `<span>${L("Sisa kuota", "Quota left")}: ${service.quota_left}</span>` : ""}</p>
+        <p class="k-stats"><span>${esc(waitText(service))}</span>${service.quota_left != null ? `<span>${_("Sisa kuota")}: ${service.quota_left}</span>` : ""}</p>
         ${standardBlock(service)}
       </div>
       <div class="k-actions">
-        ${refusal ? refusalBox(refusal, service) : `<button type="button" class="k-btn k-btn-primary" data-action="take">${L("Ambil nomor", "Take a number")}</button>`}
+        ${refusal ? refusalBox(refusal, service) : `<button type="button" class="k-btn k-btn-primary" data-action="take">${_("Ambil nomor")}</button>`}
         ${priority}
       </div>
     </section>`;
@@ -245,7 +246,7 @@ function serviceView() {
 // "Kuota hari ini sudah habis" once, then what the citizen needs: when to come back, and the phone ticket.
 function refusalBox(refusal, service) {
   return `<div class="k-refusal" role="alert" data-code="${esc(refusal.code)}">
-      <p class="k-refusal-title">${esc(t(REFUSALS[refusal.code] || { id: "Tidak dapat mengambil nomor", en: "Cannot take a number" }))}</p>
+      <p class="k-refusal-title">${esc(t(REFUSALS[refusal.code] || N_("Tidak dapat mengambil nomor")))}</p>
       ${refusalDetail(refusal)}
       <div class="k-opening" id="opening">${service ? openingText(service.id) : ""}</div>
     </div>`;
@@ -285,16 +286,16 @@ function openingText(serviceId) {
   const answer = openings.get(serviceId)?.answer;
   if (!answer) return "";
   const next = answer.next_opening;
-  let when = `<p>${L("Belum ada jadwal buka dalam tiga minggu ke depan. Tanyakan di meja informasi.", "No opening is scheduled in the next three weeks. Please ask at the information desk.")}</p>`;
+  let when = `<p>${_("Belum ada jadwal buka dalam tiga minggu ke depan. Tanyakan di meja informasi.")}</p>`;
   if (next) {
     const tomorrow = new Date(Date.now() + 86400000);
     const isTomorrow = next.date === new Intl.DateTimeFormat("en-CA", { timeZone: state.mpp.timezone || "Asia/Jakarta" }).format(tomorrow);
-    const day = next.today ? L("hari ini", "today") : isTomorrow ? `${L("besok", "tomorrow")}, ${localDate(next.date)}` : localDate(next.date);
+    const day = next.today ? _("hari ini") : isTomorrow ? `${_("besok")}, ${localDate(next.date)}` : localDate(next.date);
     const zone = mppTime(new Date(), state.mpp.timezone).zone;
-    when = `<p class="k-opening-when">${L("Silakan datang kembali", "Please come back")} <strong>${esc(day)}</strong> ${L("mulai pukul", "from")} <strong>${esc(next.time)} ${esc(zone)}</strong>.</p>`;
+    when = `<p class="k-opening-when">${_("Silakan datang kembali")} <strong>${esc(day)}</strong> ${_("mulai pukul")} <strong>${esc(next.time)} ${esc(zone)}</strong>.</p>`;
   }
   const phone = answer.phone_qr_svg
-    ? `<div class="k-opening-phone">${answer.phone_qr_svg}<p>${L("Atau ambil nomor dari ponsel saat layanan buka: pindai kode ini, tanpa perlu antre di kios.", "Or take your number from your phone when the service opens: scan this code, no need to queue at the kiosk.")}</p></div>`
+    ? `<div class="k-opening-phone">${answer.phone_qr_svg}<p>${_("Atau ambil nomor dari ponsel saat layanan buka: pindai kode ini, tanpa perlu antre di kios.")}</p></div>`
     : "";
   return when + phone;
 }
@@ -304,9 +305,9 @@ function priorityView() {
   if (!service) return homeView();
   return `
     <section class="k-priority-view">
-      <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-service">← ${L("Kembali", "Back")}</button></nav>
-      <h1 class="k-title">${L("Antrean prioritas", "Priority ticket")}</h1>
-      <p class="k-sub">${L("Layanan khusus menurut UU 25/2009 pasal 29. Mohon tidak digunakan oleh yang tidak berhak; petugas dapat memeriksa.", "Special treatment under Law 25/2009 art. 29. Please use it only if it applies to you; staff may check.")}</p>
+      <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-service">← ${_("Kembali")}</button></nav>
+      <h1 class="k-title">${_("Antrean prioritas")}</h1>
+      <p class="k-sub">${_("Layanan khusus menurut UU 25/2009 pasal 29. Mohon tidak digunakan oleh yang tidak berhak; petugas dapat memeriksa.")}</p>
       <div class="k-list">${REASONS.map(([code, label, glyph]) => `<button type="button" class="k-card k-reason" data-reason="${code}"><span class="k-icon">${icon(glyph)}</span><span class="k-card-title">${esc(t(label))}</span></button>`).join("")}</div>
     </section>`;
 }
@@ -316,42 +317,42 @@ function refusalView() {
   if (state.serviceId) loadOpening(state.serviceId);
   return `
     <section class="k-state k-state-refused" data-code="${esc(r.code)}">
-      <h1>${esc(t(REFUSALS[r.code] || { id: "Nomor antrean tidak dapat diambil", en: "No ticket could be issued" }))}</h1>
+      <h1>${esc(t(REFUSALS[r.code] || N_("Nomor antrean tidak dapat diambil")))}</h1>
       ${refusalDetailText(r) ? `<p class="k-state-message">${esc(refusalDetailText(r))}</p>` : ""}
       ${state.serviceId && ["quota_reached", "service_closed", "issuing_stopped", "on_break", "closed_today"].includes(r.code) ? `<div class="k-opening" id="opening">${openingText(state.serviceId)}</div>` : ""}
-      <button type="button" class="k-btn k-btn-primary" data-action="home">${L("Kembali ke awal", "Back to start")}</button>
+      <button type="button" class="k-btn k-btn-primary" data-action="home">${_("Kembali ke awal")}</button>
     </section>`;
 }
 
 function printStatus(ticket) {
   if (MODE !== "kiosk") return "";
   const printer = state.kiosk?.printer;
-  if (!printer) return `<p class="k-print k-print-none">${L("Kios ini tidak mencetak tiket. Pindai kode QR atau catat nomor Anda.", "This kiosk does not print. Scan the QR code or note your number.")}</p>`;
-  if (ticket.printed === true) return `<p class="k-print k-print-ok">${L("Silakan ambil tiket Anda di bawah layar.", "Please take your ticket below the screen.")}</p>`;
-  if (ticket.printed === null || ticket.printed === undefined) return `<p class="k-print k-print-wait">${L("Sedang mencetak tiket…", "Printing your ticket…")}</p>`;
+  if (!printer) return `<p class="k-print k-print-none">${_("Kios ini tidak mencetak tiket. Pindai kode QR atau catat nomor Anda.")}</p>`;
+  if (ticket.printed === true) return `<p class="k-print k-print-ok">${_("Silakan ambil tiket Anda di bawah layar.")}</p>`;
+  if (ticket.printed === null || ticket.printed === undefined) return `<p class="k-print k-print-wait">${_("Sedang mencetak tiket…")}</p>`;
   return `<div class="k-print k-print-failed" role="alert">
-      <p><strong>${L("Tiket tidak tercetak.", "The ticket was not printed.")}</strong> ${L("Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.", "Your number is still valid: remember it or scan the QR code.")}</p>
-      <button type="button" class="k-btn k-btn-primary" data-action="reprint">${L("Cetak ulang", "Print again")}</button>
+      <p><strong>${_("Tiket tidak tercetak.")}</strong> ${_("Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.")}</p>
+      <button type="button" class="k-btn k-btn-primary" data-action="reprint">${_("Cetak ulang")}</button>
     </div>`;
 }
 
 function ticketView() {
   const tk = state.ticket;
   const wait = tk.ahead === 0
-    ? `<p><strong>${L("Anda berikutnya. Mohon tunggu panggilan.", "You are next. Please wait to be called.")}</strong></p>`
-    : tk.estimated_wait_minutes ? `<p>${L("Perkiraan waktu tunggu", "Estimated wait")}: <strong>± ${tk.estimated_wait_minutes} ${L("menit", "min")}</strong></p>` : "";
+    ? `<p><strong>${_("Anda berikutnya. Mohon tunggu panggilan.")}</strong></p>`
+    : tk.estimated_wait_minutes ? `<p>${_("Perkiraan waktu tunggu")}: <strong>± ${tk.estimated_wait_minutes} ${_("menit")}</strong></p>` : "";
   return `
     <section class="k-issued" style="${agencyStyle(tk.agency_color)}">
       <p class="k-sub">${esc(tk.agency)}</p>
       <p class="k-issued-service">${esc(tk.service)}</p>
-      <p class="k-issued-label">${L("Nomor antrean Anda", "Your queue number")}</p>
+      <p class="k-issued-label">${_("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="issued-number">${esc(tk.number)}</p>
-      ${tk.priority ? `<p class="k-t-priority">${L("PRIORITAS", "PRIORITY")}</p>` : ""}
-      <p>${L("Antrean di depan Anda", "People ahead of you")}: <strong>${tk.ahead}</strong></p>
+      ${tk.priority ? `<p class="k-t-priority">${_("PRIORITAS")}</p>` : ""}
+      <p>${_("Antrean di depan Anda")}: <strong>${tk.ahead}</strong></p>
       ${wait}
-      <div class="k-issued-qr">${tk.qr_svg || ""}<p>${L("Pindai untuk memantau antrean di ponsel Anda", "Scan to follow the queue on your phone")}</p></div>
+      <div class="k-issued-qr">${tk.qr_svg || ""}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>
       ${printStatus(tk)}
-      <button type="button" class="k-btn k-btn-ghost" data-action="home">${L("Selesai", "Done")} <span id="countdown"></span></button>
+      <button type="button" class="k-btn k-btn-ghost" data-action="home">${_("Selesai")} <span id="countdown"></span></button>
     </section>`;
 }
 
@@ -362,9 +363,9 @@ function render() {
   screen.innerHTML = (views[state.view] || homeView)();
   document.getElementById("mpp-name").textContent = state.mpp.name || "Mal Pelayanan Publik";
   const aduan = document.querySelector(".k-aduan");
-  if (aduan) aduan.textContent = L("Pengaduan & saran", "Complaints & suggestions");
+  if (aduan) aduan.textContent = _("Pengaduan & saran");
   const sub = document.getElementById("brand-sub");
-  if (sub) sub.textContent = L("Nomor antrean tanpa kertas", "Queue numbers without paper");
+  if (sub) sub.textContent = _("Nomor antrean tanpa kertas");
   tickClock();
   // A new view starts at its top (the phone scrolls the page, the kiosk its screen); a live redraw of
   // the same view keeps the citizen where they were reading.
@@ -471,7 +472,7 @@ function showMine() {
   const mine = JSON.parse(localStorage.getItem(MY_TICKETS) || "[]").filter((x) => x.issued_on === today);
   box.hidden = !mine.length;
   box.innerHTML = mine.length
-    ? `<p>${L("Nomor antrean Anda", "Your tickets")}:</p>${mine.map((x) => `<a class="k-btn k-btn-ghost" href="/t/${encodeURIComponent(x.token)}">${esc(x.number)} · ${esc(x.service)}</a>`).join("")}`
+    ? `<p>${pgettext("list", "Nomor antrean Anda")}:</p>${mine.map((x) => `<a class="k-btn k-btn-ghost" href="/t/${encodeURIComponent(x.token)}">${esc(x.number)} · ${esc(x.service)}</a>`).join("")}`
     : "";
 }
 
@@ -513,7 +514,7 @@ function typeKey(key) {
   renderResults();
   if (!state.query && !document.querySelector("[data-action=clear-search]")) return;
   const clear = document.querySelector("[data-action=clear-search]");
-  if (state.query && !clear) input.insertAdjacentHTML("afterend", `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${L("Hapus", "Clear")}</button>`);
+  if (state.query && !clear) input.insertAdjacentHTML("afterend", `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${pgettext("search", "Hapus")}</button>`);
   if (!state.query && clear) clear.remove();
 }
 
@@ -614,7 +615,7 @@ async function start() {
     try {
       state.kiosk = (await api(`/api/kiosks/${encodeURIComponent(KIOSK)}`)).kiosk;
     } catch (err) {
-      if (err.code === "kiosk_not_found") document.getElementById("kiosk-note").textContent = ` · ${L("kios belum terdaftar", "kiosk not registered")}: ${KIOSK}`;
+      if (err.code === "kiosk_not_found") document.getElementById("kiosk-note").textContent = ` · ${_("kios belum terdaftar")}: ${KIOSK}`;
     }
   }
   socket = live(

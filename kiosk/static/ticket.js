@@ -1,10 +1,9 @@
 // The citizen's own ticket page (/t/<token>): live place in the queue, and the call to a counter.
-import { api, esc, icon, lang, live, mppTime, setAgencyStyle, setLang, t } from "/static/loket.js";
+import { _, api, esc, icon, lang, live, mppTime, setAgencyStyle, setLang } from "/static/loket.js";
 
 let ticket = JSON.parse(document.getElementById("ticket-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
 const token = ticket.token;
-const L = (id, en) => t({ id, en });
 let audio = null;
 let refreshTimer = null;
 let socket = null;
@@ -12,29 +11,29 @@ let socket = null;
 const $ = (id) => document.getElementById(id);
 
 function statusHtml(tk) {
-  const where = tk.counter_number != null ? L(`Silakan menuju loket ${tk.counter_number}`, `Please go to counter ${tk.counter_number}`) : "";
+  const where = tk.counter_number != null ? _("Silakan menuju loket {counter_number}", { counter_number: tk.counter_number }) : "";
   switch (tk.status) {
     case "waiting": {
       // Next in line: say so plainly, no "± 0 menit" beside it.
       if (tk.ahead === 0) {
-        return `<p class="k-t-big k-t-next" id="t-next">${L("Anda berikutnya!", "You are next!")}</p>
-          <p>${L("Bersiaplah di dekat loket: nomor Anda segera dipanggil.", "Please stay near the counters: your number is called soon.")}</p>`;
+        return `<p class="k-t-big k-t-next" id="t-next">${_("Anda berikutnya!")}</p>
+          <p>${_("Bersiaplah di dekat loket: nomor Anda segera dipanggil.")}</p>`;
       }
-      const wait = tk.estimated_wait_minutes ? `<p>${L("Perkiraan waktu tunggu", "Estimated wait")}: ± ${tk.estimated_wait_minutes} ${L("menit", "min")}</p>` : "";
-      return `<p class="k-t-big">${L("Antrean di depan Anda", "People ahead of you")}: <strong id="t-ahead">${tk.ahead}</strong></p>${wait}`;
+      const wait = tk.estimated_wait_minutes ? `<p>${_("Perkiraan waktu tunggu")}: ± ${tk.estimated_wait_minutes} ${_("menit")}</p>` : "";
+      return `<p class="k-t-big">${_("Antrean di depan Anda")}: <strong id="t-ahead">${tk.ahead}</strong></p>${wait}`;
     }
     case "called":
-      return `<p class="k-t-call" id="t-call">${esc(where)}</p>${tk.call_count > 1 ? `<p>${L("Dipanggil ulang", "Called again")}</p>` : ""}`;
+      return `<p class="k-t-call" id="t-call">${esc(where)}</p>${tk.call_count > 1 ? `<p>${_("Dipanggil ulang")}</p>` : ""}`;
     case "serving":
-      return `<p class="k-t-call">${esc(where)}</p><p>${L("Sedang dilayani.", "Being served.")}</p>`;
+      return `<p class="k-t-call">${esc(where)}</p><p>${_("Sedang dilayani.")}</p>`;
     case "done":
-      return `<p class="k-t-big">${L("Layanan selesai. Terima kasih!", "Service complete. Thank you!")}</p>
-        <p>${L("Bantu kami menjadi lebih baik: isi survei kepuasan (1 menit).", "Help us improve: take the satisfaction survey (1 minute).")}</p>
-        <a class="k-btn k-btn-primary" id="t-survey" href="/survey/?ticket=${encodeURIComponent(token)}" rel="noreferrer">${L("Isi survei kepuasan", "Take the survey")}</a>`;
+      return `<p class="k-t-big">${_("Layanan selesai. Terima kasih!")}</p>
+        <p>${_("Bantu kami menjadi lebih baik: isi survei kepuasan (1 menit).")}</p>
+        <a class="k-btn k-btn-primary" id="t-survey" href="/survey/?ticket=${encodeURIComponent(token)}" rel="noreferrer">${_("Isi survei kepuasan")}</a>`;
     case "no_show":
-      return `<p class="k-t-big">${L("Anda tidak hadir saat dipanggil.", "You were not there when called.")}</p><p>${L("Silakan hubungi petugas loket atau bagian informasi.", "Please speak to the counter staff or the information desk.")}</p>`;
+      return `<p class="k-t-big">${_("Anda tidak hadir saat dipanggil.")}</p><p>${_("Silakan hubungi petugas loket atau bagian informasi.")}</p>`;
     case "cancelled":
-      return `<p class="k-t-big">${L("Nomor antrean ini telah dibatalkan.", "This ticket has been cancelled.")}</p><p><a href="/ambil/">${L("Ambil nomor baru", "Take a new number")}</a></p>`;
+      return `<p class="k-t-big">${_("Nomor antrean ini telah dibatalkan.")}</p><p><a href="/ambil/">${_("Ambil nomor baru")}</a></p>`;
     default:
       return "";
   }
@@ -49,18 +48,18 @@ function render() {
   $("t-agency").textContent = ticket.agency || "";
   $("t-service").textContent = ticket.service || "";
   $("t-number").textContent = ticket.number;
-  $("t-label").textContent = L("Nomor antrean Anda", "Your queue number");
+  $("t-label").textContent = _("Nomor antrean Anda");
   $("t-priority").hidden = !ticket.priority;
-  $("t-priority").textContent = L("PRIORITAS", "PRIORITY");
+  $("t-priority").textContent = _("PRIORITAS");
   $("t-status").innerHTML = statusHtml(ticket);
   $("t-actions").innerHTML =
-    ticket.status === "waiting" ? `<button type="button" class="k-btn k-btn-ghost" id="t-cancel">${L("Batalkan nomor ini", "Cancel this ticket")}</button>` : "";
-  $("t-qr-caption").textContent = L("Tunjukkan halaman ini kepada petugas bila diminta.", "Show this page to staff if asked.");
-  $("t-complaint").textContent = L("Sampaikan pengaduan atau saran", "Send a complaint or suggestion");
+    ticket.status === "waiting" ? `<button type="button" class="k-btn k-btn-ghost" id="t-cancel">${_("Batalkan nomor ini")}</button>` : "";
+  $("t-qr-caption").textContent = _("Tunjukkan halaman ini kepada petugas bila diminta.");
+  $("t-complaint").textContent = _("Sampaikan pengaduan atau saran");
   const issued = mppTime(new Date(ticket.issued_at), mpp.timezone);
-  $("t-issued").textContent = `${L("Diambil", "Taken")} ${issued.date}, ${issued.time} ${issued.zone}`;
-  $("sound").innerHTML = `${icon(audio ? "bell-ring" : "bell")} ${esc(audio ? L("Suara panggilan aktif", "Call sound on") : L("Aktifkan suara panggilan", "Turn on the call sound"))}`;
-  document.title = `${ticket.number} — ${ticket.status === "called" ? L("Dipanggil!", "Called!") : L("Nomor antrean", "Queue number")}`;
+  $("t-issued").textContent = `${_("Diambil")} ${issued.date}, ${issued.time} ${issued.zone}`;
+  $("sound").innerHTML = `${icon(audio ? "bell-ring" : "bell")} ${esc(audio ? _("Suara panggilan aktif") : _("Aktifkan suara panggilan"))}`;
+  document.title = `${ticket.number} — ${ticket.status === "called" ? _("Dipanggil!") : _("Nomor antrean")}`;
 }
 
 // A phone allows sound only after a tap; the chime is synthesised, so the page loads nothing more.
@@ -114,7 +113,7 @@ async function refresh() {
 document.addEventListener("click", async (event) => {
   if (event.target.id === "sound") return unlockSound();
   if (event.target.id === "t-cancel") {
-    if (!confirm(L("Batalkan nomor antrean ini? Nomor yang dibatalkan tidak dapat dipakai lagi.", "Cancel this ticket? It cannot be used again."))) return;
+    if (!confirm(_("Batalkan nomor antrean ini? Nomor yang dibatalkan tidak dapat dipakai lagi."))) return;
     try {
       update(await api(`/api/tickets/${encodeURIComponent(token)}/cancel`, { method: "POST" }));
     } catch (err) {
@@ -134,12 +133,12 @@ socket = live(
   { room: "ticket", token },
   {
     connection(up) {
-      $("live-state").textContent = up ? L("Terhubung", "Connected") : L("Menyambung ulang…", "Reconnecting…");
+      $("live-state").textContent = up ? _("Terhubung") : _("Menyambung ulang…");
       $("live-state").classList.toggle("is-offline", !up);
     },
     snapshot(data) {
       if (data.ticket) update(data.ticket);
-      $("live-state").textContent = L("Terhubung · diperbarui langsung", "Connected · live");
+      $("live-state").textContent = _("Terhubung · diperbarui langsung");
     },
     ticket_called(call) {
       ticket = { ...ticket, status: "called", counter_number: call.counter_number, counter: call.counter, call_count: call.call_count };

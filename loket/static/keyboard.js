@@ -1,5 +1,5 @@
 // The on-screen keyboard of a keyboardless kiosk: types into whichever text field has focus.
-import { icon, t } from "/static/loket.js";
+import { _, icon, pgettext } from "/static/loket.js";
 
 const ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM", ".,-@/?!"];
 
@@ -20,13 +20,12 @@ function erase(field) {
 
 /** Attach a keyboard to the text fields inside `root`; it appears under the focused field's form. */
 export function attachKeyboard(root) {
-  const L = (id, en) => t({ id, en });
-  const board = document.createElement("div");
+    const board = document.createElement("div");
   board.className = "l-keyboard";
   board.id = "onscreen-keyboard";
   board.hidden = true;
   board.setAttribute("role", "group");
-  board.setAttribute("aria-label", L("Papan ketik layar", "On-screen keyboard"));
+  board.setAttribute("aria-label", _("Papan ketik layar"));
   let shift = false;
   let target = null;
 
@@ -36,11 +35,11 @@ export function attachKeyboard(root) {
       return `<button type="button" data-key="${ch}">${ch}</button>`;
     }).join("")}</div>`).join("");
     board.innerHTML = `${keys}<div>
-      <button type="button" data-key="Shift" class="l-key-wide" aria-pressed="${shift}">${L("Huruf besar", "Shift")}</button>
-      <button type="button" data-key=" " class="l-key-space">${L("spasi", "space")}</button>
-      <button type="button" data-key="Backspace" class="l-key-wide">${icon("delete", L("Hapus", "Delete"))}</button>
-      <button type="button" data-key="Enter" class="l-key-wide">${L("Baris baru", "New line")}</button>
-      <button type="button" data-key="Close" class="l-key-wide">${L("Tutup", "Close")}</button></div>`;
+      <button type="button" data-key="Shift" class="l-key-wide" aria-pressed="${shift}">${_("Huruf besar")}</button>
+      <button type="button" data-key=" " class="l-key-space">${_("spasi")}</button>
+      <button type="button" data-key="Backspace" class="l-key-wide">${icon("delete", _("Hapus"))}</button>
+      <button type="button" data-key="Enter" class="l-key-wide">${_("Baris baru")}</button>
+      <button type="button" data-key="Close" class="l-key-wide">${pgettext("button", "Tutup")}</button></div>`;
   }
 
   // Keys never take the focus: the caret stays in the field being typed.

@@ -1,5 +1,6 @@
 // Shared by every screen: the live connection, JSON calls with the one error shape, and language.
 import { io } from "/vendor/socket.io.esm.min.js";
+import EN from "/i18n/en.js";
 
 export const lang = () => (new URLSearchParams(location.search).get("lang") || localStorage.getItem("loket.lang") || "id");
 
@@ -8,22 +9,27 @@ export function setLang(value) {
   document.cookie = `lang=${value}; path=/; SameSite=Lax`;
 }
 
-// Pick the text of the current language from {id, en}.
-export const t = (texts) => (lang() === "en" && texts.en) ? texts.en : texts.id;
+// Every text of the screens is in the server's gettext catalogs (loket/translations/, `make messages`
+// extracts _("…"), N_("…") and pgettext("context", "…") from these modules): the Indonesian text is
+// the id, the English comes with /i18n/en.js, imported above, so it is there before anything draws.
+// {name} in a text is filled from `values`, after translating, as the Python side does.
+let catalog = null; // null: follow the screen's language; loadTexts() pins another one
+const fill = (text, values) => (values ? text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m)) : text);
+const english = () => (catalog ?? (lang() === "en" ? EN : null));
+// A text with a context (gettext's msgctxt) is "context\u0004text": the same Indonesian word can say
+// two things in English ("Tutup": Close on a button, Closed as a state).
+const translate = (text, values) => fill(english()?.[text] || text.slice(text.indexOf("\u0004") + 1), values);
+export const _ = translate;
+export const pgettext = (context, text, values) => translate(`${context}\u0004${text}`, values);
+export const N_ = (text) => text; // marks a text where a table defines it; _() or t() translates it where shown
+export const NC_ = (context, text) => `${context}\u0004${text}`; // the same, with a context
+// t(): a marked text (or a server's {id, en} pair) in the current language.
+export const t = (text, values) => (typeof text === "string" ? _(text, values) : lang() === "en" && text?.en ? text.en : text?.id ?? "");
 
-// Texts from the server's gettext catalogs: `await loadTexts()` once, then _("Indonesian text")
-// gives it in the current language (the Indonesian is the catalog id; `make messages` extracts it).
-let catalog = {};
+// Another catalog than the screen's language (tests, a preview): "en" or "id".
 export async function loadTexts(language = lang()) {
-  catalog = {};
-  if (language === "id") return;
-  try {
-    catalog = (await api(`/i18n/${encodeURIComponent(language)}.json`)).messages || {};
-  } catch {
-    // offline or unknown language: the Indonesian texts are shown
-  }
+  catalog = language === "en" ? EN : {};
 }
-export const _ = (text) => catalog[text] || text;
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -48,7 +54,7 @@ export async function api(path, { method = "GET", body, timeout = 8000 } = {}) {
       signal: ctrl.signal,
     });
   } catch (err) {
-    throw new ApiError(0, { error: "offline", message: t({ id: "Server tidak dapat dihubungi.", en: "The server cannot be reached." }) });
+    throw new ApiError(0, { error: "offline", message: t(N_("Server tidak dapat dihubungi.")) });
   } finally {
     clearTimeout(timer);
   }

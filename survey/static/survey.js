@@ -1,6 +1,6 @@
 // The survey screen: on a counter's tablet it wakes for the ticket the officer just completed;
 // from a citizen's ticket link it opens for that ticket. Answers are sent once, anonymously.
-import { api, iconUrl, live, t, lang, setLang } from "/static/loket.js";
+import { _, api, iconUrl, lang, live, N_, setLang, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const counterId = Number(app.dataset.counter) || null;
@@ -67,8 +67,8 @@ function renderQuestion() {
   touch();
   const list = items();
   const item = list[current.step];
-  $("ticket-label").textContent = current.ticket.number ? `${t({ id: "Nomor antrean", en: "Ticket" })} ${current.ticket.number}` : "";
-  $("progress").textContent = list.length > 1 ? t({ id: `Pertanyaan ${current.step + 1} dari ${list.length}`, en: `Question ${current.step + 1} of ${list.length}` }) : "";
+  $("ticket-label").textContent = current.ticket.number ? `${t(N_("Nomor antrean"))} ${current.ticket.number}` : "";
+  $("progress").textContent = list.length > 1 ? _("Pertanyaan {step_1} dari {length}", { step_1: current.step + 1, length: list.length }) : "";
   $("question").textContent = t(item.question);
   const options = $("options");
   options.replaceChildren();
@@ -103,10 +103,10 @@ function choose(code, value) {
 }
 
 const PROFILE_LABELS = {
-  sex: { id: "Jenis kelamin", en: "Sex" },
-  age_group: { id: "Usia", en: "Age" },
-  education: { id: "Pendidikan terakhir", en: "Education" },
-  occupation: { id: "Pekerjaan", en: "Occupation" },
+  sex: N_("Jenis kelamin"),
+  age_group: N_("Usia"),
+  education: N_("Pendidikan terakhir"),
+  occupation: N_("Pekerjaan"),
 };
 
 function renderProfile() {
@@ -174,14 +174,14 @@ async function pickCounter() {
 async function forCounter() {
   const counters = await api("/api/counters");
   const counter = counters.find((c) => c.id === counterId);
-  if (!counter) return message(t({ id: "Loket tidak ditemukan.", en: "Counter not found." }));
+  if (!counter) return message(t(N_("Loket tidak ditemukan.")));
   $("where").textContent = counter.name;
   const status = await fetch(`/api/survey/tablets/${counterId}/status`, { headers: { "X-Tablet-Key": tabletKey(), Accept: "application/json" } })
     .then((r) => r.json()).catch(() => ({ paired: true })); // offline: the answer itself will say so
   if (!status.paired) {
     return message(
-      t({ id: "Tablet ini belum dipasangkan dengan loket.", en: "This tablet is not paired with the counter." }),
-      t({ id: "Admin membuka tautan pemasangan dari Administrasi › Tablet survei.", en: "An admin opens the pairing link from Administration › Survey tablets." }),
+      t(N_("Tablet ini belum dipasangkan dengan loket.")),
+      t(N_("Admin membuka tautan pemasangan dari Administrasi › Tablet survei.")),
     );
   }
   idle();
