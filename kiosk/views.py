@@ -130,13 +130,19 @@ def agency_logo(agency_id: int):
 def next_opening(service_id: int):
     """When a refused citizen can come back, and (where phone tickets are on) a QR to take the number from a phone."""
     db = get_db()
-    if one(db, "SELECT id FROM services WHERE id = ?", (service_id,)) is None:
+    service = one(db, "SELECT id, booking_enabled FROM services WHERE id = ?", (service_id,))
+    if service is None:
         raise LoketError("service_not_found")
     answer: dict = {"service_id": service_id, "next_opening": opening.next_opening(db, service_id, clock())}
     if settings(db)["phone_tickets"] == "1":
         url = f"{serializers.public_base_url()}/ambil/?service={service_id}"
         answer["phone_url"] = url
         answer["phone_qr_svg"] = str(qr_svg(url))
+    if service["booking_enabled"]:
+        # a full or closed day is when a booked time helps most
+        url = f"{serializers.public_base_url()}/reservasi/?service={service_id}"
+        answer["booking_url"] = url
+        answer["booking_qr_svg"] = str(qr_svg(url))
     return answer
 
 

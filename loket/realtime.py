@@ -16,7 +16,7 @@ from flask_socketio import SocketIO, emit, join_room, leave_room, rooms
 from sqlite_utils import Database
 
 from . import serializers
-from .db import after_commit, get_db, off_loop, one, rows, settings
+from .db import WAL_RESTART_PAGES, after_commit, get_db, off_loop, one, rows, settings
 from .timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -347,6 +347,7 @@ def drop_sessions(keys: list[str]) -> None:
 COALESCE_SECONDS = 0.05  # queue_changed of a burst within this window go out as one
 IDLE_SECONDS = 30  # the emitter's thread ends after this long without work, and starts again on the next commit
 CHECKPOINT_SECONDS = 1.0
+CHECKPOINT_RETRY_SECONDS = 0.2
 
 
 class Emitter:
@@ -365,6 +366,7 @@ class Emitter:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.last_checkpoint = 0.0
+        self.restart_wanted = False
         self.delivered = 0  # transactions handed to sockets (tests and benchmarks read it)
 
     def publish(self, outbox: list) -> None:
@@ -439,11 +441,15 @@ class Emitter:
             self.delivered += len(taken)
 
     def _maintain(self) -> None:
-        if time.monotonic() - self.last_checkpoint < CHECKPOINT_SECONDS:
+        # A long log that a reader kept from restarting is tried again soon: the gap between two of a
+        # backup's or a report's reads is short.
+        every = CHECKPOINT_RETRY_SECONDS if self.restart_wanted else CHECKPOINT_SECONDS
+        if time.monotonic() - self.last_checkpoint < every:
             return
         self.last_checkpoint = time.monotonic()
         try:
-            off_loop(self.app.extensions["loket_pool"].checkpoint)
+            pages, truncated = off_loop(self.app.extensions["loket_pool"].checkpoint)
+            self.restart_wanted = pages >= WAL_RESTART_PAGES and not truncated
         except Exception:
             log.exception("WAL checkpoint failed")
 

@@ -60,3 +60,12 @@ def test_the_endpoint_offers_the_phone_ticket_where_phones_may_take_numbers(clie
     office_hours.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('phone_tickets', '0')")
     assert "phone_url" not in client.get("/api/services/1/next-opening").get_json()
     assert client.get("/api/services/999/next-opening").status_code == 404
+
+
+def test_a_refused_citizen_is_offered_the_booking_where_the_service_takes_bookings(client, db):
+    booked = db.execute("SELECT id FROM services WHERE booking_enabled = 1 ORDER BY id LIMIT 1").fetchone()[0]
+    answer = client.get(f"/api/services/{booked}/next-opening").get_json()
+    assert answer["booking_url"].endswith(f"/reservasi/?service={booked}")
+    assert answer["booking_qr_svg"].startswith("<svg")
+    walk_in_only = db.execute("SELECT id FROM services WHERE booking_enabled = 0 ORDER BY id LIMIT 1").fetchone()[0]
+    assert "booking_url" not in client.get(f"/api/services/{walk_in_only}/next-opening").get_json()

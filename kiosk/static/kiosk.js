@@ -297,7 +297,10 @@ function openingText(serviceId) {
   const phone = answer.phone_qr_svg
     ? `<div class="k-opening-phone">${answer.phone_qr_svg}<p>${_("Atau ambil nomor dari ponsel saat layanan buka: pindai kode ini, tanpa perlu antre di kios.")}</p></div>`
     : "";
-  return when + phone;
+  const booking = answer.booking_qr_svg
+    ? `<div class="k-opening-phone k-opening-booking">${answer.booking_qr_svg}<p>${_("Atau pesan jam kedatangan (reservasi) dari ponsel: pindai kode ini, lalu check-in di kios saat tiba.")}</p></div>`
+    : "";
+  return when + phone + booking;
 }
 
 function priorityView() {
