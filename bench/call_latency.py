@@ -124,8 +124,11 @@ def run(
     workers: int = 2,
     batch: int = 25,
     server_command=None,
-    label: str = "threading",
+    label: str = "gevent",
+    rate: float = 0,
 ) -> dict:
+    """`rate` > 0 paces the presses (calls per second in all), so servers of different speed are
+    compared under the same load; 0 presses as fast as 10 officers at once can."""
     work = OUT / "call_latency"
     work.mkdir(parents=True, exist_ok=True)
     setup = build(work / f"{label}.db", counters, phones)
@@ -186,8 +189,16 @@ def run(
 
         run_start = time.time()
         with ThreadPoolExecutor(10) as pool:
-            for _ in range(rounds):
-                list(pool.map(press, setup["counters"]))
+            presses = [item for _ in range(rounds) for item in setup["counters"]]
+            if rate > 0:
+                futures = []
+                for n, item in enumerate(presses):
+                    time.sleep(max(run_start + n / rate - time.time(), 0))
+                    futures.append(pool.submit(press, item))
+                for f in futures:
+                    f.result()
+            else:
+                list(pool.map(press, presses))
         call_seconds = time.time() - run_start
         usage_after = server.usage()
         time.sleep(10)  # late pushes still count as delivered (their latency shows it); only absent ones are lost
@@ -291,6 +302,7 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=None, help="run the server of another checkout (before/after in one run)")
     parser.add_argument("--label", default="gevent")
     parser.add_argument("--threading", action="store_true", help="start the server with --threading")
+    parser.add_argument("--rate", type=float, default=0, help="calls per second in all (0: as fast as 10 officers can)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     command = None
@@ -298,7 +310,9 @@ def main() -> None:
         tree = (args.tree or ROOT).resolve()
         command = [sys.executable, str(tree / "server.py"), "--no-demo", "--db", "{db}", "--port", "{port}"]
         command += ["--threading"] if args.threading else []
-    result = run(args.counters, args.displays, args.phones, args.rounds, args.workers, server_command=command, label=args.label)
+    result = run(
+        args.counters, args.displays, args.phones, args.rounds, args.workers, server_command=command, label=args.label, rate=args.rate
+    )
     result["machine"] = machine()
     print(report(result))
     if args.json:

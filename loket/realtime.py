@@ -367,6 +367,7 @@ class Emitter:
         self.thread: threading.Thread | None = None
         self.last_checkpoint = 0.0
         self.restart_wanted = False
+        self.checkpointing = False
         self.delivered = 0  # transactions handed to sockets (tests and benchmarks read it)
 
     def publish(self, outbox: list) -> None:
@@ -441,17 +442,28 @@ class Emitter:
             self.delivered += len(taken)
 
     def _maintain(self) -> None:
+        """Start a WAL checkpoint beside the deliveries, never in their way: copying a long log can
+        take longer than a lobby may wait for its next call."""
         # A long log that a reader kept from restarting is tried again soon: the gap between two of a
         # backup's or a report's reads is short.
         every = CHECKPOINT_RETRY_SECONDS if self.restart_wanted else CHECKPOINT_SECONDS
-        if time.monotonic() - self.last_checkpoint < every:
+        if self.checkpointing or time.monotonic() - self.last_checkpoint < every:
             return
         self.last_checkpoint = time.monotonic()
+        self.checkpointing = True
+        threading.Thread(target=self._checkpoint, name="loket-checkpoint", daemon=True).start()
+
+    def _checkpoint(self) -> None:
         try:
+            started = time.monotonic()
             pages, truncated = off_loop(self.app.extensions["loket_pool"].checkpoint)
             self.restart_wanted = pages >= WAL_RESTART_PAGES and not truncated
+            if time.monotonic() - started > 1:
+                log.info("WAL checkpoint of %s pages took %.1f s", pages, time.monotonic() - started)
         except Exception:
             log.exception("WAL checkpoint failed")
+        finally:
+            self.checkpointing = False
 
 
 def install(app) -> Emitter:
@@ -531,7 +543,7 @@ def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> di
         listed.append(
             {
                 "kind": data["kind"],
-                "ticket": serializers.public(full[ticket["id"]]) if ticket and ticket["id"] in full else None,
+                "ticket": _brief(full[ticket["id"]]) if ticket and ticket["id"] in full else None,
                 "counter_ids": sorted(c for c in data.get("counter_ids", ()) if c),
             }
         )
@@ -553,18 +565,29 @@ def broadcast_queue_changed(db: Database, changes: list[tuple[dict, str]]) -> di
             if sid in service_ids
         ],
         "counters": [serializers.counter_data(counters[c], current.get(c), loaded) for c in sorted(counter_ids) if c in counters],
-        "ticket": listed[-1]["ticket"],
+        "ticket": serializers.public(full[changes[-1][0]["ticket"]["id"]]) if listed[-1]["ticket"] else None,
         "changes": listed,
     }
     staff_rooms = ["staff:all", *(f"staff:agency:{a}" for a in sorted(agency_ids))]
     staff_rooms += _counter_rooms(db, service_ids) + [f"counter:{c}" for c in sorted(counter_ids)]
     public_rooms = ["display:all", "kiosk", *(f"display:agency:{a}" for a in sorted(agency_ids))]
-    public_rooms += [f"service:{s}" for s in sorted(service_ids)]
     socketio.emit("queue_changed", payload, to=list(dict.fromkeys(staff_rooms)))
     socketio.emit("queue_changed", lobby_counters(payload, loaded.settings), to=public_rooms)
+    # A citizen's phone follows one service: its own line's counts, not every counter and change of a
+    # burst (a thousand phones parsing the whole burst each made the lobby's calls wait behind them).
+    for entry in payload["services"]:
+        socketio.emit("queue_changed", {"kind": payload["kind"], "at": payload["at"], "services": [entry]}, to=f"service:{entry['id']}")
     for ticket_id, data in full.items():
         socketio.emit("ticket_changed", data, to=f"ticket:{fresh[ticket_id]['token']}")
     return payload
+
+
+BRIEF_FIELDS = ("id", "number", "service_id", "service", "agency_id", "status", "priority", "counter_id")
+
+
+def _brief(ticket: dict) -> dict:
+    """A ticket in a burst's list of changes: enough to name it (the last one comes whole as `ticket`)."""
+    return {k: ticket[k] for k in BRIEF_FIELDS if k in ticket}
 
 
 def lobby_counters(data: dict, conf: dict) -> dict:
