@@ -17,7 +17,7 @@ from kiosk.views import qr_svg
 from loket import auth, bookings, inputs, realtime, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings
-from loket.errors import LoketError, request_lang
+from loket.errors import LoketError
 from loket.ratelimit import hit, peek
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -269,11 +269,3 @@ def bookings_report():
     if request.args.get("format") == "csv":
         return csv_response(data["rows"], REPORT_COLUMNS, f"reservasi-{start}-{end}.csv")
     return data
-
-
-@bp.context_processor
-def _lang():
-    try:
-        return {"page_lang": request_lang()}
-    except RuntimeError:
-        return {"page_lang": "id"}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from loket import tickets
-from loket.db import one, scalar, settings
+from loket.db import one, settings
 from loket.timeutil import hhmm, local, minutes_of_day
 
 LOOK_AHEAD_DAYS = 21
@@ -39,12 +39,9 @@ def next_opening(db: sqlite_utils.Database, service_id: int, now: datetime) -> d
     }
     full_today = False
     if service["daily_quota"] is not None:
-        used = scalar(
-            db,
-            "SELECT count(*) FROM tickets WHERE origin_service_id = ? AND issued_on = ? AND status != 'cancelled'",
-            (service_id, moment.date().isoformat()),
-        )
-        full_today = used >= service["daily_quota"]
+        # the quota as tickets.issue counts it: the day's numbers, less the cancelled, plus held bookings
+        stat = tickets.service_stats(db, now, [service_id])[service_id]
+        full_today = stat["issued_today"] + stat["held"] >= service["daily_quota"]
     for ahead in range(LOOK_AHEAD_DAYS):
         day = moment.date() + timedelta(days=ahead)
         slot = hours.get(day.weekday())

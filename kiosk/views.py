@@ -14,7 +14,7 @@ from markupsafe import Markup
 from loket import inputs, realtime, serializers, tickets
 from loket.api import client_address, issue_from_request
 from loket.db import get_db, one, settings
-from loket.errors import LoketError, request_lang
+from loket.errors import LoketError
 from loket.ratelimit import hit, peek
 
 from . import opening, service
@@ -234,11 +234,3 @@ def issue_by_phone():
             DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
         )
     return response
-
-
-@bp.context_processor
-def _lang():
-    try:
-        return {"page_lang": request_lang()}
-    except RuntimeError:
-        return {"page_lang": "id"}

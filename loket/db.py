@@ -87,7 +87,6 @@ class Pool:
         # SQLite makes a blocked writer poll with sleeps of up to 100 ms; threads of one process
         # queue on this lock instead and get the write lock the moment it is free.
         self.write_lock = threading.RLock()
-        self.commits = 0
         # Called with each committed transaction's outbox, still under the write lock, so the
         # receiver sees transactions in commit order (the app sets it to its emitter's publish).
         self.deliver = None
@@ -116,14 +115,13 @@ class Pool:
             db.close()
 
     def after_commit(self, db: sqlite_utils.Database, outbox: list) -> None:
-        self.commits += 1
         if self.deliver is not None and outbox:
             self.deliver(outbox)
 
     def checkpoint(self) -> tuple[int, bool]:
         """Copy the WAL into the database without waiting on anyone; restart the log when it is long.
 
-        Runs outside the write lock (the emitter calls it between deliveries). PASSIVE never waits.
+        Runs outside the write lock, in a thread beside the emitter (loket/realtime.py). PASSIVE never waits.
         Under steady load some reader always holds a snapshot, so SQLite would never restart the log
         by itself (it grew to 700 MB in a simulated busy day); a TRUNCATE does, but it waits for the
         readers of the moment while holding SQLite's writer lock: here it may wait only

@@ -368,7 +368,6 @@ class Emitter:
         self.last_checkpoint = 0.0
         self.restart_wanted = False
         self.checkpointing = False
-        self.delivered = 0  # transactions handed to sockets (tests and benchmarks read it)
 
     def publish(self, outbox: list) -> None:
         try:
@@ -439,7 +438,6 @@ class Emitter:
             pool.give_back(db)
             for _ in taken:
                 self.queue.task_done()
-            self.delivered += len(taken)
 
     def _maintain(self) -> None:
         """Start a WAL checkpoint beside the deliveries, never in their way: copying a long log can

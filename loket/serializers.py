@@ -126,13 +126,6 @@ class Loaded:
             found = dict(self.db.conn.execute(f"SELECT ticket_id, code FROM bookings WHERE ticket_id IN ({','.join(map(str, wanted))})"))
             self._codes.update({i: found.get(i) for i in wanted})
 
-    def forget(self) -> None:
-        """Drop live figures (after a write); names and rules stay."""
-        self._stats.clear()
-        self._current.clear()
-        self._counters.clear()
-        self._all_counters = False
-
 
 def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = True, loaded: Loaded | None = None) -> dict:
     """The ticket as the API documents it; `private=False` strips what only its holder may see."""

@@ -1,6 +1,6 @@
 // The citizen's booking on a phone (/reservasi/): service → day → time slot → name and phone → the booking page.
 import { io } from "/vendor/socket.io.esm.min.js";
-import { _, api, esc, lang, N_, pgettext, setLang, t } from "/static/loket.js";
+import { _, api, esc, lang, N_, onLanguageButtons, pgettext, setLang, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const screen = document.getElementById("screen");
@@ -258,13 +258,9 @@ for (const b of document.querySelectorAll("[data-lang]")) {
   b.addEventListener("click", () => {
     const form = document.getElementById("details-form");
     if (form) for (const input of form.querySelectorAll("input")) state.form[input.name] = input.value;
-    setLang(b.dataset.lang);
-    const url = new URL(location.href);
-    url.searchParams.delete("lang");
-    history.replaceState(null, "", url);
-    render();
   });
 }
+onLanguageButtons(render);
 
 // Field errors in the citizen's language (the server names the field; its reason is for developers).
 const FIELD_HELP = {

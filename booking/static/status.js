@@ -1,5 +1,5 @@
 // The booking page (/reservasi/<token>): the code and its QR for the kiosk, the slot, what to bring, cancel.
-import { _, api, esc, lang, N_, setLang, t } from "/static/loket.js";
+import { _, api, esc, lang, N_, onLanguageButtons, t } from "/static/loket.js";
 
 let booking = JSON.parse(document.getElementById("booking-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
@@ -96,15 +96,7 @@ document.getElementById("extra").addEventListener("click", (event) => {
   if (action) render();
 });
 
-for (const b of document.querySelectorAll("[data-lang]")) {
-  b.addEventListener("click", () => {
-    setLang(b.dataset.lang);
-    const url = new URL(location.href);
-    url.searchParams.delete("lang");
-    history.replaceState(null, "", url);
-    render();
-  });
-}
+onLanguageButtons(render);
 
 // Coming back to the tab later (after check-in, or past the window) shows the booking as it is now.
 document.addEventListener("visibilitychange", async () => {

@@ -1,5 +1,5 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
-import { _, agencyStyle, api, esc, icon, lang, live, localDate, mppTime, N_, pgettext, setLang, t } from "/static/loket.js";
+import { _, agencyStyle, api, esc, icon, lang, live, localDate, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
@@ -521,16 +521,10 @@ function typeKey(key) {
   if (!state.query && clear) clear.remove();
 }
 
-for (const b of document.querySelectorAll("[data-lang]")) {
-  b.addEventListener("click", () => {
-    setLang(b.dataset.lang);
-    const url = new URL(location.href);
-    url.searchParams.delete("lang");
-    history.replaceState(null, "", url);
-    render();
-    showMine();
-  });
-}
+onLanguageButtons(() => {
+  render();
+  showMine();
+});
 
 // ---------------------------------------------------------------- idle, attract, offline
 

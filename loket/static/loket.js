@@ -9,6 +9,19 @@ export function setLang(value) {
   document.cookie = `lang=${value}; path=/; SameSite=Lax`;
 }
 
+// The page's ID/EN buttons ([data-lang]): switch, drop a ?lang= that would override it, redraw.
+export function onLanguageButtons(redraw) {
+  for (const b of document.querySelectorAll("[data-lang]")) {
+    b.addEventListener("click", () => {
+      setLang(b.dataset.lang);
+      const url = new URL(location.href);
+      url.searchParams.delete("lang");
+      history.replaceState(null, "", url);
+      redraw(b.dataset.lang);
+    });
+  }
+}
+
 // Every text of the screens is in the server's gettext catalogs (loket/translations/, `make messages`
 // extracts _("…"), N_("…") and pgettext("context", "…") from these modules): the Indonesian text is
 // the id, the English comes with /i18n/en.js, imported above, so it is there before anything draws.
