@@ -37,6 +37,10 @@ DEFAULT_SETTINGS: dict[str, str] = {
 }
 
 
+WAL_RESTART_PAGES = 4096  # 16 MiB of 4 KiB pages: past this the log is caught up under the write lock
+WAL_KEEP_BYTES = 64 * 1024 * 1024  # a restarted log is cut back to this (journal_size_limit)
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open the database with the durability settings every writer relies on."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +53,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=15000")
+    conn.execute(f"PRAGMA journal_size_limit={WAL_KEEP_BYTES}")
     return db
 
 
@@ -66,11 +71,6 @@ def init_schema(db: sqlite_utils.Database) -> list[str]:
 
 def is_empty(db: sqlite_utils.Database) -> bool:
     return not db["agencies"].exists() or db.execute("SELECT count(*) FROM agencies").fetchone()[0] == 0
-
-
-WAL_CHECK_SECONDS = 1.0
-WAL_RESTART_PAGES = 4096  # 16 MiB of 4 KiB pages
-CHECKPOINT_BUSY_MS = 20  # how long a log restart may wait for readers before it tries again later
 
 
 class Pool:
@@ -119,29 +119,32 @@ class Pool:
             self.deliver(outbox)
 
     def checkpoint(self) -> tuple[int, bool]:
-        """Copy the WAL into the database without waiting on anyone; restart the log when it is long.
+        """Copy the WAL into the database without ever making a writer poll SQLite's lock.
 
-        Runs outside the write lock, in a thread beside the emitter (loket/realtime.py). PASSIVE never waits.
-        Under steady load some reader always holds a snapshot, so SQLite would never restart the log
-        by itself (it grew to 700 MB in a simulated busy day); a TRUNCATE does, but it waits for the
-        readers of the moment while holding SQLite's writer lock: here it may wait only
-        CHECKPOINT_BUSY_MS and otherwise gives up until the next round. Returns (pages, truncated).
+        Called every second beside the emitter (loket/realtime.py). A PASSIVE checkpoint never waits
+        for anyone, but under steady writes it never catches up either, and SQLite restarts the log
+        from its start only once every frame has been copied: the log grew to 700 MB in a simulated
+        busy day. So when the log is long, a second PASSIVE runs while this process's write lock is
+        held: it copies only the frames of the moments since the first, and the next writer restarts
+        the log (cut back to `journal_size_limit`). Writers meanwhile queue on the lock (under gevent
+        the other requests go on) instead of sleeping in SQLite's busy handler, which blocks a whole
+        gevent process; a TRUNCATE or RESTART would also wait for readers while holding SQLite's writer
+        lock. A reader holding an old snapshot (a backup, a long report) keeps its frames: the log is
+        caught up in the next gap between its reads. Returns (frames in the log, caught up).
         """
-        # Its own connection, never one of the pool's: this may run in a thread of its own (off_loop).
+        frames, copied = off_loop(self._copy_log)
+        if frames < WAL_RESTART_PAGES:
+            return frames, frames == copied
+        with self.write_lock:
+            frames, copied = off_loop(self._copy_log)
+        return frames, frames == copied
+
+    def _copy_log(self) -> tuple[int, int]:
+        # Its own connection, never one of the pool's: this runs in a thread of its own (off_loop).
         if self.checkpoint_db is None:
             self.checkpoint_db = connect(self.path)
-        db = self.checkpoint_db
-        _busy, pages, _done = db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if pages < WAL_RESTART_PAGES:
-            return pages, False
-        db.conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_MS}")
-        try:
-            busy = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        except sqlite3.OperationalError:
-            busy = 1
-        finally:
-            db.conn.execute("PRAGMA busy_timeout=15000")
-        return pages, not busy
+        _busy, frames, copied = self.checkpoint_db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return frames, copied
 
     def close(self) -> None:
         if self.checkpoint_db is not None:
