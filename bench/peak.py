@@ -11,8 +11,9 @@ machine state; each figure is the median of `--repeat` runs.
 Figures per server: tickets/s and call-next/s at each client count with p50/p99/max latency, with
 an empty day and with `--day` tickets already issued; the server's CPU time per request (user + sys
 of the process: Python and SQLite together); the share of the in-process direct rate; the longest
-request while a reader holds a snapshot the whole time (as `sqlite3 .backup` or a long report does);
-and whether a kiosk and a display still work with 1,100 idle connections open under the systemd
+request while a reader holds a snapshot 10 s at a time or the whole time (a long report, an open
+sqlite3 shell); the same while the sqlite3 shell runs `.backup` or `VACUUM INTO` again and again, with
+the backups' duration and the WAL's largest size; and whether a kiosk and a display still work with 1,100 idle connections open under the systemd
 unit's soft limit of 1024 descriptors.
 """
 
@@ -297,17 +298,97 @@ def reader_stall(command: list[str], label: str, seconds: float, gap: float = 1.
 
     holder = threading.Thread(target=hold)
     holder.start()
+    wal = WalWatch(path)
     try:
-        conn = sqlite3.connect(path)
-        ids = [r for (r,) in conn.execute("SELECT id FROM services ORDER BY id")]
-        conn.close()
-        row = wrk(server.url, 16, seconds, "issue", ids)
+        row = wrk(server.url, 16, seconds, "issue", service_ids(path))
     finally:
         stop.set()
         holder.join()
+        wal.stop()
         server.stop()
-    wal = Path(f"{path}-wal")
-    row["wal_mib_after"] = round(wal.stat().st_size / 2**20, 1) if wal.exists() else 0
+    row["wal_mib_peak"] = wal.peak_mib
+    row["wal_mib_after"] = wal.now_mib()
+    return row
+
+
+def service_ids(path: Path) -> list[int]:
+    conn = sqlite3.connect(path)
+    try:
+        return [r for (r,) in conn.execute("SELECT id FROM services ORDER BY id")]
+    finally:
+        conn.close()
+
+
+class WalWatch:
+    """The WAL file's largest size during a run, sampled four times a second."""
+
+    def __init__(self, path: Path) -> None:
+        self.wal = Path(f"{path}-wal")
+        self.peak_mib = 0.0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def now_mib(self) -> float:
+        try:
+            return round(self.wal.stat().st_size / 2**20, 1)
+        except FileNotFoundError:
+            return 0.0
+
+    def _run(self) -> None:
+        while not self.stopping.wait(0.25):
+            self.peak_mib = max(self.peak_mib, self.now_mib())
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+
+def backups_during_burst(command: list[str], label: str, seconds: float, how: str) -> dict:
+    """16 kiosks issuing while the database is backed up again and again with the sqlite3 shell, as an
+    administrator would: `how` "backup" is `.backup` (the online backup API, 100 pages a step; it
+    starts over whenever another connection has written between two steps), "vacuum" is `VACUUM INTO`
+    (one read snapshot for the whole copy). Figures: the requests' tail, the backups finished and
+    their duration, and the WAL's largest size."""
+    path = prepare_db(OUT / "peak" / f"{label}-{how}.db")
+    server = Server(path, command=command).start()
+    stop = threading.Event()
+    made: list[tuple[bool, float]] = []
+    deadline = time.monotonic() + seconds
+
+    def back_up() -> None:
+        out = path.with_name(f"{path.stem}-copy.db")
+        while not stop.is_set():
+            out.unlink(missing_ok=True)
+            sql = f".backup '{out}'" if how == "backup" else f"VACUUM INTO '{out}'"
+            started = time.monotonic()
+            try:
+                done = subprocess.run(["sqlite3", str(path), sql], capture_output=True, timeout=max(deadline - started, 0) + 5)
+                made.append((done.returncode == 0 and out.exists(), time.monotonic() - started))
+            except subprocess.TimeoutExpired:
+                made.append((False, time.monotonic() - started))
+        out.unlink(missing_ok=True)
+
+    backer = threading.Thread(target=back_up)
+    wal = WalWatch(path)
+    backer.start()
+    try:
+        row = wrk(server.url, 16, seconds, "issue", service_ids(path))
+    finally:
+        stop.set()
+        backer.join()
+        wal.stop()
+        server.stop()
+    finished = [took for ok, took in made if ok]
+    row.update(
+        backups_started=len(made),
+        backups_finished=len(finished),
+        backup_seconds_median=round(statistics.median(finished), 2) if finished else None,
+        backup_seconds_max=round(max(finished), 2) if finished else None,
+        unfinished_seconds=round(max((took for ok, took in made if not ok), default=0), 1),
+        wal_mib_peak=wal.peak_mib,
+        db_mib=round(path.stat().st_size / 2**20, 1),
+    )
     return row
 
 
@@ -379,11 +460,37 @@ def report(results: dict) -> str:
         lines.append("")
     lines.append("16 kiosks issuing while a reader holds a snapshot 10 s at a time, 1 s apart (or all the time):")
     lines.append("")
-    lines.append("| server | issue p99 ms | max ms | req/s | WAL after (MiB) |")
-    lines.append("|---|---|---|---|---|")
+    lines.append("| server | issue p99 ms | max ms | req/s | WAL peak (MiB) | WAL after (MiB) |")
+    lines.append("|---|---|---|---|---|---|")
     for label, r in results["reader"].items():
-        lines.append(f"| {label} | {r['p99_ms']} | {r['max_ms']} | {r['per_second']} | {r['wal_mib_after']} |")
+        lines.append(
+            f"| {label} | {r['p99_ms']} | {r['max_ms']} | {r['per_second']} | {r.get('wal_mib_peak', '—')} | {r['wal_mib_after']} |"
+        )
     lines.append("")
+    if results["backup"]:
+        lines.append("16 kiosks issuing while the sqlite3 shell backs the database up again and again:")
+        lines.append("")
+        lines.append(
+            "| server | backup | issue p99 ms | max ms | req/s | backups finished / started | seconds each (median, max) "
+            "| longest unfinished (s) | WAL peak (MiB) | database (MiB) |"
+        )
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
+        for label, r in results["backup"].items():
+            server, _, how = label.rpartition(" ")
+            cells = [
+                server,
+                how,
+                r["p99_ms"],
+                r["max_ms"],
+                r["per_second"],
+                f"{r['backups_finished']} / {r['backups_started']}",
+                f"{r['backup_seconds_median']}, {r['backup_seconds_max']}",
+                r["unfinished_seconds"],
+                r["wal_mib_peak"],
+                r["db_mib"],
+            ]
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+        lines.append("")
     lines.append("| server | idle connections opened (of 1,100) | kiosk issue | display gets the call | failure |")
     lines.append("|---|---|---|---|---|")
     for label, r in results["idle"].items():
@@ -403,12 +510,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reader-seconds", type=float, default=120)
     parser.add_argument("--variants", default="gevent,before", help=f"servers to measure, of {', '.join(VARIANTS)}")
-    parser.add_argument("--only", default="rates,reader,idle", help="which figures")
+    parser.add_argument("--only", default="rates,reader,backup,idle", help="which figures")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     only = set(args.only.split(","))
-    results = {"machine": machine(), "direct": direct_rates(), "servers": [], "reader": {}, "idle": {}}
+    results = {"machine": machine(), "direct": direct_rates(), "servers": [], "reader": {}, "backup": {}, "idle": {}}
     for label in args.variants.split(","):
         which, extra = VARIANTS[label]
         if which == "before" and not args.before:
@@ -421,6 +528,11 @@ def main() -> None:
             print(label, "reader", results["reader"][label], flush=True)
             results["reader"][label + ", snapshot never released"] = reader_stall(command, label, args.reader_seconds / 2, gap=0)
             print(label, "reader continuous", results["reader"][label + ", snapshot never released"], flush=True)
+        if "backup" in only:
+            for how in ("backup", "vacuum"):
+                key = f"{label} {how}"
+                results["backup"][key] = backups_during_burst(command, label, args.reader_seconds, how)
+                print(key, results["backup"][key], flush=True)
         if "idle" in only:
             results["idle"][label] = idle_connections(command, label)
             print(label, "idle", results["idle"][label], flush=True)

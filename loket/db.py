@@ -7,6 +7,7 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,8 @@ DEFAULT_SETTINGS: dict[str, str] = {
 
 WAL_RESTART_PAGES = 4096  # 16 MiB of 4 KiB pages: past this the log is caught up under the write lock
 WAL_KEEP_BYTES = 64 * 1024 * 1024  # a restarted log is cut back to this (journal_size_limit)
+CATCH_UP_WAIT_MS = 25  # how long the log's restart may wait for the readers of the moment
+CATCH_UP_BACKOFF_SECONDS = 2.0
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -92,6 +95,7 @@ class Pool:
         self.deliver = None
         self.trace = None  # tests: a sqlite3 trace callback set on every connection handed out
         self.checkpoint_db: sqlite_utils.Database | None = None  # used by one caller at a time: the emitter
+        self.wait_for_readers_after = 0.0  # see checkpoint()
 
     def take(self) -> sqlite_utils.Database:
         try:
@@ -119,32 +123,39 @@ class Pool:
             self.deliver(outbox)
 
     def checkpoint(self) -> tuple[int, bool]:
-        """Copy the WAL into the database without ever making a writer poll SQLite's lock.
+        """Copy the WAL into the database and restart it, without ever making a writer poll SQLite's lock.
 
         Called every second beside the emitter (loket/realtime.py). A PASSIVE checkpoint never waits
-        for anyone, but under steady writes it never catches up either, and SQLite restarts the log
-        from its start only once every frame has been copied: the log grew to 700 MB in a simulated
-        busy day. So when the log is long, a second PASSIVE runs while this process's write lock is
-        held: it copies only the frames of the moments since the first, and the next writer restarts
-        the log (cut back to `journal_size_limit`). Writers meanwhile queue on the lock (under gevent
-        the other requests go on) instead of sleeping in SQLite's busy handler, which blocks a whole
-        gevent process; a TRUNCATE or RESTART would also wait for readers while holding SQLite's writer
-        lock. A reader holding an old snapshot (a backup, a long report) keeps its frames: the log is
-        caught up in the next gap between its reads. Returns (frames in the log, caught up).
+        for anyone, but under steady writes it never catches up, and SQLite starts the log over only
+        once every frame is copied and no reader is still on it: the log grew to 700 MB in a simulated
+        busy day. So once the log is long, a RESTART checkpoint runs while this process's write lock
+        is held: it copies the frames written since the PASSIVE pass and waits up to
+        CATCH_UP_WAIT_MS for the readers of the moment (a backup run again and again, a report) to
+        leave the log; the next writer then starts it over, cut back to `journal_size_limit`. Writers
+        queue on the lock meanwhile (under gevent the other requests go on) instead of sleeping in
+        SQLite's busy handler, which stops a whole gevent process. A reader that stays (a snapshot held
+        for minutes) keeps its frames and is not waited for again for CATCH_UP_BACKOFF_SECONDS.
+        Returns (frames in the log, caught up).
         """
-        frames, copied = off_loop(self._copy_log)
+        _busy, frames, copied = off_loop(self._copy_log)
         if frames < WAL_RESTART_PAGES:
             return frames, frames == copied
         with self.write_lock:
-            frames, copied = off_loop(self._copy_log)
-        return frames, frames == copied
+            now = time.monotonic()
+            wait_ms = CATCH_UP_WAIT_MS if now >= self.wait_for_readers_after else 0
+            busy, frames, _copied = off_loop(lambda: self._copy_log("RESTART", wait_ms))
+            if busy and wait_ms:
+                self.wait_for_readers_after = now + CATCH_UP_BACKOFF_SECONDS
+        return frames, not busy
 
-    def _copy_log(self) -> tuple[int, int]:
-        # Its own connection, never one of the pool's: this runs in a thread of its own (off_loop).
+    def _copy_log(self, mode: str = "PASSIVE", wait_ms: int = 0) -> tuple[int, int, int]:
+        # Its own connection, never one of the pool's: this runs in a thread of its own (off_loop),
+        # where a RESTART's busy handler may sleep without stopping the event loop.
         if self.checkpoint_db is None:
             self.checkpoint_db = connect(self.path)
-        _busy, frames, copied = self.checkpoint_db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return frames, copied
+        conn = self.checkpoint_db.conn
+        conn.execute(f"PRAGMA busy_timeout={wait_ms}")
+        return conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
 
     def close(self) -> None:
         if self.checkpoint_db is not None:
