@@ -13,8 +13,8 @@ an empty day and with `--day` tickets already issued; the server's CPU time per 
 of the process: Python and SQLite together); the share of the in-process direct rate; the longest
 request while a reader holds a snapshot 10 s at a time or the whole time (a long report, an open
 sqlite3 shell); the same while the sqlite3 shell runs `.backup` or `VACUUM INTO` again and again, with
-the backups' duration and the WAL's largest size; and whether a kiosk and a display still work with 1,100 idle connections open under the systemd
-unit's soft limit of 1024 descriptors.
+the backups' duration and the WAL's largest size; and whether a kiosk and a display still work
+with 1,100 idle connections open under the systemd unit's soft limit of 1024 descriptors.
 """
 
 from __future__ import annotations
