@@ -61,14 +61,16 @@ def connect(path: str | Path) -> sqlite_utils.Database:
 
 
 def init_schema(db: sqlite_utils.Database) -> list[str]:
-    """The baseline schema, then every pending migration; safe to run on a live database.
+    """The baseline schema on a new database, then every pending migration; safe on a live database.
 
-    Returns the names of the migrations applied now.
+    The baseline runs only where it never ran: its `IF NOT EXISTS` would otherwise bring back on
+    every start what a later migration dropped. Returns the names of the migrations applied now.
     """
     from . import migrations
 
-    with db.ensure_autocommit_on():
-        db.conn.executescript(SCHEMA.read_text(encoding="utf-8"))
+    if not db["tickets"].exists():
+        with db.ensure_autocommit_on():
+            db.conn.executescript(SCHEMA.read_text(encoding="utf-8"))
     return migrations.apply(db)
 
 

@@ -175,6 +175,14 @@ def m13_agency_badge(db: sqlite_utils.Database) -> None:
     add_column(db, "agencies", "logo", "TEXT NOT NULL DEFAULT ''")
 
 
+@migrations()
+def m11_drop_tickets_waiting(db: sqlite_utils.Database) -> None:
+    """The waiting list is read through `tickets_status_day` (m011_waiting_index); no statement the
+    server runs uses `tickets_waiting` any more (EXPLAIN QUERY PLAN over every statement of the test
+    suite), and each index is one more page written to the WAL by every issue and every call."""
+    db.conn.execute("DROP INDEX IF EXISTS tickets_waiting")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

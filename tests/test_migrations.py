@@ -66,9 +66,23 @@ def test_a_new_database_and_an_upgraded_one_have_the_same_schema(tmp_path, v1_pa
             for r in db.conn.execute("SELECT type, name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         }
 
+    def indexes(db):
+        return set(db.conn.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall())
+
     assert shape(fresh) == shape(old)
+    assert indexes(fresh) == indexes(old)
     fresh.close()
     old.close()
+
+
+def test_an_index_a_migration_dropped_stays_dropped_when_the_server_starts_again(tmp_path, v1_path):
+    for path in (tmp_path / "new.db", v1_path):
+        db = connect(path)
+        init_schema(db)
+        init_schema(db)  # the next start: the baseline's IF NOT EXISTS must not bring it back
+        names = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        db.close()
+        assert "tickets_waiting" not in names and "tickets_status_day" in names
 
 
 def test_the_server_issues_calls_and_reports_on_an_upgraded_database(v1_path):
