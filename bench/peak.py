@@ -281,12 +281,10 @@ def rates(command: list[str], label: str, clients: list[int], seconds: float, da
 
 def reader_stall(command: list[str], label: str, seconds: float, gap: float = 1.0) -> dict:
     """The longest issue while another connection holds a read snapshot for 10 s at a time, `gap` seconds
-    apart (a `sqlite3 .backup` or a long report run again and again; gap 0: a snapshot held all the time)."""
+    apart (a long report, or an sqlite3 shell inside `BEGIN`, again and again; gap 0: held all the time)."""
     path = prepare_db(OUT / "peak" / f"{label}-reader.db")
-    server = Server(path, command=command).start()
-    stop = threading.Event()
 
-    def hold():
+    def hold(stop: threading.Event) -> None:
         conn = sqlite3.connect(path)
         while not stop.is_set():
             conn.execute("BEGIN")
@@ -296,14 +294,22 @@ def reader_stall(command: list[str], label: str, seconds: float, gap: float = 1.
             stop.wait(gap)
         conn.close()
 
-    holder = threading.Thread(target=hold)
-    holder.start()
+    return burst_beside(command, path, seconds, hold)
+
+
+def burst_beside(command: list[str], path: Path, seconds: float, beside) -> dict:
+    """16 kiosks issuing for `seconds` while `beside(stop)` runs in a thread of its own: wrk's figures
+    with the WAL's largest size during the burst and its size after."""
+    server = Server(path, command=command).start()
+    stop = threading.Event()
+    thread = threading.Thread(target=beside, args=(stop,))
     wal = WalWatch(path)
+    thread.start()
     try:
         row = wrk(server.url, 16, seconds, "issue", service_ids(path))
     finally:
         stop.set()
-        holder.join()
+        thread.join()
         wal.stop()
         server.stop()
     row["wal_mib_peak"] = wal.peak_mib
@@ -351,12 +357,10 @@ def backups_during_burst(command: list[str], label: str, seconds: float, how: st
     (one read snapshot for the whole copy). Figures: the requests' tail, the backups finished and
     their duration, and the WAL's largest size."""
     path = prepare_db(OUT / "peak" / f"{label}-{how}.db")
-    server = Server(path, command=command).start()
-    stop = threading.Event()
     made: list[tuple[bool, float]] = []
     deadline = time.monotonic() + seconds
 
-    def back_up() -> None:
+    def back_up(stop: threading.Event) -> None:
         out = path.with_name(f"{path.stem}-copy.db")
         while not stop.is_set():
             out.unlink(missing_ok=True)
@@ -369,16 +373,7 @@ def backups_during_burst(command: list[str], label: str, seconds: float, how: st
                 made.append((False, time.monotonic() - started))
         out.unlink(missing_ok=True)
 
-    backer = threading.Thread(target=back_up)
-    wal = WalWatch(path)
-    backer.start()
-    try:
-        row = wrk(server.url, 16, seconds, "issue", service_ids(path))
-    finally:
-        stop.set()
-        backer.join()
-        wal.stop()
-        server.stop()
+    row = burst_beside(command, path, seconds, back_up)
     finished = [took for ok, took in made if ok]
     row.update(
         backups_started=len(made),
@@ -386,7 +381,6 @@ def backups_during_burst(command: list[str], label: str, seconds: float, how: st
         backup_seconds_median=round(statistics.median(finished), 2) if finished else None,
         backup_seconds_max=round(max(finished), 2) if finished else None,
         unfinished_seconds=round(max((took for ok, took in made if not ok), default=0), 1),
-        wal_mib_peak=wal.peak_mib,
         db_mib=round(path.stat().st_size / 2**20, 1),
     )
     return row

@@ -137,18 +137,18 @@ class Pool:
         queue on the lock meanwhile (under gevent the other requests go on) instead of sleeping in
         SQLite's busy handler, which stops a whole gevent process. A reader that stays (a snapshot held
         for minutes) keeps its frames and is not waited for again for CATCH_UP_BACKOFF_SECONDS.
-        Returns (frames in the log, caught up).
+        Returns (frames in the log, whether a long log is still waiting to start over: try again soon).
         """
-        _busy, frames, copied = off_loop(self._copy_log)
+        _busy, frames, _copied = off_loop(self._copy_log)
         if frames < WAL_RESTART_PAGES:
-            return frames, frames == copied
+            return frames, False
         with self.write_lock:
             now = time.monotonic()
             wait_ms = CATCH_UP_WAIT_MS if now >= self.wait_for_readers_after else 0
             busy, frames, _copied = off_loop(lambda: self._copy_log("RESTART", wait_ms))
             if busy and wait_ms:
                 self.wait_for_readers_after = now + CATCH_UP_BACKOFF_SECONDS
-        return frames, not busy
+        return frames, bool(busy)
 
     def _copy_log(self, mode: str = "PASSIVE", wait_ms: int = 0) -> tuple[int, int, int]:
         # Its own connection, never one of the pool's: this runs in a thread of its own (off_loop),

@@ -16,7 +16,7 @@ from flask_socketio import SocketIO, emit, join_room, leave_room, rooms
 from sqlite_utils import Database
 
 from . import serializers
-from .db import WAL_RESTART_PAGES, after_commit, get_db, one, rows, settings
+from .db import after_commit, get_db, one, rows, settings
 from .timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -454,8 +454,7 @@ class Emitter:
     def _checkpoint(self) -> None:
         try:
             started = time.monotonic()
-            pages, caught_up = self.app.extensions["loket_pool"].checkpoint()
-            self.restart_wanted = pages >= WAL_RESTART_PAGES and not caught_up
+            pages, self.restart_wanted = self.app.extensions["loket_pool"].checkpoint()
             if time.monotonic() - started > 1:
                 log.info("WAL checkpoint of %s pages took %.1f s", pages, time.monotonic() - started)
         except Exception:
