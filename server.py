@@ -23,7 +23,7 @@ from flask import Flask, abort, render_template, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from loket import api, auth, demo, errors, i18n, realtime
+from loket import api, auth, demo, emitter, errors, i18n, realtime
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -177,7 +177,7 @@ def create_app(config: dict | None = None) -> Flask:
         db.close()
 
     app.extensions["loket_pool"] = Pool(app.config["DATABASE"])
-    realtime.install(app)
+    emitter.install(app)
     app.teardown_appcontext(close_db)
     errors.register(app)
     i18n.install(app)

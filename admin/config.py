@@ -12,9 +12,10 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from loket import auth, bookings, realtime
-from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
+from loket import auth, bookings
+from loket.db import DEFAULT_SETTINGS, after_commit, one, set_setting, settings, transaction
 from loket.errors import LoketError
+from loket.events import ConfigChanged
 from loket.i18n import N_, zone_abbreviation
 from loket.inputs import boolean, choice, hhmm, integer, json_list, number, text
 from loket.inputs import invalid as _bad
@@ -467,7 +468,7 @@ def save_in_transaction(
     if before != after:  # an import that re-sends an unchanged row leaves no noise in the log
         audit.record(db, now, user, action or ("create" if before is None else "update"), entity, entity_id, before, after)
         if announce:
-            realtime.config_changed_after_commit(db, entity, {"id": after.get("id"), "agency_id": after.get("agency_id")})
+            after_commit(db, ConfigChanged(entity, {"id": after.get("id"), "agency_id": after.get("agency_id")}))
     return after
 
 
@@ -486,7 +487,7 @@ def delete(db: Database, entity: str, entity_id: int, now: datetime, user: dict)
             raise LoketError("invalid_field", 409, field="id", reason=N_("kios ini sudah mencetak antrean; ganti saja namanya"))
         db.execute(f"DELETE FROM {entity} WHERE id = ?", (entity_id,))
         audit.record(db, now, user, "delete", entity, entity_id, before, None)
-        realtime.config_changed_after_commit(db, entity, {"id": before.get("id"), "agency_id": before.get("agency_id")})
+        after_commit(db, ConfigChanged(entity, {"id": before.get("id"), "agency_id": before.get("agency_id")}))
     return before
 
 
@@ -553,5 +554,5 @@ def save_profile(db: Database, data: dict, now: datetime, user: dict) -> dict:
             set_setting(db, key, value)
         after = profile(db)
         audit.record(db, now, user, "update", "settings", None, before, after)
-        realtime.config_changed_after_commit(db, "mpp")
+        after_commit(db, ConfigChanged("mpp"))
     return after

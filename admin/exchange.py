@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from loket import realtime
-from loket.db import one, transaction
+from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
+from loket.events import ConfigChanged
 from loket.i18n import N_
 
 from . import config
@@ -157,5 +157,5 @@ def import_config(db: Database, payload: dict, now: datetime, user: dict) -> dic
                         raise LoketError("invalid_field", **{**err.params, "field": where}) from None
                     raise LoketError("invalid_field", field=where, reason=err.message()) from None
             written[kind] = len(items)
-        realtime.config_changed_after_commit(db, "import", {"written": written})  # one redraw for the whole file
+        after_commit(db, ConfigChanged("import", {"written": written}))  # one redraw for the whole file
     return written

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import auth, csvout, inputs, realtime
+from loket import auth, csvout, inputs, serializers
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, day_names
@@ -156,7 +156,7 @@ def test_print(kiosk_id: int):
     if not kiosk["printer_url"]:
         raise LoketError("invalid_field", field="printer_url", reason=N_("kios ini belum punya alamat printer"))
     conf = settings(db)
-    mpp = {**realtime.mpp_json(db), "ticket_header": conf["ticket_header"], "ticket_footer": conf["ticket_footer"]}
+    mpp = {**serializers.mpp_json(db), "ticket_header": conf["ticket_header"], "ticket_footer": conf["ticket_footer"]}
     sample = {
         "number": "TES-001",
         "agency": "Uji cetak / Test print",
@@ -312,7 +312,7 @@ def report_live():
 def report_recap():
     agency_id, start, _end, today = _report_scope()
     db = get_db()
-    mpp = realtime.mpp_json(db)
+    mpp = serializers.mpp_json(db)
     agency = one(db, "SELECT name FROM agencies WHERE id = ?", (agency_id,)) if agency_id else None
     return {
         "date": start,

@@ -14,10 +14,11 @@ from flask_socketio import join_room, leave_room, rooms
 from admin.views import _report_scope, csv_response
 from kiosk import service as kiosk_service
 from kiosk.views import qr_svg
-from loket import auth, bookings, inputs, realtime, serializers
+from loket import auth, bookings, inputs, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
+from loket.events import slots_room
 from loket.ratelimit import hit, peek
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -60,28 +61,6 @@ def booking_answer(db, booking: dict, now: datetime) -> dict:
     return data
 
 
-def slots_room(service_id: int, day: str) -> str:
-    return f"booking-slots:{service_id}:{day}"
-
-
-def push_slots(db, service_id: int, day: str, now: datetime) -> None:
-    """Open booking pages showing this service and day redraw the places left (after the commit);
-    a booking for today also changes the quota left that kiosks show for walk-ins."""
-    told = []
-    if day == local_day(now, settings(db)["timezone"]):
-        told.append(("queue_changed", {"kind": "booking_changed", "ticket": None, "now": now, "service_ids": (service_id,)}))
-    try:
-        told.append(
-            (
-                "emit",
-                {"event": "booking_slots_changed", "payload": bookings.slots(db, service_id, day, now), "to": slots_room(service_id, day)},
-            )
-        )
-    except LoketError:
-        pass
-    realtime.publish(told)
-
-
 # ---------------------------------------------------------------- pages
 
 
@@ -89,7 +68,7 @@ def push_slots(db, service_id: int, day: str, now: datetime) -> None:
 def booking_page():
     db = get_db()
     today = local_day(clock(), settings(db)["timezone"])
-    response = make_response(render_template("booking/book.html", mpp=realtime.mpp_json(db), today=today))
+    response = make_response(render_template("booking/book.html", mpp=serializers.mpp_json(db), today=today))
     device, new = _device_id()
     if new:
         response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax")
@@ -108,7 +87,7 @@ def poster_page():
             " WHERE s.booking_enabled = 1 AND s.active = 1 AND a.active = 1 ORDER BY a.sort_order, s.sort_order"
         )
     ]
-    return render_template("booking/poster.html", mpp=realtime.mpp_json(db), qr=qr_svg(url), url=url, services=services)
+    return render_template("booking/poster.html", mpp=serializers.mpp_json(db), qr=qr_svg(url), url=url, services=services)
 
 
 @bp.get("/reservasi/<token>")
@@ -117,9 +96,9 @@ def status_page(token: str):
     try:
         booking = bookings.by_token(db, token)
     except LoketError:
-        return render_template("booking/missing.html", mpp=realtime.mpp_json(db)), 404
+        return render_template("booking/missing.html", mpp=serializers.mpp_json(db)), 404
     data = booking_answer(db, booking, clock())
-    page = render_template("booking/status.html", booking=data, qr=qr_svg(data["code"]), mpp=realtime.mpp_json(db))
+    page = render_template("booking/status.html", booking=data, qr=qr_svg(data["code"]), mpp=serializers.mpp_json(db))
     response = make_response(page)
     # The address is the key to the booking (and its cancel button): no shared caches, no Referer.
     response.headers["Cache-Control"] = "no-store"
@@ -172,7 +151,6 @@ def create_booking():
             hit(db, bucket, allowed, window, now)
         except LoketError:
             pass  # already booked; the next request is the one refused
-    push_slots(db, service_id, day, now)
     answer = booking_answer(db, booking, now)
     response = make_response(answer, 201)
     if new_device:
@@ -192,7 +170,6 @@ def cancel_booking(token: str):
     db = get_db()
     now = clock()
     booking = bookings.cancel(db, token, now)
-    push_slots(db, booking["service_id"], booking["date"], now)
     return booking_answer(db, booking, now)
 
 

@@ -219,7 +219,6 @@ def complaint_step(complaint_id: int):
         agency_id=inputs.integer(data, "agency_id", required=False),
         category=inputs.choice(data, "category", workflow.CATEGORIES, required=False),
     )
-    socketio.emit("complaint_changed", workflow.public_json(db, complaint), to=f"complaint:{complaint['code']}")
     return workflow.staff_json(db, complaint, user, today(), with_steps=True)
 
 

@@ -14,8 +14,9 @@ from typing import NamedTuple
 
 from sqlite_utils import Database
 
-from loket.db import one, settings, transaction
+from loket.db import after_commit, one, settings, transaction
 from loket.errors import LoketError
+from loket.events import ComplaintChanged
 from loket.i18n import N_, bilingual
 from loket.timeutil import iso, local_day, parse_iso
 
@@ -260,6 +261,8 @@ def step(
             assignments = ", ".join(f"{k} = :{k}" for k in changes)
             complaint = one(db, f"UPDATE complaints SET {assignments} WHERE id = :id RETURNING *", {**changes, "id": complaint_id})
         _log(db, complaint, now, action, complaint["status"], user, note.strip(), changes.get("agency_id"))
+        # its public tracking page redraws once the step has committed
+        after_commit(db, ComplaintChanged(complaint["code"], public_json(db, complaint)))
     return complaint
 
 

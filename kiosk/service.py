@@ -10,9 +10,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from loket import realtime, serializers, tickets
-from loket.db import one, transaction
+from loket import serializers, tickets
+from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
+from loket.events import TicketPrinted
 from loket.i18n import N_
 
 from . import printing
@@ -49,17 +50,7 @@ def record_outcome(db: Database, ticket: dict, kiosk: dict, ok: bool, error: str
     with transaction(db):
         fresh = tickets.record_print(db, ticket["id"], ok, error, now)
         set_printer_state(db, kiosk["id"], ok, error)
-        realtime.emit_after_commit(
-            db,
-            "ticket_printed",
-            {
-                "ticket_id": fresh["id"],
-                "number": fresh["number"],
-                "printed": ok,
-                "error": public_printer_error(kiosk, fresh["print_error"]),
-            },
-            to=f"kiosk:{kiosk['name']}",
-        )
+        after_commit(db, TicketPrinted(kiosk["name"], fresh["id"], fresh["number"], ok, public_printer_error(kiosk, fresh["print_error"])))
     return fresh
 
 
@@ -67,7 +58,7 @@ def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprin
     """What the printer (here or at the agent) needs: the ticket as its holder sees it, the MPP, the kiosk's settings."""
     return {
         "ticket": serializers.ticket_json(db, ticket, now, loaded=serializers.Loaded(db, now, base_url)),
-        "mpp": realtime.mpp_json(db),
+        "mpp": serializers.mpp_json(db),
         "kiosk": kiosk["name"],
         "profile": kiosk["printer_profile"] or None,
         "qr_mode": kiosk["qr_mode"],
@@ -85,7 +76,7 @@ def print_for_kiosk(db: Database, ticket: dict, kiosk: dict, now: datetime, repr
     payload = print_payload(db, ticket, kiosk, now, reprint, base_url)
     if kind in AGENT_PRINTED:
         # The printer is on the kiosk PC: its agent prints and reports back; until then printed stays NULL.
-        realtime.socketio.emit("print_ticket", payload, to=f"kiosk-agent:{kiosk['name']}")
+        tickets.hand_to_print_agent(db, ticket, kiosk, payload, now)
         return ticket
     try:
         result = printing.print_ticket(

@@ -11,7 +11,7 @@ import qrcode
 from flask import Blueprint, current_app, make_response, render_template, request
 from markupsafe import Markup
 
-from loket import inputs, realtime, serializers, tickets
+from loket import inputs, serializers, tickets
 from loket.api import client_address, issue_from_request
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
@@ -87,7 +87,7 @@ def kiosk_page():
 @bp.get("/ambil/")
 def phone_page():
     db = get_db()
-    return render_template("kiosk/ambil.html", enabled=settings(db)["phone_tickets"] == "1", mpp=realtime.mpp_json(db))
+    return render_template("kiosk/ambil.html", enabled=settings(db)["phone_tickets"] == "1", mpp=serializers.mpp_json(db))
 
 
 @bp.get("/t/<token>")
@@ -96,9 +96,9 @@ def ticket_page(token: str):
     try:
         ticket = tickets.by_token(db, _token(token))
     except LoketError:
-        return render_template("kiosk/ticket_missing.html", mpp=realtime.mpp_json(db)), 404
+        return render_template("kiosk/ticket_missing.html", mpp=serializers.mpp_json(db)), 404
     data = serializers.ticket_json(db, ticket, clock())
-    response = make_response(render_template("kiosk/ticket.html", ticket=data, qr=qr_svg(data["status_url"]), mpp=realtime.mpp_json(db)))
+    response = make_response(render_template("kiosk/ticket.html", ticket=data, qr=qr_svg(data["status_url"]), mpp=serializers.mpp_json(db)))
     # The URL is the key to the ticket: keep it out of shared caches and other sites' Referer headers.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

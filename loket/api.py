@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, request
 
-from . import auth, inputs, realtime, serializers, tickets
+from . import auth, inputs, serializers, tickets
 from .db import get_db, one, settings
 from .errors import LoketError
 from .ratelimit import clear, hit, refuse_over
@@ -35,7 +35,7 @@ def health():
 
 @bp.get("/mpp")
 def mpp():
-    return realtime.mpp_json(get_db())
+    return serializers.mpp_json(get_db())
 
 
 @bp.get("/agencies")

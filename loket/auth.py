@@ -12,8 +12,9 @@ from flask import current_app, g, request, session
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import get_db, one, transaction
+from .db import after_commit, get_db, one, transaction
 from .errors import LoketError
+from .events import SessionsEnded
 from .i18n import N_
 from .timeutil import iso
 
@@ -99,19 +100,16 @@ def logout() -> None:
         key = session_key(token)
         with transaction(db):
             db.execute("DELETE FROM sessions WHERE id = ?", (key,))
-        _drop_sockets([key])
+            after_commit(db, SessionsEnded((key,)))
 
 
 def end_sessions(db: Database, user_id: int) -> None:
-    """End every session of a user (password reset, deactivation); call inside the write transaction."""
+    """End every session of a user (password reset, deactivation); call inside the write transaction.
+
+    Their sockets are dropped once the end has committed (a rolled-back reset drops nobody)."""
     keys = [r[0] for r in db.execute("DELETE FROM sessions WHERE user_id = ? RETURNING id", (user_id,)).fetchall()]
-    _drop_sockets(keys)
-
-
-def _drop_sockets(keys: list[str]) -> None:
-    from . import realtime
-
-    realtime.drop_sessions(keys)
+    if keys:
+        after_commit(db, SessionsEnded(tuple(keys)))
 
 
 def session_user(db: Database, cookie: dict, now: datetime) -> tuple[dict | None, bool]:

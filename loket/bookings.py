@@ -20,8 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlite_utils import Database
 
 from . import tickets
-from .db import one, scalar, settings, transaction
+from .db import after_commit, one, scalar, settings, transaction
 from .errors import LoketError
+from .events import BookingSlotsChanged, QueueChanged
 from .i18n import long_date
 from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day, parse_iso, zone
 
@@ -338,6 +339,7 @@ def book(
             ),
         )
         _event(db, now, "booked", booking)
+        _slots_changed(db, booking, now)
     return booking
 
 
@@ -354,6 +356,18 @@ def _event(db: Database, now: datetime, kind: str, booking: dict, **data) -> Non
             json.dumps({"booking_id": booking["id"], "date": booking["date"], "start": booking["slot_start"], **data}, ensure_ascii=False),
         ),
     )
+
+
+def _slots_changed(db: Database, booking: dict, now: datetime) -> None:
+    """Said inside the booking's transaction: open booking pages of its service and day redraw the places
+    left; a booking for today also changes the quota left that kiosks show for walk-ins."""
+    service_id, day = booking["service_id"], booking["date"]
+    if day == local_day(now, settings(db)["timezone"]):
+        after_commit(db, QueueChanged(kind="booking_changed", now=now, service_ids=(service_id,)))
+    try:
+        after_commit(db, BookingSlotsChanged(service_id, day, slots(db, service_id, day, now)))
+    except LoketError:
+        pass  # a day the service no longer takes bookings: no page shows its slots
 
 
 def by_token(db: Database, token: str) -> dict:
@@ -384,6 +398,7 @@ def cancel(db: Database, token: str, now: datetime) -> dict:
             raise LoketError("too_late", closes=_local_hhmm(db, booking["checkin_closes_at"], -1))
         booking = one(db, "UPDATE bookings SET status = 'cancelled', cancelled_at = ? WHERE id = ? RETURNING *", (iso(now), booking["id"]))
         _event(db, now, "cancelled", booking)
+        _slots_changed(db, booking, now)
     return booking
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import sqlite_utils
 from flask import current_app, g
 
+from .events import Event
+
 SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
 
 # Settings an MPP can change in the admin; these are the defaults.
@@ -92,7 +94,7 @@ class Pool:
         # SQLite makes a blocked writer poll with sleeps of up to 100 ms; threads of one process
         # queue on this lock instead and get the write lock the moment it is free.
         self.write_lock = threading.RLock()
-        # Called with each committed transaction's outbox, still under the write lock, so the
+        # Called with each committed transaction's events, still under the write lock, so the
         # receiver sees transactions in commit order (the app sets it to its emitter's publish).
         self.deliver = None
         self.trace = None  # tests: a sqlite3 trace callback set on every connection handed out
@@ -120,9 +122,9 @@ class Pool:
         else:
             db.close()
 
-    def after_commit(self, db: sqlite_utils.Database, outbox: list) -> None:
-        if self.deliver is not None and outbox:
-            self.deliver(outbox)
+    def after_commit(self, db: sqlite_utils.Database, said: list) -> None:
+        if self.deliver is not None and said:
+            self.deliver(said)
 
     def checkpoint(self) -> tuple[int, bool]:
         """Copy the WAL into the database and restart it, without ever making a writer poll SQLite's lock.
@@ -204,20 +206,20 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     committed, in commit order, and sent to sockets by the emitter without the write lock.
     A nested call joins the transaction already open.
     """
-    if db.conn.in_transaction and getattr(db, "outbox", None) is not None:
+    if db.conn.in_transaction and getattr(db, "said", None) is not None:
         yield db
         return
     with write_order(db):
         db.conn.execute("BEGIN IMMEDIATE")
-        db.outbox = []
+        db.said = []
         try:
             yield db
         except BaseException:
-            db.outbox = None
+            db.said = None
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
-        outbox, db.outbox = db.outbox, None
+        said, db.said = db.said, None
         try:
             db.conn.execute("COMMIT")
         except BaseException:
@@ -226,15 +228,21 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             raise
         pool = getattr(db, "pool", None)
         if pool is not None:
-            pool.after_commit(db, outbox)
+            pool.after_commit(db, said)
 
 
-def after_commit(db: sqlite_utils.Database, what: str, **data) -> None:
-    """Say, inside a transaction, what must be told after it commits (a call, a changed queue)."""
-    outbox = getattr(db, "outbox", None)
-    if outbox is None:
+def after_commit(db: sqlite_utils.Database, event: Event) -> None:
+    """Say, inside a transaction, what must be told after it commits: one of loket/events.py's types.
+
+    The only way an event leaves Loket: the emitter sends what committed, in commit order; a
+    rollback sends nothing.
+    """
+    if not isinstance(event, Event):
+        raise TypeError(f"after_commit takes an event of loket/events.py, not {event!r}")
+    said = getattr(db, "said", None)
+    if said is None:
         raise RuntimeError("after_commit outside a transaction")
-    outbox.append((what, data))
+    said.append(event)
 
 
 def write_order(db: sqlite_utils.Database):

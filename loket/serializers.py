@@ -327,3 +327,27 @@ def called_event(db: Database, ticket: dict, now: datetime, recall: bool, loaded
         "announcement": announcement(ticket["number"], counter.get("number") or 0, loaded.settings["number_reading"]),
         "announcement_short": short_announcement(ticket["number"], counter.get("number") or 0, loaded.settings["number_reading"]),
     }
+
+
+def mpp_json(db: Database, conf: dict | None = None) -> dict:
+    conf = conf or settings(db)
+    return {
+        "name": conf["mpp_name"],
+        "address": conf["mpp_address"],
+        "logo_url": conf["mpp_logo_url"],
+        "timezone": conf["timezone"],
+        "self_priority": conf["self_priority"] == "1",
+        "phone_tickets": conf["phone_tickets"] == "1",
+        "number_reading": conf["number_reading"],
+        "announcement_repeat": int(conf["announcement_repeat"] or 1),
+        "ticket_header": conf["ticket_header"],
+        "ticket_footer": conf["ticket_footer"],
+    }
+
+
+def lobby_counters(data: dict, conf: dict) -> dict:
+    """What a public room may know of counters: the counter and its state, not who works there
+    (unless the MPP opts in with `public_officer_names`)."""
+    if conf.get("public_officer_names") == "1" or not data.get("counters"):
+        return data
+    return {**data, "counters": [{**c, "officer": None} for c in data["counters"]]}

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from .db import after_commit, one, rows, scalar, settings, transaction
 from .errors import LoketError
+from .events import PrintRequested, QueueChanged, TicketCalled
 from .i18n import N_
 from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day
 
@@ -239,7 +240,7 @@ def issue(
             ),
         )
         _event(db, now, "issued", ticket, kiosk_id=kiosk_id, data={"priority": ticket["priority"], "source": source})
-        after_commit(db, "queue_changed", kind="issued", ticket=ticket, now=now)
+        after_commit(db, QueueChanged(kind="issued", ticket=ticket, now=now))
     return ticket
 
 
@@ -255,7 +256,7 @@ def cancel(db: Database, token: str, now: datetime) -> dict:
             (ticket["origin_service_id"], ticket["issued_on"]),
         )
         _event(db, now, "cancelled", ticket)
-        after_commit(db, "queue_changed", kind="cancelled", ticket=ticket, now=now)
+        after_commit(db, QueueChanged(kind="cancelled", ticket=ticket, now=now))
     return ticket
 
 
@@ -264,6 +265,13 @@ def record_print(db: Database, ticket_id: int, printed: bool, error: str, now: d
         ticket = _update(db, ticket_id, printed=int(printed), print_error=error[:500])
         _event(db, now, "printed" if printed else "print_failed", ticket, kiosk_id=ticket["kiosk_id"], data={"error": error[:500]})
     return ticket
+
+
+def hand_to_print_agent(db: Database, ticket: dict, kiosk: dict, job: dict, now: datetime) -> None:
+    """The kiosk's printer hangs off its PC: the job goes to that kiosk's agent once the hand-off is recorded."""
+    with transaction(db):
+        _event(db, now, "print_sent", ticket, kiosk_id=kiosk["id"])
+        after_commit(db, PrintRequested(kiosk["name"], job))
 
 
 # ---------------------------------------------------------------- who is next
@@ -324,7 +332,7 @@ def _close_current(db: Database, counter_id: int, now: datetime, user_id: int | 
     started = current["started_at"] or current["called_at"]
     done = _update(db, current["id"], status="done", started_at=started, finished_at=_not_before(now, started))
     _event(db, now, "completed", done, user_id=user_id, data={"auto": True})
-    after_commit(db, "queue_changed", kind="completed", ticket=done, now=now, counter_ids=(counter_id,))
+    after_commit(db, QueueChanged(kind="completed", ticket=done, now=now, counter_ids=(counter_id,)))
     return done
 
 
@@ -343,8 +351,8 @@ def _call(db: Database, ticket: dict, counter: dict, now: datetime, user_id: int
     if called is None:  # cannot happen under the write lock; refuse rather than double-call
         raise LoketError("ticket_not_waiting")
     call_id = _event(db, now, kind, called, user_id=user_id, data={"priority": called["priority"], "recall": False})
-    after_commit(db, "ticket_called", ticket=called, call_id=call_id, recall=False, now=now)
-    after_commit(db, "queue_changed", kind="called", ticket=called, now=now, counter_ids=(counter["id"],))
+    after_commit(db, TicketCalled(ticket=called, call_id=call_id, recall=False, now=now))
+    after_commit(db, QueueChanged(kind="called", ticket=called, now=now, counter_ids=(counter["id"],)))
     return called
 
 
@@ -374,7 +382,7 @@ def call_next(
         candidate = next_for_counter(db, counter_id, now, settings(db))
         called = _call(db, candidate, counter, now, user_id, "called") if candidate else None
         if called is None:
-            after_commit(db, "queue_changed", kind="queue_empty", ticket=None, now=now, counter_ids=(counter_id,))
+            after_commit(db, QueueChanged(kind="queue_empty", ticket=None, now=now, counter_ids=(counter_id,)))
     return called, finished
 
 
@@ -413,7 +421,7 @@ def recall(db: Database, counter_id: int, now: datetime, user_id: int | None = N
         ticket = _require_current(db, counter_id, ("called",))
         ticket = _update(db, ticket["id"], call_count=ticket["call_count"] + 1)
         call_id = _event(db, now, "recalled", ticket, user_id=user_id, data={"priority": ticket["priority"], "recall": True})
-        after_commit(db, "ticket_called", ticket=ticket, call_id=call_id, recall=True, now=now)
+        after_commit(db, TicketCalled(ticket=ticket, call_id=call_id, recall=True, now=now))
     return ticket
 
 
@@ -423,7 +431,7 @@ def start(db: Database, counter_id: int, now: datetime, user_id: int | None = No
         ticket = _require_current(db, counter_id, ("called",))
         ticket = _update(db, ticket["id"], status="serving", started_at=_not_before(now, ticket["called_at"]))
         _event(db, now, "started", ticket, user_id=user_id)
-        after_commit(db, "queue_changed", kind="started", ticket=ticket, now=now, counter_ids=(counter_id,))
+        after_commit(db, QueueChanged(kind="started", ticket=ticket, now=now, counter_ids=(counter_id,)))
     return ticket
 
 
@@ -434,7 +442,7 @@ def complete(db: Database, counter_id: int, now: datetime, user_id: int | None =
         started = ticket["started_at"] or ticket["called_at"]
         ticket = _update(db, ticket["id"], status="done", started_at=started, finished_at=_not_before(now, started))
         _event(db, now, "completed", ticket, user_id=user_id, data={"auto": False})
-        after_commit(db, "queue_changed", kind="completed", ticket=ticket, now=now, counter_ids=(counter_id,))
+        after_commit(db, QueueChanged(kind="completed", ticket=ticket, now=now, counter_ids=(counter_id,)))
     return ticket
 
 
@@ -444,7 +452,7 @@ def no_show(db: Database, counter_id: int, now: datetime, user_id: int | None = 
         ticket = _require_current(db, counter_id, ("called",))
         ticket = _update(db, ticket["id"], status="no_show", no_show_at=_not_before(now, ticket["called_at"]))
         _event(db, now, "no_show", ticket, user_id=user_id)
-        after_commit(db, "queue_changed", kind="no_show", ticket=ticket, now=now, counter_ids=(counter_id,))
+        after_commit(db, QueueChanged(kind="no_show", ticket=ticket, now=now, counter_ids=(counter_id,)))
     return ticket
 
 
@@ -462,7 +470,7 @@ def requeue(db: Database, ticket_id: int, now: datetime, user_id: int | None = N
             db, ticket_id, status="waiting", queued_at=_not_before(now, ticket["no_show_at"]), counter_id=None, no_show_at=None
         )
         _event(db, now, "requeued", ticket, user_id=user_id)
-        after_commit(db, "queue_changed", kind="requeued", ticket=ticket, now=now)
+        after_commit(db, QueueChanged(kind="requeued", ticket=ticket, now=now))
     return ticket
 
 
@@ -505,7 +513,7 @@ def transfer(
         )
         _event(db, now, "transferred", ticket, user_id=user_id, counter_id=counter_id, data=segment)
         after_commit(
-            db, "queue_changed", kind="transferred", ticket=moved, now=now, counter_ids=(counter_id,), service_ids=(left["service_id"],)
+            db, QueueChanged(kind="transferred", ticket=moved, now=now, counter_ids=(counter_id,), service_ids=(left["service_id"],))
         )
     return moved, left
 
@@ -516,7 +524,7 @@ def hold(db: Database, counter_id: int, now: datetime, user_id: int | None = Non
         ticket = _require_current(db, counter_id, OPEN_STATUSES)
         ticket = _update(db, ticket["id"], held=1)
         _event(db, now, "held", ticket, user_id=user_id)
-        after_commit(db, "queue_changed", kind="held", ticket=ticket, now=now, counter_ids=(counter_id,))
+        after_commit(db, QueueChanged(kind="held", ticket=ticket, now=now, counter_ids=(counter_id,)))
     return ticket
 
 
@@ -530,7 +538,7 @@ def resume(db: Database, counter_id: int, ticket_id: int, now: datetime, user_id
             raise LoketError("ticket_not_found")
         ticket = _update(db, ticket_id, held=0)
         _event(db, now, "resumed", ticket, user_id=user_id)
-        after_commit(db, "queue_changed", kind="resumed", ticket=ticket, now=now, counter_ids=(counter_id,))
+        after_commit(db, QueueChanged(kind="resumed", ticket=ticket, now=now, counter_ids=(counter_id,)))
     return ticket
 
 
@@ -550,7 +558,7 @@ def set_counter_state(db: Database, counter_id: int, state: str, now: datetime, 
         )
         _event(db, now, "counter_" + state, None, counter_id=counter_id, agency_id=counter["agency_id"], user_id=user_id)
         served = tuple(r[0] for r in db.conn.execute("SELECT service_id FROM counter_services WHERE counter_id = ?", (counter_id,)))
-        after_commit(db, "queue_changed", kind="counter_" + state, ticket=None, now=now, counter_ids=(counter_id,), service_ids=served)
+        after_commit(db, QueueChanged(kind="counter_" + state, ticket=None, now=now, counter_ids=(counter_id,), service_ids=served))
     return counter
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD, login
+from conftest import PASSWORD, login, settle
 from loket import realtime
 
 
@@ -123,9 +123,29 @@ def test_a_socket_is_dropped_from_staff_rooms_when_its_session_ends(app, client,
         admin.post(f"/api/admin/users/{officer['id']}/password", json={"password": "kata-sandi-baru-1"})
     else:
         admin.put(f"/api/admin/users/{officer['id']}", json={"active": False})
+    settle(app)  # sockets are dropped after the commit, by the emitter
     assert not socket.is_connected()
     assert bystander.is_connected() is (ending == "logout")
     bystander.disconnect() if bystander.is_connected() else None
+
+
+def test_a_session_end_that_rolls_back_drops_no_socket(app, client):
+    """The drop is said inside the transaction and sent after its commit: a failed reset drops nobody."""
+    from loket import auth
+    from loket.db import get_db, transaction
+
+    officer = login(client, "petugas.dukcapil")
+    socket, answer = socket_for(app, client, {"room": "counter", "counter_id": 1})
+    assert answer == {"ok": True}
+    with app.app_context(), pytest.raises(RuntimeError):
+        db = get_db()
+        with transaction(db):
+            auth.end_sessions(db, officer["id"])
+            raise RuntimeError("the reset failed after the sessions were deleted")
+    settle(app)
+    assert socket.is_connected()
+    assert client.get("/api/me").status_code == 200
+    socket.disconnect()
 
 
 def test_a_wrong_password_leaves_the_session_table_clean_and_login_still_works(client):

@@ -83,12 +83,12 @@ def test_hot_endpoints_stay_under_their_statement_caps_whatever_the_days_size(ap
     counts["counter_detail"], r = counted.count(lambda: client.get("/api/counters/1"))
     assert r.status_code == 200 and len(r.get_json()["waiting"]) > 10
 
-    from loket import realtime
+    from loket import snapshots
     from loket.db import get_db
 
     with app.app_context():
         counts["display_snapshot"], snap = counted.count(
-            lambda: realtime.snapshot(get_db(), "display", app.config["CLOCK"](), display="lobi")
+            lambda: snapshots.snapshot(get_db(), "display", app.config["CLOCK"](), display="lobi")
         )
     assert snap["agencies"] and snap["counters"]
     print(f"statements with {day_size} tickets today: {counts}")

@@ -1,0 +1,165 @@
+"""After the commit: the one emitter that sends what committed transactions said (loket/events.py).
+
+The pool hands it each transaction's events right after COMMIT, still under the write lock, so its
+queue holds transactions in commit order; one thread (a greenlet under gevent) sends them without
+the write lock. Between deliveries the same thread starts the WAL checkpoint, so no writer waits
+for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from . import broadcasts, serializers
+from .events import Event, Message, QueueChanged, SessionsEnded, TicketCalled
+from .realtime import socketio
+
+log = logging.getLogger(__name__)
+
+COALESCE_SECONDS = 0.05  # queue_changed of a burst within this window go out as one
+IDLE_SECONDS = 30  # the emitter's thread ends after this long without work, and starts again on the next commit
+CHECKPOINT_SECONDS = 1.0
+CHECKPOINT_RETRY_SECONDS = 0.2
+
+
+class Emitter:
+    """Sends what committed transactions said happened, in commit order, without the write lock.
+
+    `ticket_called` goes out at once and is never merged, dropped or reordered; the `queue_changed`
+    of a burst is merged into one message whose counts are read fresh when it is sent.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.queue: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.last_checkpoint = 0.0
+        self.restart_wanted = False
+        self.checkpointing = False
+
+    def publish(self, said: list[Event]) -> None:
+        try:
+            base = serializers.public_base_url()
+        except RuntimeError:
+            base = ""
+        self.queue.put((said, base))
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="loket-emitter", daemon=True)
+                self.thread.start()
+
+    def drain(self, timeout: float = 5.0) -> bool:
+        """Wait until everything published so far was sent (tests; a clean shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.queue.unfinished_tasks == 0:
+                    return True
+            time.sleep(0.005)
+        return False
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            while True:
+                try:
+                    first = self.queue.get(timeout=IDLE_SECONDS)
+                except queue.Empty:
+                    with self.lock:
+                        if self.queue.empty():
+                            self.thread = None
+                            return
+                    continue
+                try:
+                    self._deliver(first)
+                except Exception:  # a broken payload must not stop every later event
+                    log.exception("delivering events failed")
+                self._maintain()
+
+    def _deliver(self, first) -> None:
+        pool = self.app.extensions["loket_pool"]
+        db = pool.take()
+        taken = [first]
+        changes: list[tuple[QueueChanged, str]] = []
+        try:
+            deadline = None
+            item = first
+            while True:
+                said, base = item
+                for event in said:
+                    if isinstance(event, QueueChanged):
+                        changes.append((event, base))
+                        deadline = deadline or time.monotonic() + COALESCE_SECONDS
+                    else:
+                        send(db, event, base)
+                if deadline is None:
+                    break
+                try:
+                    item = self.queue.get(timeout=max(deadline - time.monotonic(), 0))
+                except queue.Empty:
+                    break
+                taken.append(item)
+            if changes:
+                broadcasts.queue_changed(db, changes)
+        finally:
+            pool.give_back(db)
+            for _ in taken:
+                self.queue.task_done()
+
+    def _maintain(self) -> None:
+        """Start a WAL checkpoint beside the deliveries, never in their way: copying a long log can
+        take longer than a lobby may wait for its next call."""
+        # A long log that a reader kept from restarting is tried again soon: the gap between two of a
+        # backup's or a report's reads is short.
+        every = CHECKPOINT_RETRY_SECONDS if self.restart_wanted else CHECKPOINT_SECONDS
+        if self.checkpointing or time.monotonic() - self.last_checkpoint < every:
+            return
+        self.last_checkpoint = time.monotonic()
+        self.checkpointing = True
+        threading.Thread(target=self._checkpoint, name="loket-checkpoint", daemon=True).start()
+
+    def _checkpoint(self) -> None:
+        try:
+            started = time.monotonic()
+            pages, self.restart_wanted = self.app.extensions["loket_pool"].checkpoint()
+            if time.monotonic() - started > 1:
+                log.info("WAL checkpoint of %s pages took %.1f s", pages, time.monotonic() - started)
+        except Exception:
+            log.exception("WAL checkpoint failed")
+        finally:
+            self.checkpointing = False
+
+
+def send(db, event: Event, base: str = "") -> None:
+    """Send one event that is not merged with others (every type but QueueChanged)."""
+    if isinstance(event, TicketCalled):
+        broadcasts.ticket_called(db, event, base)
+    elif isinstance(event, Message):
+        socketio.emit(event.names[0], event.payload(), to=event.to())
+    elif isinstance(event, SessionsEnded):
+        drop_sessions(list(event.keys))
+    else:
+        raise TypeError(f"no delivery for {type(event).__name__}")
+
+
+def drop_sessions(keys: list[str]) -> None:
+    """Disconnect the sockets of ended sessions: they leave every staff and counter room at once.
+
+    The screens reconnect, subscribe again and are refused (session_expired), so they show the login.
+    """
+    server = socketio.server
+    if server is None or not keys:
+        return
+    for key in keys:
+        for sid, _eio_sid in list(server.manager.get_participants("/", f"session:{key}")):
+            server.disconnect(sid, namespace="/")
+
+
+def install(app) -> Emitter:
+    emitter = Emitter(app)
+    app.extensions["loket_emitter"] = emitter
+    app.extensions["loket_pool"].deliver = emitter.publish
+    return emitter
