@@ -221,6 +221,7 @@ def create_app(config: dict | None = None) -> Flask:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"] or None,
+        **({"client_manager": emitter.client_manager(app.config["REDIS_URL"])} if app.config["REDIS_URL"] else {}),
         ping_interval=10,
         ping_timeout=10,
         logger=False,

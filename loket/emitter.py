@@ -13,6 +13,8 @@ import queue
 import threading
 import time
 
+from socketio import PubSubManager, RedisManager
+
 from . import broadcasts, serializers
 from .events import Event, Message, QueueChanged, SessionsEnded, TicketCalled
 from .realtime import socketio
@@ -146,16 +148,45 @@ def send(db, event: Event, base: str = "") -> None:
 
 
 def drop_sessions(keys: list[str]) -> None:
-    """Disconnect the sockets of ended sessions: they leave every staff and counter room at once.
+    """Disconnect the sockets of ended sessions on every process: they leave every staff and counter room.
 
     The screens reconnect, subscribe again and are refused (session_expired), so they show the login.
+    With the Redis queue, closing a `session:` room is published to the other processes, whose
+    manager (SessionRooms) disconnects their own sockets in it.
     """
     server = socketio.server
     if server is None or not keys:
         return
     for key in keys:
-        for sid, _eio_sid in list(server.manager.get_participants("/", f"session:{key}")):
-            server.disconnect(sid, namespace="/")
+        room = f"session:{key}"
+        if isinstance(server.manager, PubSubManager):
+            server.manager.close_room(room, "/")
+        else:
+            for sid, _eio_sid in list(server.manager.get_participants("/", room)):
+                server.disconnect(sid, namespace="/")
+
+
+class SessionRooms(RedisManager):
+    """The Redis message queue of several processes, where closing a `session:` room also disconnects
+    the sockets in it, on whichever process holds them (a logout on one must reach the others).
+
+    Also takes `redis+sentinel://` URLs, which Flask-SocketIO's own choice of manager does not route.
+    """
+
+    def _handle_close_room(self, message: dict) -> None:
+        room, namespace = message.get("room") or "", message.get("namespace") or "/"
+        if room.startswith("session:"):
+            for sid, _eio_sid in list(self.get_participants(namespace, room)):
+                self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        super()._handle_close_room(message)
+
+
+def client_manager(url: str | None) -> SessionRooms | None:
+    """The manager for a message queue URL (redis://, rediss://, redis+sentinel://), or None for one process."""
+    if not url:
+        return None
+    # the channel Flask-SocketIO uses, so a process of an older Loket on the same Redis still hears us
+    return SessionRooms(url, channel="flask-socketio")
 
 
 def install(app) -> Emitter:

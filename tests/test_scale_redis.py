@@ -121,3 +121,33 @@ def test_two_processes_issuing_at_once_never_hand_out_the_same_number(two_server
         assert stored == (KIOSKS, KIOSKS)
     finally:
         conn.close()
+
+
+def test_a_logout_on_one_process_disconnects_the_sessions_socket_on_the_other(two_servers):
+    """The officer's console is connected to the second process; the logout goes through the first."""
+    first, second = two_servers
+    officer = first.session("petugas.dukcapil")
+    cookie = "; ".join(f"{name}={value}" for name, value in officer.cookies.items())
+    answers: list[dict] = []
+    subscribed = threading.Event()
+    dropped = threading.Event()
+    console = socketio.Client(reconnection=False)
+
+    def on_connect():
+        answers.append(console.call("subscribe", {"room": "staff"}, timeout=10))
+        subscribed.set()
+
+    console.on("connect", on_connect)
+    console.on("disconnect", lambda *_: dropped.set())
+    console.connect(second.url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
+    try:
+        assert subscribed.wait(10) and answers == [{"ok": True}]
+        bystander = socketio.Client(reconnection=False)
+        bystander.connect(second.url, transports=["websocket"], wait_timeout=10)
+        assert officer.post(first.url + "/api/logout", timeout=10).status_code in (200, 204)
+        assert dropped.wait(10), "the socket on the other process stayed subscribed after the logout"
+        assert bystander.connected  # only the ended session's sockets go
+        bystander.disconnect()
+    finally:
+        if console.connected:
+            console.disconnect()
