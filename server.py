@@ -277,7 +277,7 @@ def _register_cli(app: Flask) -> None:
     @click.option("--rebuild", is_flag=True, help="Roll the days up again, e.g. after a service's promised time changed")
     def rollup_command(start, end, rebuild):
         """Roll up finished days for the reports (run nightly; reports also do it on first use)."""
-        from admin import reports
+        from loket import reports
         from loket.db import settings
         from loket.timeutil import local_day
 

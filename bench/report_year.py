@@ -26,8 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from admin import reports  # noqa: E402
-from loket import demo  # noqa: E402
+from loket import demo, reports  # noqa: E402
 from loket.db import connect, init_schema  # noqa: E402
 from loket.timeutil import iso  # noqa: E402
 

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request, send_from_di
 from flask_socketio import join_room, rooms
 
 from loket import auth, csvout, inputs
+from loket import complaints as workflow
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.i18n import N_
@@ -17,7 +18,7 @@ from loket.ratelimit import hit
 from loket.realtime import socketio
 from loket.timeutil import local_day
 
-from . import photos, workflow
+from . import photos
 
 bp = Blueprint("complaints", __name__, template_folder="templates", static_folder="static", static_url_path="/aduan/static")
 

@@ -7,14 +7,15 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, render_template, request
 
 from admin import config
-from loket import auth, csvout, inputs
+from loket import auth, csvout, ikm, inputs
+from loket import survey_answers as answers
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.i18n import N_
 from loket.ratelimit import hit
 from loket.timeutil import local, parse_iso
 
-from . import answers, ikm, tablets
+from . import tablets
 
 bp = Blueprint("survey", __name__, template_folder="templates", static_folder="static", static_url_path="/survey/static")
 

@@ -44,7 +44,7 @@ def placeholders(text: str) -> set[str]:
 def test_the_extraction_sees_python_tables_and_templates():
     texts = marked_texts()
     assert MESSAGES["quota_reached"][1] in texts
-    assert texts["Diterima"].startswith("complaints")
+    assert texts["Diterima"] == "loket/complaints.py"
     assert any(name.endswith(".html") for name in texts.values())
 
 

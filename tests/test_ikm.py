@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from survey import ikm
+from loket import ikm
 
 
 def rows_with_total(respondents: int, total: int) -> list[dict]:

@@ -5,9 +5,8 @@ import io
 
 import pytest
 
-from admin import reports
 from conftest import login
-from loket import tickets
+from loket import reports, tickets
 
 KTP, KK, PASPOR = 1, 2, 5
 

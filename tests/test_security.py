@@ -379,7 +379,7 @@ def test_display_status_counts_only_from_the_screen_subscribed_as_that_display(a
 
 def test_one_socket_cannot_follow_unbounded_complaints(app):
     socket = realtime.socketio.test_client(app)
-    from complaints.workflow import CODE_ALPHABET
+    from loket.complaints import CODE_ALPHABET
 
     codes = ["ADU-" + CODE_ALPHABET[n % len(CODE_ALPHABET)] * 4 + "-" + CODE_ALPHABET[n // len(CODE_ALPHABET)] * 4 for n in range(30)]
     answers = [socket.emit("follow_complaint", {"code": code}, callback=True) for code in codes]
@@ -625,7 +625,7 @@ def test_public_counters_show_the_lobby_what_it_needs_not_who_is_working(app, cl
 def test_a_due_date_never_falls_on_a_day_the_mpp_is_closed_even_after_a_long_closure(db, received, days, due):
     from datetime import date, timedelta
 
-    from complaints.workflow import add_working_days
+    from loket.complaints import add_working_days
 
     start = date(2026, 9, 1)
     db.conn.executemany(
