@@ -79,6 +79,7 @@ def test_moving_an_officer_to_another_agency_ends_their_sessions_and_sockets(app
     login(admin, "admin")
     imigrasi = db.execute("SELECT id FROM agencies WHERE code = 'IMIGRASI'").fetchone()[0]
     assert admin.put(f"/api/admin/users/{officer['id']}", json={"agency_id": imigrasi}).status_code == 200
+    settle(app)  # sockets are dropped after the commit, by the emitter
     assert not socket.is_connected()
     assert_error(client.get("/api/me"), 401, "session_expired")
 
