@@ -150,6 +150,10 @@ def register_blueprints(app: Flask) -> None:
     from booking.views import bp as booking_bp
 
     app.register_blueprint(booking_bp)
+    from public import views as public_views
+
+    app.register_blueprint(public_views.bp)
+    app.register_blueprint(public_views.api)
 
 
 def create_app(config: dict | None = None) -> Flask:

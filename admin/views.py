@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import audit, auth, csvout, inputs, reports, serializers
+from loket import audit, auth, csvout, inputs, publication, reports, serializers
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, day_names
@@ -323,3 +323,36 @@ def report_recap():
         "heatmap": reports.heatmap(db, start, start, agency_id, today=today),
         "generated_at": iso(clock()),
     }
+
+
+# ---------------------------------------------------------------- publication (the public page's performance)
+
+
+@bp.get("/admin/publikasi")
+def publication_page():
+    return render_template("admin/publication.html")
+
+
+@bp.get("/api/admin/publications")
+def publications():
+    writer()
+    db = get_db()
+    tz = settings(db)["timezone"]
+    published = {p["period"]: p["published_at"] for p in publication.published(db)}
+    periods = publication.closed_periods(local_day(clock(), tz))
+    periods += sorted((p for p in published if p not in periods), reverse=True)
+    return {"timezone": tz, "periods": [{"period": p, "published_at": published.get(p)} for p in periods]}
+
+
+@bp.post("/api/admin/publications")
+def publish_period():
+    user = writer()
+    period = inputs.text(inputs.body(), "period", required=True, max_length=7)
+    return publication.publish(get_db(), period, user, clock()), 201
+
+
+@bp.delete("/api/admin/publications/<period>")
+def unpublish_period(period: str):
+    user = writer()
+    publication.unpublish(get_db(), period, user, clock())
+    return {"ok": True}

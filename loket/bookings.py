@@ -210,6 +210,17 @@ def days(db: Database, service_id: int, now: datetime) -> dict:
     }
 
 
+def places_left(db: Database, service: dict, day: str, now: datetime) -> int | None:
+    """Booking places still free on a day, as the booking page counts them (None: no bookings that day)."""
+    try:
+        listed = slots(db, service["id"], day, now)["slots"]
+    except LoketError:
+        return None
+    left = sum(s["left"] for s in listed)
+    day_left = _day_left(db, service, day)
+    return left if day_left is None else min(left, day_left)
+
+
 # ---------------------------------------------------------------- citizens' input
 
 

@@ -16,13 +16,15 @@ import time
 from socketio import PubSubManager, RedisManager
 
 from . import broadcasts, serializers
-from .events import Event, Message, QueueChanged, SessionsEnded, TicketCalled
+from .events import BookingSlotsChanged, ConfigChanged, Event, Message, QueueChanged, SessionsEnded, TicketCalled
+from .publication import LiveFigures
 from .realtime import socketio
 
 log = logging.getLogger(__name__)
 
 COALESCE_SECONDS = 0.05  # queue_changed of a burst within this window go out as one
 IDLE_SECONDS = 30  # the emitter's thread ends after this long without work, and starts again on the next commit
+PUBLIC_SECONDS = 3.0  # the public room (/info/) hears of changes at most this often: it is for planning a visit
 CHECKPOINT_SECONDS = 1.0
 CHECKPOINT_RETRY_SECONDS = 0.2
 
@@ -42,6 +44,8 @@ class Emitter:
         self.last_checkpoint = 0.0
         self.restart_wanted = False
         self.checkpointing = False
+        self.public_pending = False
+        self.public_pushed = 0.0
 
     def publish(self, said: list[Event]) -> None:
         try:
@@ -67,9 +71,13 @@ class Emitter:
     def _run(self) -> None:
         with self.app.app_context():
             while True:
+                wait = self._public_due() if self.public_pending else IDLE_SECONDS
                 try:
-                    first = self.queue.get(timeout=IDLE_SECONDS)
+                    first = self.queue.get(timeout=wait)
                 except queue.Empty:
+                    if self.public_pending:
+                        self._push_public()
+                        continue
                     with self.lock:
                         if self.queue.empty():
                             self.thread = None
@@ -79,6 +87,8 @@ class Emitter:
                     self._deliver(first)
                 except Exception:  # a broken payload must not stop every later event
                     log.exception("delivering events failed")
+                if self.public_pending and self._public_due() <= 0:
+                    self._push_public()
                 self._maintain()
 
     def _deliver(self, first) -> None:
@@ -92,6 +102,8 @@ class Emitter:
             while True:
                 said, base = item
                 for event in said:
+                    if isinstance(event, (QueueChanged, ConfigChanged, BookingSlotsChanged)):
+                        self._public_changed()
                     if isinstance(event, QueueChanged):
                         changes.append((event, base))
                         deadline = deadline or time.monotonic() + COALESCE_SECONDS
@@ -110,6 +122,28 @@ class Emitter:
             pool.give_back(db)
             for _ in taken:
                 self.queue.task_done()
+
+    def _public_changed(self) -> None:
+        self.app.extensions["loket_public"].mark_changed()
+        self.public_pending = True
+
+    def _public_due(self) -> float:
+        return max(self.public_pushed + PUBLIC_SECONDS - time.monotonic(), 0.0)
+
+    def _push_public(self) -> None:
+        """The services whose public figures changed, to the public room: one message for every phone on /info/."""
+        self.public_pending = False
+        self.public_pushed = time.monotonic()
+        pool = self.app.extensions["loket_pool"]
+        db = pool.take()
+        try:
+            generated_at, changed = self.app.extensions["loket_public"].changes(db, self.app.config["CLOCK"]())
+            if changed:
+                socketio.emit("public_changed", {"generated_at": generated_at, "services": changed}, to="public")
+        except Exception:
+            log.exception("public figures failed")
+        finally:
+            pool.give_back(db)
 
     def _maintain(self) -> None:
         """Start a WAL checkpoint beside the deliveries, never in their way: copying a long log can
@@ -192,5 +226,6 @@ def client_manager(url: str | None) -> SessionRooms | None:
 def install(app) -> Emitter:
     emitter = Emitter(app)
     app.extensions["loket_emitter"] = emitter
+    app.extensions["loket_public"] = LiveFigures()
     app.extensions["loket_pool"].deliver = emitter.publish
     return emitter

@@ -60,6 +60,9 @@ MESSAGES: dict[str, tuple[int, str]] = {
         503,
         N_("Penyimpanan data sedang bermasalah; nomor antrean belum dibuat. Silakan coba lagi atau hubungi petugas."),
     ),
+    # what the MPP publishes (public/, loket/publication.py)
+    "period_not_published": (404, N_("Data periode {period} belum dipublikasikan.")),
+    "period_not_closed": (409, N_("Periode {period} belum berakhir; hanya periode yang sudah selesai dapat dipublikasikan.")),
     # the satisfaction survey (survey/)
     "survey_already_answered": (409, N_("Survei untuk nomor antrean ini sudah diisi. Terima kasih.")),
     "survey_closed": (409, N_("Waktu pengisian survei untuk nomor antrean ini sudah berakhir.")),

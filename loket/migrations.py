@@ -183,6 +183,18 @@ def m11_drop_tickets_waiting(db: sqlite_utils.Database) -> None:
     db.conn.execute("DROP INDEX IF EXISTS tickets_waiting")
 
 
+@migrations()
+def m25_published_periods(db: sqlite_utils.Database) -> None:
+    """The months and quarters the MPP has published (public page, open data), with the figures as published."""
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS published_periods ("
+        " period TEXT PRIMARY KEY CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]' OR period GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),"
+        " published_at TEXT NOT NULL,"
+        " published_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+        " figures TEXT NOT NULL)"
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

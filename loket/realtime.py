@@ -139,8 +139,13 @@ def _subscribe(data) -> dict:
         join_room(f"ticket:{ticket['token']}")
         join_room(f"service:{ticket['service_id']}")
         emit("snapshot", snapshots.snapshot(db, "ticket", now, token=ticket["token"]))
+    elif room == "public":
+        # the public page (/info/): the figures of this moment, then what changes, a few seconds apart
+        _leave_all("public")
+        join_room("public")
+        emit("snapshot", snapshots.snapshot(db, "public", now))
     else:
-        raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff atau ticket")
+        raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff, ticket atau public")
     return {"ok": True}
 
 

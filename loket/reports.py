@@ -379,26 +379,49 @@ def summary(db: Database, start: str, end: str, group: str, agency_id: int | Non
         label = names.get(k, {"name": "—", "agency_id": None})
         if agency_id is not None and label.get("agency_id") != agency_id:
             continue
-        t = totals.get(k) or dict.fromkeys(SUMS, 0) | {m: [] for m in MEASURES}
-        waits, serving = _unpack(t["wait_ms"]), _unpack(t["service_ms"])
         row = {
             "id": k,
             "name": label["name"],
             "agency_id": label.get("agency_id"),
             "issued": issued.get(k, 0) if group in ("agency", "service") else None,
-            **{o: t[o] for o in OUTCOMES},
-            "wait_avg_min": _minutes(t["wait_sum_ms"] / t["wait_n"]) if t["wait_n"] else None,
-            "wait_median_min": _minutes(_percentile(waits, 0.5)),
-            "wait_p90_min": _minutes(_percentile(waits, 0.9)),
-            "service_avg_min": _minutes(t["service_sum_ms"] / t["service_n"]) if t["service_n"] else None,
-            "service_median_min": _minutes(_percentile(serving, 0.5)),
-            "service_p90_min": _minutes(_percentile(serving, 0.9)),
-            "within_promised_pct": round(100 * t["within_n"] / t["promised_n"], 1) if t["promised_n"] else None,
+            **_figures(totals.get(k) or _empty()),
         }
         if group == "service":
             row.update(quota.get(k, {"quota": None, "quota_use_pct": None, "quota_full_days": 0}))
         out.append(row)
     return out
+
+
+def _empty() -> dict:
+    return dict.fromkeys(SUMS, 0) | {m: [] for m in MEASURES}
+
+
+def _figures(t: dict) -> dict:
+    """Outcomes, waiting and service times and the share within the promise, from one group's totals."""
+    waits, serving = _unpack(t["wait_ms"]), _unpack(t["service_ms"])
+    return {
+        **{o: t[o] for o in OUTCOMES},
+        "wait_avg_min": _minutes(t["wait_sum_ms"] / t["wait_n"]) if t["wait_n"] else None,
+        "wait_median_min": _minutes(_percentile(waits, 0.5)),
+        "wait_p90_min": _minutes(_percentile(waits, 0.9)),
+        "service_avg_min": _minutes(t["service_sum_ms"] / t["service_n"]) if t["service_n"] else None,
+        "service_median_min": _minutes(_percentile(serving, 0.5)),
+        "service_p90_min": _minutes(_percentile(serving, 0.9)),
+        "within_promised_pct": round(100 * t["within_n"] / t["promised_n"], 1) if t["promised_n"] else None,
+    }
+
+
+def overall(db: Database, start: str, end: str, *, today: str | None = None) -> dict:
+    """The whole MPP over [start, end]: every service's segments together (as summary's service rows
+    added up), with the median and P90 over all of them, not a mean of the agencies' medians."""
+    merged = _empty()
+    for t in _totals(db, start, end, today, "agency_id").values():
+        for name in SUMS:
+            merged[name] += t[name]
+        for m in MEASURES:
+            merged[m] += t[m]
+    issued = sum(n for _sid, _day, n, _kept in _issued_per_day(db, start, end, today))
+    return {"issued": issued, **_figures(merged)}
 
 
 def _quota_use(db: Database, per_day: list[tuple[int, str, int, int]]) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from flask import current_app
 from sqlite_utils import Database
 
 from . import serializers, tickets
@@ -129,4 +130,7 @@ def snapshot(db: Database, room: str, now: datetime, **options) -> dict:
             "counters": serializers.counters_json(db, now, agency_id, loaded=loaded),
             "agencies": serializers.agencies_json(db, now, [agency_id] if agency_id else None, loaded=loaded),
         }
+    if room == "public":
+        figures, _etag = current_app.extensions["loket_public"].get(db, now)
+        return {**base, "figures": figures}
     raise ValueError(room)

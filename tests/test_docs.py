@@ -11,7 +11,7 @@ from loket.errors import MESSAGES
 ROOT = Path(__file__).resolve().parent.parent
 API = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
 EVENTS = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
-SOURCE_DIRS = ("loket", "kiosk", "display", "counter", "admin", "survey", "complaints", "booking")
+SOURCE_DIRS = ("loket", "kiosk", "display", "counter", "admin", "survey", "complaints", "booking", "public")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
