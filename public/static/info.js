@@ -123,7 +123,7 @@ function busyHtml(serviceId) {
   const { data, day } = entry;
   const values = data.waiting[day];
   const hours = values.map((v, h) => [h, v]).filter(([h]) => data.waiting.some((d) => d[h] > 0));
-  const days = WEEKDAYS.map((d) => `<button type="button" data-day="${d}" data-for="${serviceId}" aria-pressed="${d === day}" aria-label="${esc(weekdayName(d, "long"))}">${esc(weekdayName(d))}</button>`).join("");
+  const days = WEEKDAYS.map((d) => `<button type="button" data-day="${d}" data-for="${serviceId}" aria-pressed="${d === day}" title="${esc(weekdayName(d, "long"))}">${esc(weekdayName(d))}</button>`).join("");
   if (!hours.length) {
     return `<div class="p-days">${days}</div><p class="p-note">${esc(_("Belum ada riwayat antrean untuk layanan ini."))}</p>`;
   }

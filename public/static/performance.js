@@ -44,7 +44,7 @@ function table(agencies) {
   const rows = agencies.map((a) => `<tr><td>${esc(a.name)}</td><td>${number(a.served)}</td><td>${esc(minutes(a.wait_median_min))}</td>
     <td>${esc(pct(a.within_target_pct))}</td><td>${ikmText(a.ikm)}</td><td>${number(a.ikm.respondents)}</td>
     <td>${number(a.complaints.received)}</td><td>${number(a.complaints.answered_on_time)} / ${number(a.complaints.answered)}</td></tr>`).join("");
-  return `<div class="p-table-wrap"><table class="p-table"><caption class="p-source">${esc(_("Per instansi"))}</caption>
+  return `<div class="p-table-wrap" tabindex="0" role="region" aria-label="${esc(_("Per instansi"))}"><table class="p-table"><caption class="p-source">${esc(_("Per instansi"))}</caption>
     <thead><tr><th scope="col">${esc(_("Instansi"))}</th><th scope="col">${esc(_("Dilayani"))}</th><th scope="col">${esc(_("Median tunggu"))}</th>
     <th scope="col">${esc(_("Tepat waktu"))}</th><th scope="col">IKM</th><th scope="col">${esc(_("Responden"))}</th>
     <th scope="col">${esc(_("Pengaduan"))}</th><th scope="col">${esc(_("Dijawab tepat waktu"))}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
