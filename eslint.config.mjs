@@ -21,7 +21,7 @@ export default [
     },
   },
   {
-    files: ["eslint.config.mjs"],
+    files: ["eslint.config.mjs", "bench/*.mjs"],
     languageOptions: { globals: globals.node },
   },
 ];
