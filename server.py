@@ -23,7 +23,7 @@ from flask import Flask, abort, render_template, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from loket import api, auth, demo, emitter, errors, i18n, realtime
+from loket import api, assets, auth, demo, emitter, errors, i18n, realtime
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -67,7 +67,7 @@ def default_config() -> dict:
     }
 
 
-# No inline script anywhere (every page loads its ES modules from 'self'). Styles may be inline:
+# No inline script but each page's import map, allowed by its hash (every page loads its ES modules from 'self'). Styles may be inline:
 # the screens build markup with style attributes. Images may come from the MPP's own logo URL.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -195,7 +195,9 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # the page's one inline script, its import map, is allowed by its hash
+        policy = CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {app.extensions['loket_assets'].csp_source}")
+        response.headers.setdefault("Content-Security-Policy", policy)
         return response
 
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
@@ -221,6 +223,12 @@ def create_app(config: dict | None = None) -> Flask:
         return send_from_directory(Path(app.config["NODE_MODULES"]) / folder, filename, max_age=86400)
 
     register_blueprints(app)
+    modules = Path(app.config["NODE_MODULES"])
+    assets.install(
+        app,
+        vendor={f"/vendor/{name}": modules / path for name, path in VENDOR_FILES.items()},
+        generated={"/i18n/en.js": lambda: i18n.catalog_module("en")},
+    )
     realtime.socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

@@ -120,17 +120,21 @@ def _catalog_view(lang: str):
     return {"lang": lang, "messages": catalog_json(lang)}, 200, {"Cache-Control": "public, max-age=300"}
 
 
-def _catalog_module(lang: str):
-    """The catalog as an ES module, imported by loket.js before any screen draws a word."""
+def catalog_module(lang: str) -> bytes:
+    """The catalog as an ES module, imported by loket.js (only for a screen shown in that language)."""
     import json
 
+    body = "// Generated from loket/translations (make messages): the Indonesian text -> this language's.\n"
+    body += "export default " + json.dumps(catalog_json(lang), ensure_ascii=False, sort_keys=True) + ";\n"
+    return body.encode()
+
+
+def _catalog_module(lang: str):
     from flask import abort
 
     if lang not in LANGUAGES:
         abort(404)
-    body = "// Generated from loket/translations (make messages): the Indonesian text -> this language's.\n"
-    body += "export default " + json.dumps(catalog_json(lang), ensure_ascii=False, sort_keys=True) + ";\n"
-    return body, 200, {"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"}
+    return catalog_module(lang), 200, {"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"}
 
 
 def install(app) -> None:

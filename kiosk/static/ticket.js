@@ -123,8 +123,8 @@ document.addEventListener("click", async (event) => {
 });
 
 for (const b of document.querySelectorAll("[data-lang]")) {
-  b.addEventListener("click", () => {
-    setLang(b.dataset.lang);
+  b.addEventListener("click", async () => {
+    await setLang(b.dataset.lang);
     render();
   });
 }

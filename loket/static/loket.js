@@ -1,19 +1,29 @@
 // Shared by every screen: the live connection, JSON calls with the one error shape, and language.
 import { io } from "/vendor/socket.io.esm.min.js";
-import EN from "/i18n/en.js";
 
 export const lang = () => (new URLSearchParams(location.search).get("lang") || localStorage.getItem("loket.lang") || "id");
 
-export function setLang(value) {
+// The English catalog (46 KB) travels only to a screen shown in English: loaded here, before any
+// screen draws a word, when the page opens in English, or when a screen switches to English.
+let EN = null;
+async function englishTexts() {
+  EN ??= (await import("/i18n/en.js")).default;
+  return EN;
+}
+if (lang() === "en") await englishTexts();
+
+// Resolves once the language's texts are there: a screen redraws after it.
+export async function setLang(value) {
   localStorage.setItem("loket.lang", value);
   document.cookie = `lang=${value}; path=/; SameSite=Lax`;
+  if (value === "en") await englishTexts();
 }
 
 // The page's ID/EN buttons ([data-lang]): switch, drop a ?lang= that would override it, redraw.
 export function onLanguageButtons(redraw) {
   for (const b of document.querySelectorAll("[data-lang]")) {
-    b.addEventListener("click", () => {
-      setLang(b.dataset.lang);
+    b.addEventListener("click", async () => {
+      await setLang(b.dataset.lang);
       const url = new URL(location.href);
       url.searchParams.delete("lang");
       history.replaceState(null, "", url);
@@ -24,7 +34,7 @@ export function onLanguageButtons(redraw) {
 
 // Every text of the screens is in the server's gettext catalogs (loket/translations/, `make messages`
 // extracts _("…"), N_("…") and pgettext("context", "…") from these modules): the Indonesian text is
-// the id, the English comes with /i18n/en.js, imported above, so it is there before anything draws.
+// the id, the English comes with /i18n/en.js, loaded above before anything draws in English.
 // {name} in a text is filled from `values`, after translating, as the Python side does.
 let catalog = null; // null: follow the screen's language; loadTexts() pins another one
 const fill = (text, values) => (values ? text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m)) : text);
@@ -41,7 +51,7 @@ export const t = (text, values) => (typeof text === "string" ? _(text, values) :
 
 // Another catalog than the screen's language (tests, a preview): "en" or "id".
 export async function loadTexts(language = lang()) {
-  catalog = language === "en" ? EN : {};
+  catalog = language === "en" ? await englishTexts() : {};
 }
 
 export class ApiError extends Error {

@@ -211,8 +211,8 @@ async function forTicket() {
   }
 }
 
-$("lang").addEventListener("click", () => {
-  setLang(lang() === "en" ? "id" : "en");
+$("lang").addEventListener("click", async () => {
+  await setLang(lang() === "en" ? "id" : "en");
   translateStatic();
   if (current && !$("view-question").hidden) renderQuestion();
   else if (current && !$("view-profile").hidden) renderProfile();

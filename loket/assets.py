@@ -1,0 +1,236 @@
+"""Front-end files as a phone on the MPP's weak Wi-Fi needs them.
+
+- Every static file, vendor library and catalog module gets a content hash in its URL (`?v=…`); a
+  request with the current hash is cached for a year (`immutable`), so a warm visit asks nothing again.
+- One import map per page sends every ES module import — `/static/loket.js`, `./common.js`,
+  `/vendor/socket.io.esm.min.js` — to its hashed URL; its exact text is allowed by a hash in the CSP.
+- Each page's module graph is announced with `<link rel="modulepreload">`, so its files load at once
+  instead of one round trip per level of imports.
+- Text is sent gzip-compressed to clients that accept it; static files are compressed once per version.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+from flask import Flask, Response, request
+
+IMPORT = re.compile(r"""(?:^|[;\n])\s*(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?["']([^"']+\.js)["']""")
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+SMALLEST = 860  # below one packet gzip buys nothing
+YEAR = 31536000
+CHECK_SECONDS = 1.0  # how often a page looks for edited files (a developer's edit shows at the next load)
+
+
+class Assets:
+    """The URL → (file, content hash) table of every file the pages load, kept current."""
+
+    def __init__(self, app: Flask, extra: dict[str, Path] | None = None, generated: dict | None = None) -> None:
+        self.app = app
+        self.extra = extra or {}  # URL path -> file (the vendor libraries)
+        self.generated = generated or {}  # URL path -> callable giving the bytes (the catalog modules)
+        self.lock = threading.Lock()
+        self.files: dict[str, tuple[Path | None, str]] = {}
+        self.stamps: dict[str, float] = {}
+        self.checked = 0.0
+        self.map_text = ""
+        self.csp_source = ""
+        self.graphs: dict[str, list[str]] = {}
+        self.compressed: dict[tuple[str, str], bytes] = {}
+
+    # ---------------------------------------------------------------- the table
+
+    def folders(self) -> list[tuple[str, Path]]:
+        """(URL prefix, folder) of the app's and every blueprint's static route, as the URL map has them."""
+        found = []
+        for rule in self.app.url_map.iter_rules():
+            if rule.endpoint == "static":
+                folder = self.app.static_folder
+            elif rule.endpoint.endswith(".static"):
+                folder = self.app.blueprints[rule.endpoint.rsplit(".", 1)[0]].static_folder
+            else:
+                continue
+            if folder:
+                found.append((rule.rule.replace("/<path:filename>", ""), Path(folder)))
+        return found
+
+    def _scan(self) -> dict[str, Path]:
+        paths: dict[str, Path] = {}
+        for prefix, folder in self.folders():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    paths[f"{prefix}/{path.relative_to(folder).as_posix()}"] = path
+        paths.update(self.extra)
+        return paths
+
+    def refresh(self, force: bool = False) -> None:
+        """Hash what changed since the last look (at most once a CHECK_SECONDS)."""
+        now = time.monotonic()
+        if not force and now - self.checked < CHECK_SECONDS:
+            return
+        with self.lock:
+            self.checked = now
+            changed = False
+            for url, path in self._scan().items():
+                try:
+                    stamp = path.stat().st_mtime_ns
+                except OSError:
+                    continue
+                if self.stamps.get(url) != stamp:
+                    self.stamps[url] = stamp
+                    self.files[url] = (path, hashlib.sha256(path.read_bytes()).hexdigest()[:12])
+                    changed = True
+            for url, make in self.generated.items():
+                digest = hashlib.sha256(make()).hexdigest()[:12]
+                if self.files.get(url, (None, ""))[1] != digest:
+                    self.files[url] = (None, digest)
+                    changed = True
+            if changed or not self.map_text:
+                self._rebuild()
+
+    def _rebuild(self) -> None:
+        modules = {url: f"{url}?v={digest}" for url, (_path, digest) in sorted(self.files.items()) if url.endswith(".js")}
+        self.map_text = json.dumps({"imports": modules}, separators=(",", ":"))
+        digest = base64.b64encode(hashlib.sha256(self.map_text.encode()).digest()).decode()
+        self.csp_source = f"'sha256-{digest}'"
+        self.graphs = {}
+        self.compressed = {}
+
+    def version(self, url: str) -> str | None:
+        entry = self.files.get(url)
+        return entry[1] if entry else None
+
+    def hashed(self, url: str) -> str:
+        digest = self.version(url)
+        return f"{url}?v={digest}" if digest else url
+
+    # ---------------------------------------------------------------- module graphs
+
+    def graph(self, entry: str) -> list[str]:
+        """Every module the entry imports, directly or not (static imports only), in load order."""
+        if entry in self.graphs:
+            return self.graphs[entry]
+        seen: list[str] = []
+
+        def walk(url: str) -> None:
+            path = self.files.get(url, (None, ""))[0]
+            if path is None:
+                return
+            base = url.rsplit("/", 1)[0]
+            for spec in IMPORT.findall(path.read_text(encoding="utf-8", errors="replace")):
+                target = spec if spec.startswith("/") else _join(base, spec)
+                if target not in seen and target != entry:
+                    seen.append(target)
+                    walk(target)
+
+        walk(entry)
+        for url in self.generated:  # a catalog module loaded on demand is not preloaded
+            if url in seen:
+                seen.remove(url)
+        self.graphs[entry] = seen
+        return seen
+
+    def preload_links(self, html: str) -> str:
+        """<link rel="modulepreload"> for the graph of each module script the page loads."""
+        entries = re.findall(r'<script type="module" src="([^"?]+)(?:\?v=[0-9a-f]+)?"', html)
+        links = []
+        for entry in entries:
+            for url in [entry, *self.graph(entry)]:
+                tag = f'<link rel="modulepreload" href="{self.hashed(url)}">'
+                if tag not in links:
+                    links.append(tag)
+        if not links or "</head>" not in html:
+            return html
+        return html.replace("</head>", "  " + "\n  ".join(links) + "\n</head>", 1)
+
+    # ---------------------------------------------------------------- responses
+
+    def finish(self, response: Response) -> Response:
+        """Cache lifetime, preloads and compression for one answer (an after_request hook)."""
+        path = request.path
+        digest = self.version(path)
+        if digest is not None and response.status_code in (200, 304):
+            if request.args.get("v") == digest:
+                response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+            else:
+                response.headers["Cache-Control"] = "no-cache"  # revalidate: the URL without its hash may change
+        if response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough:
+            response.set_data(self.preload_links(response.get_data(as_text=True)))
+        return self._compress(response, digest)
+
+    def _compress(self, response: Response, digest: str | None) -> Response:
+        if (
+            response.status_code != 200
+            or "gzip" not in request.headers.get("Accept-Encoding", "")
+            or "Content-Encoding" in response.headers
+            or not response.mimetype.startswith(COMPRESSIBLE)
+            or request.method == "HEAD"
+        ):
+            return response
+        response.vary.add("Accept-Encoding")
+        if response.direct_passthrough:  # a file from send_file: read it whole (and close it) to pack it
+            body = response.response
+            try:
+                data = b"".join(body)
+            finally:
+                getattr(body, "close", lambda: None)()
+            response.direct_passthrough = False
+            response.set_data(data)
+        elif response.is_streamed:
+            return response
+        data = response.get_data()
+        if len(data) < SMALLEST:
+            return response
+        key = (request.path, digest) if digest and request.args.get("v") == digest else None
+        packed = self.compressed.get(key) if key else None
+        if packed is None:
+            packed = gzip.compress(data, compresslevel=6, mtime=0)
+            if key:
+                self.compressed[key] = packed
+        response.set_data(packed)
+        response.headers["Content-Encoding"] = "gzip"
+        etag, _weak = response.get_etag()
+        if etag:
+            # the same content in other bytes: a weak validator, which If-None-Match still matches
+            response.set_etag(etag, weak=True)
+        return response
+
+
+def _join(base: str, spec: str) -> str:
+    parts = base.split("/")
+    for piece in spec.split("/"):
+        if piece == "..":
+            parts.pop()
+        elif piece not in (".", ""):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def install(app: Flask, vendor: dict[str, Path], generated: dict) -> Assets:
+    assets = Assets(app, vendor, generated)
+    app.extensions["loket_assets"] = assets
+
+    @app.url_defaults
+    def _versioned(endpoint: str, values: dict) -> None:
+        if endpoint == "static" or endpoint.endswith(".static"):
+            assets.refresh()
+            rule = next(r for r in app.url_map.iter_rules(endpoint))
+            url = rule.rule.replace("<path:filename>", values.get("filename", ""))
+            digest = assets.version(url)
+            if digest and "v" not in values:
+                values["v"] = digest
+
+    @app.context_processor
+    def _import_map() -> dict:
+        assets.refresh()
+        return {"import_map": assets.map_text}
+
+    app.after_request(assets.finish)
+    return assets

@@ -1,0 +1,112 @@
+"""Front-end files for weak Wi-Fi: hashed URLs cached for a year, one import map, preloaded graphs, gzip."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import re
+
+import pytest
+
+from conftest import LiveServer, copy_demo
+
+IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.S)
+
+
+def test_static_urls_carry_their_content_hash_and_that_url_is_cached_for_a_year(client):
+    page = client.get("/ambil/").get_data(as_text=True)
+    css = re.search(r'href="(/static/loket\.css\?v=[0-9a-f]{12})"', page)
+    assert css, "the stylesheet's URL has no content hash"
+    hashed = client.get(css[1])
+    assert (
+        hashed.status_code == 200
+        and "immutable" in hashed.headers["Cache-Control"]
+        and "max-age=31536000" in hashed.headers["Cache-Control"]
+    )
+    bare = client.get("/static/loket.css")
+    assert bare.headers["Cache-Control"] == "no-cache"
+    stale = client.get("/static/loket.css?v=000000000000")
+    assert "immutable" not in stale.headers["Cache-Control"]
+
+
+def test_every_module_is_imported_through_the_import_map_and_the_csp_allows_exactly_it(client):
+    response = client.get("/kiosk/?kiosk=kios-1")
+    text = response.get_data(as_text=True)
+    found = IMPORT_MAP.search(text)
+    assert found
+    imports = json.loads(found[1])["imports"]
+    for url in ("/static/loket.js", "/vendor/socket.io.esm.min.js", "/i18n/en.js", "/kiosk/static/kiosk.js"):
+        assert re.fullmatch(re.escape(url) + r"\?v=[0-9a-f]{12}", imports[url]), url
+    digest = base64.b64encode(hashlib.sha256(found[1].encode()).digest()).decode()
+    assert f"script-src 'self' 'sha256-{digest}'" in response.headers["Content-Security-Policy"]
+    assert text.count("<script") == text.count('type="module"') + 1  # the import map is the only inline script
+
+
+def test_a_page_preloads_its_module_graph_but_not_the_english_catalog(client):
+    text = client.get("/ambil/").get_data(as_text=True)
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"?]+)\?v=[0-9a-f]{12}">', text)
+    assert {"/kiosk/static/kiosk.js", "/static/loket.js", "/vendor/socket.io.esm.min.js"} <= set(preloaded)
+    assert "/i18n/en.js" not in preloaded
+    assert text.index("modulepreload") < text.index("</head>")
+
+
+@pytest.mark.parametrize("path", ["/vendor/socket.io.esm.min.js", "/i18n/en.js", "/ambil/", "/api/agencies"])
+def test_text_is_gzipped_for_clients_that_accept_it(client, path):
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 2
+
+
+def test_a_304_and_a_head_are_never_gzipped(client):
+    first = client.get("/vendor/socket.io.esm.min.js", headers={"Accept-Encoding": "gzip"})
+    again = client.get("/vendor/socket.io.esm.min.js", headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and "Content-Encoding" not in again.headers
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_template):
+    live = LiveServer(copy_demo(demo_template, tmp_path_factory.mktemp("assets") / "live.db")).start()
+    yield live
+    live.stop()
+
+
+def _watch(page) -> list[dict]:
+    """Every response the page gets, with whether the browser took it from its own cache (memory or disk)."""
+    seen: list[dict] = []
+    from_cache: set[str] = set()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.requestServedFromCache", lambda e: from_cache.add(e["requestId"]))
+    cdp.on(
+        "Network.responseReceived",
+        lambda e: seen.append({"url": e["response"]["url"], "cached": e["response"].get("fromDiskCache") or e["requestId"] in from_cache}),
+    )
+    return seen
+
+
+@pytest.mark.browser
+def test_an_indonesian_page_never_loads_the_english_catalog_and_an_english_one_does(server, page_factory):
+    page = page_factory(360, 740)
+    seen = _watch(page)
+    page.goto(server.url + "/ambil/?lang=id")
+    page.wait_for_selector(".k-card")
+    assert not [r for r in seen if "/i18n/en.js" in r["url"]]
+    page.click("[data-lang=en]")
+    page.wait_for_function("() => document.body.innerText.includes('Please choose an agency')")
+    assert [r for r in seen if "/i18n/en.js" in r["url"]], "switching to English did not load its catalog"
+
+
+@pytest.mark.browser
+def test_a_warm_visit_asks_the_server_for_no_unchanged_file(server, page_factory):
+    page = page_factory(360, 740)
+    page.goto(server.url + "/ambil/")
+    page.wait_for_selector(".k-card")
+    seen = _watch(page)
+    page.goto(server.url + "/ambil/")
+    page.wait_for_selector(".k-card")
+    fetched = [r["url"] for r in seen if re.search(r"\.(js|css|svg)(\?|$)", r["url"]) and not r["cached"]]
+    assert not fetched, f"asked the server again for: {fetched}"
