@@ -267,3 +267,78 @@ def test_with_pictures_in_the_media_folder_the_calls_still_come_first_and_nothin
     report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080 * min(width, height) / 1080)
     assert report["small"] == [] and report["clipped"] == [], report
     assert page.errors == []
+
+
+# Samples, every ~250 ms, which call numbers a citizen can read in the calls area (a tile or a shown row of
+# the recent calls): the number and its counter drawn, inside the viewport and inside the box that clips
+# them, and not covered by anything (elementFromPoint at their centres), and whether the number the voice
+# is saying is one of them.
+SAMPLER = """() => {
+  const samples = window.__samples = [];
+  const readable = (node) => {
+    if (!node || !node.isConnected) return false;
+    const r = node.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1 || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
+    for (let box = node.parentElement; box && box !== document.body; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (style.visibility === 'hidden' || style.display === 'none') return false;
+      if (style.overflow === 'visible') continue;
+      const b = box.getBoundingClientRect();
+      if (r.top < b.top - 1 || r.bottom > b.bottom + 1 || r.left < b.left - 1 || r.right > b.right + 1) return false;
+    }
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return Boolean(hit && (hit === node || node.contains(hit)));
+  };
+  const sample = () => {
+    const shown = [];
+    for (const item of document.querySelectorAll('#tiles .tile, #history li:not([hidden])')) {
+      const number = item.querySelector('.t-number, .h-number');
+      const counter = item.querySelector('.t-to strong, .h-counter');
+      if (readable(number) && readable(counter)) shown.push(number.textContent);
+    }
+    const s = window.loketDisplay.state();
+    samples.push({ at: Date.now(), shown, speaking: s.speaking && s.speaking.number });
+  };
+  sample();
+  window.__sampler = setInterval(sample, 250);
+  return Date.now();
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720), (1080, 1920)])
+def test_eight_calls_within_three_seconds_each_stay_readable_in_the_calls_area_and_the_spoken_one_is_always_shown(
+    live_server, page_factory, width, height
+):
+    page = open_display(page_factory, live_server, width=width, height=height)
+    opened = open_counters(live_server)[::2][:8]  # eight counters of seven agencies
+    started = page.evaluate(SAMPLER)
+    made = {}
+    first = time.monotonic()
+    for session, counter_id in opened:
+        call(live_server, session, counter_id, made)
+        time.sleep(0.15)
+    assert time.monotonic() - first < 3.0
+    page.wait_for_timeout(500)
+    screenshot(page, f"display-calls-area-burst-{width}x{height}")
+    page.wait_for_function(f"() => window.__samples.at(-1).at - {started} > 20000", timeout=30000, polling=500)
+    screenshot(page, f"display-calls-area-after-{width}x{height}")
+    samples = page.evaluate("clearInterval(window.__sampler), window.__samples")
+
+    numbers = [number for number, _ in made.values()]
+    readable = {number: 0.0 for number in numbers}
+    for this, after in zip(samples, samples[1:], strict=False):
+        if this["at"] - started > 20000:
+            break
+        assert after["at"] - this["at"] < 1000  # the page kept sampling
+        for number in this["shown"]:
+            if number in readable:
+                readable[number] += (after["at"] - this["at"]) / 1000
+    assert all(seconds >= 10 for seconds in readable.values()), readable
+    # Whenever the voice says a number, that number can be read in the calls area.
+    spoken = [s for s in samples if s["speaking"]]
+    assert spoken, "the voice said nothing"
+    assert [s for s in spoken if s["speaking"] not in s["shown"]] == []
+    assert {s["speaking"] for s in spoken} <= set(numbers)
+    report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080 * min(width, height) / 1080)
+    assert report["small"] == [] and report["clipped"] == [], report
+    assert page.errors == []

@@ -1,15 +1,8 @@
 // The counter list and the waiting list: measured cards and rows, paged evenly when they do not fit.
 import { t } from "/static/loket.js";
-import { $, PAGE_MS, TEXT, el, fontPx, inFilter, state, textWidth } from "./screen.js";
+import { $, PAGE_MS, TEXT, el, evenPages, fontPx, inFilter, state, textWidth } from "./screen.js";
 
 const pagers = {};
-
-// Page sizes as even as can be: 17 in pages of at most 4 → 4, 4, 3, 3, 3 (never 4, 4, 4, 4, 1).
-export function evenPages(count, most) {
-  const pages = Math.max(1, Math.ceil(count / Math.max(1, most)));
-  const small = Math.floor(count / pages);
-  return Array.from({ length: pages }, (_, i) => small + (i < count % pages ? 1 : 0));
-}
 
 // Lay out rows or cards of at least minWidth × minHeight in the box; more than fit are paged, and the
 // pages are made even (evenPages), the rows stretched to fill the panel: never a page of two cards in an

@@ -53,6 +53,13 @@ export function keepLast(list, max = KEEP) {
   return list;
 }
 
+// Page sizes as even as can be: 17 in pages of at most 4 → 4, 4, 3, 3, 3 (never 4, 4, 4, 4, 1).
+export function evenPages(count, most) {
+  const pages = Math.max(1, Math.ceil(count / Math.max(1, most)));
+  const small = Math.floor(count / pages);
+  return Array.from({ length: pages }, (_, i) => small + (i < count % pages ? 1 : 0));
+}
+
 // The server's time, on this TV.
 export function now() {
   return new Date(Date.now() + state.clockOffset);
