@@ -342,3 +342,65 @@ def test_eight_calls_within_three_seconds_each_stay_readable_in_the_calls_area_a
     report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080 * min(width, height) / 1080)
     assert report["small"] == [] and report["clipped"] == [], report
     assert page.errors == []
+
+
+def test_the_counter_list_pages_evenly(live_server, page_factory):
+    page = open_display(page_factory, live_server)
+    # The paging rule itself: as even as can be, never a last page of one.
+    sizes = page.evaluate(
+        """async () => { const { evenPages } = await import('/display/static/screen.js');
+          return [evenPages(17, 4), evenPages(17, 6), evenPages(8, 4), evenPages(5, 4), evenPages(3, 4)]; }"""
+    )
+    assert sizes == [[4, 4, 3, 3, 3], [6, 6, 5], [4, 4], [3, 2], [3]]
+    # The demo's 17 counters on a 1080p TV: four fit a page, so 4, 4, 3, 3, 3 (it was 4, 4, 4, 4, 1).
+    pages = page.evaluate("window.loketDisplay.state().pages.counters")
+    assert pages["sizes"] == [4, 4, 3, 3, 3]
+    visible = "() => document.querySelectorAll('#counters .counter-card:not([hidden])').length"
+    assert page.evaluate(visible) == 4
+    assert page.locator("#counters-page").inner_text() == "1/5"
+    # The pages turn by themselves; the third page holds three cards, stretched to fill the panel.
+    page.wait_for_function("() => window.loketDisplay.state().pages.counters.page === 2", timeout=20000, polling=200)
+    assert page.evaluate(visible) == 3
+    assert page.locator("#counters-page").inner_text() == "3/5"
+    heights = page.locator("#counters .counter-card:not([hidden])").evaluate_all("cards => cards.map(c => c.getBoundingClientRect().height)")
+    assert min(heights) >= MIN_FONT_AT_1080 * 1.3 - 1
+    screenshot(page, "display-counters-page-3-1920x1080")
+    assert page.errors == []
+
+
+def test_a_day_of_calls_keeps_the_displays_lists_and_its_local_storage_bounded(live_server, page_factory):
+    """A TV runs twelve hours a day: a few thousand calls must not grow its memory or localStorage without end."""
+    page = open_display(page_factory, live_server, query="display=lobi&voice=off")
+    session, counter_id = open_counters(live_server)[0]
+    made = {}
+    call(live_server, session, counter_id, made)
+    page.wait_for_function("() => window.__loketDisplay.state.history.length === 1")
+    # The day's remaining calls, from the real call's payload, through the display's own ticket_called handler.
+    sizes = page.evaluate(
+        """() => {
+          const { socket, state } = window.__loketDisplay;
+          const real = state.history[0];
+          const handle = socket.listeners('ticket_called')[0];
+          for (let i = 1; i <= 3000; i++) {
+            const counter = 1 + (i % 17);
+            handle({ ...real, call_id: real.call_id + i, ticket_id: real.ticket_id + i, number: `Z${String(i).padStart(4, '0')}`,
+                     counter_id: counter, counter_number: counter, called_at: new Date(Date.now() + state.clockOffset).toISOString() });
+          }
+          const stored = Object.keys(localStorage).filter(k => k.startsWith('loket.display.'));
+          return {
+            history: state.history.length, tiles: state.tiles.length, rows: document.querySelectorAll('#history li').length,
+            log: window.__loketSpeech.log.length, spoken: window.__loketSpoken.length, sounds: window.__loketSpeech.sounds.length,
+            queue: window.__loketDisplay.announcer.queue.length,
+            stored: stored.map(k => JSON.parse(localStorage.getItem(k)).ids.length), bytes: stored.map(k => localStorage.getItem(k).length),
+          };
+        }"""
+    )
+    assert sizes["history"] <= 50 and sizes["tiles"] <= 9 and sizes["rows"] <= 12, sizes
+    assert sizes["log"] <= 200 and sizes["spoken"] <= 200 and sizes["sounds"] <= 200, sizes
+    assert sizes["queue"] <= 17, sizes  # one waiting call per counter at most
+    assert sizes["stored"] == [200], sizes  # the latest call ids only: enough to never replay a snapshot's calls
+    assert sizes["bytes"][0] < 4000, sizes
+    # The newest call is on the lead tile and the remembered ids are the newest ones.
+    assert page.locator("#call-number").inner_text() == "Z3000"
+    assert page.evaluate("window.__loketDisplay.state.history[0].number") == "Z3000"
+    assert page.errors == []

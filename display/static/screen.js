@@ -48,9 +48,9 @@ export const state = {
 
 // Bounded lists for tests and the curious: a TV runs twelve hours a day, so only the latest entries are kept.
 export const KEEP = 200;
-export function keepLast(list, max = KEEP) {
+export function pushKept(list, item, max = KEEP) {
+  list.push(item);
   if (list.length > max) list.splice(0, list.length - max);
-  return list;
 }
 
 // Page sizes as even as can be: 17 in pages of at most 4 → 4, 4, 3, 3, 3 (never 4, 4, 4, 4, 1).

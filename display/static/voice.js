@@ -1,5 +1,5 @@
 // The voice: one queue per display, one announcement at a time, never a replay, never far behind the panel.
-import { $, MAX_LAG_MS, displayName, keepLast, now, params, root, state } from "./screen.js";
+import { $, MAX_LAG_MS, displayName, now, pushKept, params, root, state } from "./screen.js";
 
 const HOLD_MS = 3500; // a call is highlighted at least this long when no voice is heard
 const BURST_HOLD_MS = 1500;
@@ -55,7 +55,7 @@ function playUrl(url, maxMs) {
       done = true;
       clearTimeout(timer);
       player.onended = player.onerror = null;
-      keepLast(window.__loketSpeech.sounds).push({ url, result: how });
+      pushKept(window.__loketSpeech.sounds, { url, result: how });
       resolve(how);
     };
     const timer = setTimeout(() => { player.pause(); finish("timeout"); }, maxMs);
@@ -140,7 +140,7 @@ export const announcer = {
     markAnnounced(call.call_id);
     // The same for the ticket's own older call (a transfer sent it to another counter).
     for (const old of this.queue.filter((e) => e.call.counter_id === call.counter_id || e.call.ticket_id === call.ticket_id)) this.drop(old, "replaced");
-    keepLast(window.__loketSpeech.log).push({ call_id: call.call_id, number: call.number, text: call.announcement, state: "queued", at });
+    pushKept(window.__loketSpeech.log, { call_id: call.call_id, number: call.number, text: call.announcement, state: "queued", at });
     this.queue.push({ call, at, queuedAt: Date.now() });
     this.prune();
     this.pump();
@@ -198,7 +198,7 @@ export const announcer = {
   async say(call, burst) {
     const started = Date.now();
     const text = burst && call.announcement_short ? call.announcement_short : call.announcement;
-    keepLast(window.__loketSpoken).push(text);
+    pushKept(window.__loketSpoken, text);
     const backToBack = started - this.lastEnded < 1500;
     if (this.mode === "chime" || this.mode === "off" || !(burst && backToBack)) await playUrl("/display/chime.wav", 4000);
     const times = burst ? 1 : state.repeat;
