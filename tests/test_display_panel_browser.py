@@ -404,3 +404,21 @@ def test_a_day_of_calls_keeps_the_displays_lists_and_its_local_storage_bounded(l
     assert page.locator("#call-number").inner_text() == "Z3000"
     assert page.evaluate("window.__loketDisplay.state.history[0].number") == "Z3000"
     assert page.errors == []
+
+
+def test_a_paused_counters_reason_has_its_place_on_its_card_when_the_counter_data_carries_one(live_server, page_factory):
+    page = open_display(page_factory, live_server, query="display=loket-dukcapil&agency=1")
+    # Today's counter data has no reason; the card reads one if a counter's data carries it.
+    page.evaluate(
+        """() => { const { socket, state } = window.__loketDisplay;
+          const counter = { ...state.counters.get(2), state: 'paused', current_ticket: null, reason: 'Sholat' };
+          socket.listeners('queue_changed')[0]({ services: [], counters: [counter] }); }"""
+    )
+    card = page.locator("[data-counter-id='2']")
+    assert card.locator(".c-number").inner_text() == "Istirahat"
+    assert card.locator(".c-reason").inner_text() == "Sholat"
+    assert page.locator("[data-counter-id='1'] .c-reason").count() == 0
+    screenshot(page, "display-counter-reason-1920x1080")
+    report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080)
+    assert report["small"] == [] and report["clipped"] == [], report
+    assert page.errors == []

@@ -58,9 +58,12 @@ export function drawCounters() {
     else if (c.state === "paused") word = t(TEXT.paused);
     const number = el("span", "c-number", word);
     number.classList.toggle("c-word", !current || c.state === "closed");
-    card.append(el("span", "c-name", `${t(TEXT.counter)} ${c.number}`), el("span", "c-agency", state.agencies.get(c.agency_id)?.code || ""), number);
+    // A paused or closed counter says why in the agency's place (its colour still names the agency).
     const reason = counterReason(c);
-    if (reason) card.append(el("span", "c-reason", reason));
+    const agency = state.agencies.get(c.agency_id);
+    const second = reason ? el("span", "c-reason", reason) : el("span", "c-agency", agency?.code || "");
+    if (reason) second.title = [agency?.code, reason].filter(Boolean).join(" · ");
+    card.append(el("span", "c-name", `${t(TEXT.counter)} ${c.number}`), second, number);
     return card;
   });
   if (!cards.length) cards.push(el("p", "empty", t(TEXT.no_counters)));
