@@ -6,6 +6,7 @@ import time
 import zlib
 
 import pytest
+from test_accessibility import blocking_violations
 
 from conftest import PASSWORD, screenshot
 
@@ -341,6 +342,7 @@ def test_eight_calls_within_three_seconds_each_stay_readable_in_the_calls_area_a
     assert {s["speaking"] for s in spoken} <= set(numbers)
     report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080 * min(width, height) / 1080)
     assert report["small"] == [] and report["clipped"] == [], report
+    assert blocking_violations(page) == []
     assert page.errors == []
 
 
@@ -362,7 +364,8 @@ def test_the_counter_list_pages_evenly(live_server, page_factory):
     page.wait_for_function("() => window.loketDisplay.state().pages.counters.page === 2", timeout=20000, polling=200)
     assert page.evaluate(visible) == 3
     assert page.locator("#counters-page").inner_text() == "3/5"
-    heights = page.locator("#counters .counter-card:not([hidden])").evaluate_all("cards => cards.map(c => c.getBoundingClientRect().height)")
+    cards = page.locator("#counters .counter-card:not([hidden])")
+    heights = cards.evaluate_all("cards => cards.map(c => c.getBoundingClientRect().height)")
     assert min(heights) >= MIN_FONT_AT_1080 * 1.3 - 1
     screenshot(page, "display-counters-page-3-1920x1080")
     assert page.errors == []
@@ -421,4 +424,5 @@ def test_a_paused_counters_reason_has_its_place_on_its_card_when_the_counter_dat
     screenshot(page, "display-counter-reason-1920x1080")
     report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080)
     assert report["small"] == [] and report["clipped"] == [], report
+    assert blocking_violations(page) == []
     assert page.errors == []
