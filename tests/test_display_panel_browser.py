@@ -6,6 +6,7 @@ import time
 import zlib
 
 import pytest
+from test_accessibility import blocking_violations
 
 from conftest import PASSWORD, screenshot
 
@@ -266,4 +267,162 @@ def test_with_pictures_in_the_media_folder_the_calls_still_come_first_and_nothin
     screenshot(page, f"display-media-{width}x{height}")
     report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080 * min(width, height) / 1080)
     assert report["small"] == [] and report["clipped"] == [], report
+    assert page.errors == []
+
+
+# Samples, every ~250 ms, which call numbers a citizen can read in the calls area (a tile or a shown row of
+# the recent calls): the number and its counter drawn, inside the viewport and inside the box that clips
+# them, and not covered by anything (elementFromPoint at their centres), and whether the number the voice
+# is saying is one of them.
+SAMPLER = """() => {
+  const samples = window.__samples = [];
+  const readable = (node) => {
+    if (!node || !node.isConnected) return false;
+    const r = node.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1 || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
+    for (let box = node.parentElement; box && box !== document.body; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (style.visibility === 'hidden' || style.display === 'none') return false;
+      if (style.overflow === 'visible') continue;
+      const b = box.getBoundingClientRect();
+      if (r.top < b.top - 1 || r.bottom > b.bottom + 1 || r.left < b.left - 1 || r.right > b.right + 1) return false;
+    }
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return Boolean(hit && (hit === node || node.contains(hit)));
+  };
+  const sample = () => {
+    const shown = [];
+    for (const item of document.querySelectorAll('#tiles .tile, #history li:not([hidden])')) {
+      const number = item.querySelector('.t-number, .h-number');
+      const counter = item.querySelector('.t-to strong, .h-counter');
+      if (readable(number) && readable(counter)) shown.push(number.textContent);
+    }
+    const s = window.loketDisplay.state();
+    samples.push({ at: Date.now(), shown, speaking: s.speaking && s.speaking.number });
+  };
+  sample();
+  window.__sampler = setInterval(sample, 250);
+  return Date.now();
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720), (1080, 1920)])
+def test_eight_calls_within_three_seconds_each_stay_readable_in_the_calls_area_and_the_spoken_one_is_always_shown(
+    live_server, page_factory, width, height
+):
+    page = open_display(page_factory, live_server, width=width, height=height)
+    opened = open_counters(live_server)[::2][:8]  # eight counters of seven agencies
+    started = page.evaluate(SAMPLER)
+    made = {}
+    first = time.monotonic()
+    for session, counter_id in opened:
+        call(live_server, session, counter_id, made)
+        time.sleep(0.15)
+    assert time.monotonic() - first < 3.0
+    page.wait_for_timeout(500)
+    screenshot(page, f"display-calls-area-burst-{width}x{height}")
+    page.wait_for_function(f"() => window.__samples.at(-1).at - {started} > 20000", timeout=30000, polling=500)
+    screenshot(page, f"display-calls-area-after-{width}x{height}")
+    samples = page.evaluate("clearInterval(window.__sampler), window.__samples")
+
+    numbers = [number for number, _ in made.values()]
+    readable = {number: 0.0 for number in numbers}
+    for this, after in zip(samples, samples[1:], strict=False):
+        if this["at"] - started > 20000:
+            break
+        assert after["at"] - this["at"] < 1000  # the page kept sampling
+        for number in this["shown"]:
+            if number in readable:
+                readable[number] += (after["at"] - this["at"]) / 1000
+    assert all(seconds >= 10 for seconds in readable.values()), readable
+    # Whenever the voice says a number, that number can be read in the calls area.
+    spoken = [s for s in samples if s["speaking"]]
+    assert spoken, "the voice said nothing"
+    assert [s for s in spoken if s["speaking"] not in s["shown"]] == []
+    assert {s["speaking"] for s in spoken} <= set(numbers)
+    report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080 * min(width, height) / 1080)
+    assert report["small"] == [] and report["clipped"] == [], report
+    assert blocking_violations(page) == []
+    assert page.errors == []
+
+
+def test_the_counter_list_pages_evenly(live_server, page_factory):
+    page = open_display(page_factory, live_server)
+    # The paging rule itself: as even as can be, never a last page of one.
+    sizes = page.evaluate(
+        """async () => { const { evenPages } = await import('/display/static/screen.js');
+          return [evenPages(17, 4), evenPages(17, 6), evenPages(8, 4), evenPages(5, 4), evenPages(3, 4)]; }"""
+    )
+    assert sizes == [[4, 4, 3, 3, 3], [6, 6, 5], [4, 4], [3, 2], [3]]
+    # The demo's 17 counters on a 1080p TV: four fit a page, so 4, 4, 3, 3, 3 (it was 4, 4, 4, 4, 1).
+    pages = page.evaluate("window.loketDisplay.state().pages.counters")
+    assert pages["sizes"] == [4, 4, 3, 3, 3]
+    visible = "() => document.querySelectorAll('#counters .counter-card:not([hidden])').length"
+    assert page.evaluate(visible) == 4
+    assert page.locator("#counters-page").inner_text() == "1/5"
+    # The pages turn by themselves; the third page holds three cards, stretched to fill the panel.
+    page.wait_for_function("() => window.loketDisplay.state().pages.counters.page === 2", timeout=20000, polling=200)
+    assert page.evaluate(visible) == 3
+    assert page.locator("#counters-page").inner_text() == "3/5"
+    cards = page.locator("#counters .counter-card:not([hidden])")
+    heights = cards.evaluate_all("cards => cards.map(c => c.getBoundingClientRect().height)")
+    assert min(heights) >= MIN_FONT_AT_1080 * 1.3 - 1
+    screenshot(page, "display-counters-page-3-1920x1080")
+    assert page.errors == []
+
+
+def test_a_day_of_calls_keeps_the_displays_lists_and_its_local_storage_bounded(live_server, page_factory):
+    """A TV runs twelve hours a day: a few thousand calls must not grow its memory or localStorage without end."""
+    page = open_display(page_factory, live_server, query="display=lobi&voice=off")
+    session, counter_id = open_counters(live_server)[0]
+    made = {}
+    call(live_server, session, counter_id, made)
+    page.wait_for_function("() => window.__loketDisplay.state.history.length === 1")
+    # The day's remaining calls, from the real call's payload, through the display's own ticket_called handler.
+    sizes = page.evaluate(
+        """() => {
+          const { socket, state } = window.__loketDisplay;
+          const real = state.history[0];
+          const handle = socket.listeners('ticket_called')[0];
+          for (let i = 1; i <= 3000; i++) {
+            const counter = 1 + (i % 17);
+            handle({ ...real, call_id: real.call_id + i, ticket_id: real.ticket_id + i, number: `Z${String(i).padStart(4, '0')}`,
+                     counter_id: counter, counter_number: counter, called_at: new Date(Date.now() + state.clockOffset).toISOString() });
+          }
+          const stored = Object.keys(localStorage).filter(k => k.startsWith('loket.display.'));
+          return {
+            history: state.history.length, tiles: state.tiles.length, rows: document.querySelectorAll('#history li').length,
+            log: window.__loketSpeech.log.length, spoken: window.__loketSpoken.length, sounds: window.__loketSpeech.sounds.length,
+            queue: window.__loketDisplay.announcer.queue.length,
+            stored: stored.map(k => JSON.parse(localStorage.getItem(k)).ids.length), bytes: stored.map(k => localStorage.getItem(k).length),
+          };
+        }"""
+    )
+    assert sizes["history"] <= 50 and sizes["tiles"] <= 9 and sizes["rows"] <= 12, sizes
+    assert sizes["log"] <= 200 and sizes["spoken"] <= 200 and sizes["sounds"] <= 200, sizes
+    assert sizes["queue"] <= 17, sizes  # one waiting call per counter at most
+    assert sizes["stored"] == [200], sizes  # the latest call ids only: enough to never replay a snapshot's calls
+    assert sizes["bytes"][0] < 4000, sizes
+    # The newest call is on the lead tile and the remembered ids are the newest ones.
+    assert page.locator("#call-number").inner_text() == "Z3000"
+    assert page.evaluate("window.__loketDisplay.state.history[0].number") == "Z3000"
+    assert page.errors == []
+
+
+def test_a_paused_counters_reason_has_its_place_on_its_card_when_the_counter_data_carries_one(live_server, page_factory):
+    page = open_display(page_factory, live_server, query="display=loket-dukcapil&agency=1")
+    # Today's counter data has no reason; the card reads one if a counter's data carries it.
+    page.evaluate(
+        """() => { const { socket, state } = window.__loketDisplay;
+          const counter = { ...state.counters.get(2), state: 'paused', current_ticket: null, reason: 'Sholat' };
+          socket.listeners('queue_changed')[0]({ services: [], counters: [counter] }); }"""
+    )
+    card = page.locator("[data-counter-id='2']")
+    assert card.locator(".c-number").inner_text() == "Istirahat"
+    assert card.locator(".c-reason").inner_text() == "Sholat"
+    assert page.locator("[data-counter-id='1'] .c-reason").count() == 0
+    screenshot(page, "display-counter-reason-1920x1080")
+    report = page.evaluate(TEXT_CHECK, MIN_FONT_AT_1080)
+    assert report["small"] == [] and report["clipped"] == [], report
+    assert blocking_violations(page) == []
     assert page.errors == []
