@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from loket import auth, bookings
+from loket import audit, auth, bookings
 from loket.db import DEFAULT_SETTINGS, after_commit, one, set_setting, settings, transaction
 from loket.errors import LoketError
 from loket.events import ConfigChanged
@@ -20,8 +20,6 @@ from loket.i18n import N_, zone_abbreviation
 from loket.inputs import boolean, choice, hhmm, integer, json_list, number, text
 from loket.inputs import invalid as _bad
 from loket.timeutil import iso
-
-from . import audit
 
 TIMEZONES = {tz: zone_abbreviation(tz) for tz in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")}  # the zones an MPP may choose
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")

@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import auth, csvout, inputs, serializers
+from loket import audit, auth, csvout, inputs, serializers
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, day_names
 from loket.timeutil import day_start_utc, iso, local_day
 
-from . import audit, config, exchange, reports
+from . import config, exchange, reports
 
 bp = Blueprint("admin", __name__, template_folder="templates", static_folder="static", static_url_path="/admin/static")
 

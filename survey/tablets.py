@@ -23,7 +23,7 @@ def _digest(key: str) -> str:
 
 def pair(db: Database, counter_id: int, now: datetime, user: dict) -> str:
     """Issue a new key for the counter's tablet (an earlier tablet stops working); returns the key once."""
-    from admin import audit
+    from loket import audit
 
     key = secrets.token_urlsafe(24)
     with transaction(db):
@@ -42,7 +42,7 @@ def pair(db: Database, counter_id: int, now: datetime, user: dict) -> str:
 
 
 def unpair(db: Database, counter_id: int, now: datetime, user: dict) -> None:
-    from admin import audit
+    from loket import audit
 
     with transaction(db):
         if not db.execute("DELETE FROM survey_tablets WHERE counter_id = ?", (counter_id,)).rowcount:
