@@ -254,3 +254,52 @@ def test_the_promised_minutes_are_the_default_target_and_the_projection_counts_w
         client.post("/api/tickets", json={"service_id": KTP})
     ktp = next(s for s in standards.standings(db, clock(), 1) if s["id"] == KTP)
     assert (ktp["wait_target_minutes"], ktp["waiting"], ktp["projected_unserved"]) == (45, 5, 2)
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def test_attendance_figures_for_a_scripted_day(app, client, db, clock):
+    dukcapil_hours(db, closes="12:00")
+    at = clock.set_local
+    at("2026-11-25 08:05")
+    open_as_officer(client, 1)
+    at("2026-11-25 08:06")
+    client.post("/api/tickets", json={"service_id": KTP})
+    at("2026-11-25 08:10")
+    client.post("/api/counters/1/call-next", json={})
+    at("2026-11-25 08:20")
+    client.post("/api/counters/1/complete")
+    at("2026-11-25 09:00")
+    client.post("/api/counters/1/pause", json={"reason": "istirahat", "until": "09:30"})
+    at("2026-11-25 09:30")
+    client.post("/api/counters/1/open")
+    at("2026-11-25 10:00")
+    assert client.post("/api/counters/1/close", json={"reason": "rapat", "until": "10:20"}).status_code == 200
+    at("2026-11-25 11:00")
+    client.post("/api/counters/1/open")
+    at("2026-11-25 11:30")
+    request = client.post("/api/counters/1/close", json={"reason": "lainnya"}).get_json()["closure_request"]
+    supervisor = app.test_client()
+    login(supervisor, "supervisor.dukcapil")
+    supervisor.post(f"/api/closure-requests/{request['id']}/reject", json={"note": "Masih ada antrean"})
+    at("2026-11-25 12:05")
+    assert client.post("/api/counters/1/close").status_code == 200  # after the hours: at once
+    at("2026-11-25 13:00")
+
+    report = supervisor.get("/api/admin/reports/attendance?month=2026-11").get_json()
+    [row] = report["officers"]
+    assert (row["day"], row["agency"], row["officer"]) == ("2026-11-25", "Dinas Kependudukan dan Pencatatan Sipil", row["officer"])
+    assert (row["first_opened"], row["last_closed"]) == ("2026-11-25T01:05:00.000Z", "2026-11-25T05:05:00.000Z")
+    assert (row["open_minutes"], row["break_minutes"], [b["reason"] for b in row["breaks"]]) == (150, 30, ["istirahat"])
+    assert (row["served"], row["serving_minutes"], row["idle_minutes"]) == (1, 10, 140)
+    assert (row["closures_approved"], row["closures_rejected"]) == (0, 1)
+    today = [r for r in report["unrepresented"] if r["day"] == "2026-11-25"]
+    assert today == [{"day": "2026-11-25", "agency_id": 1, "agency": row["agency"], "hours": ["10:00"], "count": 1}]
+    # the 17 weekdays of November before had no counter open at all: 1 day of 18 represented at 08:00
+    assert len(report["unrepresented"]) == 18 and {r["agency_id"] for r in report["unrepresented"]} == {1}
+    assert report["hours"] == [{"agency_id": 1, "agency": row["agency"], "hours": {"08": 6, "09": 6, "10": 0, "11": 6}}]
+    csv = supervisor.get("/api/admin/reports/attendance?month=2026-11&format=csv").get_data(as_text=True)
+    assert csv.splitlines()[1].startswith("2026-11-25,Dinas Kependudukan dan Pencatatan Sipil,")
+    assert ",08:05,12:05,150.0,istirahat 30,30.0,0,1,1,10.0,140.0" in csv
+    assert supervisor.get("/api/admin/reports/attendance?month=2026-11&agency_id=2").status_code == 403
