@@ -1,5 +1,5 @@
 // The lobby display: draws itself from the snapshot, applies live events, and announces each call once.
-import { lang, live, mppTime, N_, NC_, t } from "/static/loket.js";
+import { counterReason, lang, live, mppTime, N_, NC_, t } from "/static/loket.js";
 
 const root = document.getElementById("display");
 const $ = (id) => document.getElementById(id);
@@ -545,9 +545,9 @@ function drawCounters() {
     card.style.setProperty("--agency", state.agencies.get(c.agency_id)?.color || "");
     const current = c.current_ticket;
     let word = t(TEXT.free);
-    if (c.state === "closed") word = t(TEXT.closed);
+    if (c.state === "closed") word = reasonWord(c, t(TEXT.closed));
     else if (current) word = current.number;
-    else if (c.state === "paused") word = t(TEXT.paused);
+    else if (c.state === "paused") word = reasonWord(c, t(TEXT.paused));
     const number = el("span", "c-number", word);
     number.classList.toggle("c-word", !current || c.state === "closed");
     card.append(el("span", "c-name", `${t(TEXT.counter)} ${c.number}`), el("span", "c-agency", state.agencies.get(c.agency_id)?.code || ""), number);
@@ -558,6 +558,12 @@ function drawCounters() {
   const fs = fontPx();
   const widest = Math.max(fs * 6, ...cards.map((card) => [...card.children].reduce((sum, part) => sum + textWidth(part.textContent, 800), 0)));
   pagedGrid("counters", box, cards, widest + fs * 1.3, fs * 1.3, $("counters-page"));
+}
+
+// Issue 24: a paused or closed counter says why and when it is back, in plain words, in place of the
+// bare state word: "Loket 3  DUKCAPIL  Istirahat, kembali ±13.00". The text is loket.js counterReason().
+function reasonWord(counter, word) {
+  return counterReason(counter) || word;
 }
 
 function drawWaiting() {
