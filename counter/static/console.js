@@ -269,9 +269,9 @@ const UNTIL = {
 };
 let reasonList = null;
 
-// "HH:MM" in the MPP's zone, `minutes` from now, rounded up to 5 minutes; null past midnight.
+// "HH:MM" in the MPP's zone, `minutes` from now (whole minutes, so "30 mnt" is never longer than 30); null past midnight.
 function untilIn(minutes) {
-  const at = new Date(Math.ceil((now() + minutes * 60000) / 300000) * 300000);
+  const at = new Date(now() + minutes * 60000);
   const time = mppTime(at, view.tz).time;
   return time > mppTime(new Date(now()), view.tz).time ? time : null;
 }

@@ -550,6 +550,7 @@ function drawCounters() {
     else if (c.state === "paused") word = reasonWord(c, t(TEXT.paused));
     const number = el("span", "c-number", word);
     number.classList.toggle("c-word", !current || c.state === "closed");
+    number.classList.toggle("c-reason", word === counterReason(c)); // issue 24: smaller, with an ellipsis
     card.append(el("span", "c-name", `${t(TEXT.counter)} ${c.number}`), el("span", "c-agency", state.agencies.get(c.agency_id)?.code || ""), number);
     return card;
   });
