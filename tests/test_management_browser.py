@@ -88,3 +88,31 @@ def test_the_lobby_tv_says_why_a_counter_is_paused(live_server, page_factory):
     english = page_factory(1920, 1080)
     english.goto(live_server.url + "/display/?display=lobi&lang=en")
     expect(english.locator(".counter-card[data-counter-id='1']")).to_contain_text("Break, back ±13:00")
+
+
+def test_the_reports_page_draws_attendance_and_standards_with_its_own_svg(live_server, page_factory):
+    officer = live_server.session("petugas.dukcapil")
+    for path in ("/api/counters/1/open", "/api/counters/2/open"):
+        assert officer.post(live_server.url + path, timeout=10).ok
+    for _ in range(3):
+        requests.post(live_server.url + "/api/tickets", json={"service_id": 1}, timeout=10)
+    assert officer.post(live_server.url + "/api/counters/1/call-next", json={}, timeout=10).ok
+    assert officer.post(live_server.url + "/api/counters/1/complete", timeout=10).ok
+    assert officer.post(live_server.url + "/api/counters/2/pause", json={"reason": "rapat", "until": "23:59"}, timeout=10).ok
+    page = page_factory(1366, 768)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + "/admin/reports")
+    page.fill("#login-form input[name=username]", "admin")
+    page.fill("#login-form input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#reports[data-ready='1']")
+    expect(page.locator("#standards-now tbody tr").first).to_be_visible()
+    expect(page.locator("#standards-now")).to_contain_text("Perekaman & Pencetakan KTP-el")
+    expect(page.locator("#attendance-chart svg rect").first).to_be_attached()
+    expect(page.locator("#attendance .table-box")).to_contain_text("rapat")
+    expect(page.locator("#standards-chart svg rect.bar").first).to_be_attached()
+    for section in ("standards-now", "attendance", "standards-month"):
+        page.evaluate(f"document.getElementById('{section}').scrollIntoView({{block: 'start'}})")
+        screenshot(page, f"admin-reports-{section}-1366x768")
+    assert errors == []
