@@ -8,6 +8,7 @@ import requests
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, screenshot
+from test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,7 @@ def test_the_officer_pauses_with_a_reason_in_two_taps(live_server, page_factory)
     page.click(".states [data-action=pause]")  # tap 1
     expect(page.locator("#reason-options button")).to_have_count(6)
     screenshot(page, "counter-reason-sheet-1366x768")
+    assert blocking_violations(page) == []
     page.click("#reason-options button[data-reason=sholat]")  # tap 2
     expect(page.locator(".state.active")).to_contain_text("Istirahat")
     expect(page.locator("#current-service")).to_contain_text("Sholat, kembali ±")
@@ -63,6 +65,7 @@ def test_the_supervisor_approves_a_closure_live_and_the_officer_hears_it(live_se
     expect(request).to_contain_text("Gangguan sistem/jaringan")
     expect(request).to_contain_text("Printer blanko rusak")
     screenshot(supervisor, "supervisor-closure-request-1366x768")
+    assert blocking_violations(supervisor) == []
     request.locator("input[name=note]").fill("Silakan, lapor ke TI")
     request.locator("button.approve").click()
     expect(supervisor.locator(".sv-request")).to_have_count(0)
@@ -115,4 +118,5 @@ def test_the_reports_page_draws_attendance_and_standards_with_its_own_svg(live_s
     for section in ("standards-now", "attendance", "standards-month"):
         page.evaluate(f"document.getElementById('{section}').scrollIntoView({{block: 'start'}})")
         screenshot(page, f"admin-reports-{section}-1366x768")
+    assert blocking_violations(page) == []
     assert errors == []
