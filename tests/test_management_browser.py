@@ -120,3 +120,17 @@ def test_the_reports_page_draws_attendance_and_standards_with_its_own_svg(live_s
         screenshot(page, f"admin-reports-{section}-1366x768")
     assert blocking_violations(page) == []
     assert errors == []
+
+
+def test_the_kiosk_says_which_counter_of_the_service_is_paused_and_until_when(live_server, page_factory):
+    officer = live_server.session("petugas.dukcapil")
+    assert officer.post(live_server.url + "/api/counters/1/open", timeout=10).ok
+    assert officer.post(live_server.url + "/api/counters/2/open", timeout=10).ok
+    page = page_factory(1080, 1920, has_touch=True)
+    page.goto(f"{live_server.url}/kiosk/?kiosk=kios-1")
+    page.locator(".k-agency", has_text="Kependudukan").tap()
+    page.locator(".k-service", has_text="Perekaman & Pencetakan KTP-el").tap()
+    assert officer.post(live_server.url + "/api/counters/2/pause", json={"reason": "sholat", "until": "12:15"}, timeout=10).ok
+    expect(page.locator(".k-counter-notes")).to_have_text("Loket 2 — Sholat, kembali ±12.15")
+    screenshot(page, "kiosk-counter-reason-1080x1920")
+    assert blocking_violations(page) == []
