@@ -260,6 +260,17 @@ const ACTIONS = {
   close: () => openReasons("close"),
 };
 
+// After a reload the officer still learns the answer to today's last closure request (and why, if just rejected).
+async function lastRequest() {
+  try {
+    const [latest] = (await api(`/api/counters/${counterId}/closure-requests`)).items;
+    if (latest?.status === "pending") say(t(N_("Permintaan tutup dikirim: menunggu persetujuan supervisor.")), "warn");
+    if (latest?.status === "rejected" && now() - Date.parse(latest.decided_at) < 10 * 60000) say(_("Permintaan tutup ditolak: {note}", { note: latest.decision_note }));
+  } catch (err) {
+    if (isAuthError(err)) toLogin(err.code === "session_expired");
+  }
+}
+
 // ------------------------------------------------------------------ the reason sheet: two taps
 
 // How long: the first chip is chosen already, so tapping a reason is the second and last tap.
@@ -532,6 +543,7 @@ const socket = live(subscription, {
     }
     applyDetail(snap);
     refreshToday();
+    lastRequest();
   },
   queue_changed(change) {
     for (const s of change.services) {
