@@ -303,3 +303,27 @@ def test_attendance_figures_for_a_scripted_day(app, client, db, clock):
     assert csv.splitlines()[1].startswith("2026-11-25,Dinas Kependudukan dan Pencatatan Sipil,")
     assert ",08:05,12:05,150.0,istirahat 30,30.0,0,1,1,10.0,140.0" in csv
     assert supervisor.get("/api/admin/reports/attendance?month=2026-11&agency_id=2").status_code == 403
+
+
+def test_the_months_standards_report_gives_the_share_within_target_the_breaches_and_the_longest_wait(app, client, db, clock):
+    db.execute("UPDATE services SET wait_target_minutes = 15 WHERE id = ?", (KTP,))
+    open_as_officer(client, 1)
+    for _ in range(2):
+        client.post("/api/tickets", json={"service_id": KTP})
+    clock.advance(minutes=10)
+    client.post("/api/counters/1/call-next", json={})  # waited 10: within
+    clock.advance(minutes=10)
+    assert [a["state"] for a in app.extensions["loket_watcher"].run_once()["alerts"]] == ["raised"]
+    client.post("/api/counters/1/call-next", json={})  # the first is completed by this; the second waited 20
+    client.post("/api/counters/1/complete")
+    assert [a["state"] for a in app.extensions["loket_watcher"].run_once()["alerts"]] == ["cleared"]
+    login(client, "admin")
+    report = client.get("/api/admin/reports/standards?month=2026-11").get_json()
+    [ktp] = [s for s in report["services"] if s["id"] == KTP]
+    assert (ktp["served"], ktp["within_target_pct"], ktp["wait_breaches"], ktp["longest_wait_minutes"]) == (2, 50.0, 1, 20.0)
+    assert report["days"] == [{"day": "2026-11-25", "served": 2, "within_target_pct": 50.0}]
+    csv = client.get("/api/admin/reports/standards?month=2026-11&format=csv").get_data(as_text=True)
+    assert csv.splitlines()[0] == (
+        "\ufeffid,agency,name,wait_target_minutes,served,within_target_pct,wait_breaches,service_breaches,longest_wait_minutes"
+    )
+    assert ",15,2,50.0,1,0,20.0" in csv

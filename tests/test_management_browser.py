@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import requests
 from playwright.sync_api import expect
+from test_accessibility import blocking_violations
 
 from conftest import PASSWORD, screenshot
-from test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,12 @@ def test_the_officer_pauses_with_a_reason_in_two_taps(live_server, page_factory)
     expect(page.locator(".state.active")).to_contain_text("Istirahat")
     expect(page.locator("#current-service")).to_contain_text("Sholat, kembali ±")
     screenshot(page, "counter-paused-with-reason-1366x768")
+    page.goto(live_server.url + "/counter/1?lang=en")
+    expect(page.locator("#current-service")).to_contain_text("Prayer, back ±")
+    page.click(".states [data-action=close]")
+    expect(page.locator("#reason-options")).to_contain_text("System or network problem")
+    screenshot(page, "counter-reason-sheet-english-1366x768")
+    page.keyboard.press("Escape")
     counter = next(c for c in requests.get(live_server.url + "/api/counters", timeout=10).json() if c["id"] == 1)
     assert (counter["state"], counter["reason"]) == ("paused", "sholat") and counter["until"]
     assert errors == []
