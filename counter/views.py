@@ -102,7 +102,7 @@ def counter_closure_requests(counter_id: int):
     auth.counter_for(user, counter_id)
     db = get_db()
     today = local_day(clock(), settings(db)["timezone"])
-    return {"items": [r for r in management.requests(db, None, None, today) if r["counter_id"] == counter_id]}
+    return {"items": management.requests(db, day=today, counter_id=counter_id)}
 
 
 @bp.post("/api/closure-requests/<int:request_id>/approve")

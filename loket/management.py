@@ -178,10 +178,12 @@ def request_json(db: Database, request_id: int) -> dict:
     return _shape(found)
 
 
-def requests(db: Database, agency_id: int | None = None, status: str | None = None, day: str | None = None) -> list[dict]:
-    """Closure requests, newest first: an agency's (or all), by status and day."""
+def requests(
+    db: Database, agency_id: int | None = None, status: str | None = None, day: str | None = None, counter_id: int | None = None
+) -> list[dict]:
+    """Closure requests, newest first: an agency's (or all), by status, day and counter."""
     where, params = [], []
-    for column, value in (("r.agency_id", agency_id), ("r.status", status), ("r.day", day)):
+    for column, value in (("r.agency_id", agency_id), ("r.status", status), ("r.day", day), ("r.counter_id", counter_id)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
