@@ -23,7 +23,7 @@ from flask import Flask, abort, render_template, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from loket import api, assets, auth, demo, emitter, errors, i18n, realtime
+from loket import api, assets, auth, demo, emitter, errors, i18n, realtime, watcher
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -182,6 +182,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["loket_pool"] = Pool(app.config["DATABASE"])
     emitter.install(app)
+    watcher.install(app)
     app.teardown_appcontext(close_db)
     errors.register(app)
     i18n.install(app)

@@ -156,6 +156,9 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         "cutoff_minutes": integer(data, "cutoff_minutes", minimum=0, maximum=720, required=False) or 0,
         "default_service_minutes": number(data, "default_service_minutes", minimum=0.5, maximum=480, required=False, default=5),
         "promised_minutes": integer(data, "promised_minutes", minimum=1, maximum=100_000, required=False),
+        # the standard watched live (issue 24); empty = the promised minutes
+        "wait_target_minutes": integer(data, "wait_target_minutes", minimum=1, maximum=1440, required=False),
+        "service_target_minutes": integer(data, "service_target_minutes", minimum=1, maximum=1440, required=False),
         "active": active,
         "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, required=False) or 0,
     }
@@ -307,6 +310,30 @@ def _clean_user(db: Database, data: dict, current: dict | None) -> dict:
     }
 
 
+REASON_CODE = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+def _clean_counter_reason(db: Database, data: dict, current: dict | None) -> dict:
+    """A reason a counter may pause or close for; "lainnya" stays active (a body-less pause uses it)."""
+    code = text(data, "code", required=True, max_length=32).lower()
+    if not REASON_CODE.match(code):
+        raise _bad("code", N_("huruf kecil, angka atau garis bawah"))
+    if current and current["code"] != code:
+        raise _bad("code", N_("kode alasan tidak dapat diubah; buat alasan baru"))
+    if one(db, "SELECT id FROM counter_reasons WHERE code = ? AND id != ?", (code, current["id"] if current else 0)):
+        raise _bad("code", N_("kode {value} sudah dipakai"), value=code)
+    active = flag(data, "active")
+    if code == "lainnya" and not active:
+        raise _bad("active", N_("alasan lainnya selalu aktif"))
+    return {
+        "code": code,
+        "label": text(data, "label", required=True, max_length=100),
+        "label_en": text(data, "label_en", max_length=100),
+        "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, required=False) or 0,
+        "active": active,
+    }
+
+
 ENTITIES = {
     "agencies": _clean_agency,
     "services": _clean_service,
@@ -316,9 +343,16 @@ ENTITIES = {
     "breaks": _clean_break,
     "closed_dates": _clean_closed_date,
     "users": _clean_user,
+    "counter_reasons": _clean_counter_reason,
 }
 # Fields a new row starts with when the form leaves them out.
-NEW_DEFAULTS = {"agencies": {"active": 1}, "services": {"active": 1}, "displays": {"speak": 1}, "users": {"active": 1}}
+NEW_DEFAULTS = {
+    "agencies": {"active": 1},
+    "services": {"active": 1},
+    "displays": {"speak": 1},
+    "users": {"active": 1},
+    "counter_reasons": {"active": 1},
+}
 
 
 # ---------------------------------------------------------------- reading
@@ -373,6 +407,7 @@ ORDER = {
     "breaks": "weekday, starts",
     "closed_dates": "date DESC",
     "users": "role, username",
+    "counter_reasons": "sort_order, label",
 }
 
 
@@ -508,7 +543,7 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
 PROFILE_KEYS = (
     "mpp_name", "mpp_address", "mpp_logo_url", "timezone", "ticket_header", "ticket_footer", "number_reading",
     "self_priority", "phone_tickets", "phone_tickets_per_hour", "priority_policy", "priority_interleave_n",
-    "max_regular_wait_minutes", "announcement_repeat", "survey_mode", "public_officer_names",
+    "max_regular_wait_minutes", "announcement_repeat", "survey_mode", "public_officer_names", "closure_approval_minutes",
 )  # fmt: skip
 
 
@@ -539,6 +574,8 @@ def _clean_profile(data: dict) -> dict[str, str]:
         "survey_mode": choice(data, "survey_mode", ("skm", "quick")),
         # Officers' names on public screens and /api/counters: off unless the MPP opts in.
         "public_officer_names": str(flag(data, "public_officer_names")),
+        # a closure in service hours longer than this needs the supervisor's approval (issue 24)
+        "closure_approval_minutes": str(integer(data, "closure_approval_minutes", minimum=0, maximum=1440)),
     }
 
 

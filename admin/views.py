@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import audit, auth, csvout, inputs, publication, reports, serializers
+from loket import attendance, audit, auth, csvout, inputs, publication, reports, serializers, standards
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, day_names
@@ -32,6 +32,7 @@ ENTITY_URLS = {
     "breaks": "breaks",
     "closed-dates": "closed_dates",
     "users": "users",
+    "counter-reasons": "counter_reasons",
 }
 
 
@@ -356,3 +357,79 @@ def unpublish_period(period: str):
     user = writer()
     publication.unpublish(get_db(), period, user, clock())
     return {"ok": True}
+
+
+# ---------------------------------------------------------------- the management day (issue 24)
+
+
+def _month_scope() -> tuple[int | None, str, str]:
+    """(agency the reader may see, month "YYYY-MM", the MPP's zone); a supervisor sees only their own agency."""
+    agency_id, _start, _end, today = _report_scope()
+    month = inputs.text(dict(request.args), "month", max_length=7) or today[:7]
+    try:
+        date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise LoketError("invalid_field", field="month", reason=N_("bulan YYYY-MM")) from None
+    return agency_id, month, settings(get_db())["timezone"]
+
+
+ATTENDANCE_COLUMNS = [
+    "tanggal", "instansi", "petugas", "pertama_buka", "terakhir_tutup", "menit_buka", "istirahat", "menit_istirahat",
+    "tutup_disetujui", "tutup_ditolak", "dilayani", "menit_melayani", "menit_menganggur",
+]  # fmt: skip
+
+
+@bp.get("/api/admin/reports/attendance")
+def report_attendance():
+    """A month of attendance per agency, officer and day, the hours "tidak terwakili", and the hour grid."""
+    agency_id, month, tz = _month_scope()
+    start, end = attendance.month_range(month)
+    data = attendance.report(get_db(), start, end, clock(), agency_id)
+    kind = request.args.get("kind", "officers")
+    if request.args.get("format") != "csv":
+        return {"month": month, **data}
+    if kind == "unrepresented":
+        rows = [
+            {"tanggal": r["day"], "instansi": r["agency"], "jam": " ".join(r["hours"]), "jumlah_jam": r["count"]}
+            for r in data["unrepresented"]
+        ]
+        return csv_response(rows, ["tanggal", "instansi", "jam", "jumlah_jam"], f"tidak-terwakili-{month}.csv")
+    rows = [
+        {
+            "tanggal": r["day"],
+            "instansi": r["agency"],
+            "petugas": r["officer"],
+            "pertama_buka": attendance.local_time(r["first_opened"], tz),
+            "terakhir_tutup": attendance.local_time(r["last_closed"], tz),
+            "menit_buka": r["open_minutes"],
+            "istirahat": "; ".join(f"{b['reason']} {b['minutes']:g}" for b in r["breaks"]),
+            "menit_istirahat": r["break_minutes"],
+            "tutup_disetujui": r["closures_approved"],
+            "tutup_ditolak": r["closures_rejected"],
+            "dilayani": r["served"],
+            "menit_melayani": r["serving_minutes"],
+            "menit_menganggur": r["idle_minutes"],
+        }
+        for r in data["officers"]
+    ]
+    return csv_response(rows, ATTENDANCE_COLUMNS, f"kehadiran-{month}.csv")
+
+
+@bp.get("/api/admin/reports/standards")
+def report_standards():
+    """Per service over a month: served, share within the waiting target, breaches, longest wait; per day the share."""
+    agency_id, month, _tz = _month_scope()
+    data = standards.month_report(get_db(), month, agency_id)
+    if request.args.get("format") == "csv":
+        columns = ["id", "agency", "name", "wait_target_minutes", "served", "within_target_pct", "wait_breaches", "service_breaches",
+                   "longest_wait_minutes"]  # fmt: skip
+        return csv_response(data["services"], columns, f"standar-layanan-{month}.csv")
+    return data
+
+
+@bp.get("/api/admin/reports/standards-live")
+def report_standards_live():
+    """The admin's live page: per service now, against its targets, with the open alerts."""
+    agency_id, _start, _end, _today = _report_scope()
+    db = get_db()
+    return {"at": iso(clock()), "services": standards.standings(db, clock(), agency_id), "alerts": standards.open_alerts(db, agency_id)}

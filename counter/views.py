@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlite_utils import Database
 
-from loket import auth
+from loket import auth, inputs, management, standards
 from loket.db import get_db, one, settings
 from loket.errors import LoketError, request_lang
 from loket.timeutil import day_start_utc, iso, local_day
@@ -72,6 +72,60 @@ def counter_today(counter_id: int):
     user = auth.require_user()
     auth.counter_for(user, counter_id)
     return {"today": today_stats(get_db(), clock(), counter_id=counter_id)}
+
+
+# ---------------------------------------------------------------- closures and standards (issue 24)
+
+
+def _staff_scope() -> tuple[dict, int | None]:
+    """A supervisor sees their own agency; the admin every agency (or one, with ?agency_id=)."""
+    user = auth.require_user(*STAFF_ROLES)
+    if user["role"] == "admin":
+        return user, inputs.integer(dict(request.args), "agency_id", required=False)
+    return user, user["agency_id"]
+
+
+@bp.get("/api/closure-requests")
+def closure_requests():
+    """Closure requests of the agency (admin: all), newest first; ?status=pending|approved|rejected, ?date=."""
+    _user, agency_id = _staff_scope()
+    args = dict(request.args)
+    status = inputs.choice(args, "status", management.REQUEST_STATUSES, required=False)
+    day = inputs.text(args, "date", max_length=10) or None
+    return {"items": management.requests(get_db(), agency_id, status, day)}
+
+
+@bp.get("/api/counters/<int:counter_id>/closure-requests")
+def counter_closure_requests(counter_id: int):
+    """Today's closure requests of one counter, for its officer's console (the answer and its note)."""
+    user = auth.require_user()
+    auth.counter_for(user, counter_id)
+    db = get_db()
+    today = local_day(clock(), settings(db)["timezone"])
+    return {"items": management.requests(db, day=today, counter_id=counter_id)}
+
+
+@bp.post("/api/closure-requests/<int:request_id>/approve")
+def approve_closure(request_id: int):
+    user = auth.require_user(*STAFF_ROLES)
+    note = inputs.text(inputs.body(), "note", max_length=500)
+    return {"request": management.approve(get_db(), request_id, clock(), user, note)}
+
+
+@bp.post("/api/closure-requests/<int:request_id>/reject")
+def reject_closure(request_id: int):
+    user = auth.require_user(*STAFF_ROLES)
+    note = inputs.text(inputs.body(), "note", required=True, max_length=500)
+    return {"request": management.reject(get_db(), request_id, clock(), user, note)}
+
+
+@bp.get("/api/standards/live")
+def standards_live():
+    """Per service now: waiting beyond its target, the longest wait, the projection to closing, open alerts."""
+    _user, agency_id = _staff_scope()
+    db = get_db()
+    now = clock()
+    return {"at": iso(now), "services": standards.standings(db, now, agency_id), "alerts": standards.open_alerts(db, agency_id)}
 
 
 # ---------------------------------------------------------------- pages

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, request
 
-from . import auth, inputs, serializers, tickets
+from . import auth, inputs, management, serializers, tickets
 from .db import get_db, one, settings
 from .errors import LoketError
 from .ratelimit import clear, hit, refuse_over
@@ -49,8 +49,8 @@ def counters():
     db = get_db()
     rows = serializers.counters_json(db, clock(), agency_id)
     # The lobby needs the counter and its state, not who works there, unless the MPP opts in.
-    if auth.current_user() is None and settings(db).get("public_officer_names") != "1":
-        rows = [{**c, "officer": None} for c in rows]
+    if auth.current_user() is None:
+        rows = serializers.lobby_counters({"counters": rows}, settings(db))["counters"]
     return rows
 
 
@@ -262,15 +262,31 @@ def transfer(counter_id: int):
     return _answer(db, now, ticket)
 
 
-def _set_state(counter_id: int, state: str):
+def _set_state(counter_id: int, state: str, data: dict | None = None):
+    """Open, pause or close. A pause or closure may say why: {"reason", "note", "until": "HH:MM"}
+    (absent: "lainnya"); a long closure in the counter's hours becomes a request (202) instead."""
     db, now, user, _counter = _counter_action(counter_id)
-    counter = tickets.set_counter_state(db, counter_id, state, now, user["id"])
-    return {"counter": serializers.counter_json(db, counter, now)}
+    data = data or {}
+    if state == "open":
+        counter = tickets.set_counter_state(db, counter_id, state, now, user["id"])
+        return {"counter": serializers.counter_json(db, counter, now)}
+    reason = inputs.text(data, "reason", max_length=32) or None
+    note = inputs.text(data, "note", max_length=200)
+    until = inputs.hhmm(data, "until") if not inputs.blank(data.get("until")) else None
+    if state == "paused":
+        counter = management.pause(db, counter_id, now, user, reason, note, until)
+        return {"counter": serializers.counter_json(db, counter, now)}
+    if state != "closed":
+        raise LoketError("invalid_field", field="state", reason="buka/istirahat/tutup: open, paused, closed")
+    counter, request = management.close(db, counter_id, now, user, reason, note, until, inputs.boolean(data, "rest_of_day"))
+    answer = {"counter": serializers.counter_json(db, counter, now), "closure_request": request}
+    return (answer, 202) if request else answer
 
 
 @bp.post("/counters/<int:counter_id>/state")
 def counter_state(counter_id: int):
-    return _set_state(counter_id, inputs.text(inputs.body(), "state", required=True, max_length=10))
+    data = inputs.body()
+    return _set_state(counter_id, inputs.text(data, "state", required=True, max_length=10), data)
 
 
 @bp.post("/counters/<int:counter_id>/open")
@@ -280,9 +296,16 @@ def open_counter(counter_id: int):
 
 @bp.post("/counters/<int:counter_id>/pause")
 def pause_counter(counter_id: int):
-    return _set_state(counter_id, "paused")
+    return _set_state(counter_id, "paused", inputs.body())
 
 
 @bp.post("/counters/<int:counter_id>/close")
 def close_counter(counter_id: int):
-    return _set_state(counter_id, "closed")
+    return _set_state(counter_id, "closed", inputs.body())
+
+
+@bp.get("/counter-reasons")
+def counter_reasons():
+    """The reasons a counter may pause or close for, as the admin keeps them (labels in both languages)."""
+    auth.require_user()
+    return {"items": management.reasons(get_db())}

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from loket.timeutil import iso
+from .timeutil import iso
 
 # Never copied into the log: a password hash is a secret even when it is old.
 SECRET_FIELDS = ("password_hash",)

@@ -36,7 +36,9 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "ticket_header": "",
     "ticket_footer": "Terima kasih. Kami siap melayani dengan sepenuh hati.",
     "announcement_repeat": "1",
-    "survey_mode": "skm",  # skm: the nine elements of PermenPANRB 14/2017; quick: one question (not an IKM)
+    "survey_mode": "skm",
+    # a closure in service hours longer than this (minutes), or for the rest of the day, needs a supervisor's approval
+    "closure_approval_minutes": "30",  # skm: the nine elements of PermenPANRB 14/2017; quick: one question (not an IKM)
 }
 
 

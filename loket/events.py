@@ -174,6 +174,38 @@ class SessionsEnded(Event):
     rooms: ClassVar = ("session:<key>",)
 
 
+@dataclass(frozen=True)
+class ClosureRequestChanged(Message):
+    """A closure waiting for approval was asked for, approved or rejected: the agency's supervisors and
+    the admin see it live, and the officer's console learns the answer (and the note, if rejected)."""
+
+    request: dict
+    names: ClassVar = ("closure_request_changed",)
+    rooms: ClassVar = ("staff:all", "staff:agency:<agency_id>", "counter:<counter_id>")
+
+    def payload(self) -> dict:
+        return self.request
+
+    def to(self) -> list[str]:
+        return ["staff:all", f"staff:agency:{self.request['agency_id']}", f"counter:{self.request['counter_id']}"]
+
+
+@dataclass(frozen=True)
+class StandardAlert(Message):
+    """A service crossed its waiting or service time target (`state` "raised"), or came back within it
+    ("cleared"): a banner for the agency's supervisors and the MPP admin, once per crossing."""
+
+    alert: dict
+    names: ClassVar = ("standard_alert",)
+    rooms: ClassVar = ("staff:all", "staff:agency:<agency_id>")
+
+    def payload(self) -> dict:
+        return self.alert
+
+    def to(self) -> list[str]:
+        return ["staff:all", f"staff:agency:{self.alert['agency_id']}"]
+
+
 def slots_room(service_id: int, day: str) -> str:
     return f"booking-slots:{service_id}:{day}"
 
@@ -187,4 +219,6 @@ EVENTS: tuple[type[Event], ...] = (
     ComplaintChanged,
     BookingSlotsChanged,
     SessionsEnded,
+    ClosureRequestChanged,
+    StandardAlert,
 )

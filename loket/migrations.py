@@ -195,6 +195,53 @@ def m25_published_periods(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m24_management(db: sqlite_utils.Database) -> None:
+    """The MPP's management day (issue 24): why a counter paused or closed and until when, the reasons
+    the admin keeps, closures that wait for a supervisor's approval, and the breaches of each
+    service's waiting and service time targets (the promised minutes stay the default target)."""
+    add_column(db, "counters", "pause_reason", "TEXT")
+    add_column(db, "counters", "pause_note", "TEXT NOT NULL DEFAULT ''")
+    add_column(db, "counters", "pause_until", "TEXT")  # "HH:MM" local: the expected return
+    add_column(db, "counters", "closed_for_day", "TEXT")  # local date of an approved closure for the rest of that day
+    add_column(db, "services", "wait_target_minutes", "INTEGER CHECK (wait_target_minutes IS NULL OR wait_target_minutes > 0)")
+    add_column(db, "services", "service_target_minutes", "INTEGER CHECK (service_target_minutes IS NULL OR service_target_minutes > 0)")
+    for statement in (
+        "CREATE TABLE IF NOT EXISTS counter_reasons (id INTEGER PRIMARY KEY, "
+        "code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 32), "
+        "label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 100), label_en TEXT NOT NULL DEFAULT '', "
+        "sort_order INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)))",
+        "CREATE TABLE IF NOT EXISTS closure_requests (id INTEGER PRIMARY KEY, "
+        "counter_id INTEGER NOT NULL REFERENCES counters(id) ON DELETE CASCADE, "
+        "agency_id INTEGER NOT NULL REFERENCES agencies(id), user_id INTEGER REFERENCES users(id), day TEXT NOT NULL, "
+        "requested_at TEXT NOT NULL, reason TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', until TEXT, "
+        "rest_of_day INTEGER NOT NULL DEFAULT 0 CHECK (rest_of_day IN (0, 1)), "
+        "status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected', 'cancelled')), "
+        "decided_by INTEGER REFERENCES users(id), decided_at TEXT, decision_note TEXT NOT NULL DEFAULT '')",
+        "CREATE INDEX IF NOT EXISTS closure_requests_status ON closure_requests (status, agency_id)",
+        "CREATE INDEX IF NOT EXISTS closure_requests_day ON closure_requests (day, agency_id)",
+        "CREATE TABLE IF NOT EXISTS standard_breaches (id INTEGER PRIMARY KEY, "
+        "service_id INTEGER NOT NULL REFERENCES services(id), agency_id INTEGER NOT NULL REFERENCES agencies(id), "
+        "kind TEXT NOT NULL CHECK (kind IN ('wait', 'service')), day TEXT NOT NULL, target_minutes INTEGER NOT NULL, "
+        "started_at TEXT NOT NULL, ended_at TEXT, peak_minutes REAL NOT NULL DEFAULT 0, "
+        "peak_tickets INTEGER NOT NULL DEFAULT 0)",
+        "CREATE INDEX IF NOT EXISTS standard_breaches_open ON standard_breaches (ended_at, service_id, kind)",
+        "CREATE INDEX IF NOT EXISTS standard_breaches_day ON standard_breaches (day, service_id)",
+    ):
+        db.conn.execute(statement)
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO counter_reasons (code, label, label_en, sort_order) VALUES (?, ?, ?, ?)",
+        [
+            ("istirahat", "Istirahat", "Break", 1),
+            ("sholat", "Sholat", "Prayer", 2),
+            ("rapat", "Rapat", "Meeting", 3),
+            ("gangguan_sistem", "Gangguan sistem/jaringan", "System or network problem", 4),
+            ("blanko_habis", "Dokumen/blanko habis", "Forms or blanks ran out", 5),
+            ("lainnya", "Lainnya", "Other", 99),
+        ],
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

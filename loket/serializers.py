@@ -32,9 +32,9 @@ def public_base_url() -> str:
 
 
 COUNTERS_SQL = (
-    "SELECT c.*, coalesce(nullif(u.full_name, ''), u.username) AS officer_name,"
+    "SELECT c.*, coalesce(nullif(u.full_name, ''), u.username) AS officer_name, r.label AS reason_label, r.label_en AS reason_label_en,"
     " (SELECT group_concat(service_id) FROM (SELECT service_id FROM counter_services WHERE counter_id = c.id ORDER BY service_id))"
-    " AS service_list FROM counters c LEFT JOIN users u ON u.id = c.officer_id"
+    " AS service_list FROM counters c LEFT JOIN users u ON u.id = c.officer_id LEFT JOIN counter_reasons r ON r.code = c.pause_reason"
 )
 
 
@@ -219,6 +219,21 @@ def counter_data(counter: dict, current: dict | None, loaded: Loaded) -> dict:
         "state": counter["state"],
         "officer": counter.get("officer_name") if counter.get("officer_id") else None,
         "current_ticket": ticket_data(current, loaded, 0, None, private=False) if current else None,
+        **reason_data(counter),
+    }
+
+
+def reason_data(counter: dict) -> dict:
+    """Why a paused or closed counter is so, and when it is expected back (issue 24); all null when open."""
+    reason = counter.get("pause_reason") if counter.get("state") != "open" else None
+    label = counter.get("reason_label") or reason
+    return {
+        "reason": reason,
+        "reason_label": label,
+        "reason_label_en": (counter.get("reason_label_en") or label) if reason else None,
+        "reason_note": (counter.get("pause_note") or "") if reason else "",
+        "until": counter.get("pause_until") if reason else None,
+        "closed_for_day": bool(counter.get("closed_for_day")) if reason else False,
     }
 
 
@@ -346,8 +361,10 @@ def mpp_json(db: Database, conf: dict | None = None) -> dict:
 
 
 def lobby_counters(data: dict, conf: dict) -> dict:
-    """What a public room may know of counters: the counter and its state, not who works there
-    (unless the MPP opts in with `public_officer_names`)."""
-    if conf.get("public_officer_names") == "1" or not data.get("counters"):
+    """What a public room may know of counters: the counter, its state and reason, not who works there
+    (unless the MPP opts in with `public_officer_names`) nor the officer's own note."""
+    if not data.get("counters"):
         return data
-    return {**data, "counters": [{**c, "officer": None} for c in data["counters"]]}
+    if conf.get("public_officer_names") == "1":
+        return {**data, "counters": [{**c, "reason_note": ""} for c in data["counters"]]}
+    return {**data, "counters": [{**c, "officer": None, "reason_note": ""} for c in data["counters"]]}

@@ -109,7 +109,9 @@ def snapshot(db: Database, room: str, now: datetime, **options) -> dict:
             "recent_calls": recent_calls(db, now, agency_ids, loaded=loaded),
         }
     if room == "kiosk":
-        return {**base, "agencies": serializers.agencies_json(db, now, loaded=loaded)}
+        # counters (public: no officer, no note) so the kiosk can say "Loket 3 — Istirahat, kembali ±13.00"
+        counters = serializers.lobby_counters({"counters": serializers.counters_json(db, now, loaded=loaded)}, loaded.settings)["counters"]
+        return {**base, "agencies": serializers.agencies_json(db, now, loaded=loaded), "counters": counters}
     if room == "counter":
         counter_id = options["counter_id"]
         counter = loaded.counter(counter_id)

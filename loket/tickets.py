@@ -542,10 +542,28 @@ def resume(db: Database, counter_id: int, ticket_id: int, now: datetime, user_id
     return ticket
 
 
-def set_counter_state(db: Database, counter_id: int, state: str, now: datetime, user_id: int | None = None) -> dict:
-    """Open (buka), pause (istirahat: takes no new citizens) or close (tutup) a counter."""
+def set_counter_state(
+    db: Database,
+    counter_id: int,
+    state: str,
+    now: datetime,
+    user_id: int | None = None,
+    *,
+    reason: str | None = None,
+    note: str = "",
+    until: str | None = None,
+    closed_for_day: str | None = None,
+) -> dict:
+    """Open (buka), pause (istirahat: takes no new citizens) or close (tutup) a counter.
+
+    A pause or closure keeps its reason, note and expected return ("HH:MM") on the counter for the
+    screens (loket/management.py decides them); opening clears them. The `counter_<state>` event
+    keeps them too: attendance is read from these events.
+    """
     if state not in COUNTER_STATES:
         raise LoketError("invalid_field", field="state", reason="buka/istirahat/tutup: open, paused, closed")
+    if state == "open":
+        reason, note, until, closed_for_day = None, "", None, None
     with transaction(db):
         counter = _counter(db, counter_id)
         if state == "closed" and _current(db, counter_id) is not None:
@@ -553,10 +571,12 @@ def set_counter_state(db: Database, counter_id: int, state: str, now: datetime, 
         officer = user_id if state != "closed" else None
         counter = one(
             db,
-            "UPDATE counters SET state = ?, officer_id = ?, state_changed_at = ? WHERE id = ? RETURNING *",
-            (state, officer, iso(now), counter_id),
+            "UPDATE counters SET state = ?, officer_id = ?, state_changed_at = ?, pause_reason = ?, pause_note = ?, pause_until = ?,"
+            " closed_for_day = ? WHERE id = ? RETURNING *",
+            (state, officer, iso(now), reason, note, until, closed_for_day, counter_id),
         )
-        _event(db, now, "counter_" + state, None, counter_id=counter_id, agency_id=counter["agency_id"], user_id=user_id)
+        data = {"reason": reason, "note": note, "until": until} if reason else {}
+        _event(db, now, "counter_" + state, None, counter_id=counter_id, agency_id=counter["agency_id"], user_id=user_id, data=data)
         served = tuple(r[0] for r in db.conn.execute("SELECT service_id FROM counter_services WHERE counter_id = ?", (counter_id,)))
         after_commit(db, QueueChanged(kind="counter_" + state, ticket=None, now=now, counter_ids=(counter_id,), service_ids=served))
     return counter

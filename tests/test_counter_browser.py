@@ -207,11 +207,15 @@ def test_officer_serves_by_keyboard_only(live_server, page_factory):
     keys.press("Enter")
     expect(current(page)).to_have_text(numbers[1])
     keys.press("d")
-    keys.press("i")
+    keys.press("i")  # the reason sheet: its first reason by its digit
+    expect(page.locator("#reason-dialog")).to_be_visible()
+    keys.press("1")
     expect(page.locator(".state.active")).to_contain_text("Istirahat")
     expect(page.locator("[data-action=next]")).to_be_disabled()
     screenshot(page, "counter-console-paused-1366x768")
     keys.press("k")
+    page.locator("#until-chips label", has_text="30 mnt").click()  # within the approval threshold: closes at once
+    keys.press("1")
     expect(page.locator(".state.active")).to_contain_text("Tutup")
     assert errors == []
 

@@ -126,3 +126,19 @@ def test_widening_a_check_keeps_rows_indexes_and_the_new_value(tmp_path):
     assert [r[0] for r in db.conn.execute("SELECT kind FROM things ORDER BY id")] == ["a", "b", "c"]
     assert db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'things_kind'").fetchone()
     db.close()
+
+
+def test_m24_gives_an_old_database_the_reasons_the_closure_requests_and_the_targets(v1_path):
+    old_counters = sqlite3.connect(v1_path).execute("SELECT id, state FROM counters ORDER BY id").fetchall()
+    db = connect(v1_path)
+    init_schema(db)
+    reasons = [r[0] for r in db.conn.execute("SELECT code FROM counter_reasons ORDER BY sort_order")]
+    assert reasons == ["istirahat", "sholat", "rapat", "gangguan_sistem", "blanko_habis", "lainnya"]
+    assert db.conn.execute("SELECT id, state FROM counters ORDER BY id").fetchall() == old_counters
+    assert db.conn.execute("SELECT count(*) FROM counters WHERE pause_reason IS NOT NULL OR closed_for_day IS NOT NULL").fetchone()[0] == 0
+    assert db.conn.execute("SELECT count(*) FROM services WHERE wait_target_minutes IS NOT NULL").fetchone()[0] == 0
+    assert db.conn.execute("SELECT count(*) FROM closure_requests").fetchone()[0] == 0
+    assert db.conn.execute("SELECT count(*) FROM standard_breaches").fetchone()[0] == 0
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute("UPDATE services SET wait_target_minutes = 0 WHERE id = 1")
+    db.close()

@@ -43,6 +43,8 @@ const ENTITIES = {
       ["agency_id", "Instansi", "select", agencyOptions(false)], ["code", "Kode layanan", "text"], ["name", "Nama layanan", "text"],
       ["short_name", "Nama singkat di layar (kosong = nama layanan)", "text"], ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
       ["cutoff_minutes", "Berhenti mengambil nomor … menit sebelum tutup", "number"], ["promised_minutes", "Waktu layanan dijanjikan (menit)", "number"],
+      ["wait_target_minutes", "Target waktu tunggu (menit; kosong = waktu dijanjikan)", "number"],
+      ["service_target_minutes", "Target lama dilayani (menit; kosong = waktu dijanjikan)", "number"],
       ["default_service_minutes", "Perkiraan lama layanan (menit)", "number"], ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
       ["hours", "Jam layanan mingguan", "hours"],
       ...BOOKING_FIELDS,
@@ -87,6 +89,12 @@ const ENTITIES = {
     columns: [["date", "Tanggal"], ["agency_id", "Berlaku untuk", agencyName], ["reason", "Alasan (tampil di kios)"]],
     fields: () => [["date", "Tanggal", "date"], ["agency_id", "Berlaku untuk", "select", agencyOptions(true)], ["reason", "Alasan", "text"]],
     deletable: true,
+  },
+  "counter-reasons": {
+    title: "Alasan istirahat & tutup loket",
+    columns: [["code", "Kode"], ["label", "Keterangan"], ["label_en", "Keterangan (English)"], ["sort_order", "Urutan"], ["active", "Aktif", yes]],
+    fields: () => [["code", "Kode (huruf kecil, mis. istirahat)", "text"], ["label", "Keterangan", "text"], ["label_en", "Keterangan (English)", "text"],
+      ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"]],
   },
   users: {
     title: "Pengguna",
@@ -389,6 +397,7 @@ const PROFILE_FIELDS = [
   ["priority_interleave_n", "N (untuk selang-seling)", "number"], ["max_regular_wait_minutes", "Batas tunggu antrean reguler (menit, 0 = tanpa batas)", "number"],
   ["survey_mode", "Survei kepuasan", "select", [["skm", "SKM lengkap: 9 unsur (IKM)"], ["quick", "Cepat: 1 pertanyaan (bukan IKM)"]]],
   ["public_officer_names", "Tampilkan nama petugas di daftar loket publik", "checkbox"],
+  ["closure_approval_minutes", "Tutup loket lebih lama dari … menit di jam layanan perlu persetujuan supervisor", "number"],
 ];
 
 async function showProfile() {

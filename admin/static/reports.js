@@ -2,6 +2,7 @@
 import { api } from "/static/loket.js";
 import { csvLink, el, session } from "./common.js";
 import { english, tr } from "./i18n.js";
+import { start as startManagement } from "./management.js";
 
 const page = document.getElementById("reports");
 const filters = document.getElementById("filters");
@@ -115,4 +116,5 @@ filters.onsubmit = (event) => { event.preventDefault(); loadAll(); };
 document.getElementById("group").onchange = () => loadSummary().catch((err) => { document.getElementById("report-error").textContent = err.message; });
 document.getElementById("month-input").onchange = () => loadMonth().catch((err) => { document.getElementById("report-error").textContent = err.message; });
 await loadAll();
+await startManagement();
 page.dataset.ready = "1";

@@ -46,6 +46,12 @@ export const TEXT = {
   transfer_search: N_("Cari layanan atau instansi"),
   transfer_note: N_("Catatan untuk petugas penerima (opsional)"),
   transfer_confirm: N_("Alihkan"),
+  until_label: N_("Kembali"),
+  reason_note: N_("Catatan untuk supervisor (opsional)"),
+  reason_hint: N_("Pilih alasan: loket langsung berubah."),
+  requests_title: N_("Permintaan tutup loket"),
+  requests_empty: N_("Tidak ada permintaan yang menunggu."),
+  standards_title: N_("Standar waktu layanan saat ini"),
 };
 
 export const PRIORITY = {

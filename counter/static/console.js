@@ -1,5 +1,5 @@
 // The officer's one-screen console: current ticket, actions by key or click, live waiting list.
-import { _, api, esc, live, mppTime, N_, t } from "/static/loket.js";
+import { _, api, counterReason, esc, live, mppTime, N_, t } from "/static/loket.js";
 import { PRIORITY, applyTexts, bindLogout, duration, isAuthError, text, toLogin } from "./common.js";
 
 const root = document.querySelector("[data-counter-id]");
@@ -84,8 +84,9 @@ function renderCurrent() {
 
 function stateHint() {
   const c = view.counter;
-  if (c.state === "paused") return t(N_("Loket istirahat: tidak menerima warga baru."));
-  if (c.state === "closed") return t(N_("Loket tutup. Tekan Buka (B) untuk mulai."));
+  const why = counterReason(c);
+  if (c.state === "paused") return t(N_("Loket istirahat: tidak menerima warga baru.")) + (why ? ` (${why})` : "");
+  if (c.state === "closed") return t(N_("Loket tutup. Tekan Buka (B) untuk mulai.")) + (why ? ` (${why})` : "");
   return totalWaiting() > 0
     ? t(N_("Tekan Panggil berikutnya (N)."))
     : t(N_("Belum ada warga yang menunggu."));
@@ -198,7 +199,7 @@ const SUCCESS = {
   transfer: (r) => (_("{number} dialihkan ke {service}.", { number: r.ticket.number, service: r.ticket.service })),
   open: () => (N_("Loket dibuka.")),
   pause: () => (N_("Loket istirahat.")),
-  close: () => (N_("Loket ditutup.")),
+  close: (r) => (r.closure_request ? N_("Permintaan tutup dikirim: menunggu persetujuan supervisor.") : N_("Loket ditutup.")),
 };
 
 async function send(path, body) {
@@ -208,7 +209,7 @@ async function send(path, body) {
   try {
     const result = await api(`/api/counters/${counterId}/${path}`, { method: "POST", body });
     const success = SUCCESS[path]?.(result);
-    if (success) say(t(success), path === "call-next" && !result.ticket ? "warn" : "ok");
+    if (success) say(t(success), (path === "call-next" && !result.ticket) || result.closure_request ? "warn" : "ok");
     return result;
   } catch (err) {
     if (isAuthError(err)) toLogin(err.code === "session_expired");
@@ -255,9 +256,77 @@ const ACTIONS = {
   resume: () => view.held[0] && send("resume", { ticket_id: view.held[0].id }),
   call: callNumber,
   open: () => send("open"),
-  pause: () => send("pause"),
-  close: () => send("close"),
+  pause: () => openReasons("pause"),
+  close: () => openReasons("close"),
 };
+
+// After a reload the officer still learns the answer to today's last closure request (and why, if just rejected).
+async function lastRequest() {
+  try {
+    const [latest] = (await api(`/api/counters/${counterId}/closure-requests`)).items;
+    if (latest?.status === "pending") say(t(N_("Permintaan tutup dikirim: menunggu persetujuan supervisor.")), "warn");
+    if (latest?.status === "rejected" && now() - Date.parse(latest.decided_at) < 10 * 60000) say(_("Permintaan tutup ditolak: {note}", { note: latest.decision_note }));
+  } catch (err) {
+    if (isAuthError(err)) toLogin(err.code === "session_expired");
+  }
+}
+
+// ------------------------------------------------------------------ the reason sheet: two taps
+
+// How long: the first chip is chosen already, so tapping a reason is the second and last tap.
+const UNTIL = {
+  pause: [[15, N_("15 mnt")], [30, N_("30 mnt")], [60, N_("1 jam")], [0, N_("Tidak tentu")]],
+  close: [[-1, N_("Sampai akhir hari")], [30, N_("30 mnt")], [60, N_("1 jam")], [120, N_("2 jam")]],
+};
+let reasonList = null;
+
+// "HH:MM" in the MPP's zone, `minutes` from now (whole minutes, so "30 mnt" is never longer than 30); null past midnight.
+function untilIn(minutes) {
+  const at = new Date(now() + minutes * 60000);
+  const time = mppTime(at, view.tz).time;
+  return time > mppTime(new Date(now()), view.tz).time ? time : null;
+}
+
+async function openReasons(action) {
+  const dialog = $("reason-dialog");
+  try {
+    reasonList ||= (await api("/api/counter-reasons")).items;
+  } catch (err) {
+    say(err.message);
+    return;
+  }
+  $("reason-title").textContent = action === "pause" ? t(N_("Istirahat — pilih alasan")) : t(N_("Tutup loket — pilih alasan"));
+  const chips = $("until-chips");
+  chips.querySelectorAll("label").forEach((n) => n.remove());
+  UNTIL[action].forEach(([minutes, label], i) => {
+    chips.insertAdjacentHTML("beforeend", `<label><input type="radio" name="until" value="${minutes}" ${i === 0 ? "checked" : ""}><span>${esc(t(label))}</span></label>`);
+  });
+  $("reason-note").value = "";
+  $("reason-options").innerHTML = reasonList.map((r, i) => `
+    <button class="big" value="${esc(r.code)}" data-reason="${esc(r.code)}">${esc(t({ id: r.label, en: r.label_en || r.label }))}${i < 9 ? ` <kbd>${i + 1}</kbd>` : ""}</button>`).join("");
+  dialog.returnValue = "";
+  dialog.showModal();
+  dialog.querySelector("#reason-options button")?.focus();
+  dialog.onkeydown = (event) => {
+    const n = Number(event.key);
+    if (event.target.closest("input[type=text], input:not([type])") || !(n >= 1 && n <= 9) || !reasonList[n - 1]) return;
+    event.preventDefault();
+    dialog.close(reasonList[n - 1].code);
+  };
+  dialog.onclose = () => {
+    const code = dialog.returnValue;
+    if (!code || code === "cancel") return;
+    const minutes = Number(new FormData($("reason-form")).get("until") || 0);
+    const body = { reason: code, note: $("reason-note").value.trim() };
+    if (minutes > 0) {
+      const until = untilIn(minutes);
+      if (until) body.until = until;
+      else if (action === "close") body.rest_of_day = true;
+    }
+    if (minutes === -1) body.rest_of_day = true;
+    send(action, body);
+  };
+}
 
 const KEYS = { n: "next", F1: "next", r: "recall", s: "start", d: "complete", x: "noshow", t: "transfer", h: "hold", l: "resume", c: "call", b: "open", i: "pause", k: "close" };
 
@@ -474,6 +543,7 @@ const socket = live(subscription, {
     }
     applyDetail(snap);
     refreshToday();
+    lastRequest();
   },
   queue_changed(change) {
     for (const s of change.services) {
@@ -486,6 +556,11 @@ const socket = live(subscription, {
   },
   ticket_called(call) {
     if (call.counter_id === counterId) soon();
+  },
+  closure_request_changed(request) {
+    if (request.counter_id !== counterId) return;
+    if (request.status === "approved") say(t(N_("Permintaan tutup disetujui supervisor.")), "ok");
+    if (request.status === "rejected") say(_("Permintaan tutup ditolak: {note}", { note: request.decision_note }));
   },
   config_changed() {
     socket.emit("subscribe", subscription);

@@ -1,5 +1,5 @@
 // The counter list and the waiting list: measured cards and rows, paged evenly when they do not fit.
-import { t } from "/static/loket.js";
+import { counterReason, t } from "/static/loket.js";
 import { $, PAGE_MS, TEXT, el, evenPages, fontPx, inFilter, state, textWidth } from "./screen.js";
 
 const pagers = {};
@@ -36,12 +36,6 @@ function pagedGrid(name, box, elements, minWidth, minHeight, label) {
   pager.show();
   if (pages > 1 && !pager.timer) pager.timer = setInterval(() => { pager.page = (pager.page + 1) % pager.pages; pager.show(); }, PAGE_MS);
   if (pages === 1 && pager.timer) { clearInterval(pager.timer); pager.timer = null; }
-}
-
-// Why a counter is paused or closed ("sholat", "rapat"), where the counter data says so.
-function counterReason(counter) {
-  const reason = counter.reason;
-  return counter.state !== "open" && typeof reason === "string" ? reason.trim() : "";
 }
 
 export function drawCounters() {

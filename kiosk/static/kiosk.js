@@ -1,5 +1,5 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
-import { _, agencyStyle, api, esc, icon, lang, live, localDate, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
+import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
@@ -64,6 +64,20 @@ const SEARCH_HINT = N_("Cari layanan: paspor, KTP, SIM…"); // marked here: the
 
 function applyAgencies(agencies) {
   state.agencies = agencies;
+}
+
+// Issue 24: the counters of a service that paused or closed with a reason say so in plain words.
+const counters = new Map();
+
+function applyCounters(list) {
+  for (const c of list || []) counters.set(c.id, c);
+}
+
+function counterNotes(service) {
+  const notes = [...counters.values()]
+    .filter((c) => c.service_ids.includes(service.id) && counterReason(c))
+    .map((c) => `<li>${esc(_("Loket {number}", { number: c.number }))} — ${esc(counterReason(c))}</li>`);
+  return notes.length ? `<ul class="k-counter-notes">${notes.join("")}</ul>` : "";
 }
 
 function applyQueueChanged(change) {
@@ -234,6 +248,7 @@ function serviceView() {
         <p class="k-sub">${esc(service.agency.name)}</p>
         <h1 class="k-title">${esc(service.name)}</h1>
         <p class="k-stats"><span>${esc(waitText(service))}</span>${service.quota_left != null ? `<span>${_("Sisa kuota")}: ${service.quota_left}</span>` : ""}</p>
+        ${counterNotes(service)}
         ${standardBlock(service)}
       </div>
       <div class="k-actions">
@@ -624,6 +639,7 @@ async function start() {
       snapshot(data) {
         state.mpp = data.mpp;
         applyAgencies(data.agencies);
+        applyCounters(data.counters);
         // /ambil/?service=ID (the QR a refused citizen scanned at the kiosk) opens that service directly.
         const wanted = Number(params.get("service"));
         if (wanted && !state.serviceId && serviceById(wanted)) Object.assign(state, { view: "service", serviceId: wanted, agencyId: serviceById(wanted).agency.id });
@@ -637,6 +653,7 @@ async function start() {
       },
       queue_changed(change) {
         applyQueueChanged(change);
+        applyCounters(change.counters);
         if (state.view === "home") renderResults();
         else if (["agency", "service"].includes(state.view) && !state.busy) render();
       },

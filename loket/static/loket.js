@@ -191,3 +191,14 @@ const OWN_ICONS = ["elderly", "pregnant"];
 export const iconUrl = (name) => (OWN_ICONS.includes(name) ? `/static/icons/${name}.svg` : `/vendor/icons/${name}.svg`);
 export const icon = (name, label = "") =>
   `<span class="l-icon l-icon-${name}" ${label ? `role="img" aria-label="${esc(label)}"` : 'aria-hidden="true"'} style="--icon:url('${iconUrl(name)}')"></span>`;
+
+// Why a paused or closed counter is so, in plain words: "Istirahat, kembali ±13.00" / "Break, back ±13:00"
+// (issue 24). Empty for an open counter or one without a reason. Shared by the TV, the kiosk and staff screens.
+export function counterReason(counter) {
+  if (!counter?.reason || counter.state === "open") return "";
+  const reason = (lang() === "en" ? counter.reason_label_en : counter.reason_label) || counter.reason;
+  if (counter.closed_for_day) return _("{reason}, tutup sampai akhir hari", { reason });
+  if (!counter.until) return reason;
+  const time = lang() === "en" ? counter.until : counter.until.replace(":", ".");
+  return _("{reason}, kembali ±{time}", { reason, time });
+}
