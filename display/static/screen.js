@@ -99,11 +99,17 @@ export function fontPx() {
 }
 
 // The width of a text at the screen's minimum size, to size rows and cards so that nothing is cut.
+// The screen's font changes only with its size: read it once, not on every row of every redraw.
 let measure = null;
+let face = null;
+addEventListener("resize", () => { face = null; });
 export function textWidth(text, weight = 400) {
   measure ||= document.createElement("canvas").getContext("2d");
-  const style = getComputedStyle(root);
-  measure.font = `${weight} ${style.fontSize} ${style.fontFamily}`;
+  if (!face) {
+    const style = getComputedStyle(root);
+    face = `${style.fontSize} ${style.fontFamily}`;
+  }
+  measure.font = `${weight} ${face}`;
   measure.fontStretch = "condensed";
   return measure.measureText(text).width;
 }
