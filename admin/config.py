@@ -354,7 +354,9 @@ ADMIN_ONLY_FIELDS = {"kiosks": ("agent_key", "printer_url")}
 
 
 def for_reader(entity: str, item: dict, user: dict) -> dict:
-    """The row as this user may read it: supervisors get no keys and no printer addresses."""
+    """The row as this user may read it: supervisors get no keys and no printer addresses; nobody a key's hash."""
+    if entity == "kiosks":
+        item = {**{k: v for k, v in item.items() if k != "key_hash"}, "paired": bool(item.get("key_hash"))}
     if user["role"] == "admin" or entity not in ADMIN_ONLY_FIELDS:
         return item
     shown = {k: v for k, v in item.items() if k not in ADMIN_ONLY_FIELDS[entity]}
@@ -508,7 +510,7 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
 
 PROFILE_KEYS = (
     "mpp_name", "mpp_address", "mpp_logo_url", "timezone", "ticket_header", "ticket_footer", "number_reading",
-    "self_priority", "phone_tickets", "phone_tickets_per_hour", "priority_policy", "priority_interleave_n",
+    "self_priority", "phone_tickets", "phone_tickets_per_hour", "phone_quota_percent", "priority_policy", "priority_interleave_n",
     "max_regular_wait_minutes", "announcement_repeat", "survey_mode", "public_officer_names",
 )  # fmt: skip
 
@@ -533,6 +535,7 @@ def _clean_profile(data: dict) -> dict[str, str]:
         "self_priority": str(flag(data, "self_priority")),
         "phone_tickets": str(flag(data, "phone_tickets")),
         "phone_tickets_per_hour": str(integer(data, "phone_tickets_per_hour", minimum=1, maximum=100)),
+        "phone_quota_percent": str(integer(data, "phone_quota_percent", minimum=0, maximum=100)),
         "priority_policy": choice(data, "priority_policy", ("strict", "interleave")),
         "priority_interleave_n": str(integer(data, "priority_interleave_n", minimum=1, maximum=50)),
         "max_regular_wait_minutes": str(integer(data, "max_regular_wait_minutes", minimum=0, maximum=1440)),

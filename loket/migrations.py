@@ -183,6 +183,15 @@ def m11_drop_tickets_waiting(db: sqlite_utils.Database) -> None:
     db.conn.execute("DROP INDEX IF EXISTS tickets_waiting")
 
 
+@migrations()
+def m21_kiosk_keys(db: sqlite_utils.Database) -> None:
+    """A kiosk PC is paired by an admin-issued key (kept hashed, loket/pairing.py): only a paired kiosk
+    issues without the phone rules. The key's hash finds the kiosk on every ticket."""
+    add_column(db, "kiosks", "key_hash", "TEXT NOT NULL DEFAULT ''")
+    add_column(db, "kiosks", "paired_at", "TEXT")
+    db.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS kiosks_key_hash ON kiosks (key_hash) WHERE key_hash != ''")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

@@ -93,7 +93,7 @@ def test_the_server_issues_calls_and_reports_on_an_upgraded_database(v1_path):
     client = app.test_client()
     before = counts(v1_path)["tickets"]
     service_id = client.get("/api/agencies").get_json()[0]["services"][0]["id"]
-    issued = client.post("/api/tickets", json={"service_id": service_id})
+    issued = client.post("/api/tickets", json={"service_id": service_id})  # no kiosk of v1 is paired: a phone's ticket
     assert issued.status_code == 201, issued.get_json()
     assert counts(v1_path)["tickets"] == before + 1
     login(client, "petugas.dukcapil", PASSWORD)
@@ -126,3 +126,21 @@ def test_widening_a_check_keeps_rows_indexes_and_the_new_value(tmp_path):
     assert [r[0] for r in db.conn.execute("SELECT kind FROM things ORDER BY id")] == ["a", "b", "c"]
     assert db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'things_kind'").fetchone()
     db.close()
+
+
+def test_kiosks_of_an_old_database_upgrade_unpaired_and_issue_only_once_paired(v1_path):
+    """m21_kiosk_keys: every kiosk row is kept, none is paired until an admin (or add-kiosk) issues its key."""
+    from kiosk import service
+    from server import create_app
+
+    kiosks = counts(v1_path)["kiosks"]
+    db = connect(v1_path)
+    init_schema(db)
+    rows = db.execute("SELECT name, key_hash, paired_at FROM kiosks").fetchall()
+    assert len(rows) == kiosks > 0 and all(r[1] == "" and r[2] is None for r in rows)
+    _kiosk, key = service.pair_kiosk(db, rows[0][0], Clock()())
+    db.close()
+    app = create_app({"DATABASE": str(v1_path), "CLOCK": Clock(), "SECRET_KEY": "test-secret", "TESTING": True})
+    service_id = app.test_client().get("/api/agencies").get_json()[0]["services"][0]["id"]
+    issued = app.test_client().post(f"/api/kiosks/{rows[0][0]}/tickets", json={"service_id": service_id}, headers={"X-Kiosk-Key": key})
+    assert issued.status_code == 201, issued.get_json()
