@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .db import get_db, one, transaction
 from .errors import LoketError
 from .i18n import N_
+from .offload import heavy
 from .timeutil import iso
 
 ROLES = ("admin", "supervisor", "officer")
@@ -23,7 +24,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    """A salted scrypt hash, computed off the event loop (a hash costs ~50 ms of CPU by design)."""
+    return heavy(generate_password_hash, password)
 
 
 def create_user(
@@ -59,14 +61,14 @@ def authenticate(db: Database, username: str, password: str) -> dict:
     user = one(db, "SELECT * FROM users WHERE username = ? AND active = 1", (username,))
     # Hash even for unknown names so response time does not reveal which usernames exist.
     stored = user["password_hash"] if user else _dummy_hash()
-    if not check_password_hash(stored, password) or user is None:
+    if not heavy(check_password_hash, stored, password) or user is None:
         raise LoketError("invalid_credentials")
     return user
 
 
 @functools.cache
 def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(8))
+    return hash_password(secrets.token_hex(8))
 
 
 def session_key(token: str) -> str:
