@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -17,6 +17,7 @@ from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, zone_abbreviation
 from loket.inputs import boolean, choice, hhmm, integer, json_list, number, text
+from loket.inputs import day as inputs_day
 from loket.inputs import invalid as _bad
 from loket.timeutil import iso
 
@@ -271,13 +272,7 @@ def _clean_break(db: Database, data: dict, current: dict | None) -> dict:
 
 
 def _clean_closed_date(db: Database, data: dict, current: dict | None) -> dict:
-    day = text(data, "date", required=True, max_length=10)
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        raise _bad("date", N_("tanggal YYYY-MM-DD")) from None
-    if len(day) != 10:
-        raise _bad("date", N_("tanggal YYYY-MM-DD"))
+    day = inputs_day(data, "date")
     agency_id = _agency(db, data.get("agency_id"), required=False)
     clash = one(
         db,

@@ -18,6 +18,7 @@ from loket import auth, bookings, inputs, realtime, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
+from loket.i18n import current_language
 from loket.ratelimit import hit, peek
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -132,16 +133,16 @@ def status_page(token: str):
 
 @bp.get("/api/bookings/slots")
 def get_slots():
-    args = dict(request.args)
+    args = inputs.query()
     service_id = inputs.integer(args, "service_id")
-    day = inputs.text(args, "date", required=True, max_length=10)
+    day = inputs.day(args, "date")
     return bookings.slots(get_db(), service_id, day, clock())
 
 
 @bp.get("/api/bookings/days")
 def get_days():
     """The days a service can be booked, each with its places left (the phone's day picker)."""
-    service_id = inputs.integer(dict(request.args), "service_id")
+    service_id = inputs.integer(inputs.query(), "service_id")
     return bookings.days(get_db(), service_id, clock())
 
 
@@ -159,8 +160,8 @@ def create_booking():
             raise LoketError("rate_limited", retry_after=window - stamp % window)
     data = inputs.body()
     service_id = inputs.integer(data, "service_id")
-    day = inputs.text(data, "date", required=True, max_length=10)
-    start = inputs.text(data, "start", required=True, max_length=5)
+    day = inputs.day(data, "date")
+    start = inputs.hhmm(data, "start")
     name = inputs.text(data, "name", required=True, max_length=100)
     if len(name) < 2:
         raise LoketError("invalid_field", field="name", reason="minimal 2 huruf")
@@ -199,13 +200,12 @@ def cancel_booking(token: str):
 @socketio.on("follow_booking_slots")
 def follow_booking_slots(data):
     """The booking page joins the room of the service and day it shows, and hears places change."""
-    if not isinstance(data, dict):
-        return {"error": "bad_request"}
     try:
-        service_id = int(data.get("service_id"))
-        day = str(data.get("date", ""))[:10]
-    except (TypeError, ValueError):
-        return {"error": "bad_request"}
+        data = inputs.payload(data)
+        service_id = inputs.integer(data, "service_id")
+        day = inputs.day(data, "date")
+    except LoketError as err:
+        return err.to_dict(current_language())  # Infinity, "\ud800", "20261207": an answer, never a crashed handler
     for room in rooms():
         if room.startswith("booking-slots:"):
             leave_room(room)

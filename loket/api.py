@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 
 from . import auth, inputs, issuing, realtime, serializers, tickets
 from .db import get_db, one, settings
@@ -44,7 +44,7 @@ def agencies():
 
 @bp.get("/counters")
 def counters():
-    agency_id = request.args.get("agency_id", type=int)
+    agency_id = inputs.integer(inputs.query(), "agency_id", required=False)
     db = get_db()
     rows = serializers.counters_json(db, clock(), agency_id)
     # The lobby needs the counter and its state, not who works there, unless the MPP opts in.

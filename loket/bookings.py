@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import tickets
+from . import inputs, tickets
 from .db import one, scalar, settings, transaction
 from .errors import LoketError
 from .i18n import long_date
@@ -48,28 +48,10 @@ FLAGS = ("booking_enabled", "booking_ask_nik")
 
 
 def clean_settings(data: dict) -> dict:
-    """The booking fields of the admin's service form, checked: 400 naming the field when out of range."""
-    values: dict = {}
-    for field in FLAGS:
-        value = data.get(field, 0)
-        if value in (True, 1, "1", "true", "on"):
-            values[field] = 1
-        elif value in (False, 0, None, "", "0", "false"):
-            values[field] = 0
-        else:
-            raise LoketError("invalid_field", field=field, reason="harus true atau false")
+    """The booking fields of the admin's service form, read by the one validation layer (loket/inputs.py)."""
+    values: dict = {field: int(inputs.boolean(data, field)) for field in FLAGS}
     for field, (default, low, high) in SETTINGS.items():
-        value = data.get(field)
-        if value is None or value == "":
-            values[field] = default
-            continue
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise LoketError("invalid_field", field=field, reason="harus bilangan bulat") from None
-        if isinstance(value, bool) or not low <= number <= high or (isinstance(value, float) and value != number):
-            raise LoketError("invalid_field", field=field, reason=f"{low}–{high}")
-        values[field] = number
+        values[field] = inputs.integer(data, field, required=False, default=default, minimum=low, maximum=high)
     return values
 
 
@@ -88,10 +70,8 @@ def _service(db: Database, service_id: int) -> dict:
 
 
 def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise LoketError("invalid_field", field="date", reason="format YYYY-MM-DD") from None
+    """`YYYY-MM-DD` only: "20261207" and "2026-W50-1" are the same day to Python, not to the bookings table."""
+    return date.fromisoformat(inputs.day_value(text, "date"))
 
 
 def day_plan(db: Database, service: dict, day: str, now: datetime) -> list[tuple[int, int]]:
@@ -214,13 +194,15 @@ def days(db: Database, service_id: int, now: datetime) -> dict:
 
 def normalize_phone(text: str) -> str:
     """Indonesian mobile numbers as 08…: '+62 812-3456-7890' and '0812 3456 7890' are one number."""
-    digits = re.sub(r"[\s\-.()]", "", text or "")
+    reason = "nomor ponsel Indonesia, misalnya 0812 3456 7890"
+    # ASCII digits only: "٠٨١٢…" or "０８１２…" must not count as another person's number
+    digits = inputs.ascii_digits(text or "", "phone", reason)
     if digits.startswith("+62"):
         digits = "0" + digits[3:]
     elif digits.startswith("62") and len(digits) >= 11:
         digits = "0" + digits[2:]
-    if not re.fullmatch(r"08\d{7,11}", digits):
-        raise LoketError("invalid_field", field="phone", reason="nomor ponsel Indonesia, misalnya 0812 3456 7890")
+    if not re.fullmatch(r"08[0-9]{7,11}", digits):
+        raise LoketError("invalid_field", field="phone", reason=reason)
     return digits
 
 
@@ -234,7 +216,7 @@ def clean_nik(text: str | None) -> str | None:
     value = re.sub(r"\s", "", text or "")
     if not value:
         return None
-    if not re.fullmatch(r"\d{16}", value):
+    if not re.fullmatch(r"[0-9]{16}", value):  # ASCII digits only, as stored and hashed
         raise LoketError("invalid_field", field="nik", reason="16 angka sesuai KTP-el")
     return value
 
