@@ -243,10 +243,28 @@ def status_of(booking: dict, now: datetime) -> str:
     return booking["status"]
 
 
+def client_key(address: str, secret: str) -> str:
+    """A keyed hash of the address a booking came from: counts one network's bookings, never stores its address."""
+    key = hmac.new(secret.encode(), b"loket:client", hashlib.sha256).digest()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def book(
-    db: Database, service_id: int, day: str, start: str, name: str, phone: str, now: datetime, *, nik: str | None = None, secret: str
+    db: Database,
+    service_id: int,
+    day: str,
+    start: str,
+    name: str,
+    phone: str,
+    now: datetime,
+    *,
+    nik: str | None = None,
+    secret: str,
+    client: str | None = None,
+    per_client: int | None = None,
 ) -> dict:
-    """Reserve a place in a slot: one active booking per phone (and NIK where asked) per service and day."""
+    """Reserve a place in a slot: one active booking per phone (and NIK where asked) per service and day,
+    and at most `per_client` of the service's day from one address (`client`, see client_key)."""
     phone = normalize_phone(phone)
     nik = clean_nik(nik)
     with transaction(db):
@@ -266,6 +284,14 @@ def book(
         params = {"s": service_id, "d": day, "now": stamp}
         if one(db, f"SELECT id FROM bookings WHERE service_id = :s AND date = :d AND phone = :p AND {active}", {**params, "p": phone}):
             raise LoketError("booking_exists", field="phone")
+        if client and per_client is not None:
+            mine = scalar(
+                db,
+                "SELECT count(*) FROM bookings WHERE client_key = ? AND service_id = ? AND date = ? AND status != 'cancelled'",
+                (client, service_id, day),
+            )
+            if mine >= per_client:
+                raise LoketError("too_many_bookings")
         hashed = nik_hash(nik, secret) if nik else None
         same_nik = f"SELECT id FROM bookings WHERE service_id = :s AND date = :d AND nik_hash = :h AND {active}"
         if hashed and service["booking_ask_nik"] and one(db, same_nik, {**params, "h": hashed}):
@@ -299,7 +325,8 @@ def book(
         booking = one(
             db,
             "INSERT INTO bookings (code, token, service_id, agency_id, date, slot_start, slot_end, slot_at, checkin_opens_at,"
-            " checkin_closes_at, name, phone, nik_hash, nik_last4, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " checkin_closes_at, name, phone, nik_hash, nik_last4, created_at, client_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " RETURNING *",
             (
                 code,
@@ -317,6 +344,7 @@ def book(
                 hashed,
                 nik[-4:] if nik else None,
                 stamp,
+                client,
             ),
         )
         _event(db, now, "booked", booking)

@@ -56,6 +56,7 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "conflict": (409, N_("Data bertentangan dengan data yang sudah ada.")),
     "payload_too_large": (413, N_("Data yang dikirim terlalu besar.")),
     "unsupported_media_type": (415, N_("Jenis data tidak didukung; kirim JSON.")),
+    "too_many_bookings": (429, N_("Terlalu banyak reservasi dari jaringan ini untuk layanan dan hari ini.")),
     "rate_limited": (429, N_("Terlalu banyak permintaan. Silakan coba lagi dalam {retry_after} detik.")),
     "too_many_follows": (429, N_("Terlalu banyak aduan diikuti dari satu halaman (maksimal {limit}).")),
     "storage_unavailable": (

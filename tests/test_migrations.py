@@ -144,3 +144,13 @@ def test_kiosks_of_an_old_database_upgrade_unpaired_and_issue_only_once_paired(v
     service_id = app.test_client().get("/api/agencies").get_json()[0]["services"][0]["id"]
     issued = app.test_client().post(f"/api/kiosks/{rows[0][0]}/tickets", json={"service_id": service_id}, headers={"X-Kiosk-Key": key})
     assert issued.status_code == 201, issued.get_json()
+
+
+def test_bookings_of_an_upgraded_database_get_the_client_key_column_and_its_index(v1_path):
+    """m21_booking_client: the keyed address hash that limits one address's bookings of a service's day."""
+    db = connect(v1_path)
+    init_schema(db)
+    columns = {r[1] for r in db.conn.execute("PRAGMA table_info(bookings)")}
+    indexes = {r[1] for r in db.conn.execute("PRAGMA index_list(bookings)")}
+    db.close()
+    assert "client_key" in columns and "bookings_client" in indexes
