@@ -68,13 +68,15 @@ def default_config() -> dict:
 
 
 # No inline script anywhere (every page loads its ES modules from 'self'). Styles may be inline:
-# the screens build markup with style attributes. Images may come from the MPP's own logo URL.
+# the screens build markup with style attributes. Images only from this server (and data: URLs, the
+# agency logos and QR codes): a page never loads a picture from elsewhere, which would tell that host
+# who looked at it.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob: http: https:",
+        "img-src 'self' data:",
         "media-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",

@@ -6,13 +6,14 @@ sent), so a partial update cannot leave a service without a prefix or a counter 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from loket import auth, bookings, realtime
+from loket import auth, bookings, images, realtime
 from loket.db import DEFAULT_SETTINGS, one, set_setting, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_, zone_abbreviation
@@ -90,7 +91,14 @@ def _logo(data: dict) -> str:
         raise _bad("logo", "berkas gambar")
     if value and (len(value) > LOGO_MAX or not LOGO.match(value)):
         raise _bad("logo", "gambar PNG, JPEG atau WebP, maksimal 64 KB")
-    return value
+    if not value:
+        return value
+    # Decoded and drawn again at badge size: what every screen loads is a small PNG we made ourselves.
+    try:
+        png = images.reencode_logo(base64.b64decode(value.split(",", 1)[1]))
+    except (images.BadImage, ValueError):
+        raise _bad("logo", "gambar PNG, JPEG atau WebP, maksimal 64 KB") from None
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _clean_hours(value: object) -> list[dict]:
@@ -517,8 +525,9 @@ def profile(db: Database) -> dict:
 
 def _clean_profile(data: dict) -> dict[str, str]:
     logo = text(data, "mpp_logo_url", max_length=500)
-    if logo and not re.match(r"^(https?://|/)[^\s<>\"']*$", logo):
-        raise _bad("mpp_logo_url", N_("alamat http(s):// atau /jalur/berkas"))
+    # a path on this server: the pages' CSP (img-src 'self' data:) loads no picture from elsewhere
+    if logo and not re.match(r"^/(?!/)[^\s<>\"'\\]*$", logo):
+        raise _bad("mpp_logo_url", N_("jalur berkas di server ini, misalnya /static/logo.png"))
     return {
         "mpp_name": text(data, "mpp_name", required=True, max_length=200),
         "mpp_address": text(data, "mpp_address", max_length=500),
@@ -546,7 +555,10 @@ def save_profile(db: Database, data: dict, now: datetime, user: dict) -> dict:
         raise LoketError("bad_request")
     with transaction(db):
         before = profile(db)
-        values = _clean_profile({**before, **data})
+        merged = {**before, **data}
+        if "mpp_logo_url" not in data and not before["mpp_logo_url"].startswith("/"):
+            merged["mpp_logo_url"] = ""  # an external logo of an earlier version: the CSP no longer shows it
+        values = _clean_profile(merged)
         for key, value in values.items():
             set_setting(db, key, value)
         after = profile(db)

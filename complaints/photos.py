@@ -8,6 +8,7 @@ worker thread off the event loop (loket/offload.py), so a photo never stops the 
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
@@ -65,13 +66,28 @@ def save(data: bytes, folder: Path, app: Flask | None = None) -> str:
             encoded = heavy(_reencode, data, kind[0])
         finally:
             gate.release()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o750)
     name = secrets.token_hex(16) + kind[1]
-    # Complainants' photos: readable by the server's user (and group) only, from the first byte.
-    fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(fd, "wb") as out:
-        out.write(encoded)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+        # Complainants' photos: readable by the server's user (and group) only, from the first byte.
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(encoded)
+        except BaseException:
+            # a half-written photo must not stay: a full disk is then fuller, and the name is unknown to any row
+            (folder / name).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        if storage_failure(err):
+            raise LoketError("storage_unavailable", 503) from None
+        raise
     return name
+
+
+def storage_failure(err: OSError) -> bool:
+    """A full disk, a file-size limit, a quota or a read-only filesystem: the storage, not a bug."""
+    return err.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS)
 
 
 def _reencode(data: bytes, fmt: str) -> bytes:

@@ -12,6 +12,7 @@ from flask import current_app, g, request, session
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import pairing
 from .db import get_db, one, transaction
 from .errors import LoketError
 from .i18n import N_
@@ -77,11 +78,17 @@ def session_key(token: str) -> str:
 
 
 def login(user: dict, now: datetime) -> None:
-    """Open a server-side session: the signed cookie carries only its random id and the CSRF token."""
+    """Open a server-side session: the signed cookie carries only its random id and the CSRF token.
+
+    A login from a browser that already had a session ends that earlier session in the database: a
+    copy of the old cookie must not stay valid for its 12 hours beside the new one."""
     token = secrets.token_urlsafe(32)
+    earlier = session.get("sid")
     db = get_db()
     with transaction(db):
         db.execute("DELETE FROM sessions WHERE expires_at < ?", (iso(now),))
+        if isinstance(earlier, str) and earlier:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_key(earlier),))
         db.execute(
             "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
             (session_key(token), user["id"], iso(now), iso(now + timedelta(hours=SESSION_HOURS))),
@@ -198,8 +205,9 @@ def check_csrf() -> None:
     elif origin == "null":
         raise LoketError("csrf_failed")
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and session.get("sid"):
-        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
-        if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+        # A token that cannot be one (non-ASCII, too long) is a wrong token, never a 500 in compare_digest.
+        sent = pairing.readable(request.form.get("csrf_token") or request.headers.get("X-CSRF-Token"))
+        if not sent or not secrets.compare_digest(sent, str(session.get("csrf", ""))):
             raise LoketError("csrf_failed")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask, request
@@ -285,6 +286,10 @@ def register(app: Flask) -> None:
             return error_response(LoketError("bad_request", 400))
         if isinstance(exc, OverflowError):  # an id in the URL beyond SQLite's 64-bit integers: no such row
             return error_response(LoketError("not_found", 404))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS):
+            # an upload spooled to a temporary file (werkzeug's form parser) on a full disk
+            log.error("storage failure: %s", exc)
+            return error_response(LoketError("storage_unavailable", 503))
         if isinstance(exc, sqlite3.OperationalError) and _is_storage_failure(exc):
             log.error("storage failure: %s", exc)
             return error_response(LoketError("storage_unavailable", 503))
