@@ -12,6 +12,7 @@ from flask_socketio import join_room, rooms
 from loket import auth, csvout, inputs
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
+from loket.i18n import current_language
 from loket.ratelimit import hit
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -155,12 +156,16 @@ FOLLOW_LIMIT = 5  # complaints one tracking page (socket) may follow; a citizen 
 @socketio.on("follow_complaint")
 def follow_complaint(data):
     """The tracking page joins its complaint's room and hears each step as it happens."""
-    code = workflow.normalize_code(str((data or {}).get("code", ""))[:40]) if isinstance(data, dict) else None
+    try:
+        sent = inputs.text(inputs.payload(data), "code", max_length=40)
+    except LoketError as err:
+        return err.to_dict(current_language())
+    code = workflow.normalize_code(sent)
     if code is None:
-        return {"error": "complaint_not_found"}
+        return LoketError("complaint_not_found").to_dict(current_language())
     followed = [r for r in rooms() if r.startswith("complaint:")]
     if f"complaint:{code}" not in followed and len(followed) >= FOLLOW_LIMIT:
-        return LoketError("too_many_follows", limit=FOLLOW_LIMIT).to_dict()
+        return LoketError("too_many_follows", limit=FOLLOW_LIMIT).to_dict(current_language())
     join_room(f"complaint:{code}")
     return {"ok": True}
 

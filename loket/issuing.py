@@ -66,8 +66,8 @@ def keep_device(device: str, new: bool) -> None:
         after_this_request(lambda response: set_device_cookie(response, device))
 
 
-def phone_buckets(db: Database, device: str, address: str) -> list[tuple[str, int]]:
-    limit = max(int(settings(db)["phone_tickets_per_hour"] or 0), 0)
+def phone_buckets(conf: dict, device: str, address: str) -> list[tuple[str, int]]:
+    limit = max(int(conf["phone_tickets_per_hour"] or 0), 0)
     return [(f"phone:{device}:{address}", limit), (f"phone-address:{address}", limit * PHONE_PER_ADDRESS_FACTOR)]
 
 
@@ -135,7 +135,7 @@ def _issue_as_phone(db: Database, service_id: int, now: datetime) -> dict:
     device, new_device = device_id()
     share = min(max(int(conf["phone_quota_percent"] or 0), 0), 100)
     with transaction(db):
-        for bucket, allowed in phone_buckets(db, device, client_address()):
+        for bucket, allowed in phone_buckets(conf, device, client_address()):
             hit(db, bucket, allowed, PHONE_WINDOW, now)
         ticket = tickets.issue(db, service_id, now, source="phone", phone_share_percent=share)
     keep_device(device, new_device)

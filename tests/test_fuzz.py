@@ -153,7 +153,7 @@ def test_socket_subscribe_answers_fuzzed_payloads_with_ok_or_the_error_shape(fuz
         client.disconnect()
 
 
-@pytest.mark.parametrize("event", ["follow_booking_slots", "display_status"])
+@pytest.mark.parametrize("event", ["follow_booking_slots", "display_status", "follow_complaint"])
 def test_socket_events_answer_fuzzed_payloads_with_ok_or_the_error_shape(fuzz_app, event):
     """Issue 21 L2: Infinity or a lone surrogate in a socket payload crashed the handler (no answer at all)."""
     from loket.realtime import socketio
@@ -161,7 +161,14 @@ def test_socket_events_answer_fuzzed_payloads_with_ok_or_the_error_shape(fuzz_ap
     client = socketio.test_client(fuzz_app)
     try:
         payload = st.fixed_dictionaries(
-            {}, optional={"service_id": NASTY | SCALARS, "date": NASTY | SCALARS, "display": NASTY | SCALARS, "voice_mode": NASTY}
+            {},
+            optional={
+                "service_id": NASTY | SCALARS,
+                "date": NASTY | SCALARS,
+                "display": NASTY | SCALARS,
+                "voice_mode": NASTY,
+                "code": NASTY,
+            },
         )
 
         @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
