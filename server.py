@@ -67,14 +67,16 @@ def default_config() -> dict:
     }
 
 
-# No inline script but each page's import map, allowed by its hash (every page loads its ES modules from 'self'). Styles may be inline:
-# the screens build markup with style attributes. Images may come from the MPP's own logo URL.
+# No inline script but each page's import map, allowed by its hash (every page loads its ES modules from 'self').
+# Styles may be inline: the screens build markup with style attributes. Images only from this server (and
+# data: URLs, the agency logos and QR codes): a page never loads a picture from elsewhere, which would tell
+# that host who looked at it.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob: http: https:",
+        "img-src 'self' data:",
         "media-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",
@@ -256,11 +258,15 @@ def prepare_database(app: Flask, with_demo: bool) -> dict | None:
     return None
 
 
-def _print_logins(logins: dict | None, database: str) -> None:
+def _print_logins(logins: dict | None, database: str, base_url: str = "http://127.0.0.1:5000") -> None:
     if logins is None:
         return
     lines = [f"Demo MPP dibuat di {database}. Masuk sebagai (kata sandi sama untuk semua): {logins['password']}"]
     lines += [f"  {user:24} {role}{' · ' + agency if agency else ''}" for user, (role, agency) in logins["users"].items()]
+    kiosk = logins.get("kiosk")
+    if kiosk:
+        # The kiosk screen keeps the key (localStorage) once it has opened this link; /kiosk/ then issues as this kiosk.
+        lines.append(f"Kios demo {kiosk['name']} (buka sekali di PC kios): {base_url}/kiosk/?kiosk={kiosk['name']}#pair={kiosk['key']}")
     text = "\n".join(lines)
     path = Path(database).resolve().parent / "demo-logins.txt"
     path.unlink(missing_ok=True)
@@ -344,8 +350,10 @@ def _register_cli(app: Flask) -> None:
     @click.option("--location", default="")
     @click.option("--profile", default="", help="python-escpos printer profile, e.g. TM-T82")
     @click.option("--qr", "qr_mode", type=click.Choice(["native", "image"]), default="native")
-    def add_kiosk_command(name, printer_url, location, profile, qr_mode):
-        """Register a kiosk (or update the one with this name) and its printer."""
+    @click.option("--pair", "pair_again", is_flag=True, help="Issue a new kiosk key even if the kiosk is paired (the old PC stops issuing)")
+    @click.option("--url", "base_url", default="http://127.0.0.1:5000", help="The server's address as the kiosk PC reaches it")
+    def add_kiosk_command(name, printer_url, location, profile, qr_mode, pair_again, base_url):
+        """Register a kiosk (or update the one with this name) and its printer; a new kiosk gets its pairing key."""
         from kiosk import service as kiosk_service
         from loket.errors import LoketError
 
@@ -354,12 +362,20 @@ def _register_cli(app: Flask) -> None:
             init_schema(db)
             try:
                 kiosk, created = kiosk_service.save_kiosk(db, name, printer_url, location, profile, qr_mode)
+                key = None
+                if pair_again or not kiosk["key_hash"]:
+                    kiosk, key = kiosk_service.pair_kiosk(db, kiosk["name"], app.config["CLOCK"]())
             except LoketError as err:
                 raise click.ClickException(err.message()) from None
         finally:
             db.close()
         verb = "ditambahkan" if created else "diperbarui"
-        click.echo(f"Kios {kiosk['name']} {verb}. Buka layar kios di /kiosk/?kiosk={kiosk['name']}")
+        click.echo(f"Kios {kiosk['name']} {verb}.")
+        if key:
+            click.echo(f"Pasangkan PC kios: buka sekali {kiosk_service.pair_url(base_url.rstrip('/'), kiosk['name'], key)}")
+            click.echo(f"Kunci kios (header X-Kiosk-Key): {key}")
+        else:
+            click.echo(f"Kios sudah dipasangkan; layar kios di /kiosk/?kiosk={kiosk['name']} (--pair untuk kunci baru)")
         click.echo(f"Kunci agen cetak (USB/serial): python -m kiosk.agent --kiosk {kiosk['name']} --key {kiosk['agent_key']} …")
 
 
@@ -383,7 +399,7 @@ def main(argv: list[str] | None = None) -> None:
     config["ASYNC_MODE"] = "threading" if args.threading else "gevent"
     app = create_app(config)
     logins = prepare_database(app, with_demo=not args.no_demo)
-    _print_logins(logins, app.config["DATABASE"])
+    _print_logins(logins, app.config["DATABASE"], f"http://{args.host}:{args.port}")
     db = connect(app.config["DATABASE"])
     try:
         has_users = db.execute("SELECT count(*) FROM users").fetchone()[0] > 0

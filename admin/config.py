@@ -6,18 +6,20 @@ sent), so a partial update cannot leave a service without a prefix or a counter 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlite_utils import Database
 
-from loket import audit, auth, bookings
+from loket import audit, auth, bookings, images
 from loket.db import DEFAULT_SETTINGS, after_commit, one, set_setting, settings, transaction
 from loket.errors import LoketError
 from loket.events import ConfigChanged
 from loket.i18n import N_, zone_abbreviation
 from loket.inputs import boolean, choice, hhmm, integer, json_list, number, text
+from loket.inputs import day as inputs_day
 from loket.inputs import invalid as _bad
 from loket.timeutil import iso
 
@@ -88,7 +90,14 @@ def _logo(data: dict) -> str:
         raise _bad("logo", "berkas gambar")
     if value and (len(value) > LOGO_MAX or not LOGO.match(value)):
         raise _bad("logo", "gambar PNG, JPEG atau WebP, maksimal 64 KB")
-    return value
+    if not value:
+        return value
+    # Decoded and drawn again at badge size: what every screen loads is a small PNG we made ourselves.
+    try:
+        png = images.reencode_logo(base64.b64decode(value.split(",", 1)[1]))
+    except (images.BadImage, ValueError):
+        raise _bad("logo", "gambar PNG, JPEG atau WebP, maksimal 64 KB") from None
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _clean_hours(value: object) -> list[dict]:
@@ -273,13 +282,7 @@ def _clean_break(db: Database, data: dict, current: dict | None) -> dict:
 
 
 def _clean_closed_date(db: Database, data: dict, current: dict | None) -> dict:
-    day = text(data, "date", required=True, max_length=10)
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        raise _bad("date", N_("tanggal YYYY-MM-DD")) from None
-    if len(day) != 10:
-        raise _bad("date", N_("tanggal YYYY-MM-DD"))
+    day = inputs_day(data, "date")
     agency_id = _agency(db, data.get("agency_id"), required=False)
     clash = one(
         db,
@@ -387,7 +390,9 @@ ADMIN_ONLY_FIELDS = {"kiosks": ("agent_key", "printer_url")}
 
 
 def for_reader(entity: str, item: dict, user: dict) -> dict:
-    """The row as this user may read it: supervisors get no keys and no printer addresses."""
+    """The row as this user may read it: supervisors get no keys and no printer addresses; nobody a key's hash."""
+    if entity == "kiosks":
+        item = {**{k: v for k, v in item.items() if k != "key_hash"}, "paired": bool(item.get("key_hash"))}
     if user["role"] == "admin" or entity not in ADMIN_ONLY_FIELDS:
         return item
     shown = {k: v for k, v in item.items() if k not in ADMIN_ONLY_FIELDS[entity]}
@@ -542,7 +547,7 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
 
 PROFILE_KEYS = (
     "mpp_name", "mpp_address", "mpp_logo_url", "timezone", "ticket_header", "ticket_footer", "number_reading",
-    "self_priority", "phone_tickets", "phone_tickets_per_hour", "priority_policy", "priority_interleave_n",
+    "self_priority", "phone_tickets", "phone_tickets_per_hour", "phone_quota_percent", "priority_policy", "priority_interleave_n",
     "max_regular_wait_minutes", "announcement_repeat", "survey_mode", "public_officer_names", "closure_approval_minutes",
 )  # fmt: skip
 
@@ -554,8 +559,9 @@ def profile(db: Database) -> dict:
 
 def _clean_profile(data: dict) -> dict[str, str]:
     logo = text(data, "mpp_logo_url", max_length=500)
-    if logo and not re.match(r"^(https?://|/)[^\s<>\"']*$", logo):
-        raise _bad("mpp_logo_url", N_("alamat http(s):// atau /jalur/berkas"))
+    # a path on this server: the pages' CSP (img-src 'self' data:) loads no picture from elsewhere
+    if logo and not re.match(r"^/(?!/)[^\s<>\"'\\]*$", logo):
+        raise _bad("mpp_logo_url", N_("jalur berkas di server ini, misalnya /static/logo.png"))
     return {
         "mpp_name": text(data, "mpp_name", required=True, max_length=200),
         "mpp_address": text(data, "mpp_address", max_length=500),
@@ -567,6 +573,7 @@ def _clean_profile(data: dict) -> dict[str, str]:
         "self_priority": str(flag(data, "self_priority")),
         "phone_tickets": str(flag(data, "phone_tickets")),
         "phone_tickets_per_hour": str(integer(data, "phone_tickets_per_hour", minimum=1, maximum=100)),
+        "phone_quota_percent": str(integer(data, "phone_quota_percent", minimum=0, maximum=100)),
         "priority_policy": choice(data, "priority_policy", ("strict", "interleave")),
         "priority_interleave_n": str(integer(data, "priority_interleave_n", minimum=1, maximum=50)),
         "max_regular_wait_minutes": str(integer(data, "max_regular_wait_minutes", minimum=0, maximum=1440)),
@@ -584,7 +591,10 @@ def save_profile(db: Database, data: dict, now: datetime, user: dict) -> dict:
         raise LoketError("bad_request")
     with transaction(db):
         before = profile(db)
-        values = _clean_profile({**before, **data})
+        merged = {**before, **data}
+        if "mpp_logo_url" not in data and not before["mpp_logo_url"].startswith("/"):
+            merged["mpp_logo_url"] = ""  # an external logo of an earlier version: the CSP no longer shows it
+        values = _clean_profile(merged)
         for key, value in values.items():
             set_setting(db, key, value)
         after = profile(db)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from loket import csvout
 from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
 from loket.events import ConfigChanged
@@ -82,7 +83,7 @@ def to_csv(kind: str, items: list[dict]) -> str:
             flat["hours"] = hours_text(item["hours"])
         if kind == "counters":
             flat["service_codes"] = ";".join(item["service_codes"])
-        writer.writerow({k: "" if v is None else v for k, v in flat.items()})
+        writer.writerow({k: csvout.safe_cell(v) for k, v in flat.items()})
     return out.getvalue()
 
 
@@ -93,7 +94,7 @@ def from_csv(kind: str, text: str) -> list[dict]:
         raise LoketError("invalid_field", field="csv", reason=N_("kolom {column} tidak ada pada baris judul"), column=missing[0])
     items = []
     for line in reader:
-        item = {k: v for k, v in line.items() if k is not None}
+        item = {k: csvout.unsafe_cell(v) if isinstance(v, str) else v for k, v in line.items() if k is not None}
         if kind == "services":
             item["hours"] = item.get("hours") or ""
         if kind == "counters":

@@ -182,25 +182,23 @@ def test_print(kiosk_id: int):
 @bp.get("/api/admin/audit")
 def audit_entries():
     _user, agency_id = reader()
-    args = request.args
+    args = inputs.query()
     tz = settings(get_db()).get("timezone")
     since = until = None
-    try:
-        if args.get("from"):
-            since = iso(day_start_utc(args["from"], tz))
-        if args.get("to"):
-            until = iso(day_start_utc((date.fromisoformat(args["to"]) + timedelta(days=1)).isoformat(), tz))
-    except ValueError:
-        raise LoketError("invalid_field", field="from", reason=N_("tanggal YYYY-MM-DD")) from None
-    entity = args.get("entity") or None
+    start, end = inputs.day(args, "from", required=False), inputs.day(args, "to", required=False)
+    if start:
+        since = iso(day_start_utc(start, tz))
+    if end:
+        until = iso(day_start_utc((date.fromisoformat(end) + timedelta(days=1)).isoformat(), tz))
+    entity = inputs.text(args, "entity", max_length=50) or None
     if entity is not None:
         entity = ENTITY_URLS.get(entity, entity)
-    limit = inputs.integer(dict(args), "limit", required=False) or 200
+    limit = inputs.integer(args, "limit", required=False) or 200
     items = audit.entries(
         get_db(),
         entity=entity,
-        username=args.get("user") or None,
-        action=args.get("action") or None,
+        username=inputs.text(args, "user", max_length=64) or None,
+        action=inputs.text(args, "action", max_length=20) or None,
         since=since,
         until=until,
         agency_id=agency_id,
@@ -250,8 +248,9 @@ def _report_scope() -> tuple[int | None, str, str, str]:
     _user, scoped = reader()
     db = get_db()
     today = local_day(clock(), settings(db)["timezone"])
-    start, end = reports.date_range(request.args.get("from"), request.args.get("to"), today)
-    asked = inputs.integer(dict(request.args), "agency_id", required=False)
+    args = inputs.query()
+    start, end = reports.date_range(args.get("from"), args.get("to"), today)
+    asked = inputs.integer(args, "agency_id", required=False)
     if scoped is not None and asked not in (None, scoped):
         raise LoketError("forbidden")
     return scoped or asked, start, end, today
@@ -290,7 +289,7 @@ def report_heatmap():
 @bp.get("/api/admin/reports/month")
 def report_month():
     agency_id, _start, _end, today = _report_scope()
-    data = reports.month_grid(get_db(), request.args.get("month") or today[:7], agency_id, today=today)
+    data = reports.month_grid(get_db(), inputs.month(inputs.query(), "month", required=False, default=today[:7]), agency_id, today=today)
     if request.args.get("format") == "csv":
         rows = [
             {"jenis": r["kind"], "nama": r["name"], **{d[8:]: n for d, n in zip(data["days"], r["days"], strict=True)}, "total": r["total"]}

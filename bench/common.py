@@ -16,6 +16,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "bench-rahasia-123"
+# kios-1 of the bench database is paired with this key: the load is a paired kiosk's, not a phone's
+# (anonymous clients get the phone limits, loket/issuing.py).
+KIOSK_KEY = "bench-kunci-kios-0123456789"
+KIOSK = {"X-Kiosk-Key": KIOSK_KEY}
 OUT = ROOT / "bench" / "out"
 
 
@@ -36,7 +40,7 @@ def prepare_db(path: Path) -> Path:
     db = connect(path)
     try:
         init_schema(db)
-        demo.seed(db, _now(), password=PASSWORD)
+        demo.seed(db, _now(), password=PASSWORD, kiosk_key=KIOSK_KEY)
         db.execute("UPDATE services SET daily_quota = NULL, cutoff_minutes = 0")
     finally:
         db.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 from call_latency import worker
-from common import OUT, Server, machine, prepare_db
+from common import KIOSK, OUT, Server, machine, prepare_db
 
 
 def build(path: Path, agencies: int, counters: int) -> None:
@@ -124,7 +124,9 @@ def run(agencies: int = 30, counters: int = 120, tickets: int = 5000, minutes: f
         # The early birds: tickets taken at opening whose phones follow them all day.
         with requests.Session() as s:
             for _ in range(phones):
-                acked.append(s.post(server.url + "/api/tickets", json={"service_id": rng.choice(service_ids)}, timeout=60).json())
+                acked.append(
+                    s.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": rng.choice(service_ids)}, timeout=60).json()
+                )
         subs = [{"kind": "display", "agency_id": a, "subscribe": {"room": "display", "agency_ids": [a]}} for a in agency_ids]
         subs += [{"kind": "phone", "ticket_id": t["id"], "subscribe": {"room": "ticket", "token": t["token"]}} for t in acked]
         ctx = mp.get_context("spawn")
@@ -149,7 +151,7 @@ def run(agencies: int = 30, counters: int = 120, tickets: int = 5000, minutes: f
                     delay = start + offset - time.monotonic()
                     if delay > 0:
                         time.sleep(delay)
-                    r = s.post(server.url + "/api/tickets", json={"service_id": kiosk_rng.choice(service_ids)}, timeout=60)
+                    r = s.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": kiosk_rng.choice(service_ids)}, timeout=60)
                     if r.status_code == 201:
                         with lock:
                             acked.append(r.json())

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import requests
-from common import OUT, Server, machine, ms, percentile, prepare_db
+from common import KIOSK, OUT, Server, machine, ms, percentile, prepare_db
 
 from loket import tickets
 from loket.db import connect
@@ -61,7 +61,9 @@ def over_http(server: Server, kiosks: int, count: int) -> dict:
             gate.wait()
             for i in range(per_kiosk):
                 t0 = time.perf_counter()
-                r = s.post(server.url + "/api/tickets", json={"service_id": service_ids[(n + i) % len(service_ids)]}, timeout=60)
+                r = s.post(
+                    server.url + "/api/tickets", headers=KIOSK, json={"service_id": service_ids[(n + i) % len(service_ids)]}, timeout=60
+                )
                 mine.append(time.perf_counter() - t0)
                 if r.status_code != 201:
                     bad.append(r.status_code)

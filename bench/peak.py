@@ -35,7 +35,7 @@ from pathlib import Path
 
 import psutil
 import requests
-from common import OUT, ROOT, Server, machine, ms, prepare_db
+from common import KIOSK, KIOSK_KEY, OUT, ROOT, Server, machine, ms, prepare_db
 
 from loket import tickets
 from loket.db import connect
@@ -48,6 +48,7 @@ LUA = r"""
 local ids = {}
 for id in string.gmatch(os.getenv("LOKET_IDS") or "1", "%d+") do ids[#ids + 1] = id end
 local cookie = os.getenv("LOKET_COOKIE") or ""
+local kiosk_key = os.getenv("LOKET_KIOSK_KEY") or ""
 local mode = os.getenv("LOKET_MODE") or "issue"
 local threads = {}
 local made = 0
@@ -64,7 +65,7 @@ function init(args)
 end
 function request()
   n = n + 1
-  local headers = {["Content-Type"] = "application/json", ["Cookie"] = cookie}
+  local headers = {["Content-Type"] = "application/json", ["Cookie"] = cookie, ["X-Kiosk-Key"] = kiosk_key}
   if mode == "call" then
     return wrk.format("POST", path, headers, "{}")
   end
@@ -171,7 +172,7 @@ def open_counters(server: Server) -> tuple[list[int], str]:
 def wrk(url: str, clients: int, seconds: float, mode: str, ids: list[int], cookie: str = "") -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
-    env = {**os.environ, "LOKET_IDS": ",".join(map(str, ids)), "LOKET_MODE": mode, "LOKET_COOKIE": cookie}
+    env = {**os.environ, "LOKET_IDS": ",".join(map(str, ids)), "LOKET_MODE": mode, "LOKET_COOKIE": cookie, "LOKET_KIOSK_KEY": KIOSK_KEY}
     try:
         out = subprocess.run(
             ["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{max(int(seconds), 1)}s", "--timeout", "10s", "-s", script.name, url],
@@ -413,7 +414,7 @@ def idle_connections(command: list[str], label: str, count: int = 1100) -> dict:
             officer = server.session("admin")
             officer.post(f"{server.url}/api/counters/1/open", timeout=10).raise_for_status()
             t0 = time.monotonic()
-            issued = requests.post(f"{server.url}/api/kiosks/kios-1/tickets", json={"service_id": 1}, timeout=10)
+            issued = requests.post(f"{server.url}/api/kiosks/kios-1/tickets", json={"service_id": 1}, headers=KIOSK, timeout=10)
             result["kiosk_issue_ms"] = ms(time.monotonic() - t0)
             result["kiosk_status"] = issued.status_code
             t0 = time.monotonic()

@@ -5,7 +5,7 @@ Each view validates, calls one rule in loket/bookings.py, pushes after the commi
 
 from __future__ import annotations
 
-import secrets
+import contextlib
 from datetime import datetime
 
 from flask import Blueprint, current_app, make_response, render_template, request
@@ -14,21 +14,23 @@ from flask_socketio import join_room, leave_room, rooms
 from admin.views import _report_scope, csv_response
 from kiosk import service as kiosk_service
 from kiosk.views import qr_svg
-from loket import auth, bookings, inputs, serializers
+from loket import auth, bookings, inputs, issuing, serializers
 from loket.api import client_address
-from loket.db import get_db, one, settings
+from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.events import slots_room
-from loket.ratelimit import hit, peek
+from loket.i18n import current_language
+from loket.ratelimit import hit, refuse_over
 from loket.realtime import socketio
 from loket.timeutil import local_day
 
 bp = Blueprint("booking", __name__, template_folder="templates", static_folder="static", static_url_path="/reservasi/static")
 
-DEVICE_COOKIE = "loket_device"  # the same random id the phone-ticket page uses
 # (bookings, seconds): only bookings actually made count, as for phone tickets; one address may be a
-# whole MPP's guest Wi-Fi behind NAT, so its ceiling is wide.
-DEFAULT_LIMITS = {"device": (5, 3600), "address": (100, 3600)}
+# whole MPP's guest Wi-Fi behind NAT, so its ceiling is wide. "address_service_day": (bookings of one
+# service and day from one address, -): a script cannot hoard a day's places with fresh cookies.
+# "check_in_misses": wrong booking codes per kiosk and per address before a 429 (codes cannot be guessed).
+DEFAULT_LIMITS = {"device": (5, 3600), "address": (100, 3600), "address_service_day": (10, 0), "check_in_misses": (10, 60)}
 
 
 def clock() -> datetime:
@@ -37,13 +39,6 @@ def clock() -> datetime:
 
 def limits() -> dict:
     return {**DEFAULT_LIMITS, **current_app.config.get("BOOKING_LIMITS", {})}
-
-
-def _device_id() -> tuple[str, bool]:
-    value = request.cookies.get(DEVICE_COOKIE, "")
-    if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
-        return value, False
-    return secrets.token_urlsafe(18), True
 
 
 def status_url(token: str) -> str:
@@ -69,9 +64,9 @@ def booking_page():
     db = get_db()
     today = local_day(clock(), settings(db)["timezone"])
     response = make_response(render_template("booking/book.html", mpp=serializers.mpp_json(db), today=today))
-    device, new = _device_id()
+    device, new = issuing.device_id()
     if new:
-        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax")
+        issuing.set_device_cookie(response, device)
     return response
 
 
@@ -111,16 +106,16 @@ def status_page(token: str):
 
 @bp.get("/api/bookings/slots")
 def get_slots():
-    args = dict(request.args)
+    args = inputs.query()
     service_id = inputs.integer(args, "service_id")
-    day = inputs.text(args, "date", required=True, max_length=10)
+    day = inputs.day(args, "date")
     return bookings.slots(get_db(), service_id, day, clock())
 
 
 @bp.get("/api/bookings/days")
 def get_days():
     """The days a service can be booked, each with its places left (the phone's day picker)."""
-    service_id = inputs.integer(dict(request.args), "service_id")
+    service_id = inputs.integer(inputs.query(), "service_id")
     return bookings.days(get_db(), service_id, clock())
 
 
@@ -129,32 +124,41 @@ def create_booking():
     db = get_db()
     now = clock()
     lim = limits()
-    device, new_device = _device_id()
+    device, new_device = issuing.device_id()
     address = client_address()
     buckets = [(f"booking:{device}:{address}", *lim["device"]), (f"booking-address:{address}", *lim["address"])]
-    for bucket, allowed, window in buckets:
-        if peek(db, bucket, window, now) >= allowed:
-            stamp = int(now.timestamp())
-            raise LoketError("rate_limited", retry_after=window - stamp % window)
     data = inputs.body()
     service_id = inputs.integer(data, "service_id")
-    day = inputs.text(data, "date", required=True, max_length=10)
-    start = inputs.text(data, "start", required=True, max_length=5)
+    day = inputs.day(data, "date")
+    start = inputs.hhmm(data, "start")
     name = inputs.text(data, "name", required=True, max_length=100)
     if len(name) < 2:
         raise LoketError("invalid_field", field="name", reason="minimal 2 huruf")
     phone = inputs.text(data, "phone", required=True, max_length=20)
     nik = inputs.text(data, "nik", max_length=20) or None
-    booking = bookings.book(db, service_id, day, start, name, phone, now, nik=nik, secret=current_app.config["SECRET_KEY"])
-    for bucket, allowed, window in buckets:
-        try:
+    secret = current_app.config["SECRET_KEY"]
+    # Counted in the booking's own transaction: only bookings made count, and six at once against a
+    # limit of five cannot all pass a check made before it.
+    with transaction(db):
+        for bucket, allowed, window in buckets:
             hit(db, bucket, allowed, window, now)
-        except LoketError:
-            pass  # already booked; the next request is the one refused
+        booking = bookings.book(
+            db,
+            service_id,
+            day,
+            start,
+            name,
+            phone,
+            now,
+            nik=nik,
+            secret=secret,
+            client=bookings.client_key(address, secret),
+            per_client=lim["address_service_day"][0],
+        )
     answer = booking_answer(db, booking, now)
     response = make_response(answer, 201)
     if new_device:
-        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax")
+        issuing.set_device_cookie(response, device)
     return response
 
 
@@ -176,13 +180,12 @@ def cancel_booking(token: str):
 @socketio.on("follow_booking_slots")
 def follow_booking_slots(data):
     """The booking page joins the room of the service and day it shows, and hears places change."""
-    if not isinstance(data, dict):
-        return {"error": "bad_request"}
     try:
-        service_id = int(data.get("service_id"))
-        day = str(data.get("date", ""))[:10]
-    except (TypeError, ValueError):
-        return {"error": "bad_request"}
+        data = inputs.payload(data)
+        service_id = inputs.integer(data, "service_id")
+        day = inputs.day(data, "date")
+    except LoketError as err:
+        return err.to_dict(current_language())  # Infinity, "\ud800", "20261207": an answer, never a crashed handler
     for room in rooms():
         if room.startswith("booking-slots:"):
             leave_room(room)
@@ -197,19 +200,38 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
     """Check a booking in: the ticket is issued, printed at a kiosk as a walk-in's is, and broadcast."""
     db = get_db()
     now = clock()
+    allowed, window = limits()["check_in_misses"]
+    # Wrong codes are counted per address and per kiosk: 32^6 codes cannot be tried at 750 a second.
+    misses = [f"check-in-miss:{client_address()}"] + ([f"check-in-miss-kiosk:{kiosk['name']}"] if kiosk else [])
+    for bucket in misses:
+        refuse_over(db, bucket, allowed, window, now)
     try:
         _booking, ticket = bookings.check_in(db, code, now, kiosk_id=kiosk["id"] if kiosk else None, by=by, agency_id=agency_id)
     except LoketError as err:
+        if err.code == "booking_not_found":
+            for bucket in misses:
+                with contextlib.suppress(LoketError):
+                    hit(db, bucket, allowed, window, now)
         if err.code == "already_checked_in" and err.params.get("ticket_id"):
             existing = one(db, "SELECT * FROM tickets WHERE id = ?", (err.params["ticket_id"],))
             if existing:
-                err.params["ticket"] = serializers.ticket_json(db, existing, now)
+                # A second scan shows which number it was, never the ticket's token: whoever holds the
+                # code must not get the key that cancels the citizen's ticket.
+                err.params["ticket"] = _without_keys(serializers.ticket_json(db, existing, now))
         raise
     # printed like a walk-in's ticket, off the request path (the outcome follows as ticket_printed)
     printer = current_app.extensions.get("loket_printer")
     if kiosk is not None and printer is not None:
         printer(ticket, kiosk, serializers.public_base_url())
-    return serializers.ticket_json(db, ticket, now)
+    # The first check-in at a kiosk is the citizen's own screen (its QR is their ticket page); an
+    # officer's answer never carries the token or the status URL.
+    answer = serializers.ticket_json(db, ticket, now)
+    return answer if kiosk is not None else _without_keys(answer)
+
+
+def _without_keys(ticket: dict) -> dict:
+    """The ticket without what opens it (its token and status URL): the code's holder knows the rest already."""
+    return {k: v for k, v in ticket.items() if k not in ("token", "status_url")}
 
 
 @bp.post("/api/kiosks/<name>/check-in")

@@ -2,11 +2,13 @@
 
 Decoding is the expensive part (a 6300×6300 PNG of 154 KB needs ~160 MB), so the dimensions are read
 from the header first, JPEGs are decoded at a reduced scale (draft mode) when larger than the cap,
-everything is kept at most MAX_PIXELS, and only PHOTO_WORKERS photos are decoded at once.
+everything is kept at most MAX_PIXELS, and only PHOTO_WORKERS photos are decoded at once, each in a
+worker thread off the event loop (loket/offload.py), so a photo never stops the building's screens.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
@@ -19,6 +21,7 @@ from flask import Flask
 from PIL import Image, ImageOps
 
 from loket.errors import LoketError
+from loket.offload import heavy
 
 MAX_BYTES = 3 * 1024 * 1024
 MAX_PIXELS = 12_000_000  # what a complaint needs: a 4000×3000 picture
@@ -54,22 +57,37 @@ def save(data: bytes, folder: Path, app: Flask | None = None) -> str:
     if kind is None:
         raise LoketError("photo_invalid")
     if app is None:
-        encoded = _reencode(data, kind[0])
+        encoded = heavy(_reencode, data, kind[0])
     else:
         gate = slots(app)
         if not gate.acquire(timeout=app.config.get("PHOTO_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)):
             raise LoketError("server_busy", retry_after=5)
         try:
-            encoded = _reencode(data, kind[0])
+            encoded = heavy(_reencode, data, kind[0])
         finally:
             gate.release()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o750)
     name = secrets.token_hex(16) + kind[1]
-    # Complainants' photos: readable by the server's user (and group) only, from the first byte.
-    fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(fd, "wb") as out:
-        out.write(encoded)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+        # Complainants' photos: readable by the server's user (and group) only, from the first byte.
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(encoded)
+        except BaseException:
+            # a half-written photo must not stay: a full disk is then fuller, and the name is unknown to any row
+            (folder / name).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        if storage_failure(err):
+            raise LoketError("storage_unavailable", 503) from None
+        raise
     return name
+
+
+def storage_failure(err: OSError) -> bool:
+    """A full disk, a file-size limit, a quota or a read-only filesystem: the storage, not a bug."""
+    return err.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS)
 
 
 def _reencode(data: bytes, fmt: str) -> bytes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, send_from_directory
@@ -13,7 +13,7 @@ from loket import auth, csvout, inputs
 from loket import complaints as workflow
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
-from loket.i18n import N_
+from loket.i18n import current_language
 from loket.ratelimit import hit
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -157,12 +157,16 @@ FOLLOW_LIMIT = 5  # complaints one tracking page (socket) may follow; a citizen 
 @socketio.on("follow_complaint")
 def follow_complaint(data):
     """The tracking page joins its complaint's room and hears each step as it happens."""
-    code = workflow.normalize_code(str((data or {}).get("code", ""))[:40]) if isinstance(data, dict) else None
+    try:
+        sent = inputs.text(inputs.payload(data), "code", max_length=40)
+    except LoketError as err:
+        return err.to_dict(current_language())
+    code = workflow.normalize_code(sent)
     if code is None:
-        return {"error": "complaint_not_found"}
+        return LoketError("complaint_not_found").to_dict(current_language())
     followed = [r for r in rooms() if r.startswith("complaint:")]
     if f"complaint:{code}" not in followed and len(followed) >= FOLLOW_LIMIT:
-        return LoketError("too_many_follows", limit=FOLLOW_LIMIT).to_dict()
+        return LoketError("too_many_follows", limit=FOLLOW_LIMIT).to_dict(current_language())
     join_room(f"complaint:{code}")
     return {"ok": True}
 
@@ -192,7 +196,7 @@ def list_complaints():
         user,
         status=_choice("status", workflow.STATUSES),
         kind=_choice("kind", workflow.KINDS),
-        agency_id=request.args.get("agency_id", type=int),
+        agency_id=inputs.integer(inputs.query(), "agency_id", required=False),
         overdue_on=day if request.args.get("overdue") in ("1", "true") else None,
     )
     return {"today": day, "complaints": [workflow.staff_json(db, c, user, day) for c in rows]}
@@ -237,16 +241,8 @@ def complaint_photo(complaint_id: int):
 
 
 def _period() -> tuple[str | None, str | None]:
-    out = []
-    for field in ("from", "to"):
-        value = request.args.get(field) or None
-        if value is not None:
-            try:
-                value = date.fromisoformat(value).isoformat()
-            except ValueError:
-                raise LoketError("invalid_field", field=field, reason=N_("tanggal YYYY-MM-DD")) from None
-        out.append(value)
-    return out[0], out[1]
+    args = inputs.query()
+    return inputs.day(args, "from", required=False), inputs.day(args, "to", required=False)
 
 
 @bp.get("/api/complaints/export.csv")
@@ -262,7 +258,7 @@ def export_lapor():
 @bp.get("/api/reports/complaints")
 def complaints_report():
     user = auth.require_user()
-    agency_id = request.args.get("agency_id", type=int)
+    agency_id = inputs.integer(inputs.query(), "agency_id", required=False)
     if user["role"] != "admin":
         if agency_id not in (None, user["agency_id"]):
             raise LoketError("forbidden")

@@ -7,14 +7,16 @@ import re
 import secrets
 import threading
 from datetime import datetime
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from loket import serializers, tickets
+from loket import pairing, serializers, tickets
 from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
 from loket.events import TicketPrinted
 from loket.i18n import N_
+from loket.timeutil import iso
 
 from . import printing
 
@@ -145,6 +147,36 @@ def kiosk_by_name(db: Database, name: str) -> dict:
     return kiosk
 
 
+def pair_kiosk(db: Database, name: str, now: datetime, user: dict | None = None) -> tuple[dict, str]:
+    """Issue a new key for the kiosk PC (the one paired before stops issuing); returns (kiosk, key), the key only now."""
+    key = pairing.new_key()
+    with transaction(db):
+        before = kiosk_by_name(db, name)
+        kiosk = one(
+            db, "UPDATE kiosks SET key_hash = ?, paired_at = ? WHERE id = ? RETURNING *", (pairing.digest(key), iso(now), before["id"])
+        )
+        if user is not None:
+            from admin import audit
+
+            audit.record(db, now, user, "update", "kiosks", kiosk["id"], {"paired_at": before["paired_at"]}, {"paired_at": iso(now)})
+    return kiosk, key
+
+
+def unpair_kiosk(db: Database, name: str, now: datetime, user: dict) -> dict:
+    from admin import audit
+
+    with transaction(db):
+        before = kiosk_by_name(db, name)
+        kiosk = one(db, "UPDATE kiosks SET key_hash = '', paired_at = NULL WHERE id = ? RETURNING *", (before["id"],))
+        audit.record(db, now, user, "update", "kiosks", kiosk["id"], {"paired_at": before["paired_at"]}, {"paired_at": None})
+    return kiosk
+
+
+def pair_url(base_url: str, name: str, key: str) -> str:
+    """The link a kiosk PC opens once: the key rides in the #fragment, so no server log ever holds it."""
+    return f"{base_url}/kiosk/?kiosk={quote(name)}#pair={key}"
+
+
 ADDRESS_PATTERNS = (re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I), re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"))
 
 
@@ -171,6 +203,7 @@ def kiosk_json(kiosk: dict) -> dict:
         "printer": printer_kind(kiosk["printer_url"]),
         "printer_state": kiosk["printer_state"],
         "printer_error": public_printer_error(kiosk, kiosk["printer_error"]),
+        "paired_at": kiosk.get("paired_at"),
     }
 
 

@@ -11,20 +11,15 @@ import qrcode
 from flask import Blueprint, current_app, make_response, render_template, request
 from markupsafe import Markup
 
-from loket import inputs, serializers, tickets
-from loket.api import client_address, issue_from_request
+from loket import auth, inputs, issuing, pairing, serializers, tickets
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
-from loket.ratelimit import hit, peek
+from loket.ratelimit import hit
 
 from . import opening, service
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static")
 
-DEVICE_COOKIE = "loket_device"
-PHONE_WINDOW = 3600
-# One address may be a whole MPP's guest Wi-Fi behind NAT: a wide ceiling only stops scripts that drop cookies.
-PHONE_PER_ADDRESS_FACTOR = 20
 REPRINTS_PER_TICKET = 5  # per 10 minutes
 TOKEN_MAX = 64
 
@@ -110,7 +105,26 @@ def ticket_page(token: str):
 
 @bp.get("/api/kiosks/<name>")
 def kiosk_info(name: str):
-    return {"kiosk": service.kiosk_json(service.kiosk_by_name(get_db(), name))}
+    """The kiosk as its screen may know it; `paired` says whether the key the screen sends (X-Kiosk-Key) is this kiosk's."""
+    kiosk = service.kiosk_by_name(get_db(), name)
+    paired = pairing.matches(kiosk["key_hash"], request.headers.get(issuing.KIOSK_KEY_HEADER))
+    return {"kiosk": {**service.kiosk_json(kiosk), "paired": paired}}
+
+
+@bp.post("/api/kiosks/<name>/pair")
+def kiosk_pair(name: str):
+    """Issue the kiosk's key (an earlier kiosk PC stops issuing); shown once, inside a link the kiosk opens."""
+    user = auth.require_user("admin")
+    db = get_db()
+    kiosk, key = service.pair_kiosk(db, name, clock(), user)
+    return {"kiosk": service.kiosk_json(kiosk), "kiosk_key": key, "pair_url": service.pair_url(serializers.public_base_url(), name, key)}
+
+
+@bp.delete("/api/kiosks/<name>/pair")
+def kiosk_unpair(name: str):
+    user = auth.require_user("admin")
+    kiosk = service.unpair_kiosk(get_db(), name, clock(), user)
+    return {"kiosk": {**service.kiosk_json(kiosk), "paired": False}}
 
 
 @bp.get("/api/agencies/<int:agency_id>/logo")
@@ -148,10 +162,10 @@ def next_opening(service_id: int):
 
 @bp.post("/api/kiosks/<name>/tickets")
 def issue_at_kiosk(name: str):
-    """Take a ticket at this kiosk: printed by the server or the kiosk's agent; the answer carries the QR as SVG."""
+    """Take a ticket at this paired kiosk (its key in X-Kiosk-Key): printed by the server or the kiosk's agent;
+    the answer carries the QR as SVG."""
     kiosk = service.kiosk_by_name(get_db(), name)
-    data = {**inputs.body(), "kiosk_id": kiosk["id"]}
-    return {"ticket": _with_qr(issue_from_request(data, "kiosk"))}, 201
+    return {"ticket": _with_qr(issuing.issue_from_request(inputs.body(), "kiosk", kiosk=kiosk))}, 201
 
 
 @bp.post("/api/tickets/<token>/reprint")
@@ -180,8 +194,9 @@ def print_result(name: str):
     now = clock()
     kiosk = service.kiosk_by_name(db, name)
     data = inputs.body()
-    key = request.headers.get("X-Agent-Key") or inputs.text(data, "agent_key", max_length=100)
-    if not kiosk["agent_key"] or not key or not secrets.compare_digest(kiosk["agent_key"], key):
+    # a header or body that cannot be a key (non-ASCII, too long) is simply a wrong key, never a 500
+    key = pairing.readable(request.headers.get("X-Agent-Key") or inputs.text(data, "agent_key", max_length=100))
+    if not kiosk["agent_key"] or key is None or not secrets.compare_digest(kiosk["agent_key"], key):
         raise LoketError("forbidden")
     token = inputs.text(data, "token", required=True, max_length=TOKEN_MAX)
     ok = inputs.boolean(data, "ok")
@@ -196,41 +211,7 @@ def print_result(name: str):
 # ---------------------------------------------------------------- the phone (/ambil/)
 
 
-def _device_id() -> tuple[str, bool]:
-    """The phone's random id from its cookie, or a new one (True when it must be set)."""
-    value = request.cookies.get(DEVICE_COOKIE, "")
-    if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
-        return value, False
-    return secrets.token_urlsafe(18), True
-
-
 @bp.post("/api/phone/tickets")
 def issue_by_phone():
-    """A paperless ticket on the citizen's own phone, limited per device and address so nobody hoards numbers."""
-    db = get_db()
-    now = clock()
-    conf = settings(db)
-    if conf["phone_tickets"] != "1":
-        raise LoketError("phone_tickets_disabled")
-    limit = max(int(conf["phone_tickets_per_hour"] or 0), 0)
-    device, new_device = _device_id()
-    address = client_address()
-    buckets = [(f"phone:{device}:{address}", limit), (f"phone-address:{address}", limit * PHONE_PER_ADDRESS_FACTOR)]
-    # Count only tickets actually issued: a citizen who met a closed service three times is no hoarder.
-    for bucket, allowed in buckets:
-        if peek(db, bucket, PHONE_WINDOW, now) >= allowed:
-            stamp = int(now.timestamp())
-            raise LoketError("rate_limited", retry_after=PHONE_WINDOW - stamp % PHONE_WINDOW)
-    data = {k: v for k, v in inputs.body().items() if k != "kiosk_id"}
-    ticket = issue_from_request(data, "phone")
-    for bucket, allowed in buckets:
-        try:
-            hit(db, bucket, allowed, PHONE_WINDOW, now)
-        except LoketError:
-            pass  # already issued; the next request is the one refused
-    response = make_response({"ticket": ticket}, 201)
-    if new_device:
-        response.set_cookie(
-            DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
-        )
-    return response
+    """A paperless ticket on the citizen's own phone, under the phone rules (loket/issuing.py) whoever asks."""
+    return {"ticket": issuing.issue_from_request(inputs.body(), "phone")}, 201

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 
-from . import auth, inputs, management, serializers, tickets
+from . import auth, inputs, issuing, management, serializers, tickets
 from .db import get_db, one, settings
 from .errors import LoketError
 from .ratelimit import clear, hit, refuse_over
@@ -23,8 +23,7 @@ def clock() -> datetime:
     return current_app.config["CLOCK"]()
 
 
-def client_address() -> str:
-    return request.remote_addr or "unknown"
+client_address = issuing.client_address
 
 
 @bp.get("/health")
@@ -45,7 +44,7 @@ def agencies():
 
 @bp.get("/counters")
 def counters():
-    agency_id = request.args.get("agency_id", type=int)
+    agency_id = inputs.integer(inputs.query(), "agency_id", required=False)
     db = get_db()
     rows = serializers.counters_json(db, clock(), agency_id)
     # The lobby needs the counter and its state, not who works there, unless the MPP opts in.
@@ -57,45 +56,10 @@ def counters():
 # ---------------------------------------------------------------- tickets
 
 
-def issue_from_request(data: dict, source: str) -> dict:
-    """Shared by the kiosk, the phone page and the API: validates, issues, prints, broadcasts."""
-    db = get_db()
-    now = clock()
-    service_id = inputs.integer(data, "service_id")
-    priority = inputs.boolean(data, "priority")
-    reason = inputs.text(data, "priority_reason", max_length=20) or None
-    kiosk_id = inputs.integer(data, "kiosk_id", required=False)
-    kiosk = None
-    if kiosk_id is not None:
-        kiosk = one(db, "SELECT * FROM kiosks WHERE id = ?", (kiosk_id,))
-        if kiosk is None:
-            raise LoketError("invalid_field", field="kiosk_id", reason="kios tidak terdaftar")
-    user = auth.current_user()
-    granted_by = None
-    if priority:
-        if reason not in tickets.PRIORITY_REASONS:
-            raise LoketError("invalid_priority_reason")
-        if user is not None:
-            granted_by = f"user:{user['username']}"
-        elif settings(db)["self_priority"] == "1":
-            granted_by = f"kiosk:{kiosk['name']}" if kiosk else f"self:{source}"
-        else:
-            raise LoketError("self_priority_disabled")
-    ticket = tickets.issue(
-        db, service_id, now, priority=priority, priority_reason=reason, granted_by=granted_by, kiosk_id=kiosk_id, source=source
-    )
-    # Paper comes off the request path: the answer (printed: null) and the lobby never wait for a
-    # printer; the outcome reaches the kiosk as `ticket_printed`.
-    printer = current_app.extensions.get("loket_printer")
-    if kiosk is not None and printer is not None:
-        printer(ticket, kiosk, serializers.public_base_url())
-    return serializers.ticket_json(db, ticket, now)
-
-
 @bp.post("/tickets")
 def issue_ticket():
-    data = inputs.body()
-    return issue_from_request(data, "kiosk" if data.get("kiosk_id") else "api"), 201
+    """Staff and paired kiosks issue as they always did; anyone else gets the phone rules (loket/issuing.py)."""
+    return issuing.issue_from_request(inputs.body(), "api"), 201
 
 
 @bp.get("/tickets/<token>")

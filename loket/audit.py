@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from .timeutil import iso
 
 # Never copied into the log: a password hash is a secret even when it is old.
-SECRET_FIELDS = ("password_hash",)
+SECRET_FIELDS = ("password_hash", "key_hash")
 
 
 def _clean(row: dict | None) -> str | None:

@@ -12,10 +12,12 @@ from flask import current_app, g, request, session
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import pairing
 from .db import after_commit, get_db, one, transaction
 from .errors import LoketError
 from .events import SessionsEnded
 from .i18n import N_
+from .offload import heavy
 from .timeutil import iso
 
 ROLES = ("admin", "supervisor", "officer")
@@ -24,7 +26,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    """A salted scrypt hash, computed off the event loop (a hash costs ~50 ms of CPU by design)."""
+    return heavy(generate_password_hash, password)
 
 
 def create_user(
@@ -60,14 +63,14 @@ def authenticate(db: Database, username: str, password: str) -> dict:
     user = one(db, "SELECT * FROM users WHERE username = ? AND active = 1", (username,))
     # Hash even for unknown names so response time does not reveal which usernames exist.
     stored = user["password_hash"] if user else _dummy_hash()
-    if not check_password_hash(stored, password) or user is None:
+    if not heavy(check_password_hash, stored, password) or user is None:
         raise LoketError("invalid_credentials")
     return user
 
 
 @functools.cache
 def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(8))
+    return hash_password(secrets.token_hex(8))
 
 
 def session_key(token: str) -> str:
@@ -76,11 +79,17 @@ def session_key(token: str) -> str:
 
 
 def login(user: dict, now: datetime) -> None:
-    """Open a server-side session: the signed cookie carries only its random id and the CSRF token."""
+    """Open a server-side session: the signed cookie carries only its random id and the CSRF token.
+
+    A login from a browser that already had a session ends that earlier session in the database: a
+    copy of the old cookie must not stay valid for its 12 hours beside the new one."""
     token = secrets.token_urlsafe(32)
+    earlier = session.get("sid")
     db = get_db()
     with transaction(db):
         db.execute("DELETE FROM sessions WHERE expires_at < ?", (iso(now),))
+        if isinstance(earlier, str) and earlier:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_key(earlier),))
         db.execute(
             "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
             (session_key(token), user["id"], iso(now), iso(now + timedelta(hours=SESSION_HOURS))),
@@ -194,8 +203,9 @@ def check_csrf() -> None:
     elif origin == "null":
         raise LoketError("csrf_failed")
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and session.get("sid"):
-        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
-        if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+        # A token that cannot be one (non-ASCII, too long) is a wrong token, never a 500 in compare_digest.
+        sent = pairing.readable(request.form.get("csrf_token") or request.headers.get("X-CSRF-Token"))
+        if not sent or not secrets.compare_digest(sent, str(session.get("csrf", ""))):
             raise LoketError("csrf_failed")
 
 

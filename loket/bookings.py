@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import tickets
+from . import inputs, tickets
 from .db import after_commit, one, scalar, settings, transaction
 from .errors import LoketError
 from .events import BookingSlotsChanged, QueueChanged
@@ -49,28 +49,10 @@ FLAGS = ("booking_enabled", "booking_ask_nik")
 
 
 def clean_settings(data: dict) -> dict:
-    """The booking fields of the admin's service form, checked: 400 naming the field when out of range."""
-    values: dict = {}
-    for field in FLAGS:
-        value = data.get(field, 0)
-        if value in (True, 1, "1", "true", "on"):
-            values[field] = 1
-        elif value in (False, 0, None, "", "0", "false"):
-            values[field] = 0
-        else:
-            raise LoketError("invalid_field", field=field, reason="harus true atau false")
+    """The booking fields of the admin's service form, read by the one validation layer (loket/inputs.py)."""
+    values: dict = {field: int(inputs.boolean(data, field)) for field in FLAGS}
     for field, (default, low, high) in SETTINGS.items():
-        value = data.get(field)
-        if value is None or value == "":
-            values[field] = default
-            continue
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise LoketError("invalid_field", field=field, reason="harus bilangan bulat") from None
-        if isinstance(value, bool) or not low <= number <= high or (isinstance(value, float) and value != number):
-            raise LoketError("invalid_field", field=field, reason=f"{low}–{high}")
-        values[field] = number
+        values[field] = inputs.integer(data, field, required=False, default=default, minimum=low, maximum=high)
     return values
 
 
@@ -89,10 +71,8 @@ def _service(db: Database, service_id: int) -> dict:
 
 
 def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise LoketError("invalid_field", field="date", reason="format YYYY-MM-DD") from None
+    """`YYYY-MM-DD` only: "20261207" and "2026-W50-1" are the same day to Python, not to the bookings table."""
+    return date.fromisoformat(inputs.day_value(text, "date"))
 
 
 def day_plan(db: Database, service: dict, day: str, now: datetime) -> list[tuple[int, int]]:
@@ -226,13 +206,15 @@ def places_left(db: Database, service: dict, day: str, now: datetime) -> int | N
 
 def normalize_phone(text: str) -> str:
     """Indonesian mobile numbers as 08…: '+62 812-3456-7890' and '0812 3456 7890' are one number."""
-    digits = re.sub(r"[\s\-.()]", "", text or "")
+    reason = "nomor ponsel Indonesia, misalnya 0812 3456 7890"
+    # ASCII digits only: "٠٨١٢…" or "０８１２…" must not count as another person's number
+    digits = inputs.ascii_digits(text or "", "phone", reason)
     if digits.startswith("+62"):
         digits = "0" + digits[3:]
     elif digits.startswith("62") and len(digits) >= 11:
         digits = "0" + digits[2:]
-    if not re.fullmatch(r"08\d{7,11}", digits):
-        raise LoketError("invalid_field", field="phone", reason="nomor ponsel Indonesia, misalnya 0812 3456 7890")
+    if not re.fullmatch(r"08[0-9]{7,11}", digits):
+        raise LoketError("invalid_field", field="phone", reason=reason)
     return digits
 
 
@@ -246,7 +228,7 @@ def clean_nik(text: str | None) -> str | None:
     value = re.sub(r"\s", "", text or "")
     if not value:
         return None
-    if not re.fullmatch(r"\d{16}", value):
+    if not re.fullmatch(r"[0-9]{16}", value):  # ASCII digits only, as stored and hashed
         raise LoketError("invalid_field", field="nik", reason="16 angka sesuai KTP-el")
     return value
 
@@ -273,10 +255,28 @@ def status_of(booking: dict, now: datetime) -> str:
     return booking["status"]
 
 
+def client_key(address: str, secret: str) -> str:
+    """A keyed hash of the address a booking came from: counts one network's bookings, never stores its address."""
+    key = hmac.new(secret.encode(), b"loket:client", hashlib.sha256).digest()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def book(
-    db: Database, service_id: int, day: str, start: str, name: str, phone: str, now: datetime, *, nik: str | None = None, secret: str
+    db: Database,
+    service_id: int,
+    day: str,
+    start: str,
+    name: str,
+    phone: str,
+    now: datetime,
+    *,
+    nik: str | None = None,
+    secret: str,
+    client: str | None = None,
+    per_client: int | None = None,
 ) -> dict:
-    """Reserve a place in a slot: one active booking per phone (and NIK where asked) per service and day."""
+    """Reserve a place in a slot: one active booking per phone (and NIK where asked) per service and day,
+    and at most `per_client` of the service's day from one address (`client`, see client_key)."""
     phone = normalize_phone(phone)
     nik = clean_nik(nik)
     with transaction(db):
@@ -296,6 +296,14 @@ def book(
         params = {"s": service_id, "d": day, "now": stamp}
         if one(db, f"SELECT id FROM bookings WHERE service_id = :s AND date = :d AND phone = :p AND {active}", {**params, "p": phone}):
             raise LoketError("booking_exists", field="phone")
+        if client and per_client is not None:
+            mine = scalar(
+                db,
+                "SELECT count(*) FROM bookings WHERE client_key = ? AND service_id = ? AND date = ? AND status != 'cancelled'",
+                (client, service_id, day),
+            )
+            if mine >= per_client:
+                raise LoketError("too_many_bookings")
         hashed = nik_hash(nik, secret) if nik else None
         same_nik = f"SELECT id FROM bookings WHERE service_id = :s AND date = :d AND nik_hash = :h AND {active}"
         if hashed and service["booking_ask_nik"] and one(db, same_nik, {**params, "h": hashed}):
@@ -329,7 +337,8 @@ def book(
         booking = one(
             db,
             "INSERT INTO bookings (code, token, service_id, agency_id, date, slot_start, slot_end, slot_at, checkin_opens_at,"
-            " checkin_closes_at, name, phone, nik_hash, nik_last4, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " checkin_closes_at, name, phone, nik_hash, nik_last4, created_at, client_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " RETURNING *",
             (
                 code,
@@ -347,6 +356,7 @@ def book(
                 hashed,
                 nik[-4:] if nik else None,
                 stamp,
+                client,
             ),
         )
         _event(db, now, "booked", booking)

@@ -3,25 +3,41 @@
 A cell that starts with = + - @ (or a tab or carriage return) is run as a formula by spreadsheet
 programs: an agency named `=HYPERLINK(…)` would become a live link. Such text gets a leading
 apostrophe, which spreadsheets show as plain text (OWASP "CSV injection"). Numbers stay numbers.
+
+Excel with Indonesian regional settings splits lines at `;`, not at `,` (and not inside quotes only
+when the quote opens the field): a complaint contact `0812;=HYPERLINK(…)` would start a new cell with
+a formula. So every place inside a text where a `;` or `,` (or a line break or tab) is followed by a
+formula character gets the apostrophe too, whichever separator the reader's spreadsheet uses.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 from flask import Response
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# a separator of either locale (or a line break), spaces and an opening quote, then a formula character
+INNER_FORMULA = re.compile(r"""([;,\r\n\t][ ]*"?[ ]*)([=+\-@])""")
 
 
 def safe_cell(value: object) -> object:
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        value = INNER_FORMULA.sub(r"\1'\2", value)
+        if value.lstrip(' "').startswith(FORMULA_STARTS):
+            return "'" + value
     return value
+
+
+def unsafe_cell(value: str) -> str:
+    """The text `safe_cell` was given, for a CSV read back in (the admin's configuration import)."""
+    value = value[1:] if value.startswith("'") and value[1:].lstrip(' "').startswith(FORMULA_STARTS) else value
+    return re.sub(r"""([;,\r\n\t][ ]*"?[ ]*)'([=+\-@])""", r"\1\2", value)
 
 
 def csv_text(rows: Iterable[Iterable[object]]) -> str:

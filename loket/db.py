@@ -33,6 +33,8 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "self_priority": "1",  # citizens may declare priority at the kiosk
     "phone_tickets": "1",  # /ambil/ on the citizen's own phone
     "phone_tickets_per_hour": "3",
+    # the share of each service's daily quota that phones (every client neither staff nor a paired kiosk) may take
+    "phone_quota_percent": "50",
     "ticket_header": "",
     "ticket_footer": "Terima kasih. Kami siap melayani dengan sepenuh hati.",
     "announcement_repeat": "1",

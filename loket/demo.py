@@ -9,8 +9,9 @@ from typing import NamedTuple
 
 from sqlite_utils import Database
 
-from . import auth
+from . import auth, pairing
 from .db import set_setting, transaction
+from .timeutil import iso
 
 # What the lobby display shows where the full service name does not fit (services.short_name).
 SHORT_NAMES = {
@@ -390,9 +391,10 @@ AGENCIES = [
 ]
 
 
-def seed(db: Database, now: datetime, password: str | None = None) -> dict:
-    """Fill an empty database with the demo MPP; returns the demo logins."""
+def seed(db: Database, now: datetime, password: str | None = None, kiosk_key: str | None = None) -> dict:
+    """Fill an empty database with the demo MPP; returns the demo logins and the demo kiosk's pairing key."""
     password = password or os.environ.get("LOKET_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    kiosk_key = kiosk_key or os.environ.get("LOKET_DEMO_KIOSK_KEY") or pairing.new_key()
     with transaction(db):
         for key, value in {
             "mpp_name": "Mal Pelayanan Publik Kota Contoh",
@@ -460,9 +462,9 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
                 (ask_nik, service_code, agency_code),
             )
         db.execute(
-            "INSERT INTO kiosks (name, location, printer_url, printer_profile, agent_key)"
-            " VALUES ('kios-1', 'Pintu masuk utama', 'dummy', 'TM-T82', ?)",
-            (secrets.token_urlsafe(24),),
+            "INSERT INTO kiosks (name, location, printer_url, printer_profile, agent_key, key_hash, paired_at)"
+            " VALUES ('kios-1', 'Pintu masuk utama', 'dummy', 'TM-T82', ?, ?, ?)",
+            (secrets.token_urlsafe(24), pairing.digest(kiosk_key), iso(now)),
         )
         db.execute(
             "INSERT INTO displays (name, location, running_text) VALUES ('lobi', 'Ruang tunggu utama', ?)",
@@ -493,4 +495,4 @@ def seed(db: Database, now: datetime, password: str | None = None) -> dict:
         db, "supervisor.dukcapil", password, "supervisor", now, agency_id=dukcapil, full_name="Supervisor Dukcapil", password_hash=hashed
     )
     logins["supervisor.dukcapil"] = ("supervisor", "DUKCAPIL")
-    return {"password": password, "users": logins}
+    return {"password": password, "users": logins, "kiosk": {"name": "kios-1", "key": kiosk_key}}

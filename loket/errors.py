@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask, request
@@ -35,8 +36,10 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "counter_not_found": (404, N_("Loket tidak ditemukan.")),
     "agency_not_found": (404, N_("Instansi tidak ditemukan.")),
     "kiosk_not_found": (404, N_("Kios tidak terdaftar.")),
+    "kiosk_not_paired": (403, N_("Kios ini belum dipasangkan. Minta admin memasangkannya.")),
     "method_not_allowed": (405, N_("Metode tidak diizinkan untuk alamat ini.")),
     "quota_reached": (409, N_("Kuota antrean hari ini sudah terpenuhi.")),
+    "phone_quota_reached": (409, N_("Bagian kuota untuk pengambilan lewat ponsel hari ini sudah habis. Silakan ambil nomor di kios.")),
     "service_closed": (409, N_("Layanan sedang tutup. Jam layanan: {hours}.")),
     "service_inactive": (409, N_("Layanan ini tidak tersedia.")),
     "issuing_stopped": (409, N_("Pengambilan nomor antrean hari ini sudah ditutup (pukul {cutoff}).")),
@@ -56,6 +59,7 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "conflict": (409, N_("Data bertentangan dengan data yang sudah ada.")),
     "payload_too_large": (413, N_("Data yang dikirim terlalu besar.")),
     "unsupported_media_type": (415, N_("Jenis data tidak didukung; kirim JSON.")),
+    "too_many_bookings": (429, N_("Terlalu banyak reservasi dari jaringan ini untuk layanan dan hari ini.")),
     "rate_limited": (429, N_("Terlalu banyak permintaan. Silakan coba lagi dalam {retry_after} detik.")),
     "too_many_follows": (429, N_("Terlalu banyak aduan diikuti dari satu halaman (maksimal {limit}).")),
     "storage_unavailable": (
@@ -157,6 +161,7 @@ FIELD_LABELS: dict[str, str] = {
     "self_priority": N_("Warga boleh memilih antrean prioritas sendiri"),
     "phone_tickets": N_("Ambil nomor lewat ponsel"),
     "phone_tickets_per_hour": N_("Batas nomor per ponsel per jam"),
+    "phone_quota_percent": N_("Bagian kuota harian untuk ponsel (%)"),
     "priority_policy": N_("Aturan prioritas"),
     "priority_interleave_n": N_("N (untuk selang-seling)"),
     "max_regular_wait_minutes": N_("Batas tunggu antrean reguler (menit)"),
@@ -288,6 +293,10 @@ def register(app: Flask) -> None:
             return error_response(LoketError("bad_request", 400))
         if isinstance(exc, OverflowError):  # an id in the URL beyond SQLite's 64-bit integers: no such row
             return error_response(LoketError("not_found", 404))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS):
+            # an upload spooled to a temporary file (werkzeug's form parser) on a full disk
+            log.error("storage failure: %s", exc)
+            return error_response(LoketError("storage_unavailable", 503))
         if isinstance(exc, sqlite3.OperationalError) and _is_storage_failure(exc):
             log.error("storage failure: %s", exc)
             return error_response(LoketError("storage_unavailable", 503))

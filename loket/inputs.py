@@ -7,7 +7,14 @@ The same rules everywhere:
   required, else the default (None for numbers and choices, "" for text);
 - integers are JSON integers or digit strings (a form post): never a float, never a boolean;
 - booleans are true/false, 1/0 or "1"/"0", "true"/"false", "on"/"off", "ya"/"tidak";
-- text is a string, trimmed, without NUL, at most `max_length` characters.
+- text is a string, trimmed, without NUL or lone surrogates, at most `max_length` characters;
+- dates are `YYYY-MM-DD` only, in ASCII digits (`day`): never `20261207` or `2026-W50-1`, which
+  Python's `date.fromisoformat` also reads, so one date has one spelling wherever it is stored;
+- lists of ids are JSON lists, JSON text or "1,2,3" in a query string (`id_list`);
+- digits that identify a person (phone, NIK) are ASCII digits only (`ascii_digits`).
+
+The readers take a plain dict: `body()` for a JSON body or a form, `query()` for the query string, or
+a socket event's payload, so a query string or a socket is checked as a body is.
 
 Reasons are catalog texts with {placeholders} (loket/translations/), so the refusal reads in the
 request's language.
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 from flask import request
 
@@ -25,7 +33,10 @@ from .i18n import N_
 
 TRUE = (True, 1, "1", "true", "on", "ya")
 FALSE = (False, 0, "0", "false", "off", "tidak")
-HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+HHMM = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+MAX_IDS = 200  # ids in one list (a display's agencies, a filter)
 LARGEST = 2**62  # SQLite's integers are 64-bit; beyond this an id is surely a mistake
 
 
@@ -43,6 +54,20 @@ def body() -> dict:
         raise LoketError("invalid_json") from None
     if data is None:
         raise LoketError("invalid_json")
+    if not isinstance(data, dict):
+        raise LoketError("bad_request")
+    return data
+
+
+def query() -> dict:
+    """The query string as a dict of its first values, to read with the same readers as a body."""
+    return request.args.to_dict()
+
+
+def payload(data: object) -> dict:
+    """A socket event's payload: an object, or nothing ({}); anything else is a bad request."""
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise LoketError("bad_request")
     return data
@@ -83,10 +108,9 @@ def integer(
         return _absent(field, required, default)
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise invalid(field, N_("harus bilangan bulat"))
-    try:
-        number = int(value.strip()) if isinstance(value, str) else value
-    except ValueError:
-        raise invalid(field, N_("harus bilangan bulat")) from None
+    if isinstance(value, str) and not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+        raise invalid(field, N_("harus bilangan bulat"))  # int() would also read "١٢" and "1_000"
+    number = int(value.strip()) if isinstance(value, str) else value
     if abs(number) > LARGEST:
         raise invalid(field, N_("terlalu besar"))
     if minimum is not None and number < minimum:
@@ -103,10 +127,9 @@ def number(data: dict, field: str, *, minimum: float, maximum: float, required: 
         return _absent(field, required, default)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise invalid(field, N_("harus angka"))
-    try:
-        result = float(value)
-    except ValueError:
-        raise invalid(field, N_("harus angka")) from None
+    if isinstance(value, str) and not re.fullmatch(r"[+-]?[0-9]+(?:[.,][0-9]+)?", value.strip()):
+        raise invalid(field, N_("harus angka"))  # float() would also read "inf", "nan" and "١٫٥"
+    result = float(value.strip().replace(",", ".")) if isinstance(value, str) else float(value)
     if not minimum <= result <= maximum:  # also refuses NaN
         raise invalid(field, N_("antara {minimum} dan {maximum}"), minimum=f"{minimum:g}", maximum=f"{maximum:g}")
     return result
@@ -134,9 +157,18 @@ def text(data: dict, field: str, *, required: bool = False, max_length: int = 50
     value = value.strip()
     if len(value) > max_length:
         raise invalid(field, N_("maksimal {max_length} karakter"), max_length=max_length)
-    if "\x00" in value:
+    if "\x00" in value or not encodable(value):
         raise invalid(field, N_("mengandung karakter tidak sah"))
     return value
+
+
+def encodable(value: str) -> bool:
+    """Whether the text can be stored and sent as UTF-8 (a lone surrogate "\\ud800" in JSON cannot)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def choice(data: dict, field: str, options, *, required: bool = True, default: str | None = None) -> str | None:
@@ -155,3 +187,56 @@ def hhmm(data: dict, field: str, *, key: str | None = None) -> str:
     if not isinstance(value, str) or not HHMM.match(value.strip()):
         raise invalid(field, N_("format jam HH:MM, misalnya 08:00"))
     return value.strip()
+
+
+def day_value(value: object, field: str) -> str:
+    """A calendar date written `YYYY-MM-DD`, returned as written: the one spelling stored and compared."""
+    if isinstance(value, str) and DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass  # 2026-02-30
+    raise invalid(field, N_("tanggal YYYY-MM-DD, misalnya 2026-12-07"))
+
+
+def day(data: dict, field: str, *, required: bool = True, default: str | None = None) -> str | None:
+    """A date field (`YYYY-MM-DD` only): bookings, closed dates, report ranges, every query string."""
+    value = data.get(field)
+    if blank(value):
+        return _absent(field, required, default)
+    return day_value(value, field)
+
+
+def month(data: dict, field: str, *, required: bool = True, default: str | None = None) -> str | None:
+    """A month `YYYY-MM` (the report's month grid)."""
+    value = data.get(field)
+    if blank(value):
+        return _absent(field, required, default)
+    if isinstance(value, str) and MONTH.fullmatch(value.strip()) and 1 <= int(value.strip()[5:]) <= 12:
+        return value.strip()
+    raise invalid(field, N_("bulan YYYY-MM"))
+
+
+def id_list(data: dict, field: str, *, required: bool = False) -> list[int]:
+    """Ids as a JSON list, JSON text "[1, 2]" or "1,2" (a query string); each a positive integer."""
+    value = data.get(field)
+    if blank(value):
+        _absent(field, required, None)
+        return []
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    elif isinstance(value, str) and not value.strip().startswith("["):
+        value = [part.strip() for part in value.split(",")]
+    items = json_list(value, field)
+    if len(items) > MAX_IDS:
+        raise invalid(field, N_("maksimal {maximum}"), maximum=MAX_IDS)
+    return [integer({field: item}, field) for item in items]
+
+
+def ascii_digits(value: str, field: str, reason: str) -> str:
+    """`value` with spaces, dots, dashes and brackets dropped, refused unless ASCII digits remain (an
+    Arabic-Indic or fullwidth "٠٨١٢" is not another person's number: it is refused, with `reason`)."""
+    digits = re.sub(r"[\s\-.()]", "", value)
+    if not re.fullmatch(r"\+?[0-9]+", digits):
+        raise invalid(field, reason)
+    return digits

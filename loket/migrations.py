@@ -242,6 +242,23 @@ def m24_management(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m21_kiosk_keys(db: sqlite_utils.Database) -> None:
+    """A kiosk PC is paired by an admin-issued key (kept hashed, loket/pairing.py): only a paired kiosk
+    issues without the phone rules. The key's hash finds the kiosk on every ticket."""
+    add_column(db, "kiosks", "key_hash", "TEXT NOT NULL DEFAULT ''")
+    add_column(db, "kiosks", "paired_at", "TEXT")
+    db.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS kiosks_key_hash ON kiosks (key_hash) WHERE key_hash != ''")
+
+
+@migrations()
+def m21_booking_client(db: sqlite_utils.Database) -> None:
+    """The keyed hash of the address a booking came from (bookings.client_key): one address may hold only
+    a few of a service's places of a day, whatever cookies it sends. Existing bookings have none."""
+    add_column(db, "bookings", "client_key", "TEXT")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_client ON bookings (client_key, service_id, date)")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

@@ -15,9 +15,10 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room, rooms
 from sqlite_utils import Database
 
-from . import auth, snapshots, tickets
+from . import auth, inputs, snapshots, tickets
 from .db import get_db, one
 from .errors import LoketError
+from .i18n import current_language
 from .timeutil import iso
 
 # The extension object, bound to an app in create_app (the Flask extension pattern).
@@ -37,28 +38,12 @@ def _leave_all(kind: str) -> None:
 
 
 def _int_list(value, field: str = "agency_ids") -> list[int] | None:
-    if value in (None, "", []):
-        return None
-    if isinstance(value, (int, str)) and not isinstance(value, bool):
-        value = [value]
-    if not isinstance(value, list) or len(value) > 200:
-        raise LoketError("invalid_field", field=field, reason="daftar bilangan bulat")
-    try:
-        if any(isinstance(v, (bool, list, dict)) for v in value):
-            raise TypeError
-        return [int(v) for v in value] or None
-    except (TypeError, ValueError, OverflowError):
-        raise LoketError("invalid_field", field=field, reason="daftar bilangan bulat") from None
+    return inputs.id_list({field: value}, field) or None
 
 
 def _name(data: dict, field: str) -> str | None:
     """An optional screen name (display, kiosk, token, key): text of at most 100 characters."""
-    value = data.get(field)
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or len(value) > 100:
-        raise LoketError("invalid_field", field=field, reason="teks maksimal 100 karakter")
-    return value
+    return inputs.text(data, field, max_length=100) or None
 
 
 @socketio.on("subscribe")
@@ -67,12 +52,12 @@ def on_subscribe(data):
     try:
         return _subscribe(data)
     except LoketError as err:
-        emit("error", err.to_dict())
-        return err.to_dict()
+        emit("error", err.to_dict(current_language()))
+        return err.to_dict(current_language())
     except (TypeError, ValueError, OverflowError, sqlite3.InterfaceError, sqlite3.ProgrammingError):
         err = LoketError("bad_request")
-        emit("error", err.to_dict())
-        return err.to_dict()
+        emit("error", err.to_dict(current_language()))
+        return err.to_dict(current_language())
 
 
 def _subscribe(data) -> dict:
@@ -115,7 +100,7 @@ def _subscribe(data) -> dict:
             join_room(f"kiosk-agent:{name}")
         emit("snapshot", snapshots.snapshot(db, "kiosk", now))
     elif room == "counter":
-        counter_id = int(data.get("counter_id") or 0)
+        counter_id = inputs.integer(data, "counter_id")
         counter = one(db, "SELECT * FROM counters WHERE id = ?", (counter_id,))
         if counter is None:
             raise LoketError("counter_not_found")
@@ -152,14 +137,17 @@ def _subscribe(data) -> dict:
 @socketio.on("display_status")
 def on_display_status(data):
     """A display reports which voice it runs with; only the socket subscribed as that registered display counts."""
-    if not isinstance(data, dict) or not isinstance(data.get("display"), str) or not data["display"]:
-        return {"error": "bad_request", "message": "display_status expects {display, voice_mode}"}
+    try:
+        data = inputs.payload(data)
+        name = inputs.text(data, "display", required=True, max_length=100)
+        mode = inputs.text(data, "voice_mode", max_length=20, default="unknown")
+    except LoketError as err:
+        return err.to_dict(current_language())
     display_id = session.get("display_id")
     if not display_id:
         return {"error": "forbidden", "message": "subscribe as this display first"}
-    mode = str(data.get("voice_mode", "unknown"))[:20]
     updated = get_db().execute(
-        "UPDATE displays SET voice_mode = ?, last_seen_at = ? WHERE id = ? AND name = ?", (mode, iso(clock()), display_id, data["display"])
+        "UPDATE displays SET voice_mode = ?, last_seen_at = ? WHERE id = ? AND name = ?", (mode, iso(clock()), display_id, name)
     )
     if not updated.rowcount:
         return {"error": "forbidden", "message": "subscribe as this display first"}

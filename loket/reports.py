@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
+from loket import inputs
 from loket.db import scalar, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_
@@ -118,12 +119,9 @@ ISSUED_SQL = (
 
 
 def date_range(start: str | None, end: str | None, today: str) -> tuple[str, str]:
-    """Validated [start, end] local dates; both default to today."""
-    try:
-        d1 = date.fromisoformat(start or today)
-        d2 = date.fromisoformat(end or start or today)
-    except ValueError:
-        raise LoketError("invalid_field", field="from", reason=N_("tanggal YYYY-MM-DD")) from None
+    """Validated [start, end] local dates (`YYYY-MM-DD` only, loket/inputs.py); both default to today, `to` to `from`."""
+    d1 = date.fromisoformat(inputs.day_value(start, "from") if start else today)
+    d2 = date.fromisoformat(inputs.day_value(end, "to") if end else d1.isoformat())
     if d2 < d1:
         raise LoketError("invalid_field", field="to", reason=N_("tanggal akhir harus sama dengan atau setelah tanggal awal"))
     if (d2 - d1).days >= MAX_DAYS:
@@ -468,10 +466,7 @@ def heatmap(db: Database, start: str, end: str, agency_id: int | None = None, *,
 
 def month_grid(db: Database, month: str, agency_id: int | None = None, *, today: str | None = None) -> dict:
     """Tickets issued per day of the month, per agency and per service (the table MPPs send upward)."""
-    try:
-        first = date.fromisoformat(month + "-01")
-    except ValueError:
-        raise LoketError("invalid_field", field="month", reason=N_("bulan YYYY-MM")) from None
+    first = date.fromisoformat(inputs.month({"month": month}, "month") + "-01")
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     days = [(first + timedelta(days=i)).isoformat() for i in range(last.day)]
     where = " WHERE s.agency_id = :a" if agency_id else ""

@@ -180,8 +180,12 @@ def issue(
     kiosk_id: int | None = None,
     source: str = "kiosk",
     queued_at: str | None = None,
+    phone_share_percent: int | None = None,
 ) -> dict:
     """Hand out the next number of the service's daily series, if it is open and under quota.
+
+    Phones (and every client that is neither staff nor a paired kiosk) may take at most
+    `phone_share_percent` of a service's daily quota: the rest stays for the kiosks and the counters.
 
     A checked-in booking (source "booking", loket/bookings.py) already holds its place in the quota and
     checked the service's days itself; it joins the line at `queued_at`, the later of its slot and now.
@@ -211,6 +215,15 @@ def issue(
             held = held_bookings(db, service, today, now) if service.get("booking_enabled") else 0
             if sequence - 1 - cancelled + held >= service["daily_quota"]:
                 raise LoketError("quota_reached")  # the rollback takes the number back
+            if phone_share_percent is not None and source == "phone":
+                taken = scalar(
+                    db,
+                    "SELECT count(*) FROM tickets WHERE origin_service_id = ? AND issued_on = ? AND source = 'phone'"
+                    " AND status != 'cancelled'",
+                    (service_id, today),
+                )
+                if taken >= service["daily_quota"] * phone_share_percent // 100:
+                    raise LoketError("phone_quota_reached")
         stamp = iso(now)
         # A server clock stepped back (NTP, a wrong RTC) must not put a new ticket ahead of earlier ones.
         last_queued = scalar(

@@ -1,31 +1,26 @@
 """Survey tablets paired with their counter: the counter path of the survey is open only to them.
 
-An admin issues a tablet key per counter (like a kiosk's print-agent key); the tablet keeps it in
-localStorage and sends it with every answer. The table keeps only the key's SHA-256.
+An admin issues a tablet key per counter (loket/pairing.py, as kiosks are paired); the tablet keeps it
+in localStorage and sends it with every answer. The table keeps only the key's SHA-256.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlite_utils import Database
 
+from loket import pairing
 from loket.db import one, transaction
 from loket.errors import LoketError
 from loket.timeutil import iso
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def pair(db: Database, counter_id: int, now: datetime, user: dict) -> str:
     """Issue a new key for the counter's tablet (an earlier tablet stops working); returns the key once."""
     from loket import audit
 
-    key = secrets.token_urlsafe(24)
+    key = pairing.new_key()
     with transaction(db):
         counter = one(db, "SELECT id, agency_id FROM counters WHERE id = ?", (counter_id,))
         if counter is None:
@@ -34,7 +29,7 @@ def pair(db: Database, counter_id: int, now: datetime, user: dict) -> str:
             "INSERT INTO survey_tablets (counter_id, key_hash, paired_at, paired_by) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (counter_id) DO UPDATE SET key_hash = excluded.key_hash, paired_at = excluded.paired_at,"
             " paired_by = excluded.paired_by",
-            (counter_id, _digest(key), iso(now), user["id"]),
+            (counter_id, pairing.digest(key), iso(now), user["id"]),
         )
         # The audit log's actions are a fixed list: pairing is a "create" of the counter's tablet row.
         audit.record(db, now, user, "create", "survey_tablets", counter_id, None, {"paired_at": iso(now)}, counter["agency_id"])
@@ -51,10 +46,10 @@ def unpair(db: Database, counter_id: int, now: datetime, user: dict) -> None:
 
 
 def is_paired(db: Database, counter_id: int | None, key: object) -> bool:
-    if not counter_id or not isinstance(key, str) or not key or len(key) > 100:
+    if not counter_id or pairing.readable(key) is None:
         return False
     row = one(db, "SELECT key_hash FROM survey_tablets WHERE counter_id = ?", (counter_id,))
-    return row is not None and secrets.compare_digest(row["key_hash"], _digest(key))
+    return row is not None and pairing.matches(row["key_hash"], key)
 
 
 def require_paired(db: Database, counter_id: int | None, key: object) -> None:

@@ -32,7 +32,9 @@ def clock() -> datetime:
 
 @bp.get("/survey/")
 def survey_page():
-    return render_template("survey/survey.html", counter_id=request.args.get("counter", type=int), token=request.args.get("ticket", ""))
+    args = inputs.query()
+    counter_id = inputs.integer(args, "counter", required=False)
+    return render_template("survey/survey.html", counter_id=counter_id, token=inputs.text(args, "ticket", max_length=100))
 
 
 @bp.get("/api/survey/questions")
@@ -155,16 +157,6 @@ def survey_settings():
 # ---------------------------------------------------------------- reports
 
 
-def _date(field: str) -> str | None:
-    value = request.args.get(field) or None
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise LoketError("invalid_field", field=field, reason=N_("tanggal YYYY-MM-DD")) from None
-
-
 def quarter_dates(year: int, quarter: int) -> tuple[str, str]:
     start = date(year, 3 * quarter - 2, 1)
     end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
@@ -175,8 +167,9 @@ def report_filters() -> dict:
     """agency_id, service_id and a period from from/to, or year (+ quarter); default: this quarter."""
     user = auth.require_user()
     db = get_db()
-    agency_id = request.args.get("agency_id", type=int)
-    service_id = request.args.get("service_id", type=int)
+    args = inputs.query()
+    agency_id = inputs.integer(args, "agency_id", required=False)
+    service_id = inputs.integer(args, "service_id", required=False)
     if user["role"] != "admin":
         if agency_id not in (None, user["agency_id"]):
             raise LoketError("forbidden")
@@ -187,17 +180,15 @@ def report_filters() -> dict:
             raise LoketError("service_not_found")
         if agency_id is not None and service["agency_id"] != agency_id:
             raise LoketError("invalid_field", field="service_id", reason=N_("bukan layanan instansi ini"))
-    date_from, date_to = _date("from"), _date("to")
-    year = request.args.get("year", type=int)
-    quarter = request.args.get("quarter", type=int)
-    if quarter is not None and not 1 <= quarter <= 4:
-        raise LoketError("invalid_field", field="quarter", reason="1–4")
-    if year is not None and not 2000 <= year <= 2100:
-        raise LoketError("invalid_field", field="year", reason="2000–2100")
+    date_from, date_to = inputs.day(args, "from", required=False), inputs.day(args, "to", required=False)
+    if bool(date_from) != bool(date_to):  # a range has both ends (or neither: a quarter or a year)
+        raise LoketError("missing_field", field="to" if date_from else "from")
+    year = inputs.integer(args, "year", required=False, minimum=2000, maximum=2100)
+    quarter = inputs.integer(args, "quarter", required=False, minimum=1, maximum=4)
     if not (date_from or date_to):
         today = local(clock(), settings(db)["timezone"]).date()
         year = year or today.year
-        if quarter is None and request.args.get("year"):
+        if quarter is None and args.get("year"):
             date_from, date_to = f"{year}-01-01", f"{year}-12-31"
         else:
             date_from, date_to = quarter_dates(year, quarter or (today.month - 1) // 3 + 1)
@@ -270,7 +261,7 @@ def ikm_json():
 @bp.get("/api/reports/ikm/quarters")
 def ikm_quarters_json():
     f = report_filters()
-    year = request.args.get("year", type=int) or int(f["date_from"][:4])
+    year = inputs.integer(inputs.query(), "year", required=False, minimum=2000, maximum=2100) or int(f["date_from"][:4])
     return quarters_report(get_db(), year, f["agency_id"])
 
 

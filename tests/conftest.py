@@ -22,6 +22,10 @@ from loket import auth, demo  # noqa: E402
 from loket.db import connect, init_schema  # noqa: E402
 
 PASSWORD = "rahasia-demo-123"
+# The demo kiosk kios-1 is paired with this key: send KIOSK as headers to issue as that paired kiosk
+# (no phone limits); a request without it is a phone on the Wi-Fi (loket/issuing.py).
+KIOSK_KEY = "kunci-kios-demo-untuk-uji-0123456789"
+KIOSK = {"X-Kiosk-Key": KIOSK_KEY}
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -63,7 +67,7 @@ def demo_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "demo.db"
     db = connect(path)
     init_schema(db)
-    demo.seed(db, Clock()(), password=PASSWORD)
+    demo.seed(db, Clock()(), password=PASSWORD, kiosk_key=KIOSK_KEY)
     with db.ensure_autocommit_on():
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
@@ -140,7 +144,13 @@ class LiveServer:
 
     def start(self, timeout: float = 60) -> LiveServer:
         self.port = self.port or free_port()
-        env = {**os.environ, "LOKET_DEMO_PASSWORD": PASSWORD, "LOKET_SECRET_KEY": "live-test-secret", **self.env}
+        env = {
+            **os.environ,
+            "LOKET_DEMO_PASSWORD": PASSWORD,
+            "LOKET_DEMO_KIOSK_KEY": KIOSK_KEY,
+            "LOKET_SECRET_KEY": "live-test-secret",
+            **self.env,
+        }
         self.log_path = self.db_path.parent / f"server-{self.port}.log"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(

@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from conftest import PASSWORD, ROOT, LiveServer, copy_demo, screenshot
+from conftest import KIOSK, KIOSK_KEY, PASSWORD, ROOT, LiveServer, copy_demo, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +77,7 @@ def login_context(page, server, username: str) -> None:
 def test_every_kiosk_screen_has_no_serious_accessibility_violation(server, page_factory, layout, width, height):
     problems: dict = {}
     page = page_factory(width, height, has_touch=True)
-    page.goto(f"{server.url}/kiosk/?kiosk=kios-1&layout={layout}&idle=600&attract=600&ticket_seconds=600")
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1&layout={layout}&idle=600&attract=600&ticket_seconds=600#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
     check(page, f"kiosk-home-{layout}", problems, touch=True)
     page.locator("#search").click()
@@ -149,7 +149,7 @@ def test_display_survey_tablet_and_landing_have_no_serious_accessibility_violati
     check(tablet, "survey-tablet", problems, touch=True)
     officer = server.session("petugas.dukcapil")
     assert officer.post(server.url + "/api/counters/1/open", timeout=10).status_code == 200
-    ticket = officer.post(server.url + "/api/tickets", json={"service_id": 1}, timeout=10).json()
+    ticket = officer.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()
     while officer.post(server.url + "/api/counters/1/call-next", timeout=10).json()["ticket"]["id"] != ticket["id"]:
         assert officer.post(server.url + "/api/counters/1/complete", timeout=10).status_code == 200
     assert officer.post(server.url + "/api/counters/1/complete", timeout=10).status_code == 200

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import PASSWORD, login, settle
+from conftest import KIOSK, PASSWORD, login, settle
 from loket.realtime import socketio
 
 HOURS = [{"weekday": d, "opens": "08:00", "closes": "15:00"} for d in range(5)]
@@ -180,7 +180,7 @@ def test_deleting_a_counter_with_history_is_refused_but_a_closed_date_can_go(cli
     client.post("/api/logout")
     login(client, "petugas.dukcapil")
     client.post("/api/counters/1/open")
-    client.post("/api/tickets", json={"service_id": 1})
+    client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     client.post("/api/counters/1/call-next")
     client.post("/api/logout")
     login(client, "admin")
@@ -202,6 +202,6 @@ def test_print_test_ticket_records_the_printer_state(client, admin):
 
 def test_a_closed_date_set_by_the_admin_closes_the_kiosk_service(client, admin):
     client.post("/api/admin/closed-dates", json={"date": "2026-11-25", "agency_id": 1, "reason": "Rapat kerja"})
-    response = client.post("/api/tickets", json={"service_id": 1})
+    response = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     assert response.status_code == 409 and "Rapat kerja" in response.get_json()["message"]
-    assert client.post("/api/tickets", json={"service_id": 5}).status_code == 201
+    assert client.post("/api/tickets", headers=KIOSK, json={"service_id": 5}).status_code == 201

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from conftest import PASSWORD, screenshot
+from conftest import KIOSK, KIOSK_KEY, PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def admin_login(page, url, username="admin"):
 def test_admin_creates_agency_service_and_counter_and_the_kiosk_offers_it_live(live_server, page_factory):
     kiosk = page_factory()
     kiosk.set_default_timeout(20_000)
-    kiosk.goto(live_server.url + "/kiosk/?kiosk=kios-1")
+    kiosk.goto(live_server.url + f"/kiosk/?kiosk=kios-1#pair={KIOSK_KEY}")
     kiosk.wait_for_selector("text=Dinas Kependudukan", state="attached")
 
     page = page_factory()
@@ -86,7 +86,7 @@ def test_report_over_seeded_history_shows_the_numbers_and_csv_matches(live_serve
     try:
         assert officer.post(live_server.url + "/api/counters/1/open", timeout=10).status_code == 200
         for _ in range(3):
-            assert officer.post(live_server.url + "/api/tickets", json={"service_id": 1}, timeout=10).status_code == 201
+            assert officer.post(live_server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).status_code == 201
         officer.post(live_server.url + "/api/counters/1/call-next", timeout=10)
         officer.post(live_server.url + "/api/counters/1/start", timeout=10)
         officer.post(live_server.url + "/api/counters/1/complete", timeout=10)

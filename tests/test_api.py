@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD, add_user, login
+from conftest import KIOSK, PASSWORD, add_user, login
 
 TICKET_FIELDS = {
     "id",
@@ -22,7 +22,7 @@ TICKET_FIELDS = {
 
 
 def issue(client, service_id=1, **extra):
-    response = client.post("/api/tickets", json={"service_id": service_id, **extra})
+    response = client.post("/api/tickets", headers=KIOSK, json={"service_id": service_id, **extra})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -87,10 +87,15 @@ def test_priority_from_the_kiosk_records_reason_and_who_granted_it(client, db):
 def test_self_declared_priority_can_be_switched_off(client, db):
     db.execute("INSERT INTO settings VALUES ('self_priority', '0')")
     assert_error(
-        client.post("/api/tickets", json={"service_id": 1, "priority": True, "priority_reason": "elderly"}), 403, "self_priority_disabled"
+        client.post("/api/tickets", headers=KIOSK, json={"service_id": 1, "priority": True, "priority_reason": "elderly"}),
+        403,
+        "self_priority_disabled",
     )
     login(client, "petugas.dukcapil")
-    assert client.post("/api/tickets", json={"service_id": 1, "priority": True, "priority_reason": "elderly"}).status_code == 201
+    assert (
+        client.post("/api/tickets", headers=KIOSK, json={"service_id": 1, "priority": True, "priority_reason": "elderly"}).status_code
+        == 201
+    )
 
 
 def test_citizen_can_cancel_a_waiting_ticket(client):
@@ -120,7 +125,7 @@ def test_citizen_can_cancel_a_waiting_ticket(client):
     ],
 )
 def test_bad_issue_requests_get_a_clear_error_and_write_nothing(client, db, body, status, code):
-    assert_error(client.post("/api/tickets", json=body), status, code)
+    assert_error(client.post("/api/tickets", headers=KIOSK, json=body), status, code)
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM daily_sequences").fetchone()[0] == 0
 
@@ -136,11 +141,13 @@ def test_bad_issue_requests_get_a_clear_error_and_write_nothing(client, db, body
     ],
 )
 def test_malformed_bodies(client, data, content_type, status, code):
-    assert_error(client.post("/api/tickets", data=data, content_type=content_type), status, code)
+    assert_error(client.post("/api/tickets", headers=KIOSK, data=data, content_type=content_type), status, code)
 
 
 def test_too_large_a_body_is_413(client):
-    assert_error(client.post("/api/tickets", data="x" * (7 * 1024 * 1024), content_type="application/json"), 413, "payload_too_large")
+    assert_error(
+        client.post("/api/tickets", headers=KIOSK, data="x" * (7 * 1024 * 1024), content_type="application/json"), 413, "payload_too_large"
+    )
 
 
 def test_unknown_paths_and_methods_answer_json(client):
@@ -151,14 +158,14 @@ def test_unknown_paths_and_methods_answer_json(client):
 
 def test_closed_service_answers_409_with_hours(client, db):
     db.execute("UPDATE service_hours SET opens = '08:00', closes = '09:00' WHERE service_id = 1")
-    body = assert_error(client.post("/api/tickets", json={"service_id": 1}), 409, "service_closed")
+    body = assert_error(client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}), 409, "service_closed")
     assert "08:00" in body["message"]
 
 
 def test_messages_are_indonesian_by_default_and_english_on_request(client):
-    body = client.post("/api/tickets", json={"service_id": 9999}).get_json()
+    body = client.post("/api/tickets", headers=KIOSK, json={"service_id": 9999}).get_json()
     assert body["message"] == "Layanan tidak ditemukan."
-    english = client.post("/api/tickets?lang=en", json={"service_id": 9999}).get_json()
+    english = client.post("/api/tickets?lang=en", headers=KIOSK, json={"service_id": 9999}).get_json()
     assert english["message"] == "Service not found."
     header = client.post("/api/tickets", json={"service_id": 9999}, headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
     assert header["message"] == "Service not found."

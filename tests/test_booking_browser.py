@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from conftest import LiveServer, screenshot
+from conftest import KIOSK_KEY, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def book_by_api(server, code: str, phone_number: str, nik: str | None = None, da
 
 def kiosk(page_factory, server, width: int = 1080, height: int = 1920):
     page = page_factory(width, height, has_touch=True)
-    page.goto(f"{server.url}/kiosk/?kiosk=kios-1")
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
     page.locator("#checkin-open").wait_for()
     return page

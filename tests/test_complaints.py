@@ -7,7 +7,7 @@ import re
 import pytest
 from PIL import Image
 
-from conftest import login
+from conftest import KIOSK, login
 
 CODE = re.compile(r"^ADU-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
@@ -56,7 +56,7 @@ def test_due_dates_count_working_days(client, db, kind, category, holidays, due)
 
 
 def test_filing_from_a_ticket_page_attaches_the_ticket_and_its_agency(client):
-    ticket = client.post("/api/tickets", json={"service_id": 5}).get_json()
+    ticket = client.post("/api/tickets", headers=KIOSK, json={"service_id": 5}).get_json()
     code = file(client, ticket_token=ticket["token"]).get_json()["code"]
     login(client, "admin")
     found = client.get("/api/complaints").get_json()["complaints"][0]

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, screenshot
+from conftest import KIOSK, PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 def test_citizen_files_from_ticket_link_and_follows_each_step(live_server, page_factory):
     base = live_server.url
     citizen = live_server.session()
-    ticket = citizen.post(base + "/api/tickets", json={"service_id": 1}, timeout=10).json()
+    ticket = citizen.post(base + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()
 
     page = page_factory(390, 844, is_mobile=True, has_touch=True)
     page.goto(f"{base}/aduan/?ticket={ticket['token']}")

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import LiveServer
+from conftest import KIOSK, LiveServer
 
 KIOSKS = 200
 ROUNDS = 40
@@ -42,7 +42,7 @@ def test_two_hundred_kiosks_at_once_get_unique_contiguous_numbers(server):
     def kiosk(_n: int) -> tuple[int, dict]:
         with requests.Session() as s:
             gate.wait()
-            r = s.post(server.url + "/api/tickets", json={"service_id": sid}, timeout=60)
+            r = s.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": sid}, timeout=60)
             return r.status_code, r.json()
 
     with ThreadPoolExecutor(KIOSKS) as pool:
@@ -60,7 +60,7 @@ def test_two_counters_pressing_call_next_at_once_never_get_the_same_ticket(serve
     sid = service_id(server.db_path, "A")  # KTP-el: served by counters 1, 2 and 3
     with requests.Session() as kiosk:
         for _ in range(ROUNDS * 2 - 7):  # fewer tickets than presses: the queue runs dry mid-way
-            assert kiosk.post(server.url + "/api/tickets", json={"service_id": sid}, timeout=10).status_code == 201
+            assert kiosk.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": sid}, timeout=10).status_code == 201
     officers = [server.session("petugas.dukcapil") for _ in range(2)]
     try:
         for counter_id, officer in zip((1, 2), officers, strict=True):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD, add_user, login, settle
+from conftest import KIOSK, PASSWORD, add_user, login, settle
 from loket.realtime import socketio
 
 
 def issue(client, service_id: int = 1, **extra) -> dict:
-    response = client.post("/api/tickets", json={"service_id": service_id, **extra})
+    response = client.post("/api/tickets", headers=KIOSK, json={"service_id": service_id, **extra})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, screenshot
+from conftest import KIOSK, PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def issue(server, service_id: int = 1, count: int = 1) -> list[str]:
     numbers = []
     for _ in range(count):
-        response = requests.post(server.url + "/api/tickets", json={"service_id": service_id}, timeout=10)
+        response = requests.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": service_id}, timeout=10)
         assert response.status_code == 201, response.text
         numbers.append(response.json()["number"])
     return numbers

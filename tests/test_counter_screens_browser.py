@@ -6,14 +6,14 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, screenshot
+from conftest import KIOSK, PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 def test_ktp_el_never_breaks_in_the_current_ticket_or_the_waiting_rows(live_server, page_factory):
     for _ in range(3):
-        assert requests.post(live_server.url + "/api/tickets", json={"service_id": 1}, timeout=10).status_code == 201
+        assert requests.post(live_server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).status_code == 201
     page = page_factory(1366, 768)
     page.goto(live_server.url + "/counter/")
     page.fill("#username", "petugas.dukcapil")

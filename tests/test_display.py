@@ -9,7 +9,7 @@ import wave
 import pytest
 import requests
 
-from conftest import espeak_available, login
+from conftest import KIOSK, espeak_available, login
 from display import audio
 from loket.db import connect
 from loket.realtime import socketio
@@ -84,7 +84,7 @@ def test_a_longer_number_takes_longer_to_say(tmp_path):
 
 def test_a_real_call_is_served_as_its_spoken_announcement(client, db, officer):
     require_espeak()
-    client.post("/api/tickets", json={"service_id": 1})
+    client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     ticket = call(client, 1)
     response = client.get(f"/display/audio/{last_call_id(db, ticket['id'])}.wav")
     assert response.status_code == 200
@@ -95,7 +95,7 @@ def test_a_real_call_is_served_as_its_spoken_announcement(client, db, officer):
 
 def test_a_recall_has_its_own_audio_address(client, db, officer):
     require_espeak()
-    client.post("/api/tickets", json={"service_id": 1})
+    client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     ticket = call(client, 1)
     first = last_call_id(db, ticket["id"])
     assert client.post("/api/counters/1/recall").status_code == 200
@@ -105,7 +105,7 @@ def test_a_recall_has_its_own_audio_address(client, db, officer):
 
 
 def test_audio_is_only_rendered_for_real_calls(client, db, officer):
-    issued = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    issued = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}).get_json()
     not_a_call = db.execute("SELECT id FROM events WHERE kind != 'called' ORDER BY id LIMIT 1").fetchone()[0]
     for address in (f"/display/audio/{not_a_call}.wav", "/display/audio/999999.wav"):
         response = client.get(address, headers={"Accept": "application/json"})
@@ -116,7 +116,7 @@ def test_audio_is_only_rendered_for_real_calls(client, db, officer):
 
 
 def test_without_espeak_the_audio_address_says_so_in_indonesian(app, client, db, officer, monkeypatch, tmp_path):
-    client.post("/api/tickets", json={"service_id": 1})
+    client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     ticket = call(client, 1)
     monkeypatch.setenv("PATH", str(tmp_path))  # a machine without espeak-ng
     response = client.get(f"/display/audio/{last_call_id(db, ticket['id'])}.wav")
@@ -164,7 +164,7 @@ def test_a_display_reports_its_voice_mode_for_the_admin(app, client, db):
 
 
 def test_the_public_display_snapshot_carries_no_ticket_tokens(app, client, officer):
-    issued = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    issued = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}).get_json()
     call(client, 1)
     sock = socketio.test_client(app)  # no login: the lobby TV is public
     try:
@@ -186,7 +186,7 @@ def display_snapshot(app) -> dict:
 
 
 def test_the_history_labels_each_call_as_it_was_made_even_after_a_transfer(app, client, db, officer):
-    issued = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    issued = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}).get_json()
     call(client, 1)  # Dukcapil's Loket 1 calls A001 for KTP-el
     paspor = db.execute("SELECT id FROM services WHERE code = 'PASPOR'").fetchone()[0]
     assert client.post("/api/counters/1/transfer", json={"service_id": paspor}).status_code == 200
@@ -217,7 +217,7 @@ def test_a_service_without_a_short_name_is_shown_by_its_name(app, client, db, of
     db.conn.commit()
     ktp = next(s for a in client.get("/api/agencies").get_json() for s in a["services"] if s["id"] == 1)
     assert ktp["short_name"] == ktp["name"] == "Perekaman & Pencetakan KTP-el"
-    client.post("/api/tickets", json={"service_id": 1})
+    client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     call(client, 1)
     assert display_snapshot(app)["recent_calls"][0]["service_short_name"] == "Perekaman & Pencetakan KTP-el"
 
@@ -235,7 +235,7 @@ def test_the_admin_sets_a_services_short_name_for_the_display(app, client, db):
 
 def test_a_burst_uses_the_short_sentence_with_its_own_audio(client, db, officer):
     require_espeak()
-    client.post("/api/tickets", json={"service_id": 1})
+    client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     ticket = call(client, 1)
     call_id = last_call_id(db, ticket["id"])
     full = client.get(f"/display/audio/{call_id}.wav")
@@ -267,7 +267,7 @@ def test_tvs_fetching_one_calls_audio_at_once_all_get_the_same_audio(live_server
     require_espeak()
     officer = live_server.session("petugas.dukcapil")
     assert officer.post(f"{live_server.url}/api/counters/1/open", timeout=10).status_code == 200
-    live_server.session().post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10)
+    live_server.session().post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10)
     assert officer.post(f"{live_server.url}/api/counters/1/call-next", timeout=10).status_code == 200
     db = connect(live_server.db_path)
     try:

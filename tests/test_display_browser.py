@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import screenshot
+from conftest import KIOSK, screenshot
 from loket.db import connect
 from loket.speech import announcement, short_announcement
 
@@ -34,7 +34,10 @@ def officer(server, username: str, counters: tuple[int, ...]):
 
 def issue(server, service_id: int, count: int = 1) -> list[str]:
     with server.session() as kiosk:
-        return [kiosk.post(f"{server.url}/api/tickets", json={"service_id": service_id}, timeout=10).json()["number"] for _ in range(count)]
+        return [
+            kiosk.post(f"{server.url}/api/tickets", headers=KIOSK, json={"service_id": service_id}, timeout=10).json()["number"]
+            for _ in range(count)
+        ]
 
 
 def call_next(session, server, counter_id: int) -> dict:

@@ -8,7 +8,7 @@ import zlib
 import pytest
 from test_accessibility import blocking_violations
 
-from conftest import PASSWORD, screenshot
+from conftest import KIOSK, PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def open_counters(server) -> list[tuple]:
             code = agencies[counter["agency_id"]]["code"].lower()
             session = sessions.get(code) or sessions.setdefault(code, server.session(f"petugas.{code}"))
             assert session.post(f"{server.url}/api/counters/{counter['id']}/open", timeout=10).status_code == 200
-            response = kiosk.post(f"{server.url}/api/tickets", json={"service_id": counter["service_ids"][0]}, timeout=10)
+            response = kiosk.post(f"{server.url}/api/tickets", headers=KIOSK, json={"service_id": counter["service_ids"][0]}, timeout=10)
             assert response.status_code == 201 or response.status_code == 200, response.text
             opened.append((session, counter["id"]))
     return opened
@@ -211,7 +211,7 @@ def test_after_a_transfer_the_earlier_call_keeps_its_own_counter_and_agency_in_t
     assert dukcapil.post(f"{live_server.url}/api/counters/1/open", timeout=10).status_code == 200
     assert imigrasi.post(f"{live_server.url}/api/counters/5/open", timeout=10).status_code == 200
     with live_server.session() as kiosk:
-        number = kiosk.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10).json()["number"]
+        number = kiosk.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()["number"]
     made = {}
     call(live_server, dukcapil, 1, made)
     assert dukcapil.post(f"{live_server.url}/api/counters/1/transfer", json={"service_id": 5}, timeout=10).status_code == 200

@@ -20,13 +20,27 @@ SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) 
 JSON = st.recursive(
     SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12
 )
-FIELDS = ["service_id", "kiosk_id", "priority", "priority_reason", "number", "ticket_id", "state", "note", "username", "password", "token"]
+FIELDS = [
+    "service_id", "kiosk_id", "priority", "priority_reason", "number", "ticket_id", "state", "note", "username", "password", "token",
+    "date", "start", "name", "phone", "nik", "code", "agency_id", "logo", "contact", "text", "ok", "from", "to", "month", "year",
+]  # fmt: skip
+# Issue 21: lone surrogates, Infinity, other spellings of a date and of digits.
+SPELLINGS = ["\ud800", "a\udfffb", "20261207", "2026-W50-1", "2026W501", "2026-12-07T00:00", "２０２６-12-07", "٠٨١٢٣٤٥٦٧٨٩٠", "2026-13"]
 NASTY = st.sampled_from(
     [0, -1, 1, 2, 3, 2**31, 2**63, 10**30, "", " ", "1", "abc", "٣", "Ⅻ", "\x00", "𝟙", "A001", None, [], {}, True, 1.5, "🚀" * 300]
+    + [float("inf"), float("-inf"), float("nan"), *SPELLINGS]
 )
 # Bodies that look like the real ones (known fields, wrong or extreme values) as well as arbitrary JSON.
 BODY = st.dictionaries(st.sampled_from(FIELDS), NASTY | SCALARS, max_size=5) | JSON
-PATH_VALUE = st.integers(0, 3) | st.integers(4, 2**70) | st.text(max_size=20) | st.sampled_from(["1", "..", "%00", "A001", "ü", "1e3"])
+PATH_VALUE = (
+    st.integers(0, 3)
+    | st.integers(4, 2**70)
+    | st.text(max_size=20)
+    | st.sampled_from(["1", "..", "%00", "A001", "ü", "1e3", "2026-11-25", "abc", "Infinity", *SPELLINGS[2:]])
+)
+# Header values a client may send: non-ASCII (latin-1, as HTTP carries them), long, empty.
+HEADER_VALUE = st.sampled_from(["", "x", "kunci-é", "ñ" * 50, "k" * 500, "\xff\xfe", "abc def"])
+KEY_HEADERS = ["X-Kiosk-Key", "X-Agent-Key", "X-CSRF-Token", "X-Tablet-Key"]
 TRACE = re.compile(r"Traceback|File \"|line \d+, in ")
 
 
@@ -76,9 +90,11 @@ def requests_(draw, routes):
     method, rule = draw(st.sampled_from(routes))
     slots = len(re.findall(r"<[^>]+>", rule))
     path = fill(rule, draw(st.lists(PATH_VALUE, min_size=slots, max_size=slots)))
-    query = draw(st.dictionaries(st.sampled_from(["agency_id", "lang", "limit", "date", "from", "to", "q", "x"]), PATH_VALUE, max_size=3))
+    names = ["agency_id", "service_id", "lang", "limit", "date", "from", "to", "month", "year", "quarter", "q", "x"]
+    query = draw(st.dictionaries(st.sampled_from(names), PATH_VALUE, max_size=3))
     kind = draw(st.sampled_from(["json", "json", "json", "raw", "form", "none"]))
-    options: dict = {"query_string": {k: str(v) for k, v in query.items()}}
+    headers = draw(st.dictionaries(st.sampled_from(KEY_HEADERS), HEADER_VALUE, max_size=2))
+    options: dict = {"query_string": {k: str(v) for k, v in query.items()}, "headers": headers}
     if kind == "json":
         options["data"] = json.dumps(draw(BODY), allow_nan=True)
         options["content_type"] = "application/json"
@@ -88,7 +104,8 @@ def requests_(draw, routes):
             st.sampled_from(["application/json", "text/plain", "application/octet-stream", "application/x-www-form-urlencoded"])
         )
     elif kind == "form":
-        options["data"] = {k: str(v) for k, v in draw(st.dictionaries(st.sampled_from(FIELDS), PATH_VALUE, max_size=4)).items()}
+        fields = st.dictionaries(st.sampled_from([*FIELDS, "csrf_token"]), PATH_VALUE | HEADER_VALUE, max_size=4)
+        options["data"] = {k: str(v) for k, v in draw(fields).items()}
     return method, path, options
 
 
@@ -127,6 +144,37 @@ def test_socket_subscribe_answers_fuzzed_payloads_with_ok_or_the_error_shape(fuz
         @given(data=payload | JSON)
         def fuzz(data):
             answer = client.emit("subscribe", data, callback=True)
+            assert isinstance(answer, dict), answer
+            assert answer.get("ok") is True or (isinstance(answer.get("error"), str) and isinstance(answer.get("message"), str)), answer
+            client.get_received()
+
+        fuzz()
+    finally:
+        client.disconnect()
+
+
+@pytest.mark.parametrize("event", ["follow_booking_slots", "display_status", "follow_complaint"])
+def test_socket_events_answer_fuzzed_payloads_with_ok_or_the_error_shape(fuzz_app, event):
+    """Issue 21 L2: Infinity or a lone surrogate in a socket payload crashed the handler (no answer at all)."""
+    from loket.realtime import socketio
+
+    client = socketio.test_client(fuzz_app)
+    try:
+        payload = st.fixed_dictionaries(
+            {},
+            optional={
+                "service_id": NASTY | SCALARS,
+                "date": NASTY | SCALARS,
+                "display": NASTY | SCALARS,
+                "voice_mode": NASTY,
+                "code": NASTY,
+            },
+        )
+
+        @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(data=payload | JSON | NASTY)
+        def fuzz(data):
+            answer = client.emit(event, data, callback=True)
             assert isinstance(answer, dict), answer
             assert answer.get("ok") is True or (isinstance(answer.get("error"), str) and isinstance(answer.get("message"), str)), answer
             client.get_received()

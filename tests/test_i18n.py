@@ -11,6 +11,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from conftest import KIOSK
 from loket import i18n
 from loket.errors import MESSAGES, LoketError
 
@@ -71,8 +72,8 @@ def test_the_catalogs_hold_no_text_the_code_no_longer_uses():
 
 def test_an_error_reads_in_indonesian_unless_english_is_asked(client):
     body = {"service_id": 999_999}
-    assert client.post("/api/tickets", json=body).get_json()["message"] == "Layanan tidak ditemukan."
-    assert client.post("/api/tickets?lang=en", json=body).get_json()["message"] == "Service not found."
+    assert client.post("/api/tickets", headers=KIOSK, json=body).get_json()["message"] == "Layanan tidak ditemukan."
+    assert client.post("/api/tickets?lang=en", headers=KIOSK, json=body).get_json()["message"] == "Service not found."
     english = client.post("/api/tickets", json=body, headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
     assert english["message"] == "Service not found."
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import login
+from conftest import KIOSK, login
 from loket import inputs
 from loket.errors import LoketError
 
@@ -73,7 +73,7 @@ def test_a_reason_with_braces_of_its_own_is_shown_as_written():
 
 
 def test_the_admin_and_the_ticket_api_refuse_a_float_integer_alike(client):
-    assert client.post("/api/tickets", json={"service_id": 1.0}).get_json()["field"] == "service_id"
+    assert client.post("/api/tickets", headers=KIOSK, json={"service_id": 1.0}).get_json()["field"] == "service_id"
     login(client, "admin")
     body = {"agency_id": 1, "code": "LEGAL", "name": "Legalisir", "prefix": "LG", "daily_quota": 20.0}
     response = client.post("/api/admin/services?lang=en", json=body)

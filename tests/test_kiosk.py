@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import free_port, settle
+from conftest import KIOSK, free_port, settle
 from loket.db import set_setting
 
 
@@ -98,7 +98,7 @@ def ticket_row(db, token: str) -> dict:
 
 def test_a_ticket_issued_at_a_network_kiosk_comes_out_of_its_printer(app, client, db, printer):
     kiosk_id = set_printer(db, printer.url)
-    response = client.post("/api/tickets", json={"service_id": 1, "kiosk_id": kiosk_id})
+    response = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1, "kiosk_id": kiosk_id})
     assert response.status_code == 201
     ticket = response.get_json()
     # The answer never waits for paper: the outcome follows as ticket_printed.
@@ -120,7 +120,7 @@ def test_the_kiosk_endpoint_answers_with_the_ticket_and_its_qr_code_as_svg(app, 
     screen = socketio.test_client(app)
     screen.emit("subscribe", {"room": "kiosk", "kiosk": "kios-1"})
     screen.get_received()
-    response = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 5})
+    response = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 5})
     assert response.status_code == 201
     ticket = response.get_json()["ticket"]
     assert ticket["number"] == "E001" and ticket["printed"] is None
@@ -139,7 +139,7 @@ def test_a_printer_that_fails_leaves_the_ticket_valid_and_the_request_fast(app, 
     try:
         kiosk_id = set_printer(db, url)
         started = time.monotonic()
-        response = client.post("/api/tickets", json={"service_id": 1, "kiosk_id": kiosk_id})
+        response = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1, "kiosk_id": kiosk_id})
         elapsed = time.monotonic() - started
         settle(app)
     finally:
@@ -156,12 +156,12 @@ def test_a_printer_that_fails_leaves_the_ticket_valid_and_the_request_fast(app, 
     assert state["printer_state"] == "error" and state["printer_error"]
     # The ticket stands: it is in the queue and the next one gets the next number.
     assert client.get(f"/api/tickets/{ticket['token']}").get_json()["status"] == "waiting"
-    assert client.post("/api/tickets", json={"service_id": 1}).get_json()["number"] == "A002"
+    assert client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["number"] == "A002"
 
 
 def test_reprint_after_the_printer_came_back(app, client, db, printer):
     set_printer(db, f"tcp://127.0.0.1:{free_port()}")
-    ticket = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]
+    ticket = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]
     settle(app)
     assert ticket_row(db, ticket["token"])["printed"] == 0
     set_printer(db, printer.url)
@@ -190,7 +190,7 @@ def test_reprint_is_refused_where_it_makes_no_sense(client, db, officer, setup, 
     elif setup == "phone_ticket":
         token = client.post("/api/phone/tickets", json={"service_id": 1}).get_json()["ticket"]["token"]
     else:
-        token = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]["token"]
+        token = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]["token"]
         client.post("/api/counters/1/call-next")
         client.post("/api/counters/1/complete")
     response = client.post(f"/api/tickets/{token}/reprint")
@@ -199,7 +199,7 @@ def test_reprint_is_refused_where_it_makes_no_sense(client, db, officer, setup, 
 
 
 def test_reprints_of_one_ticket_are_limited(client):
-    token = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]["token"]
+    token = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]["token"]
     answers = [client.post(f"/api/tickets/{token}/reprint").status_code for _ in range(6)]
     assert answers == [200] * 5 + [429]
 
@@ -219,7 +219,7 @@ def test_a_usb_kiosk_hands_the_ticket_to_its_agent_over_socketio(app, client, db
         agent.get_received()
         bystander.get_received()
         screen.get_received()
-        ticket = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]
+        ticket = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]
         assert ticket["printed"] is None  # the agent has not answered yet
         settle(app)
         jobs = [m["args"][0] for m in agent.get_received() if m["name"] == "print_ticket"]
@@ -272,7 +272,7 @@ def test_a_wrong_agent_key_gets_no_print_jobs(app, db):
     ],
 )
 def test_print_reports_with_bad_input_are_refused(client, db, body, status, code):
-    token = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]["token"]
+    token = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]["token"]
     body = {k: (token if v == "TOKEN" else v) for k, v in body.items()}
     key = db.execute("SELECT agent_key FROM kiosks WHERE name = 'kios-1'").fetchone()[0]
     response = client.post("/api/kiosks/kios-1/print-result", json=body, headers={"X-Agent-Key": key})
@@ -282,7 +282,7 @@ def test_print_reports_with_bad_input_are_refused(client, db, body, status, code
 
 def test_a_report_cannot_touch_another_kiosks_ticket(app, client, db):
     db.execute("INSERT INTO kiosks (name, printer_url, agent_key) VALUES ('kios-2', 'dummy', 'key-of-kios-2')")
-    token = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]["token"]
+    token = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]["token"]
     settle(app)
     response = client.post(
         "/api/kiosks/kios-2/print-result", json={"token": token, "ok": False, "error": "x"}, headers={"X-Agent-Key": "key-of-kios-2"}
@@ -292,7 +292,7 @@ def test_a_report_cannot_touch_another_kiosks_ticket(app, client, db):
 
 
 def test_an_unknown_kiosk_is_a_404_in_the_error_shape(client):
-    for response in (client.get("/api/kiosks/nowhere"), client.post("/api/kiosks/nowhere/tickets", json={"service_id": 1})):
+    for response in (client.get("/api/kiosks/nowhere"), client.post("/api/kiosks/nowhere/tickets", headers=KIOSK, json={"service_id": 1})):
         assert response.status_code == 404
         assert response.get_json() == {"error": "kiosk_not_found", "message": "Kios tidak terdaftar."}
 
@@ -307,15 +307,15 @@ def test_an_unknown_kiosk_is_a_404_in_the_error_shape(client):
     ],
 )
 def test_bad_kiosk_requests_get_the_error_shape(client, body, status, code):
-    response = client.post("/api/kiosks/kios-1/tickets", json=body)
+    response = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json=body)
     assert response.status_code == status
     assert response.get_json()["error"] == code and response.get_json()["message"]
 
 
 def test_a_self_declared_priority_ticket_records_the_kiosk_that_granted_it(client, db):
-    ticket = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1, "priority": True, "priority_reason": "elderly"}).get_json()[
-        "ticket"
-    ]
+    ticket = client.post(
+        "/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1, "priority": True, "priority_reason": "elderly"}
+    ).get_json()["ticket"]
     assert ticket["priority"] is True and ticket["priority_reason"] == "elderly"
     granted = db.execute("SELECT priority_granted_by, source FROM tickets WHERE token = ?", (ticket["token"],)).fetchone()
     assert granted == ("kiosk:kios-1", "kiosk")
@@ -376,7 +376,7 @@ def test_a_phone_cannot_make_a_kiosk_print(client, db, printer):
 
 
 def test_the_ticket_page_shows_the_ticket_and_its_qr_without_javascript(client):
-    ticket = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]
+    ticket = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]
     response = client.get(f"/t/{ticket['token']}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -389,7 +389,7 @@ def test_the_ticket_page_shows_the_ticket_and_its_qr_without_javascript(client):
 
 def test_the_ticket_page_escapes_what_admins_typed(client, db):
     db.execute("UPDATE services SET name = '<img src=x onerror=alert(1)>' WHERE id = 1")
-    ticket = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}).get_json()["ticket"]
+    ticket = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]
     html = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x" in html
 

@@ -10,6 +10,7 @@ import pytest
 from test_kiosk import PrinterListener
 
 from conftest import ROOT
+from loket import pairing
 from loket.db import connect
 
 
@@ -23,14 +24,19 @@ def wait_until(check, timeout: float = 10, step: float = 0.1):
     raise AssertionError("condition not met in time")
 
 
+USB_KIOSK_KEY = "kunci-kios-usb-0123456789"
+USB_KIOSK = {"X-Kiosk-Key": USB_KIOSK_KEY}
+
+
 @pytest.fixture
 def usb_kiosk(live_server):
     """A kiosk whose printer is plugged into its own PC, so the server leaves printing to the agent."""
     db = connect(live_server.db_path)
     try:
         db.execute(
-            "INSERT INTO kiosks (name, location, printer_url, printer_profile, agent_key)"
-            " VALUES ('kios-usb', 'Lantai 2', 'usb://04b8:0202', 'TM-T82', 'agent-key-usb')"
+            "INSERT INTO kiosks (name, location, printer_url, printer_profile, agent_key, key_hash)"
+            " VALUES ('kios-usb', 'Lantai 2', 'usb://04b8:0202', 'TM-T82', 'agent-key-usb', ?)",
+            (pairing.digest(USB_KIOSK_KEY),),
         )
     finally:
         db.close()
@@ -77,7 +83,12 @@ def test_the_agent_prints_its_kiosks_tickets_and_reports_back(live_server, usb_k
     try:
         wait_until(lambda: agent_connected(live_server.db_path, usb_kiosk), timeout=15)
         with live_server.session() as http:
-            answer = http.post(f"{live_server.url}/api/kiosks/{usb_kiosk}/tickets", json={"service_id": 5}, timeout=10)
+            answer = http.post(
+                f"{live_server.url}/api/kiosks/{usb_kiosk}/tickets",
+                headers=USB_KIOSK,
+                json={"service_id": 5},
+                timeout=10,
+            )
             assert answer.status_code == 201, answer.text
             ticket = answer.json()["ticket"]
             assert ticket["number"] == "E001" and ticket["printed"] is None
@@ -89,7 +100,12 @@ def test_the_agent_prints_its_kiosks_tickets_and_reports_back(live_server, usb_k
 
             # The printer is switched off: the agent says so, the ticket stands.
             printer.close()
-            second = http.post(f"{live_server.url}/api/kiosks/{usb_kiosk}/tickets", json={"service_id": 5}, timeout=10).json()["ticket"]
+            second = http.post(
+                f"{live_server.url}/api/kiosks/{usb_kiosk}/tickets",
+                headers=USB_KIOSK,
+                json={"service_id": 5},
+                timeout=10,
+            ).json()["ticket"]
             assert second["number"] == "E002"
             state = wait_until(lambda: http.get(f"{live_server.url}/api/tickets/{second['token']}", timeout=5).json()["printed"] is False)
             assert state

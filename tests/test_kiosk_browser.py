@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import LiveServer, free_port, screenshot
+from conftest import KIOSK_KEY, LiveServer, free_port, screenshot
+from loket import pairing
 from loket.db import connect
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def edit_db(server: LiveServer, sql: str, params: tuple = ()) -> None:
 
 def kiosk_page(page_factory, server, width: int, height: int, query: str = ""):
     page = page_factory(width, height, has_touch=True)
-    page.goto(f"{server.url}/kiosk/?kiosk=kios-1{query}")
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1{query}#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
     return page
 
@@ -144,9 +145,13 @@ def test_a_ticket_refused_at_the_last_moment_shows_the_reason(server, page_facto
 
 
 def test_a_failed_print_keeps_the_number_on_screen_and_offers_a_reprint(server, page_factory):
-    edit_db(server, "INSERT INTO kiosks (name, printer_url) VALUES ('kios-rusak', ?)", (f"tcp://127.0.0.1:{free_port()}",))
+    edit_db(
+        server,
+        "INSERT INTO kiosks (name, printer_url, key_hash) VALUES ('kios-rusak', ?, ?)",
+        (f"tcp://127.0.0.1:{free_port()}", pairing.digest("kunci-kios-rusak-0123")),
+    )
     page = page_factory(1080, 1920, has_touch=True)
-    page.goto(f"{server.url}/kiosk/?kiosk=kios-rusak")
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-rusak#pair=kunci-kios-rusak-0123")
     page.locator(".k-agency", has_text="BPJS Ketenagakerjaan").tap()
     page.locator(".k-service", has_text="Jaminan Hari Tua").tap()
     page.locator("[data-action=take]").tap()
@@ -187,3 +192,37 @@ def test_a_lost_server_shows_mohon_tunggu_and_the_kiosk_heals_itself(server, pag
     offline.wait_for(state="hidden", timeout=15000)
     page.locator(".k-agency", has_text="Kantor Imigrasi").tap()
     assert page.locator(".k-service").count() == 2
+
+
+def test_a_kiosk_pc_paired_once_issues_and_prints_from_the_plain_kiosk_address(server, page_factory):
+    """The pairing link's key stays in the PC's localStorage (and leaves the address bar); /kiosk/ then is kios-1."""
+    page = page_factory(1080, 1920, has_touch=True)
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1#pair={KIOSK_KEY}")
+    page.locator(".k-agency").first.wait_for()
+    assert "#pair" not in page.url
+    page.goto(f"{server.url}/kiosk/")
+    page.locator(".k-agency", has_text="Kepolisian").tap()
+    page.locator(".k-service", has_text="SKCK").tap()
+    page.locator("[data-action=take]").tap()
+    page.locator("#issued-number").wait_for()
+    tokens = page.evaluate("() => Object.keys(localStorage)")
+    assert "loket.kiosk.pairing" in tokens
+    db = connect(server.db_path)
+    try:
+        kiosk_id, source = db.execute("SELECT kiosk_id, source FROM tickets ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        db.close()
+    assert (kiosk_id, source) == (1, "kiosk")
+
+
+def test_an_unpaired_kiosk_says_so_and_issues_nothing(server, page_factory):
+    page = page_factory(1080, 1920, has_touch=True)
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1")
+    page.locator(".k-agency").first.wait_for()
+    assert "belum dipasangkan" in page.locator("#kiosk-note").inner_text()
+    page.locator(".k-agency", has_text="Kepolisian").tap()
+    page.locator(".k-service", has_text="SKCK").tap()
+    page.locator("[data-action=take]").tap()
+    page.locator(".k-state-refused").wait_for()
+    assert "belum dipasangkan" in page.locator(".k-state-refused").inner_text()
+    screenshot(page, "kiosk-portrait-not-paired")

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from conftest import LiveServer, copy_demo, screenshot
+from conftest import KIOSK_KEY, LiveServer, copy_demo, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,8 @@ def services(server) -> list[tuple[str, str]]:
     ("name", "width", "height", "path"),
     [
         ("phone-360x740", 360, 740, "/ambil/"),
-        ("kiosk-portrait-1080x1920", 1080, 1920, "/kiosk/?kiosk=kios-1&layout=portrait&idle=600&attract=600"),
-        ("kiosk-landscape-1920x1080", 1920, 1080, "/kiosk/?kiosk=kios-1&layout=landscape&idle=600&attract=600"),
+        ("kiosk-portrait-1080x1920", 1080, 1920, f"/kiosk/?kiosk=kios-1&layout=portrait&idle=600&attract=600#pair={KIOSK_KEY}"),
+        ("kiosk-landscape-1920x1080", 1920, 1080, f"/kiosk/?kiosk=kios-1&layout=landscape&idle=600&attract=600#pair={KIOSK_KEY}"),
     ],
 )
 def test_ambil_nomor_is_in_view_without_scrolling_on_every_service_page(server, page_factory, name, width, height, path):
@@ -62,7 +62,7 @@ def test_ambil_nomor_is_in_view_without_scrolling_on_every_service_page(server, 
 
 def test_the_service_page_shows_all_six_components_and_the_maklumat(server, page_factory):
     page = page_factory(1080, 1920, has_touch=True)
-    page.goto(server.url + "/kiosk/?kiosk=kios-1&layout=portrait")
+    page.goto(server.url + f"/kiosk/?kiosk=kios-1&layout=portrait#pair={KIOSK_KEY}")
     page.locator(".k-agency", has_text="Kependudukan").tap()
     page.locator(".k-service").first.tap()
     headings = page.locator(".k-std h2").all_inner_texts()
@@ -82,7 +82,7 @@ def test_the_service_page_shows_all_six_components_and_the_maklumat(server, page
 
 def test_the_portrait_header_keeps_the_mpp_name_on_at_most_two_lines_and_clear_of_the_date(server, page_factory):
     page = page_factory(1080, 1920, has_touch=True)
-    page.goto(server.url + "/kiosk/?kiosk=kios-1&layout=portrait")
+    page.goto(server.url + f"/kiosk/?kiosk=kios-1&layout=portrait#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
     name = page.locator("#mpp-name").bounding_box()
     clock = page.locator("#clock").bounding_box()
@@ -101,7 +101,7 @@ def test_the_portrait_header_keeps_the_mpp_name_on_at_most_two_lines_and_clear_o
 
 def test_priority_reasons_are_drawn_with_shipped_svg_icons_not_emoji(server, page_factory):
     page = page_factory(1080, 1920, has_touch=True)
-    page.goto(server.url + "/kiosk/?kiosk=kios-1&layout=portrait")
+    page.goto(server.url + f"/kiosk/?kiosk=kios-1&layout=portrait#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.tap()
     page.locator(".k-service").first.tap()
     page.locator("[data-action=priority]").tap()
@@ -120,7 +120,7 @@ def test_priority_reasons_are_drawn_with_shipped_svg_icons_not_emoji(server, pag
 
 def test_the_english_kiosk_writes_its_date_and_complaint_button_in_english(server, page_factory):
     page = page_factory(1920, 1080, has_touch=True)
-    page.goto(server.url + "/kiosk/?kiosk=kios-1&layout=landscape")
+    page.goto(server.url + f"/kiosk/?kiosk=kios-1&layout=landscape#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
     page.locator("[data-lang=en]").tap()
     clock = page.locator("#clock").inner_text()
@@ -161,7 +161,7 @@ def test_agency_badges_use_the_admin_short_code_or_logo_and_readable_text(server
     assert svg.status_code == 400
 
     page = page_factory(1080, 1920, has_touch=True)
-    page.goto(server.url + "/kiosk/?kiosk=kios-1&layout=portrait")
+    page.goto(server.url + f"/kiosk/?kiosk=kios-1&layout=portrait#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
     badges = dict(
         zip(page.locator(".k-agency .k-card-title").all_inner_texts(), page.locator(".k-agency .k-logo").all_inner_texts(), strict=True)
@@ -186,7 +186,7 @@ def test_a_full_service_offers_the_phone_ticket_whose_qr_opens_that_service(serv
     roya = next(s for s in items if s["code"] == "ROYA")
     assert admin.put(f"{server.url}/api/admin/services/{roya['id']}", json={"daily_quota": 0}, timeout=10).status_code == 200
     page = page_factory(1920, 1080, has_touch=True)
-    page.goto(server.url + "/kiosk/?kiosk=kios-1&layout=landscape")
+    page.goto(server.url + f"/kiosk/?kiosk=kios-1&layout=landscape#pair={KIOSK_KEY}")
     page.locator(".k-agency", has_text="Pertanahan").tap()
     page.locator(".k-service", has_text="Roya").tap()
     page.locator(".k-opening-phone .qr").wait_for()

@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, screenshot
+from conftest import KIOSK, PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ def test_the_ikm_report_offers_english(live_server, page_factory):
 def test_the_survey_header_fits_a_360_phone_with_its_english_button_in_reach(live_server, page_factory):
     officer = live_server.session("petugas.dukcapil")
     assert officer.post(live_server.url + "/api/counters/1/open", timeout=10).status_code == 200
-    ticket = officer.post(live_server.url + "/api/tickets", json={"service_id": 1}, timeout=10).json()
+    ticket = officer.post(live_server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()
     officer.post(live_server.url + "/api/counters/1/call-next", timeout=10)
     assert officer.post(live_server.url + "/api/counters/1/complete", timeout=10).status_code == 200
     page = page_factory(360, 740, is_mobile=True, has_touch=True)

@@ -93,7 +93,7 @@ def test_the_server_issues_calls_and_reports_on_an_upgraded_database(v1_path):
     client = app.test_client()
     before = counts(v1_path)["tickets"]
     service_id = client.get("/api/agencies").get_json()[0]["services"][0]["id"]
-    issued = client.post("/api/tickets", json={"service_id": service_id})
+    issued = client.post("/api/tickets", json={"service_id": service_id})  # no kiosk of v1 is paired: a phone's ticket
     assert issued.status_code == 201, issued.get_json()
     assert counts(v1_path)["tickets"] == before + 1
     login(client, "petugas.dukcapil", PASSWORD)
@@ -142,3 +142,31 @@ def test_m24_gives_an_old_database_the_reasons_the_closure_requests_and_the_targ
     with pytest.raises(sqlite3.IntegrityError):
         db.conn.execute("UPDATE services SET wait_target_minutes = 0 WHERE id = 1")
     db.close()
+
+
+def test_kiosks_of_an_old_database_upgrade_unpaired_and_issue_only_once_paired(v1_path):
+    """m21_kiosk_keys: every kiosk row is kept, none is paired until an admin (or add-kiosk) issues its key."""
+    from kiosk import service
+    from server import create_app
+
+    kiosks = counts(v1_path)["kiosks"]
+    db = connect(v1_path)
+    init_schema(db)
+    rows = db.execute("SELECT name, key_hash, paired_at FROM kiosks").fetchall()
+    assert len(rows) == kiosks > 0 and all(r[1] == "" and r[2] is None for r in rows)
+    _kiosk, key = service.pair_kiosk(db, rows[0][0], Clock()())
+    db.close()
+    app = create_app({"DATABASE": str(v1_path), "CLOCK": Clock(), "SECRET_KEY": "test-secret", "TESTING": True})
+    service_id = app.test_client().get("/api/agencies").get_json()[0]["services"][0]["id"]
+    issued = app.test_client().post(f"/api/kiosks/{rows[0][0]}/tickets", json={"service_id": service_id}, headers={"X-Kiosk-Key": key})
+    assert issued.status_code == 201, issued.get_json()
+
+
+def test_bookings_of_an_upgraded_database_get_the_client_key_column_and_its_index(v1_path):
+    """m21_booking_client: the keyed address hash that limits one address's bookings of a service's day."""
+    db = connect(v1_path)
+    init_schema(db)
+    columns = {r[1] for r in db.conn.execute("PRAGMA table_info(bookings)")}
+    indexes = {r[1] for r in db.conn.execute("PRAGMA index_list(bookings)")}
+    db.close()
+    assert "client_key" in columns and "bookings_client" in indexes

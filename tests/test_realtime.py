@@ -10,7 +10,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import PASSWORD
+from conftest import KIOSK, PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +85,7 @@ def test_a_display_gets_a_snapshot_then_each_call_with_its_announcement(live_ser
     snapshot = display.wait_for("snapshot")
     assert snapshot["mpp"]["timezone"] == "Asia/Jakarta" and len(snapshot["agencies"]) >= 8
     assert snapshot["display"]["name"] == "lobi" and snapshot["recent_calls"] == []
-    requests.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10)
+    requests.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10)
     changed = display.wait_for("queue_changed")
     assert changed["kind"] == "issued" and changed["services"][0]["waiting"] == 1
     assert "token" not in changed["ticket"]  # public screens never see a citizen's key
@@ -108,7 +108,7 @@ def test_a_display_filtered_by_agency_sees_only_its_calls(live_server, screens):
     for screen in (dukcapil, imigrasi):
         screen.wait_for("snapshot")
     for service_id in (1, 5):
-        requests.post(f"{live_server.url}/api/tickets", json={"service_id": service_id}, timeout=10)
+        requests.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": service_id}, timeout=10)
     officer_session(live_server).post(f"{live_server.url}/api/counters/1/call-next", timeout=10)
     officer_session(live_server, "petugas.imigrasi", 5).post(f"{live_server.url}/api/counters/5/call-next", timeout=10)
     assert dukcapil.wait_for("ticket_called")["number"] == "A001"
@@ -119,7 +119,7 @@ def test_a_display_filtered_by_agency_sees_only_its_calls(live_server, screens):
 
 
 def test_the_citizens_phone_hears_its_own_call(live_server, screens):
-    ticket = requests.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10).json()
+    ticket = requests.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()
     phone = screens(live_server.url, {"room": "ticket", "token": ticket["token"]})
     assert phone.wait_for("snapshot")["ticket"]["number"] == "A001"
     officer_session(live_server).post(f"{live_server.url}/api/counters/1/call-next", timeout=10)
@@ -138,7 +138,7 @@ def test_the_counter_room_needs_a_login_of_that_agency(live_server, screens):
     counter = screens(live_server.url, {"room": "counter", "counter_id": 1}, cookies=cookie_header(officer))
     snapshot = counter.wait_for("snapshot")
     assert snapshot["counter"]["state"] == "open" and snapshot["waiting"] == []
-    requests.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10)
+    requests.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10)
     assert counter.wait_for("queue_changed", where=lambda c: c["ticket"] is not None)["ticket"]["number"] == "A001"
 
 
@@ -155,7 +155,7 @@ def test_a_bad_subscription_gets_an_error_not_a_crash(live_server, screens):
 def test_a_screen_resyncs_after_the_server_restarts(live_server, screens):
     display = screens(live_server.url, {"room": "display"})
     display.wait_for("snapshot")
-    requests.post(f"{live_server.url}/api/tickets", json={"service_id": 1}, timeout=10)
+    requests.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10)
     officer_session(live_server).post(f"{live_server.url}/api/counters/1/call-next", timeout=10)
     display.wait_for("ticket_called")
     live_server.kill()

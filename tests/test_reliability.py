@@ -15,7 +15,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import LiveServer
+from conftest import KIOSK, LiveServer
 
 COUNTERS = (1, 2, 3)  # Dukcapil: 1 and 2 serve KTP-el (A), 3 serves KTP-el and KK (B)
 
@@ -90,9 +90,9 @@ def test_kill_9_mid_burst_loses_no_acknowledged_ticket_and_screens_resync(tmp_pa
         for c, officer in officers.items():
             assert officer.post(f"{server.url}/api/counters/{c}/open", timeout=10).status_code == 200
         for i in range(60):  # a queue long enough that no counter runs dry during the burst
-            r = kiosks[0].post(server.url + "/api/tickets", json={"service_id": services["AB"[i % 2]]}, timeout=10)
+            r = kiosks[0].post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": services["AB"[i % 2]]}, timeout=10)
             assert r.status_code == 201
-        phone_ticket = kiosks[0].post(server.url + "/api/tickets", json={"service_id": services["B"]}, timeout=10).json()
+        phone_ticket = kiosks[0].post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": services["B"]}, timeout=10).json()
 
         with screens(server.url, {"room": "display", "display": "lobi"}, {"room": "ticket", "token": phone_ticket["token"]}) as (
             display,
@@ -111,7 +111,7 @@ def test_kill_9_mid_burst_loses_no_acknowledged_ticket_and_screens_resync(tmp_pa
                     if stop.is_set():
                         return
                     try:
-                        r = session.post(server.url + "/api/tickets", json={"service_id": services[prefix]}, timeout=5)
+                        r = session.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": services[prefix]}, timeout=5)
                     except requests.RequestException:
                         return
                     if r.status_code == 201:
@@ -154,7 +154,7 @@ def test_kill_9_mid_burst_loses_no_acknowledged_ticket_and_screens_resync(tmp_pa
             assert integrity(server.db_path) == "ok"
 
             # Numbering continues without reuse or gaps.
-            after = kiosks[0].post(server.url + "/api/tickets", json={"service_id": services["A"]}, timeout=10)
+            after = kiosks[0].post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": services["A"]}, timeout=10)
             assert after.status_code == 201
             for sid, seqs in sequences(server.db_path).items():
                 assert seqs == list(range(1, len(seqs) + 1)), sid
@@ -205,7 +205,7 @@ def issue_until_refused(server: LiveServer, service_id: int, limit: int = 3000) 
     issued = []
     with requests.Session() as kiosk:
         for _ in range(limit):
-            r = kiosk.post(server.url + "/api/tickets", json={"service_id": service_id}, timeout=20)
+            r = kiosk.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": service_id}, timeout=20)
             if r.status_code != 201:
                 return issued, {"status": r.status_code, **r.json()}
             issued.append(r.json())
@@ -221,7 +221,7 @@ def assert_refused_then_resumed(server: LiveServer, make_room, service_id: int) 
     make_room()
     with requests.Session() as kiosk:
         for _ in range(50):  # the first write after space returns may still find the WAL mid-recovery
-            r = kiosk.post(server.url + "/api/tickets", json={"service_id": service_id}, timeout=20)
+            r = kiosk.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": service_id}, timeout=20)
             if r.status_code == 201:
                 break
             time.sleep(0.1)

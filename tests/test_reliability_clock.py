@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conftest import login
+from conftest import KIOSK, login
 
 WIB = ZoneInfo("Asia/Jakarta")
 KIOSKS = 4
@@ -19,7 +19,7 @@ def service_id(db, prefix: str) -> int:
 
 
 def issue(client, sid: int) -> dict:
-    r = client.post("/api/tickets", json={"service_id": sid})
+    r = client.post("/api/tickets", headers=KIOSK, json={"service_id": sid})
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import LiveServer, free_port
+from conftest import KIOSK, LiveServer, free_port
 
 KIOSKS = 120
 
@@ -83,7 +83,7 @@ def test_a_call_made_through_one_process_reaches_a_screen_connected_to_the_other
     officer = first.session("petugas.dukcapil")
     try:
         display.connect(second.url, transports=["websocket"], wait_timeout=10)
-        ticket = requests.post(second.url + "/api/tickets", json={"service_id": 1}, timeout=10).json()
+        ticket = requests.post(second.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()
         assert officer.post(first.url + "/api/counters/1/open", timeout=10).status_code == 200
         time.sleep(0.3)  # let the display's subscribe land before the call
         called_ticket = officer.post(first.url + "/api/counters/1/call-next", timeout=10).json()["ticket"]
@@ -108,7 +108,7 @@ def test_two_processes_issuing_at_once_never_hand_out_the_same_number(two_server
         server = (first, second)[n % 2]
         with requests.Session() as s:
             gate.wait()
-            r = s.post(server.url + "/api/tickets", json={"service_id": service_id}, timeout=60)
+            r = s.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": service_id}, timeout=60)
             assert r.status_code == 201, r.text
             return r.json()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD, login, settle
+from conftest import KIOSK, PASSWORD, login, settle
 from loket import realtime
 
 
@@ -189,7 +189,7 @@ ALL_FOURS = {f"U{i}": 4 for i in range(1, 10)}
 
 
 def served_at_counter_1(client) -> dict:
-    ticket = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    ticket = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}).get_json()
     client.post("/api/counters/1/open")
     assert client.post("/api/counters/1/call-next").get_json()["ticket"]["id"] == ticket["id"]
     assert client.post("/api/counters/1/complete").status_code == 200
@@ -477,7 +477,7 @@ def test_no_export_turns_a_name_into_a_live_formula(client, db, path):
     db.execute("UPDATE services SET name = '+SUM(1,1)' WHERE agency_id = 1")
     db.conn.commit()
     client.post("/api/complaints", json={"kind": "complaint", "text": "@cmd|' /C calc'!A0", "agency_id": 1, "name": "-2+3"})
-    assert client.post("/api/tickets", json={"service_id": 1}).status_code == 201
+    assert client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}).status_code == 201
     login(client, "admin")
     cells = csv_cells(client.get(path))
     assert cells
@@ -520,7 +520,7 @@ def test_every_page_sends_a_content_security_policy_that_forbids_inline_script(c
 
 
 def test_the_ticket_page_has_the_policy_too(client):
-    ticket = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    ticket = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}).get_json()
     response = client.get(f"/t/{ticket['token']}")
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
@@ -558,7 +558,7 @@ def test_the_database_its_wal_and_the_secret_key_are_not_readable_by_others(tmp_
     try:
         path = tmp_path / "baru" / "loket.db"
         app = create_app({"DATABASE": str(path), "CLOCK": clock, "TESTING": True})
-        app.test_client().post("/api/tickets", json={"service_id": 1})
+        app.test_client().post("/api/tickets", headers=KIOSK, json={"service_id": 1})
         for name in ("loket.db", "loket.db-wal", "secret_key"):
             mode = stat.S_IMODE((path.parent / name).stat().st_mode)
             assert mode & 0o007 == 0, (name, oct(mode))

@@ -3,13 +3,13 @@
 import pytest
 import requests
 
-from conftest import PASSWORD, screenshot
+from conftest import KIOSK, KIOSK_KEY, PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
 SCREENS = [
-    ("kiosk", "/kiosk/?kiosk=kios-1", 1080, 1920, "#screen"),
-    ("kiosk-landscape", "/kiosk/?kiosk=kios-1", 1920, 1080, "#screen"),
+    ("kiosk", f"/kiosk/?kiosk=kios-1#pair={KIOSK_KEY}", 1080, 1920, "#screen"),
+    ("kiosk-landscape", f"/kiosk/?kiosk=kios-1#pair={KIOSK_KEY}", 1920, 1080, "#screen"),
     ("display", "/display/?display=lobi", 1920, 1080, "#conn[data-state='connected']"),
     ("display-720p", "/display/?display=lobi", 1280, 720, "#conn[data-state='connected']"),
     ("display-portrait", "/display/?display=lobi", 1080, 1920, "#conn[data-state='connected']"),
@@ -42,7 +42,7 @@ def test_each_screen_runs_under_the_content_security_policy(live_server, page_fa
 
 def test_the_ticket_page_and_the_officer_console_run_under_the_policy(live_server, page_factory):
     base = live_server.url
-    ticket = requests.post(base + "/api/tickets", json={"service_id": 1}, timeout=10).json()
+    ticket = requests.post(base + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()
     phone = page_factory(360, 740)
     problems = watch(phone)
     phone.goto(ticket["status_url"] if ticket["status_url"].startswith("http") else base + ticket["status_url"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, LiveServer, copy_demo
+from conftest import KIOSK, ROOT, LiveServer, copy_demo
 
 UNITS = ROOT / "deploy" / "systemd"
 
@@ -58,7 +58,7 @@ def test_an_idle_keep_alive_connection_is_closed_but_a_websocket_is_kept(short_i
         time.sleep(3)  # twice the idle timeout with no frame but pings
         officer = short_idle_server.session("petugas.dukcapil")
         assert officer.post(short_idle_server.url + "/api/counters/1/open", timeout=10).status_code == 200
-        assert requests.post(short_idle_server.url + "/api/tickets", json={"service_id": 1}, timeout=10).status_code == 201
+        assert requests.post(short_idle_server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).status_code == 201
         assert officer.post(short_idle_server.url + "/api/counters/1/call-next", json={}, timeout=10).status_code == 200
         deadline = time.monotonic() + 5
         while not events and time.monotonic() < deadline:

@@ -9,11 +9,11 @@ import threading
 
 import pytest
 
-from conftest import login
+from conftest import KIOSK, login
 
 # endpoint → the most statements it may run (BEGIN and COMMIT included)
 CAPS = {
-    "issue": 12,
+    "issue": 13,  # the paired kiosk is found by its key's hash (X-Kiosk-Key)
     "issue_at_kiosk": 14,
     "phone_ticket": 24,  # two rate-limit windows are read and counted
     "ticket": 6,
@@ -52,17 +52,17 @@ def counted(app):
 
 def issue_many(client, service_id: int, n: int) -> None:
     for _ in range(n):
-        assert client.post("/api/tickets", json={"service_id": service_id}).status_code == 201
+        assert client.post("/api/tickets", headers=KIOSK, json={"service_id": service_id}).status_code == 201
 
 
 @pytest.mark.parametrize("day_size", [20, 600])
 def test_hot_endpoints_stay_under_their_statement_caps_whatever_the_days_size(app, client, counted, day_size):
     issue_many(client, 1, day_size)
     counts = {}
-    counts["issue"], r = counted.count(lambda: client.post("/api/tickets", json={"service_id": 1}))
+    counts["issue"], r = counted.count(lambda: client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}))
     assert r.status_code == 201
     token = r.get_json()["token"]
-    counts["issue_at_kiosk"], r = counted.count(lambda: client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1}))
+    counts["issue_at_kiosk"], r = counted.count(lambda: client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}))
     assert r.status_code == 201
     counts["phone_ticket"], r = counted.count(lambda: client.post("/api/phone/tickets", json={"service_id": 1}))
     assert r.status_code == 201, r.get_json()
@@ -100,7 +100,7 @@ def test_no_hot_statement_reads_through_a_savepoint(app, client, counted):
     """sqlite-utils' Database.query() wraps every SELECT in SAVEPOINT/RELEASE; the hot path must not use it."""
     login(client, "petugas.dukcapil")
     client.post("/api/counters/1/open")
-    client.post("/api/tickets", json={"service_id": 1})
+    client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     _n, _r = counted.count(lambda: client.post("/api/counters/1/call-next", json={}))
     seen = list(counted.seen)
     _n, _r = counted.count(lambda: client.get("/api/agencies"))

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from conftest import add_user, login
+from conftest import KIOSK, add_user, login
 from loket.db import set_setting
 
 ALL_FOURS = {f"U{i}": 4 for i in range(1, 10)}
@@ -13,7 +13,7 @@ ALL_FOURS = {f"U{i}": 4 for i in range(1, 10)}
 
 def served(client, counter_id: int = 1, service_id: int = 1) -> dict:
     """Issue a ticket, call it to the counter and complete it; returns the ticket as issued (with token)."""
-    ticket = client.post("/api/tickets", json={"service_id": service_id}).get_json()
+    ticket = client.post("/api/tickets", headers=KIOSK, json={"service_id": service_id}).get_json()
     assert client.post(f"/api/counters/{counter_id}/call-next").get_json()["ticket"]["id"] == ticket["id"]
     assert client.post(f"/api/counters/{counter_id}/complete").status_code == 200
     return ticket
@@ -60,7 +60,7 @@ def test_counter_tablet_cannot_rate_another_counters_ticket_or_an_old_one(client
 
 
 def test_a_ticket_not_yet_served_cannot_be_rated(client, officer):
-    ticket = client.post("/api/tickets", json={"service_id": 1}).get_json()
+    ticket = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1}).get_json()
     r = answer(client, ticket_token=ticket["token"], answers=ALL_FOURS)
     assert r.status_code == 409 and r.get_json()["error"] == "survey_not_yet"
     assert client.get(f"/api/survey/tickets/{ticket['token']}").get_json()["survey"]["open"] is False

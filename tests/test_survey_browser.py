@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import PASSWORD, screenshot
+from conftest import KIOSK, PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -11,7 +11,7 @@ def test_citizen_rates_the_ticket_the_officer_just_completed(live_server, page_f
     officer = live_server.session("petugas.dukcapil")
     base = live_server.url
     assert officer.post(base + "/api/counters/1/open", timeout=10).status_code == 200
-    ticket = officer.post(base + "/api/tickets", json={"service_id": 1}, timeout=10).json()
+    ticket = officer.post(base + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()
     assert officer.post(base + "/api/counters/1/call-next", timeout=10).json()["ticket"]["number"] == ticket["number"]
 
     page = page_factory(1280, 800)

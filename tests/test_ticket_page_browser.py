@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import LiveServer, screenshot
+from conftest import KIOSK, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -54,8 +54,8 @@ def test_a_phone_ticket_page_turns_into_the_call_to_a_counter(live_server, page_
 
 def test_the_ticket_page_follows_the_queue_ahead_of_it(live_server, page_factory):
     with live_server.session() as http:
-        first = http.post(f"{live_server.url}/api/tickets", json={"service_id": 5}, timeout=10).json()
-        second = http.post(f"{live_server.url}/api/tickets", json={"service_id": 5}, timeout=10).json()
+        first = http.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()
+        second = http.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()
         page = page_factory(390, 844, has_touch=True, is_mobile=True)
         page.goto(f"{live_server.url}/t/{second['token']}")
         assert page.locator("#t-ahead").inner_text() == "1"

@@ -66,7 +66,8 @@ const ENTITIES = {
     fields: () => [["name", "Nama kios", "text"], ["location", "Lokasi", "text"], ["printer_url", "Alamat printer (tcp://…:9100, usb://, dummy)", "text"],
       ["printer_profile", "Profil printer (mis. TM-T82)", "text"], ["qr_mode", "Kode QR", "select", [["native", "native (ESC/POS)"], ["image", "gambar"]]]],
     deletable: true,
-    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => testPrint(item) }, tr("Cetak tiket uji"))],
+    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => testPrint(item) }, tr("Cetak tiket uji")),
+      el("button", { type: "button", class: "ghost", onclick: () => pairKiosk(item) }, item.paired ? t(N_("Pasangkan ulang PC kios")) : t(N_("Pasangkan PC kios")))],
   },
   displays: {
     title: "Layar ruang tunggu",
@@ -371,6 +372,21 @@ async function testPrint(item) {
   }
 }
 
+// The key is shown once, inside the link the kiosk PC opens (it keeps the key; the server keeps its hash).
+async function pairKiosk(item) {
+  if (item.paired && !confirm(t(N_("PC kios yang sekarang akan berhenti mengeluarkan nomor. Lanjutkan?")))) return;
+  const notice = view.querySelector(".notice");
+  try {
+    const answer = await api(`/api/kiosks/${encodeURIComponent(item.name)}/pair`, { method: "POST" });
+    await showEntity("kiosks");
+    const shown = view.querySelector(".notice");
+    shown.textContent = t(N_("Buka tautan ini sekali di PC kios (hanya ditampilkan sekarang):")) + " ";
+    shown.append(el("a", { href: answer.pair_url, class: "pair-link" }, answer.pair_url));
+  } catch (err) {
+    notice.textContent = err.message;
+  }
+}
+
 async function resetPassword(item) {
   const password = prompt(_("Kata sandi baru untuk {username} (min. 8 karakter):", { username: item.username }));
   if (!password) return;
@@ -392,7 +408,7 @@ const PROFILE_FIELDS = [
   ["number_reading", "Cara membaca nomor", "select", [["digits", "Per digit: A nol nol satu"], ["whole", "Utuh: A satu"]]],
   ["announcement_repeat", "Ulangi panggilan (1–3)", "number"],
   ["self_priority", "Warga boleh memilih antrean prioritas sendiri di kios", "checkbox"], ["phone_tickets", "Ambil nomor lewat ponsel", "checkbox"],
-  ["phone_tickets_per_hour", "Batas nomor per ponsel per jam", "number"],
+  ["phone_tickets_per_hour", "Batas nomor per ponsel per jam", "number"], ["phone_quota_percent", "Bagian kuota harian untuk ponsel (%)", "number"],
   ["priority_policy", "Aturan prioritas", "select", [["strict", "Ketat: prioritas selalu didahulukan"], ["interleave", "Selang-seling: 1 prioritas tiap N reguler"]]],
   ["priority_interleave_n", "N (untuk selang-seling)", "number"], ["max_regular_wait_minutes", "Batas tunggu antrean reguler (menit, 0 = tanpa batas)", "number"],
   ["survey_mode", "Survei kepuasan", "select", [["skm", "SKM lengkap: 9 unsur (IKM)"], ["quick", "Cepat: 1 pertanyaan (bukan IKM)"]]],

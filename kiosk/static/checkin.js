@@ -1,9 +1,8 @@
 // "Sudah reservasi?" at the kiosk: type the booking code on the screen keyboard, or scan the booking's QR with
 // the kiosk's USB barcode scanner (it types the code and Enter into the focused field); the ticket is printed.
 import { _, api, esc, lang, N_, t } from "/static/loket.js";
+import { KIOSK, kioskHeaders } from "./pairing.js";
 
-const app = document.getElementById("app");
-const KIOSK = app?.dataset.kiosk || "";
 const opener = document.getElementById("checkin-open");
 const CODE_KEYS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"]; // booking codes have no 0/O, 1/I
 const IDLE = 45 * 1000;
@@ -149,7 +148,7 @@ async function submit() {
   const path = KIOSK ? `/api/kiosks/${encodeURIComponent(KIOSK)}/check-in` : null;
   try {
     if (!path) throw Object.assign(new Error(_("Kios ini belum terdaftar; silakan ke petugas informasi.")), { code: "kiosk_not_found" });
-    const answer = await api(path, { method: "POST", body: { code }, timeout: 12000 });
+    const answer = await api(path, { method: "POST", body: { code }, timeout: 12000, headers: kioskHeaders() });
     busy = false;
     // The ticket is printed after the answer; its outcome may even arrive before it.
     shown = answer.ticket;

@@ -1,9 +1,9 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
 import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
+import { KIOSK, kioskHeaders } from "./pairing.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
-const KIOSK = app.dataset.kiosk || "";
 const params = new URLSearchParams(location.search);
 const seconds = (name, fallback) => Math.min(Math.max(Number(params.get(name)) || fallback, 2), 600);
 const IDLE_HOME = seconds("idle", 45) * 1000; // a half-finished choice is abandoned
@@ -32,6 +32,8 @@ const REFUSALS = {
   service_inactive: N_("Layanan tidak tersedia"),
   rate_limited: N_("Batas pengambilan nomor tercapai"),
   self_priority_disabled: N_("Prioritas diberikan petugas"),
+  phone_quota_reached: N_("Kuota lewat ponsel hari ini sudah habis"),
+  kiosk_not_paired: N_("Kios belum dipasangkan"),
 };
 
 const state = {
@@ -423,7 +425,7 @@ async function take(priorityReason = null) {
   const path = MODE === "phone" ? "/api/phone/tickets" : KIOSK && state.kiosk ? `/api/kiosks/${encodeURIComponent(KIOSK)}/tickets` : "/api/tickets";
   screen.querySelectorAll("button").forEach((b) => (b.disabled = true));
   try {
-    const answer = await api(path, { method: "POST", body, timeout: 12000 });
+    const answer = await api(path, { method: "POST", body, timeout: 12000, headers: kioskHeaders() });
     const ticket = answer.ticket || answer;
     if (MODE === "phone") {
       remember(ticket);
@@ -625,7 +627,9 @@ function tickClock() {
 async function start() {
   if (MODE === "kiosk" && KIOSK) {
     try {
-      state.kiosk = (await api(`/api/kiosks/${encodeURIComponent(KIOSK)}`)).kiosk;
+      state.kiosk = (await api(`/api/kiosks/${encodeURIComponent(KIOSK)}`, { headers: kioskHeaders() })).kiosk;
+      // An unpaired kiosk PC issues nothing: say so to whoever sets it up.
+      if (!state.kiosk.paired) document.getElementById("kiosk-note").textContent = ` · ${_("kios belum dipasangkan")}: ${KIOSK}`;
     } catch (err) {
       if (err.code === "kiosk_not_found") document.getElementById("kiosk-note").textContent = ` · ${_("kios belum terdaftar")}: ${KIOSK}`;
     }

@@ -64,14 +64,14 @@ export class ApiError extends Error {
 }
 
 // fetch() JSON with the API's error shape turned into ApiError; network failure -> ApiError("offline").
-export async function api(path, { method = "GET", body, timeout = 8000 } = {}) {
+export async function api(path, { method = "GET", body, timeout = 8000, headers = {} } = {}) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeout);
   let response;
   try {
     response = await fetch(path, {
       method,
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": lang() },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": lang(), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
       signal: ctrl.signal,
