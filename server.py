@@ -199,7 +199,7 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         # the page's one inline script, its import map, is allowed by its hash
-        policy = CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {app.extensions['loket_assets'].csp_source}")
+        policy = CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {assets.csp_source(app)}")
         response.headers.setdefault("Content-Security-Policy", policy)
         return response
 

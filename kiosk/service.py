@@ -156,14 +156,14 @@ def pair_kiosk(db: Database, name: str, now: datetime, user: dict | None = None)
             db, "UPDATE kiosks SET key_hash = ?, paired_at = ? WHERE id = ? RETURNING *", (pairing.digest(key), iso(now), before["id"])
         )
         if user is not None:
-            from admin import audit
+            from loket import audit
 
             audit.record(db, now, user, "update", "kiosks", kiosk["id"], {"paired_at": before["paired_at"]}, {"paired_at": iso(now)})
     return kiosk, key
 
 
 def unpair_kiosk(db: Database, name: str, now: datetime, user: dict) -> dict:
-    from admin import audit
+    from loket import audit
 
     with transaction(db):
         before = kiosk_by_name(db, name)

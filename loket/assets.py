@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 IMPORT = re.compile(r"""(?:^|[;\n])\s*(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?["']([^"']+\.js)["']""")
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
@@ -96,12 +96,15 @@ class Assets:
                 self._rebuild()
 
     def _rebuild(self) -> None:
-        modules = {url: f"{url}?v={digest}" for url, (_path, digest) in sorted(self.files.items()) if url.endswith(".js")}
-        self.map_text = json.dumps({"imports": modules}, separators=(",", ":"))
-        digest = base64.b64encode(hashlib.sha256(self.map_text.encode()).digest()).decode()
-        self.csp_source = f"'sha256-{digest}'"
+        self.map_text, self.csp_source = self.import_map([])
         self.graphs = {}
         self.compressed = {}
+
+    def import_map(self, modules: list[str]) -> tuple[str, str]:
+        """A page's import map (its modules and the catalog modules loaded on demand) and its CSP source."""
+        wanted = [*modules, *self.generated]
+        text = json.dumps({"imports": {url: self.hashed(url) for url in wanted if self.version(url)}}, separators=(",", ":"))
+        return text, f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
 
     def version(self, url: str) -> str | None:
         entry = self.files.get(url)
@@ -137,18 +140,21 @@ class Assets:
         self.graphs[entry] = seen
         return seen
 
-    def preload_links(self, html: str) -> str:
-        """<link rel="modulepreload"> for the graph of each module script the page loads."""
+    def prepare_page(self, html: str) -> tuple[str, str]:
+        """The page with its own import map (the modules it loads, no others) and <link rel="modulepreload">
+        for the graph of each module script; returns the page and the map's CSP source."""
         entries = re.findall(r'<script type="module" src="([^"?]+)(?:\?v=[0-9a-f]+)?"', html)
-        links = []
+        modules: list[str] = []
         for entry in entries:
             for url in [entry, *self.graph(entry)]:
-                tag = f'<link rel="modulepreload" href="{self.hashed(url)}">'
-                if tag not in links:
-                    links.append(tag)
-        if not links or "</head>" not in html:
-            return html
-        return html.replace("</head>", "  " + "\n  ".join(links) + "\n</head>", 1)
+                if url not in modules:
+                    modules.append(url)
+        text, source = self.import_map(modules)
+        html = html.replace(f'<script type="importmap">{self.map_text}</script>', f'<script type="importmap">{text}</script>', 1)
+        links = [f'<link rel="modulepreload" href="{self.hashed(url)}">' for url in modules]
+        if links and "</head>" in html:
+            html = html.replace("</head>", "  " + "\n  ".join(links) + "\n</head>", 1)
+        return html, source
 
     # ---------------------------------------------------------------- responses
 
@@ -162,7 +168,8 @@ class Assets:
             else:
                 response.headers["Cache-Control"] = "no-cache"  # revalidate: the URL without its hash may change
         if response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough:
-            response.set_data(self.preload_links(response.get_data(as_text=True)))
+            html, g.import_map_source = self.prepare_page(response.get_data(as_text=True))
+            response.set_data(html)
         return self._compress(response, digest)
 
     def _compress(self, response: Response, digest: str | None) -> Response:
@@ -201,6 +208,11 @@ class Assets:
             # the same content in other bytes: a weak validator, which If-None-Match still matches
             response.set_etag(etag, weak=True)
         return response
+
+
+def csp_source(app: Flask) -> str:
+    """The script-src source that allows this answer's import map (the page's own, or the empty one)."""
+    return g.get("import_map_source") or app.extensions["loket_assets"].csp_source
 
 
 def _join(base: str, spec: str) -> str:
