@@ -7,7 +7,7 @@ list of fifty tickets costs the same few statements as one ticket.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from sqlite_utils import Database
@@ -129,34 +129,26 @@ class Loaded:
 
 def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = True, loaded: Loaded | None = None) -> dict:
     """The ticket as the API documents it; `private=False` strips what only its holder may see."""
-    loaded = loaded or Loaded(db, now)
-    ahead, estimate = 0, None
-    if ticket["status"] == "waiting":
-        ahead = tickets.ahead_of(db, ticket)
-        stat = loaded.stats([ticket["service_id"]]).get(ticket["service_id"])
-        estimate = tickets.estimate_minutes(stat, ahead) if stat else None
-    return ticket_data(ticket, loaded, ahead, estimate, private=private)
+    return tickets_json(db, [ticket], now, private=private, loaded=loaded)[0]
 
 
 def tickets_json(db: Database, found: list[dict], now: datetime, *, private: bool = False, loaded: Loaded | None = None) -> list[dict]:
-    """Many tickets, labels and stats loaded once; "ahead" from each ticket's place in its service's line."""
+    """Many tickets, labels and stats loaded once; "ahead" from each ticket's place in the line call-next takes."""
     loaded = loaded or Loaded(db, now)
     loaded.services([t["service_id"] for t in found])
-    loaded.counters([t["counter_id"] for t in found if t["counter_id"]])
+    loaded.counters([t["counter_id"] for t in found if t["counter_id"] and t["status"] in tickets.OPEN_STATUSES])
     waiting = [t for t in found if t["status"] == "waiting"]
     stats = loaded.stats(sorted({t["service_id"] for t in waiting})) if waiting else {}
-    places = tickets.places_in_line(db, waiting)
+    places = tickets.places_in_line(db, waiting, now, loaded.settings) if waiting else {}
     loaded.booking_codes([t["id"] for t in found if t.get("source") == "booking"])
-    out = []
-    for t in found:
-        ahead = places.get(t["id"], 0)
-        stat = stats.get(t["service_id"])
-        estimate = tickets.estimate_minutes(stat, ahead) if t["status"] == "waiting" and stat else None
-        out.append(ticket_data(t, loaded, ahead, estimate, private=private))
-    return out
+    return [ticket_data(t, loaded, places.get(t["id"]), stats.get(t["service_id"]), private=private) for t in found]
 
 
-def ticket_data(ticket: dict, loaded: Loaded, ahead: int, estimate: int | None, *, private: bool = True) -> dict:
+def ticket_data(ticket: dict, loaded: Loaded, place: tickets.Place | None, stat: dict | None, *, private: bool = True) -> dict:
+    waiting = ticket["status"] == "waiting"
+    place = place if waiting else None
+    ahead = place.ahead if place else 0
+    estimate = tickets.estimate_minutes(stat, ahead, place.open_counters) if place and stat else None
     service = loaded.service(ticket["service_id"])
     at_counter = ticket["status"] in tickets.OPEN_STATUSES
     counter = loaded.counter(ticket["counter_id"]) if at_counter else {}
@@ -186,12 +178,24 @@ def ticket_data(ticket: dict, loaded: Loaded, ahead: int, estimate: int | None, 
         "transfer_count": ticket["transfer_count"],
         "transfer_note": ticket["transfer_note"],
         "estimated_wait_minutes": estimate,
+        "open_counters": place.open_counters if place else None,
+        "called_around": called_around(ticket, estimate, loaded.now) if waiting else None,
         "printed": None if ticket["printed"] is None else bool(ticket["printed"]),
         "source": ticket["source"],
         "booking_code": loaded.booking_code(ticket),
         "status_url": f"{loaded.base_url}/t/{ticket['token']}",
     }
     return data if private else public(data)
+
+
+def called_around(ticket: dict, estimate: int | None, now: datetime) -> str | None:
+    """A checked-in booking whose slot is still ahead: walk-ins until then go first, so the honest
+    answer is a time (the slot, or later when the line is longer), not a count."""
+    if ticket["source"] != "booking" or not ticket["queued_at"] or ticket["queued_at"] <= iso(now):
+        return None
+    if estimate is None:
+        return ticket["queued_at"]
+    return max(ticket["queued_at"], iso(now + timedelta(minutes=estimate)))
 
 
 def public(ticket: dict) -> dict:
@@ -218,7 +222,7 @@ def counter_data(counter: dict, current: dict | None, loaded: Loaded) -> dict:
         "service_ids": [int(i) for i in service_list.split(",")] if service_list else [],
         "state": counter["state"],
         "officer": counter.get("officer_name") if counter.get("officer_id") else None,
-        "current_ticket": ticket_data(current, loaded, 0, None, private=False) if current else None,
+        "current_ticket": ticket_data(current, loaded, None, None, private=False) if current else None,
     }
 
 

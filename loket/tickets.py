@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -564,21 +566,6 @@ def by_token(db: Database, token: str) -> dict:
     return ticket
 
 
-def ahead_of(db: Database, ticket: dict) -> int:
-    """How many waiting tickets of the same service will be called before this one."""
-    if ticket["status"] != "waiting":
-        return 0
-    params = {"s": ticket["service_id"], "d": ticket["issued_on"], "q": ticket["queued_at"], "id": ticket["id"]}
-    earlier = "(queued_at < :q OR (queued_at = :q AND id < :id))"
-    if ticket["priority"]:
-        sql = f"SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting' AND priority = 1 AND {earlier}"
-    else:
-        sql = (
-            f"SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting' AND (priority = 1 OR {earlier})"
-        )
-    return scalar(db, sql, params)
-
-
 STATS_SQL = (
     "SELECT s.id, s.default_service_minutes, s.daily_quota,"
     " (SELECT count(*) FROM tickets t WHERE t.status = 'waiting' AND t.issued_on = :today AND t.service_id = s.id) AS waiting,"
@@ -595,35 +582,6 @@ STATS_SQL = (
     "  AND b.checkin_closes_at > :now) AS held"
     " FROM services s"
 )
-
-
-def places_in_line(db: Database, waiting: list[dict]) -> dict[int, int]:
-    """How many are ahead of each of these waiting tickets (as `ahead_of`), from one read of their lines."""
-    if not waiting:
-        return {}
-    days = sorted({t["issued_on"] for t in waiting})
-    services = sorted({int(t["service_id"]) for t in waiting})
-    line = db.conn.execute(
-        f"SELECT id, service_id, issued_on, priority FROM tickets WHERE status = 'waiting' AND issued_on IN ({','.join('?' * len(days))})"
-        f" AND service_id IN ({','.join(map(str, services))}) ORDER BY queued_at, id",
-        days,
-    ).fetchall()
-    urgent: dict[tuple, int] = {}
-    for _id, sid, day, prio in line:
-        if prio:
-            urgent[(sid, day)] = urgent.get((sid, day), 0) + 1
-    seen_urgent: dict[tuple, int] = {}
-    seen_regular: dict[tuple, int] = {}
-    places = {}
-    for tid, sid, day, prio in line:
-        key = (sid, day)
-        if prio:
-            places[tid] = seen_urgent.get(key, 0)
-            seen_urgent[key] = places[tid] + 1
-        else:
-            places[tid] = urgent.get(key, 0) + seen_regular.get(key, 0)
-            seen_regular[key] = seen_regular.get(key, 0) + 1
-    return places
 
 
 def service_stats(db: Database, now: datetime, service_ids: list[int] | None = None, conf: dict | None = None) -> dict[int, dict]:
@@ -655,17 +613,30 @@ def service_stats(db: Database, now: datetime, service_ids: list[int] | None = N
     return stats
 
 
-def estimate_minutes(stat: dict, ahead: int) -> int:
-    """Ahead × recent average service time ÷ counters open for the service (at least one)."""
-    return math.ceil(ahead * stat["avg_service_minutes"] / max(stat["open_counters"], 1))
+def estimate_minutes(stat: dict, ahead: int, counters: int | None = None) -> int | None:
+    """Ahead × recent average service time ÷ the open counters that can call the ticket; None when
+    none is open (nobody can say when one opens)."""
+    counters = stat["open_counters"] if counters is None else counters
+    if not counters:
+        return None
+    return math.ceil(ahead * stat["avg_service_minutes"] / counters)
+
+
+def ahead_of(db: Database, ticket: dict, now: datetime, conf: dict | None = None) -> int:
+    """How many calls the counters that can call this waiting ticket make before it (see `line_up`)."""
+    place = places_in_line(db, [ticket], now, conf or settings(db)).get(ticket["id"])
+    return place.ahead if place else 0
 
 
 def estimated_wait(db: Database, ticket: dict, now: datetime, conf: dict | None = None) -> tuple[int, int | None]:
     if ticket["status"] != "waiting":
         return 0, None
-    ahead = ahead_of(db, ticket)
+    conf = conf or settings(db)
+    place = places_in_line(db, [ticket], now, conf).get(ticket["id"])
     stat = service_stats(db, now, [ticket["service_id"]], conf).get(ticket["service_id"])
-    return ahead, estimate_minutes(stat, ahead) if stat else None
+    if place is None or stat is None:
+        return 0, None
+    return place.ahead, estimate_minutes(stat, place.ahead, place.open_counters)
 
 
 def current_of(db: Database, counter_id: int) -> dict | None:
@@ -699,3 +670,155 @@ def waiting_for_counter(db: Database, counter_id: int, now: datetime, limit: int
         " ORDER BY priority DESC, queued_at, id LIMIT ?",
         (today, counter_id, limit),
     )
+
+
+# ---------------------------------------------------------------- place in line
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket as call-next sees it."""
+
+    id: int
+    service_id: int
+    priority: bool
+    queued_at: str
+
+
+@dataclass
+class Caller:
+    """A counter as call-next sees it: the services it calls from and, for the interleave policy, the
+    regular calls it made since its last priority call today (None: no priority call yet today)."""
+
+    id: int
+    services: frozenset[int]
+    regulars_since_priority: int | None = None
+
+
+def _pick(heads: dict[int, list], caller: Caller, conf: dict, limit: str) -> Waiting | None:
+    """`next_for_counter` over tickets in memory: heads[service] = [urgent line, regular line], each oldest first."""
+    urgent = min((heads[s][0][-1] for s in caller.services if s in heads and heads[s][0]), key=_line_key, default=None)
+    regular = min((heads[s][1][-1] for s in caller.services if s in heads and heads[s][1]), key=_line_key, default=None)
+    if regular is not None and int(conf.get("max_regular_wait_minutes") or 0) > 0 and regular.queued_at <= limit:
+        return regular  # overdue: the oldest regular ticket is the oldest overdue one
+    if urgent is None or regular is None:
+        return urgent or regular
+    if conf.get("priority_policy") == "interleave":
+        every = max(int(conf.get("priority_interleave_n") or 1), 1)
+        due = caller.regulars_since_priority is None or caller.regulars_since_priority >= every
+        return urgent if due else regular
+    return urgent
+
+
+def _line_key(ticket: Waiting) -> tuple[str, int]:
+    return ticket.queued_at, ticket.id
+
+
+def line_up(waiting: list[Waiting], callers: list[Caller], conf: dict, now: datetime) -> dict[int, int]:
+    """How many calls the counters that serve each ticket make before they call it.
+
+    The promise: with the clock stopped at `now`, no new ticket, no transfer and no counter changing
+    state, if these counters press call-next in turn (in the order given, a counter with nothing to call
+    passing), then ticket T is called after exactly `line_up(...)[T]` calls made by the counters that
+    serve T's service (calls by counters that cannot call T do not delay it and are not counted).
+    A ticket no counter here can call is left out. Pure: the same rule as `next_for_counter`, on rows.
+    """
+    cap = int(conf.get("max_regular_wait_minutes") or 0)
+    limit = iso(now - timedelta(minutes=cap)) if cap > 0 else ""
+    heads: dict[int, list] = {}
+    for ticket in sorted(waiting, key=_line_key, reverse=True):  # each line newest first: pop() takes the oldest
+        heads.setdefault(ticket.service_id, [[], []])[0 if ticket.priority else 1].append(ticket)
+    callers = [Caller(c.id, c.services, c.regulars_since_priority) for c in callers]  # simulated, never the caller's own
+    calls = {c.id: 0 for c in callers}
+    serving = {s: [c.id for c in callers if s in c.services] for s in heads}
+    places: dict[int, int] = {}
+    busy = list(callers)
+    while busy:
+        still = []
+        for caller in busy:
+            picked = _pick(heads, caller, conf, limit)
+            if picked is None:
+                continue  # with nobody arriving, a counter with nothing to call stays so
+            places[picked.id] = sum(calls[c] for c in serving[picked.service_id])
+            heads[picked.service_id][0 if picked.priority else 1].pop()
+            calls[caller.id] += 1
+            if picked.priority:
+                caller.regulars_since_priority = 0
+            elif caller.regulars_since_priority is not None:
+                caller.regulars_since_priority += 1
+            still.append(caller)
+        busy = still
+    return places
+
+
+class Place(NamedTuple):
+    ahead: int  # calls before this ticket by the counters that can call it (see `line_up`)
+    open_counters: int  # of those counters, how many are open now (0: none, and `ahead` is the place once they open)
+
+
+# The counters of the agencies and their waiting tickets of today, in one statement (two shapes of row,
+# told apart by the first column). {regulars} is the interleave state `_priority_due` reads, or NULL.
+LINE_SQL = (
+    "SELECT 'counter', x.id, x.open, x.services, {regulars} FROM (SELECT c.id, c.state = 'open' AS open,"
+    " (SELECT group_concat(service_id) FROM counter_services WHERE counter_id = c.id) AS services, {last} AS last_priority"
+    " FROM counters c WHERE c.agency_id IN ({agencies})) AS x"
+    " UNION ALL SELECT 'ticket', t.id, t.service_id, t.priority, t.queued_at FROM tickets t"
+    " WHERE t.status = 'waiting' AND t.issued_on = :today AND t.service_id IN (SELECT id FROM services WHERE agency_id IN ({agencies}))"
+)
+LAST_PRIORITY_SQL = (
+    "(SELECT max(id) FROM events WHERE counter_id = c.id AND kind = 'called' AND at >= :since AND json_extract(data, '$.priority') = 1)"
+)
+REGULARS_SQL = (
+    "CASE WHEN x.last_priority IS NULL THEN NULL ELSE (SELECT count(*) FROM events e WHERE e.counter_id = x.id AND e.kind = 'called'"
+    " AND e.id > x.last_priority AND json_extract(e.data, '$.priority') = 0) END"
+)
+
+
+def places_in_line(db: Database, waiting: list[dict], now: datetime, conf: dict) -> dict[int, Place]:
+    """The place of each of these waiting tickets, as call-next will take them (`line_up`), from one
+    read of their agencies' counters and waiting tickets (a counter serves only its agency's services).
+
+    A ticket whose counters are all closed gets its place for when they open (every counter of the
+    agency calling; a service without any counter as if it had one) and `open_counters` 0.
+    """
+    asked = [t for t in waiting if t["status"] == "waiting"]
+    if not asked:
+        return {}
+    tz = conf["timezone"]
+    today = local_day(now, tz)
+    agencies = ",".join(str(int(a)) for a in sorted({t["agency_id"] for t in asked}))
+    interleave = conf.get("priority_policy") == "interleave"
+    sql = LINE_SQL.format(
+        agencies=agencies, last=LAST_PRIORITY_SQL if interleave else "NULL", regulars=REGULARS_SQL if interleave else "NULL"
+    )
+    line: list[Waiting] = []
+    counters: list[tuple[Caller, bool]] = []
+    for kind, row_id, a, b, c in db.conn.execute(sql, {"today": today, "since": iso(day_start_utc(today, tz))}):
+        if kind == "ticket":
+            line.append(Waiting(row_id, a, bool(b), c))
+        else:
+            services = frozenset(int(s) for s in (b or "").split(",") if s)
+            counters.append((Caller(row_id, services, c), bool(a)))
+    counters.sort(key=lambda pair: pair[0].id)
+    opened = [caller for caller, is_open in counters if is_open]
+    open_by_service: dict[int, int] = {}
+    for caller in opened:
+        for s in caller.services:
+            open_by_service[s] = open_by_service.get(s, 0) + 1
+    now_places = line_up(line, opened, conf, now)
+    places = {}
+    later: list[dict] = []
+    for t in asked:
+        if t["id"] in now_places:
+            places[t["id"]] = Place(now_places[t["id"]], open_by_service.get(t["service_id"], 0))
+        elif t["issued_on"] == today:
+            later.append(t)
+    if later:
+        # Nobody can call these now: their place once every counter (and each counterless service) calls.
+        served = {s for caller, _open in counters for s in caller.services}
+        everyone = [caller for caller, _open in counters]
+        everyone += [Caller(-s, frozenset([s])) for s in sorted({w.service_id for w in line} - served)]
+        when_open = line_up(line, everyone, conf, now)
+        for t in later:
+            places[t["id"]] = Place(when_open.get(t["id"], 0), 0)
+    return places

@@ -387,9 +387,9 @@ def test_closing_a_counter_with_a_citizen_in_front_is_refused(db, clock):
 def test_ahead_counts_priority_tickets_and_earlier_regulars(db, clock):
     a, b = issue(db, clock), issue(db, clock)
     p = issue(db, clock, priority=True, priority_reason="elderly")
-    assert tickets.ahead_of(db, a) == 1
-    assert tickets.ahead_of(db, b) == 2
-    assert tickets.ahead_of(db, p) == 0
+    assert tickets.ahead_of(db, a, clock()) == 1
+    assert tickets.ahead_of(db, b, clock()) == 2
+    assert tickets.ahead_of(db, p, clock()) == 0
 
 
 def test_estimated_wait_uses_recent_service_times_and_open_counters(db, clock):
@@ -405,6 +405,32 @@ def test_estimated_wait_uses_recent_service_times_and_open_counters(db, clock):
     assert (ahead, minutes) == (3, 30)  # 3 ahead × 10 min ÷ 1 open counter
     open_counter(db, clock, 2)
     assert tickets.estimated_wait(db, waiting[-1], clock()) == (3, 15)
+
+
+PASPOR_GANTI = 6  # Imigrasi: counters 5 and 6 serve Paspor Baru and this
+
+
+def test_the_place_in_line_counts_every_service_the_tickets_counters_call(db, clock):
+    open_counter(db, clock, 5)
+    f1 = issue(db, clock, PASPOR_GANTI)
+    clock.advance(minutes=1)
+    e1 = issue(db, clock, PASPOR)
+    clock.advance(minutes=1)
+    f2 = issue(db, clock, PASPOR_GANTI)
+    assert [tickets.ahead_of(db, t, clock()) for t in (f1, e1, f2)] == [0, 1, 2]
+    called = [tickets.call_next(db, 5, clock())[0]["number"] for _ in range(3)]
+    assert called == [f1["number"], e1["number"], f2["number"]]
+
+
+def test_the_estimate_divides_by_the_open_counters_that_can_call_the_ticket_and_is_none_without_one(db, clock):
+    for _ in range(3):
+        issue(db, clock, PASPOR)
+    last = issue(db, clock, PASPOR)
+    assert tickets.estimated_wait(db, last, clock()) == (3, None)  # nobody can say when a counter opens
+    open_counter(db, clock, 5)
+    ahead, one_counter = tickets.estimated_wait(db, last, clock())
+    open_counter(db, clock, 6)
+    assert tickets.estimated_wait(db, last, clock()) == (3, -(-one_counter // 2))
 
 
 def test_a_step_stamped_before_the_one_it_follows_keeps_the_lifecycle_in_order(db, clock):
