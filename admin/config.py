@@ -159,6 +159,7 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         "promised_minutes": integer(data, "promised_minutes", minimum=1, maximum=100_000, required=False),
         "active": active,
         "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, required=False) or 0,
+        "requires_open_counter": flag(data, "requires_open_counter"),
     }
     for field in STANDARD_FIELDS:
         values[field] = text(data, field, max_length=4000 if field in ("requirements", "procedure") else 500)

@@ -287,7 +287,13 @@ def _subscribe(data) -> dict:
         ticket = tickets.by_token(db, _name(data, "token") or "")
         _leave_all("ticket")
         join_room(f"ticket:{ticket['token']}")
-        join_room(f"service:{ticket['service_id']}")
+        # Its place moves with every service its counters also call (tickets.line_up), not only its own.
+        for (service_id,) in db.conn.execute(
+            "SELECT ? UNION SELECT b.service_id FROM counter_services a JOIN counter_services b ON b.counter_id = a.counter_id"
+            " WHERE a.service_id = ?",
+            (ticket["service_id"], ticket["service_id"]),
+        ):
+            join_room(f"service:{service_id}")
         emit("snapshot", snapshot(db, "ticket", now, token=ticket["token"]))
     else:
         raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff atau ticket")

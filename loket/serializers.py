@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from . import tickets
 from .db import rows, settings
+from .i18n import current_language
 from .speech import announcement, short_announcement
 from .timeutil import iso
 
@@ -287,7 +288,8 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
         "prefix": s["prefix"],
         "open": refusal is None,
         "closed_reason": refusal.code if refusal else None,
-        "closed_message": refusal.message() if refusal else None,
+        "closed_message": refusal.message(current_language()) if refusal else None,
+        "closed_detail": closed_detail(s, refusal),
         "waiting": stat["waiting"],
         "quota": s["daily_quota"],
         "issued_today": stat["issued_today"],
@@ -295,6 +297,7 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
         "open_counters": stat["open_counters"],
         "estimated_wait_minutes": tickets.estimate_minutes(stat, stat["waiting"]),
         "booking_enabled": bool(s.get("booking_enabled")),
+        "requires_open_counter": bool(s.get("requires_open_counter")),
         "standard": {
             "requirements": s["requirements"],
             "procedure": s["procedure"],
@@ -304,6 +307,23 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
             "complaint_channel": s["complaint_channel"],
             "sk_number": s["sk_number"],
         },
+    }
+
+
+def closed_detail(service: dict, refusal) -> dict | None:
+    """What a screen needs to word a refusal itself, in its own language: today's hours ("08:00–15:00",
+    None when the service has none today), the closure's reason as the admin wrote it (None: a holiday
+    with no reason given), the issuing cutoff, the break's label and end."""
+    if refusal is None:
+        return None
+    opens, closes = service.get("rule_opens"), service.get("rule_closes")
+    params = refusal.params
+    return {
+        "hours": f"{opens}–{closes}" if opens else None,
+        "reason": service.get("rule_closed") or None,
+        "cutoff": params.get("cutoff"),
+        "label": params.get("label"),
+        "until": params.get("until"),
     }
 
 

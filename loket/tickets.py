@@ -62,7 +62,9 @@ SERVICE_ROW_SQL = (
     " (SELECT opens FROM service_hours WHERE service_id = s.id AND weekday = :weekday) AS rule_opens,"
     " (SELECT closes FROM service_hours WHERE service_id = s.id AND weekday = :weekday) AS rule_closes,"
     " (SELECT json_array(label, ends) FROM breaks WHERE weekday = :weekday AND (agency_id IS NULL OR agency_id = s.agency_id)"
-    "  AND starts <= :minute AND ends > :minute ORDER BY ends DESC LIMIT 1) AS rule_break"
+    "  AND starts <= :minute AND ends > :minute ORDER BY ends DESC LIMIT 1) AS rule_break,"
+    " (SELECT count(*) FROM counter_services cs JOIN counters c ON c.id = cs.counter_id"
+    "  WHERE cs.service_id = s.id AND c.state = 'open') AS rule_open_counters"
     " FROM services s JOIN agencies a ON a.id = s.agency_id"
 )
 
@@ -136,9 +138,9 @@ def refusal(service: dict, now: datetime, tz: str) -> LoketError | None:
     if not service["active"] or not service.get("agency_active", 1):
         return LoketError("service_inactive")
     if service["rule_closed"] is not None:
-        return LoketError("closed_today", reason=service["rule_closed"] or "hari libur")
+        return LoketError("closed_today", reason=service["rule_closed"] or N_("hari libur"))
     if service["rule_opens"] is None:
-        return LoketError("service_closed", hours="tidak ada layanan hari ini")
+        return LoketError("service_closed", hours=N_("tidak ada layanan hari ini"))
     moment = local(now, tz)
     minute = moment.hour * 60 + moment.minute
     opens, closes = minutes_of_day(service["rule_opens"]), minutes_of_day(service["rule_closes"])
@@ -150,6 +152,8 @@ def refusal(service: dict, now: datetime, tz: str) -> LoketError | None:
     if service["rule_break"]:
         label, until = json.loads(service["rule_break"])
         return LoketError("on_break", label=label, until=until)
+    if service.get("requires_open_counter") and not service.get("rule_open_counters"):
+        return LoketError("no_counter_open")
     return None
 
 

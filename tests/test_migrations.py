@@ -126,3 +126,11 @@ def test_widening_a_check_keeps_rows_indexes_and_the_new_value(tmp_path):
     assert [r[0] for r in db.conn.execute("SELECT kind FROM things ORDER BY id")] == ["a", "b", "c"]
     assert db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'things_kind'").fetchone()
     db.close()
+
+
+def test_an_upgraded_database_keeps_issuing_for_services_without_an_open_counter(v1_path):
+    db = connect(v1_path)
+    init_schema(db)
+    flags = {r[0] for r in db.conn.execute("SELECT requires_open_counter FROM services")}
+    db.close()
+    assert flags == {0}  # m20: the old behaviour until an admin turns it on

@@ -443,3 +443,13 @@ def test_a_step_stamped_before_the_one_it_follows_keeps_the_lifecycle_in_order(d
     started = tickets.start(db, 1, early)
     done = tickets.complete(db, 1, early)
     assert ticket["issued_at"] <= called["called_at"] <= started["started_at"] <= done["finished_at"]
+
+
+def test_a_service_that_waits_for_an_open_counter_issues_only_while_one_is_open(db, clock):
+    issue(db, clock, PASPOR)  # the setting is off by default: the ticket says no counter is open yet
+    db.execute("UPDATE services SET requires_open_counter = 1 WHERE id = ?", (PASPOR,))
+    assert refusal(db, clock, PASPOR) == "no_counter_open"
+    open_counter(db, clock, 6)
+    assert issue(db, clock, PASPOR)["number"] == "E002"
+    tickets.set_counter_state(db, 6, "paused", clock())  # a pause takes no new citizens either
+    assert refusal(db, clock, PASPOR) == "no_counter_open"

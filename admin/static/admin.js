@@ -44,6 +44,7 @@ const ENTITIES = {
       ["short_name", "Nama singkat di layar (kosong = nama layanan)", "text"], ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
       ["cutoff_minutes", "Berhenti mengambil nomor … menit sebelum tutup", "number"], ["promised_minutes", "Waktu layanan dijanjikan (menit)", "number"],
       ["default_service_minutes", "Perkiraan lama layanan (menit)", "number"], ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
+      ["requires_open_counter", "Berhenti memberi nomor selama belum ada loket layanan ini yang buka", "checkbox"],
       ["hours", "Jam layanan mingguan", "hours"],
       ...BOOKING_FIELDS,
       ...STANDARD.map(([name, label]) => [name, label, name === "sk_number" || name === "fee" || name === "completion_time" ? "text" : "textarea"]),

@@ -74,6 +74,7 @@ export const LABELS = [
   NC_("admin", "Jumlah digit"),
   NC_("admin", "Kuota harian (kosong = tanpa batas)"),
   NC_("admin", "Berhenti mengambil nomor … menit sebelum tutup"),
+  NC_("admin", "Berhenti memberi nomor selama belum ada loket layanan ini yang buka"),
   NC_("admin", "Waktu layanan dijanjikan (menit)"),
   NC_("admin", "Perkiraan lama layanan (menit)"),
   NC_("admin", "Jam layanan mingguan"),

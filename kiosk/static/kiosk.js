@@ -29,6 +29,7 @@ const REFUSALS = {
   issuing_stopped: N_("Pengambilan nomor sudah ditutup"),
   on_break: N_("Sedang istirahat"),
   closed_today: N_("Tutup hari ini"),
+  no_counter_open: N_("Belum ada loket yang buka"),
   service_inactive: N_("Layanan tidak tersedia"),
   rate_limited: N_("Batas pengambilan nomor tercapai"),
   self_priority_disabled: N_("Prioritas diberikan petugas"),
@@ -78,6 +79,11 @@ function applyQueueChanged(change) {
         quota_left: update.quota_left,
         estimated_wait_minutes: update.estimated_wait_minutes,
       });
+      // A service that waits for an open counter opens and closes with its counters.
+      if (service.requires_open_counter && (service.open || service.closed_reason === "no_counter_open")) {
+        service.open = update.open_counters > 0;
+        service.closed_reason = service.open ? null : "no_counter_open";
+      }
       agency.waiting = agency.services.reduce((sum, s) => sum + s.waiting, 0);
     }
   }
@@ -96,12 +102,16 @@ async function refreshAgencies() {
 // ---------------------------------------------------------------- rendering
 
 function refusalOf(service) {
-  if (!service.open) return { code: service.closed_reason, message: service.closed_message };
+  if (!service.open) return { code: service.closed_reason, message: service.closed_message, ...service.closed_detail };
   if (service.quota_left === 0) return { code: "quota_reached", message: _("Kuota antrean hari ini sudah terpenuhi.") };
   return null;
 }
 
+// Open for tickets, but no counter calls yet: neither "no queue" nor an estimate would be true.
+const noCounterYet = (service) => service.open && service.open_counters === 0;
+
 function waitText(service) {
+  if (noCounterYet(service)) return service.waiting ? _("{waiting} menunggu", { waiting: service.waiting }) : "";
   if (!service.waiting) return _("Tidak ada antrean");
   const people = _("{waiting} menunggu", { waiting: service.waiting });
   return service.estimated_wait_minutes ? `${people} · ± ${service.estimated_wait_minutes} ${_("menit")}` : people;
@@ -112,12 +122,13 @@ function serviceCard(service, showAgency = false) {
   const quota = service.quota_left != null && !refusal ? `<span class="k-chip">${_("Sisa kuota")} ${service.quota_left}</span>` : "";
   const status = refusal
     ? `<span class="k-badge k-closed">${esc(t(REFUSALS[refusal.code] || N_("Tutup")))}</span>`
-    : `<span class="k-badge k-open">${_("Buka")}</span>`;
+    : noCounterYet(service) ? `<span class="k-badge k-idle">${_("Belum ada loket yang buka")}</span>` : `<span class="k-badge k-open">${_("Buka")}</span>`;
   return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="${agencyStyle(service.agency?.color)}">
       ${showAgency ? `<span class="k-card-agency">${esc(service.agency.name)}</span>` : ""}
       <span class="k-card-title">${esc(service.name)}</span>
       <span class="k-card-meta">${status}${quota}<span class="k-wait">${esc(waitText(service))}</span></span>
       ${refusal && refusalDetailText(refusal) ? `<span class="k-card-note">${esc(refusalDetailText(refusal))}</span>` : ""}
+      ${!refusal && noCounterYet(service) ? `<span class="k-card-note">${esc(_(NO_COUNTER_NOTE))}</span>` : ""}
     </button>`;
 }
 
@@ -252,13 +263,19 @@ function refusalBox(refusal, service) {
     </div>`;
 }
 
-// The server's message adds only what the title does not say already (the hours, the reason for closing).
+const NO_COUNTER_NOTE = N_("Nomor tetap dapat diambil dan dipanggil menurut urutan saat petugas membuka loket.");
+
+// What the title does not say already (the hours, the reason for closing), worded here in the page's
+// language from the service's closed_detail (or an error's fields); the server's sentence only as a fallback.
 function refusalDetailText(refusal) {
-  const message = refusal.message || "";
-  if (["quota_reached", "service_inactive"].includes(refusal.code)) return "";
-  if (refusal.code === "service_closed") return message.replace(/^[^.]*\.\s*/, "");
-  if (refusal.code === "closed_today") return message.replace(/^[^:]*:\s*/, "").replace(/^./, (c) => c.toUpperCase());
-  return message;
+  const code = refusal.code;
+  if (["quota_reached", "service_inactive"].includes(code)) return "";
+  if (code === "service_closed" && "hours" in refusal) return /\d/.test(refusal.hours || "") ? _("Jam layanan hari ini: {hours}", { hours: refusal.hours }) : _("Tidak ada layanan hari ini.");
+  if (code === "closed_today" && "reason" in refusal) return refusal.reason ? refusal.reason.replace(/^./, (c) => c.toUpperCase()) : _("Hari libur");
+  if (code === "issuing_stopped" && refusal.cutoff) return _("Pengambilan nomor hari ini ditutup pukul {cutoff}.", { cutoff: refusal.cutoff });
+  if (code === "on_break" && refusal.until) return _("{label}: pengambilan nomor dibuka kembali pukul {until}.", { label: refusal.label || _("Istirahat"), until: refusal.until });
+  if (code === "no_counter_open") return _("Nomor antrean dapat diambil setelah petugas membuka loket. Silakan tunggu sebentar atau tanyakan di meja informasi.");
+  return refusal.message || "";
 }
 
 function refusalDetail(refusal) {
@@ -339,11 +356,26 @@ function printStatus(ticket) {
     </div>`;
 }
 
+// The place in line as call-next will take it: a booking before its slot gets a time, a ticket no open
+// counter can call says so, and "next" is said only when it is true.
+function placeText(tk) {
+  if (tk.called_around) {
+    const at = mppTime(new Date(tk.called_around), state.mpp.timezone);
+    const time = `${lang() === "id" ? at.time.replace(":", ".") : at.time} ${at.zone}`;
+    return `<p class="k-issued-when"><strong>${_("Dipanggil sekitar pukul {time}", { time })}</strong></p>
+      <p>${_("Nomor reservasi dipanggil mulai jam sesinya; pengunjung yang datang sebelum jam itu dilayani lebih dulu.")}</p>`;
+  }
+  const ahead = `<p>${_("Antrean di depan Anda")}: <strong>${tk.ahead}</strong></p>`;
+  if (tk.open_counters === 0) {
+    return `<p class="k-no-counter"><strong>${_("Belum ada loket yang buka")}</strong></p>${ahead}
+      <p>${_("Nomor Anda tetap berlaku. Pemanggilan dimulai saat petugas membuka loket; perkiraan waktu tunggu muncul setelah itu.")}</p>`;
+  }
+  if (tk.ahead === 0) return `${ahead}<p><strong>${_("Anda berikutnya. Mohon tunggu panggilan.")}</strong></p>`;
+  return ahead + (tk.estimated_wait_minutes ? `<p>${_("Perkiraan waktu tunggu")}: <strong>± ${tk.estimated_wait_minutes} ${_("menit")}</strong></p>` : "");
+}
+
 function ticketView() {
   const tk = state.ticket;
-  const wait = tk.ahead === 0
-    ? `<p><strong>${_("Anda berikutnya. Mohon tunggu panggilan.")}</strong></p>`
-    : tk.estimated_wait_minutes ? `<p>${_("Perkiraan waktu tunggu")}: <strong>± ${tk.estimated_wait_minutes} ${_("menit")}</strong></p>` : "";
   return `
     <section class="k-issued" style="${agencyStyle(tk.agency_color)}">
       <p class="k-sub">${esc(tk.agency)}</p>
@@ -351,8 +383,7 @@ function ticketView() {
       <p class="k-issued-label">${_("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="issued-number">${esc(tk.number)}</p>
       ${tk.priority ? `<p class="k-t-priority">${_("PRIORITAS")}</p>` : ""}
-      <p>${_("Antrean di depan Anda")}: <strong>${tk.ahead}</strong></p>
-      ${wait}
+      ${placeText(tk)}
       <div class="k-issued-qr">${tk.qr_svg || ""}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>
       ${printStatus(tk)}
       <button type="button" class="k-btn k-btn-ghost" data-action="home">${_("Selesai")} <span id="countdown"></span></button>
@@ -426,7 +457,7 @@ async function take(priorityReason = null) {
     }
   } catch (err) {
     if (err.code === "offline") showOffline(true);
-    else go("refusal", { refusal: { code: err.code, message: err.message } });
+    else go("refusal", { refusal: { ...err.body, code: err.code, message: err.message } });
   } finally {
     state.busy = false;
   }
