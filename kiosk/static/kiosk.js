@@ -128,7 +128,7 @@ function serviceCard(service, showAgency = false) {
       <span class="k-card-title">${esc(service.name)}</span>
       <span class="k-card-meta">${status}${quota}<span class="k-wait">${esc(waitText(service))}</span></span>
       ${refusal && refusalDetailText(refusal) ? `<span class="k-card-note">${esc(refusalDetailText(refusal))}</span>` : ""}
-      ${!refusal && noCounterYet(service) ? `<span class="k-card-note">${esc(_(NO_COUNTER_NOTE))}</span>` : ""}
+      ${!refusal && noCounterYet(service) ? `<span class="k-card-note k-card-info">${esc(_(NO_COUNTER_NOTE))}</span>` : ""}
     </button>`;
 }
 
@@ -237,7 +237,8 @@ function serviceView() {
   const priority = state.mpp.self_priority && !refusal
     ? `<button type="button" class="k-btn k-btn-priority" data-action="priority">${_("Antrean prioritas")}<small>${_("Disabilitas, lansia, ibu hamil, anak, korban bencana")}</small></button>`
     : "";
-  if (refusal) loadOpening(service.id);
+  // No counter open yet is a matter of minutes: "come back tomorrow" would send the citizen away.
+  if (refusal && refusal.code !== "no_counter_open") loadOpening(service.id);
   return `
     <section class="k-service-view" style="${agencyStyle(service.agency.color)}">
       <div class="k-service-info">
@@ -259,7 +260,7 @@ function refusalBox(refusal, service) {
   return `<div class="k-refusal" role="alert" data-code="${esc(refusal.code)}">
       <p class="k-refusal-title">${esc(t(REFUSALS[refusal.code] || N_("Tidak dapat mengambil nomor")))}</p>
       ${refusalDetail(refusal)}
-      <div class="k-opening" id="opening">${service ? openingText(service.id) : ""}</div>
+      ${refusal.code === "no_counter_open" ? "" : `<div class="k-opening" id="opening">${service ? openingText(service.id) : ""}</div>`}
     </div>`;
 }
 
@@ -367,7 +368,7 @@ function placeText(tk) {
   }
   const ahead = `<p>${_("Antrean di depan Anda")}: <strong>${tk.ahead}</strong></p>`;
   if (tk.open_counters === 0) {
-    return `<p class="k-no-counter"><strong>${_("Belum ada loket yang buka")}</strong></p>${ahead}
+    return `<p class="k-no-counter">${_("Belum ada loket yang buka")}</p>${ahead}
       <p>${_("Nomor Anda tetap berlaku. Pemanggilan dimulai saat petugas membuka loket; perkiraan waktu tunggu muncul setelah itu.")}</p>`;
   }
   if (tk.ahead === 0) return `${ahead}<p><strong>${_("Anda berikutnya. Mohon tunggu panggilan.")}</strong></p>`;
