@@ -769,8 +769,12 @@ LINE_SQL = (
     " UNION ALL SELECT 'ticket', t.id, t.service_id, t.priority, t.queued_at FROM tickets t"
     " WHERE t.status = 'waiting' AND t.issued_on = :today AND t.service_id IN (SELECT id FROM services WHERE agency_id IN ({agencies}))"
 )
+# As `_priority_due` reads it; the id bound (today's first event, one seek of events_at) keeps the index
+# walk to today's calls of the counter instead of its whole history.
 LAST_PRIORITY_SQL = (
-    "(SELECT max(id) FROM events WHERE counter_id = c.id AND kind = 'called' AND at >= :since AND json_extract(data, '$.priority') = 1)"
+    "(SELECT max(id) FROM events WHERE counter_id = c.id AND kind = 'called'"
+    " AND id >= (SELECT id FROM events WHERE at >= :since ORDER BY at, id LIMIT 1)"
+    " AND at >= :since AND json_extract(data, '$.priority') = 1)"
 )
 REGULARS_SQL = (
     "CASE WHEN x.last_priority IS NULL THEN NULL ELSE (SELECT count(*) FROM events e WHERE e.counter_id = x.id AND e.kind = 'called'"
