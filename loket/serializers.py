@@ -53,6 +53,7 @@ class Loaded:
         self._stats: dict[int, dict] = {}
         self._current: dict[int, dict | None] = {}
         self._codes: dict[int, str | None] = {}
+        self._lines: dict[int, tickets.Line] = {}
         self._base_url = base_url
 
     @property
@@ -106,6 +107,19 @@ class Loaded:
             self._stats.update(tickets.service_stats(self.db, self.now, wanted, self.settings))
         return self._stats
 
+    def lines(self, agency_ids: set[int]) -> dict[int, tickets.Line]:
+        """Each agency's counters and waiting tickets (`tickets.load_lines`), one statement for the missing ones."""
+        missing = {int(a) for a in agency_ids if a is not None and a not in self._lines}
+        if missing:
+            self._lines.update(tickets.load_lines(self.db, missing, self.now, self.settings))
+        return self._lines
+
+    def new_ticket_places(self, service_ids: list[int]) -> dict[int, tickets.Place]:
+        """Where a ticket taken now would stand in each service's line."""
+        services = [s for s in (self.service(i) for i in service_ids) if s]
+        lines = self.lines({s["agency_id"] for s in services})
+        return tickets.new_ticket_places(lines, services, self.now, self.settings)
+
     def current(self, counter_ids: list[int]) -> dict[int, dict | None]:
         missing = [i for i in counter_ids if i not in self._current]
         if missing:
@@ -140,7 +154,8 @@ def tickets_json(db: Database, found: list[dict], now: datetime, *, private: boo
     loaded.counters([t["counter_id"] for t in found if t["counter_id"] and t["status"] in tickets.OPEN_STATUSES])
     waiting = [t for t in found if t["status"] == "waiting"]
     stats = loaded.stats(sorted({t["service_id"] for t in waiting})) if waiting else {}
-    places = tickets.places_in_line(db, waiting, now, loaded.settings) if waiting else {}
+    lines = loaded.lines({t["agency_id"] for t in waiting}) if waiting else {}
+    places = tickets.places_in_line(db, waiting, now, loaded.settings, lines) if waiting else {}
     loaded.booking_codes([t["id"] for t in found if t.get("source") == "booking"])
     return [ticket_data(t, loaded, places.get(t["id"]), stats.get(t["service_id"]), private=private) for t in found]
 
@@ -249,6 +264,7 @@ def agencies_json(
     tz = loaded.settings["timezone"]
     services = loaded.services()
     stats = loaded.stats()
+    places = loaded.new_ticket_places([s["id"] for s in services.values() if include_inactive or s["active"]])
     where = "" if include_inactive else " WHERE active = 1"
     by_agency: dict[int, list[dict]] = {}
     for s in sorted(services.values(), key=lambda r: (r["sort_order"], r["name"])):
@@ -258,7 +274,9 @@ def agencies_json(
     for agency in rows(db, AGENCIES_SQL + where + " ORDER BY sort_order, name"):
         if agency_ids and agency["id"] not in agency_ids:
             continue
-        listed = [service_data(s, stats.get(s["id"]), tickets.refusal(s, now, tz)) for s in by_agency.get(agency["id"], [])]
+        listed = [
+            service_data(s, stats.get(s["id"]), tickets.refusal(s, now, tz), places.get(s["id"])) for s in by_agency.get(agency["id"], [])
+        ]
         out.append(
             {
                 "id": agency["id"],
@@ -278,7 +296,7 @@ def agencies_json(
     return out
 
 
-def service_data(s: dict, stat: dict | None, refusal) -> dict:
+def service_data(s: dict, stat: dict | None, refusal, place: tickets.Place | None = None) -> dict:
     stat = stat or {"waiting": 0, "issued_today": 0, "open_counters": 0, "avg_service_minutes": s["default_service_minutes"]}
     return {
         "id": s["id"],
@@ -295,7 +313,7 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
         "issued_today": stat["issued_today"],
         "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"] - stat.get("held", 0), 0),
         "open_counters": stat["open_counters"],
-        "estimated_wait_minutes": tickets.estimate_minutes(stat, stat["waiting"]),
+        **new_ticket_wait(stat, place),
         "booking_enabled": bool(s.get("booking_enabled")),
         "requires_open_counter": bool(s.get("requires_open_counter")),
         "standard": {
@@ -308,6 +326,14 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
             "sk_number": s["sk_number"],
         },
     }
+
+
+def new_ticket_wait(stat: dict, place: tickets.Place | None) -> dict:
+    """`ahead`: the calls a ticket taken now would wait for (every service its counters call, as
+    call-next takes them); the estimate from it, null while no counter that serves it is open."""
+    ahead = place.ahead if place else stat["waiting"]
+    counters = place.open_counters if place else stat["open_counters"]
+    return {"ahead": ahead, "estimated_wait_minutes": tickets.estimate_minutes(stat, ahead, counters)}
 
 
 def closed_detail(service: dict, refusal) -> dict | None:

@@ -699,10 +699,8 @@ class Caller:
     regulars_since_priority: int | None = None
 
 
-def _pick(heads: dict[int, list], caller: Caller, conf: dict, limit: str) -> Waiting | None:
-    """`next_for_counter` over tickets in memory: heads[service] = [urgent line, regular line], each oldest first."""
-    urgent = min((heads[s][0][-1] for s in caller.services if s in heads and heads[s][0]), key=_line_key, default=None)
-    regular = min((heads[s][1][-1] for s in caller.services if s in heads and heads[s][1]), key=_line_key, default=None)
+def _choose(urgent: Waiting | None, regular: Waiting | None, caller: Caller, conf: dict, limit: str) -> Waiting | None:
+    """`next_for_counter`'s rule between the oldest urgent and the oldest regular ticket a counter can call."""
     if regular is not None and int(conf.get("max_regular_wait_minutes") or 0) > 0 and regular.queued_at <= limit:
         return regular  # overdue: the oldest regular ticket is the oldest overdue one
     if urgent is None or regular is None:
@@ -727,20 +725,43 @@ def line_up(waiting: list[Waiting], callers: list[Caller], conf: dict, now: date
     serve T's service (calls by counters that cannot call T do not delay it and are not counted).
     A ticket no counter here can call is left out. Pure: the same rule as `next_for_counter`, on rows.
     """
+    return _simulate(waiting, callers, conf, now, frozenset())[0]
+
+
+def _simulate(
+    waiting: list[Waiting], callers: list[Caller], conf: dict, now: datetime, newcomers: frozenset[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """`line_up`, and for each service in `newcomers` the place a regular ticket taken now would get.
+
+    A newcomer is the newest regular ticket but for bookings whose slot is still ahead. Until a counter
+    would call it, the line runs exactly as without it; the first turn at which a counter serving its
+    service would choose it (no older regular ticket left, and the policy takes a regular one) is its
+    place. So one run answers for every service, with nothing added to the line.
+    """
     cap = int(conf.get("max_regular_wait_minutes") or 0)
     limit = iso(now - timedelta(minutes=cap)) if cap > 0 else ""
+    newcomer = Waiting(0, 0, False, iso(now))
+    newcomer_key = (newcomer.queued_at, float("inf"))
     heads: dict[int, list] = {}
     for ticket in sorted(waiting, key=_line_key, reverse=True):  # each line newest first: pop() takes the oldest
         heads.setdefault(ticket.service_id, [[], []])[0 if ticket.priority else 1].append(ticket)
     callers = [Caller(c.id, c.services, c.regulars_since_priority) for c in callers]  # simulated, never the caller's own
     calls = {c.id: 0 for c in callers}
-    serving = {s: [c.id for c in callers if s in c.services] for s in heads}
+    serving = {s: [c.id for c in callers if s in c.services] for s in {*heads, *newcomers}}
     places: dict[int, int] = {}
+    found: dict[int, int] = {}
     busy = list(callers)
     while busy:
         still = []
         for caller in busy:
-            picked = _pick(heads, caller, conf, limit)
+            urgent = min((heads[s][0][-1] for s in caller.services if s in heads and heads[s][0]), key=_line_key, default=None)
+            regular = min((heads[s][1][-1] for s in caller.services if s in heads and heads[s][1]), key=_line_key, default=None)
+            watched = [s for s in caller.services if s in newcomers and s not in found]
+            free = regular is None or _line_key(regular) > newcomer_key  # nothing older than a newcomer
+            if watched and free and _choose(urgent, newcomer, caller, conf, limit) is newcomer:
+                for s in watched:
+                    found[s] = sum(calls[c] for c in serving[s])
+            picked = _choose(urgent, regular, caller, conf, limit)
             if picked is None:
                 continue  # with nobody arriving, a counter with nothing to call stays so
             places[picked.id] = sum(calls[c] for c in serving[picked.service_id])
@@ -752,7 +773,10 @@ def line_up(waiting: list[Waiting], callers: list[Caller], conf: dict, now: date
                 caller.regulars_since_priority += 1
             still.append(caller)
         busy = still
-    return places
+    return places, found
+
+
+# ---------------------------------------------------------------- place in line: reading the rows
 
 
 class Place(NamedTuple):
@@ -763,10 +787,10 @@ class Place(NamedTuple):
 # The counters of the agencies and their waiting tickets of today, in one statement (two shapes of row,
 # told apart by the first column). {regulars} is the interleave state `_priority_due` reads, or NULL.
 LINE_SQL = (
-    "SELECT 'counter', x.id, x.open, x.services, {regulars} FROM (SELECT c.id, c.state = 'open' AS open,"
+    "SELECT 'counter', x.id, x.open, x.services, {regulars}, x.agency_id FROM (SELECT c.id, c.agency_id, c.state = 'open' AS open,"
     " (SELECT group_concat(service_id) FROM counter_services WHERE counter_id = c.id) AS services, {last} AS last_priority"
     " FROM counters c WHERE c.agency_id IN ({agencies})) AS x"
-    " UNION ALL SELECT 'ticket', t.id, t.service_id, t.priority, t.queued_at FROM tickets t"
+    " UNION ALL SELECT 'ticket', t.id, t.service_id, t.priority, t.queued_at, t.agency_id FROM tickets t"
     " WHERE t.status = 'waiting' AND t.issued_on = :today AND t.service_id IN (SELECT id FROM services WHERE agency_id IN ({agencies}))"
 )
 # As `_priority_due` reads it; the id bound (today's first event, one seek of events_at) keeps the index
@@ -782,51 +806,86 @@ REGULARS_SQL = (
 )
 
 
-def places_in_line(db: Database, waiting: list[dict], now: datetime, conf: dict) -> dict[int, Place]:
+@dataclass
+class Line:
+    """One agency's counters (with whether each is open) and its waiting tickets of today."""
+
+    waiting: list[Waiting]
+    counters: list[tuple[Caller, bool]]
+
+
+def load_lines(db: Database, agency_ids: set[int], now: datetime, conf: dict) -> dict[int, Line]:
+    """The lines of these agencies, in one statement (a counter serves only its agency's services)."""
+    if not agency_ids:
+        return {}
+    tz = conf["timezone"]
+    today = local_day(now, tz)
+    interleave = conf.get("priority_policy") == "interleave"
+    sql = LINE_SQL.format(
+        agencies=",".join(str(int(a)) for a in sorted(agency_ids)),
+        last=LAST_PRIORITY_SQL if interleave else "NULL",
+        regulars=REGULARS_SQL if interleave else "NULL",
+    )
+    lines = {int(a): Line([], []) for a in agency_ids}
+    for kind, row_id, a, b, c, agency in db.conn.execute(sql, {"today": today, "since": iso(day_start_utc(today, tz))}):
+        line = lines.setdefault(agency, Line([], []))
+        if kind == "ticket":
+            line.waiting.append(Waiting(row_id, a, bool(b), c))
+        else:
+            line.counters.append((Caller(row_id, frozenset(int(s) for s in (b or "").split(",") if s), c), bool(a)))
+    for line in lines.values():
+        line.counters.sort(key=lambda pair: pair[0].id)
+    return lines
+
+
+def places_in_line(db: Database, waiting: list[dict], now: datetime, conf: dict, lines: dict[int, Line] | None = None) -> dict[int, Place]:
     """The place of each of these waiting tickets, as call-next will take them (`line_up`), from one
-    read of their agencies' counters and waiting tickets (a counter serves only its agency's services).
+    read of their agencies' lines (`load_lines`, or the lines given).
 
     A ticket whose counters are all closed gets its place for when they open (every counter of the
     agency calling; a service without any counter as if it had one) and `open_counters` 0.
     """
-    asked = [t for t in waiting if t["status"] == "waiting"]
+    asked = [t for t in waiting if t["status"] == "waiting" and t["issued_on"] == local_day(now, conf["timezone"])]
     if not asked:
         return {}
-    tz = conf["timezone"]
-    today = local_day(now, tz)
-    agencies = ",".join(str(int(a)) for a in sorted({t["agency_id"] for t in asked}))
-    interleave = conf.get("priority_policy") == "interleave"
-    sql = LINE_SQL.format(
-        agencies=agencies, last=LAST_PRIORITY_SQL if interleave else "NULL", regulars=REGULARS_SQL if interleave else "NULL"
-    )
-    line: list[Waiting] = []
-    counters: list[tuple[Caller, bool]] = []
-    for kind, row_id, a, b, c in db.conn.execute(sql, {"today": today, "since": iso(day_start_utc(today, tz))}):
-        if kind == "ticket":
-            line.append(Waiting(row_id, a, bool(b), c))
-        else:
-            services = frozenset(int(s) for s in (b or "").split(",") if s)
-            counters.append((Caller(row_id, services, c), bool(a)))
-    counters.sort(key=lambda pair: pair[0].id)
-    opened = [caller for caller, is_open in counters if is_open]
+    agencies = {t["agency_id"] for t in asked}
+    lines = lines if lines is not None and agencies <= lines.keys() else load_lines(db, agencies, now, conf)
+    places: dict[int, Place] = {}
+    for agency in agencies:
+        places.update(_place(lines[agency], [t for t in asked if t["agency_id"] == agency], now, conf))
+    return places
+
+
+def _place(line: Line, asked: list[dict], now: datetime, conf: dict, newcomers: frozenset[int] = frozenset()) -> dict:
+    """Places of these tickets of one agency's line (and, keyed by -service id, of a newcomer to each of `newcomers`)."""
+    opened = [caller for caller, is_open in line.counters if is_open]
     open_by_service: dict[int, int] = {}
     for caller in opened:
         for s in caller.services:
             open_by_service[s] = open_by_service.get(s, 0) + 1
-    now_places = line_up(line, opened, conf, now)
-    places = {}
-    later: list[dict] = []
-    for t in asked:
-        if t["id"] in now_places:
-            places[t["id"]] = Place(now_places[t["id"]], open_by_service.get(t["service_id"], 0))
-        elif t["issued_on"] == today:
-            later.append(t)
-    if later:
+    now_places, now_new = _simulate(line.waiting, opened, conf, now, newcomers)
+    places = {t["id"]: Place(now_places[t["id"]], open_by_service.get(t["service_id"], 0)) for t in asked if t["id"] in now_places}
+    places.update({-s: Place(n, open_by_service.get(s, 0)) for s, n in now_new.items()})
+    later = [t for t in asked if t["id"] not in now_places]
+    later_new = frozenset(s for s in newcomers if s not in now_new)
+    if later or later_new:
         # Nobody can call these now: their place once every counter (and each counterless service) calls.
-        served = {s for caller, _open in counters for s in caller.services}
-        everyone = [caller for caller, _open in counters]
-        everyone += [Caller(-s, frozenset([s])) for s in sorted({w.service_id for w in line} - served)]
-        when_open = line_up(line, everyone, conf, now)
-        for t in later:
-            places[t["id"]] = Place(when_open.get(t["id"], 0), 0)
+        served = {s for caller, _open in line.counters for s in caller.services}
+        everyone = [caller for caller, _open in line.counters]
+        everyone += [Caller(-s, frozenset([s])) for s in sorted(({t["service_id"] for t in later} | later_new) - served)]
+        when_open, when_new = _simulate(line.waiting, everyone, conf, now, later_new)
+        places.update({t["id"]: Place(when_open.get(t["id"], 0), 0) for t in later})
+        places.update({-s: Place(n, 0) for s, n in when_new.items()})
+    return places
+
+
+def new_ticket_places(lines: dict[int, Line], services: list[dict], now: datetime, conf: dict) -> dict[int, Place]:
+    """Where a regular ticket taken now would stand in each of these services (rows with id and
+    agency_id): what a kiosk's service card can honestly promise before the citizen takes one."""
+    places: dict[int, Place] = {}
+    for agency in {s["agency_id"] for s in services}:
+        if agency in lines:
+            wanted = frozenset(s["id"] for s in services if s["agency_id"] == agency)
+            found = _place(lines[agency], [], now, conf, wanted)
+            places.update({s: found[-s] for s in wanted if -s in found})
     return places

@@ -64,11 +64,19 @@ def test_a_kiosk_ticket_counts_the_other_service_its_counters_call(server, page_
     assert [t["ahead"] for t in ahead] == [0, 1, 2]  # F001, E001, F002: one line at counter 5
 
     page = kiosk_page(page_factory, server)
-    take(page, "Kantor Imigrasi", "Paspor Baru")
+    page.locator(".k-agency", has_text="Kantor Imigrasi").tap()
+    card = page.locator(".k-service", has_text="Paspor Baru").inner_text()
+    promised = re.search(r"(\d+) menunggu · ± (\d+) menit", card)
+    assert promised and promised.group(1) == "3", card  # the line of counter 5, not only Paspor Baru's one
+    screenshot(page, "place-kiosk-1080x1920-shared-line-card")
+    page.locator(".k-service", has_text="Paspor Baru").tap()
+    page.locator("[data-action=take]").tap()
+    page.locator("#issued-number").wait_for()
     issued = page.locator(".k-issued").inner_text()
     assert page.locator("#issued-number").inner_text() == "E002"
     assert "Antrean di depan Anda: 3" in issued  # was 1: only E001 of its own service
-    assert "Anda berikutnya" not in issued and "menit" in issued
+    assert f"± {promised.group(2)} menit" in issued  # what the card promised
+    assert "Anda berikutnya" not in issued
     screenshot(page, "place-kiosk-1080x1920-shared-line")
 
     page = kiosk_page(page_factory, server, "&lang=en")

@@ -218,15 +218,19 @@ step = st.one_of(
     every=st.integers(1, 3),
     cap=st.sampled_from([0, 25]),
     steps=st.lists(step, max_size=30),
+    newcomer=st.sampled_from(DUKCAPIL_SERVICES),
 )
-def test_each_waiting_ticket_is_called_after_exactly_the_calls_it_was_told_are_ahead(template, serves, opened, policy, every, cap, steps):
+def test_each_waiting_ticket_is_called_after_exactly_the_calls_it_was_told_are_ahead(
+    template, serves, opened, policy, every, cap, steps, newcomer
+):
     """The promise of `tickets.line_up`: with the clock stopped, nobody arriving and no counter changing
     state, the open counters press call-next in turn (by counter id; one with nothing to call passes).
     A waiting ticket told "N ahead" is then called after exactly N calls made by the counters that serve
     its service (calls by counters that cannot call it are not counted: they do not delay it). Counters
     serve random overlapping services; priorities, bookings with slots before and after the moment,
     both priority policies and the regular-wait cap all take part. A ticket no open counter serves is
-    never called and is told so (open_counters 0)."""
+    never called and is told so (open_counters 0). The place a kiosk card promises to a ticket taken
+    now (`tickets.new_ticket_places`) is the place that ticket is then told."""
     from loket import serializers
     from loket.db import set_setting
     from loket.timeutil import iso
@@ -258,9 +262,14 @@ def test_each_waiting_ticket_is_called_after_exactly_the_calls_it_was_told_are_a
             elif target in opened:
                 tickets.call_next(db, target, now)
         conf = tickets.settings(db)
+        # What the kiosk's card promised before the citizen took a ticket is the place it then gets.
+        lines = tickets.load_lines(db, {1}, FROZEN, conf)
+        promised = tickets.new_ticket_places(lines, [{"id": newcomer, "agency_id": 1}], FROZEN, conf)[newcomer]
+        taken = tickets.issue(db, newcomer, FROZEN)
         waiting = list(db.query("SELECT * FROM tickets WHERE status = 'waiting' ORDER BY id"))
         told = tickets.places_in_line(db, waiting, FROZEN, conf)
         shown = {t["id"]: t for t in serializers.tickets_json(db, waiting, FROZEN, loaded=serializers.Loaded(db, FROZEN, ""))}
+        assert told[taken["id"]] == promised, (promised, told[taken["id"]])
 
         calls: list[tuple[int, int]] = []  # (counter, ticket) in the order made
         turn = sorted(opened)

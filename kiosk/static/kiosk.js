@@ -76,6 +76,7 @@ function applyQueueChanged(change) {
         waiting: update.waiting,
         issued_today: update.issued_today,
         open_counters: update.open_counters,
+        ahead: update.ahead,
         quota_left: update.quota_left,
         estimated_wait_minutes: update.estimated_wait_minutes,
       });
@@ -110,10 +111,12 @@ function refusalOf(service) {
 // Open for tickets, but no counter calls yet: neither "no queue" nor an estimate would be true.
 const noCounterYet = (service) => service.open && service.open_counters === 0;
 
+// "Waiting" is the line a ticket taken now joins: every service its counters call (service.ahead).
 function waitText(service) {
-  if (noCounterYet(service)) return service.waiting ? _("{waiting} menunggu", { waiting: service.waiting }) : "";
-  if (!service.waiting) return _("Tidak ada antrean");
-  const people = _("{waiting} menunggu", { waiting: service.waiting });
+  const waiting = service.ahead ?? service.waiting;
+  if (noCounterYet(service)) return waiting ? _("{waiting} menunggu", { waiting }) : "";
+  if (!waiting) return _("Tidak ada antrean");
+  const people = _("{waiting} menunggu", { waiting });
   return service.estimated_wait_minutes ? `${people} · ± ${service.estimated_wait_minutes} ${_("menit")}` : people;
 }
 
