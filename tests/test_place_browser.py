@@ -208,3 +208,21 @@ def test_a_service_set_to_wait_for_a_counter_refuses_at_the_kiosk_until_one_open
     page.locator("[data-lang=en]").tap()
     assert not INDONESIAN.search(page.locator(".k-refusal").inner_text()), page.locator(".k-refusal").inner_text()
     screenshot(page, "place-kiosk-1080x1920-waits-for-a-counter-en")
+
+
+def test_an_english_kiosk_words_a_closed_services_hours_itself(server, page_factory):
+    ids = service_ids(server)
+    today = datetime.now(ZoneInfo("Asia/Jakarta"))
+    opens, closes = ("00:00", "00:01") if today.hour * 60 + today.minute >= 5 else ("23:58", "23:59")
+    db = connect(server.db_path)
+    try:
+        sql = "UPDATE service_hours SET opens = ?, closes = ? WHERE weekday = ? AND service_id = ?"
+        db.execute(sql, (opens, closes, today.weekday(), ids["SKCK"]))
+    finally:
+        db.close()
+    page = kiosk_page(page_factory, server, "&lang=en")
+    page.locator(".k-agency", has_text="Kepolisian").tap()
+    card = page.locator(".k-service", has_text="SKCK").inner_text()
+    assert f"Hours: {opens}–{closes}" in card and not INDONESIAN.search(card.replace("Surat Keterangan Catatan Kepolisian", "")), card
+    assert "Layanan" not in card and "Jam" not in card
+    screenshot(page, "place-kiosk-1080x1920-closed-hours-en")

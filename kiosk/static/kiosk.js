@@ -274,7 +274,7 @@ const NO_COUNTER_NOTE = N_("Nomor tetap dapat diambil dan dipanggil menurut urut
 function refusalDetailText(refusal) {
   const code = refusal.code;
   if (["quota_reached", "service_inactive"].includes(code)) return "";
-  if (code === "service_closed" && "hours" in refusal) return /\d/.test(refusal.hours || "") ? _("Jam layanan hari ini: {hours}", { hours: refusal.hours }) : _("Tidak ada layanan hari ini.");
+  if (code === "service_closed" && "hours" in refusal) return /\d/.test(refusal.hours || "") ? _("Jam layanan: {hours}", { hours: refusal.hours }) : _("Tidak ada layanan hari ini.");
   if (code === "closed_today" && "reason" in refusal) return refusal.reason ? refusal.reason.replace(/^./, (c) => c.toUpperCase()) : _("Hari libur");
   if (code === "issuing_stopped" && refusal.cutoff) return _("Pengambilan nomor hari ini ditutup pukul {cutoff}.", { cutoff: refusal.cutoff });
   if (code === "on_break" && refusal.until) return _("{label}: pengambilan nomor dibuka kembali pukul {until}.", { label: refusal.label || _("Istirahat"), until: refusal.until });
