@@ -177,6 +177,19 @@ def test_a_service_with_no_open_counter_says_so_on_kiosk_phone_and_tv(server, pa
     assert "belum ada loket buka" in row.inner_text()
     screenshot(tv, "place-tv-1920x1080-no-counter")
     assert blocking_violations(tv) == []
+    small = page_factory(1280, 720)
+    small.goto(f"{server.url}/display/?lang=en")
+    small.locator(f".w-row[data-service-id='{ids['PKB']}'] .w-note", has_text="no counter open yet").wait_for()
+    screenshot(small, "place-tv-1280x720-no-counter-en")
+    db = connect(server.db_path)
+    try:
+        db.execute("UPDATE displays SET layout = 'portrait' WHERE name = 'lobi'")
+    finally:
+        db.close()
+    tall = page_factory(1080, 1920)
+    tall.goto(f"{server.url}/display/?display=lobi")
+    tall.locator(f".w-row[data-service-id='{ids['PKB']}'] .w-note").wait_for(state="attached")
+    screenshot(tall, "place-tv-1080x1920-portrait-no-counter")
 
     # The officer opens counter 7: the phone's ticket learns it without a reload, and the TV row clears.
     with server.session("petugas.samsat") as officer:
