@@ -81,7 +81,9 @@ def _token(token: str) -> str:
 @bp.get("/kiosk/")
 def kiosk_page():
     name = request.args.get("kiosk", "")[:64]
-    return render_template("kiosk/kiosk.html", kiosk_name=name, layout=request.args.get("layout", ""))
+    # the check-in screen writes a booking's call time in the MPP's zone before any snapshot arrives
+    timezone = settings(get_db())["timezone"]
+    return render_template("kiosk/kiosk.html", kiosk_name=name, layout=request.args.get("layout", ""), timezone=timezone)
 
 
 @bp.get("/ambil/")

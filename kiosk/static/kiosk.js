@@ -1,5 +1,6 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
 import { _, agencyStyle, api, esc, icon, lang, live, localDate, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
+import { placeHtml } from "./place.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
@@ -360,24 +361,6 @@ function printStatus(ticket) {
     </div>`;
 }
 
-// The place in line as call-next will take it: a booking before its slot gets a time, a ticket no open
-// counter can call says so, and "next" is said only when it is true.
-function placeText(tk) {
-  if (tk.called_around) {
-    const at = mppTime(new Date(tk.called_around), state.mpp.timezone);
-    const time = `${lang() === "id" ? at.time.replace(":", ".") : at.time} ${at.zone}`;
-    return `<p class="k-issued-when"><strong>${_("Dipanggil sekitar pukul {time}", { time })}</strong></p>
-      <p>${_("Nomor reservasi dipanggil mulai jam sesinya; pengunjung yang datang sebelum jam itu dilayani lebih dulu.")}</p>`;
-  }
-  const ahead = `<p>${_("Antrean di depan Anda")}: <strong>${tk.ahead}</strong></p>`;
-  if (tk.open_counters === 0) {
-    return `<p class="k-no-counter">${_("Belum ada loket yang buka")}</p>${ahead}
-      <p>${_("Nomor Anda tetap berlaku. Pemanggilan dimulai saat petugas membuka loket; perkiraan waktu tunggu muncul setelah itu.")}</p>`;
-  }
-  if (tk.ahead === 0) return `${ahead}<p><strong>${_("Anda berikutnya. Mohon tunggu panggilan.")}</strong></p>`;
-  return ahead + (tk.estimated_wait_minutes ? `<p>${_("Perkiraan waktu tunggu")}: <strong>± ${tk.estimated_wait_minutes} ${_("menit")}</strong></p>` : "");
-}
-
 function ticketView() {
   const tk = state.ticket;
   return `
@@ -387,7 +370,7 @@ function ticketView() {
       <p class="k-issued-label">${_("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="issued-number">${esc(tk.number)}</p>
       ${tk.priority ? `<p class="k-t-priority">${_("PRIORITAS")}</p>` : ""}
-      ${placeText(tk)}
+      ${placeHtml(tk, state.mpp.timezone)}
       <div class="k-issued-qr">${tk.qr_svg || ""}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>
       ${printStatus(tk)}
       <button type="button" class="k-btn k-btn-ghost" data-action="home">${_("Selesai")} <span id="countdown"></span></button>
