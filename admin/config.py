@@ -170,6 +170,7 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         "service_target_minutes": integer(data, "service_target_minutes", minimum=1, maximum=1440, required=False),
         "active": active,
         "sort_order": integer(data, "sort_order", minimum=0, maximum=10_000, required=False) or 0,
+        "requires_open_counter": flag(data, "requires_open_counter"),
     }
     for field in STANDARD_FIELDS:
         values[field] = text(data, field, max_length=4000 if field in ("requirements", "procedure") else 500)

@@ -409,6 +409,17 @@ def _whole_line(printer: Escpos, text: str, code_page_known: bool) -> None:
 
 def local_time_text(issued_at: str | datetime, tz_name: str) -> str:
     """Format a UTC instant as 'Sabtu, 28 November 2026 09:05 WIB' in the MPP's zone."""
+    local, abbreviation = _in_zone(issued_at, tz_name)
+    return f"{i18n.long_date(local, 'id')} {local:%H:%M} {abbreviation}"
+
+
+def local_clock_text(instant: str | datetime, tz_name: str) -> str:
+    """A UTC instant as '16.00 WIB' in the MPP's zone (the Indonesian way of writing a time)."""
+    local, abbreviation = _in_zone(instant, tz_name)
+    return f"{local:%H.%M} {abbreviation}"
+
+
+def _in_zone(issued_at: str | datetime, tz_name: str) -> tuple[datetime, str]:
     moment = issued_at if isinstance(issued_at, datetime) else datetime.fromisoformat(issued_at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -422,7 +433,7 @@ def local_time_text(issued_at: str | datetime, tz_name: str) -> str:
             logger.warning("unknown time zone %r; printing UTC", tz_name)
             local = moment.astimezone(UTC)
         abbreviation = local.tzname() or "UTC"
-    return f"{i18n.long_date(local, 'id')} {local:%H:%M} {abbreviation}"
+    return local, abbreviation
 
 
 def _priority_label(ticket: dict) -> str | None:
@@ -499,9 +510,15 @@ def render_ticket(printer: Escpos, ticket: dict, mpp: dict, qr_mode: str = "nati
     if ticket.get("issued_at"):
         when = local_time_text(ticket["issued_at"], mpp.get("timezone", "Asia/Jakarta"))
         _whole_line(printer, when, known)
-    if ticket.get("ahead") is not None:
+    if ticket.get("called_around"):
+        # a booking before its slot: walk-ins until then go first, so a time and not a count
+        around = local_clock_text(ticket["called_around"], mpp.get("timezone", "Asia/Jakarta"))
+        _whole_line(printer, f"Dipanggil sekitar pukul {around}", known)
+    elif ticket.get("ahead") is not None:
+        if ticket.get("open_counters") == 0:
+            _whole_line(printer, "Belum ada loket yang buka", known)
         _whole_line(printer, f"Antrean di depan Anda: {ticket['ahead']}", known)
-    if ticket.get("estimated_wait_minutes") is not None:
+    if ticket.get("estimated_wait_minutes") is not None and not ticket.get("called_around"):
         minutes = round(ticket["estimated_wait_minutes"])
         estimate = f"Perkiraan waktu tunggu: \u00b1 {minutes} menit"
         _whole_line(printer, estimate, known)

@@ -16,7 +16,7 @@ from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.ratelimit import hit
 
-from . import opening, service
+from . import opening, printing, service
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static")
 
@@ -76,7 +76,9 @@ def _token(token: str) -> str:
 @bp.get("/kiosk/")
 def kiosk_page():
     name = request.args.get("kiosk", "")[:64]
-    return render_template("kiosk/kiosk.html", kiosk_name=name, layout=request.args.get("layout", ""))
+    # the check-in screen writes a booking's call time in the MPP's zone before any snapshot arrives
+    timezone = settings(get_db())["timezone"]
+    return render_template("kiosk/kiosk.html", kiosk_name=name, layout=request.args.get("layout", ""), timezone=timezone)
 
 
 @bp.get("/ambil/")
@@ -93,7 +95,10 @@ def ticket_page(token: str):
     except LoketError:
         return render_template("kiosk/ticket_missing.html", mpp=serializers.mpp_json(db)), 404
     data = serializers.ticket_json(db, ticket, clock())
-    response = make_response(render_template("kiosk/ticket.html", ticket=data, qr=qr_svg(data["status_url"]), mpp=serializers.mpp_json(db)))
+    mpp = serializers.mpp_json(db)
+    around = printing.local_clock_text(data["called_around"], mpp["timezone"]) if data["called_around"] else None
+    page = render_template("kiosk/ticket.html", ticket=data, qr=qr_svg(data["status_url"]), mpp=mpp, called_around=around)
+    response = make_response(page)
     # The URL is the key to the ticket: keep it out of shared caches and other sites' Referer headers.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

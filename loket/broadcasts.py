@@ -59,6 +59,7 @@ def queue_changed(db: Database, changes: list[tuple[QueueChanged, str]]) -> dict
     full = {j["id"]: j for j in serializers.tickets_json(db, list(fresh.values()), now, private=True, loaded=loaded)}
     loaded.services(sorted(service_ids))
     stats = loaded.stats(sorted(service_ids))
+    waits = loaded.new_ticket_places(sorted(service_ids))
     counters = loaded.counters(sorted(counter_ids))
     current = loaded.current(sorted(counter_ids))
     loaded.services([t["service_id"] for t in current.values() if t])
@@ -87,7 +88,7 @@ def queue_changed(db: Database, changes: list[tuple[QueueChanged, str]]) -> dict
                 "open_counters": st["open_counters"],
                 "quota": st["quota"],
                 "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"] - st["held"], 0),
-                "estimated_wait_minutes": serializers.tickets.estimate_minutes(st, st["waiting"]),
+                **serializers.new_ticket_wait(st, waits.get(sid)),
             }
             for sid, st in sorted(stats.items())
             if sid in service_ids

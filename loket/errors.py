@@ -45,6 +45,10 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "issuing_stopped": (409, N_("Pengambilan nomor antrean hari ini sudah ditutup (pukul {cutoff}).")),
     "on_break": (409, N_("{label}: pengambilan nomor dibuka kembali pukul {until}.")),
     "closed_today": (409, N_("Layanan tutup hari ini: {reason}.")),
+    "no_counter_open": (
+        409,
+        N_("Belum ada loket yang buka untuk layanan ini. Nomor antrean dapat diambil setelah petugas membuka loket."),
+    ),
     "counter_not_open": (409, N_("Loket belum dibuka atau sedang istirahat.")),
     "no_current_ticket": (409, N_("Loket ini tidak sedang melayani nomor antrean.")),
     "counter_changed": (409, N_("Loket ini baru saja berubah di layar lain; tampilan sudah diperbarui. Periksa lalu coba lagi.")),
@@ -114,6 +118,7 @@ FIELD_LABELS: dict[str, str] = {
     "color": N_("Warna"),
     "zone": N_("Zona"),
     "sort_order": N_("Urutan"),
+    "requires_open_counter": N_("Berhenti memberi nomor selama belum ada loket yang buka"),
     "active": N_("Aktif"),
     "maklumat": N_("Maklumat pelayanan"),
     "maklumat_signer": N_("Penanda tangan maklumat"),
@@ -215,7 +220,7 @@ class LoketError(Exception):
             params.setdefault("label", FIELD_LABELS.get(str(params["field"]), params["field"]))
         if isinstance(params.get("weekday"), int) and 0 <= params["weekday"] <= 6:
             params["weekday"] = day_name(params["weekday"], lang)
-        for key in ("label", "reason"):
+        for key in ("label", "reason", "hours"):
             # Only catalog texts are templates: a reason quoting what was sent is shown as it is.
             if isinstance(params.get(key), str) and in_catalog(params[key]):
                 params[key] = _format(gettext(params[key], lang), params)

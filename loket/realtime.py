@@ -122,7 +122,13 @@ def _subscribe(data) -> dict:
         ticket = tickets.by_token(db, _name(data, "token") or "")
         _leave_all("ticket")
         join_room(f"ticket:{ticket['token']}")
-        join_room(f"service:{ticket['service_id']}")
+        # Its place moves with every service its counters also call (tickets.line_up), not only its own.
+        for (service_id,) in db.conn.execute(
+            "SELECT ? UNION SELECT b.service_id FROM counter_services a JOIN counter_services b ON b.counter_id = a.counter_id"
+            " WHERE a.service_id = ?",
+            (ticket["service_id"], ticket["service_id"]),
+        ):
+            join_room(f"service:{service_id}")
         emit("snapshot", snapshots.snapshot(db, "ticket", now, token=ticket["token"]))
     elif room == "public":
         # the public page (/info/): the figures of this moment, then what changes, a few seconds apart

@@ -7,13 +7,14 @@ list of fifty tickets costs the same few statements as one ticket.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from sqlite_utils import Database
 
 from . import tickets
 from .db import rows, settings
+from .i18n import current_language
 from .speech import announcement, short_announcement
 from .timeutil import iso
 
@@ -52,6 +53,7 @@ class Loaded:
         self._stats: dict[int, dict] = {}
         self._current: dict[int, dict | None] = {}
         self._codes: dict[int, str | None] = {}
+        self._lines: dict[int, tickets.Line] = {}
         self._base_url = base_url
 
     @property
@@ -105,6 +107,19 @@ class Loaded:
             self._stats.update(tickets.service_stats(self.db, self.now, wanted, self.settings))
         return self._stats
 
+    def lines(self, agency_ids: set[int]) -> dict[int, tickets.Line]:
+        """Each agency's counters and waiting tickets (`tickets.load_lines`), one statement for the missing ones."""
+        missing = {int(a) for a in agency_ids if a is not None and a not in self._lines}
+        if missing:
+            self._lines.update(tickets.load_lines(self.db, missing, self.now, self.settings))
+        return self._lines
+
+    def new_ticket_places(self, service_ids: list[int]) -> dict[int, tickets.Place]:
+        """Where a ticket taken now would stand in each service's line."""
+        services = [s for s in (self.service(i) for i in service_ids) if s]
+        lines = self.lines({s["agency_id"] for s in services})
+        return tickets.new_ticket_places(lines, services, self.now, self.settings)
+
     def current(self, counter_ids: list[int]) -> dict[int, dict | None]:
         missing = [i for i in counter_ids if i not in self._current]
         if missing:
@@ -129,34 +144,27 @@ class Loaded:
 
 def ticket_json(db: Database, ticket: dict, now: datetime, *, private: bool = True, loaded: Loaded | None = None) -> dict:
     """The ticket as the API documents it; `private=False` strips what only its holder may see."""
-    loaded = loaded or Loaded(db, now)
-    ahead, estimate = 0, None
-    if ticket["status"] == "waiting":
-        ahead = tickets.ahead_of(db, ticket)
-        stat = loaded.stats([ticket["service_id"]]).get(ticket["service_id"])
-        estimate = tickets.estimate_minutes(stat, ahead) if stat else None
-    return ticket_data(ticket, loaded, ahead, estimate, private=private)
+    return tickets_json(db, [ticket], now, private=private, loaded=loaded)[0]
 
 
 def tickets_json(db: Database, found: list[dict], now: datetime, *, private: bool = False, loaded: Loaded | None = None) -> list[dict]:
-    """Many tickets, labels and stats loaded once; "ahead" from each ticket's place in its service's line."""
+    """Many tickets, labels and stats loaded once; "ahead" from each ticket's place in the line call-next takes."""
     loaded = loaded or Loaded(db, now)
     loaded.services([t["service_id"] for t in found])
-    loaded.counters([t["counter_id"] for t in found if t["counter_id"]])
+    loaded.counters([t["counter_id"] for t in found if t["counter_id"] and t["status"] in tickets.OPEN_STATUSES])
     waiting = [t for t in found if t["status"] == "waiting"]
     stats = loaded.stats(sorted({t["service_id"] for t in waiting})) if waiting else {}
-    places = tickets.places_in_line(db, waiting)
+    lines = loaded.lines({t["agency_id"] for t in waiting}) if waiting else {}
+    places = tickets.places_in_line(db, waiting, now, loaded.settings, lines) if waiting else {}
     loaded.booking_codes([t["id"] for t in found if t.get("source") == "booking"])
-    out = []
-    for t in found:
-        ahead = places.get(t["id"], 0)
-        stat = stats.get(t["service_id"])
-        estimate = tickets.estimate_minutes(stat, ahead) if t["status"] == "waiting" and stat else None
-        out.append(ticket_data(t, loaded, ahead, estimate, private=private))
-    return out
+    return [ticket_data(t, loaded, places.get(t["id"]), stats.get(t["service_id"]), private=private) for t in found]
 
 
-def ticket_data(ticket: dict, loaded: Loaded, ahead: int, estimate: int | None, *, private: bool = True) -> dict:
+def ticket_data(ticket: dict, loaded: Loaded, place: tickets.Place | None, stat: dict | None, *, private: bool = True) -> dict:
+    waiting = ticket["status"] == "waiting"
+    place = place if waiting else None
+    ahead = place.ahead if place else 0
+    estimate = tickets.estimate_minutes(stat, ahead, place.open_counters) if place and stat else None
     service = loaded.service(ticket["service_id"])
     at_counter = ticket["status"] in tickets.OPEN_STATUSES
     counter = loaded.counter(ticket["counter_id"]) if at_counter else {}
@@ -186,12 +194,24 @@ def ticket_data(ticket: dict, loaded: Loaded, ahead: int, estimate: int | None, 
         "transfer_count": ticket["transfer_count"],
         "transfer_note": ticket["transfer_note"],
         "estimated_wait_minutes": estimate,
+        "open_counters": place.open_counters if place else None,
+        "called_around": called_around(ticket, estimate, loaded.now) if waiting else None,
         "printed": None if ticket["printed"] is None else bool(ticket["printed"]),
         "source": ticket["source"],
         "booking_code": loaded.booking_code(ticket),
         "status_url": f"{loaded.base_url}/t/{ticket['token']}",
     }
     return data if private else public(data)
+
+
+def called_around(ticket: dict, estimate: int | None, now: datetime) -> str | None:
+    """A checked-in booking whose slot is still ahead: walk-ins until then go first, so the honest
+    answer is a time (the slot, or later when the line is longer), not a count."""
+    if ticket["source"] != "booking" or not ticket["queued_at"] or ticket["queued_at"] <= iso(now):
+        return None
+    if estimate is None:
+        return ticket["queued_at"]
+    return max(ticket["queued_at"], iso(now + timedelta(minutes=estimate)))
 
 
 def public(ticket: dict) -> dict:
@@ -218,7 +238,7 @@ def counter_data(counter: dict, current: dict | None, loaded: Loaded) -> dict:
         "service_ids": [int(i) for i in service_list.split(",")] if service_list else [],
         "state": counter["state"],
         "officer": counter.get("officer_name") if counter.get("officer_id") else None,
-        "current_ticket": ticket_data(current, loaded, 0, None, private=False) if current else None,
+        "current_ticket": ticket_data(current, loaded, None, None, private=False) if current else None,
         **reason_data(counter),
     }
 
@@ -259,6 +279,7 @@ def agencies_json(
     tz = loaded.settings["timezone"]
     services = loaded.services()
     stats = loaded.stats()
+    places = loaded.new_ticket_places([s["id"] for s in services.values() if include_inactive or s["active"]])
     where = "" if include_inactive else " WHERE active = 1"
     by_agency: dict[int, list[dict]] = {}
     for s in sorted(services.values(), key=lambda r: (r["sort_order"], r["name"])):
@@ -268,7 +289,9 @@ def agencies_json(
     for agency in rows(db, AGENCIES_SQL + where + " ORDER BY sort_order, name"):
         if agency_ids and agency["id"] not in agency_ids:
             continue
-        listed = [service_data(s, stats.get(s["id"]), tickets.refusal(s, now, tz)) for s in by_agency.get(agency["id"], [])]
+        listed = [
+            service_data(s, stats.get(s["id"]), tickets.refusal(s, now, tz), places.get(s["id"])) for s in by_agency.get(agency["id"], [])
+        ]
         out.append(
             {
                 "id": agency["id"],
@@ -288,7 +311,7 @@ def agencies_json(
     return out
 
 
-def service_data(s: dict, stat: dict | None, refusal) -> dict:
+def service_data(s: dict, stat: dict | None, refusal, place: tickets.Place | None = None) -> dict:
     stat = stat or {"waiting": 0, "issued_today": 0, "open_counters": 0, "avg_service_minutes": s["default_service_minutes"]}
     return {
         "id": s["id"],
@@ -298,14 +321,16 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
         "prefix": s["prefix"],
         "open": refusal is None,
         "closed_reason": refusal.code if refusal else None,
-        "closed_message": refusal.message() if refusal else None,
+        "closed_message": refusal.message(current_language()) if refusal else None,
+        "closed_detail": closed_detail(s, refusal),
         "waiting": stat["waiting"],
         "quota": s["daily_quota"],
         "issued_today": stat["issued_today"],
         "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"] - stat.get("held", 0), 0),
         "open_counters": stat["open_counters"],
-        "estimated_wait_minutes": tickets.estimate_minutes(stat, stat["waiting"]),
+        **new_ticket_wait(stat, place),
         "booking_enabled": bool(s.get("booking_enabled")),
+        "requires_open_counter": bool(s.get("requires_open_counter")),
         "standard": {
             "requirements": s["requirements"],
             "procedure": s["procedure"],
@@ -315,6 +340,31 @@ def service_data(s: dict, stat: dict | None, refusal) -> dict:
             "complaint_channel": s["complaint_channel"],
             "sk_number": s["sk_number"],
         },
+    }
+
+
+def new_ticket_wait(stat: dict, place: tickets.Place | None) -> dict:
+    """`ahead`: the calls a ticket taken now would wait for (every service its counters call, as
+    call-next takes them); the estimate from it, null while no counter that serves it is open."""
+    ahead = place.ahead if place else stat["waiting"]
+    counters = place.open_counters if place else stat["open_counters"]
+    return {"ahead": ahead, "estimated_wait_minutes": tickets.estimate_minutes(stat, ahead, counters)}
+
+
+def closed_detail(service: dict, refusal) -> dict | None:
+    """What a screen needs to word a refusal itself, in its own language: today's hours ("08:00–15:00",
+    None when the service has none today), the closure's reason as the admin wrote it (None: a holiday
+    with no reason given), the issuing cutoff, the break's label and end."""
+    if refusal is None:
+        return None
+    opens, closes = service.get("rule_opens"), service.get("rule_closes")
+    params = refusal.params
+    return {
+        "hours": f"{opens}–{closes}" if opens else None,
+        "reason": service.get("rule_closed") or None,
+        "cutoff": params.get("cutoff"),
+        "label": params.get("label"),
+        "until": params.get("until"),
     }
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -61,7 +63,9 @@ SERVICE_ROW_SQL = (
     " (SELECT opens FROM service_hours WHERE service_id = s.id AND weekday = :weekday) AS rule_opens,"
     " (SELECT closes FROM service_hours WHERE service_id = s.id AND weekday = :weekday) AS rule_closes,"
     " (SELECT json_array(label, ends) FROM breaks WHERE weekday = :weekday AND (agency_id IS NULL OR agency_id = s.agency_id)"
-    "  AND starts <= :minute AND ends > :minute ORDER BY ends DESC LIMIT 1) AS rule_break"
+    "  AND starts <= :minute AND ends > :minute ORDER BY ends DESC LIMIT 1) AS rule_break,"
+    " (SELECT count(*) FROM counter_services cs JOIN counters c ON c.id = cs.counter_id"
+    "  WHERE cs.service_id = s.id AND c.state = 'open') AS rule_open_counters"
     " FROM services s JOIN agencies a ON a.id = s.agency_id"
 )
 
@@ -135,9 +139,9 @@ def refusal(service: dict, now: datetime, tz: str) -> LoketError | None:
     if not service["active"] or not service.get("agency_active", 1):
         return LoketError("service_inactive")
     if service["rule_closed"] is not None:
-        return LoketError("closed_today", reason=service["rule_closed"] or "hari libur")
+        return LoketError("closed_today", reason=service["rule_closed"] or N_("hari libur"))
     if service["rule_opens"] is None:
-        return LoketError("service_closed", hours="tidak ada layanan hari ini")
+        return LoketError("service_closed", hours=N_("tidak ada layanan hari ini"))
     moment = local(now, tz)
     minute = moment.hour * 60 + moment.minute
     opens, closes = minutes_of_day(service["rule_opens"]), minutes_of_day(service["rule_closes"])
@@ -149,6 +153,8 @@ def refusal(service: dict, now: datetime, tz: str) -> LoketError | None:
     if service["rule_break"]:
         label, until = json.loads(service["rule_break"])
         return LoketError("on_break", label=label, until=until)
+    if service.get("requires_open_counter") and not service.get("rule_open_counters"):
+        return LoketError("no_counter_open")
     return None
 
 
@@ -605,21 +611,6 @@ def by_token(db: Database, token: str) -> dict:
     return ticket
 
 
-def ahead_of(db: Database, ticket: dict) -> int:
-    """How many waiting tickets of the same service will be called before this one."""
-    if ticket["status"] != "waiting":
-        return 0
-    params = {"s": ticket["service_id"], "d": ticket["issued_on"], "q": ticket["queued_at"], "id": ticket["id"]}
-    earlier = "(queued_at < :q OR (queued_at = :q AND id < :id))"
-    if ticket["priority"]:
-        sql = f"SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting' AND priority = 1 AND {earlier}"
-    else:
-        sql = (
-            f"SELECT count(*) FROM tickets WHERE service_id = :s AND issued_on = :d AND status = 'waiting' AND (priority = 1 OR {earlier})"
-        )
-    return scalar(db, sql, params)
-
-
 STATS_SQL = (
     "SELECT s.id, s.default_service_minutes, s.daily_quota,"
     " (SELECT count(*) FROM tickets t WHERE t.status = 'waiting' AND t.issued_on = :today AND t.service_id = s.id) AS waiting,"
@@ -636,35 +627,6 @@ STATS_SQL = (
     "  AND b.checkin_closes_at > :now) AS held"
     " FROM services s"
 )
-
-
-def places_in_line(db: Database, waiting: list[dict]) -> dict[int, int]:
-    """How many are ahead of each of these waiting tickets (as `ahead_of`), from one read of their lines."""
-    if not waiting:
-        return {}
-    days = sorted({t["issued_on"] for t in waiting})
-    services = sorted({int(t["service_id"]) for t in waiting})
-    line = db.conn.execute(
-        f"SELECT id, service_id, issued_on, priority FROM tickets WHERE status = 'waiting' AND issued_on IN ({','.join('?' * len(days))})"
-        f" AND service_id IN ({','.join(map(str, services))}) ORDER BY queued_at, id",
-        days,
-    ).fetchall()
-    urgent: dict[tuple, int] = {}
-    for _id, sid, day, prio in line:
-        if prio:
-            urgent[(sid, day)] = urgent.get((sid, day), 0) + 1
-    seen_urgent: dict[tuple, int] = {}
-    seen_regular: dict[tuple, int] = {}
-    places = {}
-    for tid, sid, day, prio in line:
-        key = (sid, day)
-        if prio:
-            places[tid] = seen_urgent.get(key, 0)
-            seen_urgent[key] = places[tid] + 1
-        else:
-            places[tid] = urgent.get(key, 0) + seen_regular.get(key, 0)
-            seen_regular[key] = seen_regular.get(key, 0) + 1
-    return places
 
 
 def service_stats(db: Database, now: datetime, service_ids: list[int] | None = None, conf: dict | None = None) -> dict[int, dict]:
@@ -696,17 +658,30 @@ def service_stats(db: Database, now: datetime, service_ids: list[int] | None = N
     return stats
 
 
-def estimate_minutes(stat: dict, ahead: int) -> int:
-    """Ahead × recent average service time ÷ counters open for the service (at least one)."""
-    return math.ceil(ahead * stat["avg_service_minutes"] / max(stat["open_counters"], 1))
+def estimate_minutes(stat: dict, ahead: int, counters: int | None = None) -> int | None:
+    """Ahead × recent average service time ÷ the open counters that can call the ticket; None when
+    none is open (nobody can say when one opens)."""
+    counters = stat["open_counters"] if counters is None else counters
+    if not counters:
+        return None
+    return math.ceil(ahead * stat["avg_service_minutes"] / counters)
+
+
+def ahead_of(db: Database, ticket: dict, now: datetime, conf: dict | None = None) -> int:
+    """How many calls the counters that can call this waiting ticket make before it (see `line_up`)."""
+    place = places_in_line(db, [ticket], now, conf or settings(db)).get(ticket["id"])
+    return place.ahead if place else 0
 
 
 def estimated_wait(db: Database, ticket: dict, now: datetime, conf: dict | None = None) -> tuple[int, int | None]:
     if ticket["status"] != "waiting":
         return 0, None
-    ahead = ahead_of(db, ticket)
+    conf = conf or settings(db)
+    place = places_in_line(db, [ticket], now, conf).get(ticket["id"])
     stat = service_stats(db, now, [ticket["service_id"]], conf).get(ticket["service_id"])
-    return ahead, estimate_minutes(stat, ahead) if stat else None
+    if place is None or stat is None:
+        return 0, None
+    return place.ahead, estimate_minutes(stat, place.ahead, place.open_counters)
 
 
 def current_of(db: Database, counter_id: int) -> dict | None:
@@ -740,3 +715,218 @@ def waiting_for_counter(db: Database, counter_id: int, now: datetime, limit: int
         " ORDER BY priority DESC, queued_at, id LIMIT ?",
         (today, counter_id, limit),
     )
+
+
+# ---------------------------------------------------------------- place in line
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket as call-next sees it."""
+
+    id: int
+    service_id: int
+    priority: bool
+    queued_at: str
+
+
+@dataclass
+class Caller:
+    """A counter as call-next sees it: the services it calls from and, for the interleave policy, the
+    regular calls it made since its last priority call today (None: no priority call yet today)."""
+
+    id: int
+    services: frozenset[int]
+    regulars_since_priority: int | None = None
+
+
+def _choose(urgent: Waiting | None, regular: Waiting | None, caller: Caller, conf: dict, limit: str) -> Waiting | None:
+    """`next_for_counter`'s rule between the oldest urgent and the oldest regular ticket a counter can call."""
+    if regular is not None and int(conf.get("max_regular_wait_minutes") or 0) > 0 and regular.queued_at <= limit:
+        return regular  # overdue: the oldest regular ticket is the oldest overdue one
+    if urgent is None or regular is None:
+        return urgent or regular
+    if conf.get("priority_policy") == "interleave":
+        every = max(int(conf.get("priority_interleave_n") or 1), 1)
+        due = caller.regulars_since_priority is None or caller.regulars_since_priority >= every
+        return urgent if due else regular
+    return urgent
+
+
+def _line_key(ticket: Waiting) -> tuple[str, int]:
+    return ticket.queued_at, ticket.id
+
+
+def line_up(waiting: list[Waiting], callers: list[Caller], conf: dict, now: datetime) -> dict[int, int]:
+    """How many calls the counters that serve each ticket make before they call it.
+
+    The promise: with the clock stopped at `now`, no new ticket, no transfer and no counter changing
+    state, if these counters press call-next in turn (in the order given, a counter with nothing to call
+    passing), then ticket T is called after exactly `line_up(...)[T]` calls made by the counters that
+    serve T's service (calls by counters that cannot call T do not delay it and are not counted).
+    A ticket no counter here can call is left out. Pure: the same rule as `next_for_counter`, on rows.
+    """
+    return _simulate(waiting, callers, conf, now, frozenset())[0]
+
+
+def _simulate(
+    waiting: list[Waiting], callers: list[Caller], conf: dict, now: datetime, newcomers: frozenset[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """`line_up`, and for each service in `newcomers` the place a regular ticket taken now would get.
+
+    A newcomer is the newest regular ticket but for bookings whose slot is still ahead. Until a counter
+    would call it, the line runs exactly as without it; the first turn at which a counter serving its
+    service would choose it (no older regular ticket left, and the policy takes a regular one) is its
+    place. So one run answers for every service, with nothing added to the line.
+    """
+    cap = int(conf.get("max_regular_wait_minutes") or 0)
+    limit = iso(now - timedelta(minutes=cap)) if cap > 0 else ""
+    newcomer = Waiting(0, 0, False, iso(now))
+    newcomer_key = (newcomer.queued_at, float("inf"))
+    heads: dict[int, list] = {}
+    for ticket in sorted(waiting, key=_line_key, reverse=True):  # each line newest first: pop() takes the oldest
+        heads.setdefault(ticket.service_id, [[], []])[0 if ticket.priority else 1].append(ticket)
+    callers = [Caller(c.id, c.services, c.regulars_since_priority) for c in callers]  # simulated, never the caller's own
+    calls = {c.id: 0 for c in callers}
+    serving = {s: [c.id for c in callers if s in c.services] for s in {*heads, *newcomers}}
+    places: dict[int, int] = {}
+    found: dict[int, int] = {}
+    busy = list(callers)
+    while busy:
+        still = []
+        for caller in busy:
+            urgent = min((heads[s][0][-1] for s in caller.services if s in heads and heads[s][0]), key=_line_key, default=None)
+            regular = min((heads[s][1][-1] for s in caller.services if s in heads and heads[s][1]), key=_line_key, default=None)
+            watched = [s for s in caller.services if s in newcomers and s not in found]
+            free = regular is None or _line_key(regular) > newcomer_key  # nothing older than a newcomer
+            if watched and free and _choose(urgent, newcomer, caller, conf, limit) is newcomer:
+                for s in watched:
+                    found[s] = sum(calls[c] for c in serving[s])
+            picked = _choose(urgent, regular, caller, conf, limit)
+            if picked is None:
+                continue  # with nobody arriving, a counter with nothing to call stays so
+            places[picked.id] = sum(calls[c] for c in serving[picked.service_id])
+            heads[picked.service_id][0 if picked.priority else 1].pop()
+            calls[caller.id] += 1
+            if picked.priority:
+                caller.regulars_since_priority = 0
+            elif caller.regulars_since_priority is not None:
+                caller.regulars_since_priority += 1
+            still.append(caller)
+        busy = still
+    return places, found
+
+
+# ---------------------------------------------------------------- place in line: reading the rows
+
+
+class Place(NamedTuple):
+    ahead: int  # calls before this ticket by the counters that can call it (see `line_up`)
+    open_counters: int  # of those counters, how many are open now (0: none, and `ahead` is the place once they open)
+
+
+# The counters of the agencies and their waiting tickets of today, in one statement (two shapes of row,
+# told apart by the first column). {regulars} is the interleave state `_priority_due` reads, or NULL.
+LINE_SQL = (
+    "SELECT 'counter', x.id, x.open, x.services, {regulars}, x.agency_id FROM (SELECT c.id, c.agency_id, c.state = 'open' AS open,"
+    " (SELECT group_concat(service_id) FROM counter_services WHERE counter_id = c.id) AS services, {last} AS last_priority"
+    " FROM counters c WHERE c.agency_id IN ({agencies})) AS x"
+    " UNION ALL SELECT 'ticket', t.id, t.service_id, t.priority, t.queued_at, t.agency_id FROM tickets t"
+    " WHERE t.status = 'waiting' AND t.issued_on = :today AND t.service_id IN (SELECT id FROM services WHERE agency_id IN ({agencies}))"
+)
+# As `_priority_due` reads it; the id bound (today's first event, one seek of events_at) keeps the index
+# walk to today's calls of the counter instead of its whole history.
+LAST_PRIORITY_SQL = (
+    "(SELECT max(id) FROM events WHERE counter_id = c.id AND kind = 'called'"
+    " AND id >= (SELECT id FROM events WHERE at >= :since ORDER BY at, id LIMIT 1)"
+    " AND at >= :since AND json_extract(data, '$.priority') = 1)"
+)
+REGULARS_SQL = (
+    "CASE WHEN x.last_priority IS NULL THEN NULL ELSE (SELECT count(*) FROM events e WHERE e.counter_id = x.id AND e.kind = 'called'"
+    " AND e.id > x.last_priority AND json_extract(e.data, '$.priority') = 0) END"
+)
+
+
+@dataclass
+class Line:
+    """One agency's counters (with whether each is open) and its waiting tickets of today."""
+
+    waiting: list[Waiting]
+    counters: list[tuple[Caller, bool]]
+
+
+def load_lines(db: Database, agency_ids: set[int], now: datetime, conf: dict) -> dict[int, Line]:
+    """The lines of these agencies, in one statement (a counter serves only its agency's services)."""
+    if not agency_ids:
+        return {}
+    tz = conf["timezone"]
+    today = local_day(now, tz)
+    interleave = conf.get("priority_policy") == "interleave"
+    sql = LINE_SQL.format(
+        agencies=",".join(str(int(a)) for a in sorted(agency_ids)),
+        last=LAST_PRIORITY_SQL if interleave else "NULL",
+        regulars=REGULARS_SQL if interleave else "NULL",
+    )
+    lines = {int(a): Line([], []) for a in agency_ids}
+    for kind, row_id, a, b, c, agency in db.conn.execute(sql, {"today": today, "since": iso(day_start_utc(today, tz))}):
+        line = lines.setdefault(agency, Line([], []))
+        if kind == "ticket":
+            line.waiting.append(Waiting(row_id, a, bool(b), c))
+        else:
+            line.counters.append((Caller(row_id, frozenset(int(s) for s in (b or "").split(",") if s), c), bool(a)))
+    for line in lines.values():
+        line.counters.sort(key=lambda pair: pair[0].id)
+    return lines
+
+
+def places_in_line(db: Database, waiting: list[dict], now: datetime, conf: dict, lines: dict[int, Line] | None = None) -> dict[int, Place]:
+    """The place of each of these waiting tickets, as call-next will take them (`line_up`), from one
+    read of their agencies' lines (`load_lines`, or the lines given).
+
+    A ticket whose counters are all closed gets its place for when they open (every counter of the
+    agency calling; a service without any counter as if it had one) and `open_counters` 0.
+    """
+    asked = [t for t in waiting if t["status"] == "waiting" and t["issued_on"] == local_day(now, conf["timezone"])]
+    if not asked:
+        return {}
+    agencies = {t["agency_id"] for t in asked}
+    lines = lines if lines is not None and agencies <= lines.keys() else load_lines(db, agencies, now, conf)
+    places: dict[int, Place] = {}
+    for agency in agencies:
+        places.update(_place(lines[agency], [t for t in asked if t["agency_id"] == agency], now, conf))
+    return places
+
+
+def _place(line: Line, asked: list[dict], now: datetime, conf: dict, newcomers: frozenset[int] = frozenset()) -> dict:
+    """Places of these tickets of one agency's line (and, keyed by -service id, of a newcomer to each of `newcomers`)."""
+    opened = [caller for caller, is_open in line.counters if is_open]
+    open_by_service: dict[int, int] = {}
+    for caller in opened:
+        for s in caller.services:
+            open_by_service[s] = open_by_service.get(s, 0) + 1
+    now_places, now_new = _simulate(line.waiting, opened, conf, now, newcomers)
+    places = {t["id"]: Place(now_places[t["id"]], open_by_service.get(t["service_id"], 0)) for t in asked if t["id"] in now_places}
+    places.update({-s: Place(n, open_by_service.get(s, 0)) for s, n in now_new.items()})
+    later = [t for t in asked if t["id"] not in now_places]
+    later_new = frozenset(s for s in newcomers if s not in now_new)
+    if later or later_new:
+        # Nobody can call these now: their place once every counter (and each counterless service) calls.
+        served = {s for caller, _open in line.counters for s in caller.services}
+        everyone = [caller for caller, _open in line.counters]
+        everyone += [Caller(-s, frozenset([s])) for s in sorted(({t["service_id"] for t in later} | later_new) - served)]
+        when_open, when_new = _simulate(line.waiting, everyone, conf, now, later_new)
+        places.update({t["id"]: Place(when_open.get(t["id"], 0), 0) for t in later})
+        places.update({-s: Place(n, 0) for s, n in when_new.items()})
+    return places
+
+
+def new_ticket_places(lines: dict[int, Line], services: list[dict], now: datetime, conf: dict) -> dict[int, Place]:
+    """Where a regular ticket taken now would stand in each of these services (rows with id and
+    agency_id): what a kiosk's service card can honestly promise before the citizen takes one."""
+    places: dict[int, Place] = {}
+    for agency in {s["agency_id"] for s in services}:
+        if agency in lines:
+            wanted = frozenset(s["id"] for s in services if s["agency_id"] == agency)
+            found = _place(lines[agency], [], now, conf, wanted)
+            places.update({s: found[-s] for s in wanted if -s in found})
+    return places

@@ -205,3 +205,18 @@ def test_a_closed_date_set_by_the_admin_closes_the_kiosk_service(client, admin):
     response = client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     assert response.status_code == 409 and "Rapat kerja" in response.get_json()["message"]
     assert client.post("/api/tickets", headers=KIOSK, json={"service_id": 5}).status_code == 201
+
+
+def test_a_service_can_be_set_to_stop_issuing_while_none_of_its_counters_is_open(client, admin):
+    changed = client.put("/api/admin/services/5", json={"requires_open_counter": True})
+    assert changed.status_code == 200 and changed.get_json()["item"]["requires_open_counter"] == 1
+    refused = client.post("/api/tickets", json={"service_id": 5}, headers={"Accept-Language": "en"})
+    assert refused.status_code == 409
+    assert refused.get_json() == {
+        "error": "no_counter_open",
+        "message": "No counter is open for this service yet. Tickets can be taken once an officer opens a counter.",
+    }
+    card = next(s for a in client.get("/api/agencies").get_json() for s in a["services"] if s["id"] == 5)
+    assert card["open"] is False and card["closed_reason"] == "no_counter_open" and card["open_counters"] == 0
+    assert client.post("/api/counters/5/open").status_code == 200
+    assert client.post("/api/tickets", json={"service_id": 5}).status_code == 201

@@ -288,3 +288,17 @@ def test_an_action_in_the_wrong_state_is_a_409_naming_the_state(client, officer)
     client.post("/api/counters/1/start")
     body = assert_error(client.post("/api/counters/1/no-show"), 409, "invalid_state")
     assert body["current"] == "serving" and "serving" in body["message"]
+
+
+def test_a_closed_services_card_carries_its_hours_as_fields_and_its_message_in_the_asked_language(client, db):
+    db.execute("UPDATE service_hours SET opens = '08:00', closes = '09:00' WHERE service_id = 1")  # 10:00 WIB: closed
+    db.execute("INSERT INTO closed_dates (date, agency_id, reason) VALUES ('2026-11-25', 2, '')")  # Imigrasi: no reason given
+    cards = {s["id"]: s for a in client.get("/api/agencies?lang=en").get_json() for s in a["services"]}
+    ktp, paspor, kk = cards[1], cards[5], cards[2]
+    assert ktp["closed_reason"] == "service_closed"
+    assert ktp["closed_detail"] == {"hours": "08:00–09:00", "reason": None, "cutoff": None, "label": None, "until": None}
+    assert ktp["closed_message"] == "The service is closed. Hours: 08:00–09:00."
+    assert paspor["closed_reason"] == "closed_today" and paspor["closed_detail"]["reason"] is None
+    assert "public holiday" in paspor["closed_message"]
+    assert kk["open"] and kk["closed_detail"] is None
+    assert client.get("/api/agencies").get_json()[0]["services"][0]["closed_message"].startswith("Layanan sedang tutup")

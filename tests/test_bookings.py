@@ -356,7 +356,7 @@ def test_a_late_check_in_joins_the_line_at_the_moment_of_check_in(db, clock):
     clock.set_local("2026-11-25T10:44:00")
     _b, booked = bookings.check_in(db, booking["code"], clock())
     assert booked["queued_at"] == "2026-11-25T03:44:00.000Z" > walk_in["queued_at"]
-    assert tickets.ahead_of(db, booked) == 1
+    assert tickets.ahead_of(db, booked, clock()) == 1
 
 
 def test_an_early_check_in_called_before_its_slot_is_stamped_with_the_real_call_time(db, clock):
@@ -512,3 +512,19 @@ def test_kiosks_hear_the_walk_in_quota_shrink_when_a_place_is_booked_for_today(a
     settle(app)
     assert not [e for e in kiosk.get_received() if e["name"] == "queue_changed"]  # another day's booking holds nothing today
     kiosk.disconnect()
+
+
+def test_a_booking_checked_in_before_its_slot_is_told_a_time_not_that_it_is_next(db, clock):
+    sid = service_id(db)
+    tickets.set_counter_state(db, counter_id(db, 5), "open", clock())
+    booking = book(db, clock, sid, start="10:30")
+    clock.set_local("2026-11-25T10:03:00")
+    _b, booked = bookings.check_in(db, booking["code"], clock())
+    seen = serializers.ticket_json(db, booked, clock(), loaded=serializers.Loaded(db, clock(), ""))
+    assert seen["ahead"] == 0  # nobody waits now, but every walk-in until 10:30 will go first
+    assert seen["called_around"] == "2026-11-25T03:30:00.000Z"
+    clock.set_local("2026-11-25T10:05:00")
+    walk_in = tickets.issue(db, sid, clock())
+    seen = serializers.ticket_json(db, booked, clock(), loaded=serializers.Loaded(db, clock(), ""))
+    assert seen["ahead"] == 1 and seen["called_around"] == "2026-11-25T03:30:00.000Z"
+    assert serializers.ticket_json(db, walk_in, clock(), loaded=serializers.Loaded(db, clock(), ""))["called_around"] is None

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import KIOSK, free_port, settle
+from conftest import KIOSK, free_port, login, settle
 from loket.db import set_setting
 
 
@@ -377,6 +377,10 @@ def test_a_phone_cannot_make_a_kiosk_print(client, db, printer):
 
 def test_the_ticket_page_shows_the_ticket_and_its_qr_without_javascript(client):
     ticket = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]
+    html = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
+    assert "Belum ada loket yang buka" in html and "Anda berikutnya!" not in html  # nobody can call it yet
+    login(client, "petugas.dukcapil")
+    assert client.post("/api/counters/1/open").status_code == 200
     response = client.get(f"/t/{ticket['token']}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)

@@ -170,3 +170,11 @@ def test_bookings_of_an_upgraded_database_get_the_client_key_column_and_its_inde
     indexes = {r[1] for r in db.conn.execute("PRAGMA index_list(bookings)")}
     db.close()
     assert "client_key" in columns and "bookings_client" in indexes
+
+
+def test_an_upgraded_database_keeps_issuing_for_services_without_an_open_counter(v1_path):
+    db = connect(v1_path)
+    init_schema(db)
+    flags = {r[0] for r in db.conn.execute("SELECT requires_open_counter FROM services")}
+    db.close()
+    assert flags == {0}  # m20: the old behaviour until an admin turns it on

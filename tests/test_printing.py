@@ -134,6 +134,18 @@ def test_a_missing_estimate_leaves_its_line_out():
     assert b"Antrean di depan Anda: 3" in output
 
 
+def test_a_booking_before_its_slot_prints_a_time_and_no_count():
+    output = rendered({**TICKET, "ahead": 0, "estimated_wait_minutes": 0, "called_around": "2026-11-28T09:00:00.000Z"})
+    assert b"Dipanggil sekitar pukul 16.00 WIB" in output
+    assert b"Antrean di depan Anda" not in output and b"Perkiraan waktu tunggu" not in output
+
+
+def test_a_ticket_no_open_counter_can_call_says_so_and_promises_no_time():
+    output = rendered({**TICKET, "ahead": 0, "estimated_wait_minutes": None, "open_counters": 0})
+    assert b"Belum ada loket yang buka" in output and b"Antrean di depan Anda: 0" in output
+    assert b"Perkiraan waktu tunggu" not in output
+
+
 def test_image_mode_prints_the_qr_code_as_a_raster_image(capsys):
     output = rendered(qr_mode="image")
     assert GS_RASTER_IMAGE in output

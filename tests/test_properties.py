@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -195,3 +195,106 @@ def test_random_days_at_random_counters_keep_the_queue_invariants(machine):
         machine,
         settings=settings(max_examples=80, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]),
     )
+
+
+# ---------------------------------------------------------------- the place each waiting ticket is told
+
+DUKCAPIL_COUNTERS = (1, 2, 3, 4)
+DUKCAPIL_SERVICES = (1, 2, 3, 4)
+FROZEN = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 10:00 WIB: the moment the places are told
+
+step = st.one_of(
+    st.tuples(st.just("issue"), st.sampled_from(DUKCAPIL_SERVICES), st.booleans(), st.integers(0, 9)),
+    st.tuples(st.just("book"), st.sampled_from(DUKCAPIL_SERVICES), st.booleans(), st.integers(-30, 90)),
+    st.tuples(st.just("call"), st.sampled_from(DUKCAPIL_COUNTERS), st.just(False), st.integers(0, 9)),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    serves=st.tuples(*[st.sets(st.sampled_from(DUKCAPIL_SERVICES), min_size=1) for _ in DUKCAPIL_COUNTERS]),
+    opened=st.sets(st.sampled_from(DUKCAPIL_COUNTERS)),
+    policy=st.sampled_from(["strict", "interleave"]),
+    every=st.integers(1, 3),
+    cap=st.sampled_from([0, 25]),
+    steps=st.lists(step, max_size=30),
+    newcomer=st.sampled_from(DUKCAPIL_SERVICES),
+)
+def test_each_waiting_ticket_is_called_after_exactly_the_calls_it_was_told_are_ahead(
+    template, serves, opened, policy, every, cap, steps, newcomer
+):
+    """The promise of `tickets.line_up`: with the clock stopped, nobody arriving and no counter changing
+    state, the open counters press call-next in turn (by counter id; one with nothing to call passes).
+    A waiting ticket told "N ahead" is then called after exactly N calls made by the counters that serve
+    its service (calls by counters that cannot call it are not counted: they do not delay it). Counters
+    serve random overlapping services; priorities, bookings with slots before and after the moment,
+    both priority policies and the regular-wait cap all take part. A ticket no open counter serves is
+    never called and is told so (open_counters 0). The place a kiosk card promises to a ticket taken
+    now (`tickets.new_ticket_places`) is the place that ticket is then told."""
+    from loket import serializers
+    from loket.db import set_setting
+    from loket.timeutil import iso
+
+    folder = tempfile.mkdtemp(prefix="loket-line-")
+    path = Path(folder) / "loket.db"
+    shutil.copy(template, path)
+    db = connect(path)
+    try:
+        db.execute("PRAGMA synchronous=OFF")
+        with db.conn:
+            db.conn.execute(f"DELETE FROM counter_services WHERE counter_id IN {DUKCAPIL_COUNTERS}")
+            pairs = [(c, s) for c, ss in zip(DUKCAPIL_COUNTERS, serves, strict=True) for s in sorted(ss)]
+            db.conn.executemany("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", pairs)
+        for key, value in (("priority_policy", policy), ("priority_interleave_n", str(every)), ("max_regular_wait_minutes", str(cap))):
+            set_setting(db, key, value)
+        now = FROZEN - timedelta(minutes=60)
+        for counter in sorted(opened):
+            tickets.set_counter_state(db, counter, "open", now)
+        for kind, target, priority, minutes in steps:
+            if kind == "book":
+                queued = iso(FROZEN + timedelta(minutes=minutes))
+                reason = "elderly" if priority else None
+                tickets.issue(db, target, now, source="booking", queued_at=queued, priority=priority, priority_reason=reason)
+                continue
+            now += timedelta(minutes=minutes)
+            if kind == "issue":
+                tickets.issue(db, target, now, priority=priority, priority_reason="elderly" if priority else None)
+            elif target in opened:
+                tickets.call_next(db, target, now)
+        conf = tickets.settings(db)
+        # What the kiosk's card promised before the citizen took a ticket is the place it then gets.
+        lines = tickets.load_lines(db, {1}, FROZEN, conf)
+        promised = tickets.new_ticket_places(lines, [{"id": newcomer, "agency_id": 1}], FROZEN, conf)[newcomer]
+        taken = tickets.issue(db, newcomer, FROZEN)
+        waiting = list(db.query("SELECT * FROM tickets WHERE status = 'waiting' ORDER BY id"))
+        told = tickets.places_in_line(db, waiting, FROZEN, conf)
+        shown = {t["id"]: t for t in serializers.tickets_json(db, waiting, FROZEN, loaded=serializers.Loaded(db, FROZEN, ""))}
+        assert told[taken["id"]] == promised, (promised, told[taken["id"]])
+
+        calls: list[tuple[int, int]] = []  # (counter, ticket) in the order made
+        turn = sorted(opened)
+        while turn:
+            still = []
+            for counter in turn:
+                called, _done = tickets.call_next(db, counter, FROZEN)
+                if called is not None:
+                    calls.append((counter, called["id"]))
+                    still.append(counter)
+            turn = still
+
+        serving = {s: {c for c, ss in zip(DUKCAPIL_COUNTERS, serves, strict=True) if s in ss} for s in DUKCAPIL_SERVICES}
+        position = {ticket_id: i for i, (_c, ticket_id) in enumerate(calls)}
+        for t in waiting:
+            callers = serving[t["service_id"]] & opened
+            place = told[t["id"]]
+            assert shown[t["id"]]["ahead"] == place.ahead and shown[t["id"]]["open_counters"] == place.open_counters
+            assert place.open_counters == len(callers)
+            if not callers:
+                assert t["id"] not in position, "nobody could call it"
+                assert shown[t["id"]]["estimated_wait_minutes"] is None
+                continue
+            before = [c for c, _t in calls[: position[t["id"]]] if c in serving[t["service_id"]]]
+            assert place.ahead == len(before), (t["number"], place, calls)
+    finally:
+        db.close()
+        shutil.rmtree(folder, ignore_errors=True)

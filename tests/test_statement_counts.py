@@ -106,3 +106,25 @@ def test_no_hot_statement_reads_through_a_savepoint(app, client, counted):
     _n, _r = counted.count(lambda: client.get("/api/agencies"))
     seen += counted.seen
     assert not [s for s in seen if s.upper().startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_a_queue_change_broadcast_reads_as_many_statements_for_a_burst_as_for_one_ticket(app, counted):
+    """Each ticket's place comes from one read of its agency's line (tickets.places_in_line), never a
+    statement per ticket; and that read walks an index of today's waiting tickets, not the day."""
+    from loket import realtime, tickets
+    from loket.db import get_db, settings
+
+    with app.app_context():
+        db = get_db()
+        now = app.config["CLOCK"]()
+        issued = [tickets.issue(db, service, now) for _ in range(10) for service in (1, 5, 6)]
+        one, _r = counted.count(lambda: realtime.broadcast_queue_changed(db, [({"kind": "issued", "ticket": issued[0], "now": now}, "")]))
+        burst = [({"kind": "issued", "ticket": t, "now": now}, "") for t in issued]
+        many, _r = counted.count(lambda: realtime.broadcast_queue_changed(db, burst))
+        assert many == one, (one, many)
+        conf = {**settings(db), "priority_policy": "interleave"}
+        sql = tickets.LINE_SQL.format(agencies="1,2", last=tickets.LAST_PRIORITY_SQL, regulars=tickets.REGULARS_SQL)
+        plan = " | ".join(r[3] for r in db.conn.execute("EXPLAIN QUERY PLAN " + sql, {"today": "2026-11-25", "since": "x"}))
+        assert "SCAN t " not in plan + " " and "SCAN tickets" not in plan, plan
+        assert "SCAN e " not in plan + " " and "SCAN events" not in plan, plan
+        assert tickets.places_in_line(db, issued, now, conf)

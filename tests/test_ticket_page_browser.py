@@ -53,6 +53,8 @@ def test_a_phone_ticket_page_turns_into_the_call_to_a_counter(live_server, page_
 
 
 def test_the_ticket_page_follows_the_queue_ahead_of_it(live_server, page_factory):
+    with live_server.session("petugas.imigrasi") as officer:
+        assert officer.post(f"{live_server.url}/api/counters/5/open", timeout=10).status_code == 200
     with live_server.session() as http:
         first = http.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()
         second = http.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()

@@ -387,9 +387,9 @@ def test_closing_a_counter_with_a_citizen_in_front_is_refused(db, clock):
 def test_ahead_counts_priority_tickets_and_earlier_regulars(db, clock):
     a, b = issue(db, clock), issue(db, clock)
     p = issue(db, clock, priority=True, priority_reason="elderly")
-    assert tickets.ahead_of(db, a) == 1
-    assert tickets.ahead_of(db, b) == 2
-    assert tickets.ahead_of(db, p) == 0
+    assert tickets.ahead_of(db, a, clock()) == 1
+    assert tickets.ahead_of(db, b, clock()) == 2
+    assert tickets.ahead_of(db, p, clock()) == 0
 
 
 def test_estimated_wait_uses_recent_service_times_and_open_counters(db, clock):
@@ -407,6 +407,32 @@ def test_estimated_wait_uses_recent_service_times_and_open_counters(db, clock):
     assert tickets.estimated_wait(db, waiting[-1], clock()) == (3, 15)
 
 
+PASPOR_GANTI = 6  # Imigrasi: counters 5 and 6 serve Paspor Baru and this
+
+
+def test_the_place_in_line_counts_every_service_the_tickets_counters_call(db, clock):
+    open_counter(db, clock, 5)
+    f1 = issue(db, clock, PASPOR_GANTI)
+    clock.advance(minutes=1)
+    e1 = issue(db, clock, PASPOR)
+    clock.advance(minutes=1)
+    f2 = issue(db, clock, PASPOR_GANTI)
+    assert [tickets.ahead_of(db, t, clock()) for t in (f1, e1, f2)] == [0, 1, 2]
+    called = [tickets.call_next(db, 5, clock())[0]["number"] for _ in range(3)]
+    assert called == [f1["number"], e1["number"], f2["number"]]
+
+
+def test_the_estimate_divides_by_the_open_counters_that_can_call_the_ticket_and_is_none_without_one(db, clock):
+    for _ in range(3):
+        issue(db, clock, PASPOR)
+    last = issue(db, clock, PASPOR)
+    assert tickets.estimated_wait(db, last, clock()) == (3, None)  # nobody can say when a counter opens
+    open_counter(db, clock, 5)
+    ahead, one_counter = tickets.estimated_wait(db, last, clock())
+    open_counter(db, clock, 6)
+    assert tickets.estimated_wait(db, last, clock()) == (3, -(-one_counter // 2))
+
+
 def test_a_step_stamped_before_the_one_it_follows_keeps_the_lifecycle_in_order(db, clock):
     """A request reads the clock before waiting for the write lock: its instant may be older."""
     open_counter(db, clock, 1)
@@ -417,3 +443,13 @@ def test_a_step_stamped_before_the_one_it_follows_keeps_the_lifecycle_in_order(d
     started = tickets.start(db, 1, early)
     done = tickets.complete(db, 1, early)
     assert ticket["issued_at"] <= called["called_at"] <= started["started_at"] <= done["finished_at"]
+
+
+def test_a_service_that_waits_for_an_open_counter_issues_only_while_one_is_open(db, clock):
+    issue(db, clock, PASPOR)  # the setting is off by default: the ticket says no counter is open yet
+    db.execute("UPDATE services SET requires_open_counter = 1 WHERE id = ?", (PASPOR,))
+    assert refusal(db, clock, PASPOR) == "no_counter_open"
+    open_counter(db, clock, 6)
+    assert issue(db, clock, PASPOR)["number"] == "E002"
+    tickets.set_counter_state(db, 6, "paused", clock())  # a pause takes no new citizens either
+    assert refusal(db, clock, PASPOR) == "no_counter_open"

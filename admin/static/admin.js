@@ -46,6 +46,7 @@ const ENTITIES = {
       ["wait_target_minutes", "Target waktu tunggu (menit; kosong = waktu dijanjikan)", "number"],
       ["service_target_minutes", "Target lama dilayani (menit; kosong = waktu dijanjikan)", "number"],
       ["default_service_minutes", "Perkiraan lama layanan (menit)", "number"], ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
+      ["requires_open_counter", "Berhenti memberi nomor selama belum ada loket layanan ini yang buka", "checkbox"],
       ["hours", "Jam layanan mingguan", "hours"],
       ...BOOKING_FIELDS,
       ...STANDARD.map(([name, label]) => [name, label, name === "sk_number" || name === "fee" || name === "completion_time" ? "text" : "textarea"]),

@@ -74,6 +74,7 @@ export const LABELS = [
   NC_("admin", "Jumlah digit"),
   NC_("admin", "Kuota harian (kosong = tanpa batas)"),
   NC_("admin", "Berhenti mengambil nomor … menit sebelum tutup"),
+  NC_("admin", "Berhenti memberi nomor selama belum ada loket layanan ini yang buka"),
   NC_("admin", "Waktu layanan dijanjikan (menit)"),
   NC_("admin", "Rincian per hari"),
   NC_("admin", "Bagian warga dilayani dalam target waktu tunggu, per hari"),

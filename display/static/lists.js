@@ -83,14 +83,18 @@ export function drawWaiting() {
       name.title = service.name;
       const count = el("span", "w-count", String(s.waiting));
       count.title = t(TEXT.people);
-      row.append(el("span", "w-prefix", service.prefix), name, count);
+      row.append(el("span", "w-prefix", service.prefix), name);
+      // Taking numbers but no counter calling yet: the count alone would look like a moving line.
+      if (s.open && s.open_counters === 0) row.append(el("span", "w-note", t(TEXT.no_counter_open)));
+      row.append(count);
       rows.push(row);
     }
   }
   const fs = fontPx();
   const widest = Math.max(fs * 5, ...rows.map((row) => {
-    const [prefix, name, count] = row.children;
-    return Math.max(fs, textWidth(prefix.textContent, 800) + fs * 0.16) + textWidth(name.textContent) + textWidth(count.textContent, 800);
+    const [prefix, name, ...rest] = row.children;
+    const tail = rest.reduce((sum, part) => sum + textWidth(part.textContent, 800) + fs * 0.12, 0);
+    return Math.max(fs, textWidth(prefix.textContent, 800) + fs * 0.16) + textWidth(name.textContent) + tail;
   }));
   pagedGrid("waiting", box, rows, widest + fs * 0.5, fs * 1.25, $("waiting-page"));
 }

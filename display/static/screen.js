@@ -19,6 +19,7 @@ export const TEXT = {
   free: N_("Siap"),
   no_calls: N_("Belum ada panggilan hari ini."),
   no_counters: N_("Belum ada loket."),
+  no_counter_open: N_("belum ada loket buka"),
   people: N_("orang"),
   connected: "",
   connecting: N_("Menghubungkan…"),

@@ -2,7 +2,9 @@
 // the kiosk's USB barcode scanner (it types the code and Enter into the focused field); the ticket is printed.
 import { _, api, esc, lang, N_, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
+import { placeHtml } from "./place.js";
 
+const app = document.getElementById("app");
 const opener = document.getElementById("checkin-open");
 const CODE_KEYS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"]; // booking codes have no 0/O, 1/I
 const IDLE = 45 * 1000;
@@ -72,7 +74,7 @@ function ticketView(ticket, again = false) {
       <p class="k-issued-service">${esc(ticket.service)}</p>
       <p class="k-issued-label">${again ? _("Anda sudah check-in. Nomor antrean Anda") : _("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="checkin-number">${esc(ticket.number)}</p>
-      <p>${_("Antrean di depan Anda")}: <strong>${ticket.ahead}</strong></p>
+      ${placeHtml(ticket, app?.dataset.timezone || "Asia/Jakarta")}
       ${ticket.qr_svg ? `<div class="k-issued-qr">${ticket.qr_svg}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>` : ""}
       ${again ? "" : printed}
       <button type="button" class="k-btn k-btn-ghost" data-action="close">${_("Selesai")}</button>

@@ -1,6 +1,7 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
 import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
+import { placeHtml } from "./place.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
@@ -29,6 +30,7 @@ const REFUSALS = {
   issuing_stopped: N_("Pengambilan nomor sudah ditutup"),
   on_break: N_("Sedang istirahat"),
   closed_today: N_("Tutup hari ini"),
+  no_counter_open: N_("Belum ada loket yang buka"),
   service_inactive: N_("Layanan tidak tersedia"),
   rate_limited: N_("Batas pengambilan nomor tercapai"),
   self_priority_disabled: N_("Prioritas diberikan petugas"),
@@ -91,9 +93,15 @@ function applyQueueChanged(change) {
         waiting: update.waiting,
         issued_today: update.issued_today,
         open_counters: update.open_counters,
+        ahead: update.ahead,
         quota_left: update.quota_left,
         estimated_wait_minutes: update.estimated_wait_minutes,
       });
+      // A service that waits for an open counter opens and closes with its counters.
+      if (service.requires_open_counter && (service.open || service.closed_reason === "no_counter_open")) {
+        service.open = update.open_counters > 0;
+        service.closed_reason = service.open ? null : "no_counter_open";
+      }
       agency.waiting = agency.services.reduce((sum, s) => sum + s.waiting, 0);
     }
   }
@@ -112,14 +120,20 @@ async function refreshAgencies() {
 // ---------------------------------------------------------------- rendering
 
 function refusalOf(service) {
-  if (!service.open) return { code: service.closed_reason, message: service.closed_message };
+  if (!service.open) return { code: service.closed_reason, message: service.closed_message, ...service.closed_detail };
   if (service.quota_left === 0) return { code: "quota_reached", message: _("Kuota antrean hari ini sudah terpenuhi.") };
   return null;
 }
 
+// Open for tickets, but no counter calls yet: neither "no queue" nor an estimate would be true.
+const noCounterYet = (service) => service.open && service.open_counters === 0;
+
+// "Waiting" is the line a ticket taken now joins: every service its counters call (service.ahead).
 function waitText(service) {
-  if (!service.waiting) return _("Tidak ada antrean");
-  const people = _("{waiting} menunggu", { waiting: service.waiting });
+  const waiting = service.ahead ?? service.waiting;
+  if (noCounterYet(service)) return waiting ? _("{waiting} menunggu", { waiting }) : "";
+  if (!waiting) return _("Tidak ada antrean");
+  const people = _("{waiting} menunggu", { waiting });
   return service.estimated_wait_minutes ? `${people} · ± ${service.estimated_wait_minutes} ${_("menit")}` : people;
 }
 
@@ -128,12 +142,13 @@ function serviceCard(service, showAgency = false) {
   const quota = service.quota_left != null && !refusal ? `<span class="k-chip">${_("Sisa kuota")} ${service.quota_left}</span>` : "";
   const status = refusal
     ? `<span class="k-badge k-closed">${esc(t(REFUSALS[refusal.code] || N_("Tutup")))}</span>`
-    : `<span class="k-badge k-open">${_("Buka")}</span>`;
+    : noCounterYet(service) ? `<span class="k-badge k-idle">${_("Belum ada loket yang buka")}</span>` : `<span class="k-badge k-open">${_("Buka")}</span>`;
   return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="${agencyStyle(service.agency?.color)}">
       ${showAgency ? `<span class="k-card-agency">${esc(service.agency.name)}</span>` : ""}
       <span class="k-card-title">${esc(service.name)}</span>
       <span class="k-card-meta">${status}${quota}<span class="k-wait">${esc(waitText(service))}</span></span>
       ${refusal && refusalDetailText(refusal) ? `<span class="k-card-note">${esc(refusalDetailText(refusal))}</span>` : ""}
+      ${!refusal && noCounterYet(service) ? `<span class="k-card-note k-card-info">${esc(_(NO_COUNTER_NOTE))}</span>` : ""}
     </button>`;
 }
 
@@ -242,7 +257,8 @@ function serviceView() {
   const priority = state.mpp.self_priority && !refusal
     ? `<button type="button" class="k-btn k-btn-priority" data-action="priority">${_("Antrean prioritas")}<small>${_("Disabilitas, lansia, ibu hamil, anak, korban bencana")}</small></button>`
     : "";
-  if (refusal) loadOpening(service.id);
+  // No counter open yet is a matter of minutes: "come back tomorrow" would send the citizen away.
+  if (refusal && refusal.code !== "no_counter_open") loadOpening(service.id);
   return `
     <section class="k-service-view" style="${agencyStyle(service.agency.color)}">
       <div class="k-service-info">
@@ -265,17 +281,23 @@ function refusalBox(refusal, service) {
   return `<div class="k-refusal" role="alert" data-code="${esc(refusal.code)}">
       <p class="k-refusal-title">${esc(t(REFUSALS[refusal.code] || N_("Tidak dapat mengambil nomor")))}</p>
       ${refusalDetail(refusal)}
-      <div class="k-opening" id="opening">${service ? openingText(service.id) : ""}</div>
+      ${refusal.code === "no_counter_open" ? "" : `<div class="k-opening" id="opening">${service ? openingText(service.id) : ""}</div>`}
     </div>`;
 }
 
-// The server's message adds only what the title does not say already (the hours, the reason for closing).
+const NO_COUNTER_NOTE = N_("Nomor tetap dapat diambil dan dipanggil menurut urutan saat petugas membuka loket.");
+
+// What the title does not say already (the hours, the reason for closing), worded here in the page's
+// language from the service's closed_detail (or an error's fields); the server's sentence only as a fallback.
 function refusalDetailText(refusal) {
-  const message = refusal.message || "";
-  if (["quota_reached", "service_inactive"].includes(refusal.code)) return "";
-  if (refusal.code === "service_closed") return message.replace(/^[^.]*\.\s*/, "");
-  if (refusal.code === "closed_today") return message.replace(/^[^:]*:\s*/, "").replace(/^./, (c) => c.toUpperCase());
-  return message;
+  const code = refusal.code;
+  if (["quota_reached", "service_inactive"].includes(code)) return "";
+  if (code === "service_closed" && "hours" in refusal) return /\d/.test(refusal.hours || "") ? _("Jam layanan: {hours}", { hours: refusal.hours }) : _("Tidak ada layanan hari ini.");
+  if (code === "closed_today" && "reason" in refusal) return refusal.reason ? refusal.reason.replace(/^./, (c) => c.toUpperCase()) : _("Hari libur");
+  if (code === "issuing_stopped" && refusal.cutoff) return _("Pengambilan nomor hari ini ditutup pukul {cutoff}.", { cutoff: refusal.cutoff });
+  if (code === "on_break" && refusal.until) return _("{label}: pengambilan nomor dibuka kembali pukul {until}.", { label: refusal.label || _("Istirahat"), until: refusal.until });
+  if (code === "no_counter_open") return _("Nomor antrean dapat diambil setelah petugas membuka loket. Silakan tunggu sebentar atau tanyakan di meja informasi.");
+  return refusal.message || "";
 }
 
 function refusalDetail(refusal) {
@@ -358,9 +380,6 @@ function printStatus(ticket) {
 
 function ticketView() {
   const tk = state.ticket;
-  const wait = tk.ahead === 0
-    ? `<p><strong>${_("Anda berikutnya. Mohon tunggu panggilan.")}</strong></p>`
-    : tk.estimated_wait_minutes ? `<p>${_("Perkiraan waktu tunggu")}: <strong>± ${tk.estimated_wait_minutes} ${_("menit")}</strong></p>` : "";
   return `
     <section class="k-issued" style="${agencyStyle(tk.agency_color)}">
       <p class="k-sub">${esc(tk.agency)}</p>
@@ -368,8 +387,7 @@ function ticketView() {
       <p class="k-issued-label">${_("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="issued-number">${esc(tk.number)}</p>
       ${tk.priority ? `<p class="k-t-priority">${_("PRIORITAS")}</p>` : ""}
-      <p>${_("Antrean di depan Anda")}: <strong>${tk.ahead}</strong></p>
-      ${wait}
+      ${placeHtml(tk, state.mpp.timezone)}
       <div class="k-issued-qr">${tk.qr_svg || ""}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>
       ${printStatus(tk)}
       <button type="button" class="k-btn k-btn-ghost" data-action="home">${_("Selesai")} <span id="countdown"></span></button>
@@ -443,7 +461,7 @@ async function take(priorityReason = null) {
     }
   } catch (err) {
     if (err.code === "offline") showOffline(true);
-    else go("refusal", { refusal: { code: err.code, message: err.message } });
+    else go("refusal", { refusal: { ...err.body, code: err.code, message: err.message } });
   } finally {
     state.busy = false;
   }

@@ -14,6 +14,18 @@ function statusHtml(tk) {
   const where = tk.counter_number != null ? _("Silakan menuju loket {counter_number}", { counter_number: tk.counter_number }) : "";
   switch (tk.status) {
     case "waiting": {
+      // A booking before its slot: walk-ins until then go first, so a time, not a count.
+      if (tk.called_around) {
+        const at = mppTime(new Date(tk.called_around), mpp.timezone);
+        const time = `${lang() === "id" ? at.time.replace(":", ".") : at.time} ${at.zone}`;
+        return `<p class="k-t-big" id="t-around">${_("Dipanggil sekitar pukul {time}", { time })}</p>
+          <p>${_("Nomor reservasi dipanggil mulai jam sesinya; pengunjung yang datang sebelum jam itu dilayani lebih dulu.")}</p>`;
+      }
+      if (tk.open_counters === 0) {
+        return `<p class="k-t-big" id="t-no-counter">${_("Belum ada loket yang buka")}</p>
+          <p>${_("Antrean di depan Anda")}: <strong id="t-ahead">${tk.ahead}</strong></p>
+          <p>${_("Nomor Anda tetap berlaku. Pemanggilan dimulai saat petugas membuka loket; perkiraan waktu tunggu muncul setelah itu.")}</p>`;
+      }
       // Next in line: say so plainly, no "± 0 menit" beside it.
       if (tk.ahead === 0) {
         return `<p class="k-t-big k-t-next" id="t-next">${_("Anda berikutnya!")}</p>
