@@ -259,6 +259,7 @@ def m21_booking_client(db: sqlite_utils.Database) -> None:
     db.conn.execute("CREATE INDEX IF NOT EXISTS bookings_client ON bookings (client_key, service_id, date)")
 
 
+@migrations()
 def m20_service_requires_open_counter(db: sqlite_utils.Database) -> None:
     """Per service: stop issuing while none of its counters is open (0: issue anyway, the ticket says
     that no counter is open yet)."""

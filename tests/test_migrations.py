@@ -1,5 +1,6 @@
 """Schema migrations: a database made before migrations existed upgrades with every row kept."""
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -178,3 +179,14 @@ def test_an_upgraded_database_keeps_issuing_for_services_without_an_open_counter
     flags = {r[0] for r in db.conn.execute("SELECT requires_open_counter FROM services")}
     db.close()
     assert flags == {0}  # m20: the old behaviour until an admin turns it on
+
+
+def test_every_migration_function_is_registered():
+    """A migration written but not decorated (easy to lose in a merge) would never run."""
+    import inspect
+
+    from loket import migrations
+
+    written = {name for name, fn in inspect.getmembers(migrations, inspect.isfunction) if re.match(r"m\d+_", name)}
+    registered = {m.name for m in migrations.migrations._migrations}
+    assert written == registered, written ^ registered
