@@ -27,6 +27,7 @@ CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 PREFIX = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 STANDARD_FIELDS = ("requirements", "procedure", "completion_time", "fee", "product", "complaint_channel", "sk_number")
+ENGLISH_FIELDS = ("requirements_en", "procedure_en")  # m20_english_service_texts: empty shows the Indonesian
 
 
 def flag(data: dict, field: str) -> int:
@@ -150,6 +151,7 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         "agency_id": agency_id,
         "code": code,
         "name": text(data, "name", required=True, max_length=200),
+        "name_en": text(data, "name_en", max_length=200),
         "short_name": text(data, "short_name", max_length=40),
         "prefix": prefix,
         "padding": integer(data, "padding", minimum=1, maximum=6, required=False) or 3,
@@ -162,6 +164,8 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
     }
     for field in STANDARD_FIELDS:
         values[field] = text(data, field, max_length=4000 if field in ("requirements", "procedure") else 500)
+    for field in ENGLISH_FIELDS:
+        values[field] = text(data, field, max_length=4000)
     values.update(bookings.clean_settings(data))  # online booking (m15_bookings)
     values["hours"] = _clean_hours(data.get("hours"))
     for h in values["hours"]:

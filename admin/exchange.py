@@ -24,7 +24,7 @@ KINDS = ("agencies", "services", "counters")
 AGENCY_COLUMNS = ["code", "name", "color", "zone", "sort_order", "active", "maklumat", "maklumat_signer"]
 SERVICE_COLUMNS = [
     "agency_code", "code", "name", "prefix", "padding", "daily_quota", "cutoff_minutes", "default_service_minutes",
-    "promised_minutes", "active", "sort_order", *config.STANDARD_FIELDS, "hours",
+    "promised_minutes", "active", "sort_order", *config.STANDARD_FIELDS, "hours", "name_en", *config.ENGLISH_FIELDS,
 ]  # fmt: skip
 COUNTER_COLUMNS = ["agency_code", "number", "name", "zone", "service_codes"]
 COLUMNS = {"agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS, "counters": COUNTER_COLUMNS}

@@ -183,6 +183,14 @@ def m11_drop_tickets_waiting(db: sqlite_utils.Database) -> None:
     db.conn.execute("DROP INDEX IF EXISTS tickets_waiting")
 
 
+@migrations()
+def m20_english_service_texts(db: sqlite_utils.Database) -> None:
+    """A service's name, requirements and procedure in English for screens shown in English (empty: the
+    Indonesian is shown)."""
+    for column in ("name_en", "requirements_en", "procedure_en"):
+        add_column(db, "services", column, "TEXT NOT NULL DEFAULT ''")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

@@ -41,12 +41,15 @@ const ENTITIES = {
       ["hours", "Jam layanan", (h) => h.map((x) => `${tr(DAYS[x.weekday]).slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || tr("Belum ada jam: tutup")], ["active", "Aktif", yes]],
     fields: () => [
       ["agency_id", "Instansi", "select", agencyOptions(false)], ["code", "Kode layanan", "text"], ["name", "Nama layanan", "text"],
+      ["name_en", "Nama layanan dalam bahasa Inggris (kosong = nama layanan)", "text"],
       ["short_name", "Nama singkat di layar (kosong = nama layanan)", "text"], ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
       ["cutoff_minutes", "Berhenti mengambil nomor … menit sebelum tutup", "number"], ["promised_minutes", "Waktu layanan dijanjikan (menit)", "number"],
       ["default_service_minutes", "Perkiraan lama layanan (menit)", "number"], ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
       ["hours", "Jam layanan mingguan", "hours"],
       ...BOOKING_FIELDS,
       ...STANDARD.map(([name, label]) => [name, label, name === "sk_number" || name === "fee" || name === "completion_time" ? "text" : "textarea"]),
+      ["requirements_en", "Persyaratan dalam bahasa Inggris (kosong = persyaratan di atas)", "textarea"],
+      ["procedure_en", "Prosedur dalam bahasa Inggris (kosong = prosedur di atas)", "textarea"],
     ],
   },
   counters: {

@@ -1,5 +1,5 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
-import { _, agencyStyle, api, esc, icon, lang, live, localDate, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
+import { _, agencyStyle, api, esc, icon, lang, live, localDate, localized, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
@@ -115,7 +115,7 @@ function serviceCard(service, showAgency = false) {
     : `<span class="k-badge k-open">${_("Buka")}</span>`;
   return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="${agencyStyle(service.agency?.color)}">
       ${showAgency ? `<span class="k-card-agency">${esc(service.agency.name)}</span>` : ""}
-      <span class="k-card-title">${esc(service.name)}</span>
+      <span class="k-card-title">${esc(localized(service, "name"))}</span>
       <span class="k-card-meta">${status}${quota}<span class="k-wait">${esc(waitText(service))}</span></span>
       ${refusal && refusalDetailText(refusal) ? `<span class="k-card-note">${esc(refusalDetailText(refusal))}</span>` : ""}
     </button>`;
@@ -160,7 +160,7 @@ function agencyGrid() {
 function searchResults(query) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   return allServices().filter((s) => {
-    const hay = `${s.name} ${s.code} ${s.agency.name} ${s.agency.code} ${s.standard?.product || ""}`.toLowerCase();
+    const hay = `${s.name} ${s.name_en || ""} ${s.code} ${s.agency.name} ${s.agency.code} ${s.standard?.product || ""}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }
@@ -208,8 +208,8 @@ function standardBlock(service) {
   return `
       <p class="k-sub">${_("Standar pelayanan: baca sebelum mengambil nomor.")}</p>
       <div class="k-standard">
-        ${standardItem(_("Persyaratan"), std.requirements, ask)}
-        ${standardItem(_("Sistem, mekanisme & prosedur"), std.procedure, ask)}
+        ${standardItem(_("Persyaratan"), localized(std, "requirements"), ask)}
+        ${standardItem(_("Sistem, mekanisme & prosedur"), localized(std, "procedure"), ask)}
         ${standardItem(_("Jangka waktu penyelesaian"), std.completion_time, ask)}
         ${standardItem(_("Biaya/tarif"), std.fee, ask)}
         ${standardItem(_("Produk pelayanan"), std.product, ask)}
@@ -232,7 +232,7 @@ function serviceView() {
       <div class="k-service-info">
         <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-agency">← ${_("Kembali")}</button></nav>
         <p class="k-sub">${esc(service.agency.name)}</p>
-        <h1 class="k-title">${esc(service.name)}</h1>
+        <h1 class="k-title">${esc(localized(service, "name"))}</h1>
         <p class="k-stats"><span>${esc(waitText(service))}</span>${service.quota_left != null ? `<span>${_("Sisa kuota")}: ${service.quota_left}</span>` : ""}</p>
         ${standardBlock(service)}
       </div>
@@ -347,7 +347,7 @@ function ticketView() {
   return `
     <section class="k-issued" style="${agencyStyle(tk.agency_color)}">
       <p class="k-sub">${esc(tk.agency)}</p>
-      <p class="k-issued-service">${esc(tk.service)}</p>
+      <p class="k-issued-service">${esc(localized(tk, "service"))}</p>
       <p class="k-issued-label">${_("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="issued-number">${esc(tk.number)}</p>
       ${tk.priority ? `<p class="k-t-priority">${_("PRIORITAS")}</p>` : ""}
@@ -355,7 +355,7 @@ function ticketView() {
       ${wait}
       <div class="k-issued-qr">${tk.qr_svg || ""}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>
       ${printStatus(tk)}
-      <button type="button" class="k-btn k-btn-ghost" data-action="home">${_("Selesai")} <span id="countdown"></span></button>
+      <button type="button" class="k-btn k-btn-ghost" data-action="home">${pgettext("button", "Selesai")} <span id="countdown"></span></button>
     </section>`;
 }
 
