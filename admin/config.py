@@ -79,7 +79,7 @@ LOGO_MAX = 96 * 1024  # characters of the data URL: a badge, not a poster
 def _short_code(data: dict) -> str:
     value = text(data, "short_code", max_length=8)
     if value and not SHORT_CODE.match(value):
-        raise _bad("short_code", "1–8 huruf atau angka")
+        raise _bad("short_code", N_("1–8 huruf atau angka"))
     return value
 
 
@@ -87,9 +87,9 @@ def _logo(data: dict) -> str:
     """A PNG, JPEG or WebP as a data URL (the admin form reads the file); SVG is refused, it can carry script."""
     value = data.get("logo") or ""
     if not isinstance(value, str):
-        raise _bad("logo", "berkas gambar")
+        raise _bad("logo", N_("berkas gambar"))
     if value and (len(value) > LOGO_MAX or not LOGO.match(value)):
-        raise _bad("logo", "gambar PNG, JPEG atau WebP, maksimal 64 KB")
+        raise _bad("logo", N_("gambar PNG, JPEG atau WebP, maksimal 64 KB"))
     return value
 
 
@@ -228,7 +228,7 @@ def _clean_kiosk(db: Database, data: dict, current: dict | None) -> dict:
         try:
             printing.parse_printer_url(url)
         except printing.PrinterError as err:
-            raise _bad("printer_url", str(err)) from None
+            raise _bad("printer_url", N_("alamat printer tidak dapat dipakai ({detail})"), detail=str(err)) from None
     return {
         "name": name,
         "location": text(data, "location", max_length=200),

@@ -18,6 +18,7 @@ from loket import auth, bookings, inputs, realtime, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
+from loket.i18n import N_
 from loket.ratelimit import hit, peek
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -163,7 +164,7 @@ def create_booking():
     start = inputs.text(data, "start", required=True, max_length=5)
     name = inputs.text(data, "name", required=True, max_length=100)
     if len(name) < 2:
-        raise LoketError("invalid_field", field="name", reason="minimal 2 huruf")
+        raise LoketError("invalid_field", field="name", reason=N_("minimal 2 huruf"))
     phone = inputs.text(data, "phone", required=True, max_length=20)
     nik = inputs.text(data, "nik", max_length=20) or None
     booking = bookings.book(db, service_id, day, start, name, phone, now, nik=nik, secret=current_app.config["SECRET_KEY"])

@@ -203,12 +203,14 @@ def save_kiosk(
         try:
             printing.parse_printer_url(printer_url)
         except printing.PrinterError as err:
-            raise LoketError("invalid_field", field="printer", reason=str(err)) from None
+            reason = N_("alamat printer tidak dapat dipakai ({detail})")
+            raise LoketError("invalid_field", field="printer", reason=reason, detail=str(err)) from None
     if profile:
         try:
             printing.open_printer("dummy", profile)
         except printing.PrinterError as err:
-            raise LoketError("invalid_field", field="profile", reason=str(err)) from None
+            reason = N_("profil printer tidak dikenal ({detail})")
+            raise LoketError("invalid_field", field="profile", reason=reason, detail=str(err)) from None
     existing = one(db, "SELECT id FROM kiosks WHERE name = ?", (name,))
     row = {"name": name, "location": location, "printer_url": printer_url.strip(), "printer_profile": profile, "qr_mode": qr_mode}
     if existing:

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, request
 from . import auth, inputs, realtime, serializers, tickets
 from .db import get_db, one, settings
 from .errors import LoketError
+from .i18n import N_
 from .ratelimit import clear, hit, refuse_over
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -69,7 +70,7 @@ def issue_from_request(data: dict, source: str) -> dict:
     if kiosk_id is not None:
         kiosk = one(db, "SELECT * FROM kiosks WHERE id = ?", (kiosk_id,))
         if kiosk is None:
-            raise LoketError("invalid_field", field="kiosk_id", reason="kios tidak terdaftar")
+            raise LoketError("invalid_field", field="kiosk_id", reason=N_("kios tidak terdaftar"))
     user = auth.current_user()
     granted_by = None
     if priority:

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from . import tickets
 from .db import one, scalar, settings, transaction
 from .errors import LoketError
-from .i18n import long_date
+from .i18n import N_
 from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day, parse_iso, zone
 
 # 32 symbols, none of 0/O or 1/I: read aloud over a counter and typed on a kiosk without doubt.
@@ -57,7 +57,7 @@ def clean_settings(data: dict) -> dict:
         elif value in (False, 0, None, "", "0", "false"):
             values[field] = 0
         else:
-            raise LoketError("invalid_field", field=field, reason="harus true atau false")
+            raise LoketError("invalid_field", field=field, reason=N_("harus ya atau tidak"))
     for field, (default, low, high) in SETTINGS.items():
         value = data.get(field)
         if value is None or value == "":
@@ -66,9 +66,9 @@ def clean_settings(data: dict) -> dict:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise LoketError("invalid_field", field=field, reason="harus bilangan bulat") from None
+            raise LoketError("invalid_field", field=field, reason=N_("harus bilangan bulat")) from None
         if isinstance(value, bool) or not low <= number <= high or (isinstance(value, float) and value != number):
-            raise LoketError("invalid_field", field=field, reason=f"{low}–{high}")
+            raise LoketError("invalid_field", field=field, reason=N_("antara {minimum} dan {maximum}"), minimum=low, maximum=high)
         values[field] = number
     return values
 
@@ -91,7 +91,7 @@ def _parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise LoketError("invalid_field", field="date", reason="format YYYY-MM-DD") from None
+        raise LoketError("invalid_field", field="date", reason=N_("format tanggal YYYY-MM-DD")) from None
 
 
 def day_plan(db: Database, service: dict, day: str, now: datetime) -> list[tuple[int, int]]:
@@ -104,24 +104,20 @@ def day_plan(db: Database, service: dict, day: str, now: datetime) -> list[tuple
     when = _parse_date(day)
     today = local(now, tz).date()
     if not service["booking_enabled"] or not service["active"] or not service["agency_active"]:
-        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi", reason_en="this service takes no bookings")
+        raise LoketError("booking_closed", reason=N_("layanan ini tidak menerima reservasi"))
     if when < today or when > today + timedelta(days=service["booking_days_ahead"]):
         ahead = service["booking_days_ahead"]
-        raise LoketError(
-            "booking_closed",
-            reason=f"reservasi dibuka untuk hari ini sampai {ahead} hari ke depan",
-            reason_en=f"bookings are open from today to {ahead} days ahead",
-        )
+        raise LoketError("booking_closed", reason=N_("reservasi dibuka untuk hari ini sampai {ahead} hari ke depan"), ahead=ahead)
     closed = one(
         db,
         "SELECT reason FROM closed_dates WHERE date = ? AND (agency_id IS NULL OR agency_id = ?) LIMIT 1",
         (day, service["agency_id"]),
     )
     if closed:
-        raise LoketError("booking_closed", reason=closed["reason"] or "hari libur", reason_en=closed["reason"] or "a holiday")
+        raise LoketError("booking_closed", reason=closed["reason"] or N_("hari libur"))
     hours = one(db, "SELECT opens, closes FROM service_hours WHERE service_id = ? AND weekday = ?", (service["id"], when.weekday()))
     if hours is None:
-        raise LoketError("booking_closed", reason="tidak ada layanan hari ini", reason_en="no service that day")
+        raise LoketError("booking_closed", reason=N_("tidak ada layanan hari ini"))
     breaks = [
         (minutes_of_day(b["starts"]), minutes_of_day(b["ends"]))
         for b in db.query(
@@ -186,7 +182,7 @@ def days(db: Database, service_id: int, now: datetime) -> dict:
     """Every day of the booking window with its places left, or why it takes no bookings."""
     service = _service(db, service_id)
     if not service["booking_enabled"]:
-        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi", reason_en="this service takes no bookings")
+        raise LoketError("booking_closed", reason=N_("layanan ini tidak menerima reservasi"))
     today = local(now, settings(db)["timezone"]).date()
     out = []
     for offset in range(service["booking_days_ahead"] + 1):
@@ -220,7 +216,7 @@ def normalize_phone(text: str) -> str:
     elif digits.startswith("62") and len(digits) >= 11:
         digits = "0" + digits[2:]
     if not re.fullmatch(r"08\d{7,11}", digits):
-        raise LoketError("invalid_field", field="phone", reason="nomor ponsel Indonesia, misalnya 0812 3456 7890")
+        raise LoketError("invalid_field", field="phone", reason=N_("nomor ponsel Indonesia, misalnya 0812 3456 7890"))
     return digits
 
 
@@ -235,7 +231,7 @@ def clean_nik(text: str | None) -> str | None:
     if not value:
         return None
     if not re.fullmatch(r"\d{16}", value):
-        raise LoketError("invalid_field", field="nik", reason="16 angka sesuai KTP-el")
+        raise LoketError("invalid_field", field="nik", reason=N_("16 angka sesuai KTP-el"))
     return value
 
 
@@ -274,12 +270,12 @@ def book(
         plan = day_plan(db, service, day, now)
         slot = next(((s, e) for s, e in plan if hhmm(s) == start), None)
         if slot is None:
-            raise LoketError("invalid_field", field="start", reason="bukan jam sesi layanan ini")
+            raise LoketError("invalid_field", field="start", reason=N_("bukan jam sesi layanan ini"))
         tz = settings(db)["timezone"]
         slot_at = _instant(day, slot[0], tz)
         stamp = iso(now)
         if iso(slot_at) <= stamp:
-            raise LoketError("booking_closed", reason=f"sesi {start} sudah dimulai", reason_en=f"the {start} slot has begun")
+            raise LoketError("booking_closed", reason=N_("sesi {start} sudah dimulai"), start=start)
         active = "(status = 'checked_in' OR (status = 'booked' AND checkin_closes_at > :now))"
         params = {"s": service_id, "d": day, "now": stamp}
         if one(db, f"SELECT id FROM bookings WHERE service_id = :s AND date = :d AND phone = :p AND {active}", {**params, "p": phone}):
@@ -407,8 +403,8 @@ def _refuse_check_in(db: Database, booking: dict, now: datetime) -> None:
             opens=opens.strftime("%H:%M"),
             date=opens.date().isoformat(),
             opens_at=booking["checkin_opens_at"],
-            day="hari ini" if same_day else "pada " + long_date(opens, "id"),
-            day_en="today" if same_day else "on " + long_date(opens, "en"),
+            day=N_("hari ini") if same_day else N_("pada {opens_on}"),
+            opens_on=opens.date(),  # named in the reader's language (errors.LoketError.shown_params)
         )
 
 

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from . import serializers
 from .db import after_commit, get_db, one, rows, settings
+from .i18n import N_
 from .timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -184,13 +185,13 @@ def _int_list(value, field: str = "agency_ids") -> list[int] | None:
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         value = [value]
     if not isinstance(value, list) or len(value) > 200:
-        raise LoketError("invalid_field", field=field, reason="daftar bilangan bulat")
+        raise LoketError("invalid_field", field=field, reason=N_("daftar bilangan bulat"))
     try:
         if any(isinstance(v, (bool, list, dict)) for v in value):
             raise TypeError
         return [int(v) for v in value] or None
     except (TypeError, ValueError, OverflowError):
-        raise LoketError("invalid_field", field=field, reason="daftar bilangan bulat") from None
+        raise LoketError("invalid_field", field=field, reason=N_("daftar bilangan bulat")) from None
 
 
 def _name(data: dict, field: str) -> str | None:
@@ -201,7 +202,7 @@ def _name(data: dict, field: str) -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str) or len(value) > 100:
-        raise LoketError("invalid_field", field=field, reason="teks maksimal 100 karakter")
+        raise LoketError("invalid_field", field=field, reason=N_("maksimal {max_length} karakter"), max_length=100)
     return value
 
 
@@ -209,16 +210,16 @@ def _name(data: dict, field: str) -> str | None:
 def on_subscribe(data):
     """Join one room and get its snapshot at once; a screen calls this on every (re)connect."""
     from .errors import LoketError
+    from .i18n import request_language
 
     try:
         return _subscribe(data)
     except LoketError as err:
-        emit("error", err.to_dict())
-        return err.to_dict()
+        refusal = err.to_dict(request_language())  # the handshake's lang cookie: an English console reads it in English
     except (TypeError, ValueError, OverflowError, sqlite3.InterfaceError, sqlite3.ProgrammingError):
-        err = LoketError("bad_request")
-        emit("error", err.to_dict())
-        return err.to_dict()
+        refusal = LoketError("bad_request").to_dict(request_language())
+    emit("error", refusal)
+    return refusal
 
 
 def _subscribe(data) -> dict:
@@ -290,7 +291,8 @@ def _subscribe(data) -> dict:
         join_room(f"service:{ticket['service_id']}")
         emit("snapshot", snapshot(db, "ticket", now, token=ticket["token"]))
     else:
-        raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff atau ticket")
+        rooms = "display, kiosk, counter, staff, ticket"
+        raise LoketError("invalid_field", field="room", reason=N_("pilih salah satu: {options}"), options=rooms)
     return {"ok": True}
 
 

@@ -537,7 +537,7 @@ def resume(db: Database, counter_id: int, ticket_id: int, now: datetime, user_id
 def set_counter_state(db: Database, counter_id: int, state: str, now: datetime, user_id: int | None = None) -> dict:
     """Open (buka), pause (istirahat: takes no new citizens) or close (tutup) a counter."""
     if state not in COUNTER_STATES:
-        raise LoketError("invalid_field", field="state", reason="buka/istirahat/tutup: open, paused, closed")
+        raise LoketError("invalid_field", field="state", reason=N_("pilih salah satu: {options}"), options="open, paused, closed")
     with transaction(db):
         counter = _counter(db, counter_id)
         if state == "closed" and _current(db, counter_id) is not None:

@@ -190,9 +190,9 @@ def report_filters() -> dict:
     year = request.args.get("year", type=int)
     quarter = request.args.get("quarter", type=int)
     if quarter is not None and not 1 <= quarter <= 4:
-        raise LoketError("invalid_field", field="quarter", reason="1–4")
+        raise LoketError("invalid_field", field="quarter", reason=N_("antara {minimum} dan {maximum}"), minimum=1, maximum=4)
     if year is not None and not 2000 <= year <= 2100:
-        raise LoketError("invalid_field", field="year", reason="2000–2100")
+        raise LoketError("invalid_field", field="year", reason=N_("antara {minimum} dan {maximum}"), minimum=2000, maximum=2100)
     if not (date_from or date_to):
         today = local(clock(), settings(db)["timezone"]).date()
         year = year or today.year
