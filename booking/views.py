@@ -13,12 +13,12 @@ from flask_socketio import join_room, leave_room, rooms
 
 from admin.views import _report_scope, csv_response
 from kiosk import service as kiosk_service
-from kiosk.views import qr_svg
 from loket import auth, bookings, inputs, realtime, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.i18n import N_
+from loket.qr import qr_svg
 from loket.ratelimit import hit, peek
 from loket.realtime import socketio
 from loket.timeutil import local_day
