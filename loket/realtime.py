@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from . import serializers
 from .db import after_commit, get_db, one, rows, settings
 from .i18n import N_
+from .priority import PRIORITY_REASONS
 from .timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ def mpp_json(db: Database, conf: dict | None = None) -> dict:
         "announcement_repeat": int(conf["announcement_repeat"] or 1),
         "ticket_header": conf["ticket_header"],
         "ticket_footer": conf["ticket_footer"],
+        # the one table of priority reasons (loket/priority.py): catalog texts the screens translate with t()
+        "priority_reasons": PRIORITY_REASONS,
     }
 
 

@@ -16,15 +16,9 @@ from sqlite_utils import Database
 from .db import after_commit, one, rows, scalar, settings, transaction
 from .errors import LoketError
 from .i18n import N_
+from .priority import PRIORITY_REASONS
 from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day
 
-PRIORITY_REASONS = {  # reason -> its label (a catalog id: English from loket/translations/)
-    "disability": N_("Penyandang disabilitas"),
-    "elderly": N_("Lansia (60+)"),
-    "pregnant": N_("Ibu hamil"),
-    "child": N_("Anak-anak"),
-    "disaster": N_("Korban bencana"),
-}
 OPEN_STATUSES = ("called", "serving")
 COUNTER_STATES = ("open", "paused", "closed")
 RECENT_SERVICE_SAMPLE = 20  # completed tickets that set a service's average service time

@@ -52,13 +52,9 @@ export const TEXT = {
   transfer_confirm: N_("Alihkan"),
 };
 
-export const PRIORITY = {
-  disability: N_("Penyandang disabilitas"),
-  elderly: N_("Lansia (60+)"),
-  pregnant: N_("Ibu hamil"),
-  child: N_("Anak-anak"),
-  disaster: N_("Korban bencana"),
-};
+// Priority reason -> its label: the server's one table (loket/priority.py), filled from the snapshot's mpp.
+export const PRIORITY = {};
+export const setPriorityLabels = (mpp) => Object.assign(PRIORITY, mpp?.priority_reasons || {});
 
 export const STATE = { open: TEXT.state_open, paused: TEXT.state_paused, closed: TEXT.state_closed };
 

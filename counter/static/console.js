@@ -1,6 +1,6 @@
 // The officer's one-screen console: current ticket, actions by key or click, live waiting list.
 import { _, api, esc, live, mppTime, N_, t } from "/static/loket.js";
-import { PRIORITY, applyTexts, bindLogout, duration, isAuthError, text, toLogin } from "./common.js";
+import { PRIORITY, applyTexts, bindLogout, duration, isAuthError, setPriorityLabels, text, toLogin } from "./common.js";
 
 const root = document.querySelector("[data-counter-id]");
 const counterId = Number(root.dataset.counterId);
@@ -499,6 +499,7 @@ const socket = live(subscription, {
   },
   snapshot(snap) {
     setConnection(true);
+    setPriorityLabels(snap.mpp);
     view.offset = Date.parse(snap.server_time) - Date.now();
     view.tz = snap.mpp?.timezone || view.tz;
     view.counts = new Map();

@@ -15,13 +15,8 @@ const printReports = new Map(); // ticket_printed reports that came before the t
 const OFFLINE_GRACE = 1500; // a blip of the network must not flash the "Mohon tunggu" screen
 const MY_TICKETS = "loket.mytickets";
 
-const REASONS = [
-  ["disability", N_("Penyandang disabilitas"), "accessibility"],
-  ["elderly", N_("Lansia (60 tahun ke atas)"), "elderly"],
-  ["pregnant", N_("Ibu hamil"), "pregnant"],
-  ["child", N_("Anak-anak"), "baby"],
-  ["disaster", N_("Korban bencana"), "life-buoy"],
-];
+// The reasons and their labels are the server's one table (loket/priority.py, in the snapshot's mpp); the icons are the kiosk's.
+const REASON_ICONS = { disability: "accessibility", elderly: "elderly", pregnant: "pregnant", child: "baby", disaster: "life-buoy" };
 
 const REFUSALS = {
   quota_reached: N_("Kuota hari ini sudah habis"),
@@ -311,7 +306,7 @@ function priorityView() {
       <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-service">← ${_("Kembali")}</button></nav>
       <h1 class="k-title">${_("Antrean prioritas")}</h1>
       <p class="k-sub">${_("Layanan khusus menurut UU 25/2009 pasal 29. Mohon tidak digunakan oleh yang tidak berhak; petugas dapat memeriksa.")}</p>
-      <div class="k-list">${REASONS.map(([code, label, glyph]) => `<button type="button" class="k-card k-reason" data-reason="${code}"><span class="k-icon">${icon(glyph)}</span><span class="k-card-title">${esc(t(label))}</span></button>`).join("")}</div>
+      <div class="k-list">${Object.entries(state.mpp.priority_reasons || {}).map(([code, label]) => `<button type="button" class="k-card k-reason" data-reason="${esc(code)}"><span class="k-icon">${icon(REASON_ICONS[code] || "heart")}</span><span class="k-card-title">${esc(t(label))}</span></button>`).join("")}</div>
     </section>`;
 }
 
