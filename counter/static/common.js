@@ -105,4 +105,5 @@ export function toLogin(expired) {
   location.href = `/counter/?${params}`;
 }
 
-export const isAuthError = (err) => err && (err.code === "login_required" || err.code === "session_expired");
+// An HTTP refusal (ApiError) names its code in .code, the socket's `error` event in .error: both count.
+export const isAuthError = (err) => ["login_required", "session_expired"].includes(err?.code || err?.error);

@@ -178,12 +178,13 @@ function sessionEnded(err) {
   view.waiting = [];
   view.held = [];
   view.counts = new Map();
+  say("");
   render();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   const el = $("connection");
   el.textContent = text("session_ended");
   el.className = "conn off";
-  const expired = err?.code === "session_expired";
+  const expired = (err?.code || err?.error) === "session_expired"; // an HTTP ApiError has .code, a socket refusal .error
   $("session-text").textContent = err?.message || t(expired ? N_("Sesi Anda telah berakhir. Silakan masuk kembali.") : N_("Silakan masuk terlebih dahulu."));
   $("session-login").onclick = () => toLogin(expired);
   $("session-dialog").showModal();
@@ -487,6 +488,7 @@ document.addEventListener("keydown", (event) => {
 
 function setConnection(up) {
   view.socketUp = up;
+  if (view.ended) return; // "Sesi berakhir" says more than "Terputus"
   const el = $("connection");
   el.textContent = text(up ? "online" : "offline");
   el.className = `conn ${up ? "on" : "off"}`;
