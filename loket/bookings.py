@@ -459,7 +459,7 @@ def booking_json(db: Database, booking: dict, now: datetime) -> dict:
     """The booking as its holder sees it (the token is the key to this)."""
     service = one(
         db,
-        "SELECT s.name, s.requirements, s.fee, s.prefix, a.name AS agency, a.color AS agency_color"
+        "SELECT s.name, s.name_en, s.requirements, s.requirements_en, s.fee, s.prefix, a.name AS agency, a.color AS agency_color"
         " FROM services s JOIN agencies a ON a.id = s.agency_id WHERE s.id = ?",
         (booking["service_id"],),
     )
@@ -469,6 +469,7 @@ def booking_json(db: Database, booking: dict, now: datetime) -> dict:
         "service_id": booking["service_id"],
         "agency_id": booking["agency_id"],
         "service": service["name"],
+        "service_en": service["name_en"],
         "agency": service["agency"],
         "agency_color": service["agency_color"],
         "date": booking["date"],
@@ -481,6 +482,7 @@ def booking_json(db: Database, booking: dict, now: datetime) -> dict:
         "checkin_opens": _local_hhmm(db, booking["checkin_opens_at"]),
         "checkin_closes": _local_hhmm(db, booking["checkin_closes_at"], -1),
         "requirements": service["requirements"],
+        "requirements_en": service["requirements_en"],
         "fee": service["fee"],
         "created_at": booking["created_at"],
         "checked_in_at": booking["checked_in_at"],

@@ -355,6 +355,7 @@ function agencyCode(call) {
 }
 
 function serviceShort(call) {
+  if (lang() === "en" && call.service_en) return call.service_en; // a TV set to English (issue 20.4)
   return call.service_short_name || state.services.get(call.service_id)?.short_name || call.service || "";
 }
 
@@ -569,7 +570,7 @@ function drawWaiting() {
       const row = el("div", "w-row");
       row.dataset.serviceId = service.id;
       row.style.setProperty("--agency", agency.color || "");
-      const name = el("span", "w-name", service.short_name || service.name);
+      const name = el("span", "w-name", (lang() === "en" && service.name_en) || service.short_name || service.name);
       name.title = service.name;
       const count = el("span", "w-count", String(s.waiting));
       count.title = t(TEXT.people);
