@@ -149,6 +149,9 @@ def install(app) -> None:
         lambda text: gettext(text), lambda s, p, n: ngettext(s, p, n), newstyle=True, pgettext=lambda c, text: pgettext(c, text)
     )
     app.jinja_env.globals["page_language"] = current_language
+    # The catalog's English of a text, for the few lines a page shows in both languages on purpose (the
+    # kiosk's attract screen, the booking poster on the wall); the text itself is marked with _() beside it.
+    app.jinja_env.globals["english"] = lambda text: gettext(text, "en")
 
 
 # ---------------------------------------------------------------- dates, days, months, zones

@@ -8,9 +8,9 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from test_accessibility import blocking_violations
 
 from conftest import PASSWORD, LiveServer, screenshot
-from test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
 
