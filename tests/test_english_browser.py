@@ -257,3 +257,22 @@ def test_a_survey_tablet_pairs_by_qr_code_and_the_page_reads_in_english(server, 
     expect(page.locator("h1")).to_have_text("Survey tablets per counter")
     assert indonesian_left(page, "td:nth-child(1), td:nth-child(2), .st-who") == []
     screenshot(page, "survey-tablets-en-1366x768")
+
+
+def test_the_admin_draws_its_labels_in_english_from_the_catalog(server, page_factory):
+    """No text swapped after drawing: the server renders the menu in English, the module draws tables and forms in it."""
+    page = page_factory(1366, 768)
+    page.goto(server.url + "/admin/?lang=en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administration login")
+    page.fill("#login-form input[name=username]", "admin")
+    page.fill("#login-form input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#nav:not([hidden])")
+    expect(page.locator("#nav [data-section=agencies]")).to_have_text("Agencies")
+    page.click("#nav button[data-section=services]")
+    expect(page.locator("#view h1")).to_have_text("Services")
+    page.locator("tr", has_text="Perekaman & Pencetakan KTP-el").get_by_role("button").click()
+    expect(page.locator("[data-name=name_en] label")).to_contain_text("Service name in English")
+    assert indonesian_left(page, "table.data tbody, select, input, textarea, .checklist, .brand") == []
+    assert blocking_violations(page) == []
+    screenshot(page, "english-admin-service-form-1366x768")
