@@ -126,3 +126,16 @@ def test_widening_a_check_keeps_rows_indexes_and_the_new_value(tmp_path):
     assert [r[0] for r in db.conn.execute("SELECT kind FROM things ORDER BY id")] == ["a", "b", "c"]
     assert db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'things_kind'").fetchone()
     db.close()
+
+
+def test_an_upgraded_database_has_empty_english_service_texts(v1_path):
+    """m20_english_service_texts: every old service gets name_en, requirements_en and procedure_en, empty (= the Indonesian)."""
+    db = connect(v1_path)
+    init_schema(db)
+    db.close()
+    conn = sqlite3.connect(v1_path)
+    try:
+        rows = conn.execute("SELECT name, name_en, requirements_en, procedure_en FROM services").fetchall()
+    finally:
+        conn.close()
+    assert rows and all(name and (en, req, proc) == ("", "", "") for name, en, req, proc in rows)
