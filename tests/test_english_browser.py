@@ -276,3 +276,25 @@ def test_the_admin_draws_its_labels_in_english_from_the_catalog(server, page_fac
     assert indonesian_left(page, "table.data tbody, select, input, textarea, .checklist, .brand") == []
     assert blocking_violations(page) == []
     screenshot(page, "english-admin-service-form-1366x768")
+
+
+def test_the_english_console_says_done_not_closed(server, page_factory):
+    with server.session() as http:
+        counter = next(c for c in http.get(f"{server.url}/api/counters", timeout=10).json() if c["id"] == 2)
+        served = {"service_id": counter["service_ids"][0]}
+        assert http.post(f"{server.url}/api/tickets", json=served, timeout=10).status_code == 201
+    console = page_factory(1366, 768)
+    console.goto(server.url + "/counter/?lang=en")
+    console.fill("#username", "petugas.dukcapil")
+    console.fill("#password", PASSWORD)
+    console.click("#login button[type=submit]")
+    console.click("#counter-list button[data-id='2']")
+    console.wait_for_url("**/counter/2")
+    expect(console.locator("#connection")).to_have_text("Online")
+    expect(console.locator("[data-action=complete]")).to_contain_text("Done")
+    if console.locator("[data-action=open]").is_enabled():
+        console.keyboard.press("b")
+    console.keyboard.press("n")
+    expect(console.locator("#current-label")).to_have_text("Called")
+    assert indonesian_left(console, "#counter-name, #agency-name, #officer-name, #current-service, .service-count, #waiting-list") == []
+    screenshot(console, "english-console-called-1366x768")
