@@ -138,7 +138,7 @@ def test_no_es_module_keeps_its_own_english():
     found = []
     for path in STATIC_JS:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if pair.search(line) or helper.search(line) or re.search(r"\bconst EN = \{", line):
+            if pair.search(line) or helper.search(line) or re.search(r"\bconst EN = \{|\bdataset\.en\b", line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}")
     assert len(STATIC_JS) > 20
     assert not found, "texts with their own English (mark them with _() / N_() instead):\n" + "\n".join(found)
@@ -210,6 +210,8 @@ def unmarked_template_texts(path) -> list[str]:
 
 def test_templates_write_no_text_of_their_own():
     assert len(TEMPLATES) > 20
+    seconds = [str(p.relative_to(ROOT)) for p in TEMPLATES if re.search(r"\bdata-en=", p.read_text(encoding="utf-8"))]
+    assert not seconds, f"a second English channel (data-en) in: {seconds}"
     found = {str(p.relative_to(ROOT)): unmarked_template_texts(p) for p in TEMPLATES}
     found = {path: texts for path, texts in found.items() if texts}
     assert not found, 'texts written in a template instead of {{ _("…") }}:\n' + "\n".join(f"{p}: {t}" for p, t in found.items())
