@@ -28,6 +28,7 @@ CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 PREFIX = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 STANDARD_FIELDS = ("requirements", "procedure", "completion_time", "fee", "product", "complaint_channel", "sk_number")
+ENGLISH_FIELDS = ("requirements_en", "procedure_en")  # m20_english_service_texts: empty shows the Indonesian
 
 
 def flag(data: dict, field: str) -> int:
@@ -79,7 +80,7 @@ LOGO_MAX = 96 * 1024  # characters of the data URL: a badge, not a poster
 def _short_code(data: dict) -> str:
     value = text(data, "short_code", max_length=8)
     if value and not SHORT_CODE.match(value):
-        raise _bad("short_code", "1–8 huruf atau angka")
+        raise _bad("short_code", N_("1–8 huruf atau angka"))
     return value
 
 
@@ -87,16 +88,16 @@ def _logo(data: dict) -> str:
     """A PNG, JPEG or WebP as a data URL (the admin form reads the file); SVG is refused, it can carry script."""
     value = data.get("logo") or ""
     if not isinstance(value, str):
-        raise _bad("logo", "berkas gambar")
+        raise _bad("logo", N_("berkas gambar"))
     if value and (len(value) > LOGO_MAX or not LOGO.match(value)):
-        raise _bad("logo", "gambar PNG, JPEG atau WebP, maksimal 64 KB")
+        raise _bad("logo", N_("gambar PNG, JPEG atau WebP, maksimal 64 KB"))
     if not value:
         return value
     # Decoded and drawn again at badge size: what every screen loads is a small PNG we made ourselves.
     try:
         png = images.reencode_logo(base64.b64decode(value.split(",", 1)[1]))
     except (images.BadImage, ValueError):
-        raise _bad("logo", "gambar PNG, JPEG atau WebP, maksimal 64 KB") from None
+        raise _bad("logo", N_("gambar PNG, JPEG atau WebP, maksimal 64 KB")) from None
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
@@ -158,6 +159,7 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
         "agency_id": agency_id,
         "code": code,
         "name": text(data, "name", required=True, max_length=200),
+        "name_en": text(data, "name_en", max_length=200),
         "short_name": text(data, "short_name", max_length=40),
         "prefix": prefix,
         "padding": integer(data, "padding", minimum=1, maximum=6, required=False) or 3,
@@ -174,6 +176,8 @@ def _clean_service(db: Database, data: dict, current: dict | None) -> dict:
     }
     for field in STANDARD_FIELDS:
         values[field] = text(data, field, max_length=4000 if field in ("requirements", "procedure") else 500)
+    for field in ENGLISH_FIELDS:
+        values[field] = text(data, field, max_length=4000)
     values.update(bookings.clean_settings(data))  # online booking (m15_bookings)
     values["hours"] = _clean_hours(data.get("hours"))
     for h in values["hours"]:
@@ -236,7 +240,7 @@ def _clean_kiosk(db: Database, data: dict, current: dict | None) -> dict:
         try:
             printing.parse_printer_url(url)
         except printing.PrinterError as err:
-            raise _bad("printer_url", str(err)) from None
+            raise _bad("printer_url", N_("alamat printer tidak dapat dipakai ({detail})"), detail=str(err)) from None
     return {
         "name": name,
         "location": text(data, "location", max_length=200),

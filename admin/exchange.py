@@ -26,6 +26,7 @@ AGENCY_COLUMNS = ["code", "name", "color", "zone", "sort_order", "active", "makl
 SERVICE_COLUMNS = [
     "agency_code", "code", "name", "prefix", "padding", "daily_quota", "cutoff_minutes", "default_service_minutes",
     "promised_minutes", "wait_target_minutes", "service_target_minutes", "active", "sort_order", *config.STANDARD_FIELDS, "hours",
+    "name_en", *config.ENGLISH_FIELDS,
 ]  # fmt: skip
 COUNTER_COLUMNS = ["agency_code", "number", "name", "zone", "service_codes"]
 COLUMNS = {"agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS, "counters": COUNTER_COLUMNS}

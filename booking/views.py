@@ -13,13 +13,13 @@ from flask_socketio import join_room, leave_room, rooms
 
 from admin.views import _report_scope, csv_response
 from kiosk import service as kiosk_service
-from kiosk.views import qr_svg
 from loket import auth, bookings, inputs, issuing, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.events import slots_room
-from loket.i18n import current_language
+from loket.i18n import N_, current_language
+from loket.qr import qr_svg
 from loket.ratelimit import hit, refuse_over
 from loket.realtime import socketio
 from loket.timeutil import local_day
@@ -133,7 +133,7 @@ def create_booking():
     start = inputs.hhmm(data, "start")
     name = inputs.text(data, "name", required=True, max_length=100)
     if len(name) < 2:
-        raise LoketError("invalid_field", field="name", reason="minimal 2 huruf")
+        raise LoketError("invalid_field", field="name", reason=N_("minimal 2 huruf"))
     phone = inputs.text(data, "phone", required=True, max_length=20)
     nik = inputs.text(data, "nik", max_length=20) or None
     secret = current_app.config["SECRET_KEY"]

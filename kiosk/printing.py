@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import qrcode
 
 from loket import i18n
+from loket.priority import PRIORITY_REASONS
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +49,6 @@ with _root_handlers_kept():
     from escpos.magicencode import MagicEncode
 
 DEFAULT_TIMEOUT = 3.0
-
-PRIORITY_REASONS = {
-    "disability": "Penyandang disabilitas",
-    "elderly": "Lansia",
-    "pregnant": "Ibu hamil",
-    "child": "Anak-anak",
-    "disaster": "Korban bencana",
-}
 
 # Indonesia has kept these offsets without daylight saving since 1988, so a fixed table
 # needs no tzdata (absent on Windows kiosks); the names (WIB, WITA, WIT) are in loket/i18n.py.
@@ -437,11 +430,12 @@ def _in_zone(issued_at: str | datetime, tz_name: str) -> tuple[datetime, str]:
 
 
 def _priority_label(ticket: dict) -> str | None:
-    """The reason label of a priority ticket ('Lansia'), or None when it has none."""
+    """The reason label of a priority ticket ('Lansia (60+)'), or None when it has none; paper speaks Indonesian."""
     reason = ticket.get("priority_reason")
     if isinstance(ticket.get("priority"), str):
         reason = reason or ticket["priority"]
-    return PRIORITY_REASONS.get(reason) if isinstance(reason, str) else None
+    label = PRIORITY_REASONS.get(reason) if isinstance(reason, str) else None
+    return i18n.gettext(label, "id") if label else None
 
 
 def _number_size(number: str, columns: int) -> int:

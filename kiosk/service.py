@@ -15,7 +15,7 @@ from loket import pairing, serializers, tickets
 from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
 from loket.events import TicketPrinted
-from loket.i18n import N_
+from loket.i18n import N_, current_language
 from loket.timeutil import iso
 
 from . import printing
@@ -56,10 +56,12 @@ def record_outcome(db: Database, ticket: dict, kiosk: dict, ok: bool, error: str
     return fresh
 
 
-def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None) -> dict:
+def print_payload(
+    db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None, lang: str | None = None
+) -> dict:
     """What the printer (here or at the agent) needs: the ticket as its holder sees it, the MPP, the kiosk's settings."""
     return {
-        "ticket": serializers.ticket_json(db, ticket, now, loaded=serializers.Loaded(db, now, base_url)),
+        "ticket": serializers.ticket_json(db, ticket, now, loaded=serializers.Loaded(db, now, base_url, lang)),
         "mpp": serializers.mpp_json(db),
         "kiosk": kiosk["name"],
         "profile": kiosk["printer_profile"] or None,
@@ -68,14 +70,16 @@ def print_payload(db: Database, ticket: dict, kiosk: dict, now: datetime, reprin
     }
 
 
-def print_for_kiosk(db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None) -> dict:
+def print_for_kiosk(
+    db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None, lang: str | None = None
+) -> dict:
     """The `loket_printer` hook: print now, or hand the ticket to the kiosk's agent. Never raises."""
     kind = printer_kind(kiosk["printer_url"])
     if kind is None:
         if kiosk["printer_url"].strip():
             return record_outcome(db, ticket, kiosk, False, f"alamat printer tidak valid: {kiosk['printer_url']}", now)
         return ticket
-    payload = print_payload(db, ticket, kiosk, now, reprint, base_url)
+    payload = print_payload(db, ticket, kiosk, now, reprint, base_url, lang)
     if kind in AGENT_PRINTED:
         # The printer is on the kiosk PC: its agent prints and reports back; until then printed stays NULL.
         tickets.hand_to_print_agent(db, ticket, kiosk, payload, now)
@@ -112,16 +116,19 @@ class PrintWorker:
         self.running = 0
         self.lock = threading.Lock()
 
-    def __call__(self, ticket: dict, kiosk: dict, base_url: str, reprint: bool = False) -> None:
+    def __call__(self, ticket: dict, kiosk: dict, base_url: str, reprint: bool = False, lang: str | None = None) -> None:
+        # The QR on the paper opens the ticket page in the kiosk's language: the thread has no request to ask.
+        lang = lang or current_language()
         with self.lock:
             self.running += 1
-        threading.Thread(target=self._print, args=(ticket["id"], kiosk["id"], base_url, reprint), name="loket-print", daemon=True).start()
+        args = (ticket["id"], kiosk["id"], base_url, reprint, lang)
+        threading.Thread(target=self._print, args=args, name="loket-print", daemon=True).start()
 
     def idle(self) -> bool:
         with self.lock:
             return self.running == 0
 
-    def _print(self, ticket_id: int, kiosk_id: int, base_url: str, reprint: bool) -> None:
+    def _print(self, ticket_id: int, kiosk_id: int, base_url: str, reprint: bool, lang: str) -> None:
         try:
             with self.slots, self.app.app_context():
                 pool = self.app.extensions["loket_pool"]
@@ -130,7 +137,7 @@ class PrintWorker:
                     ticket = one(db, "SELECT * FROM tickets WHERE id = ?", (ticket_id,))
                     kiosk = one(db, "SELECT * FROM kiosks WHERE id = ?", (kiosk_id,))
                     if ticket and kiosk:
-                        print_for_kiosk(db, ticket, kiosk, self.app.config["CLOCK"](), reprint, base_url)
+                        print_for_kiosk(db, ticket, kiosk, self.app.config["CLOCK"](), reprint, base_url, lang)
                 finally:
                     pool.give_back(db)
         except Exception:
@@ -220,12 +227,14 @@ def save_kiosk(
         try:
             printing.parse_printer_url(printer_url)
         except printing.PrinterError as err:
-            raise LoketError("invalid_field", field="printer", reason=str(err)) from None
+            reason = N_("alamat printer tidak dapat dipakai ({detail})")
+            raise LoketError("invalid_field", field="printer", reason=reason, detail=str(err)) from None
     if profile:
         try:
             printing.open_printer("dummy", profile)
         except printing.PrinterError as err:
-            raise LoketError("invalid_field", field="profile", reason=str(err)) from None
+            reason = N_("profil printer tidak dikenal ({detail})")
+            raise LoketError("invalid_field", field="profile", reason=reason, detail=str(err)) from None
     existing = one(db, "SELECT id FROM kiosks WHERE name = ?", (name,))
     row = {"name": name, "location": location, "printer_url": printer_url.strip(), "printer_profile": profile, "qr_mode": qr_mode}
     if existing:

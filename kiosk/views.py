@@ -7,13 +7,12 @@ import re
 import secrets
 from datetime import datetime
 
-import qrcode
 from flask import Blueprint, current_app, make_response, render_template, request
-from markupsafe import Markup
 
 from loket import auth, inputs, issuing, pairing, serializers, tickets
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
+from loket.qr import qr_svg
 from loket.ratelimit import hit
 
 from . import opening, printing, service
@@ -32,32 +31,6 @@ def _install_printer(state) -> None:
 
 def clock() -> datetime:
     return current_app.config["CLOCK"]()
-
-
-def qr_svg(data: str) -> Markup:
-    """The QR code as inline SVG: one path of dark runs, so a cheap phone draws it at once."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    runs = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < size:
-            if row[x]:
-                start = x
-                while x < size and row[x]:
-                    x += 1
-                runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
-    # Built from integers only, so nothing in it needs escaping.
-    return Markup(  # noqa: S704
-        f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" aria-label="QR"'
-        ' shape-rendering="crispEdges">'
-        f'<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{"".join(runs)}"/></svg>'
-    )
 
 
 def _with_qr(ticket: dict) -> dict:

@@ -23,7 +23,7 @@ from . import inputs, tickets
 from .db import after_commit, one, scalar, settings, transaction
 from .errors import LoketError
 from .events import BookingSlotsChanged, QueueChanged
-from .i18n import long_date
+from .i18n import N_
 from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day, parse_iso, zone
 
 # 32 symbols, none of 0/O or 1/I: read aloud over a counter and typed on a kiosk without doubt.
@@ -85,24 +85,20 @@ def day_plan(db: Database, service: dict, day: str, now: datetime) -> list[tuple
     when = _parse_date(day)
     today = local(now, tz).date()
     if not service["booking_enabled"] or not service["active"] or not service["agency_active"]:
-        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi", reason_en="this service takes no bookings")
+        raise LoketError("booking_closed", reason=N_("layanan ini tidak menerima reservasi"))
     if when < today or when > today + timedelta(days=service["booking_days_ahead"]):
         ahead = service["booking_days_ahead"]
-        raise LoketError(
-            "booking_closed",
-            reason=f"reservasi dibuka untuk hari ini sampai {ahead} hari ke depan",
-            reason_en=f"bookings are open from today to {ahead} days ahead",
-        )
+        raise LoketError("booking_closed", reason=N_("reservasi dibuka untuk hari ini sampai {ahead} hari ke depan"), ahead=ahead)
     closed = one(
         db,
         "SELECT reason FROM closed_dates WHERE date = ? AND (agency_id IS NULL OR agency_id = ?) LIMIT 1",
         (day, service["agency_id"]),
     )
     if closed:
-        raise LoketError("booking_closed", reason=closed["reason"] or "hari libur", reason_en=closed["reason"] or "a holiday")
+        raise LoketError("booking_closed", reason=closed["reason"] or N_("hari libur"))
     hours = one(db, "SELECT opens, closes FROM service_hours WHERE service_id = ? AND weekday = ?", (service["id"], when.weekday()))
     if hours is None:
-        raise LoketError("booking_closed", reason="tidak ada layanan hari ini", reason_en="no service that day")
+        raise LoketError("booking_closed", reason=N_("tidak ada layanan hari ini"))
     breaks = [
         (minutes_of_day(b["starts"]), minutes_of_day(b["ends"]))
         for b in db.query(
@@ -167,7 +163,7 @@ def days(db: Database, service_id: int, now: datetime) -> dict:
     """Every day of the booking window with its places left, or why it takes no bookings."""
     service = _service(db, service_id)
     if not service["booking_enabled"]:
-        raise LoketError("booking_closed", reason="layanan ini tidak menerima reservasi", reason_en="this service takes no bookings")
+        raise LoketError("booking_closed", reason=N_("layanan ini tidak menerima reservasi"))
     today = local(now, settings(db)["timezone"]).date()
     out = []
     for offset in range(service["booking_days_ahead"] + 1):
@@ -206,7 +202,7 @@ def places_left(db: Database, service: dict, day: str, now: datetime) -> int | N
 
 def normalize_phone(text: str) -> str:
     """Indonesian mobile numbers as 08…: '+62 812-3456-7890' and '0812 3456 7890' are one number."""
-    reason = "nomor ponsel Indonesia, misalnya 0812 3456 7890"
+    reason = N_("nomor ponsel Indonesia, misalnya 0812 3456 7890")
     # ASCII digits only: "٠٨١٢…" or "０８１２…" must not count as another person's number
     digits = inputs.ascii_digits(text or "", "phone", reason)
     if digits.startswith("+62"):
@@ -229,7 +225,7 @@ def clean_nik(text: str | None) -> str | None:
     if not value:
         return None
     if not re.fullmatch(r"[0-9]{16}", value):  # ASCII digits only, as stored and hashed
-        raise LoketError("invalid_field", field="nik", reason="16 angka sesuai KTP-el")
+        raise LoketError("invalid_field", field="nik", reason=N_("16 angka sesuai KTP-el"))
     return value
 
 
@@ -286,12 +282,12 @@ def book(
         plan = day_plan(db, service, day, now)
         slot = next(((s, e) for s, e in plan if hhmm(s) == start), None)
         if slot is None:
-            raise LoketError("invalid_field", field="start", reason="bukan jam sesi layanan ini")
+            raise LoketError("invalid_field", field="start", reason=N_("bukan jam sesi layanan ini"))
         tz = settings(db)["timezone"]
         slot_at = _instant(day, slot[0], tz)
         stamp = iso(now)
         if iso(slot_at) <= stamp:
-            raise LoketError("booking_closed", reason=f"sesi {start} sudah dimulai", reason_en=f"the {start} slot has begun")
+            raise LoketError("booking_closed", reason=N_("sesi {start} sudah dimulai"), start=start)
         active = "(status = 'checked_in' OR (status = 'booked' AND checkin_closes_at > :now))"
         params = {"s": service_id, "d": day, "now": stamp}
         if one(db, f"SELECT id FROM bookings WHERE service_id = :s AND date = :d AND phone = :p AND {active}", {**params, "p": phone}):
@@ -443,8 +439,8 @@ def _refuse_check_in(db: Database, booking: dict, now: datetime) -> None:
             opens=opens.strftime("%H:%M"),
             date=opens.date().isoformat(),
             opens_at=booking["checkin_opens_at"],
-            day="hari ini" if same_day else "pada " + long_date(opens, "id"),
-            day_en="today" if same_day else "on " + long_date(opens, "en"),
+            day=N_("hari ini") if same_day else N_("pada {opens_on}"),
+            opens_on=opens.date(),  # named in the reader's language (errors.LoketError.shown_params)
         )
 
 
@@ -499,7 +495,7 @@ def booking_json(db: Database, booking: dict, now: datetime) -> dict:
     """The booking as its holder sees it (the token is the key to this)."""
     service = one(
         db,
-        "SELECT s.name, s.requirements, s.fee, s.prefix, a.name AS agency, a.color AS agency_color"
+        "SELECT s.name, s.name_en, s.requirements, s.requirements_en, s.fee, s.prefix, a.name AS agency, a.color AS agency_color"
         " FROM services s JOIN agencies a ON a.id = s.agency_id WHERE s.id = ?",
         (booking["service_id"],),
     )
@@ -509,6 +505,7 @@ def booking_json(db: Database, booking: dict, now: datetime) -> dict:
         "service_id": booking["service_id"],
         "agency_id": booking["agency_id"],
         "service": service["name"],
+        "service_en": service["name_en"],
         "agency": service["agency"],
         "agency_color": service["agency_color"],
         "date": booking["date"],
@@ -521,6 +518,7 @@ def booking_json(db: Database, booking: dict, now: datetime) -> dict:
         "checkin_opens": _local_hhmm(db, booking["checkin_opens_at"]),
         "checkin_closes": _local_hhmm(db, booking["checkin_closes_at"], -1),
         "requirements": service["requirements"],
+        "requirements_en": service["requirements_en"],
         "fee": service["fee"],
         "created_at": booking["created_at"],
         "checked_in_at": booking["checked_in_at"],

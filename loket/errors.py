@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import errno
 import logging
+from datetime import date
 
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from .i18n import N_, day_name, gettext, in_catalog, request_language
+from .i18n import N_, day_name, gettext, in_catalog, long_date, request_language
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "photo_too_large": (413, N_("Ukuran foto maksimal {limit_mb} MB.")),
     "photo_too_many_pixels": (413, N_("Resolusi foto terlalu besar (maksimal {megapixels} megapiksel).")),
     "server_busy": (503, N_("Server sedang sibuk. Silakan coba lagi dalam {retry_after} detik.")),
-    # online booking (booking/, loket/bookings.py); a `<param>_en` value is the English of `<param>`
+    # online booking (booking/, loket/bookings.py)
     "booking_not_found": (404, N_("Kode reservasi tidak ditemukan. Periksa kembali kode Anda.")),
     "booking_closed": (409, N_("Reservasi tidak tersedia: {reason}.")),
     "slot_full": (409, N_("Sesi ini sudah penuh. Silakan pilih jam lain.")),
@@ -115,6 +116,9 @@ FIELD_LABELS: dict[str, str] = {
     "password": N_("Kata sandi"),
     "code": N_("Kode"),
     "name": N_("Nama"),
+    "name_en": N_("Nama dalam bahasa Inggris"),
+    "requirements_en": N_("Persyaratan dalam bahasa Inggris"),
+    "procedure_en": N_("Prosedur dalam bahasa Inggris"),
     "color": N_("Warna"),
     "zone": N_("Zona"),
     "sort_order": N_("Urutan"),
@@ -196,6 +200,9 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+# Parameters that are themselves catalog texts (with {placeholders} of their own), translated before the message.
+TRANSLATED_PARAMS = ("label", "reason", "day", "hours")
+
 # Parameters that also travel as fields of the error body, for screens that act on them.
 EXTRA_FIELDS = ("field", "retry_after", "reason", "hours", "until", "cutoff", "current", "opens", "opens_at", "date", "closes", "ticket")
 
@@ -213,22 +220,20 @@ class LoketError(Exception):
         self.params = params
 
     def shown_params(self, lang: str = "id") -> dict:
-        """The params as the user reads them: the field's label, label and reason translated, and a
-        `weekday` number (0 = Monday) as the day's name."""
+        """The params as the user reads them: the field's label, the TRANSLATED_PARAMS translated, a
+        `weekday` number (0 = Monday) as the day's name and a date as the long date, in `lang`."""
         params = dict(self.params)
         if "field" in params:
             params.setdefault("label", FIELD_LABELS.get(str(params["field"]), params["field"]))
         if isinstance(params.get("weekday"), int) and 0 <= params["weekday"] <= 6:
             params["weekday"] = day_name(params["weekday"], lang)
-        for key in ("label", "reason", "hours"):
-            # Only catalog texts are templates: a reason quoting what was sent is shown as it is.
+        for key, value in list(params.items()):
+            if isinstance(value, date):  # a day named in the reader's language: "Sabtu, 28 November 2026"
+                params[key] = long_date(value, lang)
+        for key in TRANSLATED_PARAMS:
+            # Only catalog texts are templates: a reason quoting what was sent (or an admin's words) is shown as it is.
             if isinstance(params.get(key), str) and in_catalog(params[key]):
                 params[key] = _format(gettext(params[key], lang), params)
-        for key in [k for k in params if k.endswith("_en")]:
-            # a value the code already wrote in both languages (a date phrase, a built reason)
-            value = params.pop(key)
-            if lang == "en":
-                params[key[:-3]] = value
         return params
 
     def message(self, lang: str = "id") -> str:

@@ -71,6 +71,11 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str
     return translations(lang or current_language()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, text: str, lang: str | None = None) -> str:
+    """The text as said in one context, where one Indonesian word needs two English ones ("admin", "button")."""
+    return translations(lang or current_language()).pgettext(context, text)
+
+
 def in_catalog(text: str) -> bool:
     """Whether a text is a catalog entry (one written in the code), not text that came from outside."""
     return text in translations("en")._catalog
@@ -144,8 +149,13 @@ def install(app) -> None:
     app.add_url_rule("/i18n/<lang>.js", "i18n_module", _catalog_module)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # newstyle: {{ _("Loket %(n)s", n=3) }} formats after translating, escaping the parameters.
-    app.jinja_env.install_gettext_callables(lambda text: gettext(text), lambda s, p, n: ngettext(s, p, n), newstyle=True)
+    app.jinja_env.install_gettext_callables(
+        lambda text: gettext(text), lambda s, p, n: ngettext(s, p, n), newstyle=True, pgettext=lambda c, text: pgettext(c, text)
+    )
     app.jinja_env.globals["page_language"] = current_language
+    # The catalog's English of a text, for the few lines a page shows in both languages on purpose (the
+    # kiosk's attract screen, the booking poster on the wall); the text itself is marked with _() beside it.
+    app.jinja_env.globals["english"] = lambda text: gettext(text, "en")
 
 
 # ---------------------------------------------------------------- dates, days, months, zones

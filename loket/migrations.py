@@ -266,6 +266,14 @@ def m20_service_requires_open_counter(db: sqlite_utils.Database) -> None:
     add_column(db, "services", "requires_open_counter", "INTEGER NOT NULL DEFAULT 0 CHECK (requires_open_counter IN (0, 1))")
 
 
+@migrations()
+def m20_english_service_texts(db: sqlite_utils.Database) -> None:
+    """A service's name, requirements and procedure in English for screens shown in English (empty: the
+    Indonesian is shown)."""
+    for column in ("name_en", "requirements_en", "procedure_en"):
+        add_column(db, "services", column, "TEXT NOT NULL DEFAULT ''")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 

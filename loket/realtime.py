@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from . import auth, inputs, snapshots, tickets
 from .db import get_db, one
 from .errors import LoketError
-from .i18n import current_language
+from .i18n import N_, current_language
 from .timeutil import iso
 
 # The extension object, bound to an app in create_app (the Flask extension pattern).
@@ -136,7 +136,8 @@ def _subscribe(data) -> dict:
         join_room("public")
         emit("snapshot", snapshots.snapshot(db, "public", now))
     else:
-        raise LoketError("invalid_field", field="room", reason="display, kiosk, counter, staff, ticket atau public")
+        rooms = "display, kiosk, counter, staff, ticket, public"
+        raise LoketError("invalid_field", field="room", reason=N_("pilih salah satu: {options}"), options=rooms)
     return {"ok": True}
 
 

@@ -354,7 +354,7 @@ def summary(db: Database, start: str, end: str, group: str, agency_id: int | Non
     """One row per agency/service/counter/officer over [start, end] (local dates). Days before `today`
     come from the roll-up; without `today` every day is computed live."""
     if group not in GROUPS:
-        raise LoketError("invalid_field", field="group", reason=", ".join(GROUPS))
+        raise LoketError("invalid_field", field="group", reason=N_("pilih salah satu: {options}"), options=", ".join(GROUPS))
     totals = _totals(db, start, end, today, _group_column(group))
     if group == "agency":  # once per agency visited: a move to another service of the same agency is no transfer
         for t in totals.values():

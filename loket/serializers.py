@@ -14,7 +14,8 @@ from sqlite_utils import Database
 
 from . import tickets
 from .db import rows, settings
-from .i18n import current_language
+from .i18n import DEFAULT_LANGUAGE, current_language
+from .priority import PRIORITY_REASONS
 from .speech import announcement, short_announcement
 from .timeutil import iso
 
@@ -42,9 +43,11 @@ COUNTERS_SQL = (
 class Loaded:
     """What serializers need, fetched once: settings, services with their agency, counters, stats."""
 
-    def __init__(self, db: Database, now: datetime, base_url: str | None = None) -> None:
+    def __init__(self, db: Database, now: datetime, base_url: str | None = None, lang: str | None = None) -> None:
         self.db = db
         self.now = now
+        # The ticket link opens in the language the ticket was taken in (an English kiosk's QR, /ambil/?lang=en).
+        self.lang = lang or current_language()
         self._settings: dict | None = None
         self._services: dict[int, dict] = {}
         self._all_services = False
@@ -175,6 +178,7 @@ def ticket_data(ticket: dict, loaded: Loaded, place: tickets.Place | None, stat:
         "service_id": ticket["service_id"],
         "agency_id": ticket["agency_id"],
         "service": service.get("name"),
+        "service_en": service.get("name_en") or "",
         "agency": service.get("agency_name"),
         "agency_color": service.get("agency_color"),
         "priority": bool(ticket["priority"]),
@@ -199,7 +203,7 @@ def ticket_data(ticket: dict, loaded: Loaded, place: tickets.Place | None, stat:
         "printed": None if ticket["printed"] is None else bool(ticket["printed"]),
         "source": ticket["source"],
         "booking_code": loaded.booking_code(ticket),
-        "status_url": f"{loaded.base_url}/t/{ticket['token']}",
+        "status_url": status_url(loaded.base_url, ticket["token"], loaded.lang),
     }
     return data if private else public(data)
 
@@ -212,6 +216,11 @@ def called_around(ticket: dict, estimate: int | None, now: datetime) -> str | No
     if estimate is None:
         return ticket["queued_at"]
     return max(ticket["queued_at"], iso(now + timedelta(minutes=estimate)))
+
+
+def status_url(base_url: str, token: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The ticket page's address; a ticket taken in English carries ?lang=en, so its page opens in English."""
+    return f"{base_url}/t/{token}" + ("" if lang == DEFAULT_LANGUAGE else f"?lang={lang}")
 
 
 def public(ticket: dict) -> dict:
@@ -317,6 +326,7 @@ def service_data(s: dict, stat: dict | None, refusal, place: tickets.Place | Non
         "id": s["id"],
         "code": s["code"],
         "name": s["name"],
+        "name_en": s.get("name_en") or "",
         "short_name": s.get("short_name") or s["name"],
         "prefix": s["prefix"],
         "open": refusal is None,
@@ -333,7 +343,9 @@ def service_data(s: dict, stat: dict | None, refusal, place: tickets.Place | Non
         "requires_open_counter": bool(s.get("requires_open_counter")),
         "standard": {
             "requirements": s["requirements"],
+            "requirements_en": s.get("requirements_en") or "",
             "procedure": s["procedure"],
+            "procedure_en": s.get("procedure_en") or "",
             "completion_time": s["completion_time"],
             "fee": s["fee"],
             "product": s["product"],
@@ -383,6 +395,7 @@ def called_event(db: Database, ticket: dict, now: datetime, recall: bool, loaded
         "agency": service.get("agency_name"),
         "service_id": ticket["service_id"],
         "service": service.get("name"),
+        "service_en": service.get("name_en") or "",
         "service_short_name": service.get("short_name") or service.get("name"),
         "priority": bool(ticket["priority"]),
         "recall": recall,
@@ -407,6 +420,8 @@ def mpp_json(db: Database, conf: dict | None = None) -> dict:
         "announcement_repeat": int(conf["announcement_repeat"] or 1),
         "ticket_header": conf["ticket_header"],
         "ticket_footer": conf["ticket_footer"],
+        # the one table of priority reasons (loket/priority.py): catalog texts the screens translate with t()
+        "priority_reasons": PRIORITY_REASONS,
     }
 
 

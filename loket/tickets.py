@@ -19,15 +19,9 @@ from .db import after_commit, one, rows, scalar, settings, transaction
 from .errors import LoketError
 from .events import PrintRequested, QueueChanged, TicketCalled
 from .i18n import N_
+from .priority import PRIORITY_REASONS
 from .timeutil import day_start_utc, hhmm, iso, local, local_day, minutes_of_day
 
-PRIORITY_REASONS = {  # reason -> its label (a catalog id: English from loket/translations/)
-    "disability": N_("Penyandang disabilitas"),
-    "elderly": N_("Lansia (60+)"),
-    "pregnant": N_("Ibu hamil"),
-    "child": N_("Anak-anak"),
-    "disaster": N_("Korban bencana"),
-}
 OPEN_STATUSES = ("called", "serving")
 COUNTER_STATES = ("open", "paused", "closed")
 RECENT_SERVICE_SAMPLE = 20  # completed tickets that set a service's average service time
@@ -580,7 +574,7 @@ def set_counter_state(
     keeps them too: attendance is read from these events.
     """
     if state not in COUNTER_STATES:
-        raise LoketError("invalid_field", field="state", reason="buka/istirahat/tutup: open, paused, closed")
+        raise LoketError("invalid_field", field="state", reason=N_("pilih salah satu: {options}"), options="open, paused, closed")
     if state == "open":
         reason, note, until, closed_for_day = None, "", None, None
     with transaction(db):

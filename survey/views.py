@@ -7,11 +7,12 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, render_template, request
 
 from admin import config
-from loket import auth, csvout, ikm, inputs
+from loket import auth, csvout, ikm, inputs, serializers
 from loket import survey_answers as answers
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
-from loket.i18n import N_
+from loket.i18n import N_, gettext
+from loket.qr import qr_svg
 from loket.ratelimit import hit
 from loket.timeutil import local, parse_iso
 
@@ -117,8 +118,10 @@ def tablet_pair(counter_id: int):
     user = auth.require_user("admin")
     db = get_db()
     key = tablets.pair(db, counter_id, clock(), user)
-    url = f"{request.host_url.rstrip('/')}/survey/?counter={counter_id}#pair={key}"
-    return {"counter_id": counter_id, "tablet_key": key, "pair_url": url}
+    # LOKET_PUBLIC_URL where set: the tablet reaches the server by the LAN's address, not the admin's.
+    url = f"{serializers.public_base_url()}/survey/?counter={counter_id}#pair={key}"
+    # A QR beside the link: the admin pairs by pointing the tablet's camera, no typing of a long key.
+    return {"counter_id": counter_id, "tablet_key": key, "pair_url": url, "pair_qr_svg": str(qr_svg(url))}
 
 
 @bp.delete("/api/survey/tablets/<int:counter_id>")
@@ -132,9 +135,9 @@ def tablet_unpair(counter_id: int):
 def admin_tablets_page():
     user = auth.current_user()
     if user is None:
-        return render_template("survey/login.html", title="Tablet survei")
+        return render_template("survey/login.html", title=gettext("Tablet survei"))
     if user["role"] != "admin":
-        return render_template("survey/login.html", title="Tablet survei — khusus admin / admins only"), 403
+        return render_template("survey/login.html", title=gettext("Tablet survei — khusus admin")), 403
     db = get_db()
     tz = settings(db)["timezone"]
     items = [
@@ -318,7 +321,7 @@ def _fmt(value: float | None, places: int) -> str:
 def admin_ikm():
     user = auth.current_user()
     if user is None:
-        return render_template("survey/login.html", title="Laporan IKM")
+        return render_template("survey/login.html", title=gettext("Laporan IKM"))
     f = report_filters()
     db = get_db()
     report = ikm_report(db, f["agency_id"], f["service_id"], f["date_from"], f["date_to"])

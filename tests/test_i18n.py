@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -138,7 +139,7 @@ def test_no_es_module_keeps_its_own_english():
     found = []
     for path in STATIC_JS:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if pair.search(line) or helper.search(line) or re.search(r"\bconst EN = \{", line):
+            if pair.search(line) or helper.search(line) or re.search(r"\bconst EN = \{|\bdataset\.en\b", line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}")
     assert len(STATIC_JS) > 20
     assert not found, "texts with their own English (mark them with _() / N_() instead):\n" + "\n".join(found)
@@ -155,3 +156,117 @@ def test_the_es_modules_import_the_english_catalog_as_a_module(client):
     # the same Indonesian word, two English words: a text with a context keeps it
     assert english["Tutup"] == "Closed" and english["button\u0004Tutup"] == "Close"
     assert client.get("/i18n/fr.js").status_code == 404
+
+
+# ---------------------------------------------------------------- nothing left unmarked
+
+# Words shown as they are in every language: the product's name, the language switch's own names, codes.
+AS_WRITTEN = {"Loket", "English", "Bahasa Indonesia", "Bahasa / Language", "ID", "EN", "NRR", "NRR × 25", "IKM", "SKM", "NIK"}
+AS_WRITTEN |= {"Status", "Check-in"}  # the same word in both languages
+KEYS = {"Esc", "Enter"}  # keyboard keys, as printed on them
+SHOWN_ATTRIBUTES = ("placeholder", "aria-label", "alt", "title", "label")
+TEMPLATES = sorted(p for p in ROOT.glob("*/templates/**/*.html"))
+
+
+class _TextNodes(HTMLParser):
+    """The text a reader sees in a template's literal HTML: text nodes and the attributes shown or read aloud."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        self.found += [value for name, value in attrs if name in SHOWN_ATTRIBUTES and value]
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.found.append(data)
+
+
+def unmarked_template_texts(path) -> list[str]:
+    """Words a template writes itself instead of through {{ _("…") }}: what Jinja outputs from code is cut
+    out first, so only the literal HTML is read (a block that fills an attribute, body_class, is not text)."""
+    from jinja2 import Environment
+
+    source = re.sub(r"{%-? *block (body_class|lang) *-?%}.*?{%-? *endblock *-?%}", "", path.read_text(encoding="utf-8"), flags=re.S)
+    source = re.sub(r"{#.*?#}", "", source, flags=re.S)
+    literal = "".join(value if kind == "data" else "\x00" for _line, kind, value in Environment().lex(source))
+    parser = _TextNodes()
+    parser.feed(literal)
+    out = []
+    for text in parser.found:
+        for part in text.split("\x00"):
+            part = " ".join(part.split()).strip("—·←‹›:→ ")
+            if re.search(r"[a-z]{2}", part) and part not in AS_WRITTEN | KEYS:
+                out.append(part)
+    return out
+
+
+def test_templates_write_no_text_of_their_own():
+    assert len(TEMPLATES) > 20
+    seconds = [str(p.relative_to(ROOT)) for p in TEMPLATES if re.search(r"\bdata-en=", p.read_text(encoding="utf-8"))]
+    assert not seconds, f"a second English channel (data-en) in: {seconds}"
+    found = {str(p.relative_to(ROOT)): unmarked_template_texts(p) for p in TEMPLATES}
+    found = {path: texts for path, texts in found.items() if texts}
+    assert not found, 'texts written in a template instead of {{ _("…") }}:\n' + "\n".join(f"{p}: {t}" for p, t in found.items())
+
+
+def test_the_template_check_sees_text_nodes_and_shown_attributes(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        '{% block body_class %}k-body{% endblock %}<p class="x">{{ _("Nomor") }}</p><h1>Pilih layanan</h1>'
+        '<input placeholder="Cari layanan" value="{{ q }}"><img alt="{{ _("Foto") }}"><p>{{ n }} / {{ m }}</p>',
+        encoding="utf-8",
+    )
+    assert unmarked_template_texts(page) == ["Pilih layanan", "Cari layanan"]
+
+
+# A refusal's `reason` is shown to the citizen or officer: a catalog text (N_("…")), or a value quoted from the
+# request or written by an admin. A Python string literal in its place would stay Indonesian on an English screen.
+REASON_LITERAL = re.compile(r"""\breason=f?["']""")
+BAD_LITERAL = re.compile(r"""\b(?:_bad|invalid)\(\s*["'][\w.]+["']\s*,\s*f?["']""")
+
+
+def test_every_refusal_reason_is_a_catalog_text():
+    found = []
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        if path.parts[len(ROOT.parts)] in ("tests", "bench", ".venv", "node_modules"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if REASON_LITERAL.search(line) or BAD_LITERAL.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}")
+    assert not found, "refusal reasons written as plain strings (mark them with N_()):\n" + "\n".join(found)
+
+
+def test_no_error_carries_a_second_english_channel():
+    """One way to translate: no `<param>_en` beside a param; a date param is named in the reader's language."""
+    from datetime import date as day
+
+    err = LoketError("too_early", opens="08:30", day="pada {opens_on}", opens_on=day(2026, 11, 28))
+    assert err.message("id").startswith("Terlalu awal. Check-in reservasi ini dibuka pada Sabtu, 28 November 2026 pukul 08:30.")
+    assert "on Saturday, 28 November 2026 at 08:30" in err.message("en")
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        if path.parts[len(ROOT.parts)] in ("tests", "bench", ".venv", "node_modules"):
+            continue
+        assert not re.search(r"\b\w+_en=", path.read_text(encoding="utf-8")), f"{path}: a `<param>_en=` second channel"
+
+
+def test_one_table_names_the_priority_reasons():
+    from loket.priority import PRIORITY_REASONS
+
+    assert set(PRIORITY_REASONS) == {"disability", "elderly", "pregnant", "child", "disaster"}
+    copies = []
+    for path in [*ROOT.glob("*/**/*.py"), *STATIC_JS]:
+        if path.parts[len(ROOT.parts)] in ("tests", "bench", ".venv", "node_modules") or path.name == "priority.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "Korban bencana" in text or "Penyandang disabilitas" in text:
+            copies.append(str(path.relative_to(ROOT)))
+    assert not copies, f"priority labels written outside loket/priority.py: {copies}"

@@ -419,7 +419,7 @@ def test_the_kiosk_name_in_the_url_is_escaped(client):
 
 
 def test_qr_code_encodes_the_status_url(client):
-    from kiosk.views import qr_svg
+    from loket.qr import qr_svg
 
     svg = str(qr_svg("http://mpp.local/t/abc"))
     size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))

@@ -190,3 +190,16 @@ def test_every_migration_function_is_registered():
     written = {name for name, fn in inspect.getmembers(migrations, inspect.isfunction) if re.match(r"m\d+_", name)}
     registered = {m.name for m in migrations.migrations._migrations}
     assert written == registered, written ^ registered
+
+
+def test_an_upgraded_database_has_empty_english_service_texts(v1_path):
+    """m20_english_service_texts: every old service gets name_en, requirements_en and procedure_en, empty (= the Indonesian)."""
+    db = connect(v1_path)
+    init_schema(db)
+    db.close()
+    conn = sqlite3.connect(v1_path)
+    try:
+        rows = conn.execute("SELECT name, name_en, requirements_en, procedure_en FROM services").fetchall()
+    finally:
+        conn.close()
+    assert rows and all(name and (en, req, proc) == ("", "", "") for name, en, req, proc in rows)

@@ -114,7 +114,7 @@ def test_the_number_is_printed_as_large_as_the_paper_allows(number, profile, siz
     ("reason", "label"),
     [
         ("disability", "Penyandang disabilitas"),
-        ("elderly", "Lansia"),
+        ("elderly", "Lansia (60+)"),
         ("pregnant", "Ibu hamil"),
         ("child", "Anak-anak"),
         ("disaster", "Korban bencana"),

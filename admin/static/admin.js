@@ -1,95 +1,97 @@
 // The configuration screen: one generic table + form per entity, all through /api/admin/…
-import { _, api, badgeColors, lang, N_, t } from "/static/loket.js";
+import { _, api, badgeColors, lang, N_, NC_, pgettext, t } from "/static/loket.js";
 import { el, session } from "./common.js";
-import { tr, trTitle } from "./i18n.js";
 
-const DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+const DAYS = [N_("Senin"), N_("Selasa"), N_("Rabu"), N_("Kamis"), N_("Jumat"), N_("Sabtu"), N_("Minggu")];
 const view = document.getElementById("view");
 const state = { user: null, agencies: [], services: [] };
 // Online booking per service (booking/, loket/bookings.py): slots follow the weekly hours above.
 const BOOKING_FIELDS = [
-  ["booking_enabled", "Reservasi online aktif", "checkbox"], ["booking_slot_minutes", "Reservasi: lama satu sesi (menit)", "number"],
-  ["booking_capacity", "Reservasi: kapasitas per sesi (orang)", "number"], ["booking_days_ahead", "Reservasi: dibuka berapa hari ke depan", "number"],
-  ["booking_quota_percent", "Reservasi: bagian kuota harian (%) — sisanya untuk datang langsung", "number"],
-  ["booking_checkin_before", "Check-in dibuka … menit sebelum sesi", "number"], ["booking_checkin_after", "Check-in ditutup … menit setelah sesi mulai", "number"],
-  ["booking_ask_nik", "Reservasi meminta NIK (disimpan sebagai hash)", "checkbox"],
+  ["booking_enabled", NC_("admin", "Reservasi online aktif"), "checkbox"], ["booking_slot_minutes", NC_("admin", "Reservasi: lama satu sesi (menit)"), "number"],
+  ["booking_capacity", NC_("admin", "Reservasi: kapasitas per sesi (orang)"), "number"], ["booking_days_ahead", NC_("admin", "Reservasi: dibuka berapa hari ke depan"), "number"],
+  ["booking_quota_percent", NC_("admin", "Reservasi: bagian kuota harian (%) — sisanya untuk datang langsung"), "number"],
+  ["booking_checkin_before", NC_("admin", "Check-in dibuka … menit sebelum sesi"), "number"], ["booking_checkin_after", NC_("admin", "Check-in ditutup … menit setelah sesi mulai"), "number"],
+  ["booking_ask_nik", NC_("admin", "Reservasi meminta NIK (disimpan sebagai hash)"), "checkbox"],
 ];
 
-const yes = (v) => tr(v ? "Ya" : "Tidak");
-const agencyName = (id) => (id == null ? "Seluruh MPP" : (state.agencies.find((a) => a.id === id) || {}).code || `#${id}`);
-const agencyOptions = (withAll) => [...(withAll ? [["", "Seluruh MPP"]] : []), ...state.agencies.map((a) => [a.id, `${a.code} — ${a.name}`])];
+const yes = (v) => (v ? pgettext("admin", "Ya") : pgettext("admin", "Tidak"));
+const agencyName = (id) => (id == null ? pgettext("admin", "Seluruh MPP") : (state.agencies.find((a) => a.id === id) || {}).code || `#${id}`);
+const agencyOptions = (withAll) => [...(withAll ? [["", NC_("admin", "Seluruh MPP")]] : []), ...state.agencies.map((a) => [a.id, `${a.code} — ${a.name}`])];
 const STANDARD = [
-  ["requirements", "Persyaratan"], ["procedure", "Sistem, mekanisme dan prosedur"], ["completion_time", "Jangka waktu penyelesaian"],
-  ["fee", "Biaya/tarif"], ["product", "Produk pelayanan"], ["complaint_channel", "Penanganan pengaduan"], ["sk_number", "Nomor SK standar pelayanan"],
+  ["requirements", NC_("admin", "Persyaratan")], ["procedure", NC_("admin", "Sistem, mekanisme dan prosedur")], ["completion_time", NC_("admin", "Jangka waktu penyelesaian")],
+  ["fee", NC_("admin", "Biaya/tarif")], ["product", NC_("admin", "Produk pelayanan")], ["complaint_channel", NC_("admin", "Penanganan pengaduan")], ["sk_number", NC_("admin", "Nomor SK standar pelayanan")],
 ];
 
 // Each entity: its table columns and its form fields. Field: [name, label, type, options].
 const ENTITIES = {
   agencies: {
-    title: "Instansi",
-    columns: [["code", "Kode"], ["name", "Nama"], ["zone", "Zona"], ["active", "Aktif", yes]],
+    title: NC_("admin-section", "Instansi"),
+    columns: [["code", NC_("admin", "Kode")], ["name", NC_("admin", "Nama")], ["zone", NC_("admin", "Zona")], ["active", NC_("admin", "Aktif"), yes]],
     fields: () => [
-      ["code", "Kode (mis. DUKCAPIL)", "text"], ["name", "Nama instansi", "text"], ["color", "Warna", "color"], ["zone", "Zona/lantai", "text"],
-      ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
-      ["maklumat", "Maklumat pelayanan", "textarea"], ["maklumat_signer", "Penanda tangan maklumat", "text"],
-      ["short_code", "Kode singkat di lencana kios (maks. 8, mis. BPJS-K)", "text"], ["logo", "Logo di lencana kios (PNG/JPEG/WebP, maks. 64 KB)", "image"],
+      ["code", NC_("admin", "Kode (mis. DUKCAPIL)"), "text"], ["name", NC_("admin", "Nama instansi"), "text"], ["color", NC_("admin", "Warna"), "color"], ["zone", NC_("admin", "Zona/lantai"), "text"],
+      ["sort_order", NC_("admin", "Urutan"), "number"], ["active", NC_("admin", "Aktif"), "checkbox"],
+      ["maklumat", NC_("admin", "Maklumat pelayanan"), "textarea"], ["maklumat_signer", NC_("admin", "Penanda tangan maklumat"), "text"],
+      ["short_code", NC_("admin", "Kode singkat di lencana kios (maks. 8, mis. BPJS-K)"), "text"], ["logo", NC_("admin", "Logo di lencana kios (PNG/JPEG/WebP, maks. 64 KB)"), "image"],
     ],
   },
   services: {
-    title: "Layanan",
-    columns: [["agency_id", "Instansi", agencyName], ["code", "Kode"], ["name", "Nama"], ["prefix", "Awalan"], ["daily_quota", "Kuota/hari", (v) => v ?? "—"],
-      ["hours", "Jam layanan", (h) => h.map((x) => `${tr(DAYS[x.weekday]).slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || tr("Belum ada jam: tutup")], ["active", "Aktif", yes]],
+    title: NC_("admin-section", "Layanan"),
+    columns: [["agency_id", NC_("admin", "Instansi"), agencyName], ["code", NC_("admin", "Kode")], ["name", NC_("admin", "Nama")], ["prefix", NC_("admin", "Awalan")], ["daily_quota", NC_("admin", "Kuota/hari"), (v) => v ?? "—"],
+      ["hours", NC_("admin", "Jam layanan"), (h) => h.map((x) => `${t(DAYS[x.weekday]).slice(0, 3)} ${x.opens}–${x.closes}`).join(", ") || pgettext("admin", "Belum ada jam: tutup")], ["active", NC_("admin", "Aktif"), yes]],
     fields: () => [
-      ["agency_id", "Instansi", "select", agencyOptions(false)], ["code", "Kode layanan", "text"], ["name", "Nama layanan", "text"],
-      ["short_name", "Nama singkat di layar (kosong = nama layanan)", "text"], ["prefix", "Awalan nomor (mis. A)", "text"], ["padding", "Jumlah digit", "number"], ["daily_quota", "Kuota harian (kosong = tanpa batas)", "number"],
-      ["cutoff_minutes", "Berhenti mengambil nomor … menit sebelum tutup", "number"], ["promised_minutes", "Waktu layanan dijanjikan (menit)", "number"],
-      ["wait_target_minutes", "Target waktu tunggu (menit; kosong = waktu dijanjikan)", "number"],
-      ["service_target_minutes", "Target lama dilayani (menit; kosong = waktu dijanjikan)", "number"],
-      ["default_service_minutes", "Perkiraan lama layanan (menit)", "number"], ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"],
-      ["requires_open_counter", "Berhenti memberi nomor selama belum ada loket layanan ini yang buka", "checkbox"],
-      ["hours", "Jam layanan mingguan", "hours"],
+      ["agency_id", NC_("admin", "Instansi"), "select", agencyOptions(false)], ["code", NC_("admin", "Kode layanan"), "text"], ["name", NC_("admin", "Nama layanan"), "text"],
+      ["name_en", NC_("admin", "Nama layanan dalam bahasa Inggris (kosong = nama layanan)"), "text"],
+      ["short_name", NC_("admin", "Nama singkat di layar (kosong = nama layanan)"), "text"], ["prefix", NC_("admin", "Awalan nomor (mis. A)"), "text"], ["padding", NC_("admin", "Jumlah digit"), "number"], ["daily_quota", NC_("admin", "Kuota harian (kosong = tanpa batas)"), "number"],
+      ["cutoff_minutes", NC_("admin", "Berhenti mengambil nomor … menit sebelum tutup"), "number"], ["promised_minutes", NC_("admin", "Waktu layanan dijanjikan (menit)"), "number"],
+      ["wait_target_minutes", NC_("admin", "Target waktu tunggu (menit; kosong = waktu dijanjikan)"), "number"],
+      ["service_target_minutes", NC_("admin", "Target lama dilayani (menit; kosong = waktu dijanjikan)"), "number"],
+      ["default_service_minutes", NC_("admin", "Perkiraan lama layanan (menit)"), "number"], ["sort_order", NC_("admin", "Urutan"), "number"], ["active", NC_("admin", "Aktif"), "checkbox"],
+      ["requires_open_counter", NC_("admin", "Berhenti memberi nomor selama belum ada loket layanan ini yang buka"), "checkbox"],
+      ["hours", NC_("admin", "Jam layanan mingguan"), "hours"],
       ...BOOKING_FIELDS,
       ...STANDARD.map(([name, label]) => [name, label, name === "sk_number" || name === "fee" || name === "completion_time" ? "text" : "textarea"]),
+      ["requirements_en", NC_("admin", "Persyaratan dalam bahasa Inggris (kosong = persyaratan di atas)"), "textarea"],
+      ["procedure_en", NC_("admin", "Prosedur dalam bahasa Inggris (kosong = prosedur di atas)"), "textarea"],
     ],
   },
   counters: {
-    title: "Loket",
-    columns: [["number", "Nomor"], ["name", "Nama"], ["agency_id", "Instansi", agencyName], ["service_ids", "Layanan",
-      (ids) => ids.map((id) => (state.services.find((s) => s.id === id) || {}).name || id).join(", ")], ["state", "Status"]],
-    fields: () => [["agency_id", "Instansi", "select", agencyOptions(false)], ["number", "Nomor loket", "number"], ["name", "Nama", "text"],
-      ["zone", "Zona", "text"], ["service_ids", "Layanan yang dilayani", "services"]],
+    title: NC_("admin-section", "Loket"),
+    columns: [["number", NC_("admin", "Nomor")], ["name", NC_("admin", "Nama")], ["agency_id", NC_("admin", "Instansi"), agencyName], ["service_ids", NC_("admin", "Layanan"),
+      (ids) => ids.map((id) => (state.services.find((s) => s.id === id) || {}).name || id).join(", ")], ["state", NC_("admin", "Status")]],
+    fields: () => [["agency_id", NC_("admin", "Instansi"), "select", agencyOptions(false)], ["number", NC_("admin", "Nomor loket"), "number"], ["name", NC_("admin", "Nama"), "text"],
+      ["zone", NC_("admin", "Zona"), "text"], ["service_ids", NC_("admin", "Layanan yang dilayani"), "services"]],
     deletable: true,
   },
   kiosks: {
-    title: "Kios & printer",
-    columns: [["name", "Nama"], ["location", "Lokasi"], ["printer_url", "Printer"], ["printer_state", "Status printer"], ["printer_error", "Galat terakhir", (v) => v || "—"],
-      ["last_seen_at", "Terakhir terlihat", (v) => v || "—"]],
-    fields: () => [["name", "Nama kios", "text"], ["location", "Lokasi", "text"], ["printer_url", "Alamat printer (tcp://…:9100, usb://, dummy)", "text"],
-      ["printer_profile", "Profil printer (mis. TM-T82)", "text"], ["qr_mode", "Kode QR", "select", [["native", "native (ESC/POS)"], ["image", "gambar"]]]],
+    title: NC_("admin", "Kios & printer"),
+    columns: [["name", NC_("admin", "Nama")], ["location", NC_("admin", "Lokasi")], ["printer_url", NC_("admin", "Printer")], ["printer_state", NC_("admin", "Status printer")], ["printer_error", NC_("admin", "Galat terakhir"), (v) => v || "—"],
+      ["last_seen_at", NC_("admin", "Terakhir terlihat"), (v) => v || "—"]],
+    fields: () => [["name", NC_("admin", "Nama kios"), "text"], ["location", NC_("admin", "Lokasi"), "text"], ["printer_url", NC_("admin", "Alamat printer (tcp://…:9100, usb://, dummy)"), "text"],
+      ["printer_profile", NC_("admin", "Profil printer (mis. TM-T82)"), "text"], ["qr_mode", NC_("admin", "Kode QR"), "select", [["native", NC_("admin", "native (ESC/POS)")], ["image", NC_("admin", "gambar")]]]],
     deletable: true,
-    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => testPrint(item) }, tr("Cetak tiket uji")),
-      el("button", { type: "button", class: "ghost", onclick: () => pairKiosk(item) }, item.paired ? t(N_("Pasangkan ulang PC kios")) : t(N_("Pasangkan PC kios")))],
+    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => testPrint(item) }, pgettext("admin", "Cetak tiket uji")),
+      el("button", { type: "button", class: "ghost", onclick: () => pairKiosk(item) }, item.paired ? pgettext("admin", "Pasangkan ulang PC kios") : pgettext("admin", "Pasangkan PC kios"))],
   },
   displays: {
-    title: "Layar ruang tunggu",
-    columns: [["name", "Nama"], ["location", "Lokasi"], ["agency_ids", "Instansi", (ids) => (ids.length ? ids.map(agencyName).join(", ") : tr("Semua"))],
-      ["zone", "Zona", (v) => v || "—"], ["speak", "Suara", yes], ["repeat_count", "Ulang"], ["voice_mode", "Mode suara"]],
-    fields: () => [["name", "Nama layar", "text"], ["location", "Lokasi", "text"], ["agency_ids", "Instansi yang ditampilkan (kosong = semua)", "agencies"],
-      ["zone", "Zona", "text"], ["layout", "Tata letak", "select", [["landscape", "Mendatar"], ["portrait", "Tegak"]]], ["running_text", "Teks berjalan", "textarea"],
-      ["speak", "Bacakan panggilan", "checkbox"], ["repeat_count", "Ulangi panggilan (1–3)", "number"], ["voice_mode", "Mode suara (dilaporkan layar)", "readonly"]],
+    title: NC_("admin", "Layar ruang tunggu"),
+    columns: [["name", NC_("admin", "Nama")], ["location", NC_("admin", "Lokasi")], ["agency_ids", NC_("admin", "Instansi"), (ids) => (ids.length ? ids.map(agencyName).join(", ") : pgettext("admin", "Semua"))],
+      ["zone", NC_("admin", "Zona"), (v) => v || "—"], ["speak", NC_("admin", "Suara"), yes], ["repeat_count", NC_("admin", "Ulang")], ["voice_mode", NC_("admin", "Mode suara")]],
+    fields: () => [["name", NC_("admin", "Nama layar"), "text"], ["location", NC_("admin", "Lokasi"), "text"], ["agency_ids", NC_("admin", "Instansi yang ditampilkan (kosong = semua)"), "agencies"],
+      ["zone", NC_("admin", "Zona"), "text"], ["layout", NC_("admin", "Tata letak"), "select", [["landscape", NC_("admin", "Mendatar")], ["portrait", NC_("admin", "Tegak")]]], ["running_text", NC_("admin", "Teks berjalan"), "textarea"],
+      ["speak", NC_("admin", "Bacakan panggilan"), "checkbox"], ["repeat_count", NC_("admin", "Ulangi panggilan (1–3)"), "number"], ["voice_mode", NC_("admin", "Mode suara (dilaporkan layar)"), "readonly"]],
     deletable: true,
   },
   breaks: {
-    title: "Jam istirahat",
-    columns: [["agency_id", "Berlaku untuk", agencyName], ["weekday", "Hari", (d) => tr(DAYS[d])], ["starts", "Mulai"], ["ends", "Selesai"], ["label", "Keterangan"]],
-    fields: () => [["agency_id", "Berlaku untuk", "select", agencyOptions(true)], ["weekday", "Hari", "select", DAYS.map((d, i) => [i, d])],
-      ["starts", "Mulai", "time"], ["ends", "Selesai", "time"], ["label", "Keterangan", "text"]],
+    title: NC_("admin", "Jam istirahat"),
+    columns: [["agency_id", NC_("admin", "Berlaku untuk"), agencyName], ["weekday", NC_("admin", "Hari"), (d) => t(DAYS[d])], ["starts", NC_("admin", "Mulai")], ["ends", NC_("admin", "Selesai")], ["label", NC_("admin", "Keterangan")]],
+    fields: () => [["agency_id", NC_("admin", "Berlaku untuk"), "select", agencyOptions(true)], ["weekday", NC_("admin", "Hari"), "select", DAYS.map((d, i) => [i, d])],
+      ["starts", NC_("admin", "Mulai"), "time"], ["ends", NC_("admin", "Selesai"), "time"], ["label", NC_("admin", "Keterangan"), "text"]],
     deletable: true,
   },
   "closed-dates": {
-    title: "Hari libur & tanggal tutup",
-    columns: [["date", "Tanggal"], ["agency_id", "Berlaku untuk", agencyName], ["reason", "Alasan (tampil di kios)"]],
-    fields: () => [["date", "Tanggal", "date"], ["agency_id", "Berlaku untuk", "select", agencyOptions(true)], ["reason", "Alasan", "text"]],
+    title: NC_("admin", "Hari libur & tanggal tutup"),
+    columns: [["date", NC_("admin", "Tanggal")], ["agency_id", NC_("admin", "Berlaku untuk"), agencyName], ["reason", NC_("admin", "Alasan (tampil di kios)")]],
+    fields: () => [["date", NC_("admin", "Tanggal"), "date"], ["agency_id", NC_("admin", "Berlaku untuk"), "select", agencyOptions(true)], ["reason", NC_("admin", "Alasan"), "text"]],
     deletable: true,
   },
   "counter-reasons": {
@@ -99,12 +101,12 @@ const ENTITIES = {
       ["sort_order", "Urutan", "number"], ["active", "Aktif", "checkbox"]],
   },
   users: {
-    title: "Pengguna",
-    columns: [["username", "Nama pengguna"], ["full_name", "Nama lengkap"], ["role", "Peran"], ["agency_id", "Instansi", (v) => (v ? agencyName(v) : "—")], ["active", "Aktif", yes]],
-    fields: (item) => [["username", "Nama pengguna", "text"], ["full_name", "Nama lengkap", "text"],
-      ["role", "Peran", "select", [["officer", "Petugas loket"], ["supervisor", "Supervisor instansi"], ["admin", "Admin MPP"]]],
-      ["agency_id", "Instansi", "select", agencyOptions(true)], ["active", "Aktif", "checkbox"], ...(item ? [] : [["password", "Kata sandi awal (min. 8)", "password"]])],
-    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => resetPassword(item) }, tr("Atur ulang kata sandi"))],
+    title: NC_("admin", "Pengguna"),
+    columns: [["username", NC_("admin", "Nama pengguna")], ["full_name", NC_("admin", "Nama lengkap")], ["role", NC_("admin", "Peran")], ["agency_id", NC_("admin", "Instansi"), (v) => (v ? agencyName(v) : "—")], ["active", NC_("admin", "Aktif"), yes]],
+    fields: (item) => [["username", NC_("admin", "Nama pengguna"), "text"], ["full_name", NC_("admin", "Nama lengkap"), "text"],
+      ["role", NC_("admin", "Peran"), "select", [["officer", NC_("admin", "Petugas loket")], ["supervisor", NC_("admin", "Supervisor instansi")], ["admin", NC_("admin", "Admin MPP")]]],
+      ["agency_id", NC_("admin", "Instansi"), "select", agencyOptions(true)], ["active", NC_("admin", "Aktif"), "checkbox"], ...(item ? [] : [["password", NC_("admin", "Kata sandi awal (min. 8)"), "password"]])],
+    actions: (item) => [el("button", { type: "button", class: "ghost", onclick: () => resetPassword(item) }, pgettext("admin", "Atur ulang kata sandi"))],
   },
 };
 
@@ -137,7 +139,7 @@ function imageInput(name, value, id) {
   const box = el("div", { class: "image-field", dataset: { value: value || "" } });
   const preview = el("img", { alt: "", class: "image-preview", hidden: !value, src: value || undefined });
   const file = el("input", { type: "file", id, accept: "image/png,image/jpeg,image/webp" });
-  const clear = el("button", { type: "button", class: "ghost", hidden: !value }, tr("Hapus logo"));
+  const clear = el("button", { type: "button", class: "ghost", hidden: !value }, pgettext("admin", "Hapus logo"));
   file.onchange = () => {
     const chosen = file.files[0];
     if (!chosen) return;
@@ -167,16 +169,16 @@ function hoursEditor(hours) {
   const rows = DAYS.map((day, weekday) => {
     const found = (hours || []).find((h) => h.weekday === weekday);
     return el("div", { class: "hours-row", dataset: { weekday } },
-      el("label", { class: "inline" }, el("input", { type: "checkbox", checked: Boolean(found) }), tr(day)),
-      timeInput({ "aria-label": _("Buka {day}", { day: tr(day) }) }, found?.opens || "08:00"),
+      el("label", { class: "inline" }, el("input", { type: "checkbox", checked: Boolean(found) }), t(day)),
+      timeInput({ "aria-label": _("Buka {day}", { day: t(day) }) }, found?.opens || "08:00"),
       "–",
-      timeInput({ "aria-label": _("Tutup {day}", { day: tr(day) }) }, found?.closes || "15:00"));
+      timeInput({ "aria-label": _("Tutup {day}", { day: t(day) }) }, found?.closes || "15:00"));
   });
   const warning = el("p", { class: "hours-warning", role: "status" });
   const box = el("div", { class: "hours", dataset: { field: "hours" } }, rows, warning);
   const check = () => {
     const none = !box.querySelector(".hours-row input[type=checkbox]:checked");
-    warning.textContent = none ? tr("Tidak ada hari yang dicentang: layanan ini akan tutup setiap hari dan kios tidak memberi nomor.") : "";
+    warning.textContent = none ? pgettext("admin", "Tidak ada hari yang dicentang: layanan ini akan tutup setiap hari dan kios tidak memberi nomor.") : "";
     box.classList.toggle("no-hours", none);
   };
   box.addEventListener("change", check);
@@ -196,12 +198,12 @@ let fieldSeq = 0;
 
 // Every control is tied to the label the admin reads: <label for> for one control, a named group for many.
 function fieldNode([name, rawLabel, type, options], item) {
-  const label = tr(rawLabel);
+  const label = t(rawLabel);
   const value = item ? item[name] : name === "hours" ? usualHours() : undefined;
   const id = `f-${name}-${++fieldSeq}`;
   let control;
   if (type === "select") {
-    control = el("select", { name, id }, options.map(([v, text]) => el("option", { value: v, selected: String(value ?? "") === String(v) }, tr(text))));
+    control = el("select", { name, id }, options.map(([v, text]) => el("option", { value: v, selected: String(value ?? "") === String(v) }, t(text))));
   } else if (type === "hours") {
     control = hoursEditor(value);
   } else if (type === "services" || type === "agencies") {
@@ -281,25 +283,25 @@ async function showEntity(name, editing) {
   const canWrite = state.user.role === "admin";
   const notice = el("p", { class: "notice", role: "status" });
   const formBox = el("div");
-  const head = el("div", { class: "section-head" }, el("h1", {}, trTitle(spec.title)),
-    canWrite ? el("button", { type: "button", class: "primary", id: "add", onclick: () => openForm(null) }, tr("+ Tambah")) : null);
+  const head = el("div", { class: "section-head" }, el("h1", {}, t(spec.title)),
+    canWrite ? el("button", { type: "button", class: "primary", id: "add", onclick: () => openForm(null) }, pgettext("admin", "+ Tambah")) : null);
   const table = el("table", { class: "data" },
-    el("thead", {}, el("tr", {}, spec.columns.map(([, label]) => el("th", {}, tr(label))), el("th", {}, ""))),
+    el("thead", {}, el("tr", {}, spec.columns.map(([, label]) => el("th", {}, t(label))), el("th", {}, ""))),
     el("tbody", {}, items.map((item) => el("tr", { dataset: { id: item.id } },
       spec.columns.map(([key, , fmt]) => el("td", {}, fmt ? fmt(item[key]) : (item[key] ?? ""))),
-      el("td", { class: "row-actions" }, el("button", { type: "button", class: "ghost", onclick: () => openForm(item) }, tr(canWrite ? "Ubah" : "Lihat")))))));
-  paint(seq, head, notice, formBox, items.length ? table : el("p", { class: "empty" }, tr("Belum ada data.")));
+      el("td", { class: "row-actions" }, el("button", { type: "button", class: "ghost", onclick: () => openForm(item) }, canWrite ? pgettext("admin", "Ubah") : pgettext("admin", "Lihat")))))));
+  paint(seq, head, notice, formBox, items.length ? table : el("p", { class: "empty" }, pgettext("admin", "Belum ada data.")));
 
   function openForm(item) {
     const fields = spec.fields(item);
     const form = el("form", { class: "card form", novalidate: true },
-      el("h2", {}, item ? `${tr("Ubah")}: ${item.name || item.username || item.date || item.code || item.id}` : _("Tambah {what}", { what: lang() === "en" ? trTitle(spec.title) : spec.title.toLowerCase() })),
+      el("h2", {}, item ? `${pgettext("admin", "Ubah")}: ${item.name || item.username || item.date || item.code || item.id}` : _("Tambah {what}", { what: lang() === "en" ? t(spec.title) : t(spec.title).toLowerCase() })),
       el("div", { class: "grid" }, fields.map((f) => fieldNode(f, item))),
       el("p", { class: "form-error", role: "alert" }),
       el("div", { class: "buttons" },
-        canWrite ? el("button", { type: "submit", class: "primary" }, tr("Simpan")) : null,
-        el("button", { type: "button", class: "ghost", onclick: () => formBox.replaceChildren() }, tr("Batal")),
-        item && canWrite && spec.deletable ? el("button", { type: "button", class: "danger", onclick: () => remove(item) }, tr("Hapus")) : null,
+        canWrite ? el("button", { type: "submit", class: "primary" }, pgettext("admin", "Simpan")) : null,
+        el("button", { type: "button", class: "ghost", onclick: () => formBox.replaceChildren() }, pgettext("admin", "Batal")),
+        item && canWrite && spec.deletable ? el("button", { type: "button", class: "danger", onclick: () => remove(item) }, pgettext("admin", "Hapus")) : null,
         item && canWrite && spec.actions ? spec.actions(item) : null));
     if (!canWrite) form.querySelectorAll("input, select, textarea").forEach((n) => { n.disabled = true; });
     // A counter serves only its own agency's services: redraw the list when the agency changes.
@@ -313,7 +315,7 @@ async function showEntity(name, editing) {
         const body = readForm(form, fields);
         if (name === "services" && !body.hours.length && form.dataset.noHoursWarned !== "1") {
           form.dataset.noHoursWarned = "1";
-          showError(form, { message: tr("Layanan ini belum punya jam layanan: kios tidak akan memberi nomor. Centang hari buka, atau tekan Simpan sekali lagi untuk menyimpan tanpa jam.") });
+          showError(form, { message: pgettext("admin", "Layanan ini belum punya jam layanan: kios tidak akan memberi nomor. Centang hari buka, atau tekan Simpan sekali lagi untuk menyimpan tanpa jam.") });
           form.querySelector(".hours input[type=checkbox]")?.focus();
           return;
         }
@@ -367,7 +369,7 @@ async function testPrint(item) {
   try {
     const result = await api(`/api/admin/kiosks/${item.id}/test-print`, { method: "POST", timeout: 15000 });
     await showEntity("kiosks");
-    view.querySelector(".notice").textContent = result.ok ? tr("Tiket uji tercetak.") : _("Gagal mencetak: {error}", { error: result.error });
+    view.querySelector(".notice").textContent = result.ok ? pgettext("admin", "Tiket uji tercetak.") : _("Gagal mencetak: {error}", { error: result.error });
   } catch (err) {
     notice.textContent = err.message;
   }
@@ -394,7 +396,7 @@ async function resetPassword(item) {
   const notice = view.querySelector(".notice");
   try {
     await api(`/api/admin/users/${item.id}/password`, { method: "POST", body: { password } });
-    notice.textContent = tr("Kata sandi diperbarui.");
+    notice.textContent = pgettext("admin", "Kata sandi diperbarui.");
   } catch (err) {
     notice.textContent = err.message;
   }
@@ -403,18 +405,18 @@ async function resetPassword(item) {
 // ---------------------------------------------------------------- profile
 
 const PROFILE_FIELDS = [
-  ["mpp_name", "Nama MPP", "text"], ["mpp_address", "Alamat", "textarea"], ["mpp_logo_url", "Alamat logo (URL)", "text"],
-  ["timezone", "Zona waktu", "select", [["Asia/Jakarta", "WIB (UTC+7)"], ["Asia/Makassar", "WITA (UTC+8)"], ["Asia/Jayapura", "WIT (UTC+9)"]]],
-  ["ticket_header", "Kepala tiket", "text"], ["ticket_footer", "Kaki tiket", "textarea"],
-  ["number_reading", "Cara membaca nomor", "select", [["digits", "Per digit: A nol nol satu"], ["whole", "Utuh: A satu"]]],
-  ["announcement_repeat", "Ulangi panggilan (1–3)", "number"],
-  ["self_priority", "Warga boleh memilih antrean prioritas sendiri di kios", "checkbox"], ["phone_tickets", "Ambil nomor lewat ponsel", "checkbox"],
-  ["phone_tickets_per_hour", "Batas nomor per ponsel per jam", "number"], ["phone_quota_percent", "Bagian kuota harian untuk ponsel (%)", "number"],
-  ["priority_policy", "Aturan prioritas", "select", [["strict", "Ketat: prioritas selalu didahulukan"], ["interleave", "Selang-seling: 1 prioritas tiap N reguler"]]],
-  ["priority_interleave_n", "N (untuk selang-seling)", "number"], ["max_regular_wait_minutes", "Batas tunggu antrean reguler (menit, 0 = tanpa batas)", "number"],
-  ["survey_mode", "Survei kepuasan", "select", [["skm", "SKM lengkap: 9 unsur (IKM)"], ["quick", "Cepat: 1 pertanyaan (bukan IKM)"]]],
-  ["public_officer_names", "Tampilkan nama petugas di daftar loket publik", "checkbox"],
-  ["closure_approval_minutes", "Tutup loket lebih lama dari … menit di jam layanan perlu persetujuan supervisor", "number"],
+  ["mpp_name", NC_("admin", "Nama MPP"), "text"], ["mpp_address", NC_("admin", "Alamat"), "textarea"], ["mpp_logo_url", NC_("admin", "Alamat logo (URL)"), "text"],
+  ["timezone", NC_("admin", "Zona waktu"), "select", [["Asia/Jakarta", NC_("admin", "WIB (UTC+7)")], ["Asia/Makassar", NC_("admin", "WITA (UTC+8)")], ["Asia/Jayapura", NC_("admin", "WIT (UTC+9)")]]],
+  ["ticket_header", NC_("admin", "Kepala tiket"), "text"], ["ticket_footer", NC_("admin", "Kaki tiket"), "textarea"],
+  ["number_reading", NC_("admin", "Cara membaca nomor"), "select", [["digits", NC_("admin", "Per digit: A nol nol satu")], ["whole", NC_("admin", "Utuh: A satu")]]],
+  ["announcement_repeat", NC_("admin", "Ulangi panggilan (1–3)"), "number"],
+  ["self_priority", NC_("admin", "Warga boleh memilih antrean prioritas sendiri di kios"), "checkbox"], ["phone_tickets", NC_("admin", "Ambil nomor lewat ponsel"), "checkbox"],
+  ["phone_tickets_per_hour", NC_("admin", "Batas nomor per ponsel per jam"), "number"], ["phone_quota_percent", NC_("admin", "Bagian kuota harian untuk ponsel (%)"), "number"],
+  ["priority_policy", NC_("admin", "Aturan prioritas"), "select", [["strict", NC_("admin", "Ketat: prioritas selalu didahulukan")], ["interleave", NC_("admin", "Selang-seling: 1 prioritas tiap N reguler")]]],
+  ["priority_interleave_n", NC_("admin", "N (untuk selang-seling)"), "number"], ["max_regular_wait_minutes", NC_("admin", "Batas tunggu antrean reguler (menit, 0 = tanpa batas)"), "number"],
+  ["survey_mode", NC_("admin", "Survei kepuasan"), "select", [["skm", NC_("admin", "SKM lengkap: 9 unsur (IKM)")], ["quick", NC_("admin", "Cepat: 1 pertanyaan (bukan IKM)")]]],
+  ["public_officer_names", NC_("admin", "Tampilkan nama petugas di daftar loket publik"), "checkbox"],
+  ["closure_approval_minutes", NC_("admin", "Tutup loket lebih lama dari … menit di jam layanan perlu persetujuan supervisor"), "number"],
 ];
 
 async function showProfile() {
@@ -425,19 +427,19 @@ async function showProfile() {
   const canWrite = state.user.role === "admin";
   const form = el("form", { class: "card form", novalidate: true }, el("div", { class: "grid" }, PROFILE_FIELDS.map((f) => fieldNode(f, item))),
     el("p", { class: "form-error", role: "alert" }), el("p", { class: "notice", role: "status" }),
-    canWrite ? el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, tr("Simpan profil"))) : null);
+    canWrite ? el("div", { class: "buttons" }, el("button", { type: "submit", class: "primary" }, pgettext("admin", "Simpan profil"))) : null);
   if (!canWrite) form.querySelectorAll("input, select, textarea").forEach((n) => { n.disabled = true; });
   form.onsubmit = async (event) => {
     event.preventDefault();
     try {
       await api("/api/admin/profile", { method: "PUT", body: readForm(form, PROFILE_FIELDS) });
       showError(form, { message: "" });
-      form.querySelector(".notice").textContent = tr("Profil tersimpan.");
+      form.querySelector(".notice").textContent = pgettext("admin", "Profil tersimpan.");
     } catch (err) {
       showError(form, err);
     }
   };
-  paint(seq, el("h1", {}, tr("Profil MPP")), form);
+  paint(seq, el("h1", {}, pgettext("admin", "Profil MPP")), form);
 }
 
 // ---------------------------------------------------------------- audit log
@@ -447,19 +449,19 @@ async function showAudit(filters = {}) {
   const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
   const { items } = await api(`/api/admin/audit?${query}`);
   const form = el("form", { class: "filters" },
-    el("label", {}, tr("Data"), el("select", { name: "entity" }, [["", "Semua"], ["settings", "Profil MPP"], ...Object.entries(ENTITIES).map(([k, s]) => [k, s.title])]
-      .map(([v, label]) => el("option", { value: v, selected: filters.entity === v }, trTitle(label))))),
-    el("label", {}, tr("Pengguna"), el("input", { name: "user", value: filters.user || "" })),
-    el("label", {}, tr("Dari"), el("input", { type: "date", name: "from", value: filters.from || "" })),
-    el("label", {}, tr("Sampai"), el("input", { type: "date", name: "to", value: filters.to || "" })),
-    el("button", { type: "submit", class: "primary" }, tr("Saring")));
+    el("label", {}, pgettext("admin", "Data"), el("select", { name: "entity" }, [["", NC_("admin", "Semua")], ["settings", NC_("admin", "Profil MPP")], ...Object.entries(ENTITIES).map(([k, s]) => [k, s.title])]
+      .map(([v, label]) => el("option", { value: v, selected: filters.entity === v }, t(label))))),
+    el("label", {}, pgettext("admin", "Pengguna"), el("input", { name: "user", value: filters.user || "" })),
+    el("label", {}, pgettext("admin", "Dari"), el("input", { type: "date", name: "from", value: filters.from || "" })),
+    el("label", {}, pgettext("admin", "Sampai"), el("input", { type: "date", name: "to", value: filters.to || "" })),
+    el("button", { type: "submit", class: "primary" }, pgettext("admin", "Saring")));
   form.onsubmit = (event) => { event.preventDefault(); showAudit(Object.fromEntries(new FormData(form))); };
   const rows = items.map((r) => el("tr", {},
     el("td", {}, new Date(r.at).toLocaleString("id-ID")), el("td", {}, r.username), el("td", {}, r.action), el("td", {}, `${r.entity} #${r.entity_id ?? ""}`),
     el("td", { class: "diff" }, r.changes.length ? r.changes.map((k) => el("div", {}, el("b", {}, k), ": ",
       el("del", {}, JSON.stringify((r.before || {})[k] ?? null)), " → ", el("ins", {}, JSON.stringify((r.after || {})[k] ?? null)))) : "—")));
-  paint(seq, el("h1", {}, tr("Log perubahan")), form,
-    el("table", { class: "data audit" }, el("thead", {}, el("tr", {}, ["Waktu", "Oleh", "Tindakan", "Data", "Sebelum → sesudah"].map((h) => el("th", {}, tr(h))))),
+  paint(seq, el("h1", {}, pgettext("admin", "Log perubahan")), form,
+    el("table", { class: "data audit" }, el("thead", {}, el("tr", {}, [NC_("admin", "Waktu"), NC_("admin", "Oleh"), NC_("admin", "Tindakan"), NC_("admin", "Data"), NC_("admin", "Sebelum → sesudah")].map((h) => el("th", {}, t(h))))),
       el("tbody", {}, rows)));
 }
 
@@ -468,12 +470,12 @@ async function showAudit(filters = {}) {
 function showExchange() {
   const seq = openSeq;
   const notice = el("p", { class: "notice", role: "status" });
-  const kind = el("select", { name: "kind" }, [["agencies", "Instansi"], ["services", "Layanan"], ["counters", "Loket"]].map(([v, l]) => el("option", { value: v }, tr(l))));
-  const file = el("input", { type: "file", accept: ".csv,.json,text/csv,application/json", "aria-label": tr("Berkas CSV atau JSON") });
-  const go = el("button", { type: "button", class: "primary" }, tr("Impor"));
+  const kind = el("select", { name: "kind" }, [["agencies", NC_("admin", "Instansi")], ["services", NC_("admin", "Layanan")], ["counters", NC_("admin", "Loket")]].map(([v, l]) => el("option", { value: v }, t(l))));
+  const file = el("input", { type: "file", accept: ".csv,.json,text/csv,application/json", "aria-label": pgettext("admin", "Berkas CSV atau JSON") });
+  const go = el("button", { type: "button", class: "primary" }, pgettext("admin", "Impor"));
   go.onclick = async () => {
     const chosen = file.files[0];
-    if (!chosen) { notice.textContent = tr("Pilih berkas CSV atau JSON."); return; }
+    if (!chosen) { notice.textContent = pgettext("admin", "Pilih berkas CSV atau JSON."); return; }
     const text = await chosen.text();
     const body = chosen.name.toLowerCase().endsWith(".json") ? JSON.parse(text) : { kind: kind.value, csv: text };
     try {
@@ -484,14 +486,14 @@ function showExchange() {
       notice.textContent = err.message;
     }
   };
-  paint(seq, el("h1", {}, tr("Impor / ekspor konfigurasi")),
-    el("section", { class: "card" }, el("h2", {}, tr("Ekspor")),
-      el("p", {}, tr("Unduh konfigurasi untuk disunting di spreadsheet atau dipindahkan ke MPP lain.")),
-      el("div", { class: "buttons" }, el("a", { class: "button ghost", href: "/api/admin/export", download: "" }, tr("Semua (JSON)")),
+  paint(seq, el("h1", {}, pgettext("admin", "Impor / ekspor konfigurasi")),
+    el("section", { class: "card" }, el("h2", {}, pgettext("admin", "Ekspor")),
+      el("p", {}, pgettext("admin", "Unduh konfigurasi untuk disunting di spreadsheet atau dipindahkan ke MPP lain.")),
+      el("div", { class: "buttons" }, el("a", { class: "button ghost", href: "/api/admin/export", download: "" }, pgettext("admin", "Semua (JSON)")),
         ...["agencies", "services", "counters"].map((k) => el("a", { class: "button ghost", href: `/api/admin/export?format=csv&kind=${k}`, download: "" }, `${k}.csv`)))),
-    el("section", { class: "card" }, el("h2", {}, tr("Impor")),
-      el("p", {}, tr("Baris dicocokkan dengan kode (instansi, layanan) atau nomor loket: yang ada diperbarui, yang baru ditambahkan. Satu baris salah membatalkan seluruh impor. Jam layanan di CSV: 0=08:00-15:00;4=08:00-11:30 (0 = Senin).")),
-      el("div", { class: "buttons" }, el("label", {}, tr("Jenis CSV "), kind), file, go), notice));
+    el("section", { class: "card" }, el("h2", {}, pgettext("admin", "Impor")),
+      el("p", {}, pgettext("admin", "Baris dicocokkan dengan kode (instansi, layanan) atau nomor loket: yang ada diperbarui, yang baru ditambahkan. Satu baris salah membatalkan seluruh impor. Jam layanan di CSV: 0=08:00-15:00;4=08:00-11:30 (0 = Senin).")),
+      el("div", { class: "buttons" }, el("label", {}, pgettext("admin", "Jenis CSV "), kind), file, go), notice));
 }
 
 // ---------------------------------------------------------------- navigation

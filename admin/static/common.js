@@ -1,6 +1,5 @@
 // Shared by the admin pages: the login gate, the top bar, and DOM helpers that never parse user text as HTML.
 import { api, lang, N_, setLang, t } from "/static/loket.js";
-import { translateTree } from "./i18n.js";
 
 // el("button", {class: "primary", onclick}, "Simpan") — children are text nodes or elements.
 export function el(tag, attrs = {}, ...children) {
@@ -22,7 +21,6 @@ export function el(tag, attrs = {}, ...children) {
 
 // Resolves with the logged-in admin or supervisor; shows the login form until there is one.
 export async function session() {
-  translateTree(document.body); // the page's fixed words (top bar, menu, login) before anything else is drawn
   document.getElementById("lang").textContent = lang() === "en" ? "Bahasa Indonesia" : "English";
   document.getElementById("lang").onclick = () => { setLang(lang() === "en" ? "id" : "en"); location.reload(); };
   document.getElementById("logout").onclick = async () => { await api("/api/logout", { method: "POST" }); location.reload(); };

@@ -1,18 +1,17 @@
 // The management day on the reports page (issue 24): standards now (live, with the alert banner),
 // attendance by agency and hour, the hours "tidak terwakili", and the share served within target by day.
-import { api, live, mppTime } from "/static/loket.js";
+import { api, lang, live, mppTime, NC_, pgettext, t } from "/static/loket.js";
 import { csvLink, el } from "./common.js";
-import { english, tr } from "./i18n.js";
 import { heatGrid, percentBars } from "./svgchart.js";
 
 const filters = document.getElementById("filters");
-const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? v.toLocaleString(english() ? "en-GB" : "id-ID") : v);
+const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? v.toLocaleString(lang() === "en" ? "en-GB" : "id-ID") : v);
 let tz = "Asia/Jakarta";
 const hhmm = (instant) => (instant ? mppTime(new Date(instant), tz).time : "—");
 
 function table(columns, rows, rowClass = () => "") {
   return el("table", { class: "data" },
-    el("thead", {}, el("tr", {}, columns.map(([key, label]) => el("th", { dataset: { col: key } }, tr(label))))),
+    el("thead", {}, el("tr", {}, columns.map(([key, label]) => el("th", { dataset: { col: key } }, t(label))))),
     el("tbody", {}, rows.map((r) => el("tr", { class: rowClass(r) || undefined }, columns.map(([key]) => el("td", { dataset: { col: key } }, fmt(r[key])))))));
 }
 
@@ -31,7 +30,7 @@ const alerts = new Map();
 
 function drawAlerts() {
   document.getElementById("standard-alerts").replaceChildren(...[...alerts.values()].map((a) => el("p", { class: "alert-banner", dataset: { alert: a.id } },
-    `⚠ ${a.service} (${a.agency}): ${a.tickets} ${tr(a.kind === "wait" ? "warga menunggu lebih dari target" : "warga dilayani lebih dari target")} ${a.target_minutes} ${tr("menit")} · ${tr("sejak")} ${hhmm(a.started_at)}`)));
+    `⚠ ${a.service} (${a.agency}): ${a.tickets} ${(a.kind === "wait" ? pgettext("admin", "warga menunggu lebih dari target") : pgettext("admin", "warga dilayani lebih dari target"))} ${a.target_minutes} ${pgettext("admin", "menit")} · ${pgettext("admin", "sejak")} ${hhmm(a.started_at)}`)));
 }
 
 async function loadStandardsNow() {
@@ -40,9 +39,9 @@ async function loadStandardsNow() {
   for (const a of data.alerts) alerts.set(a.id, a);
   drawAlerts();
   box("standards-now").replaceChildren(table([
-    ["agency", "Instansi"], ["name", "Layanan"], ["wait_target_minutes", "Target tunggu (mnt)"], ["waiting", "Menunggu"],
-    ["waiting_beyond_target", "Lewat target"], ["longest_wait_minutes", "Tunggu terlama (mnt)"], ["open_counters", "Loket buka"],
-    ["projected_unserved", "Tak terlayani sebelum tutup (perkiraan)"],
+    ["agency", NC_("admin", "Instansi")], ["name", NC_("admin", "Layanan")], ["wait_target_minutes", NC_("admin", "Target tunggu (mnt)")], ["waiting", NC_("admin", "Menunggu")],
+    ["waiting_beyond_target", NC_("admin", "Lewat target")], ["longest_wait_minutes", NC_("admin", "Tunggu terlama (mnt)")], ["open_counters", NC_("admin", "Loket buka")],
+    ["projected_unserved", NC_("admin", "Tak terlayani sebelum tutup (perkiraan)")],
   ], data.services, (r) => (r.waiting_beyond_target ? "breach" : "")));
 }
 
@@ -59,20 +58,20 @@ async function loadAttendance() {
   const chart = document.getElementById("attendance-chart");
   chart.replaceChildren(data.hours.length
     ? heatGrid({ rows: data.hours.map((a) => a.agency), columns: hours, values: data.hours.map((a) => hours.map((h) => a.hours[h] ?? null)),
-      label: tr("Kehadiran per instansi dan jam (% hari ada loket buka)") })
-    : el("p", { class: "empty" }, tr("Belum ada data.")));
+      label: pgettext("admin", "Kehadiran per instansi dan jam (% hari ada loket buka)") })
+    : el("p", { class: "empty" }, pgettext("admin", "Belum ada data.")));
   const officers = data.officers.map((r) => ({ ...r, first: hhmm(r.first_opened), last: hhmm(r.last_closed),
     breaks_text: r.breaks.map((b) => `${b.reason} ${fmt(b.minutes)}`).join(", ") || "—",
     closures_text: `${r.closures_approved} / ${r.closures_rejected}` }));
   box("attendance").replaceChildren(
-    table([["day", "Tanggal"], ["agency", "Instansi"], ["officer", "Petugas"], ["first", "Pertama buka"], ["last", "Terakhir tutup"],
-      ["open_minutes", "Menit buka"], ["breaks_text", "Istirahat (menit)"], ["closures_text", "Tutup disetujui / ditolak"], ["served", "Dilayani"],
-      ["serving_minutes", "Menit melayani"], ["idle_minutes", "Menit menganggur"]], officers),
+    table([["day", NC_("admin", "Tanggal")], ["agency", NC_("admin", "Instansi")], ["officer", NC_("admin", "Petugas")], ["first", NC_("admin", "Pertama buka")], ["last", NC_("admin", "Terakhir tutup")],
+      ["open_minutes", NC_("admin", "Menit buka")], ["breaks_text", NC_("admin", "Istirahat (menit)")], ["closures_text", NC_("admin", "Tutup disetujui / ditolak")], ["served", NC_("admin", "Dilayani")],
+      ["serving_minutes", NC_("admin", "Menit melayani")], ["idle_minutes", NC_("admin", "Menit menganggur")]], officers),
     csvLink(`/api/admin/reports/attendance?${params({ format: "csv" })}`),
-    el("h3", {}, tr("Jam tidak terwakili (tidak ada loket buka pada jam layanan)")),
-    table([["agency", "Instansi"], ["days", "Hari"], ["count", "Jumlah jam"]], unrepresentedByAgency(data.unrepresented)),
-    el("details", {}, el("summary", {}, tr("Rincian per hari")),
-      table([["day", "Tanggal"], ["agency", "Instansi"], ["hours_text", "Jam"], ["count", "Jumlah jam"]],
+    el("h3", {}, pgettext("admin", "Jam tidak terwakili (tidak ada loket buka pada jam layanan)")),
+    table([["agency", NC_("admin", "Instansi")], ["days", NC_("admin", "Hari")], ["count", NC_("admin", "Jumlah jam")]], unrepresentedByAgency(data.unrepresented)),
+    el("details", {}, el("summary", {}, pgettext("admin", "Rincian per hari")),
+      table([["day", NC_("admin", "Tanggal")], ["agency", NC_("admin", "Instansi")], ["hours_text", NC_("admin", "Jam")], ["count", NC_("admin", "Jumlah jam")]],
         data.unrepresented.map((r) => ({ ...r, hours_text: r.hours.join(" ") })))),
     csvLink(`/api/admin/reports/attendance?${params({ format: "csv", kind: "unrepresented" })}`));
 }
@@ -92,12 +91,12 @@ async function loadStandardsMonth() {
   const data = await api(`/api/admin/reports/standards?${params()}`);
   document.getElementById("standards-chart").replaceChildren(data.days.length
     ? percentBars({ labels: data.days.map((d) => String(Number(d.day.slice(8)))), values: data.days.map((d) => d.within_target_pct),
-      label: tr("Bagian warga dilayani dalam target waktu tunggu, per hari"), target: 80 })
-    : el("p", { class: "empty" }, tr("Belum ada data.")));
+      label: pgettext("admin", "Bagian warga dilayani dalam target waktu tunggu, per hari"), target: 80 })
+    : el("p", { class: "empty" }, pgettext("admin", "Belum ada data.")));
   box("standards-month").replaceChildren(
-    table([["agency", "Instansi"], ["name", "Layanan"], ["wait_target_minutes", "Target tunggu (mnt)"], ["served", "Dilayani"],
-      ["within_target_pct", "Dalam target (%)"], ["wait_breaches", "Pelanggaran tunggu"], ["service_breaches", "Pelanggaran lama layanan"],
-      ["longest_wait_minutes", "Tunggu terlama (mnt)"]], data.services),
+    table([["agency", NC_("admin", "Instansi")], ["name", NC_("admin", "Layanan")], ["wait_target_minutes", NC_("admin", "Target tunggu (mnt)")], ["served", NC_("admin", "Dilayani")],
+      ["within_target_pct", NC_("admin", "Dalam target (%)")], ["wait_breaches", NC_("admin", "Pelanggaran tunggu")], ["service_breaches", NC_("admin", "Pelanggaran lama layanan")],
+      ["longest_wait_minutes", NC_("admin", "Tunggu terlama (mnt)")]], data.services),
     csvLink(`/api/admin/reports/standards?${params({ format: "csv" })}`));
 }
 

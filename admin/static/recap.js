@@ -1,13 +1,12 @@
 // The printable daily recap: the same figures as the reports, one day on one sheet.
-import { api, mppTime } from "/static/loket.js";
+import { api, lang, mppTime, NC_, pgettext, t } from "/static/loket.js";
 import { el, session } from "./common.js";
-import { english, tr } from "./i18n.js";
 
-const COLUMNS = [["name", "Nama"], ["issued", "Diambil"], ["served", "Dilayani"], ["no_show", "Tidak hadir"], ["transferred", "Dialihkan"],
-  ["cancelled", "Batal"], ["wait_avg_min", "Tunggu rata-rata (mnt)"], ["wait_median_min", "Tunggu median"], ["service_avg_min", "Layanan rata-rata (mnt)"],
-  ["within_promised_pct", "Tepat waktu (%)"]];
-const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? v.toLocaleString(english() ? "en-GB" : "id-ID") : v);
-const table = (rows) => el("table", { class: "data" }, el("thead", {}, el("tr", {}, COLUMNS.map(([, l]) => el("th", {}, tr(l))))),
+const COLUMNS = [["name", NC_("admin", "Nama")], ["issued", NC_("admin", "Diambil")], ["served", NC_("admin", "Dilayani")], ["no_show", NC_("admin", "Tidak hadir")], ["transferred", NC_("admin", "Dialihkan")],
+  ["cancelled", NC_("admin", "Batal")], ["wait_avg_min", NC_("admin", "Tunggu rata-rata (mnt)")], ["wait_median_min", NC_("admin", "Tunggu median")], ["service_avg_min", NC_("admin", "Layanan rata-rata (mnt)")],
+  ["within_promised_pct", NC_("admin", "Tepat waktu (%)")]];
+const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? v.toLocaleString(lang() === "en" ? "en-GB" : "id-ID") : v);
+const table = (rows) => el("table", { class: "data" }, el("thead", {}, el("tr", {}, COLUMNS.map(([, l]) => el("th", {}, t(l))))),
   el("tbody", {}, rows.map((r) => el("tr", {}, COLUMNS.map(([k]) => el("td", {}, fmt(r[k])))))));
 
 async function load(day) {
@@ -17,12 +16,12 @@ async function load(day) {
   const data = await api(`/api/admin/reports/recap?${query}`);
   document.getElementById("recap-date").value = data.date;
   const when = mppTime(new Date(`${data.date}T12:00:00Z`), data.mpp.timezone);
-  document.getElementById("recap-title").textContent = `${tr("Rekap harian")} ${data.mpp.name}`;
+  document.getElementById("recap-title").textContent = `${pgettext("admin", "Rekap harian")} ${data.mpp.name}`;
   document.getElementById("recap-sub").textContent = `${when.date}${data.agency ? ` · ${data.agency}` : ""}`;
   document.getElementById("recap-agencies").replaceChildren(table(data.agencies));
   document.getElementById("recap-services").replaceChildren(table(data.services));
   const made = mppTime(new Date(data.generated_at), data.mpp.timezone);
-  document.getElementById("recap-foot").textContent = english()
+  document.getElementById("recap-foot").textContent = lang() === "en"
     ? `Made ${made.date} ${made.time} ${made.zone} by Loket.`
     : `Dibuat ${made.date} ${made.time} ${made.zone} oleh Loket.`;
 }

@@ -1,6 +1,6 @@
 // The citizen's booking on a phone (/reservasi/): service → day → time slot → name and phone → the booking page.
 import { io } from "/vendor/socket.io.esm.min.js";
-import { _, api, esc, lang, N_, onLanguageButtons, pgettext, setLang, t } from "/static/loket.js";
+import { _, api, esc, lang, localized, N_, onLanguageButtons, pgettext, setLang, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const screen = document.getElementById("screen");
@@ -76,8 +76,8 @@ function standardList(value) {
 function serviceCard(s, a) {
   const std = s.standard || {};
   return `<div class="b-card b-service" style="--agency:${safeColor(a.color)}">
-      <span class="b-card-title">${esc(s.name)}</span>
-      <details><summary>${_("Persyaratan & biaya")}</summary>${standardList(std.requirements)}
+      <span class="b-card-title">${esc(localized(s, "name"))}</span>
+      <details><summary>${_("Persyaratan & biaya")}</summary>${standardList(localized(std, "requirements"))}
         ${std.fee ? `<p><strong>${_("Biaya")}:</strong> ${esc(std.fee)}</p>` : ""}
         ${std.completion_time ? `<p><strong>${_("Waktu penyelesaian")}:</strong> ${esc(std.completion_time)}</p>` : ""}</details>
       <button type="button" class="b-btn b-btn-primary" data-service="${s.id}">${_("Pilih layanan ini")}</button>
@@ -87,7 +87,7 @@ function serviceCard(s, a) {
 function dayStep() {
   const s = service();
   const head = `<button type="button" class="b-back" data-action="services">← ${_("Ganti layanan")}</button>
-    <p class="b-sub">${esc(s.agency.name)}</p><h1>${esc(s.name)}</h1>`;
+    <p class="b-sub">${esc(s.agency.name)}</p><h1>${esc(localized(s, "name"))}</h1>`;
   if (!state.days) return `${head}<p class="b-muted">${_("Memuat hari…")}</p>`;
   const days = state.days.days.map((d) => {
     const full = d.open && d.left === 0;
@@ -124,7 +124,7 @@ function detailsStep() {
   const askNik = state.days?.ask_nik;
   const general = state.error && !state.error.field ? `<p class="b-error" role="alert">${esc(state.error.message)}</p>` : "";
   return `<button type="button" class="b-back" data-action="days">← ${_("Ganti jam")}</button>
-    <div class="b-summary" style="--agency:${safeColor(s.agency.color)}"><strong>${esc(s.name)}</strong><span>${esc(dayName(state.date))} · ${esc(state.start)}–${esc(slot?.end || "")}</span></div>
+    <div class="b-summary" style="--agency:${safeColor(s.agency.color)}"><strong>${esc(localized(s, "name"))}</strong><span>${esc(dayName(state.date))} · ${esc(state.start)}–${esc(slot?.end || "")}</span></div>
     <h1>${_("Data diri")}</h1>
     <form id="details-form" novalidate>
       ${field("name", _("Nama lengkap"), 'autocomplete="name" maxlength="100" required')}

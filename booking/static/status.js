@@ -1,5 +1,5 @@
 // The booking page (/reservasi/<token>): the code and its QR for the kiosk, the slot, what to bring, cancel.
-import { _, api, esc, lang, N_, onLanguageButtons, t } from "/static/loket.js";
+import { _, api, esc, lang, localized, N_, onLanguageButtons, t } from "/static/loket.js";
 
 let booking = JSON.parse(document.getElementById("booking-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
@@ -21,7 +21,7 @@ const STATUS = {
 };
 
 function requirements() {
-  const parts = String(booking.requirements || "").split(/;\s*/).filter(Boolean);
+  const parts = String(localized(booking, "requirements")).split(/;\s*/).filter(Boolean);
   if (!parts.length && !booking.fee) return "";
   return `<section class="b-box"><h2>${_("Yang perlu dibawa")}</h2>
     ${parts.length ? `<ul>${parts.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>` : ""}
@@ -58,6 +58,7 @@ function render() {
   document.getElementById("code-label").textContent = _("Kode reservasi");
   const pass = document.getElementById("pass");
   pass.className = `b-pass status-${booking.status}`;
+  document.getElementById("pass-service").textContent = localized(booking, "service");
   document.getElementById("qr").hidden = booking.status !== "booked";
   document.getElementById("details").innerHTML = `
     <p class="b-badge b-badge-${booking.status}">${esc(t(STATUS[booking.status] || STATUS.booked))}</p>

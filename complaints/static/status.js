@@ -8,12 +8,8 @@ const $ = (id) => document.getElementById(id);
 const en = lang() === "en";
 let timezone = "Asia/Jakarta";
 
-// The page's fixed words in the reader's language (?lang=en or the language chosen on another screen).
+// The page's fixed words come from the server in the reader's language (?lang=en or the lang cookie).
 document.documentElement.lang = lang();
-if (en) {
-  for (const node of document.querySelectorAll("[data-en]")) node.textContent = node.dataset.en;
-  document.title = `Report status — ${document.title.split(" — ").slice(1).join(" — ")}`;
-}
 
 // Instants in the MPP's zone (WITA in Makassar, WIT in Jayapura), not always WIB.
 function when(iso) {

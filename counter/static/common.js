@@ -15,13 +15,17 @@ export const TEXT = {
   state_paused: N_("Istirahat"),
   state_closed: N_("Tutup"),
   offline: N_("Terputus"),
+  session_ended: N_("Sesi berakhir"),
+  session_title: N_("Sesi berakhir"),
+  session_login: N_("Masuk kembali"),
   online: N_("Tersambung"),
   change_counter: N_("Ganti loket"),
   current: N_("Sedang dilayani"),
+  current_called: N_("Dipanggil"),
   next: N_("Panggil berikutnya"),
   recall: N_("Panggil ulang"),
   start: N_("Mulai layani"),
-  complete: N_("Selesai"),
+  complete: NC_("button", "Selesai"),
   noshow: N_("Tidak hadir"),
   transfer: N_("Alihkan"),
   hold: N_("Tunda"),
@@ -54,13 +58,9 @@ export const TEXT = {
   standards_title: N_("Standar waktu layanan saat ini"),
 };
 
-export const PRIORITY = {
-  disability: N_("Penyandang disabilitas"),
-  elderly: N_("Lansia (60+)"),
-  pregnant: N_("Ibu hamil"),
-  child: N_("Anak-anak"),
-  disaster: N_("Korban bencana"),
-};
+// Priority reason -> its label: the server's one table (loket/priority.py), filled from the snapshot's mpp.
+export const PRIORITY = {};
+export const setPriorityLabels = (mpp) => Object.assign(PRIORITY, mpp?.priority_reasons || {});
 
 export const STATE = { open: TEXT.state_open, paused: TEXT.state_paused, closed: TEXT.state_closed };
 
@@ -111,4 +111,5 @@ export function toLogin(expired) {
   location.href = `/counter/?${params}`;
 }
 
-export const isAuthError = (err) => err && (err.code === "login_required" || err.code === "session_expired");
+// An HTTP refusal (ApiError) names its code in .code, the socket's `error` event in .error: both count.
+export const isAuthError = (err) => ["login_required", "session_expired"].includes(err?.code || err?.error);

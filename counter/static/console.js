@@ -1,6 +1,6 @@
 // The officer's one-screen console: current ticket, actions by key or click, live waiting list.
 import { _, api, counterReason, esc, live, mppTime, N_, t } from "/static/loket.js";
-import { PRIORITY, applyTexts, bindLogout, duration, isAuthError, text, toLogin } from "./common.js";
+import { PRIORITY, applyTexts, bindLogout, duration, isAuthError, setPriorityLabels, text, toLogin } from "./common.js";
 
 const root = document.querySelector("[data-counter-id]");
 const counterId = Number(root.dataset.counterId);
@@ -19,6 +19,7 @@ const view = {
   busy: false,
   pending: [],
   socketUp: false,
+  ended: false, // the officer's session ended: nothing on screen is true any more until they log in again
 };
 
 const now = () => Date.now() + view.offset;
@@ -28,7 +29,7 @@ const current = () => view.counter?.current_ticket || null;
 
 function allowed(action) {
   const c = view.counter;
-  if (!c || view.busy) return false;
+  if (!c || view.busy || view.ended) return false;
   const cur = current();
   const open = c.state === "open";
   switch (action) {
@@ -67,6 +68,8 @@ function render() {
 
 function renderCurrent() {
   const cur = current();
+  // Called is not yet served: the label says which, so the officer never starts the clock too early.
+  $("current-label").textContent = text(cur?.status === "called" ? "current_called" : "current");
   $("current").classList.toggle("empty", !cur);
   $("current").classList.toggle("is-priority", Boolean(cur?.priority));
   $("current-number").textContent = cur ? cur.number : "—";
@@ -161,9 +164,33 @@ async function refresh() {
   try {
     applyDetail(await api(`/api/counters/${counterId}`));
   } catch (err) {
-    if (isAuthError(err)) toLogin(err.code === "session_expired");
+    if (isAuthError(err)) sessionEnded(err);
     else say(err.message);
   }
+}
+
+// The session ended (expired, logged out on another screen, the account switched off): say so instead of
+// a bare "Terputus", drop the ticket and the lists that are no longer true, and offer the login.
+function sessionEnded(err) {
+  if (view.ended) return;
+  view.ended = true;
+  view.pending = [];
+  if (view.counter) view.counter = { ...view.counter, current_ticket: null };
+  view.waiting = [];
+  view.held = [];
+  view.counts = new Map();
+  say("");
+  render();
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  const el = $("connection");
+  el.textContent = text("session_ended");
+  el.className = "conn off";
+  const expired = (err?.code || err?.error) === "session_expired"; // an HTTP ApiError has .code, a socket refusal .error
+  $("session-text").textContent = err?.message || t(expired ? N_("Sesi Anda telah berakhir. Silakan masuk kembali.") : N_("Silakan masuk terlebih dahulu."));
+  $("session-login").onclick = () => toLogin(expired);
+  $("session-dialog").showModal();
+  $("session-login").focus();
+  socket.disconnect();
 }
 
 async function refreshToday() {
@@ -175,7 +202,7 @@ async function refreshToday() {
       ? "—"
       : `${today.average_service_minutes.toLocaleString(t(N_("id-ID")))} ${t(N_("menit"))}`;
   } catch (err) {
-    if (isAuthError(err)) toLogin(err.code === "session_expired");
+    if (isAuthError(err)) sessionEnded(err);
   }
 }
 
@@ -212,8 +239,10 @@ async function send(path, body) {
     if (success) say(t(success), (path === "call-next" && !result.ticket) || result.closure_request ? "warn" : "ok");
     return result;
   } catch (err) {
-    if (isAuthError(err)) toLogin(err.code === "session_expired");
-    say(err.message);
+    if (isAuthError(err)) sessionEnded(err);
+    // Lost on the way: the server may or may not have done it; the snapshot after reconnecting tells.
+    else if (err.code === "offline") say(t(N_("Sambungan terputus saat mengirim. Layar diperbarui begitu tersambung lagi: periksa nomor di layar sebelum menekan lagi.")));
+    else say(err.message);
     return null;
   } finally {
     await refresh();
@@ -330,7 +359,16 @@ async function openReasons(action) {
 
 const KEYS = { n: "next", F1: "next", r: "recall", s: "start", d: "complete", x: "noshow", t: "transfer", h: "hold", l: "resume", c: "call", b: "open", i: "pause", k: "close" };
 
+// A key pressed while the screen is not live is refused, not kept for later: what the officer saw may be
+// stale, and a call sent a minute late would call a citizen the officer no longer expects.
+function refusedOffline() {
+  if (view.socketUp || view.ended) return false;
+  say(t(N_("Tidak tersambung ke server: tindakan tidak dikirim. Tunggu sampai tersambung, lalu tekan lagi.")));
+  return true;
+}
+
 function run(action) {
+  if (refusedOffline()) return null;
   if (action === "call") {
     if (!allowed("call")) return say(t(N_("Loket belum dibuka atau sedang istirahat.")));
     return callNumber();
@@ -472,7 +510,7 @@ async function submitTransfer() {
 document.addEventListener("click", (event) => {
   const resume = event.target.closest("[data-resume]");
   if (resume) {
-    send("resume", { ticket_id: Number(resume.dataset.resume) });
+    if (!refusedOffline()) send("resume", { ticket_id: Number(resume.dataset.resume) });
     return;
   }
   const button = event.target.closest("button[data-action]");
@@ -489,6 +527,7 @@ $("call-number").addEventListener("keydown", (event) => {
   // button is disabled and the browser would drop the submission.
   if (event.key === "Enter") {
     event.preventDefault();
+    if (refusedOffline()) return;
     if (!allowed("call") && !view.busy) say(t(N_("Loket belum dibuka atau sedang istirahat.")));
     else callNumber();
   }
@@ -518,6 +557,7 @@ document.addEventListener("keydown", (event) => {
 
 function setConnection(up) {
   view.socketUp = up;
+  if (view.ended) return; // "Sesi berakhir" says more than "Terputus"
   const el = $("connection");
   el.textContent = text(up ? "online" : "offline");
   el.className = `conn ${up ? "on" : "off"}`;
@@ -530,6 +570,7 @@ const socket = live(subscription, {
   },
   snapshot(snap) {
     setConnection(true);
+    setPriorityLabels(snap.mpp);
     view.offset = Date.parse(snap.server_time) - Date.now();
     view.tz = snap.mpp?.timezone || view.tz;
     view.counts = new Map();
@@ -566,13 +607,14 @@ const socket = live(subscription, {
     socket.emit("subscribe", subscription);
   },
   error(err) {
-    if (isAuthError(err)) toLogin(err.code === "session_expired");
+    if (isAuthError(err)) sessionEnded(err);
     else say(err.message);
   },
 });
 
 applyTexts();
 bindLogout($("logout"));
+$("session-dialog").addEventListener("cancel", (event) => event.preventDefault()); // only a new login ends it
 setConnection(false);
 setInterval(tick, 1000);
 refresh();

@@ -1,6 +1,6 @@
 // The supervisor's view: every counter of the agency (admin: all agencies), live from the staff room.
 import { _, api, counterReason, esc, live, mppTime, N_, t } from "/static/loket.js";
-import { PRIORITY, STATE, STATUS, applyTexts, bindLogout, duration, isAuthError, text, toLogin } from "./common.js";
+import { PRIORITY, STATE, STATUS, applyTexts, bindLogout, duration, isAuthError, setPriorityLabels, text, toLogin } from "./common.js";
 
 const main = document.getElementById("agencies");
 const view = { agencies: [], counters: new Map(), offset: 0, tz: "Asia/Jakarta", requests: new Map(), alerts: new Map(), standards: [] };
@@ -150,6 +150,7 @@ const socket = live(subscription, {
     if (!up) setConnection(false);
   },
   snapshot(snap) {
+    setPriorityLabels(snap.mpp);
     setConnection(true);
     view.offset = Date.parse(snap.server_time) - Date.now();
     view.tz = snap.mpp?.timezone || view.tz;

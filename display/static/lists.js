@@ -1,5 +1,5 @@
 // The counter list and the waiting list: measured cards and rows, paged evenly when they do not fit.
-import { counterReason, t } from "/static/loket.js";
+import { counterReason, lang, t } from "/static/loket.js";
 import { $, PAGE_MS, TEXT, el, evenPages, fontPx, inFilter, state, textWidth } from "./screen.js";
 
 const pagers = {};
@@ -79,7 +79,7 @@ export function drawWaiting() {
       const row = el("div", "w-row");
       row.dataset.serviceId = service.id;
       row.style.setProperty("--agency", agency.color || "");
-      const name = el("span", "w-name", service.short_name || service.name);
+      const name = el("span", "w-name", (lang() === "en" && service.name_en) || service.short_name || service.name);
       name.title = service.name;
       const count = el("span", "w-count", String(s.waiting));
       count.title = t(TEXT.people);

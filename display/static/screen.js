@@ -1,5 +1,5 @@
 // What every part of the lobby display shares: its root element, its texts, its state, and the TV's clock.
-import { N_, NC_ } from "/static/loket.js";
+import { lang, N_, NC_ } from "/static/loket.js";
 
 export const root = document.getElementById("display");
 export const $ = (id) => document.getElementById(id);
@@ -85,6 +85,7 @@ export function agencyCode(call) {
 }
 
 export function serviceShort(call) {
+  if (lang() === "en" && call.service_en) return call.service_en; // a TV set to English (issue 20.4)
   return call.service_short_name || state.services.get(call.service_id)?.short_name || call.service || "";
 }
 

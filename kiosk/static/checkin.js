@@ -1,6 +1,6 @@
 // "Sudah reservasi?" at the kiosk: type the booking code on the screen keyboard, or scan the booking's QR with
 // the kiosk's USB barcode scanner (it types the code and Enter into the focused field); the ticket is printed.
-import { _, api, esc, lang, N_, t } from "/static/loket.js";
+import { _, api, esc, lang, localized, N_, pgettext, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
 import { placeHtml } from "./place.js";
 
@@ -71,13 +71,13 @@ function ticketView(ticket, again = false) {
   return `<section class="k-issued k-checkin-done" style="--agency:${/^#[0-9a-f]{3,8}$/i.test(ticket.agency_color || "") ? ticket.agency_color : "#0b5394"}">
       <p class="k-t-priority">${_("RESERVASI")} ${esc(ticket.booking_code || "")}</p>
       <p class="k-sub">${esc(ticket.agency)}</p>
-      <p class="k-issued-service">${esc(ticket.service)}</p>
+      <p class="k-issued-service">${esc(localized(ticket, "service"))}</p>
       <p class="k-issued-label">${again ? _("Anda sudah check-in. Nomor antrean Anda") : _("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="checkin-number">${esc(ticket.number)}</p>
       ${placeHtml(ticket, app?.dataset.timezone || "Asia/Jakarta")}
       ${ticket.qr_svg ? `<div class="k-issued-qr">${ticket.qr_svg}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>` : ""}
       ${again ? "" : printed}
-      <button type="button" class="k-btn k-btn-ghost" data-action="close">${_("Selesai")}</button>
+      <button type="button" class="k-btn k-btn-ghost" data-action="close">${pgettext("button", "Selesai")}</button>
     </section>`;
 }
 

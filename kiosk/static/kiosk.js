@@ -1,5 +1,5 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
-import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
+import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, localized, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
 import { placeHtml } from "./place.js";
 
@@ -16,13 +16,8 @@ const printReports = new Map(); // ticket_printed reports that came before the t
 const OFFLINE_GRACE = 1500; // a blip of the network must not flash the "Mohon tunggu" screen
 const MY_TICKETS = "loket.mytickets";
 
-const REASONS = [
-  ["disability", N_("Penyandang disabilitas"), "accessibility"],
-  ["elderly", N_("Lansia (60 tahun ke atas)"), "elderly"],
-  ["pregnant", N_("Ibu hamil"), "pregnant"],
-  ["child", N_("Anak-anak"), "baby"],
-  ["disaster", N_("Korban bencana"), "life-buoy"],
-];
+// The reasons and their labels are the server's one table (loket/priority.py, in the snapshot's mpp); the icons are the kiosk's.
+const REASON_ICONS = { disability: "accessibility", elderly: "elderly", pregnant: "pregnant", child: "baby", disaster: "life-buoy" };
 
 const REFUSALS = {
   quota_reached: N_("Kuota hari ini sudah habis"),
@@ -145,7 +140,7 @@ function serviceCard(service, showAgency = false) {
     : noCounterYet(service) ? `<span class="k-badge k-idle">${_("Belum ada loket yang buka")}</span>` : `<span class="k-badge k-open">${_("Buka")}</span>`;
   return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="${agencyStyle(service.agency?.color)}">
       ${showAgency ? `<span class="k-card-agency">${esc(service.agency.name)}</span>` : ""}
-      <span class="k-card-title">${esc(service.name)}</span>
+      <span class="k-card-title">${esc(localized(service, "name"))}</span>
       <span class="k-card-meta">${status}${quota}<span class="k-wait">${esc(waitText(service))}</span></span>
       ${refusal && refusalDetailText(refusal) ? `<span class="k-card-note">${esc(refusalDetailText(refusal))}</span>` : ""}
       ${!refusal && noCounterYet(service) ? `<span class="k-card-note k-card-info">${esc(_(NO_COUNTER_NOTE))}</span>` : ""}
@@ -191,7 +186,7 @@ function agencyGrid() {
 function searchResults(query) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   return allServices().filter((s) => {
-    const hay = `${s.name} ${s.code} ${s.agency.name} ${s.agency.code} ${s.standard?.product || ""}`.toLowerCase();
+    const hay = `${s.name} ${s.name_en || ""} ${s.code} ${s.agency.name} ${s.agency.code} ${s.standard?.product || ""}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }
@@ -239,8 +234,8 @@ function standardBlock(service) {
   return `
       <p class="k-sub">${_("Standar pelayanan: baca sebelum mengambil nomor.")}</p>
       <div class="k-standard">
-        ${standardItem(_("Persyaratan"), std.requirements, ask)}
-        ${standardItem(_("Sistem, mekanisme & prosedur"), std.procedure, ask)}
+        ${standardItem(_("Persyaratan"), localized(std, "requirements"), ask)}
+        ${standardItem(_("Sistem, mekanisme & prosedur"), localized(std, "procedure"), ask)}
         ${standardItem(_("Jangka waktu penyelesaian"), std.completion_time, ask)}
         ${standardItem(_("Biaya/tarif"), std.fee, ask)}
         ${standardItem(_("Produk pelayanan"), std.product, ask)}
@@ -264,7 +259,7 @@ function serviceView() {
       <div class="k-service-info">
         <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-agency">← ${_("Kembali")}</button></nav>
         <p class="k-sub">${esc(service.agency.name)}</p>
-        <h1 class="k-title">${esc(service.name)}</h1>
+        <h1 class="k-title">${esc(localized(service, "name"))}</h1>
         <p class="k-stats"><span>${esc(waitText(service))}</span>${service.quota_left != null ? `<span>${_("Sisa kuota")}: ${service.quota_left}</span>` : ""}</p>
         ${counterNotes(service)}
         ${standardBlock(service)}
@@ -350,7 +345,7 @@ function priorityView() {
       <nav class="k-nav"><button type="button" class="k-btn k-btn-ghost" data-action="back-service">← ${_("Kembali")}</button></nav>
       <h1 class="k-title">${_("Antrean prioritas")}</h1>
       <p class="k-sub">${_("Layanan khusus menurut UU 25/2009 pasal 29. Mohon tidak digunakan oleh yang tidak berhak; petugas dapat memeriksa.")}</p>
-      <div class="k-list">${REASONS.map(([code, label, glyph]) => `<button type="button" class="k-card k-reason" data-reason="${code}"><span class="k-icon">${icon(glyph)}</span><span class="k-card-title">${esc(t(label))}</span></button>`).join("")}</div>
+      <div class="k-list">${Object.entries(state.mpp.priority_reasons || {}).map(([code, label]) => `<button type="button" class="k-card k-reason" data-reason="${esc(code)}"><span class="k-icon">${icon(REASON_ICONS[code] || "heart")}</span><span class="k-card-title">${esc(t(label))}</span></button>`).join("")}</div>
     </section>`;
 }
 
@@ -383,14 +378,14 @@ function ticketView() {
   return `
     <section class="k-issued" style="${agencyStyle(tk.agency_color)}">
       <p class="k-sub">${esc(tk.agency)}</p>
-      <p class="k-issued-service">${esc(tk.service)}</p>
+      <p class="k-issued-service">${esc(localized(tk, "service"))}</p>
       <p class="k-issued-label">${_("Nomor antrean Anda")}</p>
       <p class="k-issued-number" id="issued-number">${esc(tk.number)}</p>
       ${tk.priority ? `<p class="k-t-priority">${_("PRIORITAS")}</p>` : ""}
       ${placeHtml(tk, state.mpp.timezone)}
       <div class="k-issued-qr">${tk.qr_svg || ""}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>
       ${printStatus(tk)}
-      <button type="button" class="k-btn k-btn-ghost" data-action="home">${_("Selesai")} <span id="countdown"></span></button>
+      <button type="button" class="k-btn k-btn-ghost" data-action="home">${pgettext("button", "Selesai")} <span id="countdown"></span></button>
     </section>`;
 }
 

@@ -1,5 +1,5 @@
 // The citizen's own ticket page (/t/<token>): live place in the queue, and the call to a counter.
-import { _, api, esc, icon, lang, live, mppTime, setAgencyStyle, setLang } from "/static/loket.js";
+import { _, api, esc, icon, lang, live, localized, mppTime, onLanguageButtons, setAgencyStyle } from "/static/loket.js";
 
 let ticket = JSON.parse(document.getElementById("ticket-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
@@ -7,6 +7,8 @@ const token = ticket.token;
 let audio = null;
 let refreshTimer = null;
 let socket = null;
+let wakeLock = null;
+const ACTIVE = ["waiting", "called", "serving"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -58,12 +60,16 @@ function render() {
   card.className = `k-ticket status-${ticket.status}${ticket.held ? " is-held" : ""}`;
   setAgencyStyle(card, ticket.agency_color);
   $("t-agency").textContent = ticket.agency || "";
-  $("t-service").textContent = ticket.service || "";
+  $("t-service").textContent = localized(ticket, "service");
   $("t-number").textContent = ticket.number;
   $("t-label").textContent = _("Nomor antrean Anda");
   $("t-priority").hidden = !ticket.priority;
   $("t-priority").textContent = _("PRIORITAS");
   $("t-status").innerHTML = statusHtml(ticket);
+  $("t-keep").hidden = !ACTIVE.includes(ticket.status);
+  $("t-keep").textContent = wakeLock
+    ? _("Biarkan halaman ini tetap terbuka: nomor Anda dipanggil di sini juga. Layar dibiarkan menyala selama menunggu.")
+    : _("Biarkan halaman ini tetap terbuka: nomor Anda dipanggil di sini juga.");
   $("t-actions").innerHTML =
     ticket.status === "waiting" ? `<button type="button" class="k-btn k-btn-ghost" id="t-cancel">${_("Batalkan nomor ini")}</button>` : "";
   $("t-qr-caption").textContent = _("Tunjukkan halaman ini kepada petugas bila diminta.");
@@ -109,6 +115,7 @@ function alertCitizen() {
 function update(fresh) {
   const serviceMoved = fresh.service_id !== ticket.service_id;
   ticket = { ...ticket, ...fresh };
+  if (!ACTIVE.includes(ticket.status) && wakeLock) wakeLock.release().catch(() => null);
   render();
   // A transfer puts the ticket in another service's line: follow that line's changes instead.
   if (serviceMoved && socket) socket.emit("subscribe", { room: "ticket", token });
@@ -134,12 +141,30 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-for (const b of document.querySelectorAll("[data-lang]")) {
-  b.addEventListener("click", async () => {
-    await setLang(b.dataset.lang);
+onLanguageButtons(render);
+
+// The page is the citizen's pager: keep the phone's screen on while the ticket is live, where the browser
+// allows it (Screen Wake Lock API). The browser drops the lock when the page is hidden: ask again on return.
+async function keepAwake() {
+  document.body.dataset.wakeLock = "wakeLock" in navigator ? (wakeLock ? "on" : "off") : "unsupported";
+  if (!("wakeLock" in navigator) || wakeLock || document.visibilityState !== "visible" || !ACTIVE.includes(ticket.status)) return;
+  try {
+    wakeLock = await navigator.wakeLock.request("screen");
+    wakeLock.addEventListener("release", () => {
+      wakeLock = null;
+      document.body.dataset.wakeLock = "off";
+      render();
+    });
+    document.body.dataset.wakeLock = "on";
     render();
-  });
+  } catch (err) {
+    // Refused (battery saver, no user gesture on some browsers): the notice still asks to keep the page open.
+    wakeLock = null;
+  }
 }
+
+document.addEventListener("visibilitychange", keepAwake);
+document.addEventListener("click", keepAwake); // some browsers grant the lock only after a tap
 
 socket = live(
   { room: "ticket", token },
@@ -167,3 +192,4 @@ socket = live(
 );
 
 render();
+keepAwake();

@@ -15,9 +15,19 @@ if (lang() === "en") await englishTexts();
 // Resolves once the language's texts are there: a screen redraws after it.
 export async function setLang(value) {
   localStorage.setItem("loket.lang", value);
-  document.cookie = `lang=${value}; path=/; SameSite=Lax`;
+  // As long as localStorage keeps it, so the server renders the next page in the language the screen draws.
+  document.cookie = `lang=${value}; path=/; max-age=31536000; SameSite=Lax`;
   if (value === "en") await englishTexts();
 }
+
+// A link that names its language (an English kiosk's ticket QR, /ambil/?lang=en) sets it for the pages
+// that follow: the phone that took a ticket in English opens its ticket page in English too.
+const asked = new URLSearchParams(location.search).get("lang");
+if (asked === "id" || asked === "en") setLang(asked);
+
+// What an admin wrote in both languages (a service's name, requirements, procedure): the English where the
+// screen is English and the admin wrote one, else the Indonesian. localized(service, "name") reads name_en.
+export const localized = (item, field) => (lang() === "en" && item?.[`${field}_en`]) || item?.[field] || "";
 
 // The page's ID/EN buttons ([data-lang]): switch, drop a ?lang= that would override it, redraw.
 export function onLanguageButtons(redraw) {
@@ -93,7 +103,12 @@ export function live(subscription, handlers) {
     socket.emit("subscribe", subscription);
     handlers.connection?.(true);
   });
-  socket.on("disconnect", () => handlers.connection?.(false));
+  socket.on("disconnect", (reason) => {
+    handlers.connection?.(false);
+    // The server closed this socket (a staff session ended, a restart): Socket.IO does not come back by
+    // itself then. Reconnect, so the subscribe's answer (a snapshot, or session_expired) says what happened.
+    if (reason === "io server disconnect") setTimeout(() => socket.connect(), 500);
+  });
   for (const [event, fn] of Object.entries(handlers)) {
     if (event !== "connection") socket.on(event, fn);
   }

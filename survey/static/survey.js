@@ -32,9 +32,25 @@ function show(name) {
   for (const view of document.querySelectorAll(".sv-view")) view.hidden = view.id !== `view-${name}`;
 }
 
+// The page's fixed words (the server drew them in the language it was asked for): redrawn here when the
+// citizen switches language in the middle of a survey, from the same catalog texts.
+const STATIC = {
+  "sv-title": N_("Survei Kepuasan Masyarakat"),
+  "sv-idle": N_("Terima kasih atas kunjungan Anda"),
+  "sv-idle-more": N_("Setelah pelayanan Anda selesai, layar ini meminta penilaian Anda. Tanpa nama, hanya beberapa sentuhan."),
+  "sv-pick": N_("Pilih loket untuk tablet ini"),
+  "sv-back": N_("Kembali"),
+  "sv-about": N_("Tentang Anda (boleh dilewati)"),
+  skip: N_("Lewati dan kirim"),
+  send: N_("Kirim penilaian"),
+  "sv-thanks": N_("Terima kasih!"),
+  "sv-thanks-more": N_("Penilaian Anda membantu kami memperbaiki pelayanan."),
+};
+
 function translateStatic() {
   document.documentElement.lang = lang();
-  for (const el of document.querySelectorAll("[data-id]")) el.textContent = t({ id: el.dataset.id, en: el.dataset.en });
+  for (const [id, text] of Object.entries(STATIC)) $(id).textContent = t(text);
+  document.title = t(STATIC["sv-title"]);
   $("lang").textContent = lang() === "en" ? "Bahasa Indonesia" : "English";
 }
 
