@@ -9,6 +9,7 @@ from flask import Blueprint, current_app
 from . import auth, inputs, issuing, management, serializers, tickets
 from .db import get_db, one, settings
 from .errors import LoketError
+from .i18n import N_
 from .ratelimit import clear, hit, refuse_over
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -241,7 +242,7 @@ def _set_state(counter_id: int, state: str, data: dict | None = None):
         counter = management.pause(db, counter_id, now, user, reason, note, until)
         return {"counter": serializers.counter_json(db, counter, now)}
     if state != "closed":
-        raise LoketError("invalid_field", field="state", reason="buka/istirahat/tutup: open, paused, closed")
+        raise LoketError("invalid_field", field="state", reason=N_("pilih salah satu: {options}"), options="open, paused, closed")
     counter, request = management.close(db, counter_id, now, user, reason, note, until, inputs.boolean(data, "rest_of_day"))
     answer = {"counter": serializers.counter_json(db, counter, now), "closure_request": request}
     return (answer, 202) if request else answer

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from . import auth, inputs, pairing, serializers, tickets
 from .db import get_db, one, settings, transaction
 from .errors import LoketError
+from .i18n import N_
 from .ratelimit import hit
 
 KIOSK_KEY_HEADER = "X-Kiosk-Key"
@@ -90,7 +91,7 @@ def issue_from_request(data: dict, source: str, kiosk: dict | None = None) -> di
         if kiosk_id is not None:
             kiosk = one(db, "SELECT * FROM kiosks WHERE id = ?", (kiosk_id,))
             if kiosk is None:
-                raise LoketError("invalid_field", field="kiosk_id", reason="kios tidak terdaftar")
+                raise LoketError("invalid_field", field="kiosk_id", reason=N_("kios tidak terdaftar"))
     if kiosk is not None and user is None and (paired is None or paired["id"] != kiosk["id"]):
         raise LoketError("kiosk_not_paired")
     anonymous = source == "phone" or (user is None and paired is None)

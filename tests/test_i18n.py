@@ -46,7 +46,7 @@ def placeholders(text: str) -> set[str]:
 def test_the_extraction_sees_python_tables_and_templates():
     texts = marked_texts()
     assert MESSAGES["quota_reached"][1] in texts
-    assert texts["Diterima"] == "loket/complaints.py"
+    assert texts["Lansia (60+)"] == "loket/priority.py"  # a Python table
     assert any(name.endswith(".html") for name in texts.values())
 
 
