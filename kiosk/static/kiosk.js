@@ -6,7 +6,8 @@ const MODE = app.dataset.mode; // "kiosk" or "phone"
 const KIOSK = app.dataset.kiosk || "";
 const params = new URLSearchParams(location.search);
 const seconds = (name, fallback) => Math.min(Math.max(Number(params.get(name)) || fallback, 2), 600);
-const IDLE_HOME = seconds("idle", 45) * 1000; // a half-finished choice is abandoned
+const IDLE_HOME = seconds("idle", 45) * 1000; // untouched this long, a half-finished choice asks "Masih di sini?"
+const IDLE_WARNING = seconds("idle_warning", 20) * 1000; // … and is abandoned if nobody answers within this
 const IDLE_ATTRACT = seconds("attract", 60) * 1000; // an untouched start screen turns into the attract screen
 const TICKET_SHOWN = seconds("ticket_seconds", 12) * 1000; // the ticket screen goes back to the start
 const FAILED_SHOWN = 45 * 1000; // a failed print stays long enough to photograph the number or reprint
@@ -46,6 +47,8 @@ const state = {
   refusal: null,
   busy: false,
   printTimer: null,
+  page: 0, // the page of agencies shown on the kiosk's start screen
+  perPage: 0, // agencies that fit above the check-in bar (0 = not measured yet: all)
 };
 let socket = null;
 let idleTimer = null;
@@ -61,6 +64,7 @@ const agencyById = (id) => state.agencies.find((a) => a.id === id);
 const serviceById = (id) => allServices().find((s) => s.id === id);
 
 const SEARCH_HINT = N_("Cari layanan: paspor, KTP, SIM…"); // marked here: the extractor cannot read it inside the attribute
+const PAGES_LABEL = N_("Halaman instansi");
 
 function applyAgencies(agencies) {
   state.agencies = agencies;
@@ -132,20 +136,28 @@ function homeView() {
   const results = state.query ? searchResults(state.query) : null;
   return `
     <section class="k-home">
+      <div class="k-home-head">
       <h1 class="k-title">${_("Silakan pilih instansi")}</h1>
       <div class="k-search">
-        <label for="search" class="k-visually-hidden">${_("Cari layanan")}</label>
+        <label for="search" class="k-search-label">${icon("search")}<span>${_("Cari layanan")}</span></label>
         <input id="search" type="search" autocomplete="off" inputmode="${MODE === "kiosk" ? "none" : "search"}"
           placeholder="${esc(_(SEARCH_HINT))}" value="${esc(state.query)}">
         ${state.query ? `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${pgettext("search", "Hapus")}</button>` : ""}
+      </div>
       </div>
       ${MODE === "kiosk" ? keyboard() : ""}
       <div id="results">${results === null ? agencyGrid() : resultList(results)}</div>
     </section>`;
 }
 
+// Real MPPs have 15–40 agencies: the kiosk shows the ones that fit above the check-in bar and pages the
+// rest with big buttons and "1 / 3", so no agency hides below the fold. The phone scrolls its page.
 function agencyGrid() {
-  return `<div class="k-grid">${state.agencies
+  const perPage = MODE === "kiosk" && state.perPage ? state.perPage : state.agencies.length || 1;
+  const pages = Math.max(Math.ceil(state.agencies.length / perPage), 1);
+  state.page = Math.min(state.page, pages - 1);
+  const shown = state.agencies.slice(state.page * perPage, (state.page + 1) * perPage);
+  return `<div class="k-grid" id="agency-grid">${shown
     .map(
       (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="${agencyStyle(a.color)}">
         ${badge(a)}
@@ -154,7 +166,46 @@ function agencyGrid() {
         ${a.zone ? `<span class="k-chip">${esc(a.zone)}</span>` : ""}</span>
       </button>`,
     )
-    .join("")}</div>`;
+    .join("")}</div>${pages > 1 ? pager(pages) : ""}`;
+}
+
+function pager(pages) {
+  return `<nav class="k-pager" aria-label="${esc(_(PAGES_LABEL))}">
+      <button type="button" class="k-btn k-pager-btn" data-action="page-prev"${state.page === 0 ? " disabled" : ""}>${icon("chevron-left")}<span>${_("Sebelumnya")}</span></button>
+      <p class="k-pager-count" aria-live="polite"><span>${_("Halaman")}</span> <strong>${state.page + 1} / ${pages}</strong></p>
+      <button type="button" class="k-btn k-pager-btn" data-action="page-next"${state.page === pages - 1 ? " disabled" : ""}><span>${_("Berikutnya")}</span>${icon("chevron-right")}</button>
+    </nav>`;
+}
+
+// How many agencies fit between the search and the check-in bar: whole rows of cards (every card has the
+// same height), less the pager's room when they do not all fit. Measured, so any screen and zoom work.
+function fitAgencies() {
+  if (MODE !== "kiosk" || state.view !== "home" || state.query) return;
+  const grid = document.getElementById("agency-grid");
+  const card = grid?.firstElementChild;
+  if (!card) return;
+  const style = getComputedStyle(grid);
+  const columns = style.gridTemplateColumns.split(" ").length;
+  const gap = parseFloat(style.rowGap) || 0;
+  const row = card.getBoundingClientRect().height + gap;
+  const bottom = screen.getBoundingClientRect().bottom - parseFloat(getComputedStyle(screen).paddingBottom);
+  const room = bottom - grid.getBoundingClientRect().top + gap;
+  const pagerRoom = parseFloat(getComputedStyle(screen).getPropertyValue("--tap")) + gap;
+  const fit = (height) => columns * Math.max(Math.floor(height / row), 1);
+  let perPage = fit(room);
+  if (perPage < state.agencies.length) perPage = fit(room - pagerRoom);
+  else perPage = state.agencies.length;
+  if (perPage === state.perPage) return;
+  const first = state.page * (state.perPage || state.agencies.length);
+  state.perPage = perPage;
+  state.page = Math.floor(first / perPage); // the agency the citizen was looking at stays on screen
+  document.getElementById("results").innerHTML = agencyGrid();
+}
+
+function turnPage(step) {
+  state.page += step;
+  document.getElementById("results").innerHTML = agencyGrid();
+  document.querySelector(`.k-pager [data-action=page-${step > 0 ? "next" : "prev"}]:not(:disabled)`)?.focus();
 }
 
 function searchResults(query) {
@@ -378,6 +429,7 @@ function render() {
     if (MODE === "phone") window.scrollTo(0, 0);
     lastShown = shown;
   }
+  fitAgencies();
   armIdle();
 }
 
@@ -385,6 +437,7 @@ function renderResults() {
   const box = document.getElementById("results");
   if (!box) return render();
   box.innerHTML = state.query ? resultList(searchResults(state.query)) : agencyGrid();
+  fitAgencies();
 }
 
 // ---------------------------------------------------------------- actions
@@ -490,14 +543,20 @@ screen.addEventListener("click", (event) => {
   if (el.dataset.reason) return take(el.dataset.reason);
   if (el.dataset.key) return typeKey(el.dataset.key);
   const action = el.dataset.action;
-  if (action === "home") return go("home", { query: "" });
+  // Back from an agency returns to its page of agencies; every other way home starts at the first page.
+  if (action === "home") return go("home", { query: "", page: state.view === "agency" ? state.page : 0 });
+  if (action === "page-prev") return turnPage(-1);
+  if (action === "page-next") return turnPage(1);
   if (action === "back-agency") return go(state.query ? "home" : "agency");
   if (action === "back-service") return go("service");
   if (action === "take") return take();
   if (action === "priority") return go("priority");
   if (action === "reprint") return reprint();
   if (action === "clear-search") return go("home", { query: "" });
-  if (action === "close-keyboard") document.getElementById("keyboard").hidden = true;
+  if (action === "close-keyboard") {
+    document.getElementById("keyboard").hidden = true;
+    fitAgencies();
+  }
 });
 
 screen.addEventListener("input", (event) => {
@@ -507,8 +566,12 @@ screen.addEventListener("input", (event) => {
 });
 
 screen.addEventListener("focusin", (event) => {
-  if (event.target.id === "search" && document.getElementById("keyboard")) document.getElementById("keyboard").hidden = false;
+  if (event.target.id === "search" && document.getElementById("keyboard")) {
+    document.getElementById("keyboard").hidden = false;
+    fitAgencies();
+  }
 });
+window.addEventListener("resize", () => fitAgencies());
 
 function typeKey(key) {
   const input = document.getElementById("search");
@@ -532,6 +595,7 @@ const attract = document.getElementById("attract");
 
 function armIdle() {
   clearTimeout(idleTimer);
+  showIdleWarning(false);
   if (MODE !== "kiosk") return;
   let wait = IDLE_HOME;
   if (state.view === "home" && !state.query) wait = IDLE_ATTRACT;
@@ -539,16 +603,63 @@ function armIdle() {
   if (state.view === "ticket") countdown(wait);
   idleTimer = setTimeout(() => {
     if (state.view === "home" && !state.query) showAttract(true);
-    else go("home", { query: "" });
+    else if (state.view === "ticket") goHome();
+    else warnIdle();
   }, wait);
 }
 
-function countdown(ms) {
+function goHome() {
+  showIdleWarning(false);
+  go("home", { query: "", page: 0 });
+}
+
+// A citizen may be slowly reading the standard: before abandoning their choice the kiosk asks
+// "Masih di sini?" with a countdown and a big button; any touch keeps the screen as it is.
+function warnIdle() {
+  showIdleWarning(true);
+  countdown(IDLE_WARNING, "idle-countdown", (left) => _("Kembali ke awal dalam {seconds} detik", { seconds: left }));
+  idleTimer = setTimeout(goHome, IDLE_WARNING);
+}
+
+function idleWarning() {
+  let box = document.getElementById("idle-warning");
+  if (box) return box;
+  box = document.createElement("section");
+  box.id = "idle-warning";
+  box.className = "k-idle";
+  box.hidden = true;
+  box.setAttribute("role", "alertdialog");
+  box.setAttribute("aria-modal", "true");
+  box.setAttribute("aria-labelledby", "idle-title");
+  box.setAttribute("aria-describedby", "idle-countdown");
+  // The warning covers the screen, so the touch that answers it lands on it and never on the button
+  // underneath; it stops the countdown at once and closes the warning with its click.
+  box.addEventListener("pointerdown", () => clearTimeout(idleTimer));
+  box.addEventListener("click", () => armIdle());
+  app.append(box);
+  return box;
+}
+
+function showIdleWarning(on) {
+  const box = on ? idleWarning() : document.getElementById("idle-warning");
+  if (!box || box.hidden === !on) return;
+  if (on) {
+    box.innerHTML = `<div class="k-idle-box">
+        <p class="k-idle-title" id="idle-title">${_("Masih di sini?")}</p>
+        <p class="k-idle-countdown" id="idle-countdown"></p>
+        <button type="button" class="k-btn k-btn-primary k-idle-stay" data-action="stay">${_("Ya, saya masih di sini")}</button>
+      </div>`;
+  }
+  box.hidden = !on;
+  if (on) box.querySelector("[data-action=stay]").focus();
+}
+
+function countdown(ms, id = "countdown", format = (left) => `(${left})`) {
   const until = Date.now() + ms;
   const tick = () => {
-    const el = document.getElementById("countdown");
-    if (!el) return;
-    el.textContent = `(${Math.max(Math.ceil((until - Date.now()) / 1000), 0)})`;
+    const el = document.getElementById(id);
+    if (!el || el.closest("[hidden]")) return;
+    el.textContent = format(Math.max(Math.ceil((until - Date.now()) / 1000), 0));
     if (Date.now() < until) setTimeout(tick, 500);
   };
   tick();
@@ -573,7 +684,7 @@ function wake(event) {
   if (attract.hidden) return;
   wokeAt = Date.now();
   showAttract(false);
-  go("home", { query: "" });
+  go("home", { query: "", page: 0 });
 }
 if (attract) {
   attract.addEventListener("click", wake);
@@ -586,7 +697,9 @@ if (attract) {
     }
   }, true);
 }
-document.addEventListener("pointerdown", () => armIdle(), true);
+document.addEventListener("pointerdown", (event) => {
+  if (!event.target.closest?.("#idle-warning")) armIdle();
+}, true);
 document.addEventListener("keydown", () => armIdle(), true);
 
 function showOffline(on) {
