@@ -237,7 +237,26 @@ def ikm_report(db, agency_id: int | None, service_id: int | None, date_from: str
         "per_agency": per_agency,
         "per_service": per_service,
         "quick": ikm.quick_summary([r["quick"] for r in quick_rows]),
+        "sample": sample(db, len(rows), agency_id, service_id, date_from, date_to),
     }
+
+
+def sample(db, respondents: int, agency_id: int | None, service_id: int | None, date_from: str | None, date_to: str | None) -> dict:
+    """Are there enough respondents? The population is the citizens served in the period (tickets done)."""
+    sql = "SELECT count(*) FROM tickets WHERE status = 'done'"
+    params: list = []
+    for clause, value in (
+        ("agency_id = ?", agency_id),
+        ("service_id = ?", service_id),
+        ("issued_on >= ?", date_from),
+        ("issued_on <= ?", date_to),
+    ):
+        if value is not None:
+            sql += " AND " + clause
+            params.append(value)
+    population = db.execute(sql, params).fetchone()[0]
+    minimum = ikm.minimum_sample(population)
+    return {"population": population, "minimum": minimum, "enough": respondents >= minimum and respondents > 0, "method": "Krejcie-Morgan"}
 
 
 def _headline(result: dict) -> dict:
