@@ -10,7 +10,7 @@ NC_("admin", "Menunggu sekarang");
 NC_("admin", "Tunggu terlama sekarang");
 NC_("admin", "Nomor diambil");
 NC_("admin", "Tepat waktu");
-NC_("admin", "dari {n} berjanji waktu");
+NC_("admin", "dari {n} dengan janji waktu");
 NC_("admin", "IKM");
 NC_("admin", "{n} responden");
 NC_("admin", "mnt");
@@ -120,7 +120,7 @@ async function loadHeadline() {
   ]);
   document.getElementById("headline-period").textContent = period(h.from, h.to);
   const figure = (key, label, value, note = "", warn = false) =>
-    el("dl", { class: `figure${warn ? " warn" : ""}`, dataset: { figure: key } }, el("dt", {}, tr(label)), el("dd", {}, value, note ? el("small", {}, ` ${note}`) : null));
+    el("dl", { class: `figure${warn ? " warn" : ""}`, dataset: { figure: key } }, el("dt", {}, tr(label)), el("dd", {}, value, note ? el("small", {}, note) : null));
   const sample = ikm?.sample;
   const short = sample && ikm.respondents && !sample.enough;
   document.getElementById("figures").replaceChildren(
@@ -129,7 +129,7 @@ async function loadHeadline() {
     figure("issued", "Nomor diambil", fmt(h.issued)),
     figure("served", "Dilayani", fmt(h.served)),
     figure("no_show", "Tidak hadir", fmt(h.no_show)),
-    figure("within_promised_pct", "Tepat waktu", h.within_promised_pct === null ? "—" : `${fmt(h.within_promised_pct)} %`, h.promised_n ? fill("dari {n} berjanji waktu", { n: h.promised_n }) : ""),
+    figure("within_promised_pct", "Tepat waktu", h.within_promised_pct === null ? "—" : `${fmt(h.within_promised_pct)} %`, h.promised_n ? fill("dari {n} dengan janji waktu", { n: h.promised_n }) : ""),
     figure("ikm", "IKM", ikm?.converted == null ? "—" : `${fmt(ikm.converted)} ${ikm.grade}`, ikm ? fill("{n} responden", { n: ikm.respondents }) : "", short),
   );
   const warning = document.getElementById("sample-warning");
@@ -150,7 +150,8 @@ const svg = (tag, attrs = {}, text = null) => {
 // day that had any ticket, labelled in the MPP's zone; hours still to come are left out of the lines.
 function hourChart(hours, zone) {
   const active = hours.filter((h) => h.issued || h.served || h.waiting);
-  const shown = active.length ? hours.slice(active[0].hour, active.at(-1).hour + 1) : hours.slice(7, 17);
+  // an hour either side, so a day of one busy hour still reads as a line over time
+  const shown = active.length ? hours.slice(Math.max(active[0].hour - 1, 0), Math.min(active.at(-1).hour + 2, 24)) : hours.slice(7, 17);
   const W = 960, H = 300, left = 52, right = 16, top = 16, bottom = 48;
   const max = Math.max(1, ...shown.flatMap((h) => SERIES.map(([k]) => h[k] || 0)));
   const step = Math.max(1, Math.ceil(max / 5));
@@ -166,7 +167,7 @@ function hourChart(hours, zone) {
   chart.append(svg("text", { x: (left + W - right) / 2, y: H - 6, "text-anchor": "middle" }, `${tr("Jam")} (${zone})`));
   chart.append(svg("text", { x: 14, y: (top + H - bottom) / 2, "text-anchor": "middle", transform: `rotate(-90 14 ${(top + H - bottom) / 2})` }, tr("Jumlah tiket")));
   for (const [key, , color] of SERIES) {
-    const points = shown.map((h, i) => (h[key] === null ? null : `${x(i).toFixed(1)},${y(h[key]).toFixed(1)}`)).filter(Boolean);
+    const points = shown.map((h, i) => (h.waiting === null ? null : `${x(i).toFixed(1)},${y(h[key]).toFixed(1)}`)).filter(Boolean);
     if (!points.length) continue;
     chart.append(svg("polyline", { points: points.join(" "), fill: "none", stroke: color, "stroke-width": 3, "stroke-linejoin": "round", "data-series": key }));
     points.forEach((p) => { const [cx, cy] = p.split(","); chart.append(svg("circle", { cx, cy, r: 3.5, fill: color })); });

@@ -1,6 +1,6 @@
 // The bookings card of the admin reports (/admin/reports): per service and day booked, checked in, expired
 // (no-show), cancelled; and waiting of booked vs walk-in tickets. Its CSV is exactly this table.
-import { api, NC_, t } from "/static/loket.js";
+import { api, N_, NC_, t } from "/static/loket.js";
 import { csvLink, el } from "/admin/static/common.js";
 import { english } from "/admin/static/i18n.js";
 
@@ -8,7 +8,7 @@ const page = document.getElementById("reports");
 const filters = document.getElementById("filters");
 const card = document.getElementById("bookings");
 const COLUMNS = [
-  ["date", NC_("admin", "Tanggal")], ["agency", NC_("admin", "Instansi")], ["service", NC_("admin", "Layanan")], ["booked", NC_("admin", "Reservasi")],
+  ["date", NC_("admin", "Tanggal")], ["agency", NC_("admin", "Instansi")], ["service", N_("Layanan")], ["booked", NC_("admin", "Reservasi")],
   ["checked_in", NC_("admin", "Check-in")], ["expired", NC_("admin", "Tidak hadir (kedaluwarsa)")], ["cancelled", NC_("admin", "Dibatalkan")],
   ["upcoming", NC_("admin", "Akan datang")], ["wait_booked_avg_min", NC_("admin", "Tunggu reservasi (mnt)")],
   ["wait_walk_in_avg_min", NC_("admin", "Tunggu langsung (mnt)")],
