@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_accessibility import blocking_violations
 
 from conftest import PASSWORD, screenshot
-from test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
 
