@@ -66,10 +66,12 @@ def ticket_survey(token: str):
     )
     if ticket is None:
         raise LoketError("ticket_not_found")
-    return {
+    answer = {
         "ticket": {"number": ticket["number"], "service": ticket["service"], "agency": ticket["agency"], "status": ticket["status"]},
         "survey": answers.status(db, ticket, clock()),
     }
+    # The answer changes once the survey is sent: a page restored by the Back button must not reuse it.
+    return answer, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/api/survey/answers")
