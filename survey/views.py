@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import dates
 from flask import Blueprint, current_app, render_template, request
 
 from admin import config
-from loket import auth, csvout, inputs
+from loket import auth, csvout, errors, inputs
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.i18n import N_
@@ -371,4 +372,14 @@ def admin_ikm():
         survey_mode=answers.mode(db),
         query=request.query_string.decode("utf-8", "replace"),
         grades=ikm.GRADES,
+        period=_period_text(report["period"], errors.request_lang()),
     )
+
+
+def _period_text(period: dict, lang: str) -> dict:
+    """The period's dates day first in either language: '1 Okt 2026', '1 Oct 2026' (never 10/1)."""
+    out = {}
+    for key in ("from", "to"):
+        value = period.get(key)
+        out[key] = dates.format_date(date.fromisoformat(value), "d MMM y", locale=lang) if value else ""
+    return out

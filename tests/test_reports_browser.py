@@ -87,3 +87,28 @@ def test_the_report_in_english_leaves_no_indonesian_and_dates_read_day_first(bus
     problems = blocking_violations(page)
     context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("language", "short", "period"),
+    [
+        ("id", "Sampel belum cukup", r"\d{1,2} \w{3} \d{4} s\.d\. \d{1,2} \w{3} \d{4}"),
+        ("en", "Too few respondents", r"\d{1,2} \w{3} \d{4} to \d{1,2} \w{3} \d{4}"),
+    ],
+)
+def test_the_ikm_page_warns_of_a_small_sample_and_charts_the_nine_elements(busy_day, page_factory, language, short, period):
+    page = page_factory(1366, 768)
+    assert page.request.post(busy_day.url + "/api/login", data={"username": "admin", "password": PASSWORD}).ok
+    page.goto(f"{busy_day.url}/admin/ikm?lang={language}")
+    sample = page.locator("#sample")
+    assert "is-short" in sample.get_attribute("class")
+    assert short in sample.inner_text() and "Krejcie-Morgan" in sample.inner_text()
+    bars = page.locator("#element-chart svg rect.bar")
+    assert bars.count() == 9
+    assert page.locator("#element-chart svg text", has_text="75,00 C").count() == 9
+    assert re.fullmatch(period, page.locator("#period").inner_text()), page.locator("#period").inner_text()
+    if language == "en":
+        assert not INDONESIAN.search(page.locator("#summary").inner_text() + page.locator("#element-chart").inner_text())
+    page.locator("#element-chart").scroll_into_view_if_needed()
+    screenshot(page, f"ikm-elements-chart-{language}-1366x768")
+    assert blocking_violations(page) == []
