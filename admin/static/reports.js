@@ -1,5 +1,5 @@
 // Reports: every chart has its table underneath and a CSV of exactly that table from the same API.
-import { api, NC_ } from "/static/loket.js";
+import { api, localDate, NC_ } from "/static/loket.js";
 import { csvLink, el, session } from "./common.js";
 import { english, tr } from "./i18n.js";
 
@@ -33,11 +33,9 @@ const SUMMARY_COLUMNS = [
   ["within_promised_pct", "Tepat waktu (%)"], ["quota", "Kuota/hari"], ["quota_use_pct", "Pemakaian kuota (%)"], ["quota_full_days", "Hari kuota habis"],
 ];
 
-const locale = () => (english() ? "en-GB" : "id-ID");
 const fill = (text, values) => tr(text).replace(/\{(\w+)\}/g, (_, k) => fmt(values[k]));
-// Dates read day first in every language: "Rabu, 25 November 2026", "Wednesday 25 November 2026".
-const longDate = (iso) => new Intl.DateTimeFormat(locale(), { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
-const period = (from, to) => (from === to ? longDate(from) : `${longDate(from)} – ${longDate(to)}`);
+// Dates read day first in every language: "Rabu, 25 November 2026", "Wednesday, 25 November 2026".
+const period = (from, to) => (from === to ? localDate(from) : `${localDate(from)} – ${localDate(to)}`);
 
 const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? v.toLocaleString(english() ? "en-GB" : "id-ID") : v);
 
@@ -182,7 +180,7 @@ function hourChart(hours, zone) {
 
 async function loadHours() {
   const data = await api(`/api/admin/reports/hours?${params()}`);
-  document.getElementById("hours-period").textContent = longDate(data.date);
+  document.getElementById("hours-period").textContent = localDate(data.date);
   document.getElementById("hours-chart").replaceChildren(...hourChart(data.hours, data.timezone));
   const rows = data.hours.filter((h) => h.issued || h.served || h.waiting).map((h) => ({ ...h, hour: `${String(h.hour).padStart(2, "0")}.00` }));
   document.querySelector("#hours .table-box").replaceChildren(
