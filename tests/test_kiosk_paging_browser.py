@@ -106,7 +106,7 @@ def test_every_one_of_forty_agencies_is_reachable_by_touch_and_none_hides_under_
         screenshot(page, f"kiosk-40-agencies-{label}-page-{number}")
         for name in [c["name"] for c in shown["cards"]]:
             # The citizen taps the agency, sees its services, and comes back to the same page.
-            page.locator(".k-agency", has_text=name).first.tap()
+            page.locator(".k-agency").filter(has=page.get_by_text(name, exact=True)).tap()
             assert page.locator(".k-agency-view .k-title").inner_text() == name
             page.locator(".k-agency-view [data-action=home]").tap()
             page.locator(".k-agency").first.wait_for()
@@ -129,6 +129,50 @@ def test_the_demo_mpp_fits_on_one_page_in_both_orientations(live_server, page_fa
         assert len(shown["cards"]) == 10 and not shown["count"]
         assert all(card["bottom"] <= shown["bar"] for card in shown["cards"]), shown
         screenshot(page, f"kiosk-demo-agencies-{width}x{height}")
+
+
+def cards_on_screen(page, selector: str) -> dict:
+    return page.evaluate(
+        """(selector) => ({
+          bar: document.getElementById('checkin-bar').getBoundingClientRect().top,
+          bottoms: [...document.querySelectorAll(selector + ', .k-pager')].map((el) => el.getBoundingClientRect().bottom),
+          names: [...document.querySelectorAll(selector + ' .k-card-title')].map((el) => el.textContent),
+          count: document.querySelector('.k-pager-count')?.textContent.trim() || '',
+        })""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize(("label", "width", "height"), [("portrait", 1080, 1920), ("landscape", 1920, 1080)])
+def test_with_the_keyboard_open_the_agencies_and_many_search_results_are_paged_above_the_check_in_bar(
+    server, page_factory, label, width, height
+):
+    page = kiosk(page_factory, server, width, height)
+    page.locator("#search").tap()
+    page.locator("#keyboard").wait_for()
+    shown = cards_on_screen(page, ".k-agency")
+    assert shown["count"] and max(shown["bottoms"]) <= shown["bar"]
+    screenshot(page, f"kiosk-40-agencies-keyboard-{label}")
+    for key in "DINAS":
+        page.locator(f"#keyboard [data-key={key}]").tap()
+    expected = sorted(
+        s["name"]
+        for a in requests.get(server.url + "/api/agencies", timeout=10).json()
+        for s in a["services"]
+        if "dinas" in f"{s['name']} {a['name']}".lower()
+    )
+    assert len(expected) > 12
+    seen = []
+    while True:
+        shown = cards_on_screen(page, "#results .k-service")
+        assert shown["count"], "this many results cannot fit beside the keyboard"
+        assert max(shown["bottoms"]) <= shown["bar"], "a result runs under the check-in bar"
+        seen += shown["names"]
+        if page.locator("[data-action=page-next]").is_disabled():
+            break
+        page.locator("[data-action=page-next]").tap()
+    screenshot(page, f"kiosk-40-agencies-search-results-{label}")
+    assert sorted(seen) == expected
 
 
 def test_the_search_stays_prominent_and_finds_an_agency_on_a_later_page(server, page_factory):

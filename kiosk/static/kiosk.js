@@ -47,8 +47,9 @@ const state = {
   refusal: null,
   busy: false,
   printTimer: null,
-  page: 0, // the page of agencies shown on the kiosk's start screen
-  perPage: 0, // agencies that fit above the check-in bar (0 = not measured yet: all)
+  page: 0, // the page of agencies (or of the search's services) shown on the kiosk's start screen
+  breaks: null, // where each page starts, measured by fitPages (null: one page)
+  fitKey: "", // what the breaks were measured for
 };
 let socket = null;
 let idleTimer = null;
@@ -151,22 +152,23 @@ function homeView() {
 }
 
 // Real MPPs have 15–40 agencies: the kiosk shows the ones that fit above the check-in bar and pages the
-// rest with big buttons and "1 / 3", so no agency hides below the fold. The phone scrolls its page.
+// rest with big buttons and "1 / 3", so no agency hides below the fold; the search's services likewise.
+// The phone scrolls its page.
 function agencyGrid() {
-  const perPage = MODE === "kiosk" && state.perPage ? state.perPage : state.agencies.length || 1;
-  const pages = Math.max(Math.ceil(state.agencies.length / perPage), 1);
-  state.page = Math.min(state.page, pages - 1);
-  const shown = state.agencies.slice(state.page * perPage, (state.page + 1) * perPage);
-  return `<div class="k-grid" id="agency-grid">${shown
-    .map(
-      (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="${agencyStyle(a.color)}">
+  return pagedList("k-grid", state.agencies, (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="${agencyStyle(a.color)}">
         ${badge(a)}
         <span class="k-card-title">${esc(a.name)}</span>
         <span class="k-card-meta"><span class="k-wait">${a.waiting ? esc(_("{waiting} menunggu", { waiting: a.waiting })) : _("Tidak ada antrean")}</span>
         ${a.zone ? `<span class="k-chip">${esc(a.zone)}</span>` : ""}</span>
-      </button>`,
-    )
-    .join("")}</div>${pages > 1 ? pager(pages) : ""}`;
+      </button>`);
+}
+
+// One page of a list: state.breaks holds the index each page starts at (measured by fitPages; null: one page).
+function pagedList(className, items, card) {
+  const breaks = MODE === "kiosk" && state.breaks ? state.breaks : [0];
+  state.page = Math.max(Math.min(state.page, breaks.length - 1), 0);
+  const shown = items.slice(breaks[state.page], breaks[state.page + 1] ?? items.length);
+  return `<div class="${className}" id="paged-list">${shown.map(card).join("")}</div>${breaks.length > 1 ? pager(breaks.length) : ""}`;
 }
 
 function pager(pages) {
@@ -177,34 +179,54 @@ function pager(pages) {
     </nav>`;
 }
 
-// How many agencies fit between the search and the check-in bar: whole rows of cards (every card has the
-// same height), less the pager's room when they do not all fit. Measured, so any screen and zoom work.
-function fitAgencies() {
-  if (MODE !== "kiosk" || state.view !== "home" || state.query) return;
-  const grid = document.getElementById("agency-grid");
-  const card = grid?.firstElementChild;
-  if (!card) return;
-  const style = getComputedStyle(grid);
-  const columns = style.gridTemplateColumns.split(" ").length;
-  const gap = parseFloat(style.rowGap) || 0;
-  const row = card.getBoundingClientRect().height + gap;
-  const bottom = screen.getBoundingClientRect().bottom - parseFloat(getComputedStyle(screen).paddingBottom);
-  const room = bottom - grid.getBoundingClientRect().top + gap;
-  const pagerRoom = parseFloat(getComputedStyle(screen).getPropertyValue("--tap")) + gap;
-  const fit = (height) => columns * Math.max(Math.floor(height / row), 1);
-  let perPage = fit(room);
-  if (perPage < state.agencies.length) perPage = fit(room - pagerRoom);
-  else perPage = state.agencies.length;
-  if (perPage === state.perPage) return;
-  const first = state.page * (state.perPage || state.agencies.length);
-  state.perPage = perPage;
-  state.page = Math.floor(first / perPage); // the agency the citizen was looking at stays on screen
-  document.getElementById("results").innerHTML = agencyGrid();
+function listHtml() {
+  return state.query ? resultList(searchResults(state.query)) : agencyGrid();
+}
+
+// Where the pages break: the whole list is laid out once, then cut into runs of whole rows that fit
+// between the list's top and the check-in bar (less the pager's room when it does not all fit). Measured
+// again only when what is listed, the screen, the language or the keyboard changes.
+function fitPages() {
+  if (MODE !== "kiosk" || state.view !== "home") return;
+  const box = document.getElementById("results");
+  const keyboardOpen = !document.getElementById("keyboard")?.hidden;
+  const key = `${state.query}|${state.agencies.length}|${innerWidth}x${innerHeight}|${lang()}|${keyboardOpen}`;
+  if (!box || state.fitKey === key) return;
+  const firstShown = state.breaks?.[state.page] ?? 0;
+  state.breaks = null;
+  box.innerHTML = listHtml();
+  const list = document.getElementById("paged-list");
+  if (!list) return;
+  screen.scrollTop = 0;
+  const top = list.getBoundingClientRect().top;
+  const room = screen.getBoundingClientRect().bottom - parseFloat(getComputedStyle(screen).paddingBottom) - top;
+  const rows = [];
+  [...list.children].forEach((card, index) => {
+    const r = card.getBoundingClientRect();
+    if (rows.length && Math.abs(rows.at(-1).top - (r.top - top)) < 1) rows.at(-1).bottom = Math.max(rows.at(-1).bottom, r.bottom - top);
+    else rows.push({ start: index, top: r.top - top, bottom: r.bottom - top });
+  });
+  const breaks = [0];
+  if (rows.length && rows.at(-1).bottom > room) {
+    const gap = parseFloat(getComputedStyle(list).rowGap) || 0;
+    const limit = room - parseFloat(getComputedStyle(screen).getPropertyValue("--tap")) - gap;
+    let pageTop = 0;
+    for (const row of rows) {
+      if (row.bottom - pageTop > limit && row.start !== breaks.at(-1)) {
+        breaks.push(row.start);
+        pageTop = row.top;
+      }
+    }
+  }
+  state.breaks = breaks;
+  state.fitKey = key;
+  state.page = Math.max(breaks.findLastIndex((b) => b <= firstShown), 0); // what the citizen was looking at stays on screen
+  box.innerHTML = listHtml();
 }
 
 function turnPage(step) {
   state.page += step;
-  document.getElementById("results").innerHTML = agencyGrid();
+  document.getElementById("results").innerHTML = listHtml();
   document.querySelector(`.k-pager [data-action=page-${step > 0 ? "next" : "prev"}]:not(:disabled)`)?.focus();
 }
 
@@ -218,7 +240,7 @@ function searchResults(query) {
 
 function resultList(results) {
   if (!results.length) return `<p class="k-empty">${_("Layanan tidak ditemukan. Coba kata lain atau pilih instansi.")}</p>`;
-  return `<div class="k-list">${results.map((s) => serviceCard(s, true)).join("")}</div>`;
+  return pagedList("k-list", results, (s) => serviceCard(s, true));
 }
 
 function keyboard() {
@@ -429,15 +451,15 @@ function render() {
     if (MODE === "phone") window.scrollTo(0, 0);
     lastShown = shown;
   }
-  fitAgencies();
+  fitPages();
   armIdle();
 }
 
 function renderResults() {
   const box = document.getElementById("results");
   if (!box) return render();
-  box.innerHTML = state.query ? resultList(searchResults(state.query)) : agencyGrid();
-  fitAgencies();
+  box.innerHTML = listHtml();
+  fitPages();
 }
 
 // ---------------------------------------------------------------- actions
@@ -552,31 +574,33 @@ screen.addEventListener("click", (event) => {
   if (action === "take") return take();
   if (action === "priority") return go("priority");
   if (action === "reprint") return reprint();
-  if (action === "clear-search") return go("home", { query: "" });
+  if (action === "clear-search") return go("home", { query: "", page: 0 });
   if (action === "close-keyboard") {
     document.getElementById("keyboard").hidden = true;
-    fitAgencies();
+    fitPages();
   }
 });
 
 screen.addEventListener("input", (event) => {
   if (event.target.id !== "search") return;
   state.query = event.target.value;
+  state.page = 0;
   renderResults();
 });
 
 screen.addEventListener("focusin", (event) => {
   if (event.target.id === "search" && document.getElementById("keyboard")) {
     document.getElementById("keyboard").hidden = false;
-    fitAgencies();
+    fitPages();
   }
 });
-window.addEventListener("resize", () => fitAgencies());
+window.addEventListener("resize", () => fitPages());
 
 function typeKey(key) {
   const input = document.getElementById("search");
   input.value = key === "Backspace" ? input.value.slice(0, -1) : input.value + key.toLowerCase();
   state.query = input.value;
+  state.page = 0;
   renderResults();
   if (!state.query && !document.querySelector("[data-action=clear-search]")) return;
   const clear = document.querySelector("[data-action=clear-search]");
