@@ -218,5 +218,15 @@ def test_the_idle_warning_in_english_at_landscape(live_server, page_factory):
     warning = page.locator("#idle-warning")
     warning.wait_for(state="visible", timeout=5000)
     text = warning.inner_text()
-    assert "Still there?" in text and "Yes, I am still here" in text and "seconds" in text
+    assert "Still there?" in text and "Yes, I am still here" in text and "Returning to the start in" in text
     screenshot(page, "kiosk-idle-warning-landscape-en")
+
+
+def test_the_pages_and_the_search_speak_english(server, page_factory):
+    page = kiosk(page_factory, server, 1080, 1920, "&idle=600&attract=600&lang=en")
+    pager = page.locator(".k-pager")
+    assert pager.locator(".k-pager-count").inner_text() == "Page 1 / 4"
+    assert "Previous" in pager.inner_text() and "Next" in pager.inner_text()
+    assert pager.get_attribute("aria-label") == "Agency pages"
+    assert "Halaman" not in page.locator("#screen").inner_text() and "Cari" not in page.locator(".k-search").inner_text()
+    screenshot(page, "kiosk-40-agencies-portrait-en")

@@ -85,6 +85,7 @@ def test_a_finished_ticket_stops_offering_the_survey_once_it_was_answered(server
     assert offer.count() == 0
     assert "sudah kami terima" in page.locator("#t-status").inner_text()
     screenshot(page, "ticket-done-survey-answered-360x740")
+    assert blocking_violations(page) == []
     page.reload()
     page.locator("#t-survey-done").wait_for()
     assert offer.count() == 0
