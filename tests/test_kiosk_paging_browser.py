@@ -230,3 +230,18 @@ def test_the_pages_and_the_search_speak_english(server, page_factory):
     assert pager.get_attribute("aria-label") == "Agency pages"
     assert "Halaman" not in page.locator("#screen").inner_text() and "Cari" not in page.locator(".k-search").inner_text()
     screenshot(page, "kiosk-40-agencies-portrait-en")
+
+
+def test_a_busy_queue_redrawing_the_screen_does_not_put_off_the_idle_warning(live_server, page_factory):
+    page = kiosk(page_factory, live_server, 1080, 1920, "&idle=3&idle_warning=30&attract=600")
+    page.locator(".k-agency", has_text="Kantor Imigrasi").tap()
+    page.locator(".k-service", has_text="Paspor Baru").tap()
+    waiting = page.locator(".k-stats")
+    warning = page.locator("#idle-warning")
+    # Other citizens take tickets every 0.8 s: each redraws this screen with the new count.
+    for _ in range(7):
+        assert requests.post(live_server.url + "/api/tickets", json={"service_id": 5}, timeout=10).status_code == 201
+        page.wait_for_timeout(800)
+    assert "7 menunggu" in waiting.inner_text(), "the screen follows the queue"
+    assert warning.is_visible(), "5.6 s without a touch: the warning is up although the screen was redrawn"
+    assert "Masih di sini?" in warning.inner_text()

@@ -92,7 +92,7 @@ function applyQueueChanged(change) {
 async function refreshAgencies() {
   try {
     applyAgencies(await api("/api/agencies"));
-    if (["home", "agency", "service"].includes(state.view)) render();
+    if (["home", "agency", "service"].includes(state.view)) render(true);
   } catch (err) {
     // The socket's own reconnect brings a fresh snapshot; nothing to do here.
   }
@@ -432,7 +432,9 @@ function ticketView() {
     </section>`;
 }
 
-function render() {
+// live: a redraw for fresh numbers, not a citizen's doing, so it leaves the idle countdown (and a shown
+// "Masih di sini?") as they are: a busy queue must not keep an abandoned choice on screen all day.
+function render(live = false) {
   document.documentElement.lang = lang();
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
   const views = { home: homeView, agency: agencyView, service: serviceView, priority: priorityView, refusal: refusalView, ticket: ticketView };
@@ -452,7 +454,7 @@ function render() {
     lastShown = shown;
   }
   fitPages();
-  armIdle();
+  if (!live || !idleTimer) armIdle();
 }
 
 function renderResults() {
@@ -626,6 +628,7 @@ function armIdle() {
   if (state.view === "ticket") wait = state.ticket?.printed === false ? FAILED_SHOWN : TICKET_SHOWN;
   if (state.view === "ticket") countdown(wait);
   idleTimer = setTimeout(() => {
+    idleTimer = null;
     if (state.view === "home" && !state.query) showAttract(true);
     else if (state.view === "ticket") goHome();
     else warnIdle();
@@ -768,14 +771,14 @@ async function start() {
         // A citizen in the middle of taking a ticket keeps their screen; lists redraw with fresh numbers.
         if (["home", "agency", "service"].includes(state.view) || !state.agencies.length) {
           if (state.view === "home" && document.activeElement?.id === "search") renderResults();
-          else render();
+          else render(true);
         }
         tickClock();
       },
       queue_changed(change) {
         applyQueueChanged(change);
         if (state.view === "home") renderResults();
-        else if (["agency", "service"].includes(state.view) && !state.busy) render();
+        else if (["agency", "service"].includes(state.view) && !state.busy) render(true);
       },
       config_changed() {
         socket.emit("subscribe", MODE === "kiosk" && KIOSK ? { room: "kiosk", kiosk: KIOSK } : { room: "kiosk" });
