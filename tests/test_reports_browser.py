@@ -81,6 +81,25 @@ def test_the_report_in_english_leaves_no_indonesian_and_dates_read_day_first(bus
     # Day first even in an American browser: "Saturday 5 December 2026", never "12/5".
     period = page.locator("#headline-period").inner_text()
     assert re.fullmatch(r"[A-Z][a-z]+,? \d{1,2} [A-Z][a-z]+ \d{4}", period), period
+    # The period's fields read day first too, though this browser's own date fields would say 12/25/2026.
+    iso = page.locator("input[name=from]").input_value()
+    day_first = f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
+    assert page.locator("#from-day").input_value() == day_first
+    assert page.locator("#from-day").get_attribute("placeholder") == "dd/mm/yyyy"
+    page.locator("#from-day").fill("31/02/2026")
+    page.locator("#from-day").press("Tab")
+    assert page.locator("#from-day").get_attribute("aria-invalid") == "true"
+    assert "day/month/year" in page.locator("#report-error").inner_text()
+    page.locator("#from-day").fill(f"{int(iso[8:10])}-{iso[5:7]}-{iso[:4]}")
+    page.locator("#from-day").press("Tab")
+    assert page.locator("#from-day").input_value() == day_first
+    assert page.locator("input[name=from]").input_value() == iso
+    errors: list = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.locator("[data-pick=from]").click()  # the browser's own calendar, for those who prefer it
+    page.keyboard.press("Escape")
+    page.locator("#filters button[type=submit]").click()
+    assert errors == []
     screenshot(page, "reports-headline-en-1366x768")
     page.locator("#bookings").scroll_into_view_if_needed()
     screenshot(page, "reports-bookings-en-1366x768")

@@ -12,6 +12,10 @@ NC_("admin", "Nomor diambil");
 NC_("admin", "Tepat waktu");
 NC_("admin", "dari {n} dengan janji waktu");
 NC_("admin", "IKM");
+NC_("admin", "Laporan IKM lengkap");
+NC_("admin", "hh/bb/tttt");
+NC_("admin", "Pilih tanggal");
+NC_("admin", "Tanggal ditulis hari/bulan/tahun, misalnya 25/11/2026.");
 NC_("admin", "{n} responden");
 NC_("admin", "mnt");
 NC_("admin", "Jam");
@@ -130,9 +134,50 @@ async function loadHeadline() {
     figure("within_promised_pct", "Tepat waktu", h.within_promised_pct === null ? "—" : `${fmt(h.within_promised_pct)} %`, h.promised_n ? fill("dari {n} dengan janji waktu", { n: h.promised_n }) : ""),
     figure("ikm", "IKM", ikm?.converted == null ? "—" : `${fmt(ikm.converted)} ${ikm.grade}`, ikm ? fill("{n} responden", { n: ikm.respondents }) : "", short),
   );
+  const ikmFigure = document.querySelector("[data-figure=ikm] dd");
+  ikmFigure.append(el("a", { class: "more", href: `/admin/ikm?${params()}` }, tr("Laporan IKM lengkap")));
   const warning = document.getElementById("sample-warning");
   warning.hidden = !short;
   warning.textContent = short ? fill("Sampel IKM belum cukup: {respondents} responden, minimal {minimum} untuk {population} warga yang dilayani (tabel Krejcie-Morgan, PermenPANRB 14/2017). Nilai IKM belum dapat dipakai sebagai kesimpulan.", { respondents: ikm.respondents, minimum: sample.minimum, population: sample.population }) : "";
+}
+
+// The period's dates typed day first (25/11/2026, 25-11-2026, 25/11 this year) or picked on the browser's
+// calendar; the hidden native fields keep the ISO date the API and the CSV links read.
+function dayFields(today) {
+  const shown = (iso) => (iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : "");
+  const parse = (text) => {
+    const iso = text.trim().match(/^(\d{4})-(\d{2})-(\d{2})$/);
+    if (iso) return text.trim();
+    const m = text.trim().match(/^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?$/);
+    if (!m) return null;
+    const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3] || today.slice(0, 4))];
+    const date = new Date(Date.UTC(year, month - 1, day));
+    if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return null;
+    return date.toISOString().slice(0, 10);
+  };
+  for (const field of filters.querySelectorAll("[data-day]")) {
+    const native = filters.elements[field.dataset.day];
+    field.placeholder = tr("hh/bb/tttt");
+    field.value = shown(native.value);
+    field.addEventListener("change", () => {
+      const iso = parse(field.value);
+      field.setAttribute("aria-invalid", String(!iso));
+      if (iso) {
+        native.value = iso;
+        field.value = shown(iso);
+      }
+      document.getElementById("report-error").textContent = iso ? "" : tr("Tanggal ditulis hari/bulan/tahun, misalnya 25/11/2026.");
+    });
+    native.addEventListener("change", () => {
+      field.value = shown(native.value);
+      field.setAttribute("aria-invalid", "false");
+    });
+  }
+  for (const button of filters.querySelectorAll("[data-pick]")) {
+    button.append(el("span", { class: "calendar", "aria-hidden": "true" }));
+    button.setAttribute("aria-label", tr("Pilih tanggal"));
+    button.addEventListener("click", () => filters.elements[button.dataset.pick].showPicker?.());
+  }
 }
 
 const SERIES = [["issued", "Diambil", "#0b5394"], ["served", "Dilayani", "#1b7f3b"], ["waiting", "Menunggu", "#b26a00"]];
@@ -209,10 +254,15 @@ const query = new URLSearchParams(location.search);
 const today = new Date().toLocaleDateString("en-CA", { timeZone: (await api("/api/mpp")).timezone });
 filters.elements.from.value = query.get("from") || today;
 filters.elements.to.value = query.get("to") || today;
+dayFields(today);
 if (query.get("agency_id")) select.value = query.get("agency_id");
 document.getElementById("group").value = query.get("group") || "agency";
 document.getElementById("month-input").value = query.get("month") || filters.elements.from.value.slice(0, 7);
-filters.onsubmit = (event) => { event.preventDefault(); loadAll(); };
+filters.onsubmit = (event) => {
+  event.preventDefault();
+  if (filters.querySelector("[data-day][aria-invalid=true]")) return;
+  loadAll();
+};
 document.getElementById("group").onchange = () => loadSummary().catch((err) => { document.getElementById("report-error").textContent = err.message; });
 document.getElementById("month-input").onchange = () => loadMonth().catch((err) => { document.getElementById("report-error").textContent = err.message; });
 await loadAll();
