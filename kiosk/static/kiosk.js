@@ -190,7 +190,7 @@ function fitPages() {
   if (MODE !== "kiosk" || state.view !== "home") return;
   const box = document.getElementById("results");
   const keyboardOpen = !document.getElementById("keyboard")?.hidden;
-  const key = `${state.query}|${state.agencies.length}|${innerWidth}x${innerHeight}|${lang()}|${keyboardOpen}`;
+  const key = `${state.query}|${state.agencies.map((a) => a.id)}|${innerWidth}x${innerHeight}|${lang()}|${keyboardOpen}`;
   if (!box || state.fitKey === key) return;
   const firstShown = state.breaks?.[state.page] ?? 0;
   state.breaks = null;
