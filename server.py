@@ -39,6 +39,7 @@ VENDOR_FILES = {
     **{
         f"icons/{name}.svg": f"lucide-static/icons/{name}.svg"
         for name in ("accessibility", "baby", "life-buoy", "bell", "bell-ring", "frown", "meh", "smile", "laugh", "delete")
+        + ("search", "chevron-left", "chevron-right", "calendar")  # the kiosk's search and pages, the reports' dates
     },
 }
 

@@ -308,6 +308,24 @@ def report_live():
     return {"at": iso(clock()), "rows": rows}
 
 
+@bp.get("/api/admin/reports/headline")
+def report_headline():
+    agency_id, start, end, today = _report_scope()
+    return {"from": start, "to": end, **reports.headline(get_db(), start, end, clock(), agency_id, today=today)}
+
+
+@bp.get("/api/admin/reports/hours")
+def report_hours():
+    agency_id, start, _end, _today = _report_scope()
+    data = reports.hourly(get_db(), start, clock(), agency_id)
+    if request.args.get("format") == "csv":
+        rows = [
+            {"jam": f"{h['hour']:02d}", "diambil": h["issued"], "dilayani": h["served"], "menunggu": h["waiting"]} for h in data["hours"]
+        ]
+        return csv_response(rows, ["jam", "diambil", "dilayani", "menunggu"], f"per-jam-{start}.csv")
+    return data
+
+
 @bp.get("/api/admin/reports/recap")
 def report_recap():
     agency_id, start, _end, today = _report_scope()

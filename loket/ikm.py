@@ -6,6 +6,7 @@ Arithmetic is done on exact fractions and rounded once, half-up, with decimal: a
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -182,3 +183,15 @@ def quick_summary(values: list[int]) -> dict:
         "satisfied_percent": _num(round_half_up(Fraction(satisfied * 100, total), 2)) if total else None,
         "distribution": [{"value": v, "label": QUICK_QUESTION[1][v - 1]["id"], "count": tally.get(v, 0)} for v in (1, 2, 3, 4)],
     }
+
+
+def minimum_sample(population: int) -> int:
+    """The fewest respondents for a population of N citizens served, by Krejcie & Morgan (1970), the
+    table PermenPANRB 14/2017 refers to: s = χ²·N·P(1−P) / (d²(N−1) + χ²·P(1−P)) with χ² = 3.841
+    (one degree of freedom, 95 % confidence), P = 0.5 and d = 0.05, rounded to the nearest as the
+    table is (N 50 → 44, 100 → 80, 1 000 → 278, 10 000 → 370, 1 000 000 → 384)."""
+    if population <= 0:
+        return 0
+    chi, p, d = Fraction(3841, 1000), Fraction(1, 2), Fraction(5, 100)
+    s = chi * population * p * (1 - p) / (d * d * (population - 1) + chi * p * (1 - p))
+    return math.floor(s + Fraction(1, 2))

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -44,7 +44,7 @@ from loket import inputs
 from loket.db import scalar, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_
-from loket.timeutil import local, local_day
+from loket.timeutil import day_start_utc, local, local_day, parse_iso
 
 GROUPS = ("agency", "service", "counter", "officer")
 OUTCOMES = ("served", "no_show", "transferred", "cancelled", "unfinished")
@@ -406,6 +406,8 @@ def _figures(t: dict) -> dict:
         "service_median_min": _minutes(_percentile(serving, 0.5)),
         "service_p90_min": _minutes(_percentile(serving, 0.9)),
         "within_promised_pct": round(100 * t["within_n"] / t["promised_n"], 1) if t["promised_n"] else None,
+        "promised_n": t["promised_n"],
+        "within_n": t["within_n"],
     }
 
 
@@ -516,3 +518,66 @@ def live(db: Database, now: datetime, agency_id: int | None = None) -> list[dict
         )
         out.append(r)
     return out
+
+
+def hourly(db: Database, day: str, now: datetime, agency_id: int | None = None) -> dict:
+    """Per local hour of one day: tickets issued, tickets served (finished as served) and tickets waiting
+    at the end of the hour (now, for the current hour; none for hours still to come).
+
+    Issued counts where the ticket was taken and served where it was served, as summary() does, so the
+    hours add up to its figures; waiting at an instant is a ticket issued, not yet called and not finished
+    by then (a transferred ticket from its transfer), so the current hour's equals live()'s waiting."""
+    tz = settings(db)["timezone"]
+    moment = now.astimezone(UTC)
+    issued, served = [0] * 24, [0] * 24
+    starts, ends = [], []
+    rows = db.execute(
+        "SELECT t.issued_at, t.queued_at, t.transfer_count, t.called_at, t.finished_at, t.status, t.agency_id, s.agency_id"
+        " FROM tickets t JOIN services s ON s.id = t.origin_service_id WHERE t.issued_on = ?",
+        (day,),
+    ).fetchall()
+    for issued_at, queued_at, transfers, called_at, finished_at, status, held_by, taken_at in rows:
+        if agency_id is None or taken_at == agency_id:
+            issued[_local_hour(issued_at, tz, day)] += 1
+        if agency_id is not None and held_by != agency_id:
+            continue
+        if status == "done":
+            served[_local_hour(finished_at, tz, day)] += 1
+        start = parse_iso(queued_at if transfers else issued_at)
+        stop = min((parse_iso(x) for x in (called_at, finished_at) if x), default=None)
+        starts.append(start)
+        ends.append(stop)
+    hours = []
+    for hour in range(24):
+        end = day_start_utc(day, tz) + timedelta(hours=hour + 1)
+        at = min(end, moment)
+        waiting = None
+        if at > end - timedelta(hours=1):  # the hour has begun
+            waiting = sum(1 for a, b in zip(starts, ends, strict=True) if a <= at and (b is None or b > at))
+        hours.append({"hour": hour, "issued": issued[hour], "served": served[hour], "waiting": waiting})
+    return {"date": day, "timezone": tz, "hours": hours}
+
+
+def _local_hour(instant: str, tz: str, day: str) -> int:
+    """The local hour of an instant of that day (an instant on a later day counts in its last hour)."""
+    moment = local(parse_iso(instant), tz)
+    if moment.date().isoformat() > day:
+        return 23
+    return moment.hour if moment.date().isoformat() == day else 0
+
+
+def headline(db: Database, start: str, end: str, now: datetime, agency_id: int | None = None, *, today: str | None = None) -> dict:
+    """The figures a manager reads first: waiting now and the longest current wait (live()), then over
+    [start, end] issued, served, no-shows and the share served within the promised time (summary())."""
+    current = live(db, now, agency_id)
+    rows = summary(db, start, end, "agency", agency_id, today=today)
+    promised = sum(r["promised_n"] for r in rows)
+    return {
+        "waiting_now": sum(r["waiting"] for r in current),
+        "longest_wait_min": max((r["longest_wait_min"] for r in current), default=0),
+        "issued": sum(r["issued"] or 0 for r in rows),
+        "served": sum(r["served"] for r in rows),
+        "no_show": sum(r["no_show"] for r in rows),
+        "within_promised_pct": round(100 * sum(r["within_n"] for r in rows) / promised, 1) if promised else None,
+        "promised_n": promised,
+    }

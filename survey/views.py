@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import dates
 from flask import Blueprint, current_app, render_template, request
 
 from admin import config
-from loket import auth, csvout, ikm, inputs, serializers
+from loket import auth, csvout, errors, ikm, inputs, serializers
 from loket import survey_answers as answers
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
@@ -70,10 +71,12 @@ def ticket_survey(token: str):
     )
     if ticket is None:
         raise LoketError("ticket_not_found")
-    return {
+    answer = {
         "ticket": {"number": ticket["number"], "service": ticket["service"], "agency": ticket["agency"], "status": ticket["status"]},
         "survey": answers.status(db, ticket, clock()),
     }
+    # The answer changes once the survey is sent: a page restored by the Back button must not reuse it.
+    return answer, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/api/survey/answers")
@@ -232,7 +235,26 @@ def ikm_report(db, agency_id: int | None, service_id: int | None, date_from: str
         "per_agency": per_agency,
         "per_service": per_service,
         "quick": ikm.quick_summary([r["quick"] for r in quick_rows]),
+        "sample": sample(db, len(rows), agency_id, service_id, date_from, date_to),
     }
+
+
+def sample(db, respondents: int, agency_id: int | None, service_id: int | None, date_from: str | None, date_to: str | None) -> dict:
+    """Are there enough respondents? The population is the citizens served in the period (tickets done)."""
+    sql = "SELECT count(*) FROM tickets WHERE status = 'done'"
+    params: list = []
+    for clause, value in (
+        ("agency_id = ?", agency_id),
+        ("service_id = ?", service_id),
+        ("issued_on >= ?", date_from),
+        ("issued_on <= ?", date_to),
+    ):
+        if value is not None:
+            sql += " AND " + clause
+            params.append(value)
+    population = db.execute(sql, params).fetchone()[0]
+    minimum = ikm.minimum_sample(population)
+    return {"population": population, "minimum": minimum, "enough": respondents >= minimum and respondents > 0, "method": "Krejcie-Morgan"}
 
 
 def _headline(result: dict) -> dict:
@@ -345,4 +367,14 @@ def admin_ikm():
         survey_mode=answers.mode(db),
         query=request.query_string.decode("utf-8", "replace"),
         grades=ikm.GRADES,
+        period=_period_text(report["period"], errors.request_lang()),
     )
+
+
+def _period_text(period: dict, lang: str) -> dict:
+    """The period's dates day first in either language: '1 Okt 2026', '1 Oct 2026' (never 10/1)."""
+    out = {}
+    for key in ("from", "to"):
+        value = period.get(key)
+        out[key] = dates.format_date(date.fromisoformat(value), "d MMM y", locale=lang) if value else ""
+    return out

@@ -112,10 +112,24 @@ function slotPart() {
 }
 
 function field(name, label, attrs, hint = "") {
-  const err = state.error?.field === name ? state.error.message : "";
+  const err = state.invalid?.[name] || (state.error?.field === name ? state.error.message : "");
+  const invalid = err ? ` aria-invalid="true" aria-describedby="f-${name}-error"` : "";
   return `<div class="b-field${err ? " invalid" : ""}"><label for="f-${name}">${label}</label>
-      <input id="f-${name}" name="${name}" value="${esc(state.form[name])}" ${attrs}>
-      ${hint ? `<p class="b-hint">${hint}</p>` : ""}<p class="b-field-error" role="alert">${esc(err)}</p></div>`;
+      <input id="f-${name}" name="${name}" value="${esc(state.form[name])}" ${attrs}${invalid}>
+      ${hint ? `<p class="b-hint">${hint}</p>` : ""}<p class="b-field-error" id="f-${name}-error" role="alert">${esc(err)}</p></div>`;
+}
+
+// Every field's problem at once, beside each field, before anything is sent: the same rules the server
+// applies (booking/views.py, loket/bookings.py), which still has the last word.
+function invalidFields() {
+  const found = {};
+  if (state.form.name.trim().length < 2) found.name = t(FIELD_HELP.name);
+  let phone = (state.form.phone || "").replace(/[\s\-.()]/g, "");
+  if (phone.startsWith("+62")) phone = `0${phone.slice(3)}`;
+  else if (phone.startsWith("62") && phone.length >= 11) phone = `0${phone.slice(2)}`;
+  if (!/^08\d{7,11}$/.test(phone)) found.phone = t(FIELD_HELP.phone);
+  if (state.days?.ask_nik && !/^\d{16}$/.test((state.form.nik || "").replace(/\s/g, ""))) found.nik = t(FIELD_HELP.nik);
+  return found;
 }
 
 function detailsStep() {
@@ -183,6 +197,13 @@ async function submit() {
   if (state.busy) return;
   const form = document.getElementById("details-form");
   for (const input of form.querySelectorAll("input")) state.form[input.name] = input.value;
+  state.invalid = invalidFields();
+  if (Object.keys(state.invalid).length) {
+    state.error = null;
+    render();
+    document.querySelector(".b-field.invalid input")?.focus();
+    return;
+  }
   state.busy = true;
   state.error = null;
   render();
@@ -238,7 +259,7 @@ screen.addEventListener("click", (event) => {
   state.notice = null;
   if (el.dataset.date) return chooseDay(el.dataset.date);
   if (el.dataset.start) {
-    Object.assign(state, { start: el.dataset.start, step: "details", error: null });
+    Object.assign(state, { start: el.dataset.start, step: "details", error: null, invalid: {} });
     render();
     window.scrollTo(0, 0);
     return document.getElementById("f-name")?.focus();

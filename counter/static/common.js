@@ -104,6 +104,16 @@ export function duration(ms) {
   return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
+// How long a ticket has been called or served, for the supervisor: whole minutes with their unit, so
+// "12 mnt" or "1 j 5 mnt" is never read as the clock time 12:12.
+export function minutesSince(ms) {
+  const minutes = Math.max(0, Math.floor(ms / 60000));
+  if (minutes < 1) return t(N_("< 1 mnt"));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h ? t(N_("{h} j {m} mnt"), { h, m }) : t(N_("{m} mnt"), { m });
+}
+
 // Session gone (expired or logged out elsewhere): back to the login page, returning here after.
 export function toLogin(expired) {
   const params = new URLSearchParams({ next: location.pathname });

@@ -1,6 +1,6 @@
 // The supervisor's view: every counter of the agency (admin: all agencies), live from the staff room.
 import { _, api, counterReason, esc, live, mppTime, N_, t } from "/static/loket.js";
-import { PRIORITY, STATE, STATUS, applyTexts, bindLogout, duration, isAuthError, setPriorityLabels, text, toLogin } from "./common.js";
+import { PRIORITY, STATE, STATUS, applyTexts, bindLogout, isAuthError, minutesSince, setPriorityLabels, text, toLogin } from "./common.js";
 
 const main = document.getElementById("agencies");
 const view = { agencies: [], counters: new Map(), offset: 0, tz: "Asia/Jakarta", requests: new Map(), alerts: new Map(), standards: [] };
@@ -135,7 +135,7 @@ function standardsSoon() {
 function tick() {
   const clock = mppTime(new Date(now()), view.tz);
   document.getElementById("clock").textContent = `${clock.time} ${clock.zone}`;
-  for (const el of document.querySelectorAll("[data-since]")) el.textContent = duration(now() - Date.parse(el.dataset.since));
+  for (const el of document.querySelectorAll("[data-since]")) el.textContent = minutesSince(now() - Date.parse(el.dataset.since));
 }
 
 function setConnection(up) {

@@ -7,7 +7,8 @@ const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
 const params = new URLSearchParams(location.search);
 const seconds = (name, fallback) => Math.min(Math.max(Number(params.get(name)) || fallback, 2), 600);
-const IDLE_HOME = seconds("idle", 45) * 1000; // a half-finished choice is abandoned
+const IDLE_HOME = seconds("idle", 45) * 1000; // untouched this long, a half-finished choice asks "Masih di sini?"
+const IDLE_WARNING = seconds("idle_warning", 20) * 1000; // … and is abandoned if nobody answers within this
 const IDLE_ATTRACT = seconds("attract", 60) * 1000; // an untouched start screen turns into the attract screen
 const TICKET_SHOWN = seconds("ticket_seconds", 12) * 1000; // the ticket screen goes back to the start
 const FAILED_SHOWN = 45 * 1000; // a failed print stays long enough to photograph the number or reprint
@@ -45,6 +46,9 @@ const state = {
   refusal: null,
   busy: false,
   printTimer: null,
+  page: 0, // the page of agencies (or of the search's services) shown on the kiosk's start screen
+  breaks: null, // where each page starts, measured by fitPages (null: one page)
+  fitKey: "", // what the breaks were measured for
 };
 let socket = null;
 let idleTimer = null;
@@ -60,6 +64,7 @@ const agencyById = (id) => state.agencies.find((a) => a.id === id);
 const serviceById = (id) => allServices().find((s) => s.id === id);
 
 const SEARCH_HINT = N_("Cari layanan: paspor, KTP, SIM…"); // marked here: the extractor cannot read it inside the attribute
+const PAGES_LABEL = N_("Halaman instansi");
 
 function applyAgencies(agencies) {
   state.agencies = agencies;
@@ -106,7 +111,7 @@ function applyQueueChanged(change) {
 async function refreshAgencies() {
   try {
     applyAgencies(await api("/api/agencies"));
-    if (["home", "agency", "service"].includes(state.view)) render();
+    if (["home", "agency", "service"].includes(state.view)) render(true);
   } catch (err) {
     // The socket's own reconnect brings a fresh snapshot; nothing to do here.
   }
@@ -158,29 +163,97 @@ function homeView() {
   const results = state.query ? searchResults(state.query) : null;
   return `
     <section class="k-home">
+      <div class="k-home-head">
       <h1 class="k-title">${_("Silakan pilih instansi")}</h1>
       <div class="k-search">
-        <label for="search" class="k-visually-hidden">${_("Cari layanan")}</label>
+        <label for="search" class="k-search-label">${icon("search")}<span>${_("Cari layanan")}</span></label>
         <input id="search" type="search" autocomplete="off" inputmode="${MODE === "kiosk" ? "none" : "search"}"
           placeholder="${esc(_(SEARCH_HINT))}" value="${esc(state.query)}">
         ${state.query ? `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${pgettext("search", "Hapus")}</button>` : ""}
+      </div>
       </div>
       ${MODE === "kiosk" ? keyboard() : ""}
       <div id="results">${results === null ? agencyGrid() : resultList(results)}</div>
     </section>`;
 }
 
+// Real MPPs have 15–40 agencies: the kiosk shows the ones that fit above the check-in bar and pages the
+// rest with big buttons and "1 / 3", so no agency hides below the fold; the search's services likewise.
+// The phone scrolls its page.
 function agencyGrid() {
-  return `<div class="k-grid">${state.agencies
-    .map(
-      (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="${agencyStyle(a.color)}">
+  return pagedList("k-grid", state.agencies, (a) => `<button type="button" class="k-card k-agency" data-agency="${a.id}" style="${agencyStyle(a.color)}">
         ${badge(a)}
         <span class="k-card-title">${esc(a.name)}</span>
         <span class="k-card-meta"><span class="k-wait">${a.waiting ? esc(_("{waiting} menunggu", { waiting: a.waiting })) : _("Tidak ada antrean")}</span>
         ${a.zone ? `<span class="k-chip">${esc(a.zone)}</span>` : ""}</span>
-      </button>`,
-    )
-    .join("")}</div>`;
+      </button>`);
+}
+
+// One page of a list: state.breaks holds the index each page starts at (measured by fitPages; null: one page).
+function pagedList(className, items, card) {
+  const breaks = MODE === "kiosk" && state.breaks ? state.breaks : [0];
+  state.page = Math.max(Math.min(state.page, breaks.length - 1), 0);
+  const shown = items.slice(breaks[state.page], breaks[state.page + 1] ?? items.length);
+  return `<div class="${className}" id="paged-list">${shown.map(card).join("")}</div>${breaks.length > 1 ? pager(breaks.length) : ""}`;
+}
+
+function pager(pages) {
+  return `<nav class="k-pager" aria-label="${esc(_(PAGES_LABEL))}">
+      <button type="button" class="k-btn k-pager-btn" data-action="page-prev"${state.page === 0 ? " disabled" : ""}>${icon("chevron-left")}<span>${_("Sebelumnya")}</span></button>
+      <p class="k-pager-count" aria-live="polite"><span>${_("Halaman")}</span> <strong>${state.page + 1} / ${pages}</strong></p>
+      <button type="button" class="k-btn k-pager-btn" data-action="page-next"${state.page === pages - 1 ? " disabled" : ""}><span>${_("Berikutnya")}</span>${icon("chevron-right")}</button>
+    </nav>`;
+}
+
+function listHtml() {
+  return state.query ? resultList(searchResults(state.query)) : agencyGrid();
+}
+
+// Where the pages break: the whole list is laid out once, then cut into runs of whole rows that fit
+// between the list's top and the check-in bar (less the pager's room when it does not all fit). Measured
+// again only when what is listed, the screen, the language or the keyboard changes.
+function fitPages() {
+  if (MODE !== "kiosk" || state.view !== "home") return;
+  const box = document.getElementById("results");
+  const keyboardOpen = !document.getElementById("keyboard")?.hidden;
+  const key = `${state.query}|${state.agencies.map((a) => a.id)}|${innerWidth}x${innerHeight}|${lang()}|${keyboardOpen}`;
+  if (!box || state.fitKey === key) return;
+  const firstShown = state.breaks?.[state.page] ?? 0;
+  state.breaks = null;
+  box.innerHTML = listHtml();
+  const list = document.getElementById("paged-list");
+  if (!list) return;
+  screen.scrollTop = 0;
+  const top = list.getBoundingClientRect().top;
+  const room = screen.getBoundingClientRect().bottom - parseFloat(getComputedStyle(screen).paddingBottom) - top;
+  const rows = [];
+  [...list.children].forEach((card, index) => {
+    const r = card.getBoundingClientRect();
+    if (rows.length && Math.abs(rows.at(-1).top - (r.top - top)) < 1) rows.at(-1).bottom = Math.max(rows.at(-1).bottom, r.bottom - top);
+    else rows.push({ start: index, top: r.top - top, bottom: r.bottom - top });
+  });
+  const breaks = [0];
+  if (rows.length && rows.at(-1).bottom > room) {
+    const gap = parseFloat(getComputedStyle(list).rowGap) || 0;
+    const limit = room - parseFloat(getComputedStyle(screen).getPropertyValue("--tap")) - gap;
+    let pageTop = 0;
+    for (const row of rows) {
+      if (row.bottom - pageTop > limit && row.start !== breaks.at(-1)) {
+        breaks.push(row.start);
+        pageTop = row.top;
+      }
+    }
+  }
+  state.breaks = breaks;
+  state.fitKey = key;
+  state.page = Math.max(breaks.findLastIndex((b) => b <= firstShown), 0); // what the citizen was looking at stays on screen
+  box.innerHTML = listHtml();
+}
+
+function turnPage(step) {
+  state.page += step;
+  document.getElementById("results").innerHTML = listHtml();
+  document.querySelector(`.k-pager [data-action=page-${step > 0 ? "next" : "prev"}]:not(:disabled)`)?.focus();
 }
 
 function searchResults(query) {
@@ -193,7 +266,7 @@ function searchResults(query) {
 
 function resultList(results) {
   if (!results.length) return `<p class="k-empty">${_("Layanan tidak ditemukan. Coba kata lain atau pilih instansi.")}</p>`;
-  return `<div class="k-list">${results.map((s) => serviceCard(s, true)).join("")}</div>`;
+  return pagedList("k-list", results, (s) => serviceCard(s, true));
 }
 
 function keyboard() {
@@ -389,7 +462,9 @@ function ticketView() {
     </section>`;
 }
 
-function render() {
+// live: a redraw for fresh numbers, not a citizen's doing, so it leaves the idle countdown (and a shown
+// "Masih di sini?") as they are: a busy queue must not keep an abandoned choice on screen all day.
+function render(live = false) {
   document.documentElement.lang = lang();
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
   const views = { home: homeView, agency: agencyView, service: serviceView, priority: priorityView, refusal: refusalView, ticket: ticketView };
@@ -408,13 +483,15 @@ function render() {
     if (MODE === "phone") window.scrollTo(0, 0);
     lastShown = shown;
   }
-  armIdle();
+  fitPages();
+  if (!live || !idleTimer) armIdle();
 }
 
 function renderResults() {
   const box = document.getElementById("results");
   if (!box) return render();
-  box.innerHTML = state.query ? resultList(searchResults(state.query)) : agencyGrid();
+  box.innerHTML = listHtml();
+  fitPages();
 }
 
 // ---------------------------------------------------------------- actions
@@ -520,30 +597,42 @@ screen.addEventListener("click", (event) => {
   if (el.dataset.reason) return take(el.dataset.reason);
   if (el.dataset.key) return typeKey(el.dataset.key);
   const action = el.dataset.action;
-  if (action === "home") return go("home", { query: "" });
+  // Back from an agency returns to its page of agencies; every other way home starts at the first page.
+  if (action === "home") return go("home", { query: "", page: state.view === "agency" ? state.page : 0 });
+  if (action === "page-prev") return turnPage(-1);
+  if (action === "page-next") return turnPage(1);
   if (action === "back-agency") return go(state.query ? "home" : "agency");
   if (action === "back-service") return go("service");
   if (action === "take") return take();
   if (action === "priority") return go("priority");
   if (action === "reprint") return reprint();
-  if (action === "clear-search") return go("home", { query: "" });
-  if (action === "close-keyboard") document.getElementById("keyboard").hidden = true;
+  if (action === "clear-search") return go("home", { query: "", page: 0 });
+  if (action === "close-keyboard") {
+    document.getElementById("keyboard").hidden = true;
+    fitPages();
+  }
 });
 
 screen.addEventListener("input", (event) => {
   if (event.target.id !== "search") return;
   state.query = event.target.value;
+  state.page = 0;
   renderResults();
 });
 
 screen.addEventListener("focusin", (event) => {
-  if (event.target.id === "search" && document.getElementById("keyboard")) document.getElementById("keyboard").hidden = false;
+  if (event.target.id === "search" && document.getElementById("keyboard")) {
+    document.getElementById("keyboard").hidden = false;
+    fitPages();
+  }
 });
+window.addEventListener("resize", () => fitPages());
 
 function typeKey(key) {
   const input = document.getElementById("search");
   input.value = key === "Backspace" ? input.value.slice(0, -1) : input.value + key.toLowerCase();
   state.query = input.value;
+  state.page = 0;
   renderResults();
   if (!state.query && !document.querySelector("[data-action=clear-search]")) return;
   const clear = document.querySelector("[data-action=clear-search]");
@@ -562,23 +651,72 @@ const attract = document.getElementById("attract");
 
 function armIdle() {
   clearTimeout(idleTimer);
+  showIdleWarning(false);
   if (MODE !== "kiosk") return;
   let wait = IDLE_HOME;
   if (state.view === "home" && !state.query) wait = IDLE_ATTRACT;
   if (state.view === "ticket") wait = state.ticket?.printed === false ? FAILED_SHOWN : TICKET_SHOWN;
   if (state.view === "ticket") countdown(wait);
   idleTimer = setTimeout(() => {
+    idleTimer = null;
     if (state.view === "home" && !state.query) showAttract(true);
-    else go("home", { query: "" });
+    else if (state.view === "ticket") goHome();
+    else warnIdle();
   }, wait);
 }
 
-function countdown(ms) {
+function goHome() {
+  showIdleWarning(false);
+  go("home", { query: "", page: 0 });
+}
+
+// A citizen may be slowly reading the standard: before abandoning their choice the kiosk asks
+// "Masih di sini?" with a countdown and a big button; any touch keeps the screen as it is.
+function warnIdle() {
+  showIdleWarning(true);
+  countdown(IDLE_WARNING, "idle-countdown", (left) => _("Kembali ke awal dalam {seconds} detik", { seconds: left }));
+  idleTimer = setTimeout(goHome, IDLE_WARNING);
+}
+
+function idleWarning() {
+  let box = document.getElementById("idle-warning");
+  if (box) return box;
+  box = document.createElement("section");
+  box.id = "idle-warning";
+  box.className = "k-idle";
+  box.hidden = true;
+  box.setAttribute("role", "alertdialog");
+  box.setAttribute("aria-modal", "true");
+  box.setAttribute("aria-labelledby", "idle-title");
+  box.setAttribute("aria-describedby", "idle-countdown");
+  // The warning covers the screen, so the touch that answers it lands on it and never on the button
+  // underneath; it stops the countdown at once and closes the warning with its click.
+  box.addEventListener("pointerdown", () => clearTimeout(idleTimer));
+  box.addEventListener("click", () => armIdle());
+  app.append(box);
+  return box;
+}
+
+function showIdleWarning(on) {
+  const box = on ? idleWarning() : document.getElementById("idle-warning");
+  if (!box || box.hidden === !on) return;
+  if (on) {
+    box.innerHTML = `<div class="k-idle-box">
+        <p class="k-idle-title" id="idle-title">${_("Masih di sini?")}</p>
+        <p class="k-idle-countdown" id="idle-countdown"></p>
+        <button type="button" class="k-btn k-btn-primary k-idle-stay" data-action="stay">${_("Ya, saya masih di sini")}</button>
+      </div>`;
+  }
+  box.hidden = !on;
+  if (on) box.querySelector("[data-action=stay]").focus();
+}
+
+function countdown(ms, id = "countdown", format = (left) => `(${left})`) {
   const until = Date.now() + ms;
   const tick = () => {
-    const el = document.getElementById("countdown");
-    if (!el) return;
-    el.textContent = `(${Math.max(Math.ceil((until - Date.now()) / 1000), 0)})`;
+    const el = document.getElementById(id);
+    if (!el || el.closest("[hidden]")) return;
+    el.textContent = format(Math.max(Math.ceil((until - Date.now()) / 1000), 0));
     if (Date.now() < until) setTimeout(tick, 500);
   };
   tick();
@@ -603,7 +741,7 @@ function wake(event) {
   if (attract.hidden) return;
   wokeAt = Date.now();
   showAttract(false);
-  go("home", { query: "" });
+  go("home", { query: "", page: 0 });
 }
 if (attract) {
   attract.addEventListener("click", wake);
@@ -616,7 +754,9 @@ if (attract) {
     }
   }, true);
 }
-document.addEventListener("pointerdown", () => armIdle(), true);
+document.addEventListener("pointerdown", (event) => {
+  if (!event.target.closest?.("#idle-warning")) armIdle();
+}, true);
 document.addEventListener("keydown", () => armIdle(), true);
 
 function showOffline(on) {
@@ -664,7 +804,7 @@ async function start() {
         // A citizen in the middle of taking a ticket keeps their screen; lists redraw with fresh numbers.
         if (["home", "agency", "service"].includes(state.view) || !state.agencies.length) {
           if (state.view === "home" && document.activeElement?.id === "search") renderResults();
-          else render();
+          else render(true);
         }
         tickClock();
       },
@@ -672,7 +812,7 @@ async function start() {
         applyQueueChanged(change);
         applyCounters(change.counters);
         if (state.view === "home") renderResults();
-        else if (["agency", "service"].includes(state.view) && !state.busy) render();
+        else if (["agency", "service"].includes(state.view) && !state.busy) render(true);
       },
       config_changed() {
         socket.emit("subscribe", MODE === "kiosk" && KIOSK ? { room: "kiosk", kiosk: KIOSK } : { room: "kiosk" });

@@ -9,6 +9,7 @@ let refreshTimer = null;
 let socket = null;
 let wakeLock = null;
 const ACTIVE = ["waiting", "called", "serving"];
+let survey = null; // the survey's answer for this finished ticket: {open, reason}; null until asked
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,9 +42,7 @@ function statusHtml(tk) {
     case "serving":
       return `<p class="k-t-call">${esc(where)}</p><p>${_("Sedang dilayani.")}</p>`;
     case "done":
-      return `<p class="k-t-big">${_("Layanan selesai. Terima kasih!")}</p>
-        <p>${_("Bantu kami menjadi lebih baik: isi survei kepuasan (1 menit).")}</p>
-        <a class="k-btn k-btn-primary" id="t-survey" href="/survey/?ticket=${encodeURIComponent(token)}" rel="noreferrer">${_("Isi survei kepuasan")}</a>`;
+      return `<p class="k-t-big">${_("Layanan selesai. Terima kasih!")}</p>${surveyHtml()}`;
     case "no_show":
       return `<p class="k-t-big">${_("Anda tidak hadir saat dipanggil.")}</p><p>${_("Silakan hubungi petugas loket atau bagian informasi.")}</p>`;
     case "cancelled":
@@ -52,6 +51,35 @@ function statusHtml(tk) {
       return "";
   }
 }
+
+// The survey is offered only while the server would take it: not twice for one ticket, not after its window.
+function surveyHtml() {
+  if (survey?.reason === "survey_already_answered") return `<p id="t-survey-done">${_("Survei Anda sudah kami terima.")}</p>`;
+  if (!survey?.open) return "";
+  return `<p>${_("Bantu kami menjadi lebih baik: isi survei kepuasan (1 menit).")}</p>
+        <a class="k-btn k-btn-primary" id="t-survey" href="/survey/?ticket=${encodeURIComponent(token)}" rel="noreferrer">${_("Isi survei kepuasan")}</a>`;
+}
+
+let surveyAsked = false;
+async function loadSurvey() {
+  if (ticket.status !== "done" || surveyAsked) return;
+  surveyAsked = true;
+  try {
+    survey = (await api(`/api/survey/tickets/${encodeURIComponent(token)}`)).survey;
+    render();
+  } catch (err) {
+    surveyAsked = false; // offline: ask again with the next redraw
+  }
+}
+
+// Back from the survey (the browser's back button, or another tab): ask again, the answer may have come.
+function recheckSurvey() {
+  if (document.visibilityState !== "visible" || ticket.status !== "done") return;
+  surveyAsked = false;
+  loadSurvey();
+}
+document.addEventListener("visibilitychange", recheckSurvey);
+window.addEventListener("pageshow", recheckSurvey);
 
 function render() {
   document.documentElement.lang = lang();
@@ -78,6 +106,7 @@ function render() {
   $("t-issued").textContent = `${_("Diambil")} ${issued.date}, ${issued.time} ${issued.zone}`;
   $("sound").innerHTML = `${icon(audio ? "bell-ring" : "bell")} ${esc(audio ? _("Suara panggilan aktif") : _("Aktifkan suara panggilan"))}`;
   document.title = `${ticket.number} — ${ticket.status === "called" ? _("Dipanggil!") : _("Nomor antrean")}`;
+  loadSurvey();
 }
 
 // A phone allows sound only after a tap; the chime is synthesised, so the page loads nothing more.
