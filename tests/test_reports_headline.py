@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from admin import reports
 from conftest import login
-from loket import tickets
-from survey.ikm import minimum_sample
+from loket import reports, tickets
+from loket.ikm import minimum_sample
 
 KTP, KK, PASPOR = 1, 2, 5
 DAY = "2026-11-25"
