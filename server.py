@@ -23,7 +23,7 @@ from flask import Flask, abort, render_template, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from loket import api, auth, demo, emitter, errors, i18n, realtime
+from loket import api, auth, demo, emitter, errors, i18n, realtime, sender
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -178,6 +178,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["loket_pool"] = Pool(app.config["DATABASE"])
     emitter.install(app)
+    sender.install(app)  # started by main(): SMS and WhatsApp go out from the serving process only
     app.teardown_appcontext(close_db)
     errors.register(app)
     i18n.install(app)
@@ -376,6 +377,8 @@ def main(argv: list[str] | None = None) -> None:
         has_users = db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
     finally:
         db.close()
+    if os.environ.get("LOKET_NOTIFY_SENDER", "1") != "0":  # 0: a second process on the same database sends nothing
+        app.extensions["loket_sender"].start()
     if not has_users:
         click.echo("Belum ada pengguna. Buat admin: flask --app server add-user admin --role admin --password-stdin")
     click.echo(f"Loket berjalan di http://{args.host}:{args.port}/")

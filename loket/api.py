@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
 from flask import Blueprint, current_app, request
 
-from . import auth, inputs, serializers, tickets
+from . import auth, inputs, notify, serializers, tickets
 from .db import get_db, one, settings
-from .errors import LoketError
+from .errors import LoketError, request_lang
 from .ratelimit import clear, hit, refuse_over
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -101,7 +103,40 @@ def issue_ticket():
 @bp.get("/tickets/<token>")
 def ticket(token: str):
     db = get_db()
-    return serializers.ticket_json(db, tickets.by_token(db, token), clock())
+    found = tickets.by_token(db, token)
+    return {**serializers.ticket_json(db, found, clock()), "notify": notify.subscription_json(notify.subscription_of(db, found["id"]))}
+
+
+NOTIFY_PER_ADDRESS = 10  # numbers one address may sign up per hour: a kiosk serves many, a spammer is stopped
+NOTIFY_PER_NUMBER = 3  # tickets one number may be signed up for per hour: nobody floods a stranger's phone
+
+
+def phone_bucket(phone: str) -> str:
+    """A rate-limit bucket for a number that does not hold the number (the table outlives the day)."""
+    key = current_app.config["SECRET_KEY"]
+    return "notify-number:" + hmac.new(str(key).encode(), phone.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+@bp.post("/tickets/<token>/notify")
+def notify_ticket(token: str):
+    """The ticket's holder asks for SMS or WhatsApp messages (consent given where the number was typed)."""
+    data = inputs.body()
+    phone = inputs.phone(data)
+    channel = inputs.choice(data, "channel", notify.CHANNELS, required=False, default="sms")
+    db = get_db()
+    now = clock()
+    tickets.by_token(db, token)
+    hit(db, f"notify-address:{client_address()}", NOTIFY_PER_ADDRESS, 3600, now)
+    hit(db, phone_bucket(phone), NOTIFY_PER_NUMBER, 3600, now)
+    row = notify.subscribe(db, token, phone, channel, request_lang(), now)
+    return {"notify": notify.subscription_json(row)}
+
+
+@bp.delete("/tickets/<token>/notify")
+def stop_notify(token: str):
+    db = get_db()
+    ticket = notify.unsubscribe(db, token, clock())
+    return {"notify": notify.subscription_json(notify.subscription_of(db, ticket["id"]))}
 
 
 @bp.post("/tickets/<token>/cancel")

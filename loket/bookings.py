@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import tickets
+from . import inputs, tickets
 from .db import after_commit, one, scalar, settings, transaction
 from .errors import LoketError
 from .events import BookingSlotsChanged, QueueChanged
@@ -214,15 +214,8 @@ def days(db: Database, service_id: int, now: datetime) -> dict:
 
 
 def normalize_phone(text: str) -> str:
-    """Indonesian mobile numbers as 08…: '+62 812-3456-7890' and '0812 3456 7890' are one number."""
-    digits = re.sub(r"[\s\-.()]", "", text or "")
-    if digits.startswith("+62"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("62") and len(digits) >= 11:
-        digits = "0" + digits[2:]
-    if not re.fullmatch(r"08\d{7,11}", digits):
-        raise LoketError("invalid_field", field="phone", reason="nomor ponsel Indonesia, misalnya 0812 3456 7890")
-    return digits
+    """Indonesian mobile numbers as 08… (how bookings keep them): the one reading of inputs.mobile_number."""
+    return "0" + inputs.mobile_number(text or "", "phone")[2:]
 
 
 def nik_hash(nik: str, secret: str) -> str:
@@ -471,7 +464,7 @@ def check_in(
 
 
 def mask_phone(phone: str) -> str:
-    return phone[:4] + "•" * max(len(phone) - 7, 0) + phone[-3:]
+    return inputs.masked_phone(phone)
 
 
 def booking_json(db: Database, booking: dict, now: datetime) -> dict:
