@@ -1,0 +1,517 @@
+"""SMS and WhatsApp to citizens: consent, the outbox written inside the rules, and the sender's channels.
+
+gammu-smsd runs for real on Gammu's dummy phone driver; WhatsApp's Cloud API and an HTTP gateway are
+HTTP servers on 127.0.0.1 that check the documented request shape and answer as the real ones do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import shutil
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import login
+from loket.db import set_setting
+
+PHONE = "081234567890"
+STORED = "6281234567890"
+MASKED = "0812•••••890"
+
+
+def configure(db, **values) -> None:
+    with db.conn:
+        for key, value in values.items():
+            set_setting(db, key, value)
+
+
+def sender(app):
+    return app.extensions["loket_sender"]
+
+
+def messages(db, where: str = "1", params=()) -> list[dict]:
+    cursor = db.conn.execute(f"SELECT * FROM outbox WHERE {where} ORDER BY id", params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def take(client, service_id: int = 1) -> dict:
+    r = client.post("/api/tickets", json={"service_id": service_id})
+    assert r.status_code == 201
+    return r.get_json()
+
+
+@pytest.fixture
+def sms_on(db, tmp_path):
+    """SMS through gammu-smsd's FILES backend, its folders under tmp_path."""
+    spool = tmp_path / "spool"
+    for name in ("outbox", "sent", "error", "inbox"):
+        (spool / name).mkdir(parents=True)
+    configure(
+        db,
+        notify_sms_provider="gammu",
+        notify_gammu=json.dumps({"outbox": str(spool / "outbox"), "sent": str(spool / "sent"), "error": str(spool / "error")}),
+    )
+    return spool
+
+
+# ---------------------------------------------------------------- numbers and consent
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["081234567890", "0812-3456-7890", "0812 3456 7890", "6281234567890", "+62 812-3456-7890", "+6281234567890", "(0812) 3456.7890"],
+)
+def test_an_indonesian_mobile_number_in_every_usual_form_is_stored_as_62(client, db, sms_on, written):
+    token = take(client)["token"]
+    r = client.post(f"/api/tickets/{token}/notify", json={"phone": written})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["notify"] == {"on": True, "phone": MASKED, "channel": "sms"}
+    assert db.execute("SELECT phone FROM notify_subscriptions").fetchone()[0] == STORED
+
+
+@pytest.mark.parametrize("written", ["12345", "0212345678", "+1 415 555 0100", "0812abc45678", "08123", "0812345678901234", 812345678, ""])
+def test_anything_else_is_a_400_naming_the_phone_field(client, sms_on, written):
+    token = take(client)["token"]
+    r = client.post(f"/api/tickets/{token}/notify", json={"phone": written})
+    assert r.status_code == 400
+    body = r.get_json()
+    assert body["error"] in ("invalid_field", "missing_field") and body["field"] == "phone"
+
+
+def test_the_ticket_its_holder_sees_says_whether_messages_are_on_and_delete_stops_them(client, sms_on):
+    token = take(client)["token"]
+    assert client.get(f"/api/tickets/{token}").get_json()["notify"] == {"on": False, "phone": None, "channel": None}
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    assert client.get(f"/api/tickets/{token}").get_json()["notify"]["phone"] == MASKED
+    r = client.delete(f"/api/tickets/{token}/notify")
+    assert r.status_code == 200 and r.get_json()["notify"]["on"] is False
+    assert client.get(f"/api/tickets/{token}").get_json()["notify"]["on"] is False
+
+
+def test_a_channel_the_mpp_has_not_set_up_is_refused(client):
+    token = take(client)["token"]
+    r = client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE, "channel": "whatsapp"})
+    assert r.status_code == 409 and r.get_json()["error"] == "notify_unavailable"
+
+
+def test_one_number_cannot_be_signed_up_for_ticket_after_ticket(client, sms_on):
+    codes = [client.post(f"/api/tickets/{take(client)['token']}/notify", json={"phone": PHONE}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_one_address_cannot_sign_up_number_after_number(client, sms_on):
+    codes = [
+        client.post(f"/api/tickets/{take(client)['token']}/notify", json={"phone": f"0812345600{i:02d}"}).status_code for i in range(11)
+    ]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+
+
+# ---------------------------------------------------------------- the outbox, written inside the rules
+
+
+def test_a_call_and_a_recall_write_their_messages_in_the_rules_transaction_once_ever(client, db, sms_on, officer):
+    ticket = take(client)
+    client.post(f"/api/tickets/{ticket['token']}/notify", json={"phone": PHONE})
+    assert client.post("/api/counters/1/call-next", json={}).get_json()["ticket"]["number"] == ticket["number"]
+    assert [m["trigger"] for m in messages(db)] == ["called"]
+    client.post("/api/counters/1/recall", json={})
+    client.post("/api/counters/1/recall", json={})
+    assert [m["trigger"] for m in messages(db)] == ["called", "recalled"]
+    # a transfer sends the ticket back to a line; its next call says nothing new
+    assert client.post("/api/counters/1/transfer", json={"service_id": 2}).status_code == 200
+    assert [m["trigger"] for m in messages(db)] == ["called", "recalled"]
+    assert all(m["phone"] == STORED and m["status"] == "queued" for m in messages(db))
+
+
+def test_a_ticket_without_consent_writes_nothing(client, db, sms_on, officer):
+    take(client)
+    client.post("/api/counters/1/call-next", json={})
+    client.post("/api/counters/1/recall", json={})
+    client.post("/api/counters/1/complete", json={})
+    assert messages(db) == []
+
+
+def test_turn_near_is_written_once_when_the_ticket_is_three_places_from_the_front(app, client, db, clock, sms_on, officer):
+    for _ in range(5):
+        take(client)
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    sender(app).step(clock())
+    assert messages(db, "trigger = 'turn_near'") == []  # five ahead
+    client.post("/api/counters/1/call-next", json={})
+    client.post("/api/counters/2/call-next", json={})
+    sender(app).step(clock())
+    near = messages(db, "trigger = 'turn_near'")
+    assert len(near) == 1 and near[0]["status"] == "handed"
+    assert "tinggal 3 orang lagi" in near[0]["text"]
+    client.post("/api/counters/1/call-next", json={})
+    sender(app).step(clock())
+    assert len(messages(db, "trigger = 'turn_near'")) == 1
+
+
+def test_a_turn_near_message_for_a_ticket_already_called_is_dropped(app, client, db, clock, sms_on, officer):
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    from loket import notify
+
+    with app.app_context():
+        from loket.db import get_db
+
+        assert notify.scan(get_db(), clock()) == 1
+    client.post("/api/counters/1/call-next", json={})
+    sender(app).step(clock())
+    statuses = {m["trigger"]: (m["status"], m["error"]) for m in messages(db)}
+    assert statuses["turn_near"][0] == "dropped" and "called" in statuses["turn_near"][1]
+    assert statuses["called"][0] == "handed"
+
+
+def test_stopping_drops_what_is_still_queued(app, client, db, clock, sms_on, officer):
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    client.post("/api/counters/1/call-next", json={})
+    client.delete(f"/api/tickets/{token}/notify")
+    client.post("/api/counters/1/recall", json={})
+    sender(app).step(clock())
+    assert [(m["trigger"], m["status"]) for m in messages(db)] == [("called", "dropped")]
+
+
+def test_a_trigger_the_admin_turned_off_writes_nothing(client, db, sms_on, officer):
+    db.conn.execute("INSERT INTO notify_triggers (service_id, trigger, enabled) VALUES (1, 'called', 0)")
+    db.conn.commit()
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    client.post("/api/counters/1/call-next", json={})
+    assert messages(db) == []
+
+
+# ---------------------------------------------------------------- gammu-smsd on the dummy phone
+
+
+class GammuDaemon:
+    """A real gammu-smsd with Gammu's dummy phone driver (a folder stands in for the modem)."""
+
+    def __init__(self, spool: Path) -> None:
+        self.spool = spool
+        self.config = spool / "smsdrc"
+        self.process: subprocess.Popen | None = None
+        lines = [
+            "[gammu]",
+            "model = dummy",
+            "connection = none",
+            f"device = {spool / 'phone'}/",
+            "[smsd]",
+            "service = files",
+            f"logfile = {spool / 'smsd.log'}",
+            "debuglevel = 0",
+            f"inboxpath = {spool / 'inbox'}/",
+            f"outboxpath = {spool / 'outbox'}/",
+            f"sentsmspath = {spool / 'sent'}/",
+            f"errorsmspath = {spool / 'error'}/",
+            "outboxformat = unicode",
+            "transmitformat = auto",
+            "commtimeout = 1",
+            "sendtimeout = 5",
+            "loopsleep = 1",
+            "receivefrequency = 60",
+            "checksecurity = 0",
+            "checkbattery = 0",
+            "checksignal = 0",
+        ]
+        self.config.write_text("\n".join(lines) + "\n")
+
+    def start(self) -> GammuDaemon:
+        (self.spool / "phone").mkdir(exist_ok=True)
+        self.process = subprocess.Popen(["gammu-smsd", "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture
+def gammu(sms_on):
+    if shutil.which("gammu-smsd") is None:
+        pytest.skip("gammu-smsd is not installed (apt-get install gammu gammu-smsd)")
+    daemon = GammuDaemon(sms_on)
+    yield daemon
+    daemon.stop()
+
+
+def wait_for(predicate, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def sent_texts(spool: Path) -> list[str]:
+    return [p.read_bytes().decode("utf-16") for p in sorted((spool / "sent").glob("OUT*_loket*.txt"))]
+
+
+def test_a_call_reaches_the_dummy_phone_through_a_real_gammu_smsd(app, client, db, clock, gammu, officer):
+    gammu.start()
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    number = client.post("/api/counters/1/call-next", json={}).get_json()["ticket"]["number"]
+    sender(app).step(clock())
+    assert messages(db)[0]["status"] == "handed"
+    texts = wait_for(lambda: sent_texts(gammu.spool))
+    assert texts == [f"Nomor antrean {number} dipanggil. Silakan menuju Loket 1."]
+    name = next((gammu.spool / "sent").glob("OUT*")).name
+    assert f"_+{STORED}_loket" in name
+    sender(app).step(clock())
+    (called,) = messages(db)
+    assert (called["status"], called["provider"], called["provider_id"]) == ("sent", "gammu", name)
+
+
+def test_a_modem_that_goes_away_and_comes_back_sends_what_waited_once(app, client, db, clock, gammu, officer):
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    client.post("/api/counters/1/call-next", json={})
+    sender(app).step(clock())  # no daemon: the file waits in the outbox
+    clock.advance(minutes=3)
+    sender(app).step(clock())
+    assert messages(db)[0]["status"] == "handed" and len(list((gammu.spool / "outbox").glob("OUT*"))) == 1
+    gammu.start()
+    wait_for(lambda: sent_texts(gammu.spool))
+    sender(app).step(clock())
+    assert messages(db)[0]["status"] == "sent"
+    gammu.stop()
+    gammu.start()
+    time.sleep(2)
+    assert len(sent_texts(gammu.spool)) == 1
+
+
+def test_a_file_gammu_smsd_could_not_send_is_tried_again_later(app, client, db, clock, sms_on, officer):
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    client.post("/api/counters/1/call-next", json={})
+    sender(app).step(clock())
+    (waiting,) = list((sms_on / "outbox").glob("OUT*"))
+    waiting.rename(sms_on / "error" / waiting.name)  # what gammu-smsd does when the network refuses it
+    sender(app).step(clock())
+    (message,) = messages(db)
+    assert message["status"] == "queued" and message["attempts"] == 1 and "error folder" in message["error"]
+    clock.advance(seconds=6)
+    sender(app).step(clock())
+    assert messages(db)[0]["status"] == "handed" and len(list((sms_on / "outbox").glob("OUT*"))) == 1
+
+
+# ---------------------------------------------------------------- WhatsApp Cloud API and an HTTP gateway
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records requests and answers from a script of (status, body)."""
+
+    def __init__(self, answers: list | None = None, delay: float = 0.0) -> None:
+        self.requests: list[dict] = []
+        self.answers = list(answers or [])
+        self.delay = delay
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                status, answer = receiver.answers.pop(0) if receiver.answers else (200, {"id": "gw-1"})
+                data = json.dumps(answer).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    made: list[Receiver] = []
+
+    def make(answers=None, delay=0.0) -> Receiver:
+        made.append(Receiver(answers, delay))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+WA_OK = {"messaging_product": "whatsapp", "contacts": [{"input": STORED, "wa_id": STORED}], "messages": [{"id": "wamid.HBgM"}]}
+
+
+def whatsapp_error(code: int, message: str, kind: str = "OAuthException") -> dict:
+    return {"error": {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEf"}}
+
+
+def cloud_on(db, url: str) -> None:
+    configure(
+        db,
+        notify_whatsapp_provider="cloud",
+        notify_whatsapp_cloud=json.dumps(
+            {
+                "base_url": url,
+                "version": "v21.0",
+                "phone_number_id": "106540352242922",
+                "token": "EAAG-token",
+                "templates": {"called": "antrean_dipanggil"},
+            }
+        ),
+    )
+
+
+def test_whatsapp_sends_the_documented_template_message(app, client, db, clock, receiver, officer):
+    api = receiver([(200, WA_OK)])
+    cloud_on(db, api.url)
+    token = take(client)["token"]
+    assert client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE, "channel": "whatsapp"}).status_code == 200
+    number = client.post("/api/counters/1/call-next", json={}).get_json()["ticket"]["number"]
+    sender(app).step(clock())
+    (sent,) = api.requests
+    assert sent["path"] == "/v21.0/106540352242922/messages"
+    assert sent["headers"]["Authorization"] == "Bearer EAAG-token"
+    assert json.loads(sent["body"]) == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": STORED,
+        "type": "template",
+        "template": {
+            "name": "antrean_dipanggil",
+            "language": {"code": "id"},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": number}, {"type": "text", "text": "Loket 1"}]}],
+        },
+    }
+    (message,) = messages(db)
+    assert (message["status"], message["provider_id"]) == ("sent", "wamid.HBgM")
+
+
+@pytest.mark.parametrize(
+    ("status", "answer", "outcome"),
+    [
+        (401, whatsapp_error(190, "Error validating access token: Session has expired"), "failed"),
+        (404, whatsapp_error(132001, "(#132001) Template name does not exist in the translation", "OAuthException"), "failed"),
+        (400, whatsapp_error(130429, "(#130429) Rate limit hit"), "queued"),
+        (400, whatsapp_error(80007, "(#80007) Rate limit issues"), "queued"),
+        (429, whatsapp_error(4, "(#4) Application request limit reached"), "queued"),
+        (500, whatsapp_error(1, "An unknown error occurred"), "queued"),
+    ],
+)
+def test_whatsapp_refusals_fail_for_good_and_limits_are_tried_again_later(
+    app, client, db, clock, receiver, officer, status, answer, outcome
+):
+    api = receiver([(status, answer), (200, WA_OK)])
+    cloud_on(db, api.url)
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE, "channel": "whatsapp"})
+    client.post("/api/counters/1/call-next", json={})
+    sender(app).step(clock())
+    (message,) = messages(db)
+    assert message["status"] == outcome and f"code {answer['error']['code']}" in message["error"]
+    if outcome == "queued":
+        clock.advance(seconds=6)
+        sender(app).step(clock())
+        assert messages(db)[0]["status"] == "sent" and len(api.requests) == 2
+
+
+def gateway_on(db, url: str, **extra) -> None:
+    configure(
+        db,
+        notify_sms_provider="http",
+        notify_http=json.dumps(
+            {
+                "url": url + "/send",
+                "method": "POST",
+                "headers": {"X-Api-Key": "k-123"},
+                "body": '{"target": "{phone}", "message": "{text}", "countryCode": "62"}',
+                "secret": "s3cret",
+                "signature_header": "X-Signature",
+                **extra,
+            }
+        ),
+    )
+
+
+def test_the_http_gateway_gets_the_body_template_signed_with_hmac_sha256(app, client, db, clock, receiver, officer):
+    gw = receiver()
+    gateway_on(db, gw.url)
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    number = client.post("/api/counters/1/call-next", json={}).get_json()["ticket"]["number"]
+    sender(app).step(clock())
+    (sent,) = gw.requests
+    assert sent["path"] == "/send" and sent["headers"]["X-Api-Key"] == "k-123"
+    assert sent["headers"]["X-Signature"] == "sha256=" + hmac.new(b"s3cret", sent["body"], hashlib.sha256).hexdigest()
+    assert json.loads(sent["body"]) == {
+        "target": STORED,
+        "message": f"Nomor antrean {number} dipanggil. Silakan menuju Loket 1.",
+        "countryCode": "62",
+    }
+    assert messages(db)[0]["status"] == "sent"
+
+
+def test_a_gateway_that_answers_500_or_times_out_is_retried_with_backoff_and_never_holds_a_call(app, client, db, clock, receiver, officer):
+    gw = receiver([(500, {"error": "down"})], delay=0)
+    gateway_on(db, gw.url)
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    started = time.monotonic()
+    assert client.post("/api/counters/1/call-next", json={}).status_code == 200
+    assert time.monotonic() - started < 1
+    sender(app).step(clock())
+    assert (messages(db)[0]["status"], messages(db)[0]["attempts"]) == ("queued", 1)
+    sender(app).step(clock())  # not yet due: nothing is sent
+    assert len(gw.requests) == 1
+    gw.delay = 7  # longer than the sender waits
+    clock.advance(seconds=6)
+    sender(app).step(clock())
+    message = messages(db)[0]
+    assert (message["status"], message["attempts"]) == ("queued", 2) and "Timeout" in message["error"]
+    gw.delay = 0
+    clock.advance(seconds=16)
+    sender(app).step(clock())
+    assert messages(db)[0]["status"] == "sent"
+
+
+def test_the_admin_can_queue_a_test_message_that_the_log_shows_masked(app, client, db, clock, receiver):
+    gw = receiver()
+    gateway_on(db, gw.url)
+    login(client, "admin")
+    r = client.post("/api/admin/notify/test", json={"channel": "sms", "phone": "+62 812 3456 7890"})
+    assert r.status_code == 200, r.get_json()
+    sender(app).step(clock())
+    log = client.get("/api/admin/notify/log").get_json()
+    assert log["messages"][0]["phone"] == MASKED and log["messages"][0]["status"] == "sent"
+    assert STORED not in json.dumps(log)
