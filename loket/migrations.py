@@ -216,9 +216,8 @@ def m23_notifications(db: sqlite_utils.Database) -> None:
     """"Your turn is near" by SMS and WhatsApp (loket/notify.py): who asked, what each service sends, and a
     transactional outbox of messages that a sender (loket/sender.py) delivers after the commit.
 
-    The queue rules themselves run no extra statement: SQLite triggers on `tickets` write the `called`,
-    `recalled` and `survey` rows inside the rule's own transaction, and only where a subscription exists
-    (an index probe otherwise). UNIQUE (ticket_id, trigger): one message per trigger per ticket, ever.
+    The queue rules run no extra statement: the sender writes each message from the committed state of
+    today's subscribed tickets. UNIQUE (ticket_id, trigger): one message per trigger per ticket, ever.
     """
     db.conn.execute(
         "CREATE TABLE IF NOT EXISTS notify_subscriptions ("
@@ -273,25 +272,3 @@ def m23_notifications(db: sqlite_utils.Database) -> None:
     )
     db.conn.execute("CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at)")
     db.conn.execute("CREATE INDEX IF NOT EXISTS outbox_day ON outbox (day, channel, trigger, status)")
-    for name, when, trigger, stamp in (
-        ("notify_called", "AFTER UPDATE OF status ON tickets WHEN NEW.status = 'called' AND OLD.status != 'called'", "called", "called_at"),
-        (
-            "notify_recalled",
-            "AFTER UPDATE OF call_count ON tickets"
-            " WHEN OLD.status = 'called' AND NEW.status = 'called' AND NEW.call_count > OLD.call_count",
-            "recalled",
-            "called_at",
-        ),
-        ("notify_survey", "AFTER UPDATE OF status ON tickets WHEN NEW.status = 'done' AND OLD.status != 'done'", "survey", "finished_at"),
-    ):
-        db.conn.execute(
-            f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN"
-            " INSERT OR IGNORE INTO outbox (trigger, ticket_id, booking_id, subscription_id, service_id, day, channel, phone,"
-            " created_at, next_attempt_at)"
-            f" SELECT '{trigger}', NEW.id, s.booking_id, s.id, NEW.service_id, NEW.issued_on, s.channel, s.phone,"
-            f" coalesce(NEW.{stamp}, strftime('%Y-%m-%dT%H:%M:%fZ')), coalesce(NEW.{stamp}, strftime('%Y-%m-%dT%H:%M:%fZ'))"
-            " FROM notify_subscriptions s WHERE s.ticket_id = NEW.id AND s.stopped_at IS NULL AND s.phone != ''"
-            f" AND NOT EXISTS (SELECT 1 FROM notify_triggers r WHERE r.service_id = NEW.service_id AND r.trigger = '{trigger}'"
-            " AND r.enabled = 0);"
-            " END"
-        )

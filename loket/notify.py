@@ -1,11 +1,10 @@
 """Messages to citizens by SMS and WhatsApp: who asked for them, what each service sends, and the outbox.
 
 A citizen's consent becomes a row of `notify_subscriptions` (the number stored as 62…, shown only masked).
-What causes a message writes a row of `outbox` inside its own transaction:
-- `called`, `recalled` (the no-show warning) and `survey`: SQLite triggers on `tickets` (migration
-  m23_notifications), so call-next, recall and complete run no extra statement for it;
-- `turn_near` and the booking reminders: `scan()`, run by the sender off the request path, one set-based
-  read of today's subscribed tickets and one insert.
+Messages are rows of `outbox`, written by `scan()` in the sender's own transaction from the committed state
+of today's subscribed tickets and bookings (turn near, called, recalled = the no-show warning, survey after
+service, the booking reminders): the queue rules run no extra statement, a rolled-back call writes nothing,
+and a process killed after a call's commit writes the message when it starts again.
 UNIQUE (ticket_id, trigger) makes it one message per trigger per ticket, ever: across a restart, a retry, a
 recall or a transfer. The sender (loket/sender.py) composes the text when it first hands a message over and
 drops what is no longer true (a "turn near" for a ticket already called).
@@ -244,34 +243,52 @@ def ordered_params(text: str, values: dict) -> list[str]:
 
 
 def scan(db: Database, now: datetime) -> int:
-    """Write the `turn_near` messages now due, and the booking reminders; returns how many were written.
+    """Write the messages the committed state of today's subscribed tickets calls for; returns how many.
 
-    Runs in the sender, off every request: one read of today's subscribed waiting tickets, one read of
-    their lines, one insert. Services without a subscriber today cost nothing.
+    Runs in the sender, off every request, so call-next, recall and complete run no extra statement:
+    one read of today's subscribed tickets with the triggers already written for each, one read of the
+    lines they wait in, one insert. Services without a subscriber today cost nothing. Each trigger is
+    written once per ticket, ever (UNIQUE (ticket_id, trigger)), whatever happens to the ticket later.
     """
     conf = settings(db)
     today = local_day(now, conf["timezone"])
-    waiting = rows(
+    found = rows(
         db,
-        "SELECT t.*, s.id AS subscription_id, s.channel AS sub_channel, s.phone AS sub_phone FROM notify_subscriptions s"
-        " JOIN tickets t ON t.id = s.ticket_id WHERE s.day = :today AND s.stopped_at IS NULL AND s.phone != ''"
-        " AND t.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = t.id AND o.trigger = 'turn_near')",
-        {"today": today},
+        "SELECT t.id, t.service_id, t.issued_on, t.queued_at, t.priority, t.status, t.call_count,"
+        " s.id AS subscription_id, s.channel AS sub_channel, s.phone AS sub_phone,"
+        " (SELECT group_concat(o.trigger) FROM outbox o WHERE o.ticket_id = t.id) AS written"
+        " FROM notify_subscriptions s JOIN tickets t ON t.id = s.ticket_id"
+        " WHERE s.day = :today AND s.stopped_at IS NULL AND s.phone != ''"
+        " AND (t.status IN ('waiting', 'called', 'serving') OR (t.status = 'done' AND t.finished_at > :recent))",
+        {"today": today, "recent": iso(now - LIFETIME["survey"])},
     )
+    configs = {sid: service_triggers(db, sid) for sid in {t["service_id"] for t in found}}
     due: list[tuple] = []
-    if waiting:
-        places = tickets.places_in_line(db, waiting)
-        stats = tickets.service_stats(db, now, sorted({t["service_id"] for t in waiting}), conf)
-        configs = {sid: service_triggers(db, sid)["turn_near"] for sid in {t["service_id"] for t in waiting}}
-        for t in waiting:
-            rule = configs[t["service_id"]]
+    waiting = [t for t in found if t["status"] == "waiting" and "turn_near" not in (t["written"] or "")]
+    near_candidates = {t["id"] for t in waiting}
+    places = tickets.places_in_line(db, waiting) if waiting else {}
+    stats = tickets.service_stats(db, now, sorted({t["service_id"] for t in waiting}), conf) if waiting else {}
+    for t in found:
+        rules = configs[t["service_id"]]
+        written = set((t["written"] or "").split(","))
+        wanted = []
+        if t["id"] in near_candidates:
+            rule = rules["turn_near"]
             ahead = places.get(t["id"], 0)
             minutes = tickets.estimate_minutes(stats[t["service_id"]], ahead) if t["service_id"] in stats else None
-            near = (rule["places"] is not None and ahead <= rule["places"]) or (
+            if (rule["places"] is not None and ahead <= rule["places"]) or (
                 rule["minutes"] is not None and minutes is not None and minutes <= rule["minutes"]
-            )
-            if rule["enabled"] and near:
-                due.append(("turn_near", t["id"], None, t["subscription_id"], t["service_id"], today, t["sub_channel"], t["sub_phone"]))
+            ):
+                wanted.append("turn_near")
+        if t["status"] == "called":
+            wanted.append("called")
+            if t["call_count"] > 1:
+                wanted.append("recalled")
+        if t["status"] == "done":
+            wanted.append("survey")
+        for trigger in wanted:
+            if trigger not in written and rules[trigger]["enabled"]:
+                due.append((trigger, t["id"], None, t["subscription_id"], t["service_id"], today, t["sub_channel"], t["sub_phone"]))
     due += _reminders(db, now)
     if not due:
         return 0

@@ -42,6 +42,17 @@ def messages(db, where: str = "1", params=()) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def scan(app, clock) -> int:
+    """What the sender does first on each pass: write the messages the committed state calls for."""
+    from loket import notify
+
+    db = app.extensions["loket_pool"].take()
+    try:
+        return notify.scan(db, clock())
+    finally:
+        app.extensions["loket_pool"].give_back(db)
+
+
 def take(client, service_id: int = 1) -> dict:
     r = client.post("/api/tickets", json={"service_id": service_id})
     assert r.status_code == 201
@@ -117,26 +128,47 @@ def test_one_address_cannot_sign_up_number_after_number(client, sms_on):
 # ---------------------------------------------------------------- the outbox, written inside the rules
 
 
-def test_a_call_and_a_recall_write_their_messages_in_the_rules_transaction_once_ever(client, db, sms_on, officer):
+def test_a_call_and_a_recall_each_write_one_message_ever(app, client, db, clock, sms_on, officer):
     ticket = take(client)
     client.post(f"/api/tickets/{ticket['token']}/notify", json={"phone": PHONE})
     assert client.post("/api/counters/1/call-next", json={}).get_json()["ticket"]["number"] == ticket["number"]
+    assert scan(app, clock) == 1
     assert [m["trigger"] for m in messages(db)] == ["called"]
     client.post("/api/counters/1/recall", json={})
+    scan(app, clock)
     client.post("/api/counters/1/recall", json={})
+    scan(app, clock)
     assert [m["trigger"] for m in messages(db)] == ["called", "recalled"]
-    # a transfer sends the ticket back to a line; its next call says nothing new
+    # a transfer sends the ticket to another line: its turn there may come near, but nothing is said twice
     assert client.post("/api/counters/1/transfer", json={"service_id": 2}).status_code == 200
-    assert [m["trigger"] for m in messages(db)] == ["called", "recalled"]
+    scan(app, clock)
+    scan(app, clock)
+    assert [m["trigger"] for m in messages(db)] == ["called", "recalled", "turn_near"]
     assert all(m["phone"] == STORED and m["status"] == "queued" for m in messages(db))
+    with pytest.raises(Exception, match="UNIQUE"):
+        db.conn.execute(
+            "INSERT INTO outbox (trigger, ticket_id, day, channel, phone, created_at, next_attempt_at)"
+            " SELECT 'called', ticket_id, day, channel, phone, created_at, created_at FROM outbox LIMIT 1"
+        )
 
 
-def test_a_ticket_without_consent_writes_nothing(client, db, sms_on, officer):
+def test_a_rolled_back_call_writes_nothing_and_a_finished_service_writes_the_survey_link(app, client, db, clock, sms_on, officer):
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    assert client.post("/api/counters/1/call-next", json={"expected_ticket_id": 999}).status_code == 409
+    assert scan(app, clock) == 1 and messages(db)[0]["trigger"] == "turn_near"
+    client.post("/api/counters/1/call-next", json={})
+    client.post("/api/counters/1/complete", json={})
+    scan(app, clock)
+    assert [m["trigger"] for m in messages(db)] == ["turn_near", "survey"]  # the call was over before the sender looked
+
+
+def test_a_ticket_without_consent_writes_nothing(app, client, db, clock, sms_on, officer):
     take(client)
     client.post("/api/counters/1/call-next", json={})
     client.post("/api/counters/1/recall", json={})
     client.post("/api/counters/1/complete", json={})
-    assert messages(db) == []
+    assert scan(app, clock) == 0 and messages(db) == []
 
 
 def test_turn_near_is_written_once_when_the_ticket_is_three_places_from_the_front(app, client, db, clock, sms_on, officer):
@@ -160,12 +192,7 @@ def test_turn_near_is_written_once_when_the_ticket_is_three_places_from_the_fron
 def test_a_turn_near_message_for_a_ticket_already_called_is_dropped(app, client, db, clock, sms_on, officer):
     token = take(client)["token"]
     client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
-    from loket import notify
-
-    with app.app_context():
-        from loket.db import get_db
-
-        assert notify.scan(get_db(), clock()) == 1
+    assert scan(app, clock) == 1
     client.post("/api/counters/1/call-next", json={})
     sender(app).step(clock())
     statuses = {m["trigger"]: (m["status"], m["error"]) for m in messages(db)}
@@ -177,18 +204,20 @@ def test_stopping_drops_what_is_still_queued(app, client, db, clock, sms_on, off
     token = take(client)["token"]
     client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
     client.post("/api/counters/1/call-next", json={})
+    scan(app, clock)
     client.delete(f"/api/tickets/{token}/notify")
     client.post("/api/counters/1/recall", json={})
     sender(app).step(clock())
     assert [(m["trigger"], m["status"]) for m in messages(db)] == [("called", "dropped")]
 
 
-def test_a_trigger_the_admin_turned_off_writes_nothing(client, db, sms_on, officer):
+def test_a_trigger_the_admin_turned_off_writes_nothing(app, client, db, clock, sms_on, officer):
     db.conn.execute("INSERT INTO notify_triggers (service_id, trigger, enabled) VALUES (1, 'called', 0)")
     db.conn.commit()
     token = take(client)["token"]
     client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
     client.post("/api/counters/1/call-next", json={})
+    scan(app, clock)
     assert messages(db) == []
 
 
