@@ -257,6 +257,24 @@ def _print_logins(logins: dict | None, database: str) -> None:
     click.echo(text)
 
 
+def erase_personal_data(db, today: str) -> int:
+    """The nightly end of the day's phone numbers (UU 27/2022): erased with their bytes overwritten, the
+    WAL copied back and emptied, gammu-smsd's sent and error files of past days removed."""
+    from loket import notify
+    from loket import sender as sending
+    from loket.db import settings
+    from loket.timeutil import day_start_utc
+
+    conf = settings(db)
+    erased = notify.erase_past(db, today)
+    sending.erase_gammu_files(conf, day_start_utc(today, conf["timezone"]))
+    with db.ensure_autocommit_on():
+        busy, _frames, _copied = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        log.warning("the WAL is in use: erased numbers leave it at its next checkpoint")
+    return erased
+
+
 def _register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db_command():
@@ -287,9 +305,11 @@ def _register_cli(app: Flask) -> None:
             init_schema(db)
             today = local_day(app.config["CLOCK"](), settings(db)["timezone"])
             days = reports.rollup(db, today, start, end, rebuild=rebuild)
+            erased = erase_personal_data(db, today)
         finally:
             db.close()
         click.echo(f"{days} hari direkap untuk laporan.")
+        click.echo(f"{erased} nomor ponsel dari hari yang sudah lewat dihapus.")
 
     @app.cli.command("add-user")
     @click.argument("name")

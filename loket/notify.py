@@ -398,3 +398,45 @@ def erase_past(db: Database, today: str) -> int:
         db.conn.execute("UPDATE outbox SET phone = '', text = '', params = '[]' WHERE day < ? AND phone != ''", (today,))
         db.conn.execute("UPDATE bookings SET phone = '' WHERE date < ? AND phone != ''", (today,))
     return erased
+
+
+# ---------------------------------------------------------------- reports
+
+
+def report(db: Database, start: str, end: str, agency_id: int | None = None) -> dict:
+    """Messages per day, channel and trigger by outcome; and of the citizens called, those who had asked to
+    be told and those who had not: how many came (served) and how many were absent (no-show)."""
+    scope = " AND o.service_id IN (SELECT id FROM services WHERE agency_id = :a)" if agency_id else ""
+    found = rows(
+        db,
+        "SELECT o.day, o.channel, o.trigger, sum(o.status = 'sent') AS sent, sum(o.status = 'failed') AS failed,"
+        " sum(o.status = 'expired') AS expired, sum(o.status = 'dropped') AS dropped,"
+        " sum(o.status IN ('queued', 'sending', 'handed')) AS waiting"
+        " FROM outbox o WHERE o.day BETWEEN :from AND :to AND o.trigger != 'test'" + scope + " GROUP BY o.day, o.channel, o.trigger"
+        " ORDER BY o.day, o.channel, o.trigger",
+        {"from": start, "to": end, "a": agency_id},
+    )
+    tscope = " AND t.agency_id = :a" if agency_id else ""
+    came = {
+        bool(r["asked"]): r
+        for r in rows(
+            db,
+            "SELECT EXISTS (SELECT 1 FROM notify_subscriptions s WHERE s.ticket_id = t.id) AS asked, count(*) AS called,"
+            " sum(t.status IN ('serving', 'done') OR t.started_at IS NOT NULL) AS came, sum(t.status = 'no_show') AS no_show"
+            " FROM tickets t WHERE t.issued_on BETWEEN :from AND :to AND t.called_at IS NOT NULL" + tscope + " GROUP BY asked",
+            {"from": start, "to": end, "a": agency_id},
+        )
+    }
+
+    def share(asked: bool) -> dict:
+        r = came.get(asked) or {"called": 0, "came": 0, "no_show": 0}
+        called = r["called"] or 0
+        return {
+            "called": called,
+            "came": r["came"] or 0,
+            "no_show": r["no_show"] or 0,
+            "came_pct": round(100 * (r["came"] or 0) / called, 1) if called else None,
+            "no_show_pct": round(100 * (r["no_show"] or 0) / called, 1) if called else None,
+        }
+
+    return {"from": start, "to": end, "rows": found, "notified": share(True), "not_notified": share(False)}

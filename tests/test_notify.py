@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -544,3 +546,144 @@ def test_the_admin_can_queue_a_test_message_that_the_log_shows_masked(app, clien
     log = client.get("/api/admin/notify/log").get_json()
     assert log["messages"][0]["phone"] == MASKED and log["messages"][0]["status"] == "sent"
     assert STORED not in json.dumps(log)
+
+
+# ---------------------------------------------------------------- the admin's settings
+
+
+def test_each_services_triggers_are_set_in_the_admin_and_a_text_must_fit_one_sms(client):
+    login(client, "admin")
+    got = client.get("/api/admin/services/1/notify").get_json()
+    assert got["triggers"]["turn_near"]["places"] == 3 and got["triggers"]["called"]["enabled"] is True
+    r = client.put(
+        "/api/admin/services/1/notify",
+        json={"turn_near": {"enabled": True, "minutes": 10, "text_id": "{number}: {ahead} lagi", "text_en": "{number}: {ahead} to go"}},
+    )
+    assert r.status_code == 200, r.get_json()
+    near = r.get_json()["triggers"]["turn_near"]
+    assert (near["minutes"], near["places"], near["text_id"]) == (10, None, "{number}: {ahead} lagi")
+    too_long = client.put("/api/admin/services/1/notify", json={"called": {"text_id": "Nomor {number} " + "x" * 150}})
+    assert too_long.status_code == 400 and too_long.get_json()["field"] == "text_id"
+    unicode = client.put("/api/admin/services/1/notify", json={"called": {"text_en": "Ticket {number} 🙂 " + "x" * 60}})
+    assert unicode.status_code == 400 and "70" in unicode.get_json()["message"]
+    unknown = client.put("/api/admin/services/1/notify", json={"called": {"text_id": "Nomor {nomor}"}})
+    assert unknown.status_code == 400 and "{nomor}" in unknown.get_json()["message"]
+
+
+def test_the_channels_page_never_sends_a_token_or_secret_back(client, db):
+    login(client, "admin")
+    body = {
+        "sms": {"provider": "http"},
+        "whatsapp": {"provider": "cloud"},
+        "whatsapp_cloud": {"phone_number_id": "1065", "token": "EAAG-very-secret", "templates": {"called": "antrean_dipanggil"}},
+        "http": {"url": "http://192.168.1.20:8080/send", "secret": "hmac-secret", "headers": {"X-Api-Key": "k"}},
+    }
+    r = client.put("/api/admin/notify/channels", json=body)
+    assert r.status_code == 200, r.get_json()
+    text = json.dumps(client.get("/api/admin/notify/channels").get_json())
+    assert "EAAG-very-secret" not in text and "hmac-secret" not in text
+    again = client.put("/api/admin/notify/channels", json=client.get("/api/admin/notify/channels").get_json())
+    assert again.status_code == 200
+    stored = dict(db.execute("SELECT key, value FROM settings WHERE key LIKE 'notify_%'").fetchall())
+    assert json.loads(stored["notify_whatsapp_cloud"])["token"] == "EAAG-very-secret"
+    assert json.loads(stored["notify_http"])["secret"] == "hmac-secret"
+    bad = client.put("/api/admin/notify/channels", json={"http": {"url": "ftp://x"}})
+    assert bad.status_code == 400 and bad.get_json()["field"] == "url"
+
+
+def test_the_report_counts_messages_and_whether_those_told_came(app, client, db, clock, receiver, officer):
+    gw = receiver()
+    gateway_on(db, gw.url)
+    told = take(client)
+    take(client)
+    client.post(f"/api/tickets/{told['token']}/notify", json={"phone": PHONE})
+    client.post("/api/counters/1/call-next", json={})
+    sender(app).step(clock())
+    client.post("/api/counters/1/call-next", json={})  # the told one was served
+    client.post("/api/counters/1/no-show", json={})  # the other did not come
+    login(client, "admin")
+    day = told["issued_on"]
+    data = client.get(f"/api/admin/reports/notify?from={day}&to={day}").get_json()
+    assert {(r["trigger"], r["sent"]) for r in data["rows"]} >= {("called", 1)}
+    assert (data["notified"]["called"], data["notified"]["came"], data["notified"]["came_pct"]) == (1, 1, 100.0)
+    assert (data["not_notified"]["called"], data["not_notified"]["no_show"]) == (1, 1)
+    csv = client.get(f"/api/admin/reports/notify?from={day}&to={day}&format=csv")
+    assert csv.status_code == 200 and STORED not in csv.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- crashes and the end of the day
+
+
+def test_a_server_killed_between_the_commit_and_the_send_sends_once_after_restart_never_twice(tmp_path, demo_template, receiver):
+    import sqlite3
+
+    from conftest import LiveServer, copy_demo, free_port
+
+    path = copy_demo(demo_template, tmp_path / "live.db")
+    gw = receiver()
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: the gateway is down
+    conn = sqlite3.connect(path)
+    with conn:
+        for key, value in {"notify_sms_provider": "http", "notify_http": json.dumps({"url": dead + "/send"})}.items():
+            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+    conn.close()
+    first = LiveServer(path).start()
+    try:
+        citizen = first.session()
+        token = citizen.post(first.url + "/api/tickets", json={"service_id": 1}, timeout=10).json()["token"]
+        assert citizen.post(f"{first.url}/api/tickets/{token}/notify", json={"phone": PHONE}, timeout=10).status_code == 200
+        officer = first.session("petugas.dukcapil")
+        officer.post(first.url + "/api/counters/1/open", timeout=10)
+        assert officer.post(first.url + "/api/counters/1/call-next", json={}, timeout=10).status_code == 200
+
+        def tried() -> bool:
+            with sqlite3.connect(path) as c:
+                return c.execute("SELECT attempts FROM outbox WHERE trigger = 'called'").fetchone() == (1,)
+
+        wait_for(tried)
+    finally:
+        first.kill()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE settings SET value = ? WHERE key = 'notify_http'", (json.dumps({"url": gw.url + "/send"}),))
+    conn.close()
+    for _ in range(2):
+        again = LiveServer(path).start()
+        try:
+            wait_for(lambda: [r for r in gw.requests if b"dipanggil" in r["body"]])
+            time.sleep(2)
+        finally:
+            again.kill()
+    called = [r for r in gw.requests if b"dipanggil" in r["body"]]
+    assert len(called) == 1
+    with sqlite3.connect(path) as c:
+        assert c.execute("SELECT status FROM outbox WHERE trigger = 'called'").fetchone() == ("sent",)
+
+
+def test_the_nightly_rollup_leaves_none_of_the_days_numbers_in_the_database_file(app, client, db, db_path, clock, receiver, officer):
+    gw = receiver()
+    gateway_on(db, gw.url)
+    numbers = [f"0812{n:08d}" for n in range(31415926, 31415930)]
+    for number in numbers:
+        token = take(client)["token"]
+        assert client.post(f"/api/tickets/{token}/notify", json={"phone": number}).status_code == 200
+    for _ in numbers:
+        client.post("/api/counters/1/call-next", json={})
+        sender(app).step(clock())
+    assert {json.loads(r["body"])["target"] for r in gw.requests} == {"62" + n[1:] for n in numbers}
+    app.extensions["loket_pool"].close()
+    db.close()
+    run = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "server", "rollup"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "LOKET_DB": str(db_path), "LOKET_SECRET_KEY": "x"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "4 nomor" in run.stdout
+    raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+    for number in numbers:
+        for form in (number, "62" + number[1:], number[-8:]):
+            assert form.encode() not in raw, form
