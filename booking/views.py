@@ -14,10 +14,10 @@ from flask_socketio import join_room, leave_room, rooms
 from admin.views import _report_scope, csv_response
 from kiosk import service as kiosk_service
 from kiosk.views import qr_svg
-from loket import auth, bookings, inputs, serializers
+from loket import auth, bookings, inputs, notify, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings
-from loket.errors import LoketError
+from loket.errors import LoketError, request_lang
 from loket.events import slots_room
 from loket.ratelimit import hit, peek
 from loket.realtime import socketio
@@ -145,7 +145,14 @@ def create_booking():
         raise LoketError("invalid_field", field="name", reason="minimal 2 huruf")
     phone = inputs.text(data, "phone", required=True, max_length=20)
     nik = inputs.text(data, "nik", max_length=20) or None
-    booking = bookings.book(db, service_id, day, start, name, phone, now, nik=nik, secret=current_app.config["SECRET_KEY"])
+    wants_messages = inputs.boolean(data, "notify")  # the consent box beside the phone field
+    channel = inputs.choice(data, "notify_channel", notify.CHANNELS, required=False, default="sms")
+    if wants_messages and channel not in notify.enabled_channels(settings(db)):
+        raise LoketError("notify_unavailable")
+    booking = bookings.book(
+        db, service_id, day, start, name, phone, now, nik=nik, secret=current_app.config["SECRET_KEY"],
+        notify_channel=channel if wants_messages else None, lang=request_lang(),
+    )  # fmt: skip
     for bucket, allowed, window in buckets:
         try:
             hit(db, bucket, allowed, window, now)

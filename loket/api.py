@@ -107,6 +107,12 @@ def ticket(token: str):
     return {**serializers.ticket_json(db, found, clock()), "notify": notify.subscription_json(notify.subscription_of(db, found["id"]))}
 
 
+@bp.get("/notify")
+def notify_channels():
+    """Which channels the MPP set up: the opt-in on the kiosk and the ticket page offers only these."""
+    return {"channels": notify.enabled_channels(settings(get_db()))}
+
+
 NOTIFY_PER_ADDRESS = 10  # numbers one address may sign up per hour: a kiosk serves many, a spammer is stopped
 NOTIFY_PER_NUMBER = 3  # tickets one number may be signed up for per hour: nobody floods a stranger's phone
 

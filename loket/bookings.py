@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import inputs, tickets
+from . import inputs, notify, tickets
 from .db import after_commit, one, scalar, settings, transaction
 from .errors import LoketError
 from .events import BookingSlotsChanged, QueueChanged
@@ -256,7 +256,18 @@ def status_of(booking: dict, now: datetime) -> str:
 
 
 def book(
-    db: Database, service_id: int, day: str, start: str, name: str, phone: str, now: datetime, *, nik: str | None = None, secret: str
+    db: Database,
+    service_id: int,
+    day: str,
+    start: str,
+    name: str,
+    phone: str,
+    now: datetime,
+    *,
+    nik: str | None = None,
+    secret: str,
+    notify_channel: str | None = None,
+    lang: str = "id",
 ) -> dict:
     """Reserve a place in a slot: one active booking per phone (and NIK where asked) per service and day."""
     phone = normalize_phone(phone)
@@ -332,6 +343,8 @@ def book(
             ),
         )
         _event(db, now, "booked", booking)
+        if notify_channel:  # consent given on the form: reminders and, once checked in, the ticket's messages
+            notify.subscribe_booking(db, booking, notify_channel, lang, now)
         _slots_changed(db, booking, now)
     return booking
 
@@ -456,6 +469,7 @@ def check_in(
         # tickets.issue joins this transaction: the claim, the ticket and the link commit together or not at all
         ticket = tickets.issue(db, booking["service_id"], now, kiosk_id=kiosk_id, source="booking", queued_at=booking["slot_at"])
         booking = one(db, "UPDATE bookings SET ticket_id = ? WHERE id = ? RETURNING *", (ticket["id"], booking["id"]))
+        notify.attach_ticket(db, booking["id"], ticket["id"])
         _event(db, now, "checked_in", booking, kiosk_id=kiosk_id, by=by[:100])
     return booking, ticket
 
@@ -489,6 +503,7 @@ def booking_json(db: Database, booking: dict, now: datetime) -> dict:
         "status": status_of(booking, now),
         "name": booking["name"],
         "phone": mask_phone(booking["phone"]),
+        "notify": notify.subscription_json(one(db, "SELECT * FROM notify_subscriptions WHERE booking_id = ?", (booking["id"],))),
         "nik_last4": booking["nik_last4"],
         "checkin_opens": _local_hhmm(db, booking["checkin_opens_at"]),
         "checkin_closes": _local_hhmm(db, booking["checkin_closes_at"], -1),

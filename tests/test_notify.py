@@ -687,3 +687,53 @@ def test_the_nightly_rollup_leaves_none_of_the_days_numbers_in_the_database_file
     for number in numbers:
         for form in (number, "62" + number[1:], number[-8:]):
             assert form.encode() not in raw, form
+
+
+# ---------------------------------------------------------------- bookings
+
+
+def test_a_booking_with_consent_gets_its_reminders_with_the_code_and_its_ticket_the_call(app, client, db, clock, receiver):
+    gw = receiver()
+    gateway_on(db, gw.url)
+    sid = db.execute("SELECT id FROM services WHERE code = 'PASPOR'").fetchone()[0]
+    r = client.post(
+        "/api/bookings",
+        json={"service_id": sid, "date": "2026-11-26", "start": "10:30", "name": "Siti Aminah", "phone": "+62 812 3456 7890",
+              "nik": "3201234567890123", "notify": True},
+    )  # fmt: skip
+    assert r.status_code == 201, r.get_json()
+    booking = r.get_json()
+    assert booking["notify"] == {"on": True, "phone": MASKED, "channel": "sms"}
+    sender(app).step(clock())
+    assert messages(db) == []  # more than a day ahead
+    clock.set_local("2026-11-25T11:00")
+    sender(app).step(clock())
+    clock.set_local("2026-11-26T09:40")
+    sender(app).step(clock())
+    sender(app).step(clock())
+    assert [(m["trigger"], m["status"]) for m in messages(db)] == [("reminder_day", "sent"), ("reminder_hour", "sent")]
+    texts = [json.loads(r["body"])["message"] for r in gw.requests]
+    assert all(booking["code"] in text for text in texts) and "besok pukul 10:30" in texts[0]
+    clock.set_local("2026-11-26T10:10")
+    assert client.post("/api/kiosks/kios-1/check-in", json={"code": booking["code"]}).status_code == 201
+    counter = db.execute("SELECT counter_id FROM counter_services WHERE service_id = ? LIMIT 1", (sid,)).fetchone()[0]
+    user = db.execute(
+        "SELECT u.username FROM users u JOIN counters c ON c.agency_id = u.agency_id WHERE c.id = ? AND u.role = 'officer'", (counter,)
+    ).fetchone()[0]
+    login(client, user)
+    client.post(f"/api/counters/{counter}/open")
+    assert client.post(f"/api/counters/{counter}/call-next", json={}).status_code == 200
+    sender(app).step(clock())
+    assert "dipanggil" in json.loads(gw.requests[-1]["body"])["message"]
+
+
+def test_a_booking_without_consent_gets_no_message(app, client, db, clock, receiver):
+    gateway_on(db, receiver().url)
+    sid = db.execute("SELECT id FROM services WHERE code = 'PASPOR'").fetchone()[0]
+    r = client.post(
+        "/api/bookings",
+        json={"service_id": sid, "date": "2026-11-25", "start": "10:30", "name": "Siti Aminah", "phone": PHONE, "nik": "3201234567890123"},
+    )
+    assert r.status_code == 201 and r.get_json()["notify"]["on"] is False
+    sender(app).step(clock())
+    assert messages(db) == []
