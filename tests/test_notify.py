@@ -638,7 +638,8 @@ def test_a_server_killed_between_the_commit_and_the_send_sends_once_after_restar
 
         def tried() -> bool:
             with sqlite3.connect(path) as c:
-                return (c.execute("SELECT attempts FROM outbox WHERE trigger = 'called'").fetchone() or (0,))[0] >= 1
+                # the failed attempt is recorded: queued again, committed, not yet sent
+                return c.execute("SELECT status, attempts FROM outbox WHERE trigger = 'called'").fetchone() == ("queued", 1)
 
         wait_for(tried, 30)
     finally:
