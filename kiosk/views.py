@@ -11,7 +11,7 @@ import qrcode
 from flask import Blueprint, current_app, make_response, render_template, request
 from markupsafe import Markup
 
-from loket import inputs, serializers, tickets
+from loket import inputs, notify, serializers, tickets
 from loket.api import client_address, issue_from_request
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
@@ -97,7 +97,7 @@ def ticket_page(token: str):
         ticket = tickets.by_token(db, _token(token))
     except LoketError:
         return render_template("kiosk/ticket_missing.html", mpp=serializers.mpp_json(db)), 404
-    data = serializers.ticket_json(db, ticket, clock())
+    data = {**serializers.ticket_json(db, ticket, clock()), "notify": notify.subscription_json(notify.subscription_of(db, ticket["id"]))}
     response = make_response(render_template("kiosk/ticket.html", ticket=data, qr=qr_svg(data["status_url"]), mpp=serializers.mpp_json(db)))
     # The URL is the key to the ticket: keep it out of shared caches and other sites' Referer headers.
     response.headers["Cache-Control"] = "no-store"
