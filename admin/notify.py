@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import request
+from flask import render_template, request
 
 from loket import inputs, notify, sender
 from loket.db import get_db, rows, settings, transaction
@@ -57,6 +57,11 @@ def _section(data: dict, name: str, fields: dict, old: dict) -> dict:
             if value:
                 out[field] = value
     return out
+
+
+@bp.get("/admin/pesan")
+def notify_page():
+    return render_template("admin/notify.html")
 
 
 @bp.get("/api/admin/notify/channels")

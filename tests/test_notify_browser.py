@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from test_accessibility import blocking_violations
 
-from conftest import LiveServer, copy_demo, screenshot
+from conftest import PASSWORD, LiveServer, copy_demo, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -100,3 +100,25 @@ def test_the_ticket_page_turns_messages_on_and_off(server, page_factory, width, 
     page.locator(".n-stop", has_text="Stop messages").tap()
     page.locator(".n-open").wait_for()
     assert subscriptions(server)[-1][2] == 0
+
+
+def test_the_admin_sets_up_sms_sends_a_test_and_reads_the_log_masked(server, page_factory):
+    page = page_factory(1366, 768)
+    page.goto(f"{server.url}/admin/pesan")
+    page.locator("#login-form [name=username]").fill("admin")
+    page.locator("#login-form [name=password]").fill(PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.locator("#channels").wait_for()
+    assert page.locator("#channels [name=sms]").input_value() == "gammu"
+    page.locator("#channels [type=submit]").click()
+    page.locator("#channels [role=status]", has_text="Tersimpan").wait_for()
+    page.locator("#test-message [name=phone]").fill("0812 9999 1234")
+    page.locator("#test-message [type=submit]").click()
+    page.locator("#log td", has_text="0812•••••234").wait_for(timeout=10000)
+    assert "081299991234" not in page.content()
+    page.locator("#triggers fieldset[data-trigger=turn_near]").wait_for()
+    page.locator("#triggers fieldset[data-trigger=called] [name=text_id]").fill("Nomor {number} " + "x" * 160)
+    page.locator("#triggers button.primary").click()
+    page.locator("#triggers [role=status]", has_text="SMS").wait_for()
+    screenshot(page, "admin-1366x768-notify")
+    assert blocking_violations(page) == []
