@@ -78,11 +78,13 @@ class Sender:
     def _run(self) -> None:
         with self.app.app_context():
             while not self.stopping.is_set():
+                handed = 0
                 try:
-                    self.step(self.app.config["CLOCK"]())
+                    handed = self.step(self.app.config["CLOCK"]())
                 except Exception:  # a broken message must not stop every later one
                     log.exception("the sender's pass failed")
-                self.stopping.wait(TICK_SECONDS)
+                if handed < BATCH:  # a full batch: more are waiting, go on at once
+                    self.stopping.wait(TICK_SECONDS)
 
     def step(self, now: datetime) -> int:
         """One pass: evaluate the triggers, read back gammu-smsd, hand over what is due. Returns how many were handed."""
