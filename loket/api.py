@@ -114,6 +114,7 @@ def notify_channels():
 
 
 NOTIFY_PER_ADDRESS = 10  # numbers one address may sign up per hour: a kiosk serves many, a spammer is stopped
+NOTIFY_PER_KIOSK = 120  # … and a kiosk's tickets from the kiosk's own address, a busy hour's opt-ins
 NOTIFY_PER_NUMBER = 3  # tickets one number may be signed up for per hour: nobody floods a stranger's phone
 
 
@@ -131,8 +132,10 @@ def notify_ticket(token: str):
     channel = inputs.choice(data, "channel", notify.CHANNELS, required=False, default="sms")
     db = get_db()
     now = clock()
-    tickets.by_token(db, token)
-    hit(db, f"notify-address:{client_address()}", NOTIFY_PER_ADDRESS, 3600, now)
+    ticket = tickets.by_token(db, token)
+    # A kiosk is one address for a hall full of citizens; a phone or a script is one person.
+    per_address = NOTIFY_PER_KIOSK if ticket["source"] == "kiosk" and ticket["kiosk_id"] else NOTIFY_PER_ADDRESS
+    hit(db, f"notify-address:{client_address()}", per_address, 3600, now)
     hit(db, phone_bucket(phone), NOTIFY_PER_NUMBER, 3600, now)
     row = notify.subscribe(db, token, phone, channel, request_lang(), now)
     return {"notify": notify.subscription_json(row)}

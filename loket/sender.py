@@ -52,6 +52,7 @@ class Outcome:
     status: str  # sent, handed, retry, failed
     provider_id: str | None = None
     error: str = ""
+    unreachable: bool = False  # no answer at all (timeout, refused): the provider's other messages wait too
 
 
 class Sender:
@@ -95,14 +96,20 @@ class Sender:
             conf = settings(db)
             read_back_gammu(db, conf, now)
             handed = 0
+            unreachable: set[str] = set()
             for message in due(db, now):
-                self.deliver(db, conf, message, now)
+                provider = conf.get(f"notify_{message['channel']}_provider", "off")
+                if provider in unreachable:  # one timeout per pass is enough: the others wait for the next
+                    continue
+                if self.deliver(db, conf, message, now) == "unreachable":
+                    unreachable.add(provider)
                 handed += 1
             return handed
         finally:
             pool.give_back(db)
 
-    def deliver(self, db, conf: dict, message: dict, now: datetime) -> None:
+    def deliver(self, db, conf: dict, message: dict, now: datetime) -> str:
+        """Hand one message over; returns its new status, or "unreachable" when the provider did not answer."""
         if message["status"] == "sending" and message["text"]:  # a claim found after a crash: the text already composed
             text, params = message["text"], json.loads(message["params"] or "[]")
         else:
@@ -111,7 +118,7 @@ class Sender:
                 status, _, why = composed.partition(": ")
                 with transaction(db):
                     db.conn.execute("UPDATE outbox SET status = ?, error = ? WHERE id = ?", (status, why, message["id"]))
-                return
+                return status
             text, params = composed
         provider = conf.get(f"notify_{message['channel']}_provider", "off")
         with transaction(db):
@@ -122,13 +129,14 @@ class Sender:
                 (text, json.dumps(params, ensure_ascii=False), provider, iso(now), message["id"]),
             )
         if claimed is None:
-            return
+            return "claimed elsewhere"
         try:
             outcome = hand_over(self.session, conf, provider, {**claimed, "lang": message["lang"]}, text, params, now)
         except Exception as exc:  # a bug in a channel is one failed attempt, never a stuck sender
             log.exception("handing message %s over failed", message["id"])
             outcome = Outcome("retry", error=type(exc).__name__)
         record(db, claimed, outcome, now)
+        return "unreachable" if outcome.status == "retry" and outcome.unreachable else outcome.status
 
 
 def base_url(app) -> str:
@@ -321,7 +329,7 @@ def to_whatsapp_cloud(session: requests.Session, conf: dict, message: dict, para
     try:
         answer = session.post(url, json=body, headers={"Authorization": f"Bearer {cloud['token']}"}, timeout=HTTP_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
-        return Outcome("retry", error=f"WhatsApp Cloud API unreachable: {type(exc).__name__}")
+        return Outcome("retry", error=f"WhatsApp Cloud API unreachable: {type(exc).__name__}", unreachable=True)
     try:
         data = answer.json()
     except ValueError:
@@ -361,7 +369,7 @@ def to_http_gateway(session: requests.Session, conf: dict, message: dict, text: 
     try:
         answer = session.request(gateway.get("method") or "POST", gateway["url"], data=body, headers=headers, timeout=HTTP_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
-        return Outcome("retry", error=f"gateway unreachable: {type(exc).__name__}")
+        return Outcome("retry", error=f"gateway unreachable: {type(exc).__name__}", unreachable=True)
     if answer.ok:
         try:
             data = answer.json()

@@ -739,3 +739,43 @@ def test_a_booking_without_consent_gets_no_message(app, client, db, clock, recei
     assert r.status_code == 201 and r.get_json()["notify"]["on"] is False
     sender(app).step(clock())
     assert messages(db) == []
+
+
+def test_a_kiosk_is_one_address_for_many_citizens_and_is_not_stopped_at_ten(client, sms_on):
+    for i in range(12):
+        r = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1})
+        assert r.status_code == 201
+        token = r.get_json()["ticket"]["token"]
+        assert client.post(f"/api/tickets/{token}/notify", json={"phone": f"0812345611{i:02d}"}).status_code == 200
+
+
+def test_a_gateway_that_does_not_answer_costs_one_timeout_per_pass_not_one_per_message(app, client, db, clock, receiver, officer):
+    gw = receiver(delay=7)
+    gateway_on(db, gw.url)
+    for i in range(2):
+        token = take(client)["token"]
+        client.post(f"/api/tickets/{token}/notify", json={"phone": f"08123456770{i}"})
+    client.post("/api/counters/1/call-next", json={})
+    client.post("/api/counters/2/call-next", json={})
+    scan(app, clock)
+    started = time.monotonic()
+    sender(app).step(clock())
+    assert time.monotonic() - started < 9
+    assert sorted(m["attempts"] for m in messages(db, "trigger = 'called'")) == [0, 1]
+
+
+def test_the_rollup_removes_lokets_files_of_past_days_from_gammus_folders(sms_on):
+    from loket import sender as sending
+
+    old = sms_on / "sent" / "OUTB20261124_100000_00_+6281234567890_loket1.txt"
+    new = sms_on / "sent" / "OUTB20261125_100000_00_+6281234567890_loket2.txt"
+    other = sms_on / "sent" / "OUTA20261124_100000_00_+6281111111111_sms0.txt"  # not Loket's: left alone
+    for path in (old, new, other):
+        path.write_bytes("x".encode("utf-16"))
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    os.utime(other, (1_700_000_000, 1_700_000_000))
+    conf = {"notify_gammu": json.dumps({"outbox": str(sms_on / "outbox"), "sent": str(sms_on / "sent"), "error": str(sms_on / "error")})}
+    from datetime import UTC, datetime
+
+    assert sending.erase_gammu_files(conf, datetime(2024, 1, 1, tzinfo=UTC)) == 1
+    assert not old.exists() and new.exists() and other.exists()
