@@ -779,3 +779,47 @@ def test_the_rollup_removes_lokets_files_of_past_days_from_gammus_folders(sms_on
 
     assert sending.erase_gammu_files(conf, datetime(2024, 1, 1, tzinfo=UTC)) == 1
     assert not old.exists() and new.exists() and other.exists()
+
+
+# ---------------------------------------------------------------- the migration
+
+
+OUTBOX_ROW = (
+    "INSERT INTO outbox (trigger, ticket_id, day, channel, phone, created_at, next_attempt_at)"
+    " VALUES ('{trigger}', ?, ?, 'sms', ?, 'x', 'x')"
+)
+
+
+def test_an_old_database_gains_the_notification_tables_and_its_tickets_can_be_subscribed(tmp_path):
+    import sqlite3
+
+    from loket.db import connect, init_schema
+
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((Path(__file__).parent / "fixtures" / "loket-v1.sql").read_text(encoding="utf-8"))
+    tickets_before = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    conn.close()
+    db = connect(path)
+    try:
+        assert "m23_notifications" in init_schema(db)
+        assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == tickets_before
+        ticket = db.execute("SELECT id, service_id, issued_on FROM tickets LIMIT 1").fetchone()
+        with db.conn:
+            db.conn.execute(
+                "INSERT INTO notify_subscriptions (ticket_id, service_id, day, phone, channel, consent_at) VALUES (?, ?, ?, ?, 'sms', 'x')",
+                (*ticket, STORED),
+            )
+            db.conn.execute(
+                OUTBOX_ROW.format(trigger="called"),
+                (ticket[0], ticket[2], STORED),
+            )
+        with pytest.raises(sqlite3.IntegrityError):
+            db.conn.execute(
+                OUTBOX_ROW.format(trigger="sms"),
+                (ticket[0], ticket[2], STORED),
+            )
+        db.conn.rollback()
+        assert init_schema(db) == []
+    finally:
+        db.close()
