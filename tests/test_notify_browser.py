@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -122,3 +123,26 @@ def test_the_admin_sets_up_sms_sends_a_test_and_reads_the_log_masked(server, pag
     page.locator("#triggers [role=status]", has_text="SMS").wait_for()
     screenshot(page, "admin-1366x768-notify")
     assert blocking_violations(page) == []
+
+
+def test_a_booking_asks_consent_beside_the_phone_field(server, page_factory):
+    page = page_factory(360, 740, has_touch=True, is_mobile=True)
+    page.goto(f"{server.url}/reservasi/")
+    page.locator("[data-agency]", has_text="Samsat").tap()
+    page.locator(".b-service", has_text="Pajak Kendaraan").locator("[data-service]").tap()
+    page.locator(".b-slot").first.wait_for()
+    page.locator(".b-slot:not([disabled])").first.tap()
+    page.locator("#f-name").fill("Siti Aminah")
+    page.locator("#f-phone").fill("0812 7777 0001")
+    consent = page.locator(".b-consent")
+    assert "UU 27/2022" in consent.inner_text() and "SMS/WhatsApp" in consent.inner_text()
+    consent.locator("input[name=notify]").tap()
+    screenshot(page, "booking-phone-360x740-notify-consent")
+    assert blocking_violations(page) == []
+    page.locator("#details-form [type=submit]").tap()
+    page.wait_for_url(re.compile(r"/reservasi/[\w-]{16,}$"))
+    with sqlite3.connect(server.db_path) as conn:
+        row = conn.execute(
+            "SELECT phone, channel, booking_id IS NOT NULL FROM notify_subscriptions WHERE phone = '6281277770001'"
+        ).fetchone()
+    assert row == ("6281277770001", "sms", 1)
