@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +44,7 @@ HTTP_TIMEOUT_SECONDS = 5.0
 BATCH = 50
 HANDED_LIFETIME = timedelta(hours=2)  # a file gammu-smsd never took (modem gone) is taken back after this
 CLAIM_SECONDS = 60  # a `sending` claim older than this belonged to a process that died mid-handover
+NUMBER_LIKE = re.compile(r"\+?\d[\d\s.-]{7,}\d")  # anything that may be a phone number, kept out of errors and logs
 
 
 @dataclass
@@ -163,6 +165,7 @@ def record(db, message: dict, outcome: Outcome, now: datetime) -> None:
         else:
             status = "queued"
             retry_at = now + timedelta(seconds=BACKOFF_SECONDS[min(message["attempts"], len(BACKOFF_SECONDS)) - 1])
+    outcome.error = NUMBER_LIKE.sub("•••", outcome.error)  # a gateway may echo the number back in its error
     with transaction(db):
         db.conn.execute(
             "UPDATE outbox SET status = ?, next_attempt_at = ?, provider_id = coalesce(?, provider_id), error = ?,"

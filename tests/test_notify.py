@@ -823,3 +823,16 @@ def test_an_old_database_gains_the_notification_tables_and_its_tickets_can_be_su
         assert init_schema(db) == []
     finally:
         db.close()
+
+
+def test_a_gateway_that_echoes_the_number_in_its_error_leaves_it_out_of_the_log(app, client, db, clock, receiver, officer, caplog):
+    gw = receiver([(400, {"error": f"invalid target {STORED}", "detail": "+62 812-3456-7890"})])
+    gateway_on(db, gw.url)
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    client.post("/api/counters/1/call-next", json={})
+    sender(app).step(clock())
+    failed = messages(db, "status = 'failed'")
+    assert failed and "gateway 400" in failed[0]["error"]
+    assert STORED not in failed[0]["error"] and "812-3456" not in failed[0]["error"]
+    assert STORED not in caplog.text and "3456" not in caplog.text
