@@ -120,6 +120,7 @@ export async function mountNotify(slot, ticket, opts = {}) {
       return;
     }
     draw();
+    if (el.dataset.notifyAction === "open" && opts.pad) slot.scrollIntoView({ block: "start" }); // the number and the pad in view
     if (current.open && !opts.pad) slot.querySelector("#n-number")?.focus();
   });
   slot.addEventListener("input", (event) => {
