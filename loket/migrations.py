@@ -213,7 +213,7 @@ def apply(db: sqlite_utils.Database) -> list[str]:
 
 @migrations()
 def m23_notifications(db: sqlite_utils.Database) -> None:
-    """"Your turn is near" by SMS and WhatsApp (loket/notify.py): who asked, what each service sends, and a
+    """ "Your turn is near" by SMS and WhatsApp (loket/notify.py): who asked, what each service sends, and a
     transactional outbox of messages that a sender (loket/sender.py) delivers after the commit.
 
     The queue rules run no extra statement: the sender writes each message from the committed state of
