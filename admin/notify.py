@@ -7,7 +7,7 @@ import json
 
 from flask import render_template, request
 
-from loket import inputs, notify, sender
+from loket import inputs, notify, sender, serializers
 from loket.db import get_db, rows, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_
@@ -105,6 +105,8 @@ def save_notify_channels():
     if values["notify_sms_provider"] == "gammu" and not gammu.get("outbox"):
         raise LoketError("missing_field", field="outbox")
     values |= {
+        # the address the admin reached the server by: what phones on the MPP's network open a {link} with
+        "notify_link_base": serializers.public_base_url(),
         "notify_gammu": json.dumps(gammu),
         "notify_whatsapp_cloud": json.dumps(cloud),
         "notify_http": json.dumps(http),

@@ -115,7 +115,7 @@ class Sender:
         if message["status"] == "sending" and message["text"]:  # a claim found after a crash: the text already composed
             text, params = message["text"], json.loads(message["params"] or "[]")
         else:
-            composed = notify.compose(db, message, now, base_url(self.app))
+            composed = notify.compose(db, message, now, base_url(self.app, conf))
             if isinstance(composed, str):  # "dropped: …" / "expired: …"
                 status, _, why = composed.partition(": ")
                 with transaction(db):
@@ -141,8 +141,9 @@ class Sender:
         return "unreachable" if outcome.status == "retry" and outcome.unreachable else outcome.status
 
 
-def base_url(app) -> str:
-    return (app.config.get("PUBLIC_URL") or "").rstrip("/")
+def base_url(app, conf: dict) -> str:
+    """Where a phone opens a message's {link}: LOKET_PUBLIC_URL, else the address the admin set the channels up from."""
+    return (app.config.get("PUBLIC_URL") or conf.get("notify_link_base") or "").rstrip("/")
 
 
 def due(db, now: datetime) -> list[dict]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import login
+from conftest import PASSWORD, login
 from loket.db import set_setting
 
 PHONE = "081234567890"
@@ -836,3 +836,16 @@ def test_a_gateway_that_echoes_the_number_in_its_error_leaves_it_out_of_the_log(
     assert failed and "gateway 400" in failed[0]["error"]
     assert STORED not in failed[0]["error"] and "812-3456" not in failed[0]["error"]
     assert STORED not in caplog.text and "3456" not in caplog.text
+
+
+def test_a_links_address_is_the_one_the_admin_set_the_channels_up_from(app, client, db, clock, receiver, officer):
+    gw = receiver()
+    admin = app.test_client()
+    lan = "http://192.168.10.5:5000"
+    assert admin.post("/api/login", json={"username": "admin", "password": PASSWORD}, base_url=lan).status_code == 200
+    body = {"sms": {"provider": "http"}, "http": {"url": gw.url + "/send"}}
+    assert admin.put("/api/admin/notify/channels", json=body, base_url=lan).status_code == 200
+    token = take(client)["token"]
+    client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
+    sender(app).step(clock())  # turn near: nobody ahead
+    assert f"http://192.168.10.5:5000/t/{token}" in json.loads(gw.requests[0]["body"])["message"]
