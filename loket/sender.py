@@ -44,6 +44,7 @@ HTTP_TIMEOUT_SECONDS = 5.0
 BATCH = 50
 HANDED_LIFETIME = timedelta(hours=2)  # a file gammu-smsd never took (modem gone) is taken back after this
 CLAIM_SECONDS = 60  # a `sending` claim older than this belonged to a process that died mid-handover
+CLAIM = timedelta(seconds=CLAIM_SECONDS)
 NUMBER_LIKE = re.compile(r"\+?\d[\d\s.-]{7,}\d")  # anything that may be a phone number, kept out of errors and logs
 
 
@@ -64,10 +65,13 @@ class Sender:
         self.app = app
         self.thread: threading.Thread | None = None
         self.stopping = threading.Event()
+        self.lock = threading.Lock()
         self.session = requests.Session()
 
     def start(self) -> None:
-        if self.thread is None:
+        with self.lock:
+            if self.thread is not None:
+                return
             self.thread = threading.Thread(target=self._run, name="loket-sender", daemon=True)
             self.thread.start()
 
@@ -127,8 +131,9 @@ class Sender:
             claimed = one(
                 db,
                 "UPDATE outbox SET status = 'sending', attempts = attempts + 1, text = ?, params = ?, provider = ?, next_attempt_at = ?"
-                " WHERE id = ? AND status IN ('queued', 'sending') RETURNING *",
-                (text, json.dumps(params, ensure_ascii=False), provider, iso(now), message["id"]),
+                " WHERE id = ? AND (status = 'queued' OR (status = 'sending' AND next_attempt_at <= ?)) RETURNING *",
+                # another process's sender may have claimed it since it was read: only a stale claim is taken over
+                (text, json.dumps(params, ensure_ascii=False), provider, iso(now), message["id"], iso(now - CLAIM)),
             )
         if claimed is None:
             return "claimed elsewhere"
@@ -388,6 +393,14 @@ def to_http_gateway(session: requests.Session, conf: dict, message: dict, text: 
 
 
 def install(app) -> Sender:
+    """The app's sender, started by `python server.py`, or by the first request a server that made the app
+    by itself handles (gunicorn); never in tests (TESTING) or CLI commands, and not with LOKET_NOTIFY_SENDER=0."""
     sender = Sender(app)
     app.extensions["loket_sender"] = sender
+
+    @app.before_request
+    def _start_sender():
+        if sender.thread is None and not app.testing and os.environ.get("LOKET_NOTIFY_SENDER", "1") != "0":
+            sender.start()
+
     return sender

@@ -849,3 +849,25 @@ def test_a_links_address_is_the_one_the_admin_set_the_channels_up_from(app, clie
     client.post(f"/api/tickets/{token}/notify", json={"phone": PHONE})
     sender(app).step(clock())  # turn near: nobody ahead
     assert f"http://192.168.10.5:5000/t/{token}" in json.loads(gw.requests[0]["body"])["message"]
+
+
+def test_two_processes_senders_never_send_one_message_twice(app, client, db, db_path, clock, receiver, officer):
+    from server import create_app
+
+    gw = receiver(delay=0.2)
+    gateway_on(db, gw.url)
+    for i in range(6):
+        token = take(client)["token"]
+        client.post(f"/api/tickets/{token}/notify", json={"phone": f"08123456780{i}"})
+    queued = scan(app, clock)  # turn_near for those three places or fewer from the front
+    assert queued == 4
+    other = create_app({"DATABASE": str(db_path), "CLOCK": clock, "SECRET_KEY": "test-secret", "TESTING": True})
+    threads = [threading.Thread(target=sender(a).step, args=(clock(),)) for a in (app, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    other.extensions["loket_pool"].close()
+    targets = [json.loads(r["body"])["target"] for r in gw.requests]
+    assert len(targets) == queued and len(set(targets)) == queued
+    assert {m["status"] for m in messages(db)} == {"sent"}
