@@ -23,7 +23,7 @@ from flask import Flask, abort, render_template, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from loket import api, assets, auth, demo, emitter, errors, i18n, realtime, watcher
+from loket import api, assets, auth, demo, emitter, errors, i18n, realtime, sender, watcher
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -186,6 +186,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["loket_pool"] = Pool(app.config["DATABASE"])
     emitter.install(app)
     watcher.install(app)
+    sender.install(app)  # started by main(): SMS and WhatsApp go out from the serving process only
     app.teardown_appcontext(close_db)
     errors.register(app)
     i18n.install(app)
@@ -276,6 +277,24 @@ def _print_logins(logins: dict | None, database: str, base_url: str = "http://12
     click.echo(text)
 
 
+def erase_personal_data(db, today: str) -> int:
+    """The nightly end of the day's phone numbers (UU 27/2022): erased with their bytes overwritten, the
+    WAL copied back and emptied, gammu-smsd's sent and error files of past days removed."""
+    from loket import notify
+    from loket import sender as sending
+    from loket.db import settings
+    from loket.timeutil import day_start_utc
+
+    conf = settings(db)
+    erased = notify.erase_past(db, today)
+    sending.erase_gammu_files(conf, day_start_utc(today, conf["timezone"]))
+    with db.ensure_autocommit_on():
+        busy, _frames, _copied = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        log.warning("the WAL is in use: erased numbers leave it at its next checkpoint")
+    return erased
+
+
 def _register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db_command():
@@ -306,9 +325,11 @@ def _register_cli(app: Flask) -> None:
             init_schema(db)
             today = local_day(app.config["CLOCK"](), settings(db)["timezone"])
             days = reports.rollup(db, today, start, end, rebuild=rebuild)
+            erased = erase_personal_data(db, today)
         finally:
             db.close()
         click.echo(f"{days} hari direkap untuk laporan.")
+        click.echo(f"{erased} nomor ponsel dari hari yang sudah lewat dihapus.")
 
     @app.cli.command("add-user")
     @click.argument("name")
@@ -406,6 +427,8 @@ def main(argv: list[str] | None = None) -> None:
         has_users = db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
     finally:
         db.close()
+    if os.environ.get("LOKET_NOTIFY_SENDER", "1") != "0":  # 0: a second process on the same database sends nothing
+        app.extensions["loket_sender"].start()
     if not has_users:
         click.echo("Belum ada pengguna. Buat admin: flask --app server add-user admin --role admin --password-stdin")
     click.echo(f"Loket berjalan di http://{args.host}:{args.port}/")

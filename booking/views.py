@@ -13,10 +13,10 @@ from flask_socketio import join_room, leave_room, rooms
 
 from admin.views import _report_scope, csv_response
 from kiosk import service as kiosk_service
-from loket import auth, bookings, inputs, issuing, serializers
+from loket import auth, bookings, inputs, issuing, notify, serializers
 from loket.api import client_address
 from loket.db import get_db, one, settings, transaction
-from loket.errors import LoketError
+from loket.errors import LoketError, request_lang
 from loket.events import slots_room
 from loket.i18n import N_, current_language
 from loket.qr import qr_svg
@@ -137,6 +137,10 @@ def create_booking():
     phone = inputs.text(data, "phone", required=True, max_length=20)
     nik = inputs.text(data, "nik", max_length=20) or None
     secret = current_app.config["SECRET_KEY"]
+    wants_messages = inputs.boolean(data, "notify")  # the consent box beside the phone field
+    channel = inputs.choice(data, "notify_channel", notify.CHANNELS, required=False, default="sms")
+    if wants_messages and channel not in notify.enabled_channels(settings(db)):
+        raise LoketError("notify_unavailable")
     # Counted in the booking's own transaction: only bookings made count, and six at once against a
     # limit of five cannot all pass a check made before it.
     with transaction(db):
@@ -154,6 +158,8 @@ def create_booking():
             secret=secret,
             client=bookings.client_key(address, secret),
             per_client=lim["address_service_day"][0],
+            notify_channel=channel if wants_messages else None,
+            lang=request_lang(),
         )
     answer = booking_answer(db, booking, now)
     response = make_response(answer, 201)

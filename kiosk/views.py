@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, make_response, render_template, request
 
-from loket import auth, inputs, issuing, pairing, serializers, tickets
+from loket import auth, inputs, issuing, notify, pairing, serializers, tickets
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.qr import qr_svg
@@ -67,7 +67,7 @@ def ticket_page(token: str):
         ticket = tickets.by_token(db, _token(token))
     except LoketError:
         return render_template("kiosk/ticket_missing.html", mpp=serializers.mpp_json(db)), 404
-    data = serializers.ticket_json(db, ticket, clock())
+    data = {**serializers.ticket_json(db, ticket, clock()), "notify": notify.subscription_json(notify.subscription_of(db, ticket["id"]))}
     mpp = serializers.mpp_json(db)
     around = printing.local_clock_text(data["called_around"], mpp["timezone"]) if data["called_around"] else None
     page = render_template("kiosk/ticket.html", ticket=data, qr=qr_svg(data["status_url"]), mpp=mpp, called_around=around)

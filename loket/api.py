@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
 from flask import Blueprint, current_app
 
-from . import auth, inputs, issuing, management, serializers, tickets
+from . import auth, inputs, issuing, management, notify, serializers, tickets
 from .db import get_db, one, settings
-from .errors import LoketError
+from .errors import LoketError, request_lang
 from .i18n import N_
 from .ratelimit import clear, hit, refuse_over
 
@@ -66,7 +68,49 @@ def issue_ticket():
 @bp.get("/tickets/<token>")
 def ticket(token: str):
     db = get_db()
-    return serializers.ticket_json(db, tickets.by_token(db, token), clock())
+    found = tickets.by_token(db, token)
+    return {**serializers.ticket_json(db, found, clock()), "notify": notify.subscription_json(notify.subscription_of(db, found["id"]))}
+
+
+@bp.get("/notify")
+def notify_channels():
+    """Which channels the MPP set up: the opt-in on the kiosk and the ticket page offers only these."""
+    return {"channels": notify.enabled_channels(settings(get_db()))}
+
+
+NOTIFY_PER_ADDRESS = 10  # numbers one address may sign up per hour: a kiosk serves many, a spammer is stopped
+NOTIFY_PER_KIOSK = 120  # … and a kiosk's tickets from the kiosk's own address, a busy hour's opt-ins
+NOTIFY_PER_NUMBER = 3  # tickets one number may be signed up for per hour: nobody floods a stranger's phone
+
+
+def phone_bucket(phone: str) -> str:
+    """A rate-limit bucket for a number that does not hold the number (the table outlives the day)."""
+    key = current_app.config["SECRET_KEY"]
+    return "notify-number:" + hmac.new(str(key).encode(), phone.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+@bp.post("/tickets/<token>/notify")
+def notify_ticket(token: str):
+    """The ticket's holder asks for SMS or WhatsApp messages (consent given where the number was typed)."""
+    data = inputs.body()
+    phone = inputs.phone(data)
+    channel = inputs.choice(data, "channel", notify.CHANNELS, required=False, default="sms")
+    db = get_db()
+    now = clock()
+    ticket = tickets.by_token(db, token)
+    # A kiosk is one address for a hall full of citizens; a phone or a script is one person.
+    per_address = NOTIFY_PER_KIOSK if ticket["source"] == "kiosk" and ticket["kiosk_id"] else NOTIFY_PER_ADDRESS
+    hit(db, f"notify-address:{client_address()}", per_address, 3600, now)
+    hit(db, phone_bucket(phone), NOTIFY_PER_NUMBER, 3600, now)
+    row = notify.subscribe(db, token, phone, channel, request_lang(), now)
+    return {"notify": notify.subscription_json(row)}
+
+
+@bp.delete("/tickets/<token>/notify")
+def stop_notify(token: str):
+    db = get_db()
+    ticket = notify.unsubscribe(db, token, clock())
+    return {"notify": notify.subscription_json(notify.subscription_of(db, ticket["id"]))}
 
 
 @bp.post("/tickets/<token>/cancel")

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import inputs, tickets
+from . import inputs, notify, tickets
 from .db import after_commit, one, scalar, settings, transaction
 from .errors import LoketError
 from .events import BookingSlotsChanged, QueueChanged
@@ -270,6 +270,8 @@ def book(
     secret: str,
     client: str | None = None,
     per_client: int | None = None,
+    notify_channel: str | None = None,
+    lang: str = "id",
 ) -> dict:
     """Reserve a place in a slot: one active booking per phone (and NIK where asked) per service and day,
     and at most `per_client` of the service's day from one address (`client`, see client_key)."""
@@ -356,6 +358,8 @@ def book(
             ),
         )
         _event(db, now, "booked", booking)
+        if notify_channel:  # consent given on the form: reminders and, once checked in, the ticket's messages
+            notify.subscribe_booking(db, booking, notify_channel, lang, now)
         _slots_changed(db, booking, now)
     return booking
 
@@ -480,6 +484,7 @@ def check_in(
         # tickets.issue joins this transaction: the claim, the ticket and the link commit together or not at all
         ticket = tickets.issue(db, booking["service_id"], now, kiosk_id=kiosk_id, source="booking", queued_at=booking["slot_at"])
         booking = one(db, "UPDATE bookings SET ticket_id = ? WHERE id = ? RETURNING *", (ticket["id"], booking["id"]))
+        notify.attach_ticket(db, booking["id"], ticket["id"])
         _event(db, now, "checked_in", booking, kiosk_id=kiosk_id, by=by[:100])
     return booking, ticket
 
@@ -488,7 +493,7 @@ def check_in(
 
 
 def mask_phone(phone: str) -> str:
-    return phone[:4] + "•" * max(len(phone) - 7, 0) + phone[-3:]
+    return inputs.masked_phone(phone)
 
 
 def booking_json(db: Database, booking: dict, now: datetime) -> dict:
@@ -514,6 +519,7 @@ def booking_json(db: Database, booking: dict, now: datetime) -> dict:
         "status": status_of(booking, now),
         "name": booking["name"],
         "phone": mask_phone(booking["phone"]),
+        "notify": notify.subscription_json(one(db, "SELECT * FROM notify_subscriptions WHERE booking_id = ?", (booking["id"],))),
         "nik_last4": booking["nik_last4"],
         "checkin_opens": _local_hhmm(db, booking["checkin_opens_at"]),
         "checkin_closes": _local_hhmm(db, booking["checkin_closes_at"], -1),

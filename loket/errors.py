@@ -62,6 +62,7 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "no_printer": (409, N_("Nomor antrean ini tidak diambil di kios yang memiliki printer.")),
     "ticket_expired": (409, N_("Nomor antrean ini bukan untuk hari ini.")),
     "conflict": (409, N_("Data bertentangan dengan data yang sudah ada.")),
+    "notify_unavailable": (409, N_("Pemberitahuan lewat saluran ini belum diaktifkan di MPP ini.")),
     "payload_too_large": (413, N_("Data yang dikirim terlalu besar.")),
     "unsupported_media_type": (415, N_("Jenis data tidak didukung; kirim JSON.")),
     "too_many_bookings": (429, N_("Terlalu banyak reservasi dari jaringan ini untuk layanan dan hari ini.")),

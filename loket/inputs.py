@@ -240,3 +240,43 @@ def ascii_digits(value: str, field: str, reason: str) -> str:
     if not re.fullmatch(r"\+?[0-9]+", digits):
         raise invalid(field, reason)
     return digits
+
+
+PHONE_REASON = N_("nomor ponsel Indonesia, misalnya 0812 3456 7890")
+
+
+def mobile_number(value: object, field: str = "phone") -> str:
+    """An Indonesian mobile number as 62… (E.164 without the +), from every usual way of writing it:
+    0812-3456-7890, 62812…, +62 812 3456 7890, (0812) 3456.7890. Anything else is a 400 naming `field`.
+
+    Mobile numbers start 08 (628 in international form) and have 10–13 digits written with the 0.
+    """
+    if not isinstance(value, str):
+        raise invalid(field, PHONE_REASON)
+    digits = re.sub(r"[\s\-.()]", "", value)
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if not digits.startswith("62"):
+            raise invalid(field, PHONE_REASON)
+    if digits.startswith("62"):
+        digits = "0" + digits[2:]
+    if not re.fullmatch(r"08[0-9]{8,11}", digits):
+        raise invalid(field, PHONE_REASON)
+    return "62" + digits[1:]
+
+
+def phone(data: dict, field: str = "phone", *, required: bool = True) -> str | None:
+    """A body's phone field as 62…, or None when absent and not required."""
+    value = data.get(field)
+    if blank(value):
+        return _absent(field, required, None)
+    return mobile_number(value, field)
+
+
+def masked_phone(phone: str) -> str:
+    """A stored number (62… or 08…) as the citizen writes it, with only its first four and last three digits:
+    0812•••••890. The only way a number is shown anywhere."""
+    if not phone:
+        return ""
+    local = "0" + phone[2:] if phone.startswith("62") else phone
+    return local[:4] + "•" * max(len(local) - 7, 0) + local[-3:]

@@ -300,3 +300,66 @@ def apply(db: sqlite_utils.Database) -> list[str]:
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
     return pending
+
+
+@migrations()
+def m23_notifications(db: sqlite_utils.Database) -> None:
+    """ "Your turn is near" by SMS and WhatsApp (loket/notify.py): who asked, what each service sends, and a
+    transactional outbox of messages that a sender (loket/sender.py) delivers after the commit.
+
+    The queue rules run no extra statement: the sender writes each message from the committed state of
+    today's subscribed tickets. UNIQUE (ticket_id, trigger): one message per trigger per ticket, ever.
+    """
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS notify_subscriptions ("
+        " id INTEGER PRIMARY KEY,"
+        " ticket_id INTEGER UNIQUE REFERENCES tickets(id) ON DELETE CASCADE,"
+        " booking_id INTEGER UNIQUE REFERENCES bookings(id) ON DELETE CASCADE,"
+        " service_id INTEGER NOT NULL REFERENCES services(id),"
+        " day TEXT NOT NULL,"  # the ticket's or the booking's local date: the number is erased after it
+        " phone TEXT NOT NULL,"  # 62… (E.164 without +); '' once erased
+        " channel TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp')),"
+        " lang TEXT NOT NULL DEFAULT 'id' CHECK (lang IN ('id', 'en')),"
+        " consent_at TEXT NOT NULL,"  # UTC: the moment the citizen agreed (UU 27/2022)
+        " stopped_at TEXT,"
+        " CHECK (ticket_id IS NOT NULL OR booking_id IS NOT NULL))"
+    )
+    db.conn.execute("CREATE INDEX IF NOT EXISTS notify_subscriptions_day ON notify_subscriptions (day, service_id)")
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS notify_triggers ("  # per service; a trigger without a row uses the defaults
+        " service_id INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,"
+        " trigger TEXT NOT NULL CHECK (trigger IN ('turn_near', 'called', 'recalled', 'reminder_day', 'reminder_hour', 'survey')),"
+        " enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+        " places INTEGER CHECK (places IS NULL OR places BETWEEN 1 AND 50),"  # turn_near: this many ahead or fewer …
+        " minutes INTEGER CHECK (minutes IS NULL OR minutes BETWEEN 1 AND 240),"  # … or about this many minutes
+        " text_id TEXT NOT NULL DEFAULT '',"  # '' = the default text
+        " text_en TEXT NOT NULL DEFAULT '',"
+        " PRIMARY KEY (service_id, trigger))"
+    )
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS outbox ("
+        " id INTEGER PRIMARY KEY,"
+        " trigger TEXT NOT NULL CHECK (trigger IN ('turn_near', 'called', 'recalled', 'reminder_day', 'reminder_hour', 'survey', 'test')),"
+        " ticket_id INTEGER REFERENCES tickets(id) ON DELETE CASCADE,"
+        " booking_id INTEGER REFERENCES bookings(id) ON DELETE CASCADE,"
+        " subscription_id INTEGER REFERENCES notify_subscriptions(id) ON DELETE SET NULL,"
+        " service_id INTEGER REFERENCES services(id),"
+        " day TEXT NOT NULL,"  # local date the message belongs to: its number and text are erased after it
+        " channel TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp')),"
+        " phone TEXT NOT NULL,"
+        " text TEXT NOT NULL DEFAULT '',"  # written by the sender when it first hands the message over
+        " params TEXT NOT NULL DEFAULT '{}',"  # the placeholders' values, in the text's order (WhatsApp body parameters)
+        " status TEXT NOT NULL DEFAULT 'queued'"
+        "  CHECK (status IN ('queued', 'sending', 'handed', 'sent', 'failed', 'expired', 'dropped')),"
+        " attempts INTEGER NOT NULL DEFAULT 0,"
+        " next_attempt_at TEXT NOT NULL,"
+        " created_at TEXT NOT NULL,"
+        " sent_at TEXT,"
+        " provider TEXT NOT NULL DEFAULT '',"  # gammu, whatsapp_cloud, http
+        " provider_id TEXT,"  # gammu's outbox file, the WhatsApp message id, the gateway's id
+        " error TEXT NOT NULL DEFAULT '',"
+        " UNIQUE (ticket_id, trigger),"
+        " UNIQUE (booking_id, trigger))"
+    )
+    db.conn.execute("CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at)")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS outbox_day ON outbox (day, channel, trigger, status)")

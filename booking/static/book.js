@@ -132,6 +132,14 @@ function invalidFields() {
   return found;
 }
 
+// Consent where the number is typed (UU 27/2022): reminders and the turn-near message for this booking only.
+function notifyConsent() {
+  const how = state.channels.length > 1 ? _("SMS/WhatsApp") : state.channels[0] === "whatsapp" ? _("WhatsApp") : _("SMS");
+  return `<div class="b-field b-consent"><label class="b-check"><input type="checkbox" name="notify" ${state.form.notify ? "checked" : ""}>
+      ${esc(_("Kirimi saya pengingat (sehari dan satu jam sebelum jadwal) dan kabar giliran lewat {how}", { how }))}</label>
+      <p class="b-hint">${esc(_("Nomor ini hanya dipakai untuk reservasi ini, ditampilkan tersamar, dan dihapus setelah hari layanan berakhir (UU 27/2022 tentang Pelindungan Data Pribadi)."))}</p></div>`;
+}
+
 function detailsStep() {
   const s = service();
   const slot = (state.slots || []).find((x) => x.start === state.start);
@@ -144,6 +152,7 @@ function detailsStep() {
       ${field("name", _("Nama lengkap"), 'autocomplete="name" maxlength="100" required')}
       ${field("phone", _("Nomor ponsel"), 'type="tel" inputmode="tel" autocomplete="tel" maxlength="20" placeholder="0812 3456 7890" required',
         _("Satu reservasi aktif per nomor ponsel per layanan dan hari."))}
+      ${state.channels?.length ? notifyConsent() : ""}
       ${askNik ? field("nik", _("NIK (16 angka, sesuai KTP-el)"), 'inputmode="numeric" autocomplete="off" maxlength="16" pattern="[0-9]*" required',
         _("NIK tidak disimpan; hanya 4 angka terakhir yang ditampilkan.")) : ""}
       ${general}
@@ -196,7 +205,7 @@ async function chooseDay(date) {
 async function submit() {
   if (state.busy) return;
   const form = document.getElementById("details-form");
-  for (const input of form.querySelectorAll("input")) state.form[input.name] = input.value;
+  for (const input of form.querySelectorAll("input")) state.form[input.name] = input.type === "checkbox" ? input.checked : input.value;
   state.invalid = invalidFields();
   if (Object.keys(state.invalid).length) {
     state.error = null;
@@ -209,6 +218,7 @@ async function submit() {
   render();
   const body = { service_id: state.serviceId, date: state.date, start: state.start, name: state.form.name, phone: state.form.phone };
   if (state.days?.ask_nik) body.nik = state.form.nik;
+  if (state.form.notify) Object.assign(body, { notify: true, notify_channel: state.channels.includes("sms") ? "sms" : state.channels[0] });
   try {
     const booking = await api("/api/bookings", { method: "POST", body, timeout: 12000 });
     const list = JSON.parse(localStorage.getItem(MINE) || "[]").filter((b) => b.date >= TODAY && b.token !== booking.token);
@@ -278,7 +288,7 @@ screen.addEventListener("submit", (event) => {
 for (const b of document.querySelectorAll("[data-lang]")) {
   b.addEventListener("click", () => {
     const form = document.getElementById("details-form");
-    if (form) for (const input of form.querySelectorAll("input")) state.form[input.name] = input.value;
+    if (form) for (const input of form.querySelectorAll("input")) state.form[input.name] = input.type === "checkbox" ? input.checked : input.value;
   });
 }
 onLanguageButtons(render);
@@ -293,6 +303,7 @@ const FIELD_HELP = {
 async function start() {
   const asked = new URLSearchParams(location.search).get("lang");
   if (asked === "id" || asked === "en") setLang(asked); // the booking page that follows keeps the language
+  api("/api/notify").then((a) => { state.channels = a.channels; }).catch(() => {});
   try {
     const agencies = await api("/api/agencies");
     state.agencies = agencies.map((a) => ({ ...a, services: a.services.filter((s) => s.booking_enabled) })).filter((a) => a.services.length);

@@ -2,6 +2,7 @@
 import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, localized, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
 import { placeHtml } from "./place.js";
+import { mountNotify } from "/kiosk/static/notify.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
@@ -458,6 +459,7 @@ function ticketView() {
       ${placeHtml(tk, state.mpp.timezone)}
       <div class="k-issued-qr">${tk.qr_svg || ""}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>
       ${printStatus(tk)}
+      <div id="notify-slot"></div>
       <button type="button" class="k-btn k-btn-ghost" data-action="home">${pgettext("button", "Selesai")} <span id="countdown"></span></button>
     </section>`;
 }
@@ -469,6 +471,7 @@ function render(live = false) {
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
   const views = { home: homeView, agency: agencyView, service: serviceView, priority: priorityView, refusal: refusalView, ticket: ticketView };
   screen.innerHTML = (views[state.view] || homeView)();
+  if (state.view === "ticket") mountNotify(document.getElementById("notify-slot"), state.ticket, { pad: MODE === "kiosk" });
   document.getElementById("mpp-name").textContent = state.mpp.name || "Mal Pelayanan Publik";
   const aduan = document.querySelector(".k-aduan");
   if (aduan) aduan.textContent = _("Pengaduan & saran");
@@ -656,6 +659,7 @@ function armIdle() {
   let wait = IDLE_HOME;
   if (state.view === "home" && !state.query) wait = IDLE_ATTRACT;
   if (state.view === "ticket") wait = state.ticket?.printed === false ? FAILED_SHOWN : TICKET_SHOWN;
+  if (state.view === "ticket" && document.querySelector(".n-form")) wait = IDLE_HOME; // typing a number for SMS/WhatsApp
   if (state.view === "ticket") countdown(wait);
   idleTimer = setTimeout(() => {
     idleTimer = null;

@@ -1,5 +1,6 @@
 // The citizen's own ticket page (/t/<token>): live place in the queue, and the call to a counter.
 import { _, api, esc, icon, lang, live, localized, mppTime, onLanguageButtons, setAgencyStyle } from "/static/loket.js";
+import { mountNotify } from "/kiosk/static/notify.js";
 
 let ticket = JSON.parse(document.getElementById("ticket-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
@@ -100,6 +101,7 @@ function render() {
     : _("Biarkan halaman ini tetap terbuka: nomor Anda dipanggil di sini juga.");
   $("t-actions").innerHTML =
     ticket.status === "waiting" ? `<button type="button" class="k-btn k-btn-ghost" id="t-cancel">${_("Batalkan nomor ini")}</button>` : "";
+  mountNotify($("t-notify"), ticket, { onChange: (notify) => (ticket.notify = notify) });
   $("t-qr-caption").textContent = _("Tunjukkan halaman ini kepada petugas bila diminta.");
   $("t-complaint").textContent = _("Sampaikan pengaduan atau saran");
   const issued = mppTime(new Date(ticket.issued_at), mpp.timezone);
