@@ -29,8 +29,11 @@ def client_address() -> str:
 
 @bp.get("/health")
 def health():
-    get_db().execute("SELECT 1")
-    return {"status": "ok"}
+    """Ready (200, "ok" or "degraded" with reasons) or not (503): loket/health.py says what is checked."""
+    from . import health as checks
+
+    body, status = checks.report(get_db())
+    return body, status
 
 
 @bp.get("/mpp")

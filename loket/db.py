@@ -6,6 +6,7 @@ import contextlib
 import json
 import queue
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ import sqlite_utils
 from flask import current_app, g
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
+if not SCHEMA.exists():  # installed from a wheel: pyproject.toml puts the baseline in <prefix>/share/loket
+    SCHEMA = Path(sys.prefix) / "share" / "loket" / "schema.sql"
 
 # Settings an MPP can change in the admin; these are the defaults.
 DEFAULT_SETTINGS: dict[str, str] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import queue
@@ -368,12 +369,18 @@ class Emitter:
         self.last_checkpoint = 0.0
         self.restart_wanted = False
         self.checkpointing = False
+        self.published: collections.deque[float] = collections.deque()  # when each undelivered publish came in
+
+    def lag(self) -> float:
+        """Seconds the oldest publish not yet delivered has waited (0 when everything went out)."""
+        return time.monotonic() - self.published[0] if self.published else 0.0
 
     def publish(self, outbox: list) -> None:
         try:
             base = serializers.public_base_url()
         except RuntimeError:
             base = ""
+        self.published.append(time.monotonic())
         self.queue.put((outbox, base))
         with self.lock:
             if self.thread is None:
@@ -437,6 +444,7 @@ class Emitter:
         finally:
             pool.give_back(db)
             for _ in taken:
+                self.published.popleft()
                 self.queue.task_done()
 
     def _maintain(self) -> None:

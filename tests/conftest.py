@@ -138,7 +138,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> LiveServer:
+    def start(self, timeout: float = 60, ready: tuple = (200,)) -> LiveServer:
         self.port = self.port or free_port()
         env = {**os.environ, "LOKET_DEMO_PASSWORD": PASSWORD, "LOKET_SECRET_KEY": "live-test-secret", **self.env}
         self.log_path = self.db_path.parent / f"server-{self.port}.log"
@@ -156,7 +156,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()}")
             try:
-                if requests.get(self.url + "/api/health", timeout=1).status_code == 200:
+                if requests.get(self.url + "/api/health", timeout=1).status_code in ready:
                     return self
             except requests.RequestException:
                 time.sleep(0.1)
