@@ -188,6 +188,7 @@ def create_app(config: dict | None = None) -> Flask:
         db.close()
 
     app.extensions["loket_pool"] = Pool(app.config["DATABASE"])
+    app.extensions["loket_pool"].checkpoints = app.config["CHECKPOINTS"]
     realtime.install(app)
     app.teardown_appcontext(close_db)
     errors.register(app)

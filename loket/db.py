@@ -101,6 +101,9 @@ class Pool:
         self.trace = None  # tests: a sqlite3 trace callback set on every connection handed out
         self.checkpoint_db: sqlite_utils.Database | None = None  # used by one caller at a time: the emitter
         self.wait_for_readers_after = 0.0  # see checkpoint()
+        # "litestream": Litestream replicates the WAL and owns its checkpoints (docs/deployment.md);
+        # a checkpoint of ours could restart the log under frames it has not copied yet.
+        self.checkpoints = "loket"
 
     def take(self) -> sqlite_utils.Database:
         try:
@@ -142,6 +145,8 @@ class Pool:
         for minutes) keeps its frames and is not waited for again for CATCH_UP_BACKOFF_SECONDS.
         Returns (frames in the log, whether a long log is still waiting to start over: try again soon).
         """
+        if self.checkpoints == "litestream":
+            return 0, False
         _busy, frames, _copied = off_loop(self._copy_log)
         if frames < WAL_RESTART_PAGES:
             return frames, False
