@@ -230,10 +230,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(app)
     metrics.install(app)
+    queue_options = {}
+    if app.config["REDIS_URL"]:
+        from loket import pubsub
+
+        # Our own manager: a hung Redis never delays this process's screens, every gap ends in a resync.
+        queue_options["client_manager"] = pubsub.HealingRedisManager(app.config["REDIS_URL"])
     realtime.socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"] or None,
+        **queue_options,
         ping_interval=10,
         ping_timeout=10,
         logger=False,
