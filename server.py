@@ -60,7 +60,8 @@ def default_config() -> dict:
         # and re-signing it on every answer cost ~7 % of a ticket's CPU.
         "SESSION_REFRESH_EACH_REQUEST": False,
         "JSON_SORT_KEYS": False,
-        "NODE_MODULES": str(ROOT / "node_modules"),
+        # Front-end libraries (package.json); an install from the offline archive keeps them in /opt/loket/node_modules.
+        "NODE_MODULES": os.environ.get("LOKET_NODE_MODULES") or str(ROOT / "node_modules"),
         # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto; 0 trusts none.
         "TRUSTED_PROXIES": int(os.environ.get("LOKET_TRUSTED_PROXIES") or 0),
         # Cookies only over HTTPS: for installs behind TLS (nginx with a certificate).
