@@ -45,6 +45,9 @@ WAL_RESTART_PAGES = 4096  # 16 MiB of 4 KiB pages: past this the log is caught u
 WAL_KEEP_BYTES = 64 * 1024 * 1024  # a restarted log is cut back to this (journal_size_limit)
 CATCH_UP_WAIT_MS = 25  # how long the log's restart may wait for the readers of the moment
 CATCH_UP_BACKOFF_SECONDS = 2.0
+# With Litestream owning checkpoints (it truncates a log of ~500 MB itself), a log past this means it
+# is not running: Loket checkpoints again rather than fill the disk (Litestream then takes a new snapshot).
+LITESTREAM_RUNAWAY_BYTES = 1024 * 1024 * 1024
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -145,7 +148,7 @@ class Pool:
         for minutes) keeps its frames and is not waited for again for CATCH_UP_BACKOFF_SECONDS.
         Returns (frames in the log, whether a long log is still waiting to start over: try again soon).
         """
-        if self.checkpoints == "litestream":
+        if self.checkpoints == "litestream" and _wal_bytes(self.path) < LITESTREAM_RUNAWAY_BYTES:
             return 0, False
         _busy, frames, _copied = off_loop(self._copy_log)
         if frames < WAL_RESTART_PAGES:
@@ -176,6 +179,13 @@ class Pool:
                 self.idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+def _wal_bytes(path: str | Path) -> int:
+    try:
+        return Path(f"{path}-wal").stat().st_size
+    except OSError:
+        return 0
 
 
 def off_loop(work):

@@ -18,12 +18,13 @@ from flask import current_app
 from .db import off_loop, rows, write_order
 
 QUICK_CHECK_SECONDS = 600  # SQLite's quick_check reads every page: at most every 10 minutes
-DISK_FREE_MIN_BYTES = 200 * 1024 * 1024  # below this a commit may fail: not ready
+DISK_FREE_MIN_BYTES = 1024 * 1024  # below this the next commits fail (ENOSPC): not ready
 DISK_FREE_LOW_BYTES = 2 * 1024 * 1024 * 1024  # below this: degraded, clean up or grow the disk
 WAL_LARGE_BYTES = 256 * 1024 * 1024  # the checkpoint keeps it far below (loket/db.py)
 EMITTER_LAG_SECONDS = 5.0  # a call reaches the lobby later than this: degraded
 REPLICATION_LAG_SECONDS = 60.0
-PRINTER_SILENT_SECONDS = 600  # a kiosk with a printer not heard of for this long (while open)
+PRINTER_SILENT_SECONDS = 600
+WRITE_CHECK_MS = 2000  # a kiosk with a printer not heard of for this long (while open)
 
 
 def wal_bytes(database: str | Path) -> int:
@@ -63,8 +64,14 @@ def database_check(db) -> tuple[bool, str]:
         if verdict != "ok":
             return False, f"database_malformed: {verdict[:200]}"
         with write_order(db):
-            db.conn.execute("BEGIN IMMEDIATE")
-            db.conn.execute("ROLLBACK")
+            # A writer of another process may hold the lock for a moment; not for the pool's 15 s.
+            before = db.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            db.conn.execute(f"PRAGMA busy_timeout={WRITE_CHECK_MS}")
+            try:
+                db.conn.execute("BEGIN IMMEDIATE")
+                db.conn.execute("ROLLBACK")
+            finally:
+                db.conn.execute(f"PRAGMA busy_timeout={int(before)}")
     except Exception as err:  # any SQLite error here means the server cannot serve
         app.extensions.pop("loket_quick_check", None)
         return False, f"database_error: {err}"

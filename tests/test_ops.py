@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -90,3 +91,21 @@ def test_metrics_are_for_localhost_an_admin_or_the_token(app, client):
     assert re.search(r"^loket_wal_bytes \d+", local, re.M)
     login(client, "admin")
     assert client.get("/metrics", environ_base=far).status_code == 200
+
+
+@pytest.mark.parametrize(("mode", "copied"), [("loket", True), ("litestream", False)])
+def test_with_litestream_loket_leaves_the_wal_to_it(app, db_path, mode, copied):
+    """Loket's checkpoint copies the log into the database file; with Litestream it leaves both alone."""
+    pool = app.extensions["loket_pool"]
+    pool.checkpoints = mode
+    writer = pool.take()
+    try:
+        for n in range(50):
+            writer.conn.execute("INSERT INTO settings (key, value) VALUES (?, 'x')", (f"wal-test-{n}",))
+            writer.conn.commit()
+        before = hashlib.sha256(db_path.read_bytes()).hexdigest()
+        pool.checkpoint()
+        after = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    finally:
+        pool.give_back(writer)
+    assert (before != after) is copied
