@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -109,3 +110,15 @@ def test_with_litestream_loket_leaves_the_wal_to_it(app, db_path, mode, copied):
     finally:
         pool.give_back(writer)
     assert (before != after) is copied
+
+
+def test_the_emitters_lag_is_the_age_of_the_oldest_publish_not_yet_sent(app, clock):
+    emitter = app.extensions["loket_emitter"]
+    assert emitter.lag() == 0.0
+    with app.app_context():
+        # A queue change waits its 50 ms for the rest of a burst before it goes out: lag while it waits.
+        emitter.publish([("queue_changed", {"kind": "issued", "now": clock(), "service_ids": [1], "counter_ids": []})])
+        time.sleep(0.01)
+        waiting = emitter.lag()
+        assert emitter.drain(5)
+    assert waiting >= 0.01 and emitter.lag() == 0.0
