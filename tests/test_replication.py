@@ -202,9 +202,10 @@ def test_failover_drill_kill_the_primary_mid_burst_restore_on_the_standby_and_se
             f"failover: {len(acked)} tickets acknowledged, {len(lost)} lost (acknowledged at most {oldest_lost:.2f} s before the death);"
             f" restore {restore_seconds:.2f} s, serving again {serving_seconds:.2f} s after the restore began"
         )
-        assert oldest_lost < 3  # sync-interval 250 ms; a loaded test machine may delay it
-        # At most the last fraction of a second before the death (sync-interval 250 ms) may be lost.
-        assert len(lost) <= max(5, len(acked) // 20), lost
+        assert oldest_lost < 2  # a loaded test machine may delay Litestream a little
+        # Only what was acknowledged in the last moment before the death may be lost (monitor and
+        # sync every 100 ms); how many that is depends on the rate (here 4 kiosks without pause).
+        assert len(lost) < len(acked) // 4, lost
         kept = [t for t in acked if t["token"] in stored]
         for ticket in kept[-5:]:
             assert requests.get(standby.url + f"/api/tickets/{ticket['token']}", timeout=10).status_code == 200
