@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev lint lint-js format bench clean messages
+.PHONY: run test install install-dev lint lint-js format bench clean messages dist dist-check
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,5 +57,14 @@ messages: install-dev
 bench: install-dev
 	$(PY) bench/run_all.py
 
+# One archive that installs on a PC with no internet (docs/deployment.md): wheels for this Python
+# (`make dist PYTHON=python3.11` for another), the front-end files, the units, install.sh.
+dist: install
+	$(PY) deploy/dist.py --out dist
+
+# CI: build the archive, install it with the network cut (pip --no-index, no npm) and serve from it.
+dist-check: dist
+	$(PY) deploy/offline_check.py dist
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache test-artifacts dist

@@ -15,6 +15,7 @@ import argparse
 import logging
 import os
 import secrets
+import weakref
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from flask import Flask, abort, render_template, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from loket import api, assets, auth, demo, emitter, errors, i18n, realtime, sender, watcher
+from loket import api, assets, auth, backup, demo, emitter, errors, i18n, metrics, realtime, sender, watcher
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -60,11 +61,18 @@ def default_config() -> dict:
         # and re-signing it on every answer cost ~7 % of a ticket's CPU.
         "SESSION_REFRESH_EACH_REQUEST": False,
         "JSON_SORT_KEYS": False,
-        "NODE_MODULES": str(ROOT / "node_modules"),
+        # Front-end libraries (package.json); an install from the offline archive keeps them in /opt/loket/node_modules.
+        "NODE_MODULES": os.environ.get("LOKET_NODE_MODULES") or str(ROOT / "node_modules"),
         # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto; 0 trusts none.
         "TRUSTED_PROXIES": int(os.environ.get("LOKET_TRUSTED_PROXIES") or 0),
         # Cookies only over HTTPS: for installs behind TLS (nginx with a certificate).
         "SECURE_COOKIES": os.environ.get("LOKET_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        # /metrics for a Prometheus on another machine: `Authorization: Bearer <token>` (localhost needs none).
+        "METRICS_TOKEN": os.environ.get("LOKET_METRICS_TOKEN", ""),
+        # Continuous replication (docs/deployment.md): "litestream" leaves WAL checkpoints to Litestream.
+        "CHECKPOINTS": os.environ.get("LOKET_CHECKPOINTS", "loket"),
+        # A file replica's folder: /api/health reports how far behind it is.
+        "REPLICA_DIR": os.environ.get("LOKET_REPLICA_DIR", ""),
     }
 
 
@@ -177,6 +185,10 @@ def create_app(config: dict | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    # Every process serving this database holds its lock: a restore refuses while one runs.
+    lock = backup.hold_server_lock(app.config["DATABASE"])
+    app.extensions["loket_server_lock"] = lock
+    weakref.finalize(app, backup.release_server_lock, lock)
     db = connect(app.config["DATABASE"])
     try:
         init_schema(db)
@@ -184,6 +196,7 @@ def create_app(config: dict | None = None) -> Flask:
         db.close()
 
     app.extensions["loket_pool"] = Pool(app.config["DATABASE"])
+    app.extensions["loket_pool"].checkpoints = app.config["CHECKPOINTS"]
     emitter.install(app)
     watcher.install(app)
     sender.install(app)  # started by main(): SMS and WhatsApp go out from the serving process only
@@ -234,10 +247,10 @@ def create_app(config: dict | None = None) -> Flask:
         vendor={f"/vendor/{name}": modules / path for name, path in VENDOR_FILES.items()},
         generated={"/i18n/en.js": lambda: i18n.catalog_module("en")},
     )
+    metrics.install(app)
     realtime.socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"] or None,
         **({"client_manager": emitter.client_manager(app.config["REDIS_URL"])} if app.config["REDIS_URL"] else {}),
         ping_interval=10,
         ping_timeout=10,
@@ -295,6 +308,11 @@ def erase_personal_data(db, today: str) -> int:
     return erased
 
 
+def _photo_folder(app: Flask) -> Path:
+    configured = app.config.get("COMPLAINT_PHOTO_DIR")
+    return Path(configured) if configured else Path(app.config["DATABASE"]).resolve().parent / "complaint-photos"
+
+
 def _register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db_command():
@@ -314,8 +332,13 @@ def _register_cli(app: Flask) -> None:
     @click.option("--from", "start", default=None, help="First local date YYYY-MM-DD (default: the first ticket's)")
     @click.option("--to", "end", default=None, help="Last local date (default and at most: yesterday)")
     @click.option("--rebuild", is_flag=True, help="Roll the days up again, e.g. after a service's promised time changed")
-    def rollup_command(start, end, rebuild):
+    @click.option(
+        "--at-local-hour", "at_hour", type=click.IntRange(0, 23), default=None, help="Only in this hour of the MPP's zone (hourly timer)"
+    )
+    def rollup_command(start, end, rebuild, at_hour):
         """Roll up finished days for the reports (run nightly; reports also do it on first use)."""
+        from zoneinfo import ZoneInfo
+
         from loket import reports
         from loket.db import settings
         from loket.timeutil import local_day
@@ -323,13 +346,47 @@ def _register_cli(app: Flask) -> None:
         db = connect(app.config["DATABASE"])
         try:
             init_schema(db)
-            today = local_day(app.config["CLOCK"](), settings(db)["timezone"])
+            zone = settings(db)["timezone"]
+            now = app.config["CLOCK"]()
+            # The timer fires every hour; the MPP's zone (not the PC's clock zone) says which hour is 01:00.
+            if at_hour is not None and now.astimezone(ZoneInfo(zone)).hour != at_hour:
+                click.echo(f"Bukan pukul {at_hour:02d}.00 {zone}: tidak ada yang direkap.")
+                return
+            today = local_day(now, zone)
             days = reports.rollup(db, today, start, end, rebuild=rebuild)
             erased = erase_personal_data(db, today)
         finally:
             db.close()
         click.echo(f"{days} hari direkap untuk laporan.")
         click.echo(f"{erased} nomor ponsel dari hari yang sudah lewat dihapus.")
+
+    @app.cli.command("backup")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--keep", default=0, show_default=True, help="Keep only the newest N backups in FOLDER (0: keep all)")
+    def backup_command(folder, keep):
+        """Back up the database, complaint photos and secret key into FOLDER/<UTC time>/ (files 0600)."""
+        try:
+            made = backup.backup(app.config["DATABASE"], _photo_folder(app), app.config["SECRET_KEY"], folder, keep=keep)
+        except backup.BackupError as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"Cadangan dibuat: {made}")
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def restore_command(source):
+        """Restore a backup (a FOLDER/<time>/ or FOLDER: its newest) over the database; the server must be stopped."""
+        # This command's own app holds the server lock too: let go of it, then ask for it alone.
+        backup.release_server_lock(app.extensions.pop("loket_server_lock", None))
+        secret_path = None if os.environ.get("LOKET_SECRET_KEY") else Path(app.config["DATABASE"]).resolve().parent / "secret_key"
+        try:
+            done = backup.restore(source, app.config["DATABASE"], _photo_folder(app), secret_path)
+        except backup.BackupError as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"Dipulihkan dari {done.snapshot} dalam {done.seconds:.2f} s: {done.counts}")
+        if done.moved_aside:
+            click.echo(f"Basis data lama (dengan -wal/-shm) dipindah ke {done.moved_aside}")
+        if secret_path is None:
+            click.echo("LOKET_SECRET_KEY diatur di lingkungan: pastikan nilainya sama dengan secret_key di cadangan.")
 
     @app.cli.command("add-user")
     @click.argument("name")

@@ -31,8 +31,11 @@ client_address = issuing.client_address
 
 @bp.get("/health")
 def health():
-    get_db().execute("SELECT 1")
-    return {"status": "ok"}
+    """Ready (200, "ok" or "degraded" with reasons) or not (503): loket/health.py says what is checked."""
+    from . import health as checks
+
+    body, status = checks.report(get_db())
+    return body, status
 
 
 @bp.get("/mpp")

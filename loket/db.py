@@ -6,6 +6,7 @@ import contextlib
 import json
 import queue
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from flask import current_app, g
 from .events import Event
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
+if not SCHEMA.exists():  # installed from a wheel: pyproject.toml puts the baseline in <prefix>/share/loket
+    SCHEMA = Path(sys.prefix) / "share" / "loket" / "schema.sql"
 
 # Settings an MPP can change in the admin; these are the defaults.
 DEFAULT_SETTINGS: dict[str, str] = {
@@ -48,6 +51,9 @@ WAL_RESTART_PAGES = 4096  # 16 MiB of 4 KiB pages: past this the log is caught u
 WAL_KEEP_BYTES = 64 * 1024 * 1024  # a restarted log is cut back to this (journal_size_limit)
 CATCH_UP_WAIT_MS = 25  # how long the log's restart may wait for the readers of the moment
 CATCH_UP_BACKOFF_SECONDS = 2.0
+# With Litestream owning checkpoints (it truncates a log of ~500 MB itself), a log past this means it
+# is not running: Loket checkpoints again rather than fill the disk (Litestream then takes a new snapshot).
+LITESTREAM_RUNAWAY_BYTES = 1024 * 1024 * 1024
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -104,6 +110,9 @@ class Pool:
         self.trace = None  # tests: a sqlite3 trace callback set on every connection handed out
         self.checkpoint_db: sqlite_utils.Database | None = None  # used by one caller at a time: the emitter
         self.wait_for_readers_after = 0.0  # see checkpoint()
+        # "litestream": Litestream replicates the WAL and owns its checkpoints (docs/deployment.md);
+        # a checkpoint of ours could restart the log under frames it has not copied yet.
+        self.checkpoints = "loket"
 
     def take(self) -> sqlite_utils.Database:
         try:
@@ -145,6 +154,8 @@ class Pool:
         for minutes) keeps its frames and is not waited for again for CATCH_UP_BACKOFF_SECONDS.
         Returns (frames in the log, whether a long log is still waiting to start over: try again soon).
         """
+        if self.checkpoints == "litestream" and _wal_bytes(self.path) < LITESTREAM_RUNAWAY_BYTES:
+            return 0, False
         _busy, frames, _copied = off_loop(self._copy_log)
         if frames < WAL_RESTART_PAGES:
             return frames, False
@@ -174,6 +185,13 @@ class Pool:
                 self.idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+def _wal_bytes(path: str | Path) -> int:
+    try:
+        return Path(f"{path}-wal").stat().st_size
+    except OSError:
+        return 0
 
 
 def off_loop(work):

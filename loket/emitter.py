@@ -8,16 +8,18 @@ for it.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import threading
 import time
 
-from socketio import PubSubManager, RedisManager
+from socketio import PubSubManager
 
 from . import broadcasts, serializers
 from .events import BookingSlotsChanged, ConfigChanged, Event, Message, QueueChanged, SessionsEnded, TicketCalled
 from .publication import LiveFigures
+from .pubsub import HealingRedisManager
 from .realtime import socketio
 
 log = logging.getLogger(__name__)
@@ -46,12 +48,18 @@ class Emitter:
         self.checkpointing = False
         self.public_pending = False
         self.public_pushed = 0.0
+        self.published: collections.deque[float] = collections.deque()  # when each undelivered publish came in
+
+    def lag(self) -> float:
+        """Seconds the oldest publish not yet delivered has waited (0 when everything went out)."""
+        return time.monotonic() - self.published[0] if self.published else 0.0
 
     def publish(self, said: list[Event]) -> None:
         try:
             base = serializers.public_base_url()
         except RuntimeError:
             base = ""
+        self.published.append(time.monotonic())
         self.queue.put((said, base))
         with self.lock:
             if self.thread is None:
@@ -121,6 +129,8 @@ class Emitter:
         finally:
             pool.give_back(db)
             for _ in taken:
+                if self.published:
+                    self.published.popleft()
                 self.queue.task_done()
 
     def _public_changed(self) -> None:
@@ -200,9 +210,10 @@ def drop_sessions(keys: list[str]) -> None:
                 server.disconnect(sid, namespace="/")
 
 
-class SessionRooms(RedisManager):
-    """The Redis message queue of several processes, where closing a `session:` room also disconnects
-    the sockets in it, on whichever process holds them (a logout on one must reach the others).
+class SessionRooms(HealingRedisManager):
+    """The Redis message queue of several processes (loket/pubsub.py: never blocks, heals with a resync),
+    where closing a `session:` room also disconnects the sockets in it, on whichever process holds them
+    (a logout on one must reach the others).
 
     Also takes `redis+sentinel://` URLs, which Flask-SocketIO's own choice of manager does not route.
     """
@@ -220,7 +231,7 @@ def client_manager(url: str | None) -> SessionRooms | None:
     if not url:
         return None
     # the channel Flask-SocketIO uses, so a process of an older Loket on the same Redis still hears us
-    return SessionRooms(url, channel="flask-socketio")
+    return SessionRooms(url)
 
 
 def install(app) -> Emitter:

@@ -8,8 +8,13 @@ its CHECK and UNIQUE constraints (needed to widen a `CHECK (x IN (...))` list).
 
 from __future__ import annotations
 
+import logging
+import time
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+log = logging.getLogger(__name__)
 
 migrations = Migrations("loket")
 
@@ -274,6 +279,11 @@ def m20_english_service_texts(db: sqlite_utils.Database) -> None:
         add_column(db, "services", column, "TEXT NOT NULL DEFAULT ''")
 
 
+def _file_of(db: sqlite_utils.Database) -> str:
+    row = db.conn.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else "?"
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration in one write transaction; returns the names applied.
 
@@ -282,12 +292,16 @@ def apply(db: sqlite_utils.Database) -> list[str]:
     moment wait, then find nothing pending.
     """
     conn = db.conn
+    pending: list[str] = []
+    started = time.monotonic()
     conn.execute("PRAGMA foreign_keys=OFF")
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
             pending = [m.name for m in migrations.pending(db)]
             if pending:
+                # An IT officer reading the journal after an upgrade sees what changed in the database.
+                log.info("applying %d migration(s) to %s: %s", len(pending), _file_of(db), ", ".join(pending))
                 migrations.apply(db)
                 broken = conn.execute("PRAGMA foreign_key_check").fetchall()
                 if broken:
@@ -296,9 +310,12 @@ def apply(db: sqlite_utils.Database) -> list[str]:
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            log.exception("migrations %s failed and were rolled back", pending)
             raise
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
+    if pending:
+        log.info("migrations applied in %.2f s: %s", time.monotonic() - started, ", ".join(pending))
     return pending
 
 

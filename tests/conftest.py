@@ -142,7 +142,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> LiveServer:
+    def start(self, timeout: float = 60, ready: tuple = (200,)) -> LiveServer:
         self.port = self.port or free_port()
         env = {
             **os.environ,
@@ -166,7 +166,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()}")
             try:
-                if requests.get(self.url + "/api/health", timeout=1).status_code == 200:
+                if requests.get(self.url + "/api/health", timeout=1).status_code in ready:
                     return self
             except requests.RequestException:
                 time.sleep(0.1)

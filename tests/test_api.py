@@ -37,7 +37,10 @@ def assert_error(response, status, code):
 
 
 def test_health(client):
-    assert client.get("/api/health").get_json() == {"status": "ok"}
+    answer = client.get("/api/health")
+    body = answer.get_json()
+    assert answer.status_code == 200 and body["status"] == "ok" and body["ready"] is True and body["reasons"] == []
+    assert body["checks"]["database"] == "ok" and body["checks"]["emitter_lag_seconds"] == 0.0
 
 
 def test_agencies_list_services_with_live_figures(client):
