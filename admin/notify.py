@@ -7,13 +7,12 @@ import json
 
 from flask import render_template, request
 
-from loket import inputs, notify, sender, serializers
+from loket import audit, inputs, notify, sender, serializers
 from loket.db import get_db, rows, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_
 from loket.timeutil import local_day
 
-from . import audit
 from .views import _report_scope, bp, clock, csv_response, reader, writer
 
 PROVIDERS = {"sms": ("off", "gammu", "http"), "whatsapp": ("off", "cloud", "http")}
