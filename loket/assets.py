@@ -102,7 +102,9 @@ class Assets:
 
     def import_map(self, modules: list[str]) -> tuple[str, str]:
         """A page's import map (its modules and the catalog modules loaded on demand) and its CSP source."""
-        wanted = [*modules, *self.generated]
+        # The icons too: loket.js draws them by URL, and import.meta.resolve gives that URL with its hash.
+        icons = sorted(url for url in self.files if "/icons/" in url and url.endswith(".svg"))
+        wanted = [*modules, *self.generated, *icons]
         text = json.dumps({"imports": {url: self.hashed(url) for url in wanted if self.version(url)}}, separators=(",", ":"))
         return text, f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
 

@@ -143,7 +143,7 @@ function serviceCard(service, showAgency = false) {
   const quota = service.quota_left != null && !refusal ? `<span class="k-chip">${_("Sisa kuota")} ${service.quota_left}</span>` : "";
   const status = refusal
     ? `<span class="k-badge k-closed">${esc(t(REFUSALS[refusal.code] || N_("Tutup")))}</span>`
-    : noCounterYet(service) ? `<span class="k-badge k-idle">${_("Belum ada loket yang buka")}</span>` : `<span class="k-badge k-open">${_("Buka")}</span>`;
+    : noCounterYet(service) ? `<span class="k-badge k-nocounter">${_("Belum ada loket yang buka")}</span>` : `<span class="k-badge k-open">${_("Buka")}</span>`;
   return `<button type="button" class="k-card k-service${refusal ? " is-closed" : ""}" data-service="${service.id}" style="${agencyStyle(service.agency?.color)}">
       ${showAgency ? `<span class="k-card-agency">${esc(service.agency.name)}</span>` : ""}
       <span class="k-card-title">${esc(localized(service, "name"))}</span>

@@ -203,7 +203,8 @@ export function setAgencyStyle(node, color) {
 
 // An icon shipped with Loket (lucide-static from npm, plus a few of our own), drawn in the text colour.
 const OWN_ICONS = ["elderly", "pregnant"];
-export const iconUrl = (name) => (OWN_ICONS.includes(name) ? `/static/icons/${name}.svg` : `/vendor/icons/${name}.svg`);
+// Resolved through the page's import map, which gives each icon its content-hashed (immutable) URL.
+export const iconUrl = (name) => import.meta.resolve(OWN_ICONS.includes(name) ? `/static/icons/${name}.svg` : `/vendor/icons/${name}.svg`);
 export const icon = (name, label = "") =>
   `<span class="l-icon l-icon-${name}" ${label ? `role="img" aria-label="${esc(label)}"` : 'aria-hidden="true"'} style="--icon:url('${iconUrl(name)}')"></span>`;
 
