@@ -254,7 +254,7 @@ def scan(db: Database, now: datetime) -> int:
     today = local_day(now, conf["timezone"])
     found = rows(
         db,
-        "SELECT t.id, t.service_id, t.issued_on, t.queued_at, t.priority, t.status, t.call_count,"
+        "SELECT t.id, t.service_id, t.agency_id, t.issued_on, t.queued_at, t.priority, t.status, t.call_count,"
         " s.id AS subscription_id, s.channel AS sub_channel, s.phone AS sub_phone,"
         " (SELECT group_concat(o.trigger) FROM outbox o WHERE o.ticket_id = t.id) AS written"
         " FROM notify_subscriptions s JOIN tickets t ON t.id = s.ticket_id"
@@ -266,7 +266,7 @@ def scan(db: Database, now: datetime) -> int:
     due: list[tuple] = []
     waiting = [t for t in found if t["status"] == "waiting" and "turn_near" not in (t["written"] or "")]
     near_candidates = {t["id"] for t in waiting}
-    places = tickets.places_in_line(db, waiting) if waiting else {}
+    places = tickets.places_in_line(db, waiting, now, conf) if waiting else {}
     stats = tickets.service_stats(db, now, sorted({t["service_id"] for t in waiting}), conf) if waiting else {}
     for t in found:
         rules = configs[t["service_id"]]
@@ -274,8 +274,10 @@ def scan(db: Database, now: datetime) -> int:
         wanted = []
         if t["id"] in near_candidates:
             rule = rules["turn_near"]
-            ahead = places.get(t["id"], 0)
-            minutes = tickets.estimate_minutes(stats[t["service_id"]], ahead) if t["service_id"] in stats else None
+            place = places.get(t["id"])
+            ahead = place.ahead if place else 0
+            # No counter open: nobody can say when the turn comes, so no "near" by minutes (places still count).
+            minutes = tickets.estimate_minutes(stats[t["service_id"]], ahead, place.open_counters) if place and t["service_id"] in stats else None
             if (rule["places"] is not None and ahead <= rule["places"]) or (
                 rule["minutes"] is not None and minutes is not None and minutes <= rule["minutes"]
             ):

@@ -240,6 +240,13 @@ def page_factory(playwright_browser):
         context.close()
 
 
+def tap_language(page, code: str = "en") -> None:
+    """Tap the screen's language button as a person would, and wait until the screen is redrawn in it
+    (the English catalog loads on demand, so the redraw comes a moment after the tap)."""
+    page.locator(f"[data-lang={code}]").tap()
+    page.locator(f"html[lang={code}]").wait_for(state="attached")
+
+
 def screenshot(page, name: str) -> Path:
     """Save a screenshot under test-artifacts/screenshots for a person to look at."""
     path = ARTIFACTS / "screenshots" / f"{name}.png"

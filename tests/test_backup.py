@@ -13,7 +13,7 @@ import time
 import requests
 from PIL import Image
 
-from conftest import ROOT, LiveServer, copy_demo
+from conftest import KIOSK, ROOT, LiveServer, copy_demo
 
 # The server keeps its own key beside the database (no LOKET_SECRET_KEY): the backup must carry it.
 FILE_KEY = {"LOKET_SECRET_KEY": ""}
@@ -39,7 +39,9 @@ def png() -> bytes:
 def fill(server: LiveServer) -> dict:
     """What an MPP morning leaves: tickets (one called), a complaint with a photo, a booking, a login."""
     with requests.Session() as kiosk:
-        issued = [kiosk.post(server.url + "/api/tickets", json={"service_id": s}, timeout=10).json() for s in (1, 1, 2, 3, 1)]
+        issued = [
+            kiosk.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": s}, timeout=10).json() for s in (1, 1, 2, 3, 1)
+        ]
     assert all("token" in t for t in issued), issued
     officer = server.session("petugas.dukcapil")
     assert officer.post(server.url + "/api/counters/1/open", timeout=10).status_code == 200
@@ -138,7 +140,7 @@ def test_a_restore_over_a_database_with_a_stale_wal_is_never_malformed(tmp_path,
         assert flask(server.db_path, "backup", str(tmp_path / "backups")).returncode == 0
         with requests.Session() as kiosk:
             for _ in range(30):  # written after the backup: frames in the WAL the restore must not replay
-                assert kiosk.post(server.url + "/api/tickets", json={"service_id": 1}, timeout=10).status_code == 201
+                assert kiosk.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).status_code == 201
     finally:
         server.kill()
     assert os.path.getsize(f"{server.db_path}-wal") > 0
@@ -168,7 +170,7 @@ def test_health_answers_503_on_a_malformed_database(tmp_path, demo_template):
     try:
         with requests.Session() as kiosk:
             for _ in range(300):
-                kiosk.post(server.url + "/api/tickets", json={"service_id": 1}, timeout=10)
+                kiosk.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10)
     finally:
         server.stop()
     conn = sqlite3.connect(server.db_path)

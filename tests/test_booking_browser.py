@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from conftest import KIOSK_KEY, LiveServer, screenshot
+from conftest import KIOSK_KEY, LiveServer, screenshot, tap_language
 
 pytestmark = pytest.mark.browser
 
@@ -162,7 +162,7 @@ def test_the_kiosk_says_clearly_why_a_code_is_refused(server, page_factory):
 
 def test_the_kiosk_check_in_speaks_english_in_landscape(server, page_factory):
     stand = kiosk(page_factory, server, 1920, 1080)
-    stand.locator("[data-lang=en]").tap()
+    tap_language(stand)
     stand.locator("#checkin-open", has_text="Already booked?").wait_for()
     screenshot(stand, "booking-kiosk-1920x1080-home-english")
     stand.locator("#checkin-open").tap()

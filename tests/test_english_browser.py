@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from test_accessibility import blocking_violations
 
-from conftest import PASSWORD, LiveServer, screenshot
+from conftest import PASSWORD, LiveServer, screenshot, tap_language
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def test_an_english_kiosk_ticket_opens_its_page_and_its_call_in_english(server, 
 
     kiosk = page_factory(1080, 1920, has_touch=True)
     kiosk.goto(server.url + "/kiosk/?kiosk=kios-1&layout=portrait")
-    kiosk.locator("[data-lang=en]").tap()
+    tap_language(kiosk)
     kiosk.locator(".k-agency", has_text="Kependudukan").tap()
     expect(kiosk.locator(".k-service").first).to_contain_text(ENGLISH_NAME)
     kiosk.locator(".k-service", has_text=ENGLISH_NAME).tap()

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from conftest import KIOSK_KEY, LiveServer, copy_demo, screenshot
+from conftest import KIOSK_KEY, LiveServer, copy_demo, screenshot, tap_language
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ def test_the_service_page_shows_all_six_components_and_the_maklumat(server, page
     ]
     assert page.locator(".k-maklumat summary").inner_text() == "Maklumat pelayanan"
     assert page.locator(".k-maklumat p").first.inner_text().strip()
-    page.locator("[data-lang=en]").tap()
+    tap_language(page)
     assert page.locator(".k-std h2").first.inner_text() == "Requirements"
 
 
@@ -122,7 +122,7 @@ def test_the_english_kiosk_writes_its_date_and_complaint_button_in_english(serve
     page = page_factory(1920, 1080, has_touch=True)
     page.goto(server.url + f"/kiosk/?kiosk=kios-1&layout=landscape#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
-    page.locator("[data-lang=en]").tap()
+    tap_language(page)
     clock = page.locator("#clock").inner_text()
     assert any(day in clock for day in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]), clock
     assert page.locator(".k-aduan").inner_text() == "Complaints & suggestions"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, login
+from conftest import KIOSK, PASSWORD, login
 from loket.db import set_setting
 
 PHONE = "081234567890"
@@ -56,7 +56,7 @@ def scan(app, clock) -> int:
 
 
 def take(client, service_id: int = 1) -> dict:
-    r = client.post("/api/tickets", json={"service_id": service_id})
+    r = client.post("/api/tickets", headers=KIOSK, json={"service_id": service_id})
     assert r.status_code == 201
     return r.get_json()
 
@@ -630,7 +630,7 @@ def test_a_server_killed_between_the_commit_and_the_send_sends_once_after_restar
     first = LiveServer(path).start()
     try:
         citizen = first.session()
-        token = citizen.post(first.url + "/api/tickets", json={"service_id": 1}, timeout=10).json()["token"]
+        token = citizen.post(first.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()["token"]
         assert citizen.post(f"{first.url}/api/tickets/{token}/notify", json={"phone": PHONE}, timeout=10).status_code == 200
         officer = first.session("petugas.dukcapil")
         officer.post(first.url + "/api/counters/1/open", timeout=10)
@@ -743,7 +743,7 @@ def test_a_booking_without_consent_gets_no_message(app, client, db, clock, recei
 
 def test_a_kiosk_is_one_address_for_many_citizens_and_is_not_stopped_at_ten(client, sms_on):
     for i in range(12):
-        r = client.post("/api/kiosks/kios-1/tickets", json={"service_id": 1})
+        r = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1})
         assert r.status_code == 201
         token = r.get_json()["ticket"]["token"]
         assert client.post(f"/api/tickets/{token}/notify", json={"phone": f"0812345611{i:02d}"}).status_code == 200

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from test_accessibility import blocking_violations
 
-from conftest import PASSWORD, LiveServer, copy_demo, screenshot
+from conftest import PASSWORD, LiveServer, copy_demo, screenshot, tap_language
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +98,7 @@ def test_the_ticket_page_turns_messages_on_and_off(server, page_factory, width, 
     screenshot(page, f"phone-{width}x{height}-notify-on")
     page.reload()
     page.locator(".n-on").wait_for()  # the page says so after a reload too
-    page.locator("[data-lang=en]").tap()
+    tap_language(page)
     page.locator(".n-stop", has_text="Stop messages").tap()
     page.locator(".n-open").wait_for()
     assert subscriptions(server)[-1][2] == 0

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from conftest import ROOT, login
+from conftest import KIOSK, ROOT, login
+from loket import events
 
 UNITS = ROOT / "deploy" / "systemd"
 
@@ -78,7 +79,7 @@ def test_health_names_each_check_and_a_printer_in_error_degrades_it(client, db):
 
 def test_metrics_are_for_localhost_an_admin_or_the_token(app, client):
     app.config["METRICS_TOKEN"] = "metrics-secret"
-    client.post("/api/tickets", json={"service_id": 1})
+    client.post("/api/tickets", headers=KIOSK, json={"service_id": 1})
     far = {"REMOTE_ADDR": "192.168.1.77"}
     assert client.get("/metrics", environ_base=far).status_code == 403
     assert client.get("/metrics", environ_base=far, headers={"Authorization": "Bearer wrong"}).status_code == 403
@@ -117,7 +118,7 @@ def test_the_emitters_lag_is_the_age_of_the_oldest_publish_not_yet_sent(app, clo
     assert emitter.lag() == 0.0
     with app.app_context():
         # A queue change waits its 50 ms for the rest of a burst before it goes out: lag while it waits.
-        emitter.publish([("queue_changed", {"kind": "issued", "now": clock(), "service_ids": [1], "counter_ids": []})])
+        emitter.publish([events.QueueChanged(kind="issued", now=clock(), service_ids=(1,))])
         time.sleep(0.01)
         waiting = emitter.lag()
         assert emitter.drain(5)

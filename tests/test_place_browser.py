@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_accessibility import blocking_violations
 
-from conftest import LiveServer, screenshot
+from conftest import LiveServer, screenshot, tap_language
 from loket.db import connect
 
 pytestmark = pytest.mark.browser
@@ -135,7 +135,7 @@ def test_the_phone_ticket_page_tells_a_booking_its_time_not_that_it_is_next(serv
     assert f"Dipanggil sekitar pukul {around:%H.%M} WIB" in status, status
     assert "Anda berikutnya" not in status
     screenshot(page, "place-phone-360x740-booking-before-its-slot")
-    page.locator("[data-lang=en]").tap()
+    tap_language(page)
     status = page.locator("#t-status").inner_text()
     assert f"Called at about {around:%H:%M} WIB" in status and not INDONESIAN.search(status), status
     screenshot(page, "place-phone-360x740-booking-before-its-slot-en")
@@ -174,7 +174,7 @@ def test_a_service_with_no_open_counter_says_so_on_kiosk_phone_and_tv(server, pa
     assert "Antrean di depan Anda: 2" in phone.locator("#t-status").inner_text()
     screenshot(phone, "place-phone-360x740-no-counter")
     assert blocking_violations(phone) == []
-    phone.locator("[data-lang=en]").tap()
+    tap_language(phone)
     status = phone.locator("#t-status").inner_text()
     assert "No counter is open yet" in status and not INDONESIAN.search(status), status
     screenshot(phone, "place-phone-360x740-no-counter-en")
@@ -227,7 +227,7 @@ def test_a_service_set_to_wait_for_a_counter_refuses_at_the_kiosk_until_one_open
     assert "kembali" not in refusal.inner_text()  # not sent away until tomorrow: a counter may open any minute
     screenshot(page, "place-kiosk-1080x1920-waits-for-a-counter")
     assert blocking_violations(page) == []
-    page.locator("[data-lang=en]").tap()
+    tap_language(page)
     assert not INDONESIAN.search(page.locator(".k-refusal").inner_text()), page.locator(".k-refusal").inner_text()
     screenshot(page, "place-kiosk-1080x1920-waits-for-a-counter-en")
 

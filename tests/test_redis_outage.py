@@ -19,7 +19,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import LiveServer, free_port
+from conftest import KIOSK, LiveServer, free_port
 
 
 class Redis:
@@ -114,7 +114,7 @@ def mpp(tmp_path, demo_template):
     second = LiveServer(db_path, env=env).start()
     with requests.Session() as kiosk:
         for _ in range(60):
-            assert kiosk.post(second.url + "/api/tickets", json={"service_id": 1}, timeout=10).status_code == 201
+            assert kiosk.post(second.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).status_code == 201
     officer = first.session("petugas.dukcapil")
     for counter in (1, 2):
         assert officer.post(first.url + f"/api/counters/{counter}/open", timeout=10).status_code == 200

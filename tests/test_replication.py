@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, LiveServer, copy_demo
+from conftest import KIOSK, ROOT, LiveServer, copy_demo
 
 CONFIG = ROOT / "deploy" / "litestream.yml"
 
@@ -88,7 +88,7 @@ class Burst:
         with requests.Session() as s:
             while not self.stopping.is_set():
                 try:
-                    r = s.post(self.url + "/api/tickets", json={"service_id": 1 + n % 3}, timeout=5)
+                    r = s.post(self.url + "/api/tickets", headers=KIOSK, json={"service_id": 1 + n % 3}, timeout=5)
                 except requests.RequestException:
                     return  # the server died
                 if r.status_code == 201:
@@ -214,7 +214,7 @@ def test_failover_drill_kill_the_primary_mid_burst_restore_on_the_standby_and_se
         (complaint,) = admin.get(standby.url + "/api/complaints", timeout=10).json()["complaints"]
         assert admin.get(standby.url + f"/api/complaints/{complaint['id']}/photo", timeout=10).status_code == 200
         admin.close()
-        after = requests.post(standby.url + "/api/tickets", json={"service_id": 1}, timeout=10)
+        after = requests.post(standby.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10)
         assert after.status_code == 201
     finally:
         standby.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import KIOSK, LiveServer, screenshot
+from conftest import KIOSK, LiveServer, screenshot, tap_language
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +68,6 @@ def test_the_ticket_page_follows_the_queue_ahead_of_it(live_server, page_factory
         # Said plainly: no "0 ahead" and no "± 0 menit" beside it.
         assert "menit" not in page.locator("#t-status").inner_text()
         assert page.locator("#t-ahead").count() == 0
-        page.locator("[data-lang=en]").tap()
+        tap_language(page)
         assert "You are next!" in page.locator("#t-status").inner_text()
         screenshot(page, "phone-390x844-ticket-next-en")

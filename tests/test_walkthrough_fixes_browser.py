@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from test_accessibility import blocking_violations
 
-from conftest import PASSWORD, LiveServer, screenshot
+from conftest import PASSWORD, LiveServer, screenshot, tap_language
 from loket.db import connect
 from loket.timeutil import iso
 
@@ -89,7 +89,7 @@ def test_a_finished_ticket_stops_offering_the_survey_once_it_was_answered(server
     page.reload()
     page.locator("#t-survey-done").wait_for()
     assert offer.count() == 0
-    page.locator("[data-lang=en]").tap()
+    tap_language(page)
     assert "We have received your survey" in page.locator("#t-status").inner_text()
 
 

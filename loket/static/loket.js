@@ -38,6 +38,7 @@ export function onLanguageButtons(redraw) {
       url.searchParams.delete("lang");
       history.replaceState(null, "", url);
       redraw(b.dataset.lang);
+      document.documentElement.lang = b.dataset.lang; // drawn: tests and screen readers read it
     });
   }
 }
