@@ -48,7 +48,7 @@ test: lint
 # Re-extract the texts marked in Python (N_, gettext) and templates (_()) per babel.cfg and update the
 # id and en catalogs; then write the English of new entries in loket/translations/en/…/messages.po.
 # Catalogs are compiled in memory when the server starts: no .mo files to build or commit.
-messages: install-dev
+messages: $(VENV)/.installed-dev
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k NC_:1c,2 --no-location --sort-output --project=Loket \
 		--copyright-holder="Loket contributors" -o loket/translations/messages.pot .
 	$(VENV)/bin/pybabel -q update -i loket/translations/messages.pot -d loket/translations \

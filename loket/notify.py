@@ -277,7 +277,9 @@ def scan(db: Database, now: datetime) -> int:
             place = places.get(t["id"])
             ahead = place.ahead if place else 0
             # No counter open: nobody can say when the turn comes, so no "near" by minutes (places still count).
-            minutes = tickets.estimate_minutes(stats[t["service_id"]], ahead, place.open_counters) if place and t["service_id"] in stats else None
+            minutes = None
+            if place and t["service_id"] in stats:
+                minutes = tickets.estimate_minutes(stats[t["service_id"]], ahead, place.open_counters)
             if (rule["places"] is not None and ahead <= rule["places"]) or (
                 rule["minutes"] is not None and minutes is not None and minutes <= rule["minutes"]
             ):
