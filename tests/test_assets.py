@@ -110,3 +110,22 @@ def test_a_warm_visit_asks_the_server_for_no_unchanged_file(server, page_factory
     page.wait_for_selector(".k-card")
     fetched = [r["url"] for r in seen if re.search(r"\.(js|css|svg)(\?|$)", r["url"]) and not r["cached"]]
     assert not fetched, f"asked the server again for: {fetched}"
+
+
+def test_every_static_import_of_every_module_names_a_file_the_server_serves(app):
+    """A module that imports a file no longer there (a screen's import of a deleted helper) fails to load
+    in the browser with nothing on the server's log: caught here, for every module of every screen."""
+    from loket.assets import IMPORT, _join
+
+    assets = app.extensions["loket_assets"]
+    assets.refresh()
+    missing = []
+    for url, (path, _digest) in sorted(assets.files.items()):
+        if path is None or not url.endswith(".js") or url.startswith("/vendor/"):
+            continue
+        base = url.rsplit("/", 1)[0]
+        for spec in IMPORT.findall(path.read_text(encoding="utf-8")):
+            target = spec if spec.startswith("/") else _join(base, spec)
+            if target not in assets.files and target not in assets.generated:
+                missing.append((url, spec))
+    assert missing == []

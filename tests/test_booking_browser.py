@@ -37,8 +37,16 @@ def service_ids(server) -> dict:
 def book_by_api(server, code: str, phone_number: str, nik: str | None = None, day_index: int = 0) -> dict:
     sid = service_ids(server)[code]
     days = requests.get(f"{server.url}/api/bookings/days?service_id={sid}", timeout=10).json()["days"]
-    day = days[day_index]["date"]
-    first = requests.get(f"{server.url}/api/bookings/slots?service_id={sid}&date={day}", timeout=10).json()["slots"][0]
+    # Late in the evening today's slots are all past: count only the days that still have one.
+    open_days = []
+    for d in days:
+        slots = requests.get(f"{server.url}/api/bookings/slots?service_id={sid}&date={d['date']}", timeout=10).json()["slots"]
+        if slots:
+            open_days.append((d["date"], slots))
+        if len(open_days) > day_index:
+            break
+    day, slots = open_days[day_index]
+    first = slots[0]
     body = {"service_id": sid, "date": day, "start": first["start"], "name": "Rahmat Hidayat", "phone": phone_number}
     if nik:
         body["nik"] = nik

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from test_accessibility import blocking_violations
 
-from conftest import PASSWORD, LiveServer, screenshot, tap_language
+from conftest import KIOSK_KEY, PASSWORD, LiveServer, screenshot, tap_language
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,7 @@ def test_an_english_kiosk_ticket_opens_its_page_and_its_call_in_english(server, 
     admin_writes_the_english_of_ktp(page_factory(1366, 768), server)
 
     kiosk = page_factory(1080, 1920, has_touch=True)
-    kiosk.goto(server.url + "/kiosk/?kiosk=kios-1&layout=portrait")
+    kiosk.goto(server.url + f"/kiosk/?kiosk=kios-1&layout=portrait#pair={KIOSK_KEY}")
     tap_language(kiosk)
     kiosk.locator(".k-agency", has_text="Kependudukan").tap()
     expect(kiosk.locator(".k-service").first).to_contain_text(ENGLISH_NAME)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from conftest import LiveServer, copy_demo, screenshot
+from conftest import KIOSK_KEY, LiveServer, copy_demo, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +66,7 @@ def agency_names(server) -> list[str]:
 
 def kiosk(page_factory, server, width: int, height: int, query: str = "&idle=600&attract=600"):
     page = page_factory(width, height, has_touch=True)
-    page.goto(f"{server.url}/kiosk/?kiosk=kios-1{query}")
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1{query}#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
     return page
 
@@ -165,13 +165,13 @@ def test_with_the_keyboard_open_the_agencies_and_many_search_results_are_paged_a
     seen = []
     while True:
         shown = cards_on_screen(page, "#results .k-service")
+        screenshot(page, f"kiosk-40-agencies-search-results-{label}-{len(seen)}")
         assert shown["count"], "this many results cannot fit beside the keyboard"
         assert max(shown["bottoms"]) <= shown["bar"], "a result runs under the check-in bar"
         seen += shown["names"]
         if page.locator("[data-action=page-next]").is_disabled():
             break
         page.locator("[data-action=page-next]").tap()
-    screenshot(page, f"kiosk-40-agencies-search-results-{label}")
     assert sorted(seen) == expected
 
 

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from test_accessibility import blocking_violations
 
-from conftest import PASSWORD, LiveServer, copy_demo, screenshot, tap_language
+from conftest import KIOSK_KEY, PASSWORD, LiveServer, copy_demo, screenshot, tap_language
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def subscriptions(server) -> list[tuple]:
 @pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1920, 1080)])
 def test_a_citizen_asks_for_an_sms_at_the_kiosk_with_taps_only(server, page_factory, width, height):
     page = page_factory(width, height, has_touch=True)
-    page.goto(f"{server.url}/kiosk/?kiosk=kios-1&ticket_seconds=30")
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1&ticket_seconds=30#pair={KIOSK_KEY}")
     page.locator(".k-agency", has_text="Kantor Imigrasi").tap()
     page.locator(".k-service", has_text="Paspor Baru").tap()
     page.locator("[data-action=take]").tap()
@@ -69,7 +69,7 @@ def test_a_citizen_asks_for_an_sms_at_the_kiosk_with_taps_only(server, page_fact
 
 def test_a_bad_number_typed_on_the_kiosk_is_explained_where_it_was_typed(server, page_factory):
     page = page_factory(1080, 1920, has_touch=True)
-    page.goto(f"{server.url}/kiosk/?kiosk=kios-1&ticket_seconds=30")
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1&ticket_seconds=30#pair={KIOSK_KEY}")
     page.locator(".k-agency", has_text="Kantor Imigrasi").tap()
     page.locator(".k-service", has_text="Paspor Baru").tap()
     page.locator("[data-action=take]").tap()

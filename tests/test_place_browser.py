@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_accessibility import blocking_violations
 
-from conftest import LiveServer, screenshot, tap_language
+from conftest import KIOSK_KEY, LiveServer, screenshot, tap_language
 from loket.db import connect
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def issue(http, server: LiveServer, service_id: int) -> dict:
 
 def kiosk_page(page_factory, server: LiveServer, query: str = ""):
     page = page_factory(1080, 1920, has_touch=True)
-    page.goto(f"{server.url}/kiosk/?kiosk=kios-1&ticket_seconds=60{query}")
+    page.goto(f"{server.url}/kiosk/?kiosk=kios-1&ticket_seconds=60{query}#pair={KIOSK_KEY}")
     page.locator(".k-agency").first.wait_for()
     return page
 
@@ -183,12 +183,14 @@ def test_a_service_with_no_open_counter_says_so_on_kiosk_phone_and_tv(server, pa
     tv.goto(f"{server.url}/display/")
     row = tv.locator(f".w-row[data-service-id='{ids['PKB']}']")
     row.wait_for()
-    assert "belum ada loket buka" in row.inner_text()
+    assert row.locator(".w-note").inner_text() == "*"
+    assert tv.locator("#waiting-legend").inner_text() == "* belum ada loket buka"
     screenshot(tv, "place-tv-1920x1080-no-counter")
     assert blocking_violations(tv) == []
     small = page_factory(1280, 720)
     small.goto(f"{server.url}/display/?lang=en")
-    small.locator(f".w-row[data-service-id='{ids['PKB']}'] .w-note", has_text="no counter open yet").wait_for()
+    small.locator(f".w-row[data-service-id='{ids['PKB']}'] .w-note").wait_for()
+    small.locator("#waiting-legend", has_text="no counter open yet").wait_for()
     screenshot(small, "place-tv-1280x720-no-counter-en")
     db = connect(server.db_path)
     try:

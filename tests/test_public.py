@@ -57,6 +57,9 @@ def test_five_hundred_asks_in_one_second_compute_the_figures_once(app, client, m
     computed = []
     real = publication.now_figures
     monkeypatch.setattr(publication, "now_figures", lambda db, now: computed.append(now) or real(db, now))
+    # A change the emitter marks lets a computation through once FRESH_SECONDS have passed: on a busy CI
+    # machine 500 asks can take that long, and the demo's own events may still be on their way.
+    monkeypatch.setattr(publication, "FRESH_SECONDS", 600)
     for _ in range(500):
         assert client.get("/api/public/now").status_code == 200
     assert len(computed) == 1

@@ -1,8 +1,7 @@
 // The bookings card of the admin reports (/admin/reports): per service and day booked, checked in, expired
 // (no-show), cancelled; and waiting of booked vs walk-in tickets. Its CSV is exactly this table.
-import { api, N_, NC_, t } from "/static/loket.js";
+import { api, lang, N_, NC_, t } from "/static/loket.js";
 import { csvLink, el } from "/admin/static/common.js";
-import { english } from "/admin/static/i18n.js";
 
 const page = document.getElementById("reports");
 const filters = document.getElementById("filters");
@@ -16,7 +15,7 @@ const COLUMNS = [
 NC_("admin", "Reservasi (booking) per layanan dan hari");
 const SUMMARY = NC_("admin", "Reservasi: {booked} · check-in {checked_in} · tidak hadir {expired} · batal {cancelled}. Rata-rata tunggu: reservasi {booked_wait} mnt ({booked_called} dipanggil), langsung {walk_in_wait} mnt ({walk_in_called} dipanggil).");
 const NONE = NC_("admin", "Belum ada reservasi pada rentang ini.");
-const locale = () => (english() ? "en-GB" : "id-ID");
+const locale = () => (lang() === "en" ? "en-GB" : "id-ID");
 const fmt = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? v.toLocaleString(locale()) : v);
 // Day first in every language ("25 Nov 2026"), never the 11/25 of an American locale.
 const day = (iso) => new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));

@@ -84,12 +84,22 @@ export function drawWaiting() {
       const count = el("span", "w-count", String(s.waiting));
       count.title = t(TEXT.people);
       row.append(el("span", "w-prefix", service.prefix), name);
-      // Taking numbers but no counter calling yet: the count alone would look like a moving line.
-      if (s.open && s.open_counters === 0) row.append(el("span", "w-note", t(TEXT.no_counter_open)));
+      // Taking numbers but no counter calling yet: the count alone would look like a moving line. The note
+      // itself at a readable size leaves no room for the name, so the row carries a mark and the legend
+      // under the list says what it means (as printed timetables do).
+      if (s.open && s.open_counters === 0) {
+        row.classList.add("no-counter");
+        const mark = el("span", "w-note", "*");
+        mark.title = t(TEXT.no_counter_open);
+        row.append(mark);
+      }
       row.append(count);
       rows.push(row);
     }
   }
+  const legend = $("waiting-legend");
+  legend.hidden = !rows.some((row) => row.classList.contains("no-counter"));
+  legend.replaceChildren(el("span", "w-note", "*"), document.createTextNode(` ${t(TEXT.no_counter_open)}`));
   const fs = fontPx();
   const widest = Math.max(fs * 5, ...rows.map((row) => {
     const [prefix, name, ...rest] = row.children;

@@ -138,6 +138,8 @@ function waitText(service) {
   return service.estimated_wait_minutes ? `${people} · ± ${service.estimated_wait_minutes} ${_("menit")}` : people;
 }
 
+// A search result (showAgency) sits beside the open keyboard: its badge says "no counter open" and the
+// longer note waits for the agency's own list, so a result and the pager fit above the check-in bar.
 function serviceCard(service, showAgency = false) {
   const refusal = refusalOf(service);
   const quota = service.quota_left != null && !refusal ? `<span class="k-chip">${_("Sisa kuota")} ${service.quota_left}</span>` : "";
@@ -149,7 +151,7 @@ function serviceCard(service, showAgency = false) {
       <span class="k-card-title">${esc(localized(service, "name"))}</span>
       <span class="k-card-meta">${status}${quota}<span class="k-wait">${esc(waitText(service))}</span></span>
       ${refusal && refusalDetailText(refusal) ? `<span class="k-card-note">${esc(refusalDetailText(refusal))}</span>` : ""}
-      ${!refusal && noCounterYet(service) ? `<span class="k-card-note k-card-info">${esc(_(NO_COUNTER_NOTE))}</span>` : ""}
+      ${!refusal && noCounterYet(service) && !showAgency ? `<span class="k-card-note k-card-info">${esc(_(NO_COUNTER_NOTE))}</span>` : ""}
     </button>`;
 }
 
