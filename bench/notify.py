@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
-from common import OUT, Server, machine, ms, percentile, prepare_db
+from common import KIOSK, OUT, Server, machine, ms, percentile, prepare_db
 
 SERVICE = 1  # the demo's KTP-el line, served by counters of Dukcapil
 
@@ -130,7 +130,7 @@ def phase(base: Path, name: str, gateway_url: str | None, args) -> dict:
             return local.s
 
         def issue(_n: int) -> float:
-            took, answer = timed(session(), "POST", f"{server.url}/api/tickets", json={"service_id": SERVICE})
+            took, answer = timed(session(), "POST", f"{server.url}/api/tickets", headers=KIOSK, json={"service_id": SERVICE})
             answer.raise_for_status()
             token = answer.json()["token"]
             if gateway_url:  # every citizen asks to be told (per-number limits: one number per ticket)

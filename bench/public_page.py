@@ -19,7 +19,7 @@ import time
 
 import psutil
 import requests
-from common import OUT, ROOT, Server, machine, prepare_db
+from common import KIOSK, OUT, ROOT, Server, machine, prepare_db
 
 
 def caller(server: Server, rate: float, stop: threading.Event) -> int:
@@ -33,7 +33,7 @@ def caller(server: Server, rate: float, stop: threading.Event) -> int:
         if made % 2:
             officer.post(f"{server.url}/api/counters/{1 + made // 2 % 2}/call-next", timeout=10)
         else:
-            requests.post(server.url + "/api/tickets", json={"service_id": 1}, timeout=10)
+            requests.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10)
         made += 1
         stop.wait(max(1 / rate - (time.monotonic() - started), 0))
     return made

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import requests
-from common import ROOT, Server, prepare_db
+from common import KIOSK, ROOT, Server, prepare_db
 
 
 def litestream_binary() -> str:
@@ -71,7 +71,7 @@ def main() -> None:
             while not stop.is_set():
                 next_at += 1 / args.rate
                 try:
-                    r = s.post(server.url + "/api/tickets", json={"service_id": 1 + len(acked) % 3}, timeout=10)
+                    r = s.post(server.url + "/api/tickets", headers=KIOSK, json={"service_id": 1 + len(acked) % 3}, timeout=10)
                     if r.status_code == 201:
                         acked.append(r.json()["token"])
                     else:

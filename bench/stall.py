@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import requests
-from common import OUT, PASSWORD, Server, machine, ms, prepare_db
+from common import KIOSK, OUT, PASSWORD, Server, machine, ms, prepare_db
 from PIL import Image
 
 USERS = ["admin", "supervisor.dukcapil"] + [
@@ -55,6 +55,7 @@ def run(photos: int, logins: int, root: Path | None) -> dict:
     try:
         photo = noise_png()
         officer = server.session("admin")
+        officer.headers.update(KIOSK)  # the probe issues as the paired kiosk does
         officer.post(server.url + "/api/tickets", json={"service_id": 1}, timeout=30).raise_for_status()
         outcomes: list[int] = []
 
