@@ -125,19 +125,22 @@ def test_the_phone_ticket_page_tells_a_booking_its_time_not_that_it_is_next(serv
     assert around.strftime("%H:%M") >= upcoming[0]
 
     shown = stand.locator(".k-checkin-done").inner_text()
-    assert f"Dipanggil sekitar pukul {around:%H.%M} WIB" in shown and "Antrean di depan Anda" not in shown, shown
+    said = [f"Dipanggil sekitar pukul {at:%H.%M} WIB" for at in (around - timedelta(minutes=1), around)]
+    assert any(s in shown for s in said) and "Antrean di depan Anda" not in shown, shown
     screenshot(stand, "place-kiosk-1080x1920-checkin-before-its-slot")
 
     page = page_factory(360, 740, has_touch=True, is_mobile=True)
     page.goto(f"{server.url}/t/{ticket['token']}")
     page.locator("#live-state", has_text="Terhubung").wait_for()
     status = page.locator("#t-status").inner_text()
-    assert f"Dipanggil sekitar pukul {around:%H.%M} WIB" in status, status
+    # Estimated again for the page a moment later: on a busy machine that moment may be a minute on.
+    later = around + timedelta(minutes=1)
+    assert any(f"Dipanggil sekitar pukul {at:%H.%M} WIB" in status for at in (around, later)), status
     assert "Anda berikutnya" not in status
     screenshot(page, "place-phone-360x740-booking-before-its-slot")
     tap_language(page)
     status = page.locator("#t-status").inner_text()
-    assert f"Called at about {around:%H:%M} WIB" in status and not INDONESIAN.search(status), status
+    assert any(f"Called at about {at:%H:%M} WIB" in status for at in (around, later)) and not INDONESIAN.search(status), status
     screenshot(page, "place-phone-360x740-booking-before-its-slot-en")
 
 
@@ -182,14 +185,14 @@ def test_a_service_with_no_open_counter_says_so_on_kiosk_phone_and_tv(server, pa
     tv = page_factory(1920, 1080)
     tv.goto(f"{server.url}/display/")
     row = tv.locator(f".w-row[data-service-id='{ids['PKB']}']")
-    row.wait_for()
+    row.wait_for(state="attached")  # the list may page it: the mark is on the row whichever page shows
     assert row.locator(".w-note").inner_text() == "*"
     assert tv.locator("#waiting-legend").inner_text() == "* belum ada loket buka"
     screenshot(tv, "place-tv-1920x1080-no-counter")
     assert blocking_violations(tv) == []
     small = page_factory(1280, 720)
     small.goto(f"{server.url}/display/?lang=en")
-    small.locator(f".w-row[data-service-id='{ids['PKB']}'] .w-note").wait_for()
+    small.locator(f".w-row[data-service-id='{ids['PKB']}'] .w-note").wait_for(state="attached")
     small.locator("#waiting-legend", has_text="no counter open yet").wait_for()
     screenshot(small, "place-tv-1280x720-no-counter-en")
     db = connect(server.db_path)

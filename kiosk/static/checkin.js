@@ -1,6 +1,6 @@
 // "Sudah reservasi?" at the kiosk: type the booking code on the screen keyboard, or scan the booking's QR with
 // the kiosk's USB barcode scanner (it types the code and Enter into the focused field); the ticket is printed.
-import { _, api, esc, lang, localized, N_, pgettext, t } from "/static/loket.js";
+import { _, api, esc, lang, localized, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
 import { placeHtml } from "./place.js";
 
@@ -206,10 +206,11 @@ document.addEventListener("keydown", (event) => {
 
 if (opener) {
   opener.addEventListener("click", () => open());
-  for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => setTimeout(() => {
+  // Redrawn once the language is set (the English catalog loads on demand: a redraw before it stays Indonesian).
+  onLanguageButtons(() => {
     label();
     if (panel && !panel.hidden && panel.querySelector("#checkin-form")) show(formView(null, panel.querySelector("#checkin-code").value));
-  }, 0));
+  });
   label();
   // Only where some service takes bookings: otherwise the entry would only confuse.
   api("/api/agencies").then((agencies) => {
