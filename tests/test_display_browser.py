@@ -154,6 +154,9 @@ def test_after_a_server_restart_the_display_heals_without_replaying(live_server,
     first, second = issue(live_server, 1, 2)
     call_next(petugas, live_server, 1)
     page.wait_for_function("() => window.__loketSpoken.length === 1")
+    # The server goes away between announcements, not in the middle of one (whose audio would then wait
+    # out its own timeout before the next call could be said).
+    page.wait_for_function("() => window.__loketSpeech.log.every(e => e.state === 'done')", timeout=20000)
     before = page.evaluate("window.__loketDisplay.state.snapshot.server_time")
 
     live_server.stop()
@@ -167,7 +170,7 @@ def test_after_a_server_restart_the_display_heals_without_replaying(live_server,
 
     petugas = live_server.session("petugas.dukcapil")
     call_next(petugas, live_server, 1)
-    page.wait_for_function("() => window.__loketSpoken.length === 2", timeout=3000)
+    page.wait_for_function("() => window.__loketSpoken.length === 2", timeout=10000)
     assert spoken(page)[1] == announcement(second, 1)
 
     # A refresh of the TV does not replay either: announced calls are remembered for the day.
