@@ -7,13 +7,13 @@ import json
 
 from flask import render_template, request
 
-from loket import audit, inputs, notify, sender, serializers
+from loket import audit, auth, csvout, inputs, notify, sender, serializers
 from loket.db import get_db, rows, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_
 from loket.timeutil import local_day
 
-from .views import _report_scope, bp, clock, csv_response, reader, writer
+from .views import bp, clock, reader, writer
 
 PROVIDERS = {"sms": ("off", "gammu", "http"), "whatsapp": ("off", "cloud", "http")}
 SECRETS = {"whatsapp_cloud": ("token",), "http": ("secret",)}
@@ -199,8 +199,8 @@ REPORT_COLUMNS = ["day", "channel", "trigger", "sent", "failed", "expired", "dro
 @bp.get("/api/admin/reports/notify")
 def report_notify():
     """Messages per day, channel and trigger by outcome, and whether those who asked to be told came when called."""
-    agency_id, start, end, _today = _report_scope()
+    agency_id, start, end, _today = auth.report_scope()
     data = notify.report(get_db(), start, end, agency_id)
     if request.args.get("format") == "csv":
-        return csv_response(data["rows"], REPORT_COLUMNS, f"pesan-{start}-{end}.csv")
+        return csvout.table_response(data["rows"], REPORT_COLUMNS, f"pesan-{start}-{end}.csv")
     return data

@@ -11,10 +11,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_socketio import join_room, leave_room, rooms
 
-from admin.views import _report_scope, csv_response
-from kiosk import service as kiosk_service
-from loket import auth, bookings, inputs, issuing, notify, serializers
-from loket.api import client_address
+from loket import auth, bookings, csvout, inputs, issuing, notify, serializers
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError, request_lang
 from loket.events import slots_room
@@ -63,11 +60,8 @@ def booking_answer(db, booking: dict, now: datetime) -> dict:
 def booking_page():
     db = get_db()
     today = local_day(clock(), settings(db)["timezone"])
-    response = make_response(render_template("booking/book.html", mpp=serializers.mpp_json(db), today=today))
-    device, new = issuing.device_id()
-    if new:
-        issuing.set_device_cookie(response, device)
-    return response
+    issuing.device_id()  # the phone keeps one id from this page to its bookings
+    return render_template("booking/book.html", mpp=serializers.mpp_json(db), today=today)
 
 
 @bp.get("/reservasi/poster")
@@ -124,8 +118,8 @@ def create_booking():
     db = get_db()
     now = clock()
     lim = limits()
-    device, new_device = issuing.device_id()
-    address = client_address()
+    device = issuing.device_id()
+    address = issuing.client_address()
     buckets = [(f"booking:{device}:{address}", *lim["device"]), (f"booking-address:{address}", *lim["address"])]
     data = inputs.body()
     service_id = inputs.integer(data, "service_id")
@@ -161,11 +155,7 @@ def create_booking():
             notify_channel=channel if wants_messages else None,
             lang=request_lang(),
         )
-    answer = booking_answer(db, booking, now)
-    response = make_response(answer, 201)
-    if new_device:
-        issuing.set_device_cookie(response, device)
-    return response
+    return booking_answer(db, booking, now), 201
 
 
 @bp.get("/api/bookings/<token>")
@@ -208,7 +198,7 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
     now = clock()
     allowed, window = limits()["check_in_misses"]
     # Wrong codes are counted per address and per kiosk: 32^6 codes cannot be tried at 750 a second.
-    misses = [f"check-in-miss:{client_address()}"] + ([f"check-in-miss-kiosk:{kiosk['name']}"] if kiosk else [])
+    misses = [f"check-in-miss:{issuing.client_address()}"] + ([f"check-in-miss-kiosk:{kiosk['name']}"] if kiosk else [])
     for bucket in misses:
         refuse_over(db, bucket, allowed, window, now)
     try:
@@ -243,7 +233,7 @@ def _without_keys(ticket: dict) -> dict:
 @bp.post("/api/kiosks/<name>/check-in")
 def check_in_at_kiosk(name: str):
     """Typed or scanned booking code at a kiosk: the ticket comes out of its printer, with its QR as SVG."""
-    kiosk = kiosk_service.kiosk_by_name(get_db(), name)
+    kiosk = issuing.kiosk_by_name(get_db(), name)
     code = inputs.text(inputs.body(), "code", required=True, max_length=40)
     ticket = _check_in(code, kiosk=kiosk, by=f"kiosk:{kiosk['name']}")
     return {"ticket": {**ticket, "qr_svg": str(qr_svg(ticket["status_url"]))}}, 201
@@ -269,8 +259,8 @@ REPORT_COLUMNS = [
 @bp.get("/api/admin/reports/bookings")
 def bookings_report():
     """Bookings per service and day (expired = no-show) and waiting of booked vs walk-in tickets; CSV too."""
-    agency_id, start, end, _today = _report_scope()
+    agency_id, start, end, _today = auth.report_scope()
     data = bookings.report(get_db(), start, end, clock(), agency_id)
     if request.args.get("format") == "csv":
-        return csv_response(data["rows"], REPORT_COLUMNS, f"reservasi-{start}-{end}.csv")
+        return csvout.table_response(data["rows"], REPORT_COLUMNS, f"reservasi-{start}-{end}.csv")
     return data

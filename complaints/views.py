@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, send_from_directory
 from flask_socketio import join_room, rooms
 
-from loket import auth, csvout, inputs
+from loket import auth, csvout, inputs, issuing
 from loket import complaints as workflow
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
@@ -22,7 +21,6 @@ from . import photos
 
 bp = Blueprint("complaints", __name__, template_folder="templates", static_folder="static", static_url_path="/aduan/static")
 
-DEVICE_COOKIE = "loket_device"
 # (hits, seconds). The kiosk and the MPP's Wi-Fi put many citizens behind one address, so the
 # address limit is generous and the device (a cookie) carries the strict one.
 # Photos cost real work (decoding), so they also have their own per-address limit: a fresh device
@@ -68,15 +66,7 @@ def form_page():
             kiosk=request.args.get("kiosk", "")[:64] if request.args.get("from") == "kiosk" else "",
         )
     )
-    if not request.cookies.get(DEVICE_COOKIE):
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_urlsafe(16),
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+    issuing.device_id()  # the form's phone keeps one id, so its complaints are counted per device
     return response
 
 
@@ -99,7 +89,7 @@ def file_complaint():
     db = get_db()
     now = clock()
     address = request.remote_addr or "unknown"
-    device = request.cookies.get(DEVICE_COOKIE, "")[:64]
+    device = issuing.device_id(give=False)
     lim = limits()
     hit(db, f"complaint:ip:{address}", lim["ip"][0], lim["ip"][1], now)
     if device:

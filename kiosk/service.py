@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import threading
 from datetime import datetime
@@ -16,6 +15,8 @@ from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
 from loket.events import TicketPrinted
 from loket.i18n import N_, current_language
+from loket.issuing import kiosk_by_name
+from loket.printers import printer_kind, public_printer_error
 from loket.timeutil import iso
 
 from . import printing
@@ -27,16 +28,6 @@ PRINT_TIMEOUT = 2.5
 # Printers the server reaches itself; the others hang off the kiosk PC and its print agent.
 SERVER_PRINTED = ("tcp", "dummy", "cups")
 AGENT_PRINTED = ("usb", "serial", "file")
-
-
-def printer_kind(url: str) -> str | None:
-    """tcp, usb, serial, file, cups or dummy; None when the kiosk has no (usable) printer."""
-    if not (url or "").strip():
-        return None
-    try:
-        return printing.parse_printer_url(url).kind
-    except printing.PrinterError:
-        return None
 
 
 def set_printer_state(db: Database, kiosk_id: int, ok: bool, error: str) -> None:
@@ -147,13 +138,6 @@ class PrintWorker:
                 self.running -= 1
 
 
-def kiosk_by_name(db: Database, name: str) -> dict:
-    kiosk = one(db, "SELECT * FROM kiosks WHERE name = ?", (name,))
-    if kiosk is None:
-        raise LoketError("kiosk_not_found")
-    return kiosk
-
-
 def pair_kiosk(db: Database, name: str, now: datetime, user: dict | None = None) -> tuple[dict, str]:
     """Issue a new key for the kiosk PC (the one paired before stops issuing); returns (kiosk, key), the key only now."""
     key = pairing.new_key()
@@ -182,23 +166,6 @@ def unpair_kiosk(db: Database, name: str, now: datetime, user: dict) -> dict:
 def pair_url(base_url: str, name: str, key: str) -> str:
     """The link a kiosk PC opens once: the key rides in the #fragment, so no server log ever holds it."""
     return f"{base_url}/kiosk/?kiosk={quote(name)}#pair={key}"
-
-
-ADDRESS_PATTERNS = (re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I), re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"))
-
-
-def public_printer_error(kiosk: dict, error: str | None) -> str:
-    """A printer error as a kiosk screen may show it: the printer's address (URL, host, IP) replaced."""
-    text = error or ""
-    url = (kiosk.get("printer_url") or "").strip()
-    if url:
-        text = text.replace(repr(url), "printer").replace(url, "printer")
-        host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
-        if len(host) > 2:
-            text = text.replace(host, "printer")
-    for pattern in ADDRESS_PATTERNS:
-        text = pattern.sub("printer", text)
-    return text
 
 
 def kiosk_json(kiosk: dict) -> dict:

@@ -1,4 +1,5 @@
-"""The kiosk's pages (/kiosk/, /ambil/, /t/<token>) and its endpoints: issue at a kiosk, from a phone, reprint, agent reports."""
+"""The kiosk's pages (/kiosk/, /ambil/, /t/<token>) and its endpoints: issue at a kiosk, from a phone, reprint,
+agent reports, and the admin's test print on a kiosk's printer."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, make_response, render_template, request
 
-from loket import auth, inputs, issuing, notify, pairing, serializers, tickets
-from loket.db import get_db, one, settings
+from loket import audit, auth, inputs, issuing, notify, pairing, serializers, tickets
+from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
+from loket.i18n import N_
 from loket.qr import qr_svg
 from loket.ratelimit import hit
+from loket.timeutil import iso
 
 from . import opening, printing, service
 
@@ -84,7 +87,7 @@ def ticket_page(token: str):
 @bp.get("/api/kiosks/<name>")
 def kiosk_info(name: str):
     """The kiosk as its screen may know it; `paired` says whether the key the screen sends (X-Kiosk-Key) is this kiosk's."""
-    kiosk = service.kiosk_by_name(get_db(), name)
+    kiosk = issuing.kiosk_by_name(get_db(), name)
     paired = pairing.matches(kiosk["key_hash"], request.headers.get(issuing.KIOSK_KEY_HEADER))
     return {"kiosk": {**service.kiosk_json(kiosk), "paired": paired}}
 
@@ -142,7 +145,7 @@ def next_opening(service_id: int):
 def issue_at_kiosk(name: str):
     """Take a ticket at this paired kiosk (its key in X-Kiosk-Key): printed by the server or the kiosk's agent;
     the answer carries the QR as SVG."""
-    kiosk = service.kiosk_by_name(get_db(), name)
+    kiosk = issuing.kiosk_by_name(get_db(), name)
     return {"ticket": _with_qr(issuing.issue_from_request(inputs.body(), "kiosk", kiosk=kiosk))}, 201
 
 
@@ -170,7 +173,7 @@ def print_result(name: str):
     """The print agent reports whether a ticket of its kiosk came out of the printer."""
     db = get_db()
     now = clock()
-    kiosk = service.kiosk_by_name(db, name)
+    kiosk = issuing.kiosk_by_name(db, name)
     data = inputs.body()
     # a header or body that cannot be a key (non-ASCII, too long) is simply a wrong key, never a 500
     key = pairing.readable(request.headers.get("X-Agent-Key") or inputs.text(data, "agent_key", max_length=100))
@@ -193,3 +196,43 @@ def print_result(name: str):
 def issue_by_phone():
     """A paperless ticket on the citizen's own phone, under the phone rules (loket/issuing.py) whoever asks."""
     return {"ticket": issuing.issue_from_request(inputs.body(), "phone")}, 201
+
+
+# ---------------------------------------------------------------- the admin's test print
+
+
+def _kiosk_row(db, kiosk_id: int) -> dict:
+    """The kiosk's row as the admin API shows it."""
+    kiosk = one(db, "SELECT * FROM kiosks WHERE id = ?", (kiosk_id,))
+    if kiosk is None:
+        raise LoketError("not_found")
+    return kiosk
+
+
+@bp.post("/api/admin/kiosks/<int:kiosk_id>/test-print")
+def test_print(kiosk_id: int):
+    """Print a sample ticket on the kiosk's printer and keep the outcome as its last printer state."""
+    user = auth.require_user("admin")
+    db = get_db()
+    now = clock()
+    kiosk = _kiosk_row(db, kiosk_id)
+    if not kiosk["printer_url"]:
+        raise LoketError("invalid_field", field="printer_url", reason=N_("kios ini belum punya alamat printer"))
+    conf = settings(db)
+    mpp = {**serializers.mpp_json(db), "ticket_header": conf["ticket_header"], "ticket_footer": conf["ticket_footer"]}
+    sample = {
+        "number": "TES-001",
+        "agency": "Uji cetak / Test print",
+        "service": kiosk["name"],
+        "issued_at": iso(now),
+        "ahead": 0,
+        "estimated_wait_minutes": 0,
+        "priority": False,
+        "status_url": request.host_url.rstrip("/") + "/",
+    }
+    result = printing.print_ticket(kiosk["printer_url"], sample, mpp, qr_mode=kiosk["qr_mode"], profile=kiosk["printer_profile"] or None)
+    state, error = ("ok", "") if result.ok else ("error", result.error or "gagal mencetak")
+    with transaction(db):  # the printer state and its audit row: both or neither
+        db.execute("UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?", (state, error[:500], kiosk_id))
+        audit.record(db, now, user, "print_test", "kiosks", kiosk_id, None, {"printer_state": state, "printer_error": error})
+    return {"ok": result.ok, "error": result.error, "seconds": round(result.seconds, 2), "item": _kiosk_row(db, kiosk_id)}

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from babel import dates
 from flask import Blueprint, current_app, render_template, request
 
-from admin import config
-from loket import auth, csvout, errors, ikm, inputs, serializers
+from loket import auth, csvout, errors, ikm, inputs, mpp_profile, serializers
 from loket import survey_answers as answers
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
@@ -156,7 +155,7 @@ def survey_settings():
     user = auth.require_user("admin")
     data = inputs.body()
     value = inputs.choice(data, "mode", answers.MODES)
-    saved = config.save_profile(get_db(), {"survey_mode": value}, clock(), user)
+    saved = mpp_profile.save_profile(get_db(), {"survey_mode": value}, clock(), user)
     return {"mode": saved["survey_mode"]}
 
 
