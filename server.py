@@ -147,9 +147,11 @@ def register_blueprints(app: Flask) -> None:
     from kiosk import views as kiosk_views
 
     app.register_blueprint(kiosk_views.bp)
+    from counter import api as counter_api
     from counter.views import bp as counter_bp
 
     app.register_blueprint(counter_bp)
+    app.register_blueprint(counter_api.bp)
     from display.views import bp as display_bp
 
     app.register_blueprint(display_bp)
