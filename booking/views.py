@@ -202,7 +202,10 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
     for bucket in misses:
         refuse_over(db, bucket, allowed, window, now)
     try:
-        _booking, ticket = bookings.check_in(db, code, now, kiosk_id=kiosk["id"] if kiosk else None, by=by, agency_id=agency_id)
+        with transaction(db):  # bookings.check_in joins it: the ticket and its print job are said together
+            _booking, ticket = bookings.check_in(db, code, now, kiosk_id=kiosk["id"] if kiosk else None, by=by, agency_id=agency_id)
+            if kiosk is not None:  # printed like a walk-in's ticket, off the request path (the outcome follows as ticket_printed)
+                issuing.want_print(db, ticket, kiosk)
     except LoketError as err:
         if err.code == "booking_not_found":
             for bucket in misses:
@@ -215,10 +218,6 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
                 # code must not get the key that cancels the citizen's ticket.
                 err.params["ticket"] = _without_keys(serializers.ticket_json(db, existing, now))
         raise
-    # printed like a walk-in's ticket, off the request path (the outcome follows as ticket_printed)
-    printer = current_app.extensions.get("loket_printer")
-    if kiosk is not None and printer is not None:
-        printer(ticket, kiosk, serializers.public_base_url())
     # The first check-in at a kiosk is the citizen's own screen (its QR is their ticket page); an
     # officer's answer never carries the token or the status URL.
     answer = serializers.ticket_json(db, ticket, now)

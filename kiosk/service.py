@@ -13,8 +13,8 @@ from sqlite_utils import Database
 from loket import pairing, serializers, tickets
 from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
-from loket.events import TicketPrinted
-from loket.i18n import N_, current_language
+from loket.events import PrintWanted, TicketPrinted
+from loket.i18n import N_
 from loket.issuing import kiosk_by_name
 from loket.printers import printer_kind, public_printer_error
 from loket.timeutil import iso
@@ -64,7 +64,7 @@ def print_payload(
 def print_for_kiosk(
     db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None, lang: str | None = None
 ) -> dict:
-    """The `loket_printer` hook: print now, or hand the ticket to the kiosk's agent. Never raises."""
+    """Print now, or hand the ticket to the kiosk's agent. Never raises."""
     kind = printer_kind(kiosk["printer_url"])
     if kind is None:
         if kiosk["printer_url"].strip():
@@ -107,12 +107,12 @@ class PrintWorker:
         self.running = 0
         self.lock = threading.Lock()
 
-    def __call__(self, ticket: dict, kiosk: dict, base_url: str, reprint: bool = False, lang: str | None = None) -> None:
-        # The QR on the paper opens the ticket page in the kiosk's language: the thread has no request to ask.
-        lang = lang or current_language()
+    def __call__(self, job: PrintWanted) -> None:
+        """Take a print job (subscribed to PrintWanted, so called after the ticket's commit); returns at once."""
         with self.lock:
             self.running += 1
-        args = (ticket["id"], kiosk["id"], base_url, reprint, lang)
+        # The QR on the paper opens the ticket page in the kiosk's language: the job carries it, the thread has no request.
+        args = (job.ticket_id, job.kiosk_id, job.base_url, job.reprint, job.lang)
         threading.Thread(target=self._print, args=args, name="loket-print", daemon=True).start()
 
     def idle(self) -> bool:

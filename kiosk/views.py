@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from loket import audit, auth, inputs, issuing, notify, pairing, serializers, tickets
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
+from loket.events import PrintWanted
 from loket.i18n import N_
 from loket.qr import qr_svg
 from loket.ratelimit import hit
@@ -28,8 +29,10 @@ TOKEN_MAX = 64
 
 @bp.record_once
 def _install_printer(state) -> None:
-    # loket/api.py calls this after issuing at a kiosk; the kiosk package owns how tickets reach paper.
-    state.app.extensions.setdefault("loket_printer", service.PrintWorker(state.app))
+    # The core says a ticket wants paper (PrintWanted, after its commit); the kiosk owns how it reaches paper.
+    worker = service.PrintWorker(state.app)
+    state.app.extensions["kiosk_print_worker"] = worker
+    state.app.extensions["loket_emitter"].subscribe(PrintWanted, worker)
 
 
 def clock() -> datetime:
@@ -163,7 +166,8 @@ def reprint(token: str):
     if service.printer_kind(kiosk["printer_url"]) is None:
         raise LoketError("no_printer")
     hit(db, f"reprint:{ticket['id']}", REPRINTS_PER_TICKET, 600, now)
-    current_app.extensions["loket_printer"](ticket, kiosk, serializers.public_base_url(), reprint=True)
+    # nothing was written, so nothing to commit first: the kiosk hands the job to its own worker
+    current_app.extensions["kiosk_print_worker"](issuing.print_wanted(ticket, kiosk, reprint=True))
     # The outcome arrives as `ticket_printed`; until then the ticket reads "printing".
     return {"ticket": _with_qr({**serializers.ticket_json(db, ticket, now), "printed": None})}
 

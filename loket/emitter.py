@@ -13,11 +13,12 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 from socketio import PubSubManager
 
 from . import broadcasts, serializers
-from .events import BookingSlotsChanged, ConfigChanged, Event, Message, QueueChanged, SessionsEnded, TicketCalled
+from .events import BookingSlotsChanged, ConfigChanged, Event, Message, PrintWanted, QueueChanged, SessionsEnded, TicketCalled
 from .publication import LiveFigures
 from .pubsub import HealingRedisManager
 from .realtime import socketio
@@ -49,6 +50,12 @@ class Emitter:
         self.public_pending = False
         self.public_pushed = 0.0
         self.published: collections.deque[float] = collections.deque()  # when each undelivered publish came in
+        # In-process receivers of an event type (the kiosk's print worker for PrintWanted), called in commit order.
+        self.subscribers: dict[type[Event], list[Callable[[Event], None]]] = {}
+
+    def subscribe(self, kind: type[Event], receiver: Callable[[Event], None]) -> None:
+        """Call `receiver(event)` after each commit that said an event of this type; it must return quickly."""
+        self.subscribers.setdefault(kind, []).append(receiver)
 
     def lag(self) -> float:
         """Seconds the oldest publish not yet delivered has waited (0 when everything went out)."""
@@ -115,6 +122,8 @@ class Emitter:
                     if isinstance(event, QueueChanged):
                         changes.append((event, base))
                         deadline = deadline or time.monotonic() + COALESCE_SECONDS
+                    elif type(event) in self.subscribers:
+                        self._hand_over(event)
                     else:
                         send(db, event, base)
                 if deadline is None:
@@ -132,6 +141,13 @@ class Emitter:
                 if self.published:
                     self.published.popleft()
                 self.queue.task_done()
+
+    def _hand_over(self, event: Event) -> None:
+        for receiver in self.subscribers[type(event)]:
+            try:
+                receiver(event)
+            except Exception:  # one receiver's bug must not stop the events after it
+                log.exception("%s receiver failed", type(event).__name__)
 
     def _public_changed(self) -> None:
         self.app.extensions["loket_public"].mark_changed()
@@ -187,6 +203,8 @@ def send(db, event: Event, base: str = "") -> None:
         socketio.emit(event.names[0], event.payload(), to=event.to())
     elif isinstance(event, SessionsEnded):
         drop_sessions(list(event.keys))
+    elif isinstance(event, PrintWanted):
+        return  # no kiosk print worker subscribed in this app: nothing prints
     else:
         raise TypeError(f"no delivery for {type(event).__name__}")
 

@@ -18,9 +18,10 @@ from flask import after_this_request, current_app, request
 from sqlite_utils import Database
 
 from . import auth, inputs, pairing, serializers, tickets
-from .db import get_db, one, settings, transaction
+from .db import after_commit, get_db, one, settings, transaction
 from .errors import LoketError
-from .i18n import N_
+from .events import PrintWanted
+from .i18n import N_, current_language
 from .ratelimit import hit
 
 KIOSK_KEY_HEADER = "X-Kiosk-Key"
@@ -112,22 +113,34 @@ def issue_from_request(data: dict, source: str, kiosk: dict | None = None) -> di
     if anonymous:
         ticket = _issue_as_phone(db, service_id, now)
     else:
-        ticket = tickets.issue(
-            db,
-            service_id,
-            now,
-            priority=priority,
-            priority_reason=reason,
-            granted_by=granted_by,
-            kiosk_id=kiosk["id"] if kiosk else None,
-            source="kiosk" if kiosk else source,
-        )
-        # Paper comes off the request path: the answer (printed: null) and the lobby never wait for a
-        # printer; the outcome reaches the kiosk as `ticket_printed`.
-        printer = current_app.extensions.get("loket_printer")
-        if kiosk is not None and printer is not None:
-            printer(ticket, kiosk, serializers.public_base_url())
+        with transaction(db):  # tickets.issue joins it: the ticket and its print job are said together
+            ticket = tickets.issue(
+                db,
+                service_id,
+                now,
+                priority=priority,
+                priority_reason=reason,
+                granted_by=granted_by,
+                kiosk_id=kiosk["id"] if kiosk else None,
+                source="kiosk" if kiosk else source,
+            )
+            if kiosk is not None:
+                want_print(db, ticket, kiosk)
     return serializers.ticket_json(db, ticket, now)
+
+
+def want_print(db: Database, ticket: dict, kiosk: dict, reprint: bool = False) -> None:
+    """Say, inside the transaction that made the ticket, that it wants paper at this kiosk.
+
+    Paper comes off the request path: the answer (printed: null) and the lobby never wait for a printer.
+    After the commit the kiosk's print worker takes the job; the outcome reaches the kiosk as `ticket_printed`.
+    """
+    after_commit(db, print_wanted(ticket, kiosk, reprint))
+
+
+def print_wanted(ticket: dict, kiosk: dict, reprint: bool = False) -> PrintWanted:
+    """The print job of this request: its QR opens the ticket page at this server, in the asker's language."""
+    return PrintWanted(ticket["id"], kiosk["id"], serializers.public_base_url(), current_language(), reprint)
 
 
 def _issue_as_phone(db: Database, service_id: int, now: datetime) -> dict:
