@@ -54,7 +54,8 @@ class Emitter:
         self.subscribers: dict[type[Event], list[Callable[[Event], None]]] = {}
 
     def subscribe(self, kind: type[Event], receiver: Callable[[Event], None]) -> None:
-        """Call `receiver(event)` after each commit that said an event of this type; it must return quickly."""
+        """Call `receiver(event)` right after each commit that said an event of this type (still under the
+        write lock, in commit order): it must return at once, handing any real work to a thread of its own."""
         self.subscribers.setdefault(kind, []).append(receiver)
 
     def lag(self) -> float:
@@ -62,6 +63,15 @@ class Emitter:
         return time.monotonic() - self.published[0] if self.published else 0.0
 
     def publish(self, said: list[Event]) -> None:
+        # In-process receivers get their events at once, right after the COMMIT (a print job starts
+        # before the answer leaves, as fast as a call in the request); they only start work, so the
+        # write lock is not held for long. The rest goes to the sockets from the emitter's thread.
+        handed = [event for event in said if type(event) in self.subscribers]
+        for event in handed:
+            self._hand_over(event)
+        said = [event for event in said if type(event) not in self.subscribers]
+        if not said:
+            return
         try:
             base = serializers.public_base_url()
         except RuntimeError:
@@ -122,8 +132,6 @@ class Emitter:
                     if isinstance(event, QueueChanged):
                         changes.append((event, base))
                         deadline = deadline or time.monotonic() + COALESCE_SECONDS
-                    elif type(event) in self.subscribers:
-                        self._hand_over(event)
                     else:
                         send(db, event, base)
                 if deadline is None:
