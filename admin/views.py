@@ -20,7 +20,9 @@ from loket.timeutil import day_start_utc, iso, local_day
 
 from . import config, exchange
 
-bp = Blueprint("admin", __name__, template_folder="templates", static_folder="static", static_url_path="/admin/static")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
+api = Blueprint("admin_api", __name__, url_prefix="/api/admin")
+blueprints = (bp, api)
 
 # URL names of the configuration tables.
 ENTITY_URLS = {
@@ -59,17 +61,17 @@ def entity_of(name: str) -> str:
 # ---------------------------------------------------------------- pages
 
 
-@bp.get("/admin/")
+@bp.get("/")
 def index():
     return render_template("admin/index.html")
 
 
-@bp.get("/admin/reports")
+@bp.get("/reports")
 def reports_page():
     return render_template("admin/reports.html")
 
 
-@bp.get("/admin/reports/recap")
+@bp.get("/reports/recap")
 def recap_page():
     return render_template("admin/recap.html")
 
@@ -77,19 +79,19 @@ def recap_page():
 # ---------------------------------------------------------------- configuration
 
 
-@bp.get("/api/admin/profile")
+@api.get("/profile")
 def get_profile():
     reader()
     return {"profile": mpp_profile.profile(get_db()), "timezones": mpp_profile.TIMEZONES}
 
 
-@bp.put("/api/admin/profile")
+@api.put("/profile")
 def put_profile():
     user = writer()
     return {"profile": mpp_profile.save_profile(get_db(), inputs.body(), clock(), user)}
 
 
-@bp.get("/api/admin/<name>")
+@api.get("/<name>")
 def list_rows(name: str):
     entity = entity_of(name)
     user, agency_id = reader()
@@ -98,7 +100,7 @@ def list_rows(name: str):
     return {"items": [config.for_reader(entity, r, user) for r in config.rows(get_db(), entity, agency_id)]}
 
 
-@bp.get("/api/admin/<name>/<int:entity_id>")
+@api.get("/<name>/<int:entity_id>")
 def get_row(name: str, entity_id: int):
     entity = entity_of(name)
     user, agency_id = reader()
@@ -109,7 +111,7 @@ def get_row(name: str, entity_id: int):
     return {"item": config.for_reader(entity, found, user)}
 
 
-@bp.post("/api/admin/<name>")
+@api.post("/<name>")
 def create_row(name: str):
     entity = entity_of(name)
     user = writer()
@@ -117,7 +119,7 @@ def create_row(name: str):
     return {"item": item}, 201
 
 
-@bp.put("/api/admin/<name>/<int:entity_id>")
+@api.put("/<name>/<int:entity_id>")
 def update_row(name: str, entity_id: int):
     entity = entity_of(name)
     user = writer()
@@ -125,7 +127,7 @@ def update_row(name: str, entity_id: int):
     return {"item": item}
 
 
-@bp.delete("/api/admin/<name>/<int:entity_id>")
+@api.delete("/<name>/<int:entity_id>")
 def delete_row(name: str, entity_id: int):
     entity = entity_of(name)
     user = writer()
@@ -133,7 +135,7 @@ def delete_row(name: str, entity_id: int):
     return {"deleted": item}
 
 
-@bp.post("/api/admin/users/<int:user_id>/password")
+@api.post("/users/<int:user_id>/password")
 def reset_password(user_id: int):
     user = writer()
     config.reset_password(get_db(), user_id, inputs.body().get("password"), clock(), user)
@@ -143,7 +145,7 @@ def reset_password(user_id: int):
 # ---------------------------------------------------------------- audit log
 
 
-@bp.get("/api/admin/audit")
+@api.get("/audit")
 def audit_entries():
     _user, agency_id = reader()
     args = inputs.query()
@@ -174,7 +176,7 @@ def audit_entries():
 # ---------------------------------------------------------------- import / export
 
 
-@bp.get("/api/admin/export")
+@api.get("/export")
 def export_config():
     writer()
     data = exchange.export(get_db())
@@ -191,7 +193,7 @@ def export_config():
     )
 
 
-@bp.post("/api/admin/import")
+@api.post("/import")
 def import_config():
     user = writer()
     data = inputs.body()
@@ -214,7 +216,7 @@ SUMMARY_COLUMNS = [
 ]  # fmt: skip
 
 
-@bp.get("/api/admin/reports/summary")
+@api.get("/reports/summary")
 def report_summary():
     agency_id, start, end, today = auth.report_scope()
     group = request.args.get("group", "agency")
@@ -227,7 +229,7 @@ def report_summary():
     return {"from": start, "to": end, "group": group, "rows": rows}
 
 
-@bp.get("/api/admin/reports/heatmap")
+@api.get("/reports/heatmap")
 def report_heatmap():
     agency_id, start, end, today = auth.report_scope()
     data = reports.heatmap(get_db(), start, end, agency_id, today=today)
@@ -238,7 +240,7 @@ def report_heatmap():
     return {"from": start, "to": end, **data}
 
 
-@bp.get("/api/admin/reports/month")
+@api.get("/reports/month")
 def report_month():
     agency_id, _start, _end, today = auth.report_scope()
     data = reports.month_grid(get_db(), inputs.month(inputs.query(), "month", required=False, default=today[:7]), agency_id, today=today)
@@ -251,7 +253,7 @@ def report_month():
     return data
 
 
-@bp.get("/api/admin/reports/live")
+@api.get("/reports/live")
 def report_live():
     agency_id, _start, _end, _today = auth.report_scope()
     rows = reports.live(get_db(), clock(), agency_id)
@@ -262,13 +264,13 @@ def report_live():
     return {"at": iso(clock()), "rows": rows}
 
 
-@bp.get("/api/admin/reports/headline")
+@api.get("/reports/headline")
 def report_headline():
     agency_id, start, end, today = auth.report_scope()
     return {"from": start, "to": end, **reports.headline(get_db(), start, end, clock(), agency_id, today=today)}
 
 
-@bp.get("/api/admin/reports/hours")
+@api.get("/reports/hours")
 def report_hours():
     agency_id, start, _end, _today = auth.report_scope()
     data = reports.hourly(get_db(), start, clock(), agency_id)
@@ -280,7 +282,7 @@ def report_hours():
     return data
 
 
-@bp.get("/api/admin/reports/recap")
+@api.get("/reports/recap")
 def report_recap():
     agency_id, start, _end, today = auth.report_scope()
     db = get_db()
@@ -300,12 +302,12 @@ def report_recap():
 # ---------------------------------------------------------------- publication (the public page's performance)
 
 
-@bp.get("/admin/publikasi")
+@bp.get("/publikasi")
 def publication_page():
     return render_template("admin/publication.html")
 
 
-@bp.get("/api/admin/publications")
+@api.get("/publications")
 def publications():
     writer()
     db = get_db()
@@ -316,14 +318,14 @@ def publications():
     return {"timezone": tz, "periods": [{"period": p, "published_at": published.get(p)} for p in periods]}
 
 
-@bp.post("/api/admin/publications")
+@api.post("/publications")
 def publish_period():
     user = writer()
     period = inputs.text(inputs.body(), "period", required=True, max_length=7)
     return publication.publish(get_db(), period, user, clock()), 201
 
 
-@bp.delete("/api/admin/publications/<period>")
+@api.delete("/publications/<period>")
 def unpublish_period(period: str):
     user = writer()
     publication.unpublish(get_db(), period, user, clock())
@@ -350,7 +352,7 @@ ATTENDANCE_COLUMNS = [
 ]  # fmt: skip
 
 
-@bp.get("/api/admin/reports/attendance")
+@api.get("/reports/attendance")
 def report_attendance():
     """A month of attendance per agency, officer and day, the hours "tidak terwakili", and the hour grid."""
     agency_id, month, tz = _month_scope()
@@ -386,7 +388,7 @@ def report_attendance():
     return csvout.table_response(rows, ATTENDANCE_COLUMNS, f"kehadiran-{month}.csv")
 
 
-@bp.get("/api/admin/reports/standards")
+@api.get("/reports/standards")
 def report_standards():
     """Per service over a month: served, share within the waiting target, breaches, longest wait; per day the share."""
     agency_id, month, _tz = _month_scope()
@@ -398,7 +400,7 @@ def report_standards():
     return data
 
 
-@bp.get("/api/admin/reports/standards-live")
+@api.get("/reports/standards-live")
 def report_standards_live():
     """The admin's live page: per service now, against its targets, with the open alerts."""
     agency_id, _start, _end, _today = auth.report_scope()

@@ -21,7 +21,9 @@ from loket.ratelimit import hit, refuse_over
 from loket.realtime import socketio
 from loket.timeutil import local_day
 
-bp = Blueprint("booking", __name__, template_folder="templates", static_folder="static", static_url_path="/reservasi/static")
+bp = Blueprint("booking", __name__, url_prefix="/reservasi", template_folder="templates", static_folder="static")
+api = Blueprint("booking_api", __name__, url_prefix="/api")
+blueprints = (bp, api)
 
 # (bookings, seconds): only bookings actually made count, as for phone tickets; one address may be a
 # whole MPP's guest Wi-Fi behind NAT, so its ceiling is wide. "address_service_day": (bookings of one
@@ -56,7 +58,7 @@ def booking_answer(db, booking: dict, now: datetime) -> dict:
 # ---------------------------------------------------------------- pages
 
 
-@bp.get("/reservasi/")
+@bp.get("/")
 def booking_page():
     db = get_db()
     today = local_day(clock(), settings(db)["timezone"])
@@ -64,7 +66,7 @@ def booking_page():
     return render_template("booking/book.html", mpp=serializers.mpp_json(db), today=today)
 
 
-@bp.get("/reservasi/poster")
+@bp.get("/poster")
 def poster_page():
     """A printable poster for beside the kiosk: the QR of /reservasi/ and the three steps."""
     db = get_db()
@@ -79,7 +81,7 @@ def poster_page():
     return render_template("booking/poster.html", mpp=serializers.mpp_json(db), qr=qr_svg(url), url=url, services=services)
 
 
-@bp.get("/reservasi/<token>")
+@bp.get("/<token>")
 def status_page(token: str):
     db = get_db()
     try:
@@ -98,7 +100,7 @@ def status_page(token: str):
 # ---------------------------------------------------------------- the citizen's API
 
 
-@bp.get("/api/bookings/slots")
+@api.get("/bookings/slots")
 def get_slots():
     args = inputs.query()
     service_id = inputs.integer(args, "service_id")
@@ -106,14 +108,14 @@ def get_slots():
     return bookings.slots(get_db(), service_id, day, clock())
 
 
-@bp.get("/api/bookings/days")
+@api.get("/bookings/days")
 def get_days():
     """The days a service can be booked, each with its places left (the phone's day picker)."""
     service_id = inputs.integer(inputs.query(), "service_id")
     return bookings.days(get_db(), service_id, clock())
 
 
-@bp.post("/api/bookings")
+@api.post("/bookings")
 def create_booking():
     db = get_db()
     now = clock()
@@ -158,14 +160,14 @@ def create_booking():
     return booking_answer(db, booking, now), 201
 
 
-@bp.get("/api/bookings/<token>")
+@api.get("/bookings/<token>")
 def get_booking(token: str):
     db = get_db()
     now = clock()
     return booking_answer(db, bookings.by_token(db, token), now)
 
 
-@bp.post("/api/bookings/<token>/cancel")
+@api.post("/bookings/<token>/cancel")
 def cancel_booking(token: str):
     db = get_db()
     now = clock()
@@ -229,7 +231,7 @@ def _without_keys(ticket: dict) -> dict:
     return {k: v for k, v in ticket.items() if k not in ("token", "status_url")}
 
 
-@bp.post("/api/kiosks/<name>/check-in")
+@api.post("/kiosks/<name>/check-in")
 def check_in_at_kiosk(name: str):
     """Typed or scanned booking code at a kiosk: the ticket comes out of its printer, with its QR as SVG."""
     kiosk = issuing.kiosk_by_name(get_db(), name)
@@ -238,7 +240,7 @@ def check_in_at_kiosk(name: str):
     return {"ticket": {**ticket, "qr_svg": str(qr_svg(ticket["status_url"]))}}, 201
 
 
-@bp.post("/api/bookings/check-in")
+@api.post("/bookings/check-in")
 @auth.login_required()
 def check_in_by_officer():
     user = auth.current_user()
@@ -255,7 +257,7 @@ REPORT_COLUMNS = [
 ]  # fmt: skip
 
 
-@bp.get("/api/admin/reports/bookings")
+@api.get("/admin/reports/bookings")
 def bookings_report():
     """Bookings per service and day (expired = no-show) and waiting of booked vs walk-in tickets; CSV too."""
     agency_id, start, end, _today = auth.report_scope()

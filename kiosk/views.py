@@ -21,7 +21,11 @@ from loket.timeutil import iso
 
 from . import opening, printing, service
 
-bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/kiosk/static")
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
+phone = Blueprint("kiosk_phone", __name__, url_prefix="/ambil")  # the kiosk on a citizen's phone
+ticket_page = Blueprint("kiosk_ticket", __name__, url_prefix="/t")  # the ticket's own page, its QR's target
+api = Blueprint("kiosk_api", __name__, url_prefix="/api")
+blueprints = (bp, phone, ticket_page, api)
 
 REPRINTS_PER_TICKET = 5  # per 10 minutes
 TOKEN_MAX = 64
@@ -52,7 +56,7 @@ def _token(token: str) -> str:
 # ---------------------------------------------------------------- pages
 
 
-@bp.get("/kiosk/")
+@bp.get("/")
 def kiosk_page():
     name = request.args.get("kiosk", "")[:64]
     # the check-in screen writes a booking's call time in the MPP's zone before any snapshot arrives
@@ -60,13 +64,13 @@ def kiosk_page():
     return render_template("kiosk/kiosk.html", kiosk_name=name, layout=request.args.get("layout", ""), timezone=timezone)
 
 
-@bp.get("/ambil/")
+@phone.get("/")
 def phone_page():
     db = get_db()
     return render_template("kiosk/ambil.html", enabled=settings(db)["phone_tickets"] == "1", mpp=serializers.mpp_json(db))
 
 
-@bp.get("/t/<token>")
+@ticket_page.get("/<token>")
 def ticket_page(token: str):
     db = get_db()
     try:
@@ -87,7 +91,7 @@ def ticket_page(token: str):
 # ---------------------------------------------------------------- kiosk endpoints
 
 
-@bp.get("/api/kiosks/<name>")
+@api.get("/kiosks/<name>")
 def kiosk_info(name: str):
     """The kiosk as its screen may know it; `paired` says whether the key the screen sends (X-Kiosk-Key) is this kiosk's."""
     kiosk = issuing.kiosk_by_name(get_db(), name)
@@ -95,7 +99,7 @@ def kiosk_info(name: str):
     return {"kiosk": {**service.kiosk_json(kiosk), "paired": paired}}
 
 
-@bp.post("/api/kiosks/<name>/pair")
+@api.post("/kiosks/<name>/pair")
 def kiosk_pair(name: str):
     """Issue the kiosk's key (an earlier kiosk PC stops issuing); shown once, inside a link the kiosk opens."""
     user = auth.require_user("admin")
@@ -104,14 +108,14 @@ def kiosk_pair(name: str):
     return {"kiosk": service.kiosk_json(kiosk), "kiosk_key": key, "pair_url": service.pair_url(serializers.public_base_url(), name, key)}
 
 
-@bp.delete("/api/kiosks/<name>/pair")
+@api.delete("/kiosks/<name>/pair")
 def kiosk_unpair(name: str):
     user = auth.require_user("admin")
     kiosk = service.unpair_kiosk(get_db(), name, clock(), user)
     return {"kiosk": {**service.kiosk_json(kiosk), "paired": False}}
 
 
-@bp.get("/api/agencies/<int:agency_id>/logo")
+@api.get("/agencies/<int:agency_id>/logo")
 def agency_logo(agency_id: int):
     """The logo an admin uploaded for the agency's kiosk badge (stored as a PNG/JPEG/WebP data URL)."""
     found = one(get_db(), "SELECT logo FROM agencies WHERE id = ?", (agency_id,))
@@ -124,7 +128,7 @@ def agency_logo(agency_id: int):
     return response
 
 
-@bp.get("/api/services/<int:service_id>/next-opening")
+@api.get("/services/<int:service_id>/next-opening")
 def next_opening(service_id: int):
     """When a refused citizen can come back, and (where phone tickets are on) a QR to take the number from a phone."""
     db = get_db()
@@ -144,7 +148,7 @@ def next_opening(service_id: int):
     return answer
 
 
-@bp.post("/api/kiosks/<name>/tickets")
+@api.post("/kiosks/<name>/tickets")
 def issue_at_kiosk(name: str):
     """Take a ticket at this paired kiosk (its key in X-Kiosk-Key): printed by the server or the kiosk's agent;
     the answer carries the QR as SVG."""
@@ -152,7 +156,7 @@ def issue_at_kiosk(name: str):
     return {"ticket": _with_qr(issuing.issue_from_request(inputs.body(), "kiosk", kiosk=kiosk))}, 201
 
 
-@bp.post("/api/tickets/<token>/reprint")
+@api.post("/tickets/<token>/reprint")
 def reprint(token: str):
     """Print a kiosk ticket again (printer was out of paper); the token is the holder's proof."""
     db = get_db()
@@ -172,7 +176,7 @@ def reprint(token: str):
     return {"ticket": _with_qr({**serializers.ticket_json(db, ticket, now), "printed": None})}
 
 
-@bp.post("/api/kiosks/<name>/print-result")
+@api.post("/kiosks/<name>/print-result")
 def print_result(name: str):
     """The print agent reports whether a ticket of its kiosk came out of the printer."""
     db = get_db()
@@ -196,7 +200,7 @@ def print_result(name: str):
 # ---------------------------------------------------------------- the phone (/ambil/)
 
 
-@bp.post("/api/phone/tickets")
+@api.post("/phone/tickets")
 def issue_by_phone():
     """A paperless ticket on the citizen's own phone, under the phone rules (loket/issuing.py) whoever asks."""
     return {"ticket": issuing.issue_from_request(inputs.body(), "phone")}, 201
@@ -213,7 +217,7 @@ def _kiosk_row(db, kiosk_id: int) -> dict:
     return kiosk
 
 
-@bp.post("/api/admin/kiosks/<int:kiosk_id>/test-print")
+@api.post("/admin/kiosks/<int:kiosk_id>/test-print")
 def test_print(kiosk_id: int):
     """Print a sample ticket on the kiosk's printer and keep the outcome as its last printer state."""
     user = auth.require_user("admin")

@@ -47,3 +47,7 @@ def test_the_layout_check_sees_an_import_of_another_role(tmp_path):
     module.write_text("import os\nfrom loket import db\n\ndef f():\n    from kiosk.service import x\n", encoding="utf-8")
     assert imported_roles(module, "booking") == ["kiosk.service:5"]
     assert imported_roles(module, "kiosk") == []
+
+
+def test_every_blueprint_has_its_url_prefix(app):
+    assert [name for name, blueprint in app.blueprints.items() if not blueprint.url_prefix] == []
