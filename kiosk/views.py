@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, make_response, render_template, request
 
-from loket import audit, auth, inputs, issuing, notify, pairing, serializers, tickets
+from loket import audit, auth, inputs, issuing, notify, pairing, printers, serializers, tickets
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError
 from loket.events import PrintWanted
@@ -167,7 +167,7 @@ def reprint(token: str):
     if ticket["status"] not in ("waiting", "called", "serving"):
         raise LoketError("ticket_not_waiting")
     kiosk = one(db, "SELECT * FROM kiosks WHERE id = ?", (ticket["kiosk_id"],))
-    if service.printer_kind(kiosk["printer_url"]) is None:
+    if printers.printer_kind(kiosk["printer_url"]) is None:
         raise LoketError("no_printer")
     hit(db, f"reprint:{ticket['id']}", REPRINTS_PER_TICKET, 600, now)
     # nothing was written, so nothing to commit first: the kiosk hands the job to its own worker
