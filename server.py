@@ -139,32 +139,31 @@ def secret_key(database: str) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    """One blueprint per role; each folder owns its pages and static files."""
-    app.register_blueprint(api.bp)
-    from admin import bp as admin_bp
-
-    app.register_blueprint(admin_bp)
+    """One room per role; each folder owns its pages, endpoints and static files, each blueprint its url_prefix."""
+    import admin
+    from booking import views as booking_views
+    from complaints import views as complaints_views
+    from counter import api as counter_api
+    from counter import views as counter_views
+    from display import views as display_views
     from kiosk import views as kiosk_views
-
-    app.register_blueprint(kiosk_views.bp)
-    from counter.views import bp as counter_bp
-
-    app.register_blueprint(counter_bp)
-    from display.views import bp as display_bp
-
-    app.register_blueprint(display_bp)
-    from complaints.views import bp as complaints_bp
-    from survey.views import bp as survey_bp
-
-    app.register_blueprint(survey_bp)
-    app.register_blueprint(complaints_bp)
-    from booking.views import bp as booking_bp
-
-    app.register_blueprint(booking_bp)
     from public import views as public_views
+    from survey import views as survey_views
 
-    app.register_blueprint(public_views.bp)
-    app.register_blueprint(public_views.api)
+    for blueprint in (
+        api.bp,
+        *admin.blueprints,
+        *kiosk_views.blueprints,
+        counter_views.bp,
+        counter_api.bp,
+        display_views.bp,
+        *survey_views.blueprints,
+        *complaints_views.blueprints,
+        *booking_views.blueprints,
+        public_views.bp,
+        public_views.api,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def create_app(config: dict | None = None) -> Flask:

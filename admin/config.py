@@ -13,17 +13,16 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from loket import audit, auth, bookings, images
-from loket.db import DEFAULT_SETTINGS, after_commit, one, set_setting, settings, transaction
+from loket import audit, auth, bookings, images, printers
+from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
 from loket.events import ConfigChanged
-from loket.i18n import N_, zone_abbreviation
+from loket.i18n import N_
 from loket.inputs import boolean, choice, hhmm, integer, json_list, number, text
 from loket.inputs import day as inputs_day
 from loket.inputs import invalid as _bad
 from loket.timeutil import iso
 
-TIMEZONES = {tz: zone_abbreviation(tz) for tz in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")}  # the zones an MPP may choose
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 PREFIX = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -221,25 +220,15 @@ def _clean_counter(db: Database, data: dict, current: dict | None) -> dict:
     }
 
 
-def _printing():
-    """kiosk/printing.py when the kiosk module is installed; the admin works without it."""
-    try:
-        from kiosk import printing
-    except ImportError:
-        return None
-    return printing
-
-
 def _clean_kiosk(db: Database, data: dict, current: dict | None) -> dict:
     name = text(data, "name", required=True, max_length=60)
     if one(db, "SELECT id FROM kiosks WHERE name = ? AND id != ?", (name, current["id"] if current else 0)):
         raise _bad("name", N_("nama {name} sudah dipakai kios lain"), name=name)
     url = text(data, "printer_url", max_length=300)
-    printing = _printing()
-    if url and printing is not None:
+    if url:
         try:
-            printing.parse_printer_url(url)
-        except printing.PrinterError as err:
+            printers.parse_printer_url(url)
+        except printers.PrinterError as err:
             raise _bad("printer_url", N_("alamat printer tidak dapat dipakai ({detail})"), detail=str(err)) from None
     return {
         "name": name,
@@ -402,9 +391,7 @@ def for_reader(entity: str, item: dict, user: dict) -> dict:
         return item
     shown = {k: v for k, v in item.items() if k not in ADMIN_ONLY_FIELDS[entity]}
     if entity == "kiosks":
-        from kiosk.service import public_printer_error
-
-        shown["printer_error"] = public_printer_error(item, item.get("printer_error"))
+        shown["printer_error"] = printers.public_printer_error(item, item.get("printer_error"))
     return shown
 
 
@@ -545,64 +532,3 @@ def reset_password(db: Database, user_id: int, password: object, now: datetime, 
         auth.end_sessions(db, user_id)
         audit.record(db, now, admin, "reset_password", "users", user_id, before, before)
     return before
-
-
-# ---------------------------------------------------------------- MPP profile
-
-
-PROFILE_KEYS = (
-    "mpp_name", "mpp_address", "mpp_logo_url", "timezone", "ticket_header", "ticket_footer", "number_reading",
-    "self_priority", "phone_tickets", "phone_tickets_per_hour", "phone_quota_percent", "priority_policy", "priority_interleave_n",
-    "max_regular_wait_minutes", "announcement_repeat", "survey_mode", "public_officer_names", "closure_approval_minutes",
-)  # fmt: skip
-
-
-def profile(db: Database) -> dict:
-    conf = settings(db)
-    return {k: conf.get(k, DEFAULT_SETTINGS.get(k, "")) for k in PROFILE_KEYS}
-
-
-def _clean_profile(data: dict) -> dict[str, str]:
-    logo = text(data, "mpp_logo_url", max_length=500)
-    # a path on this server: the pages' CSP (img-src 'self' data:) loads no picture from elsewhere
-    if logo and not re.match(r"^/(?!/)[^\s<>\"'\\]*$", logo):
-        raise _bad("mpp_logo_url", N_("jalur berkas di server ini, misalnya /static/logo.png"))
-    return {
-        "mpp_name": text(data, "mpp_name", required=True, max_length=200),
-        "mpp_address": text(data, "mpp_address", max_length=500),
-        "mpp_logo_url": logo,
-        "timezone": choice(data, "timezone", TIMEZONES),
-        "ticket_header": text(data, "ticket_header", max_length=200),
-        "ticket_footer": text(data, "ticket_footer", max_length=300),
-        "number_reading": choice(data, "number_reading", ("digits", "whole")),
-        "self_priority": str(flag(data, "self_priority")),
-        "phone_tickets": str(flag(data, "phone_tickets")),
-        "phone_tickets_per_hour": str(integer(data, "phone_tickets_per_hour", minimum=1, maximum=100)),
-        "phone_quota_percent": str(integer(data, "phone_quota_percent", minimum=0, maximum=100)),
-        "priority_policy": choice(data, "priority_policy", ("strict", "interleave")),
-        "priority_interleave_n": str(integer(data, "priority_interleave_n", minimum=1, maximum=50)),
-        "max_regular_wait_minutes": str(integer(data, "max_regular_wait_minutes", minimum=0, maximum=1440)),
-        "announcement_repeat": str(integer(data, "announcement_repeat", minimum=1, maximum=3)),
-        "survey_mode": choice(data, "survey_mode", ("skm", "quick")),
-        # Officers' names on public screens and /api/counters: off unless the MPP opts in.
-        "public_officer_names": str(flag(data, "public_officer_names")),
-        # a closure in service hours longer than this needs the supervisor's approval (issue 24)
-        "closure_approval_minutes": str(integer(data, "closure_approval_minutes", minimum=0, maximum=1440)),
-    }
-
-
-def save_profile(db: Database, data: dict, now: datetime, user: dict) -> dict:
-    if not isinstance(data, dict):
-        raise LoketError("bad_request")
-    with transaction(db):
-        before = profile(db)
-        merged = {**before, **data}
-        if "mpp_logo_url" not in data and not before["mpp_logo_url"].startswith("/"):
-            merged["mpp_logo_url"] = ""  # an external logo of an earlier version: the CSP no longer shows it
-        values = _clean_profile(merged)
-        for key, value in values.items():
-            set_setting(db, key, value)
-        after = profile(db)
-        audit.record(db, now, user, "update", "settings", None, before, after)
-        after_commit(db, ConfigChanged("mpp"))
-    return after

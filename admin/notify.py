@@ -7,13 +7,13 @@ import json
 
 from flask import render_template, request
 
-from loket import audit, inputs, notify, sender, serializers
+from loket import audit, auth, csvout, inputs, notify, sender, serializers
 from loket.db import get_db, rows, settings, transaction
 from loket.errors import LoketError
 from loket.i18n import N_
 from loket.timeutil import local_day
 
-from .views import _report_scope, bp, clock, csv_response, reader, writer
+from .views import api, bp, clock, reader, writer
 
 PROVIDERS = {"sms": ("off", "gammu", "http"), "whatsapp": ("off", "cloud", "http")}
 SECRETS = {"whatsapp_cloud": ("token",), "http": ("secret",)}
@@ -58,18 +58,18 @@ def _section(data: dict, name: str, fields: dict, old: dict) -> dict:
     return out
 
 
-@bp.get("/admin/pesan")
+@bp.get("/pesan")
 def notify_page():
     return render_template("admin/notify.html")
 
 
-@bp.get("/api/admin/notify/channels")
+@api.get("/notify/channels")
 def notify_channels():
     writer()
     return channel_settings(settings(get_db()))
 
 
-@bp.put("/api/admin/notify/channels")
+@api.put("/notify/channels")
 def save_notify_channels():
     """Choose each channel's provider and set the providers up (gammu-smsd folders, WhatsApp Cloud API, an HTTP gateway)."""
     user = writer()
@@ -120,7 +120,7 @@ def save_notify_channels():
     return after
 
 
-@bp.post("/api/admin/notify/test")
+@api.post("/notify/test")
 def notify_test():
     """Queue a test message to a number; the delivery log shows what became of it."""
     writer()
@@ -155,7 +155,7 @@ def log_json(message: dict) -> dict:
     }
 
 
-@bp.get("/api/admin/notify/log")
+@api.get("/notify/log")
 def notify_log():
     """The delivery log of a day (default today), newest first, numbers masked."""
     _user, scoped = reader()
@@ -174,13 +174,13 @@ def notify_log():
     return {"day": day, "messages": [log_json(m) for m in found]}
 
 
-@bp.get("/api/admin/services/<int:service_id>/notify")
+@api.get("/services/<int:service_id>/notify")
 def service_notify(service_id: int):
     reader()
     return {"service_id": service_id, "triggers": notify.service_triggers(get_db(), service_id), "placeholders": notify.PLACEHOLDERS}
 
 
-@bp.put("/api/admin/services/<int:service_id>/notify")
+@api.put("/services/<int:service_id>/notify")
 def save_service_notify(service_id: int):
     """Each trigger on or off, "turn near" at N places or M minutes, and the Indonesian and English texts."""
     user = writer()
@@ -196,11 +196,11 @@ def save_service_notify(service_id: int):
 REPORT_COLUMNS = ["day", "channel", "trigger", "sent", "failed", "expired", "dropped", "waiting"]
 
 
-@bp.get("/api/admin/reports/notify")
+@api.get("/reports/notify")
 def report_notify():
     """Messages per day, channel and trigger by outcome, and whether those who asked to be told came when called."""
-    agency_id, start, end, _today = _report_scope()
+    agency_id, start, end, _today = auth.report_scope()
     data = notify.report(get_db(), start, end, agency_id)
     if request.args.get("format") == "csv":
-        return csv_response(data["rows"], REPORT_COLUMNS, f"pesan-{start}-{end}.csv")
+        return csvout.table_response(data["rows"], REPORT_COLUMNS, f"pesan-{start}-{end}.csv")
     return data

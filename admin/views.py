@@ -12,15 +12,17 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loket import attendance, audit, auth, csvout, inputs, publication, reports, serializers, standards
-from loket.db import get_db, one, settings, transaction
+from loket import attendance, audit, auth, csvout, inputs, mpp_profile, publication, reports, serializers, standards
+from loket.db import get_db, one, settings
 from loket.errors import LoketError
 from loket.i18n import N_, day_names
 from loket.timeutil import day_start_utc, iso, local_day
 
 from . import config, exchange
 
-bp = Blueprint("admin", __name__, template_folder="templates", static_folder="static", static_url_path="/admin/static")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
+api = Blueprint("admin_api", __name__, url_prefix="/api/admin")
+blueprints = (bp, api)
 
 # URL names of the configuration tables.
 ENTITY_URLS = {
@@ -56,24 +58,20 @@ def entity_of(name: str) -> str:
     return ENTITY_URLS[name]
 
 
-def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
-    return csvout.csv_response(csvout.dict_rows(rows, columns), filename)
-
-
 # ---------------------------------------------------------------- pages
 
 
-@bp.get("/admin/")
+@bp.get("/")
 def index():
     return render_template("admin/index.html")
 
 
-@bp.get("/admin/reports")
+@bp.get("/reports")
 def reports_page():
     return render_template("admin/reports.html")
 
 
-@bp.get("/admin/reports/recap")
+@bp.get("/reports/recap")
 def recap_page():
     return render_template("admin/recap.html")
 
@@ -81,19 +79,19 @@ def recap_page():
 # ---------------------------------------------------------------- configuration
 
 
-@bp.get("/api/admin/profile")
+@api.get("/profile")
 def get_profile():
     reader()
-    return {"profile": config.profile(get_db()), "timezones": config.TIMEZONES}
+    return {"profile": mpp_profile.profile(get_db()), "timezones": mpp_profile.TIMEZONES}
 
 
-@bp.put("/api/admin/profile")
+@api.put("/profile")
 def put_profile():
     user = writer()
-    return {"profile": config.save_profile(get_db(), inputs.body(), clock(), user)}
+    return {"profile": mpp_profile.save_profile(get_db(), inputs.body(), clock(), user)}
 
 
-@bp.get("/api/admin/<name>")
+@api.get("/<name>")
 def list_rows(name: str):
     entity = entity_of(name)
     user, agency_id = reader()
@@ -102,7 +100,7 @@ def list_rows(name: str):
     return {"items": [config.for_reader(entity, r, user) for r in config.rows(get_db(), entity, agency_id)]}
 
 
-@bp.get("/api/admin/<name>/<int:entity_id>")
+@api.get("/<name>/<int:entity_id>")
 def get_row(name: str, entity_id: int):
     entity = entity_of(name)
     user, agency_id = reader()
@@ -113,7 +111,7 @@ def get_row(name: str, entity_id: int):
     return {"item": config.for_reader(entity, found, user)}
 
 
-@bp.post("/api/admin/<name>")
+@api.post("/<name>")
 def create_row(name: str):
     entity = entity_of(name)
     user = writer()
@@ -121,7 +119,7 @@ def create_row(name: str):
     return {"item": item}, 201
 
 
-@bp.put("/api/admin/<name>/<int:entity_id>")
+@api.put("/<name>/<int:entity_id>")
 def update_row(name: str, entity_id: int):
     entity = entity_of(name)
     user = writer()
@@ -129,7 +127,7 @@ def update_row(name: str, entity_id: int):
     return {"item": item}
 
 
-@bp.delete("/api/admin/<name>/<int:entity_id>")
+@api.delete("/<name>/<int:entity_id>")
 def delete_row(name: str, entity_id: int):
     entity = entity_of(name)
     user = writer()
@@ -137,49 +135,17 @@ def delete_row(name: str, entity_id: int):
     return {"deleted": item}
 
 
-@bp.post("/api/admin/users/<int:user_id>/password")
+@api.post("/users/<int:user_id>/password")
 def reset_password(user_id: int):
     user = writer()
     config.reset_password(get_db(), user_id, inputs.body().get("password"), clock(), user)
     return {"ok": True}
 
 
-@bp.post("/api/admin/kiosks/<int:kiosk_id>/test-print")
-def test_print(kiosk_id: int):
-    """Print a sample ticket on the kiosk's printer and keep the outcome as its last printer state."""
-    user = writer()
-    db = get_db()
-    now = clock()
-    kiosk = config.row(db, "kiosks", kiosk_id)
-    printing = config._printing()
-    if printing is None or not hasattr(printing, "print_ticket"):
-        raise LoketError("invalid_field", 409, field="printer_url", reason=N_("modul pencetak kios belum terpasang"))
-    if not kiosk["printer_url"]:
-        raise LoketError("invalid_field", field="printer_url", reason=N_("kios ini belum punya alamat printer"))
-    conf = settings(db)
-    mpp = {**serializers.mpp_json(db), "ticket_header": conf["ticket_header"], "ticket_footer": conf["ticket_footer"]}
-    sample = {
-        "number": "TES-001",
-        "agency": "Uji cetak / Test print",
-        "service": kiosk["name"],
-        "issued_at": iso(now),
-        "ahead": 0,
-        "estimated_wait_minutes": 0,
-        "priority": False,
-        "status_url": request.host_url.rstrip("/") + "/",
-    }
-    result = printing.print_ticket(kiosk["printer_url"], sample, mpp, qr_mode=kiosk["qr_mode"], profile=kiosk["printer_profile"] or None)
-    state, error = ("ok", "") if result.ok else ("error", result.error or "gagal mencetak")
-    with transaction(db):  # the printer state and its audit row: both or neither
-        db.execute("UPDATE kiosks SET printer_state = ?, printer_error = ? WHERE id = ?", (state, error[:500], kiosk_id))
-        audit.record(db, now, user, "print_test", "kiosks", kiosk_id, None, {"printer_state": state, "printer_error": error})
-    return {"ok": result.ok, "error": result.error, "seconds": round(result.seconds, 2), "item": config.row(db, "kiosks", kiosk_id)}
-
-
 # ---------------------------------------------------------------- audit log
 
 
-@bp.get("/api/admin/audit")
+@api.get("/audit")
 def audit_entries():
     _user, agency_id = reader()
     args = inputs.query()
@@ -210,7 +176,7 @@ def audit_entries():
 # ---------------------------------------------------------------- import / export
 
 
-@bp.get("/api/admin/export")
+@api.get("/export")
 def export_config():
     writer()
     data = exchange.export(get_db())
@@ -227,7 +193,7 @@ def export_config():
     )
 
 
-@bp.post("/api/admin/import")
+@api.post("/import")
 def import_config():
     user = writer()
     data = inputs.body()
@@ -244,91 +210,81 @@ def import_config():
 # ---------------------------------------------------------------- reports
 
 
-def _report_scope() -> tuple[int | None, str, str, str]:
-    _user, scoped = reader()
-    db = get_db()
-    today = local_day(clock(), settings(db)["timezone"])
-    args = inputs.query()
-    start, end = reports.date_range(args.get("from"), args.get("to"), today)
-    asked = inputs.integer(args, "agency_id", required=False)
-    if scoped is not None and asked not in (None, scoped):
-        raise LoketError("forbidden")
-    return scoped or asked, start, end, today
-
-
 SUMMARY_COLUMNS = [
     "id", "name", "issued", *reports.OUTCOMES, "wait_avg_min", "wait_median_min", "wait_p90_min", "service_avg_min",
     "service_median_min", "service_p90_min", "within_promised_pct", "quota", "quota_use_pct", "quota_full_days",
 ]  # fmt: skip
 
 
-@bp.get("/api/admin/reports/summary")
+@api.get("/reports/summary")
 def report_summary():
-    agency_id, start, end, today = _report_scope()
+    agency_id, start, end, today = auth.report_scope()
     group = request.args.get("group", "agency")
     rows = reports.summary(get_db(), start, end, group, agency_id, today=today)
     if request.args.get("format") == "csv":
         columns = [c for c in SUMMARY_COLUMNS if group == "service" or not c.startswith("quota")]
         if group in ("counter", "officer"):
             columns.remove("issued")
-        return csv_response(rows, columns, f"laporan-{group}-{start}-{end}.csv")
+        return csvout.table_response(rows, columns, f"laporan-{group}-{start}-{end}.csv")
     return {"from": start, "to": end, "group": group, "rows": rows}
 
 
-@bp.get("/api/admin/reports/heatmap")
+@api.get("/reports/heatmap")
 def report_heatmap():
-    agency_id, start, end, today = _report_scope()
+    agency_id, start, end, today = auth.report_scope()
     data = reports.heatmap(get_db(), start, end, agency_id, today=today)
     if request.args.get("format") == "csv":
         days = day_names("id")
         rows = [{"hari": days[i], **{f"{h:02d}": n for h, n in enumerate(r)}} for i, r in enumerate(data["cells"])]
-        return csv_response(rows, ["hari", *[f"{h:02d}" for h in range(24)]], f"jam-sibuk-{start}-{end}.csv")
+        return csvout.table_response(rows, ["hari", *[f"{h:02d}" for h in range(24)]], f"jam-sibuk-{start}-{end}.csv")
     return {"from": start, "to": end, **data}
 
 
-@bp.get("/api/admin/reports/month")
+@api.get("/reports/month")
 def report_month():
-    agency_id, _start, _end, today = _report_scope()
+    agency_id, _start, _end, today = auth.report_scope()
     data = reports.month_grid(get_db(), inputs.month(inputs.query(), "month", required=False, default=today[:7]), agency_id, today=today)
     if request.args.get("format") == "csv":
         rows = [
             {"jenis": r["kind"], "nama": r["name"], **{d[8:]: n for d, n in zip(data["days"], r["days"], strict=True)}, "total": r["total"]}
             for r in data["rows"]
         ]
-        return csv_response(rows, ["jenis", "nama", *[d[8:] for d in data["days"]], "total"], f"rekap-bulan-{data['month']}.csv")
+        return csvout.table_response(rows, ["jenis", "nama", *[d[8:] for d in data["days"]], "total"], f"rekap-bulan-{data['month']}.csv")
     return data
 
 
-@bp.get("/api/admin/reports/live")
+@api.get("/reports/live")
 def report_live():
-    agency_id, _start, _end, _today = _report_scope()
+    agency_id, _start, _end, _today = auth.report_scope()
     rows = reports.live(get_db(), clock(), agency_id)
     if request.args.get("format") == "csv":
-        return csv_response(rows, ["id", "name", "waiting", "serving", "longest_wait_min", "open_counters"], "antrean-saat-ini.csv")
+        return csvout.table_response(
+            rows, ["id", "name", "waiting", "serving", "longest_wait_min", "open_counters"], "antrean-saat-ini.csv"
+        )
     return {"at": iso(clock()), "rows": rows}
 
 
-@bp.get("/api/admin/reports/headline")
+@api.get("/reports/headline")
 def report_headline():
-    agency_id, start, end, today = _report_scope()
+    agency_id, start, end, today = auth.report_scope()
     return {"from": start, "to": end, **reports.headline(get_db(), start, end, clock(), agency_id, today=today)}
 
 
-@bp.get("/api/admin/reports/hours")
+@api.get("/reports/hours")
 def report_hours():
-    agency_id, start, _end, _today = _report_scope()
+    agency_id, start, _end, _today = auth.report_scope()
     data = reports.hourly(get_db(), start, clock(), agency_id)
     if request.args.get("format") == "csv":
         rows = [
             {"jam": f"{h['hour']:02d}", "diambil": h["issued"], "dilayani": h["served"], "menunggu": h["waiting"]} for h in data["hours"]
         ]
-        return csv_response(rows, ["jam", "diambil", "dilayani", "menunggu"], f"per-jam-{start}.csv")
+        return csvout.table_response(rows, ["jam", "diambil", "dilayani", "menunggu"], f"per-jam-{start}.csv")
     return data
 
 
-@bp.get("/api/admin/reports/recap")
+@api.get("/reports/recap")
 def report_recap():
-    agency_id, start, _end, today = _report_scope()
+    agency_id, start, _end, today = auth.report_scope()
     db = get_db()
     mpp = serializers.mpp_json(db)
     agency = one(db, "SELECT name FROM agencies WHERE id = ?", (agency_id,)) if agency_id else None
@@ -346,12 +302,12 @@ def report_recap():
 # ---------------------------------------------------------------- publication (the public page's performance)
 
 
-@bp.get("/admin/publikasi")
+@bp.get("/publikasi")
 def publication_page():
     return render_template("admin/publication.html")
 
 
-@bp.get("/api/admin/publications")
+@api.get("/publications")
 def publications():
     writer()
     db = get_db()
@@ -362,14 +318,14 @@ def publications():
     return {"timezone": tz, "periods": [{"period": p, "published_at": published.get(p)} for p in periods]}
 
 
-@bp.post("/api/admin/publications")
+@api.post("/publications")
 def publish_period():
     user = writer()
     period = inputs.text(inputs.body(), "period", required=True, max_length=7)
     return publication.publish(get_db(), period, user, clock()), 201
 
 
-@bp.delete("/api/admin/publications/<period>")
+@api.delete("/publications/<period>")
 def unpublish_period(period: str):
     user = writer()
     publication.unpublish(get_db(), period, user, clock())
@@ -381,7 +337,7 @@ def unpublish_period(period: str):
 
 def _month_scope() -> tuple[int | None, str, str]:
     """(agency the reader may see, month "YYYY-MM", the MPP's zone); a supervisor sees only their own agency."""
-    agency_id, _start, _end, today = _report_scope()
+    agency_id, _start, _end, today = auth.report_scope()
     month = inputs.text(dict(request.args), "month", max_length=7) or today[:7]
     try:
         date.fromisoformat(f"{month}-01")
@@ -396,7 +352,7 @@ ATTENDANCE_COLUMNS = [
 ]  # fmt: skip
 
 
-@bp.get("/api/admin/reports/attendance")
+@api.get("/reports/attendance")
 def report_attendance():
     """A month of attendance per agency, officer and day, the hours "tidak terwakili", and the hour grid."""
     agency_id, month, tz = _month_scope()
@@ -410,7 +366,7 @@ def report_attendance():
             {"tanggal": r["day"], "instansi": r["agency"], "jam": " ".join(r["hours"]), "jumlah_jam": r["count"]}
             for r in data["unrepresented"]
         ]
-        return csv_response(rows, ["tanggal", "instansi", "jam", "jumlah_jam"], f"tidak-terwakili-{month}.csv")
+        return csvout.table_response(rows, ["tanggal", "instansi", "jam", "jumlah_jam"], f"tidak-terwakili-{month}.csv")
     rows = [
         {
             "tanggal": r["day"],
@@ -429,10 +385,10 @@ def report_attendance():
         }
         for r in data["officers"]
     ]
-    return csv_response(rows, ATTENDANCE_COLUMNS, f"kehadiran-{month}.csv")
+    return csvout.table_response(rows, ATTENDANCE_COLUMNS, f"kehadiran-{month}.csv")
 
 
-@bp.get("/api/admin/reports/standards")
+@api.get("/reports/standards")
 def report_standards():
     """Per service over a month: served, share within the waiting target, breaches, longest wait; per day the share."""
     agency_id, month, _tz = _month_scope()
@@ -440,13 +396,13 @@ def report_standards():
     if request.args.get("format") == "csv":
         columns = ["id", "agency", "name", "wait_target_minutes", "served", "within_target_pct", "wait_breaches", "service_breaches",
                    "longest_wait_minutes"]  # fmt: skip
-        return csv_response(data["services"], columns, f"standar-layanan-{month}.csv")
+        return csvout.table_response(data["services"], columns, f"standar-layanan-{month}.csv")
     return data
 
 
-@bp.get("/api/admin/reports/standards-live")
+@api.get("/reports/standards-live")
 def report_standards_live():
     """The admin's live page: per service now, against its targets, with the open alerts."""
-    agency_id, _start, _end, _today = _report_scope()
+    agency_id, _start, _end, _today = auth.report_scope()
     db = get_db()
     return {"at": iso(clock()), "services": standards.standings(db, clock(), agency_id), "alerts": standards.open_alerts(db, agency_id)}

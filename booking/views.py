@@ -11,10 +11,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_socketio import join_room, leave_room, rooms
 
-from admin.views import _report_scope, csv_response
-from kiosk import service as kiosk_service
-from loket import auth, bookings, inputs, issuing, notify, serializers
-from loket.api import client_address
+from loket import auth, bookings, csvout, inputs, issuing, notify, serializers
 from loket.db import get_db, one, settings, transaction
 from loket.errors import LoketError, request_lang
 from loket.events import slots_room
@@ -24,7 +21,9 @@ from loket.ratelimit import hit, refuse_over
 from loket.realtime import socketio
 from loket.timeutil import local_day
 
-bp = Blueprint("booking", __name__, template_folder="templates", static_folder="static", static_url_path="/reservasi/static")
+bp = Blueprint("booking", __name__, url_prefix="/reservasi", template_folder="templates", static_folder="static")
+api = Blueprint("booking_api", __name__, url_prefix="/api")
+blueprints = (bp, api)
 
 # (bookings, seconds): only bookings actually made count, as for phone tickets; one address may be a
 # whole MPP's guest Wi-Fi behind NAT, so its ceiling is wide. "address_service_day": (bookings of one
@@ -59,18 +58,15 @@ def booking_answer(db, booking: dict, now: datetime) -> dict:
 # ---------------------------------------------------------------- pages
 
 
-@bp.get("/reservasi/")
+@bp.get("/")
 def booking_page():
     db = get_db()
     today = local_day(clock(), settings(db)["timezone"])
-    response = make_response(render_template("booking/book.html", mpp=serializers.mpp_json(db), today=today))
-    device, new = issuing.device_id()
-    if new:
-        issuing.set_device_cookie(response, device)
-    return response
+    issuing.device_id()  # the phone keeps one id from this page to its bookings
+    return render_template("booking/book.html", mpp=serializers.mpp_json(db), today=today)
 
 
-@bp.get("/reservasi/poster")
+@bp.get("/poster")
 def poster_page():
     """A printable poster for beside the kiosk: the QR of /reservasi/ and the three steps."""
     db = get_db()
@@ -85,7 +81,7 @@ def poster_page():
     return render_template("booking/poster.html", mpp=serializers.mpp_json(db), qr=qr_svg(url), url=url, services=services)
 
 
-@bp.get("/reservasi/<token>")
+@bp.get("/<token>")
 def status_page(token: str):
     db = get_db()
     try:
@@ -104,7 +100,7 @@ def status_page(token: str):
 # ---------------------------------------------------------------- the citizen's API
 
 
-@bp.get("/api/bookings/slots")
+@api.get("/bookings/slots")
 def get_slots():
     args = inputs.query()
     service_id = inputs.integer(args, "service_id")
@@ -112,20 +108,20 @@ def get_slots():
     return bookings.slots(get_db(), service_id, day, clock())
 
 
-@bp.get("/api/bookings/days")
+@api.get("/bookings/days")
 def get_days():
     """The days a service can be booked, each with its places left (the phone's day picker)."""
     service_id = inputs.integer(inputs.query(), "service_id")
     return bookings.days(get_db(), service_id, clock())
 
 
-@bp.post("/api/bookings")
+@api.post("/bookings")
 def create_booking():
     db = get_db()
     now = clock()
     lim = limits()
-    device, new_device = issuing.device_id()
-    address = client_address()
+    device = issuing.device_id()
+    address = issuing.client_address()
     buckets = [(f"booking:{device}:{address}", *lim["device"]), (f"booking-address:{address}", *lim["address"])]
     data = inputs.body()
     service_id = inputs.integer(data, "service_id")
@@ -161,21 +157,17 @@ def create_booking():
             notify_channel=channel if wants_messages else None,
             lang=request_lang(),
         )
-    answer = booking_answer(db, booking, now)
-    response = make_response(answer, 201)
-    if new_device:
-        issuing.set_device_cookie(response, device)
-    return response
+    return booking_answer(db, booking, now), 201
 
 
-@bp.get("/api/bookings/<token>")
+@api.get("/bookings/<token>")
 def get_booking(token: str):
     db = get_db()
     now = clock()
     return booking_answer(db, bookings.by_token(db, token), now)
 
 
-@bp.post("/api/bookings/<token>/cancel")
+@api.post("/bookings/<token>/cancel")
 def cancel_booking(token: str):
     db = get_db()
     now = clock()
@@ -208,11 +200,14 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
     now = clock()
     allowed, window = limits()["check_in_misses"]
     # Wrong codes are counted per address and per kiosk: 32^6 codes cannot be tried at 750 a second.
-    misses = [f"check-in-miss:{client_address()}"] + ([f"check-in-miss-kiosk:{kiosk['name']}"] if kiosk else [])
+    misses = [f"check-in-miss:{issuing.client_address()}"] + ([f"check-in-miss-kiosk:{kiosk['name']}"] if kiosk else [])
     for bucket in misses:
         refuse_over(db, bucket, allowed, window, now)
     try:
-        _booking, ticket = bookings.check_in(db, code, now, kiosk_id=kiosk["id"] if kiosk else None, by=by, agency_id=agency_id)
+        with transaction(db):  # bookings.check_in joins it: the ticket and its print job are said together
+            _booking, ticket = bookings.check_in(db, code, now, kiosk_id=kiosk["id"] if kiosk else None, by=by, agency_id=agency_id)
+            if kiosk is not None:  # printed like a walk-in's ticket, off the request path (the outcome follows as ticket_printed)
+                issuing.want_print(db, ticket, kiosk)
     except LoketError as err:
         if err.code == "booking_not_found":
             for bucket in misses:
@@ -225,10 +220,6 @@ def _check_in(code: str, *, kiosk: dict | None = None, by: str = "", agency_id: 
                 # code must not get the key that cancels the citizen's ticket.
                 err.params["ticket"] = _without_keys(serializers.ticket_json(db, existing, now))
         raise
-    # printed like a walk-in's ticket, off the request path (the outcome follows as ticket_printed)
-    printer = current_app.extensions.get("loket_printer")
-    if kiosk is not None and printer is not None:
-        printer(ticket, kiosk, serializers.public_base_url())
     # The first check-in at a kiosk is the citizen's own screen (its QR is their ticket page); an
     # officer's answer never carries the token or the status URL.
     answer = serializers.ticket_json(db, ticket, now)
@@ -240,16 +231,16 @@ def _without_keys(ticket: dict) -> dict:
     return {k: v for k, v in ticket.items() if k not in ("token", "status_url")}
 
 
-@bp.post("/api/kiosks/<name>/check-in")
+@api.post("/kiosks/<name>/check-in")
 def check_in_at_kiosk(name: str):
     """Typed or scanned booking code at a kiosk: the ticket comes out of its printer, with its QR as SVG."""
-    kiosk = kiosk_service.kiosk_by_name(get_db(), name)
+    kiosk = issuing.kiosk_by_name(get_db(), name)
     code = inputs.text(inputs.body(), "code", required=True, max_length=40)
     ticket = _check_in(code, kiosk=kiosk, by=f"kiosk:{kiosk['name']}")
     return {"ticket": {**ticket, "qr_svg": str(qr_svg(ticket["status_url"]))}}, 201
 
 
-@bp.post("/api/bookings/check-in")
+@api.post("/bookings/check-in")
 @auth.login_required()
 def check_in_by_officer():
     user = auth.current_user()
@@ -266,11 +257,11 @@ REPORT_COLUMNS = [
 ]  # fmt: skip
 
 
-@bp.get("/api/admin/reports/bookings")
+@api.get("/admin/reports/bookings")
 def bookings_report():
     """Bookings per service and day (expired = no-show) and waiting of booked vs walk-in tickets; CSV too."""
-    agency_id, start, end, _today = _report_scope()
+    agency_id, start, end, _today = auth.report_scope()
     data = bookings.report(get_db(), start, end, clock(), agency_id)
     if request.args.get("format") == "csv":
-        return csv_response(data["rows"], REPORT_COLUMNS, f"reservasi-{start}-{end}.csv")
+        return csvout.table_response(data["rows"], REPORT_COLUMNS, f"reservasi-{start}-{end}.csv")
     return data

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, send_from_directory
 from flask_socketio import join_room, rooms
 
-from loket import auth, csvout, inputs
+from loket import auth, csvout, inputs, issuing
 from loket import complaints as workflow
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
@@ -20,9 +19,11 @@ from loket.timeutil import local_day
 
 from . import photos
 
-bp = Blueprint("complaints", __name__, template_folder="templates", static_folder="static", static_url_path="/aduan/static")
+bp = Blueprint("complaints", __name__, url_prefix="/aduan", template_folder="templates", static_folder="static")
+admin_pages = Blueprint("complaints_admin", __name__, url_prefix="/admin")  # the complaints desk in the admin's menu
+api = Blueprint("complaints_api", __name__, url_prefix="/api")
+blueprints = (bp, admin_pages, api)
 
-DEVICE_COOKIE = "loket_device"
 # (hits, seconds). The kiosk and the MPP's Wi-Fi put many citizens behind one address, so the
 # address limit is generous and the device (a cookie) carries the strict one.
 # Photos cost real work (decoding), so they also have their own per-address limit: a fresh device
@@ -51,7 +52,7 @@ def today() -> str:
 # ---------------------------------------------------------------- public
 
 
-@bp.get("/aduan/")
+@bp.get("/")
 def form_page():
     db = get_db()
     agencies = list(db.query("SELECT id, name FROM agencies WHERE active = 1 ORDER BY sort_order, name"))
@@ -68,19 +69,11 @@ def form_page():
             kiosk=request.args.get("kiosk", "")[:64] if request.args.get("from") == "kiosk" else "",
         )
     )
-    if not request.cookies.get(DEVICE_COOKIE):
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_urlsafe(16),
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+    issuing.device_id()  # the form's phone keeps one id, so its complaints are counted per device
     return response
 
 
-@bp.get("/aduan/<code>")
+@bp.get("/<code>")
 def status_page(code: str):
     return render_template("complaints/status.html", code=code, mpp_name=settings(get_db())["mpp_name"])
 
@@ -94,12 +87,12 @@ def _submission() -> tuple[dict, bytes | None]:
     return inputs.body(), None
 
 
-@bp.post("/api/complaints")
+@api.post("/complaints")
 def file_complaint():
     db = get_db()
     now = clock()
     address = request.remote_addr or "unknown"
-    device = request.cookies.get(DEVICE_COOKIE, "")[:64]
+    device = issuing.device_id(give=False)
     lim = limits()
     hit(db, f"complaint:ip:{address}", lim["ip"][0], lim["ip"][1], now)
     if device:
@@ -143,7 +136,7 @@ def file_complaint():
     }, 201
 
 
-@bp.get("/api/complaints/track/<code>")
+@api.get("/complaints/track/<code>")
 def track(code: str):
     db = get_db()
     lim = limits()
@@ -186,7 +179,7 @@ def _choice(field: str, options) -> str | None:
     return inputs.choice(request.args, field, options, required=False)
 
 
-@bp.get("/api/complaints")
+@api.get("/complaints")
 def list_complaints():
     user = auth.require_user()
     db = get_db()
@@ -202,13 +195,13 @@ def list_complaints():
     return {"today": day, "complaints": [workflow.staff_json(db, c, user, day) for c in rows]}
 
 
-@bp.get("/api/complaints/<int:complaint_id>")
+@api.get("/complaints/<int:complaint_id>")
 def complaint_detail(complaint_id: int):
     user, complaint = _visible(complaint_id)
     return workflow.staff_json(get_db(), complaint, user, today(), with_steps=True)
 
 
-@bp.post("/api/complaints/<int:complaint_id>/steps")
+@api.post("/complaints/<int:complaint_id>/steps")
 def complaint_step(complaint_id: int):
     user = auth.require_user()
     db = get_db()
@@ -227,7 +220,7 @@ def complaint_step(complaint_id: int):
     return workflow.staff_json(db, complaint, user, today(), with_steps=True)
 
 
-@bp.get("/api/complaints/<int:complaint_id>/photo")
+@api.get("/complaints/<int:complaint_id>/photo")
 def complaint_photo(complaint_id: int):
     _user, complaint = _visible(complaint_id)
     if not complaint["photo"]:
@@ -245,7 +238,7 @@ def _period() -> tuple[str | None, str | None]:
     return inputs.day(args, "from", required=False), inputs.day(args, "to", required=False)
 
 
-@bp.get("/api/complaints/export.csv")
+@api.get("/complaints/export.csv")
 def export_lapor():
     """For re-entry into SP4N-LAPOR!: one row per complaint, in the order the form asks."""
     user = auth.require_user()
@@ -255,7 +248,7 @@ def export_lapor():
     return csvout.csv_response(csvout.dict_rows(rows, fields, [f.capitalize() for f in fields]), "aduan-sp4n-lapor.csv")
 
 
-@bp.get("/api/reports/complaints")
+@api.get("/reports/complaints")
 def complaints_report():
     user = auth.require_user()
     agency_id = inputs.integer(inputs.query(), "agency_id", required=False)
@@ -268,7 +261,7 @@ def complaints_report():
     return workflow.report(db, today(), settings(db)["timezone"], agency_id=agency_id, date_from=date_from, date_to=date_to)
 
 
-@bp.get("/admin/complaints")
+@admin_pages.get("/complaints")
 def admin_page():
     user = auth.current_user()
     if user is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import threading
 from datetime import datetime
@@ -14,8 +13,10 @@ from sqlite_utils import Database
 from loket import pairing, serializers, tickets
 from loket.db import after_commit, one, transaction
 from loket.errors import LoketError
-from loket.events import TicketPrinted
-from loket.i18n import N_, current_language
+from loket.events import PrintWanted, TicketPrinted
+from loket.i18n import N_
+from loket.issuing import kiosk_by_name
+from loket.printers import printer_kind, public_printer_error
 from loket.timeutil import iso
 
 from . import printing
@@ -27,16 +28,6 @@ PRINT_TIMEOUT = 2.5
 # Printers the server reaches itself; the others hang off the kiosk PC and its print agent.
 SERVER_PRINTED = ("tcp", "dummy", "cups")
 AGENT_PRINTED = ("usb", "serial", "file")
-
-
-def printer_kind(url: str) -> str | None:
-    """tcp, usb, serial, file, cups or dummy; None when the kiosk has no (usable) printer."""
-    if not (url or "").strip():
-        return None
-    try:
-        return printing.parse_printer_url(url).kind
-    except printing.PrinterError:
-        return None
 
 
 def set_printer_state(db: Database, kiosk_id: int, ok: bool, error: str) -> None:
@@ -73,7 +64,7 @@ def print_payload(
 def print_for_kiosk(
     db: Database, ticket: dict, kiosk: dict, now: datetime, reprint: bool = False, base_url: str | None = None, lang: str | None = None
 ) -> dict:
-    """The `loket_printer` hook: print now, or hand the ticket to the kiosk's agent. Never raises."""
+    """Print now, or hand the ticket to the kiosk's agent. Never raises."""
     kind = printer_kind(kiosk["printer_url"])
     if kind is None:
         if kiosk["printer_url"].strip():
@@ -116,12 +107,12 @@ class PrintWorker:
         self.running = 0
         self.lock = threading.Lock()
 
-    def __call__(self, ticket: dict, kiosk: dict, base_url: str, reprint: bool = False, lang: str | None = None) -> None:
-        # The QR on the paper opens the ticket page in the kiosk's language: the thread has no request to ask.
-        lang = lang or current_language()
+    def __call__(self, job: PrintWanted) -> None:
+        """Take a print job (subscribed to PrintWanted, so called after the ticket's commit); returns at once."""
         with self.lock:
             self.running += 1
-        args = (ticket["id"], kiosk["id"], base_url, reprint, lang)
+        # The QR on the paper opens the ticket page in the kiosk's language: the job carries it, the thread has no request.
+        args = (job.ticket_id, job.kiosk_id, job.base_url, job.reprint, job.lang)
         threading.Thread(target=self._print, args=args, name="loket-print", daemon=True).start()
 
     def idle(self) -> bool:
@@ -145,13 +136,6 @@ class PrintWorker:
         finally:
             with self.lock:
                 self.running -= 1
-
-
-def kiosk_by_name(db: Database, name: str) -> dict:
-    kiosk = one(db, "SELECT * FROM kiosks WHERE name = ?", (name,))
-    if kiosk is None:
-        raise LoketError("kiosk_not_found")
-    return kiosk
 
 
 def pair_kiosk(db: Database, name: str, now: datetime, user: dict | None = None) -> tuple[dict, str]:
@@ -182,23 +166,6 @@ def unpair_kiosk(db: Database, name: str, now: datetime, user: dict) -> dict:
 def pair_url(base_url: str, name: str, key: str) -> str:
     """The link a kiosk PC opens once: the key rides in the #fragment, so no server log ever holds it."""
     return f"{base_url}/kiosk/?kiosk={quote(name)}#pair={key}"
-
-
-ADDRESS_PATTERNS = (re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I), re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"))
-
-
-def public_printer_error(kiosk: dict, error: str | None) -> str:
-    """A printer error as a kiosk screen may show it: the printer's address (URL, host, IP) replaced."""
-    text = error or ""
-    url = (kiosk.get("printer_url") or "").strip()
-    if url:
-        text = text.replace(repr(url), "printer").replace(url, "printer")
-        host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
-        if len(host) > 2:
-            text = text.replace(host, "printer")
-    for pattern in ADDRESS_PATTERNS:
-        text = pattern.sub("printer", text)
-    return text
 
 
 def kiosk_json(kiosk: dict) -> dict:

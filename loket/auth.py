@@ -12,13 +12,13 @@ from flask import current_app, g, request, session
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import pairing
-from .db import after_commit, get_db, one, transaction
+from . import inputs, pairing, reports
+from .db import after_commit, get_db, one, settings, transaction
 from .errors import LoketError
 from .events import SessionsEnded
 from .i18n import N_
 from .offload import heavy
-from .timeutil import iso
+from .timeutil import iso, local_day
 
 ROLES = ("admin", "supervisor", "officer")
 SESSION_HOURS = 12
@@ -220,3 +220,18 @@ def user_json(user: dict) -> dict:
         "agency": agency["name"] if agency else None,
         "csrf_token": csrf_token(),
     }
+
+
+def report_scope() -> tuple[int | None, str, str, str]:
+    """A report's (agency_id, from, to, today): an admin reads any agency or the whole MPP (None), a
+    supervisor only their own agency; the dates from ?from= and ?to= (default: today)."""
+    user = require_user("admin", "supervisor")
+    scoped = None if user["role"] == "admin" else user["agency_id"]
+    db = get_db()
+    today = local_day(current_app.config["CLOCK"](), settings(db)["timezone"])
+    args = inputs.query()
+    start, end = reports.date_range(args.get("from"), args.get("to"), today)
+    asked = inputs.integer(args, "agency_id", required=False)
+    if scoped is not None and asked not in (None, scoped):
+        raise LoketError("forbidden")
+    return scoped or asked, start, end, today

@@ -61,3 +61,8 @@ def csv_response(rows: Iterable[Iterable[object]], filename: str) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
+
+
+def table_response(items: Iterable[dict], columns: list[str], filename: str) -> Response:
+    """A report's rows (dicts) as a CSV download, one column per name in `columns`."""
+    return csv_response(dict_rows(items, columns), filename)

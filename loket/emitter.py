@@ -13,11 +13,12 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 from socketio import PubSubManager
 
 from . import broadcasts, serializers
-from .events import BookingSlotsChanged, ConfigChanged, Event, Message, QueueChanged, SessionsEnded, TicketCalled
+from .events import BookingSlotsChanged, ConfigChanged, Event, Message, PrintWanted, QueueChanged, SessionsEnded, TicketCalled
 from .publication import LiveFigures
 from .pubsub import HealingRedisManager
 from .realtime import socketio
@@ -49,12 +50,28 @@ class Emitter:
         self.public_pending = False
         self.public_pushed = 0.0
         self.published: collections.deque[float] = collections.deque()  # when each undelivered publish came in
+        # In-process receivers of an event type (the kiosk's print worker for PrintWanted), called in commit order.
+        self.subscribers: dict[type[Event], list[Callable[[Event], None]]] = {}
+
+    def subscribe(self, kind: type[Event], receiver: Callable[[Event], None]) -> None:
+        """Call `receiver(event)` right after each commit that said an event of this type (still under the
+        write lock, in commit order): it must return at once, handing any real work to a thread of its own."""
+        self.subscribers.setdefault(kind, []).append(receiver)
 
     def lag(self) -> float:
         """Seconds the oldest publish not yet delivered has waited (0 when everything went out)."""
         return time.monotonic() - self.published[0] if self.published else 0.0
 
     def publish(self, said: list[Event]) -> None:
+        # In-process receivers get their events at once, right after the COMMIT (a print job starts
+        # before the answer leaves, as fast as a call in the request); they only start work, so the
+        # write lock is not held for long. The rest goes to the sockets from the emitter's thread.
+        handed = [event for event in said if type(event) in self.subscribers]
+        for event in handed:
+            self._hand_over(event)
+        said = [event for event in said if type(event) not in self.subscribers]
+        if not said:
+            return
         try:
             base = serializers.public_base_url()
         except RuntimeError:
@@ -133,6 +150,13 @@ class Emitter:
                     self.published.popleft()
                 self.queue.task_done()
 
+    def _hand_over(self, event: Event) -> None:
+        for receiver in self.subscribers[type(event)]:
+            try:
+                receiver(event)
+            except Exception:  # one receiver's bug must not stop the events after it
+                log.exception("%s receiver failed", type(event).__name__)
+
     def _public_changed(self) -> None:
         self.app.extensions["loket_public"].mark_changed()
         self.public_pending = True
@@ -187,6 +211,8 @@ def send(db, event: Event, base: str = "") -> None:
         socketio.emit(event.names[0], event.payload(), to=event.to())
     elif isinstance(event, SessionsEnded):
         drop_sessions(list(event.keys))
+    elif isinstance(event, PrintWanted):
+        return  # no kiosk print worker subscribed in this app: nothing prints
     else:
         raise TypeError(f"no delivery for {type(event).__name__}")
 

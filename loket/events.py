@@ -117,6 +117,20 @@ class PrintRequested(Message):
 
 
 @dataclass(frozen=True)
+class PrintWanted(Event):
+    """A ticket issued or checked in at a kiosk (or a reprint) wants paper. No socket hears it: the kiosk's
+    print worker subscribes to it (kiosk/service.py) and prints off the request path, so the core never
+    calls into the kiosk. `base_url` and `lang` are the request's: the QR opens the ticket page in the
+    kiosk's language."""
+
+    ticket_id: int
+    kiosk_id: int
+    base_url: str
+    lang: str
+    reprint: bool = False
+
+
+@dataclass(frozen=True)
 class ConfigChanged(Message):
     """The admin changed something screens show: they subscribe again and redraw from a fresh snapshot."""
 
@@ -215,6 +229,7 @@ EVENTS: tuple[type[Event], ...] = (
     QueueChanged,
     TicketPrinted,
     PrintRequested,
+    PrintWanted,
     ConfigChanged,
     ComplaintChanged,
     BookingSlotsChanged,

@@ -18,9 +18,10 @@ from flask import after_this_request, current_app, request
 from sqlite_utils import Database
 
 from . import auth, inputs, pairing, serializers, tickets
-from .db import get_db, one, settings, transaction
+from .db import after_commit, get_db, one, settings, transaction
 from .errors import LoketError
-from .i18n import N_
+from .events import PrintWanted
+from .i18n import N_, current_language
 from .ratelimit import hit
 
 KIOSK_KEY_HEADER = "X-Kiosk-Key"
@@ -46,25 +47,31 @@ def paired_kiosk(db: Database) -> dict | None:
     return one(db, "SELECT * FROM kiosks WHERE key_hash = ?", (pairing.digest(key),))
 
 
-def device_id() -> tuple[str, bool]:
-    """The phone's random id from its cookie, or a new one (True when it must be set)."""
+def kiosk_by_name(db: Database, name: str) -> dict:
+    """The kiosk of a route's <name> (its tickets, a booking's check-in there), or 404 kiosk_not_found."""
+    kiosk = one(db, "SELECT * FROM kiosks WHERE name = ?", (name,))
+    if kiosk is None:
+        raise LoketError("kiosk_not_found")
+    return kiosk
+
+
+def device_id(give: bool = True) -> str:
+    """The phone's random id from its `loket_device` cookie, the one every role reads (tickets, bookings,
+    complaints). A phone without a valid one gets a new id, set on this response, unless `give` is False
+    (then the answer is "")."""
     value = request.cookies.get(DEVICE_COOKIE, "")
     if 16 <= len(value) <= 64 and value.isascii() and value.replace("-", "").replace("_", "").isalnum():
-        return value, False
-    return secrets.token_urlsafe(18), True
-
-
-def set_device_cookie(response, device: str):
-    response.set_cookie(
-        DEVICE_COOKIE, device, max_age=365 * 86400, httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
+        return value
+    if not give:
+        return ""
+    value = secrets.token_urlsafe(18)
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    after_this_request(
+        lambda response: (
+            response.set_cookie(DEVICE_COOKIE, value, max_age=365 * 86400, httponly=True, samesite="Lax", secure=secure) or response
+        )
     )
-    return response
-
-
-def keep_device(device: str, new: bool) -> None:
-    """Give this response the device cookie when the phone had none."""
-    if new:
-        after_this_request(lambda response: set_device_cookie(response, device))
+    return value
 
 
 def phone_buckets(conf: dict, device: str, address: str) -> list[tuple[str, int]]:
@@ -106,22 +113,34 @@ def issue_from_request(data: dict, source: str, kiosk: dict | None = None) -> di
     if anonymous:
         ticket = _issue_as_phone(db, service_id, now)
     else:
-        ticket = tickets.issue(
-            db,
-            service_id,
-            now,
-            priority=priority,
-            priority_reason=reason,
-            granted_by=granted_by,
-            kiosk_id=kiosk["id"] if kiosk else None,
-            source="kiosk" if kiosk else source,
-        )
-        # Paper comes off the request path: the answer (printed: null) and the lobby never wait for a
-        # printer; the outcome reaches the kiosk as `ticket_printed`.
-        printer = current_app.extensions.get("loket_printer")
-        if kiosk is not None and printer is not None:
-            printer(ticket, kiosk, serializers.public_base_url())
+        with transaction(db):  # tickets.issue joins it: the ticket and its print job are said together
+            ticket = tickets.issue(
+                db,
+                service_id,
+                now,
+                priority=priority,
+                priority_reason=reason,
+                granted_by=granted_by,
+                kiosk_id=kiosk["id"] if kiosk else None,
+                source="kiosk" if kiosk else source,
+            )
+            if kiosk is not None:
+                want_print(db, ticket, kiosk)
     return serializers.ticket_json(db, ticket, now)
+
+
+def want_print(db: Database, ticket: dict, kiosk: dict, reprint: bool = False) -> None:
+    """Say, inside the transaction that made the ticket, that it wants paper at this kiosk.
+
+    Paper comes off the request path: the answer (printed: null) and the lobby never wait for a printer.
+    After the commit the kiosk's print worker takes the job; the outcome reaches the kiosk as `ticket_printed`.
+    """
+    after_commit(db, print_wanted(ticket, kiosk, reprint))
+
+
+def print_wanted(ticket: dict, kiosk: dict, reprint: bool = False) -> PrintWanted:
+    """The print job of this request: its QR opens the ticket page at this server, in the asker's language."""
+    return PrintWanted(ticket["id"], kiosk["id"], serializers.public_base_url(), current_language(), reprint)
 
 
 def _issue_as_phone(db: Database, service_id: int, now: datetime) -> dict:
@@ -133,11 +152,10 @@ def _issue_as_phone(db: Database, service_id: int, now: datetime) -> dict:
     conf = settings(db)
     if conf["phone_tickets"] != "1":
         raise LoketError("phone_tickets_disabled")
-    device, new_device = device_id()
+    device = device_id()
     share = min(max(int(conf["phone_quota_percent"] or 0), 0), 100)
     with transaction(db):
         for bucket, allowed in phone_buckets(conf, device, client_address()):
             hit(db, bucket, allowed, PHONE_WINDOW, now)
         ticket = tickets.issue(db, service_id, now, source="phone", phone_share_percent=share)
-    keep_device(device, new_device)
     return ticket

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, g, request
 
 from .db import get_db, scalar, settings
 
-bp = Blueprint("metrics", __name__)
+bp = Blueprint("metrics", __name__, url_prefix="/metrics")
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 LOCAL_ADDRESSES = ("127.0.0.1", "::1")
@@ -75,7 +75,7 @@ def allowed() -> bool:
     return bool(user and user["role"] == "admin")
 
 
-@bp.get("/metrics")
+@bp.get("")
 def metrics():
     if not allowed():
         abort(403)

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from babel import dates
 from flask import Blueprint, current_app, render_template, request
 
-from admin import config
-from loket import auth, csvout, errors, ikm, inputs, serializers
+from loket import auth, csvout, errors, ikm, inputs, mpp_profile, serializers
 from loket import survey_answers as answers
 from loket.db import get_db, one, settings
 from loket.errors import LoketError
@@ -19,7 +18,10 @@ from loket.timeutil import local, parse_iso
 
 from . import tablets
 
-bp = Blueprint("survey", __name__, template_folder="templates", static_folder="static", static_url_path="/survey/static")
+bp = Blueprint("survey", __name__, url_prefix="/survey", template_folder="templates", static_folder="static")
+admin_pages = Blueprint("survey_admin", __name__, url_prefix="/admin")  # the survey's pages in the admin's menu
+api = Blueprint("survey_api", __name__, url_prefix="/api")
+blueprints = (bp, admin_pages, api)
 
 TABLET_HEADER = "X-Tablet-Key"
 ANSWERS_PER_ADDRESS = 60  # per 10 minutes: a busy counter tablet answers a few per minute at most
@@ -32,14 +34,14 @@ def clock() -> datetime:
 # ---------------------------------------------------------------- citizen side
 
 
-@bp.get("/survey/")
+@bp.get("/")
 def survey_page():
     args = inputs.query()
     counter_id = inputs.integer(args, "counter", required=False)
     return render_template("survey/survey.html", counter_id=counter_id, token=inputs.text(args, "ticket", max_length=100))
 
 
-@bp.get("/api/survey/questions")
+@api.get("/survey/questions")
 def questions():
     db = get_db()
     return {
@@ -60,7 +62,7 @@ def questions():
     }
 
 
-@bp.get("/api/survey/tickets/<token>")
+@api.get("/survey/tickets/<token>")
 def ticket_survey(token: str):
     db = get_db()
     ticket = one(
@@ -79,7 +81,7 @@ def ticket_survey(token: str):
     return answer, 200, {"Cache-Control": "no-store"}
 
 
-@bp.post("/api/survey/answers")
+@api.post("/survey/answers")
 def answer():
     """Either the ticket's token (ticket page) or counter_id + ticket_id (the counter's tablet)."""
     db = get_db()
@@ -103,19 +105,19 @@ def answer():
 # ---------------------------------------------------------------- tablet pairing
 
 
-@bp.get("/api/survey/tablets/<int:counter_id>/status")
+@api.get("/survey/tablets/<int:counter_id>/status")
 def tablet_status(counter_id: int):
     """A tablet asks whether the key it keeps is still the counter's (an admin may have unpaired it)."""
     return {"counter_id": counter_id, "paired": tablets.is_paired(get_db(), counter_id, request.headers.get(TABLET_HEADER))}
 
 
-@bp.get("/api/survey/tablets")
+@api.get("/survey/tablets")
 def tablet_list():
     auth.require_user("admin")
     return {"items": tablets.listing(get_db())}
 
 
-@bp.post("/api/survey/tablets/<int:counter_id>/pair")
+@api.post("/survey/tablets/<int:counter_id>/pair")
 def tablet_pair(counter_id: int):
     """Issue the counter's tablet key; shown once, inside a link the tablet opens (the key rides in the #fragment)."""
     user = auth.require_user("admin")
@@ -127,14 +129,14 @@ def tablet_pair(counter_id: int):
     return {"counter_id": counter_id, "tablet_key": key, "pair_url": url, "pair_qr_svg": str(qr_svg(url))}
 
 
-@bp.delete("/api/survey/tablets/<int:counter_id>")
+@api.delete("/survey/tablets/<int:counter_id>")
 def tablet_unpair(counter_id: int):
     user = auth.require_user("admin")
     tablets.unpair(get_db(), counter_id, clock(), user)
     return {"counter_id": counter_id, "paired": False}
 
 
-@bp.get("/admin/survey-tablets")
+@admin_pages.get("/survey-tablets")
 def admin_tablets_page():
     user = auth.current_user()
     if user is None:
@@ -150,13 +152,13 @@ def admin_tablets_page():
     return render_template("survey/admin_tablets.html", items=items, user=user, mpp_name=settings(db)["mpp_name"])
 
 
-@bp.put("/api/survey/settings")
+@api.put("/survey/settings")
 def survey_settings():
     """The survey mode is part of the MPP profile: the same save, audit row and live push as the admin's."""
     user = auth.require_user("admin")
     data = inputs.body()
     value = inputs.choice(data, "mode", answers.MODES)
-    saved = config.save_profile(get_db(), {"survey_mode": value}, clock(), user)
+    saved = mpp_profile.save_profile(get_db(), {"survey_mode": value}, clock(), user)
     return {"mode": saved["survey_mode"]}
 
 
@@ -277,20 +279,20 @@ def quarters_report(db, year: int, agency_id: int | None) -> dict:
     return {"year": year, "agencies": agencies}
 
 
-@bp.get("/api/reports/ikm")
+@api.get("/reports/ikm")
 def ikm_json():
     f = report_filters()
     return ikm_report(get_db(), f["agency_id"], f["service_id"], f["date_from"], f["date_to"])
 
 
-@bp.get("/api/reports/ikm/quarters")
+@api.get("/reports/ikm/quarters")
 def ikm_quarters_json():
     f = report_filters()
     year = inputs.integer(inputs.query(), "year", required=False, minimum=2000, maximum=2100) or int(f["date_from"][:4])
     return quarters_report(get_db(), year, f["agency_id"])
 
 
-@bp.get("/api/reports/ikm.csv")
+@api.get("/reports/ikm.csv")
 def ikm_csv():
     f = report_filters()
     report = ikm_report(get_db(), f["agency_id"], f["service_id"], f["date_from"], f["date_to"])
@@ -339,7 +341,7 @@ def _fmt(value: float | None, places: int) -> str:
     return "" if value is None else f"{value:.{places}f}".replace(".", ",")
 
 
-@bp.get("/admin/ikm")
+@admin_pages.get("/ikm")
 def admin_ikm():
     user = auth.current_user()
     if user is None:

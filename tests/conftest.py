@@ -265,10 +265,15 @@ def settle(app, timeout: float = 5) -> None:
     Both happen after the HTTP answer (printing and broadcasts are off the request path).
     """
     deadline = time.monotonic() + timeout
-    printer = app.extensions.get("loket_printer")
-    while printer is not None and hasattr(printer, "idle") and not printer.idle():
+    emitter = app.extensions["loket_emitter"]
+    # The print jobs start when the emitter hands on what committed (PrintWanted); their outcomes are
+    # events again (ticket_printed).
+    if not emitter.drain(max(deadline - time.monotonic(), 0.5)):
+        raise AssertionError("events still not sent")
+    printer = app.extensions.get("kiosk_print_worker")
+    while printer is not None and not printer.idle():
         if time.monotonic() > deadline:
             raise AssertionError("print jobs still running")
         time.sleep(0.01)
-    if not app.extensions["loket_emitter"].drain(max(deadline - time.monotonic(), 0.5)):
+    if not emitter.drain(max(deadline - time.monotonic(), 0.5)):
         raise AssertionError("events still not sent")

@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import login, settle
+from conftest import KIOSK, login, settle
 from loket import ratelimit
 from loket.db import connect, transaction
 from loket.errors import LoketError
+from loket.events import PrintWanted
 from loket.realtime import socketio
 
 
@@ -90,3 +91,16 @@ def test_the_purge_reads_the_window_index(db):
     with transaction(db):
         plan = db.execute("EXPLAIN QUERY PLAN DELETE FROM rate_limits WHERE window_start < 0").fetchall()
     assert any("rate_limits_window" in str(step) for step in plan)
+
+
+def test_a_kiosk_ticket_wants_paper_only_once_it_committed_and_the_core_never_calls_the_kiosk(app, client, db):
+    wanted = []
+    app.extensions["loket_emitter"].subscribe(PrintWanted, wanted.append)
+    ticket = client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 1}).get_json()["ticket"]
+    settle(app)
+    row = db.execute("SELECT id, kiosk_id FROM tickets WHERE token = ?", (ticket["token"],)).fetchone()
+    assert [(job.ticket_id, job.kiosk_id, job.reprint) for job in wanted] == [(row[0], row[1], False)]
+    # A ticket refused inside its transaction (a service that does not exist) wants nothing printed.
+    assert client.post("/api/kiosks/kios-1/tickets", headers=KIOSK, json={"service_id": 999}).status_code == 404
+    settle(app)
+    assert len(wanted) == 1
