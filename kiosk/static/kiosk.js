@@ -85,24 +85,14 @@ function counterNotes(service) {
   return notes.length ? `<ul class="k-counter-notes">${notes.join("")}</ul>` : "";
 }
 
+// A queue_changed service is the snapshot's service less what only configuration changes
+// (loket/serializers.py, service_live): merged whole, so a new figure needs no edit here.
 function applyQueueChanged(change) {
   for (const update of change.services || []) {
     for (const agency of state.agencies) {
       const service = agency.services.find((s) => s.id === update.id);
       if (!service) continue;
-      Object.assign(service, {
-        waiting: update.waiting,
-        issued_today: update.issued_today,
-        open_counters: update.open_counters,
-        ahead: update.ahead,
-        quota_left: update.quota_left,
-        estimated_wait_minutes: update.estimated_wait_minutes,
-      });
-      // A service that waits for an open counter opens and closes with its counters.
-      if (service.requires_open_counter && (service.open || service.closed_reason === "no_counter_open")) {
-        service.open = update.open_counters > 0;
-        service.closed_reason = service.open ? null : "no_counter_open";
-      }
+      Object.assign(service, update);
       agency.waiting = agency.services.reduce((sum, s) => sum + s.waiting, 0);
     }
   }
