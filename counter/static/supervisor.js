@@ -190,7 +190,7 @@ const socket = live(subscription, {
     }
   },
   config_changed() {
-    socket.emit("subscribe", subscription);
+    socket.follow();
   },
   error(err) {
     if (isAuthError(err)) toLogin(err.code === "session_expired");

@@ -811,7 +811,7 @@ async function start() {
         else if (["agency", "service"].includes(state.view) && !state.busy) render(true);
       },
       config_changed() {
-        socket.emit("subscribe", MODE === "kiosk" && KIOSK ? { room: "kiosk", kiosk: KIOSK } : { room: "kiosk" });
+        socket.follow();
       },
       ticket_printed: printed,
     },
