@@ -3,10 +3,10 @@
 import { _, api, esc, lang, N_, onLanguageButtons, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
 import { printWatch, ticketHtml } from "./ticketscreen.js";
+import { keyboardHtml, typeKey } from "/static/keyboard.js";
 
 const app = document.getElementById("app");
 const opener = document.getElementById("checkin-open");
-const CODE_KEYS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"]; // booking codes have no 0/O, 1/I
 const IDLE = 45 * 1000;
 const SHOWN = 15 * 1000;
 const SCAN_GAP = 80; // ms between a scanner's keystrokes; people type slower
@@ -29,9 +29,7 @@ function armIdle(ms = IDLE) {
 }
 
 function keyboard() {
-  return `<div class="k-keyboard k-checkin-keys" role="group" aria-label="${esc(_(KEYBOARD))}">${CODE_KEYS
-    .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
-    .join("")}<div><button type="button" data-key="⌫" class="k-key-wide">⌫ ${_("Hapus")}</button></div></div>`;
+  return keyboardHtml("code", { className: "k-keyboard k-checkin-keys", label: t(KEYBOARD) });
 }
 
 function formView(message = null, code = "") {
@@ -131,7 +129,7 @@ function onClick(event) {
   if (el.dataset.action === "reprint") return prints.reprint();
   const input = panel.querySelector("#checkin-code");
   if (el.dataset.key && input) {
-    input.value = el.dataset.key === "⌫" ? input.value.slice(0, -1) : input.value + el.dataset.key;
+    typeKey(input, el.dataset.key);
     input.focus();
   }
 }

@@ -2,6 +2,7 @@
 import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, localized, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
 import { printWatch, ticketHtml } from "./ticketscreen.js";
+import { keyboardHtml, typeKey as typeInto } from "/static/keyboard.js";
 import { mountNotify } from "/kiosk/static/notify.js";
 
 const app = document.getElementById("app");
@@ -260,10 +261,7 @@ function resultList(results) {
 }
 
 function keyboard() {
-  const rows = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
-  return `<div class="k-keyboard" id="keyboard" hidden>${rows
-    .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
-    .join("")}<div><button type="button" data-key=" " class="k-key-wide">${_("spasi")}</button><button type="button" data-key="Backspace" class="k-key-wide">${icon("delete", _("Hapus satu huruf"))}</button><button type="button" data-action="close-keyboard" class="k-key-wide">${pgettext("button", "Tutup")}</button></div></div>`;
+  return keyboardHtml("search", { id: "keyboard", className: "k-keyboard", hidden: true });
 }
 
 function agencyView() {
@@ -545,8 +543,8 @@ screen.addEventListener("click", (event) => {
     return go("service", { serviceId: service.id, agencyId: service.agency.id });
   }
   if (el.dataset.reason) return take(el.dataset.reason);
-  if (el.dataset.key) return typeKey(el.dataset.key);
   const action = el.dataset.action;
+  if (el.dataset.key && action !== "close-keyboard") return typeKey(el.dataset.key);
   // Back from an agency returns to its page of agencies; every other way home starts at the first page.
   if (action === "home") return go("home", { query: "", page: state.view === "agency" ? state.page : 0 });
   if (action === "page-prev") return turnPage(-1);
@@ -580,10 +578,7 @@ window.addEventListener("resize", () => fitPages());
 
 function typeKey(key) {
   const input = document.getElementById("search");
-  input.value = key === "Backspace" ? input.value.slice(0, -1) : input.value + key.toLowerCase();
-  state.query = input.value;
-  state.page = 0;
-  renderResults();
+  typeInto(input, key.length === 1 ? key.toLowerCase() : key); // its input event redraws the results
   if (!state.query && !document.querySelector("[data-action=clear-search]")) return;
   const clear = document.querySelector("[data-action=clear-search]");
   if (state.query && !clear) input.insertAdjacentHTML("afterend", `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${pgettext("search", "Hapus")}</button>`);
