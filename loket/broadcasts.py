@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from . import serializers
+from . import serializers, tickets
 from .db import rows
 from .events import QueueChanged, TicketCalled
 from .realtime import socketio
@@ -63,6 +63,7 @@ def queue_changed(db: Database, changes: list[tuple[QueueChanged, str]]) -> dict
     counters = loaded.counters(sorted(counter_ids))
     current = loaded.current(sorted(counter_ids))
     loaded.services([t["service_id"] for t in current.values() if t])
+    tz = loaded.settings["timezone"]
     agency_ids = {loaded.service(s).get("agency_id") for s in service_ids}
     agency_ids |= {counters[c]["agency_id"] for c in counter_ids if c in counters}
     agency_ids.discard(None)
@@ -81,17 +82,9 @@ def queue_changed(db: Database, changes: list[tuple[QueueChanged, str]]) -> dict
         "at": iso(now),
         "agency_ids": sorted(agency_ids),
         "services": [
-            {
-                "id": sid,
-                "waiting": st["waiting"],
-                "issued_today": st["issued_today"],
-                "open_counters": st["open_counters"],
-                "quota": st["quota"],
-                "quota_left": None if st["quota"] is None else max(st["quota"] - st["issued_today"] - st["held"], 0),
-                **serializers.new_ticket_wait(st, waits.get(sid)),
-            }
+            serializers.service_live(loaded.service(sid), st, tickets.refusal(loaded.service(sid), now, tz), waits.get(sid))
             for sid, st in sorted(stats.items())
-            if sid in service_ids
+            if sid in service_ids and loaded.service(sid)
         ],
         "counters": [serializers.counter_data(counters[c], current.get(c), loaded) for c in sorted(counter_ids) if c in counters],
         "ticket": serializers.public(full[changes[-1][0].ticket["id"]]) if listed[-1]["ticket"] else None,

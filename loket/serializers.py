@@ -320,15 +320,32 @@ def agencies_json(
     return out
 
 
-def service_data(s: dict, stat: dict | None, refusal, place: tickets.Place | None = None) -> dict:
+# What a service's card shows that changes while a screen is open (a ticket issued or called, a counter
+# opened, the hour passing a break): the snapshot and every `queue_changed` send exactly this, so a screen
+# merges an update into its service whole. The rest of `service_data` (names, the standard) changes only
+# with configuration, which sends `config_changed` and a fresh snapshot: it stays out of the broadcast
+# every screen receives.
+LIVE_SERVICE_FIELDS = (
+    "id",
+    "open",
+    "closed_reason",
+    "closed_message",
+    "closed_detail",
+    "waiting",
+    "quota",
+    "issued_today",
+    "quota_left",
+    "open_counters",
+    "ahead",
+    "estimated_wait_minutes",
+)
+
+
+def service_live(s: dict, stat: dict | None, refusal, place: tickets.Place | None = None) -> dict:
+    """The service's live figures and open state, one shape for the snapshot and `queue_changed`."""
     stat = stat or {"waiting": 0, "issued_today": 0, "open_counters": 0, "avg_service_minutes": s["default_service_minutes"]}
     return {
         "id": s["id"],
-        "code": s["code"],
-        "name": s["name"],
-        "name_en": s.get("name_en") or "",
-        "short_name": s.get("short_name") or s["name"],
-        "prefix": s["prefix"],
         "open": refusal is None,
         "closed_reason": refusal.code if refusal else None,
         "closed_message": refusal.message(current_language()) if refusal else None,
@@ -339,6 +356,19 @@ def service_data(s: dict, stat: dict | None, refusal, place: tickets.Place | Non
         "quota_left": None if s["daily_quota"] is None else max(s["daily_quota"] - stat["issued_today"] - stat.get("held", 0), 0),
         "open_counters": stat["open_counters"],
         **new_ticket_wait(stat, place),
+    }
+
+
+def service_data(s: dict, stat: dict | None, refusal, place: tickets.Place | None = None) -> dict:
+    """A service as `GET /api/agencies` and the snapshots list it: its configuration and `service_live`."""
+    return {
+        "id": s["id"],
+        "code": s["code"],
+        "name": s["name"],
+        "name_en": s.get("name_en") or "",
+        "short_name": s.get("short_name") or s["name"],
+        "prefix": s["prefix"],
+        **service_live(s, stat, refusal, place),
         "booking_enabled": bool(s.get("booking_enabled")),
         "requires_open_counter": bool(s.get("requires_open_counter")),
         "standard": {

@@ -129,3 +129,19 @@ def test_every_static_import_of_every_module_names_a_file_the_server_serves(app)
             if target not in assets.files and target not in assets.generated:
                 missing.append((url, spec))
     assert missing == []
+
+
+def test_only_the_shared_live_helper_opens_a_socket(app):
+    """Every screen connects through loket.js's live(): one reconnect rule, one way to follow a room."""
+    from loket.assets import IMPORT
+
+    assets = app.extensions["loket_assets"]
+    assets.refresh()
+    opening = []
+    for url, (path, _digest) in sorted(assets.files.items()):
+        if path is None or not url.endswith(".js") or url.startswith("/vendor/") or url == "/static/loket.js":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if any("socket.io" in spec for spec in IMPORT.findall(text)) or re.search(r"\bio\(", text):
+            opening.append(url)
+    assert opening == []

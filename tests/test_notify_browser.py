@@ -51,8 +51,8 @@ def test_a_citizen_asks_for_an_sms_at_the_kiosk_with_taps_only(server, page_fact
     page.locator(".n-open").tap()
     assert "UU 27/2022" in page.locator(".n-consent").inner_text()
     for digit in "0812345678900" if width < height else "0812345678910":
-        page.locator(f".n-key[data-digit='{digit}']").tap()
-    page.locator(".n-key[data-digit='back']").tap()
+        page.locator(f".n-key[data-key='{digit}']").tap()
+    page.locator(".n-key[data-key='Backspace']").tap()
     assert page.locator("#n-number").inner_text() in ("0812-3456-7890", "0812-3456-7891")
     screenshot(page, f"kiosk-{width}x{height}-notify-pad")
     assert blocking_violations(page) == []
@@ -75,7 +75,7 @@ def test_a_bad_number_typed_on_the_kiosk_is_explained_where_it_was_typed(server,
     page.locator("[data-action=take]").tap()
     page.locator(".n-open").tap()
     for digit in "0212345":
-        page.locator(f".n-key[data-digit='{digit}']").tap()
+        page.locator(f".n-key[data-key='{digit}']").tap()
     page.locator(".n-form [type=submit]").tap()
     page.locator(".n-error").wait_for()
     assert "0812 3456 7890" in page.locator(".n-error").inner_text()

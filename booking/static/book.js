@@ -1,6 +1,5 @@
 // The citizen's booking on a phone (/reservasi/): service → day → time slot → name and phone → the booking page.
-import { io } from "/vendor/socket.io.esm.min.js";
-import { _, api, esc, lang, localized, N_, onLanguageButtons, pgettext, setLang, t } from "/static/loket.js";
+import { _, api, esc, lang, live, localized, N_, onLanguageButtons, pgettext, setLang, t } from "/static/loket.js";
 
 const app = document.getElementById("app");
 const screen = document.getElementById("screen");
@@ -191,7 +190,7 @@ async function loadDays() {
 
 async function chooseDay(date) {
   Object.assign(state, { date, slots: null, slotsError: null, start: null });
-  follow();
+  socket.follow();
   render();
   try {
     const answer = await api(`/api/bookings/slots?service_id=${state.serviceId}&date=${date}`);
@@ -242,18 +241,15 @@ async function submit() {
 
 // ---------------------------------------------------------------- live places left
 
-const socket = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
-function follow() {
-  if (state.serviceId && state.date && socket.connected) socket.emit("follow_booking_slots", { service_id: state.serviceId, date: state.date });
-}
-socket.on("connect", follow);
-socket.on("booking_slots_changed", (data) => {
-  if (data.service_id !== state.serviceId || data.date !== state.date || !state.slots) return;
-  state.slots = data.slots;
-  const day = state.days?.days.find((d) => d.date === data.date);
-  if (day) day.left = data.slots.reduce((sum, s) => sum + s.left, 0);
-  if (state.step === "day") render();
-});
+const socket = live(() => (state.serviceId && state.date ? { service_id: state.serviceId, date: state.date } : null), {
+  booking_slots_changed(data) {
+    if (data.service_id !== state.serviceId || data.date !== state.date || !state.slots) return;
+    state.slots = data.slots;
+    const day = state.days?.days.find((d) => d.date === data.date);
+    if (day) day.left = data.slots.reduce((sum, s) => sum + s.left, 0);
+    if (state.step === "day") render();
+  },
+}, "follow_booking_slots");
 
 // ---------------------------------------------------------------- events
 

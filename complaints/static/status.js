@@ -1,6 +1,5 @@
 // The public tracking page: status, dates, the public answer and the step history, pushed live.
-import { io } from "/vendor/socket.io.esm.min.js";
-import { api, lang, localDate, mppTime, N_, t } from "/static/loket.js";
+import { api, lang, live, localDate, mppTime, N_, t } from "/static/loket.js";
 
 const root = document.getElementById("status");
 const code = root.dataset.code;
@@ -63,12 +62,11 @@ try {
 }
 
 if (await load()) {
-  const socket = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
-  socket.on("connect", () => {
-    $("live-dot").classList.add("on");
-    socket.emit("follow_complaint", { code });
-    load(); // steps taken while we were offline
-  });
-  socket.on("disconnect", () => $("live-dot").classList.remove("on"));
-  socket.on("complaint_changed", render);
+  live({ code }, {
+    connection(up) {
+      $("live-dot").classList.toggle("on", up);
+      if (up) load(); // steps taken while we were offline
+    },
+    complaint_changed: render,
+  }, "follow_complaint");
 }

@@ -604,7 +604,7 @@ const socket = live(subscription, {
     if (request.status === "rejected") say(_("Permintaan tutup ditolak: {note}", { note: request.decision_note }));
   },
   config_changed() {
-    socket.emit("subscribe", subscription);
+    socket.follow();
   },
   error(err) {
     if (isAuthError(err)) sessionEnded(err);

@@ -163,7 +163,7 @@ const socket = live(subscription, {
     for (const s of change.services) {
       for (const agency of view.agencies) {
         const service = agency.services.find((x) => x.id === s.id);
-        if (service) service.waiting = s.waiting;
+        if (service) Object.assign(service, s);
       }
     }
     for (const c of change.counters) {
@@ -190,7 +190,7 @@ const socket = live(subscription, {
     }
   },
   config_changed() {
-    socket.emit("subscribe", subscription);
+    socket.follow();
   },
   error(err) {
     if (isAuthError(err)) toLogin(err.code === "session_expired");

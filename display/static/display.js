@@ -117,7 +117,7 @@ function start() {
     snapshot: onSnapshot,
     ticket_called: onTicketCalled,
     queue_changed: onQueueChanged,
-    config_changed: () => socket.emit("subscribe", subscription),
+    config_changed: () => socket.follow(),
     error: (err) => { $("conn-text").textContent = err?.message || ""; },
   });
   socket.io.on("reconnect_attempt", () => setConnection("offline"));

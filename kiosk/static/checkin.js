@@ -1,22 +1,18 @@
 // "Sudah reservasi?" at the kiosk: type the booking code on the screen keyboard, or scan the booking's QR with
 // the kiosk's USB barcode scanner (it types the code and Enter into the focused field); the ticket is printed.
-import { _, api, esc, lang, localized, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
+import { _, api, esc, lang, N_, onLanguageButtons, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
-import { placeHtml } from "./place.js";
+import { printWatch, ticketHtml } from "./ticketscreen.js";
+import { keyboardHtml, typeKey } from "/static/keyboard.js";
 
 const app = document.getElementById("app");
 const opener = document.getElementById("checkin-open");
-const CODE_KEYS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"]; // booking codes have no 0/O, 1/I
 const IDLE = 45 * 1000;
 const SHOWN = 15 * 1000;
 const SCAN_GAP = 80; // ms between a scanner's keystrokes; people type slower
 
 let panel = null;
 let idleTimer = null;
-let shown = null; // the checked-in ticket on screen, waiting for its ticket_printed
-let printTimer = null;
-const PRINT_WAIT = 8000; // no report by then: treat as not printed (as kiosk.js does)
-const reports = new Map(); // ticket_printed reports that came before the answer
 let busy = false;
 let scanBuffer = "";
 let scanAt = 0;
@@ -33,9 +29,7 @@ function armIdle(ms = IDLE) {
 }
 
 function keyboard() {
-  return `<div class="k-keyboard k-checkin-keys" role="group" aria-label="${esc(_(KEYBOARD))}">${CODE_KEYS
-    .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
-    .join("")}<div><button type="button" data-key="⌫" class="k-key-wide">⌫ ${_("Hapus")}</button></div></div>`;
+  return keyboardHtml("code", { className: "k-keyboard k-checkin-keys", label: t(KEYBOARD) });
 }
 
 function formView(message = null, code = "") {
@@ -62,24 +56,23 @@ const TITLES = {
   booking_cancelled: N_("Reservasi dibatalkan"),
 };
 
+// The ticket screen of kiosk.js with the booking's code on top; a second scan shows the number, not a print.
 function ticketView(ticket, again = false) {
-  const printed = ticket.printed === true
-    ? `<p class="k-print k-print-ok">${_("Silakan ambil tiket Anda di bawah layar.")}</p>`
-    : ticket.printed === false
-      ? `<p class="k-print k-print-failed">${_("Tiket tidak tercetak. Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.")}</p>`
-      : `<p class="k-print k-print-wait">${_("Sedang mencetak tiket…")}</p>`;
-  return `<section class="k-issued k-checkin-done" style="--agency:${/^#[0-9a-f]{3,8}$/i.test(ticket.agency_color || "") ? ticket.agency_color : "#0b5394"}">
-      <p class="k-t-priority">${_("RESERVASI")} ${esc(ticket.booking_code || "")}</p>
-      <p class="k-sub">${esc(ticket.agency)}</p>
-      <p class="k-issued-service">${esc(localized(ticket, "service"))}</p>
-      <p class="k-issued-label">${again ? _("Anda sudah check-in. Nomor antrean Anda") : _("Nomor antrean Anda")}</p>
-      <p class="k-issued-number" id="checkin-number">${esc(ticket.number)}</p>
-      ${placeHtml(ticket, app?.dataset.timezone || "Asia/Jakarta")}
-      ${ticket.qr_svg ? `<div class="k-issued-qr">${ticket.qr_svg}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>` : ""}
-      ${again ? "" : printed}
-      <button type="button" class="k-btn k-btn-ghost" data-action="close">${pgettext("button", "Selesai")}</button>
-    </section>`;
+  return ticketHtml(ticket, {
+    numberId: "checkin-number",
+    done: "close",
+    className: "k-checkin-done",
+    timezone: app?.dataset.timezone,
+    printer: again ? null : true,
+    heading: `<p class="k-t-priority">${_("RESERVASI")} ${esc(ticket.booking_code || "")}</p>`,
+    label: again ? _("Anda sudah check-in. Nomor antrean Anda") : "",
+  });
 }
+
+// kiosk.js owns the socket and passes on every print outcome of this kiosk (loket:ticket_printed).
+const prints = printWatch((ticket) => {
+  if (panel && !panel.hidden) show(ticketView(ticket));
+});
 
 function show(html) {
   panel.innerHTML = html;
@@ -120,8 +113,7 @@ function bar(on) {
 
 function close() {
   clearTimeout(idleTimer);
-  clearTimeout(printTimer);
-  shown = null;
+  prints.hidden();
   if (!panel) return;
   panel.hidden = true;
   panel.innerHTML = "";
@@ -134,9 +126,10 @@ function onClick(event) {
   armIdle();
   if (!el) return;
   if (el.dataset.action === "close") return close();
+  if (el.dataset.action === "reprint") return prints.reprint();
   const input = panel.querySelector("#checkin-code");
   if (el.dataset.key && input) {
-    input.value = el.dataset.key === "⌫" ? input.value.slice(0, -1) : input.value + el.dataset.key;
+    typeKey(input, el.dataset.key);
     input.focus();
   }
 }
@@ -153,17 +146,13 @@ async function submit() {
     const answer = await api(path, { method: "POST", body: { code }, timeout: 12000, headers: kioskHeaders() });
     busy = false;
     // The ticket is printed after the answer; its outcome may even arrive before it.
-    shown = answer.ticket;
-    const early = reports.get(shown.id);
-    reports.clear();
-    if (early && shown.printed == null) shown.printed = early.printed;
-    show(ticketView(shown));
-    clearTimeout(printTimer);
-    if (shown.printed == null) printTimer = setTimeout(() => printedReport({ ticket_id: shown.id, printed: false }), PRINT_WAIT);
+    prints.shown(answer.ticket);
+    show(ticketView(answer.ticket));
     armIdle(SHOWN);
   } catch (err) {
     busy = false;
     if (err.code === "already_checked_in" && err.body?.ticket) {
+      prints.hidden();
       show(ticketView(err.body.ticket, true));
       armIdle(SHOWN);
       return;
@@ -174,18 +163,7 @@ async function submit() {
   }
 }
 
-function printedReport(report) {
-  if (!shown || shown.id !== report.ticket_id || !panel || panel.hidden) {
-    if (reports.size < 50) reports.set(report.ticket_id, report);
-    return;
-  }
-  clearTimeout(printTimer);
-  shown.printed = report.printed;
-  show(ticketView(shown));
-}
-
-// kiosk.js owns the socket and passes on every print outcome of this kiosk.
-document.addEventListener("loket:ticket_printed", (event) => printedReport(event.detail));
+document.addEventListener("loket:ticket_printed", (event) => prints.report(event.detail));
 
 // A scan at the start screen (no field focused) opens the check-in with the code already in.
 document.addEventListener("keydown", (event) => {
@@ -206,7 +184,7 @@ document.addEventListener("keydown", (event) => {
 
 if (opener) {
   opener.addEventListener("click", () => open());
-  // Redrawn once the language is set (the English catalog loads on demand: a redraw before it stays Indonesian).
+  // Once the language's texts are there (the English catalog loads on the first switch).
   onLanguageButtons(() => {
     label();
     if (panel && !panel.hidden && panel.querySelector("#checkin-form")) show(formView(null, panel.querySelector("#checkin-code").value));

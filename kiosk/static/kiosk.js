@@ -1,7 +1,8 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
 import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, localized, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
-import { placeHtml } from "./place.js";
+import { printWatch, ticketHtml } from "./ticketscreen.js";
+import { keyboardHtml, typeKey as typeInto } from "/static/keyboard.js";
 import { mountNotify } from "/kiosk/static/notify.js";
 
 const app = document.getElementById("app");
@@ -13,8 +14,6 @@ const IDLE_WARNING = seconds("idle_warning", 20) * 1000; // … and is abandoned
 const IDLE_ATTRACT = seconds("attract", 60) * 1000; // an untouched start screen turns into the attract screen
 const TICKET_SHOWN = seconds("ticket_seconds", 12) * 1000; // the ticket screen goes back to the start
 const FAILED_SHOWN = 45 * 1000; // a failed print stays long enough to photograph the number or reprint
-const PRINT_WAIT = 8000; // no report from the server's printer or the print agent by then: treat as not printed
-const printReports = new Map(); // ticket_printed reports that came before the ticket's answer
 const OFFLINE_GRACE = 1500; // a blip of the network must not flash the "Mohon tunggu" screen
 const MY_TICKETS = "loket.mytickets";
 
@@ -46,7 +45,6 @@ const state = {
   ticket: null,
   refusal: null,
   busy: false,
-  printTimer: null,
   page: 0, // the page of agencies (or of the search's services) shown on the kiosk's start screen
   breaks: null, // where each page starts, measured by fitPages (null: one page)
   fitKey: "", // what the breaks were measured for
@@ -85,24 +83,14 @@ function counterNotes(service) {
   return notes.length ? `<ul class="k-counter-notes">${notes.join("")}</ul>` : "";
 }
 
+// A queue_changed service is the snapshot's service less what only configuration changes
+// (loket/serializers.py, service_live): merged whole, so a new figure needs no edit here.
 function applyQueueChanged(change) {
   for (const update of change.services || []) {
     for (const agency of state.agencies) {
       const service = agency.services.find((s) => s.id === update.id);
       if (!service) continue;
-      Object.assign(service, {
-        waiting: update.waiting,
-        issued_today: update.issued_today,
-        open_counters: update.open_counters,
-        ahead: update.ahead,
-        quota_left: update.quota_left,
-        estimated_wait_minutes: update.estimated_wait_minutes,
-      });
-      // A service that waits for an open counter opens and closes with its counters.
-      if (service.requires_open_counter && (service.open || service.closed_reason === "no_counter_open")) {
-        service.open = update.open_counters > 0;
-        service.closed_reason = service.open ? null : "no_counter_open";
-      }
+      Object.assign(service, update);
       agency.waiting = agency.services.reduce((sum, s) => sum + s.waiting, 0);
     }
   }
@@ -273,10 +261,7 @@ function resultList(results) {
 }
 
 function keyboard() {
-  const rows = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
-  return `<div class="k-keyboard" id="keyboard" hidden>${rows
-    .map((row) => `<div>${[...row].map((k) => `<button type="button" data-key="${k}">${k}</button>`).join("")}</div>`)
-    .join("")}<div><button type="button" data-key=" " class="k-key-wide">${_("spasi")}</button><button type="button" data-key="Backspace" class="k-key-wide">${icon("delete", _("Hapus satu huruf"))}</button><button type="button" data-action="close-keyboard" class="k-key-wide">${pgettext("button", "Tutup")}</button></div></div>`;
+  return keyboardHtml("search", { id: "keyboard", className: "k-keyboard", hidden: true });
 }
 
 function agencyView() {
@@ -437,33 +422,15 @@ function refusalView() {
     </section>`;
 }
 
-function printStatus(ticket) {
-  if (MODE !== "kiosk") return "";
-  const printer = state.kiosk?.printer;
-  if (!printer) return `<p class="k-print k-print-none">${_("Kios ini tidak mencetak tiket. Pindai kode QR atau catat nomor Anda.")}</p>`;
-  if (ticket.printed === true) return `<p class="k-print k-print-ok">${_("Silakan ambil tiket Anda di bawah layar.")}</p>`;
-  if (ticket.printed === null || ticket.printed === undefined) return `<p class="k-print k-print-wait">${_("Sedang mencetak tiket…")}</p>`;
-  return `<div class="k-print k-print-failed" role="alert">
-      <p><strong>${_("Tiket tidak tercetak.")}</strong> ${_("Nomor Anda tetap berlaku: ingat nomor ini atau pindai kode QR.")}</p>
-      <button type="button" class="k-btn k-btn-primary" data-action="reprint">${_("Cetak ulang")}</button>
-    </div>`;
-}
-
 function ticketView() {
-  const tk = state.ticket;
-  return `
-    <section class="k-issued" style="${agencyStyle(tk.agency_color)}">
-      <p class="k-sub">${esc(tk.agency)}</p>
-      <p class="k-issued-service">${esc(localized(tk, "service"))}</p>
-      <p class="k-issued-label">${_("Nomor antrean Anda")}</p>
-      <p class="k-issued-number" id="issued-number">${esc(tk.number)}</p>
-      ${tk.priority ? `<p class="k-t-priority">${_("PRIORITAS")}</p>` : ""}
-      ${placeHtml(tk, state.mpp.timezone)}
-      <div class="k-issued-qr">${tk.qr_svg || ""}<p>${_("Pindai untuk memantau antrean di ponsel Anda")}</p></div>
-      ${printStatus(tk)}
-      <div id="notify-slot"></div>
-      <button type="button" class="k-btn k-btn-ghost" data-action="home">${pgettext("button", "Selesai")} <span id="countdown"></span></button>
-    </section>`;
+  return ticketHtml(state.ticket, {
+    numberId: "issued-number",
+    done: "home",
+    timezone: state.mpp.timezone,
+    printer: MODE === "kiosk" ? Boolean(state.kiosk?.printer) : null,
+    notify: true,
+    countdown: true,
+  });
 }
 
 // live: a redraw for fresh numbers, not a citizen's doing, so it leaves the idle countdown (and a shown
@@ -506,7 +473,7 @@ function go(view, extra = {}) {
   if (view === "home") {
     state.ticket = null;
     state.refusal = null;
-    clearTimeout(state.printTimer);
+    prints.hidden();
     refreshAgencies();
   }
   render();
@@ -528,14 +495,9 @@ async function take(priorityReason = null) {
       return;
     }
     // Printing happens after the answer: its outcome may even arrive before it.
-    const early = printReports.get(ticket.id);
-    printReports.clear();
-    if (early && ticket.printed == null) ticket.printed = early.printed;
     state.ticket = ticket;
+    prints.shown(ticket, Boolean(state.kiosk?.printer));
     go("ticket");
-    if (state.kiosk?.printer && ticket.printed == null) {
-      state.printTimer = setTimeout(() => printed({ ticket_id: ticket.id, printed: false }), PRINT_WAIT);
-    }
   } catch (err) {
     if (err.code === "offline") showOffline(true);
     else go("refusal", { refusal: { ...err.body, code: err.code, message: err.message } });
@@ -544,34 +506,15 @@ async function take(priorityReason = null) {
   }
 }
 
+// The ticket on screen follows its print (kiosk/static/ticketscreen.js); a report redraws it.
+const prints = printWatch(() => {
+  if (state.view === "ticket") render();
+});
+
 function printed(report) {
   document.dispatchEvent(new CustomEvent("loket:ticket_printed", { detail: report })); // the check-in screen's too
   // Reports name the ticket by id: tokens never travel on the kiosk's public room.
-  if (state.view !== "ticket" || !state.ticket || state.ticket.id !== report.ticket_id) {
-    if (printReports.size < 50) printReports.set(report.ticket_id, report);
-    return;
-  }
-  clearTimeout(state.printTimer);
-  state.ticket.printed = report.printed;
-  render();
-}
-
-async function reprint() {
-  const token = state.ticket?.token;
-  if (!token) return;
-  state.ticket.printed = null;
-  render();
-  try {
-    const answer = await api(`/api/tickets/${encodeURIComponent(token)}/reprint`, { method: "POST", timeout: 12000 });
-    if (state.ticket?.token !== token) return;
-    state.ticket.printed = answer.ticket.printed;
-    render();
-    if (answer.ticket.printed == null) state.printTimer = setTimeout(() => printed({ ticket_id: answer.ticket.id, printed: false }), PRINT_WAIT);
-  } catch (err) {
-    if (state.ticket?.token !== token) return;
-    state.ticket.printed = false;
-    render();
-  }
+  prints.report(report);
 }
 
 function remember(ticket) {
@@ -600,8 +543,8 @@ screen.addEventListener("click", (event) => {
     return go("service", { serviceId: service.id, agencyId: service.agency.id });
   }
   if (el.dataset.reason) return take(el.dataset.reason);
-  if (el.dataset.key) return typeKey(el.dataset.key);
   const action = el.dataset.action;
+  if (el.dataset.key && action !== "close-keyboard") return typeKey(el.dataset.key);
   // Back from an agency returns to its page of agencies; every other way home starts at the first page.
   if (action === "home") return go("home", { query: "", page: state.view === "agency" ? state.page : 0 });
   if (action === "page-prev") return turnPage(-1);
@@ -610,7 +553,7 @@ screen.addEventListener("click", (event) => {
   if (action === "back-service") return go("service");
   if (action === "take") return take();
   if (action === "priority") return go("priority");
-  if (action === "reprint") return reprint();
+  if (action === "reprint") return prints.reprint();
   if (action === "clear-search") return go("home", { query: "", page: 0 });
   if (action === "close-keyboard") {
     document.getElementById("keyboard").hidden = true;
@@ -635,10 +578,7 @@ window.addEventListener("resize", () => fitPages());
 
 function typeKey(key) {
   const input = document.getElementById("search");
-  input.value = key === "Backspace" ? input.value.slice(0, -1) : input.value + key.toLowerCase();
-  state.query = input.value;
-  state.page = 0;
-  renderResults();
+  typeInto(input, key.length === 1 ? key.toLowerCase() : key); // its input event redraws the results
   if (!state.query && !document.querySelector("[data-action=clear-search]")) return;
   const clear = document.querySelector("[data-action=clear-search]");
   if (state.query && !clear) input.insertAdjacentHTML("afterend", `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${pgettext("search", "Hapus")}</button>`);
@@ -821,7 +761,7 @@ async function start() {
         else if (["agency", "service"].includes(state.view) && !state.busy) render(true);
       },
       config_changed() {
-        socket.emit("subscribe", MODE === "kiosk" && KIOSK ? { room: "kiosk", kiosk: KIOSK } : { room: "kiosk" });
+        socket.follow();
       },
       ticket_printed: printed,
     },

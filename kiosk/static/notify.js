@@ -2,7 +2,8 @@
 // ticket (a large number pad: the kiosk has no keyboard) and on the ticket page /t/<token> (the phone's
 // own keyboard, and a button that stops the messages). The host screen gives it an empty element after
 // each redraw; what was typed survives the host's redraws (kept per ticket here).
-import { _, api, esc, lang } from "/static/loket.js";
+import { _, api, esc, lang, N_, t } from "/static/loket.js";
+import { keysHtml } from "/static/keyboard.js";
 
 const STYLE = "/kiosk/static/notify.css";
 const kept = new Map(); // token -> {open, digits, channel, notify, busy, error}
@@ -32,15 +33,10 @@ function grouped(digits) {
   return digits.replace(/^(\d{4})(\d{1,4})?(\d{1,5})?$/, (_m, a, b, c) => [a, b, c].filter(Boolean).join("-")) || digits;
 }
 
+const PAD = N_("Papan angka"); // marked here: the extractor cannot read it inside the attribute
+
 function pad() {
-  const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "back", "0", "clear"];
-  return `<div class="n-pad" role="group" aria-label="${esc(_("Papan angka"))}">${keys
-    .map((k) => {
-      if (k === "back") return `<button type="button" class="n-key n-key-fn" data-digit="back" aria-label="${esc(_("Hapus satu angka"))}">⌫</button>`;
-      if (k === "clear") return `<button type="button" class="n-key n-key-fn" data-digit="clear">${esc(_("Kosongkan"))}</button>`;
-      return `<button type="button" class="n-key" data-digit="${k}">${k}</button>`;
-    })
-    .join("")}</div>`;
+  return `<div class="n-pad" role="group" aria-label="${esc(t(PAD))}">${keysHtml("digits")}</div>`;
 }
 
 function view(s, opts, offered) {
@@ -102,10 +98,10 @@ export async function mountNotify(slot, ticket, opts = {}) {
     const current = kept.get(ticket.token);
     const el = event.target.closest("button");
     if (!el || !slot.contains(el) || !current) return;
-    if (el.dataset.digit) {
-      if (el.dataset.digit === "back") current.digits = current.digits.slice(0, -1);
-      else if (el.dataset.digit === "clear") current.digits = "";
-      else if (current.digits.length < 13) current.digits += el.dataset.digit;
+    if (el.dataset.key) {
+      if (el.dataset.key === "Backspace") current.digits = current.digits.slice(0, -1);
+      else if (el.dataset.key === "Clear") current.digits = "";
+      else if (current.digits.length < 13) current.digits += el.dataset.key;
       current.error = "";
     } else if (el.dataset.channel) {
       current.channel = el.dataset.channel;

@@ -149,7 +149,7 @@ function update(fresh) {
   if (!ACTIVE.includes(ticket.status) && wakeLock) wakeLock.release().catch(() => null);
   render();
   // A transfer puts the ticket in another service's line: follow that line's changes instead.
-  if (serviceMoved && socket) socket.emit("subscribe", { room: "ticket", token });
+  if (serviceMoved && socket) socket.follow();
 }
 
 async function refresh() {

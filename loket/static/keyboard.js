@@ -1,26 +1,79 @@
-// The on-screen keyboard of a keyboardless kiosk: types into whichever text field has focus.
-import { _, icon, pgettext } from "/static/loket.js";
+// The one on-screen keyboard of Loket's touchscreens (a kiosk has no other), in four layouts: free text
+// (a complaint), search (the kiosk's start screen), booking code (check-in) and digits (a phone number).
+// Every key is a button with data-key: a character, or Shift, Backspace, Enter, Clear, Close.
+import { _, esc, icon, pgettext } from "/static/loket.js";
 
-const ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM", ".,-@/?!"];
+const WORD_KEYS = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
 
-function insert(field, text) {
+// Each layout: rows of character keys, then its function keys; keyClass/wideClass style it where it is shown.
+const LAYOUTS = {
+  text: { rows: ["1234567890", ...WORD_KEYS, ".,-@/?!"], fns: ["Shift", " ", "Backspace", "Enter", "Close"], shift: true, wideClass: "l-key-wide" },
+  search: { rows: WORD_KEYS, fns: [" ", "Backspace", "Close"], wideClass: "k-key-wide" },
+  code: { rows: ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"], fns: ["Backspace"], wideClass: "k-key-wide" }, // booking codes have no 0/O, 1/I
+  digits: { grid: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Backspace", "0", "Clear"], keyClass: "n-key", wideClass: "n-key n-key-fn" },
+};
+
+function label(layout, key, shift) {
+  if (key === " ") return _("spasi");
+  if (key === "Backspace") {
+    if (layout === "digits") return { text: "⌫", aria: _("Hapus satu angka") };
+    if (layout === "code") return `${icon("delete")} ${_("Hapus")}`;
+    return layout === "search" ? icon("delete", _("Hapus satu huruf")) : icon("delete", _("Hapus"));
+  }
+  if (key === "Shift") return _("Huruf besar");
+  if (key === "Enter") return _("Baris baru");
+  if (key === "Close") return pgettext("button", "Tutup");
+  if (key === "Clear") return esc(_("Kosongkan"));
+  return esc(/[A-Z]/.test(key) && layout === "text" && !shift ? key.toLowerCase() : key);
+}
+
+function keyHtml(layout, key, shift = false) {
+  const spec = LAYOUTS[layout];
+  const fn = key.length > 1 || key === " ";
+  const value = !fn && layout === "text" && !shift ? key.toLowerCase() : key;
+  const shown = label(layout, key, shift);
+  const text = typeof shown === "object" ? shown.text : shown;
+  const aria = typeof shown === "object" ? ` aria-label="${esc(shown.aria)}"` : "";
+  const cls = (fn ? (key === " " && layout === "text" ? "l-key-space" : spec.wideClass) : spec.keyClass) || "";
+  const extra = key === "Shift" ? ` aria-pressed="${shift}"` : key === "Close" ? ' data-action="close-keyboard"' : "";
+  return `<button type="button" data-key="${esc(value)}"${cls ? ` class="${cls}"` : ""}${aria}${extra}>${text}</button>`;
+}
+
+/** The keys of a layout, rows in <div>s (the digits: one flat grid), for the element that holds them. */
+export function keysHtml(layout, shift = false) {
+  const spec = LAYOUTS[layout];
+  if (spec.grid) return spec.grid.map((k) => keyHtml(layout, k)).join("");
+  const row = (keys) => `<div>${keys.map((k) => keyHtml(layout, k, shift)).join("")}</div>`;
+  return spec.rows.map((r) => row([...r])).join("") + row(spec.fns);
+}
+
+/** A keyboard as HTML: opts.id, opts.className, opts.label (its accessible name), opts.hidden. */
+export function keyboardHtml(layout, opts = {}) {
+  return `<div class="${opts.className || "l-keyboard"}"${opts.id ? ` id="${opts.id}"` : ""} role="group" aria-label="${esc(opts.label || _("Papan ketik layar"))}"${opts.hidden ? " hidden" : ""}>${keysHtml(layout)}</div>`;
+}
+
+/** What a key does to a text field, at its caret, announced with an input event as a real key would be. */
+export function typeKey(field, key) {
   const start = field.selectionStart ?? field.value.length;
   const end = field.selectionEnd ?? field.value.length;
-  field.setRangeText(text, start, end, "end");
+  if (key === "Backspace") {
+    if (start === end && start > 0) field.setRangeText("", start - 1, end, "end");
+    else field.setRangeText("", start, end, "end");
+  } else if (key === "Clear") {
+    field.value = "";
+  } else if (key === "Enter") {
+    if (field.tagName === "TEXTAREA") field.setRangeText("\n", start, end, "end");
+  } else if (key.length === 1) {
+    field.setRangeText(key, start, end, "end");
+  } else {
+    return;
+  }
   field.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
-function erase(field) {
-  const start = field.selectionStart ?? field.value.length;
-  const end = field.selectionEnd ?? field.value.length;
-  if (start === end && start > 0) field.setRangeText("", start - 1, end, "end");
-  else field.setRangeText("", start, end, "end");
-  field.dispatchEvent(new Event("input", { bubbles: true }));
-}
-
-/** Attach a keyboard to the text fields inside `root`; it appears under the focused field's form. */
+/** Attach the text keyboard to the fields inside `root`; it appears under the focused field (or its label). */
 export function attachKeyboard(root) {
-    const board = document.createElement("div");
+  const board = document.createElement("div");
   board.className = "l-keyboard";
   board.id = "onscreen-keyboard";
   board.hidden = true;
@@ -28,19 +81,9 @@ export function attachKeyboard(root) {
   board.setAttribute("aria-label", _("Papan ketik layar"));
   let shift = false;
   let target = null;
-
-  function draw() {
-    const keys = ROWS.map((row) => `<div>${[...row].map((k) => {
-      const ch = /[A-Z]/.test(k) && !shift ? k.toLowerCase() : k;
-      return `<button type="button" data-key="${ch}">${ch}</button>`;
-    }).join("")}</div>`).join("");
-    board.innerHTML = `${keys}<div>
-      <button type="button" data-key="Shift" class="l-key-wide" aria-pressed="${shift}">${_("Huruf besar")}</button>
-      <button type="button" data-key=" " class="l-key-space">${_("spasi")}</button>
-      <button type="button" data-key="Backspace" class="l-key-wide">${icon("delete", _("Hapus"))}</button>
-      <button type="button" data-key="Enter" class="l-key-wide">${_("Baris baru")}</button>
-      <button type="button" data-key="Close" class="l-key-wide">${pgettext("button", "Tutup")}</button></div>`;
-  }
+  const draw = () => {
+    board.innerHTML = keysHtml("text", shift);
+  };
 
   // Keys never take the focus: the caret stays in the field being typed.
   board.addEventListener("pointerdown", (event) => event.preventDefault());
@@ -48,13 +91,20 @@ export function attachKeyboard(root) {
   board.addEventListener("click", (event) => {
     const key = event.target.closest("button")?.dataset.key;
     if (!key || !target) return;
-    if (key === "Close") { board.hidden = true; target.blur(); return; }
-    if (key === "Shift") { shift = !shift; draw(); return; }
-    if (key === "Backspace") erase(target);
-    else if (key === "Enter") { if (target.tagName === "TEXTAREA") insert(target, "\n"); }
-    else {
-      insert(target, key);
-      if (shift) { shift = false; draw(); }
+    if (key === "Close") {
+      board.hidden = true;
+      target.blur();
+      return;
+    }
+    if (key === "Shift") {
+      shift = !shift;
+      draw();
+      return;
+    }
+    typeKey(target, key);
+    if (shift && key.length === 1) {
+      shift = false;
+      draw();
     }
     target.focus();
   });

@@ -97,11 +97,21 @@ export async function api(path, { method = "GET", body, timeout = 8000, headers 
   return data;
 }
 
-// A live connection that re-subscribes (and so gets a fresh snapshot) on every (re)connect.
-export function live(subscription, handlers) {
+// The one live connection of every screen: on every (re)connect it says again what the screen follows, so
+// a screen that lost its network heals itself (a fresh snapshot, or handlers.connection(true) to re-read).
+// verb: "subscribe" (rooms with a snapshot), "follow_complaint", "follow_booking_slots" (docs/events.md).
+// subscription: its payload, or a function giving the current one (null: nothing to follow yet).
+// socket.follow(next) sends it now: after config_changed, or with `next` when the screen follows something else.
+export function live(subscription, handlers, verb = "subscribe") {
   const socket = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+  let current = subscription;
+  socket.follow = (next = current) => {
+    current = next;
+    const payload = typeof current === "function" ? current() : current;
+    if (payload && socket.connected) socket.emit(verb, payload);
+  };
   socket.on("connect", () => {
-    socket.emit("subscribe", subscription);
+    socket.follow();
     handlers.connection?.(true);
   });
   socket.on("disconnect", (reason) => {
