@@ -42,8 +42,11 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Two workers (pytest-xdist): every test brings its own server and port, so they run side by side on the
+# two CPUs CI has; `make test WORKERS=0` runs them one after another.
+WORKERS ?= 2
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist worksteal)
 
 # Re-extract the texts marked in Python (N_, gettext) and templates (_()) per babel.cfg and update the
 # id and en catalogs; then write the English of new entries in loket/translations/en/…/messages.po.
