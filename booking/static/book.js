@@ -296,12 +296,21 @@ const FIELD_HELP = {
   nik: N_("NIK terdiri dari 16 angka, sesuai KTP-el."),
 };
 
+// Data the page itself carries (booking/views.py), or null when it is missing or cut short.
+function inPage(id) {
+  try {
+    return JSON.parse(document.getElementById(id)?.textContent || "null");
+  } catch {
+    return null;
+  }
+}
+
 async function start() {
   const asked = new URLSearchParams(location.search).get("lang");
   if (asked === "id" || asked === "en") setLang(asked); // the booking page that follows keeps the language
   api("/api/notify").then((a) => { state.channels = a.channels; }).catch(() => {});
   try {
-    const agencies = await api("/api/agencies");
+    const agencies = inPage("agencies-data") || (await api("/api/agencies"));
     state.agencies = agencies.map((a) => ({ ...a, services: a.services.filter((s) => s.booking_enabled) })).filter((a) => a.services.length);
     const wanted = Number(new URLSearchParams(location.search).get("service"));
     const match = services().find((s) => s.id === wanted);

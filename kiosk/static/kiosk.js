@@ -723,6 +723,22 @@ function tickClock() {
 
 // ---------------------------------------------------------------- start
 
+function snapshot(data) {
+  state.mpp = data.mpp;
+  applyAgencies(data.agencies);
+  applyCounters(data.counters);
+  // /ambil/?service=ID (the QR a refused citizen scanned at the kiosk) opens that service directly.
+  const wanted = Number(params.get("service"));
+  if (wanted && !state.serviceId && serviceById(wanted)) Object.assign(state, { view: "service", serviceId: wanted, agencyId: serviceById(wanted).agency.id });
+  showOffline(false);
+  // A citizen in the middle of taking a ticket keeps their screen; lists redraw with fresh numbers.
+  if (["home", "agency", "service"].includes(state.view) || !state.agencies.length) {
+    if (state.view === "home" && document.activeElement?.id === "search") renderResults();
+    else render(true);
+  }
+  tickClock();
+}
+
 async function start() {
   if (MODE === "kiosk" && KIOSK) {
     try {
@@ -733,27 +749,22 @@ async function start() {
       if (err.code === "kiosk_not_found") document.getElementById("kiosk-note").textContent = ` · ${_("kios belum terdaftar")}: ${KIOSK}`;
     }
   }
+  // The phone's page carries its first snapshot (kiosk/views.py): drawn at once, the socket keeps it live.
+  const first = document.getElementById("first-snapshot");
+  if (first) {
+    try {
+      snapshot(JSON.parse(first.textContent));
+    } catch {
+      // a page cut short on a weak connection: the socket's snapshot draws it
+    }
+  }
   socket = live(
     MODE === "kiosk" && KIOSK ? { room: "kiosk", kiosk: KIOSK } : { room: "kiosk" },
     {
       connection(up) {
         if (!up) showOffline(true);
       },
-      snapshot(data) {
-        state.mpp = data.mpp;
-        applyAgencies(data.agencies);
-        applyCounters(data.counters);
-        // /ambil/?service=ID (the QR a refused citizen scanned at the kiosk) opens that service directly.
-        const wanted = Number(params.get("service"));
-        if (wanted && !state.serviceId && serviceById(wanted)) Object.assign(state, { view: "service", serviceId: wanted, agencyId: serviceById(wanted).agency.id });
-        showOffline(false);
-        // A citizen in the middle of taking a ticket keeps their screen; lists redraw with fresh numbers.
-        if (["home", "agency", "service"].includes(state.view) || !state.agencies.length) {
-          if (state.view === "home" && document.activeElement?.id === "search") renderResults();
-          else render(true);
-        }
-        tickClock();
-      },
+      snapshot,
       queue_changed(change) {
         applyQueueChanged(change);
         applyCounters(change.counters);
