@@ -24,7 +24,7 @@ from flask import Flask, abort, render_template, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from loket import api, assets, auth, backup, demo, emitter, errors, i18n, metrics, realtime, sender, watcher
+from loket import api, assets, auth, backup, demo, emitter, errors, i18n, metrics, realtime, sender, watcher, wsdeflate
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -247,6 +247,7 @@ def create_app(config: dict | None = None) -> Flask:
         generated={"/i18n/en.js": lambda: i18n.catalog_module("en")},
     )
     metrics.install(app)
+    wsdeflate.install()  # a broadcast compressed once, not once per socket (loket/wsdeflate.py)
     realtime.socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
