@@ -41,7 +41,7 @@ def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: in
     try:
         before = server.usage()
         clients = subprocess.Popen(
-            ["node", str(ROOT / "bench" / "fanout_clients.mjs"), server.url, str(work / "subs.json")],
+            ["node", str(ROOT / "bench" / "fanout_clients.mjs"), server.url, str(work / "subs.json"), str(work / "arrivals.json")],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -84,7 +84,8 @@ def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: in
         time.sleep(10)  # late arrivals still count (their latency shows it); only absent ones are lost
         clients.stdin.write("stop\n")
         clients.stdin.flush()
-        result = json.loads(clients.stdout.readline())
+        assert clients.stdout.readline().strip() == "done"
+        result = json.loads((work / "arrivals.json").read_text())
         for s in officers.values():
             s.close()
     finally:

@@ -1,12 +1,13 @@
 // Many screens and phones in one process: socket.io-client websockets (the browser's own client library),
 // each subscribed as bench/fanout.py asks, recording when every ticket_called arrives (wall clock, ms).
-// Usage: node bench/fanout_clients.mjs URL SUBS.json  — prints {"ready": …} when every client has its
-// snapshot, then, after a line on stdin, {"arrivals": [[sub, ticket_id, ms], …], …} and exits.
-import { readFileSync } from "node:fs";
+// Usage: node bench/fanout_clients.mjs URL SUBS.json OUT.json — prints {"ready": …} when every client has
+// its snapshot; after a line on stdin writes {"arrivals": [[sub, ticket_id, ms], …], …} to OUT.json (a pipe
+// would cut a long line when the process exits), prints "done" and exits.
+import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { io } from "socket.io-client";
 
-const [url, file] = [process.argv[2], process.argv[3]];
+const [url, file, out] = [process.argv[2], process.argv[3], process.argv[4]];
 const subs = JSON.parse(readFileSync(file, "utf8"));
 const arrivals = [];
 const sockets = [];
@@ -45,6 +46,7 @@ console.log(JSON.stringify({ ready: snapshots, failed }));
 const lines = createInterface({ input: process.stdin });
 lines.once("line", () => {
   for (const s of sockets) s.close();
-  console.log(JSON.stringify({ arrivals, snapshots, failed }));
+  writeFileSync(out, JSON.stringify({ arrivals, snapshots, failed }));
+  console.log("done");
   process.exit(0);
 });
