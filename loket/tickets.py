@@ -714,8 +714,9 @@ def waiting_for_counter(db: Database, counter_id: int, now: datetime, limit: int
 # ---------------------------------------------------------------- place in line
 
 
-class Waiting(NamedTuple):
-    """A waiting ticket as call-next sees it (a tuple: a day's line is read into thousands of them)."""
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket as call-next sees it."""
 
     id: int
     service_id: int
@@ -782,8 +783,8 @@ def _simulate(
     for ticket in sorted(waiting, key=_line_key, reverse=True):  # each line newest first: pop() takes the oldest
         heads.setdefault(ticket.service_id, [[], []])[0 if ticket.priority else 1].append(ticket)
     callers = [Caller(c.id, c.services, c.regulars_since_priority) for c in callers]  # simulated, never the caller's own
-    # calls made so far by the counters serving each service: a counter's call counts for each service it serves
-    made = dict.fromkeys({*heads, *newcomers}, 0)
+    calls = {c.id: 0 for c in callers}
+    serving = {s: [c.id for c in callers if s in c.services] for s in {*heads, *newcomers}}
     places: dict[int, int] = {}
     found: dict[int, int] = {}
     busy = list(callers)
@@ -796,15 +797,13 @@ def _simulate(
             free = regular is None or _line_key(regular) > newcomer_key  # nothing older than a newcomer
             if watched and free and _choose(urgent, newcomer, caller, conf, limit) is newcomer:
                 for s in watched:
-                    found[s] = made[s]
+                    found[s] = sum(calls[c] for c in serving[s])
             picked = _choose(urgent, regular, caller, conf, limit)
             if picked is None:
                 continue  # with nobody arriving, a counter with nothing to call stays so
-            places[picked.id] = made[picked.service_id]
+            places[picked.id] = sum(calls[c] for c in serving[picked.service_id])
             heads[picked.service_id][0 if picked.priority else 1].pop()
-            for s in caller.services:
-                if s in made:
-                    made[s] += 1
+            calls[caller.id] += 1
             if picked.priority:
                 caller.regulars_since_priority = 0
             elif caller.regulars_since_priority is not None:
