@@ -51,3 +51,15 @@ def test_the_layout_check_sees_an_import_of_another_role(tmp_path):
 
 def test_every_blueprint_has_its_url_prefix(app):
     assert [name for name, blueprint in app.blueprints.items() if not blueprint.url_prefix] == []
+
+
+def test_every_package_the_server_imports_is_in_the_wheel():
+    """A role folder left out of pyproject's package list installs a server that cannot start (dist-check caught `public`)."""
+    import fnmatch
+    import tomllib
+
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]["find"]
+    packages = sorted(path.parent.name for path in ROOT.glob("*/__init__.py") if path.parent.name not in ("tests", "bench"))
+    assert set(ROLES) | {"loket"} <= set(packages)
+    left_out = [name for name in packages if not any(fnmatch.fnmatch(name, pattern) for pattern in find["include"])]
+    assert left_out == []
