@@ -9,7 +9,7 @@ import contextlib
 from datetime import datetime
 
 from flask import Blueprint, current_app, make_response, render_template, request
-from flask_socketio import join_room, leave_room, rooms
+from flask_socketio import emit, join_room, leave_room, rooms
 
 from loket import auth, bookings, csvout, inputs, issuing, notify, serializers
 from loket.db import get_db, one, settings, transaction
@@ -189,7 +189,15 @@ def follow_booking_slots(data):
     for room in rooms():
         if room.startswith("booking-slots:"):
             leave_room(room)
-    join_room(slots_room(service_id, day))
+    room = slots_room(service_id, day)
+    join_room(room)
+    # The places left as of the join, to this page alone: a booking made between the page's own read and
+    # its join (a slow phone, a reconnect) would otherwise stay unheard until the next change.
+    try:
+        emit("booking_slots_changed", bookings.slots(get_db(), service_id, day, clock()))
+    except LoketError as err:
+        leave_room(room)
+        return err.to_dict(current_language())
     return {"ok": True}
 
 

@@ -211,6 +211,22 @@ def test_cancel_frees_the_place_at_once_and_open_booking_pages_hear_it(app, clie
     page.disconnect()
 
 
+def test_a_page_joining_late_hears_the_places_as_of_its_join(app, client, db):
+    """A booking made after the page read its times but before its socket joined is not missed."""
+    sid = service_id(db)
+    configure(db, sid, booking_capacity=2)
+    body = {"service_id": sid, "date": "2026-11-25", "start": "11:00", "name": "Siti", "phone": PHONE, "nik": "3201234567890123"}
+    assert client.post("/api/bookings", json=body).status_code == 201
+    page = socketio.test_client(app)
+    assert page.emit("follow_booking_slots", {"service_id": sid, "date": "2026-11-25"}, callback=True) == {"ok": True}
+    pushed = [e for e in page.get_received() if e["name"] == "booking_slots_changed"]
+    assert len(pushed) == 1 and pushed[0]["args"][0]["date"] == "2026-11-25"
+    assert [s["left"] for s in pushed[0]["args"][0]["slots"] if s["start"] == "11:00"] == [1]
+    unknown = page.emit("follow_booking_slots", {"service_id": 99999, "date": "2026-11-25"}, callback=True)
+    assert unknown["error"] and unknown["message"] and not page.get_received()
+    page.disconnect()
+
+
 def test_walk_ins_leave_the_booked_share_of_the_quota_and_a_booked_citizen_still_gets_a_ticket(db, clock):
     sid = service_id(db)
     configure(db, sid, daily_quota=4, booking_quota_percent=50)

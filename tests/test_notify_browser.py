@@ -126,6 +126,19 @@ def test_the_admin_sets_up_sms_sends_a_test_and_reads_the_log_masked(server, pag
     assert blocking_violations(page) == []
 
 
+def test_the_log_opens_on_the_mpps_day_not_the_browsers_utc_day(server, page_factory):
+    """At 01:00 WIB the browser's UTC date is still yesterday; the log and report open on the MPP's today."""
+    page = page_factory(1366, 768)
+    page.clock.set_fixed_time("2026-12-06T18:00:00Z")  # 01:00 WIB on 7 December
+    page.goto(f"{server.url}/admin/pesan")
+    page.locator("#login-form [name=username]").fill("admin")
+    page.locator("#login-form [name=password]").fill(PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.locator("#log [name=day]").wait_for()
+    assert page.locator("#log [name=day]").input_value() == "2026-12-07"
+    assert page.locator("#report [name=from]").input_value() == "2026-12-07"
+
+
 def test_a_booking_asks_consent_beside_the_phone_field(server, page_factory):
     page = page_factory(360, 740, has_touch=True, is_mobile=True)
     page.goto(f"{server.url}/reservasi/")

@@ -1,6 +1,6 @@
 // Admin → Pesan SMS/WhatsApp (/admin/pesan): the channels and a test message, each service's triggers and
 // texts, the delivery log and the report. Numbers arrive masked; tokens and secrets never come back.
-import { _, api, N_, t } from "/static/loket.js";
+import { _, api, mppDay, N_, t } from "/static/loket.js";
 import { csvLink, el, session } from "./common.js";
 
 const main = document.getElementById("notify");
@@ -16,7 +16,8 @@ const PROVIDERS = {
   sms: [["off", N_("Tidak aktif")], ["gammu", N_("Modem GSM (gammu-smsd)")], ["http", N_("Gateway HTTP")]],
   whatsapp: [["off", N_("Tidak aktif")], ["cloud", N_("WhatsApp Cloud API")], ["http", N_("Gateway HTTP")]],
 };
-const today = () => new Date().toISOString().slice(0, 10);
+let timeZone = "Asia/Jakarta";
+const today = () => mppDay(timeZone);
 
 function field(label, input) {
   return el("label", {}, label, " ", input);
@@ -213,7 +214,8 @@ function reportCard() {
 }
 
 async function start() {
-  const user = await session();
+  const [user, mpp] = await Promise.all([session(), api("/api/mpp")]);
+  timeZone = mpp.timezone || timeZone;
   main.hidden = false;
   const log = logCard();
   const parts = [el("nav", { class: "crumbs" }, el("a", { href: "/admin/" }, "← " + _("Administrasi"))), el("h1", {}, _("Pesan SMS/WhatsApp"))];

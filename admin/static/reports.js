@@ -1,5 +1,5 @@
 // Reports: every chart has its table underneath and a CSV of exactly that table from the same API.
-import { api, lang, localDate, N_, NC_, pgettext, t } from "/static/loket.js";
+import { api, lang, localDate, mppDay, N_, NC_, pgettext, t } from "/static/loket.js";
 import { csvLink, el, session } from "./common.js";
 import { start as startManagement } from "./management.js";
 
@@ -251,7 +251,7 @@ const select = filters.elements.agency_id;
 items.forEach((a) => select.append(el("option", { value: a.id }, `${a.code} — ${a.name}`)));
 if (user.role !== "admin") { select.value = String(user.agency_id); select.disabled = true; }
 const query = new URLSearchParams(location.search);
-const today = new Date().toLocaleDateString("en-CA", { timeZone: (await api("/api/mpp")).timezone });
+const today = mppDay((await api("/api/mpp")).timezone);
 filters.elements.from.value = query.get("from") || today;
 filters.elements.to.value = query.get("to") || today;
 dayFields(today);

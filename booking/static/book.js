@@ -194,7 +194,8 @@ async function chooseDay(date) {
   render();
   try {
     const answer = await api(`/api/bookings/slots?service_id=${state.serviceId}&date=${date}`);
-    if (state.date === date) state.slots = answer.slots;
+    // The socket's places (sent on joining, then at every change) are never older than this read.
+    if (state.date === date && !state.slots) state.slots = answer.slots;
   } catch (err) {
     if (state.date === date) state.slotsError = err.message;
   }
@@ -243,7 +244,7 @@ async function submit() {
 
 const socket = live(() => (state.serviceId && state.date ? { service_id: state.serviceId, date: state.date } : null), {
   booking_slots_changed(data) {
-    if (data.service_id !== state.serviceId || data.date !== state.date || !state.slots) return;
+    if (data.service_id !== state.serviceId || data.date !== state.date) return;
     state.slots = data.slots;
     const day = state.days?.days.find((d) => d.date === data.date);
     if (day) day.left = data.slots.reduce((sum, s) => sum + s.left, 0);

@@ -1,5 +1,6 @@
 // The voice: one queue per display, one announcement at a time, never a replay, never far behind the panel.
 import { $, MAX_LAG_MS, displayName, now, pushKept, params, root, state } from "./screen.js";
+import { mppDay } from "/static/loket.js";
 
 const HOLD_MS = 3500; // a call is highlighted at least this long when no voice is heard
 const BURST_HOLD_MS = 1500;
@@ -9,14 +10,14 @@ const REMEMBERED = 200; // call ids kept per display: more than a snapshot's rec
 
 const storeKey = `loket.display.announced.${displayName || "-"}`;
 
-function mppDay() {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: state.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now());
+function today() {
+  return mppDay(state.timezone, now());
 }
 
 function announcedIds() {
   try {
     const saved = JSON.parse(localStorage.getItem(storeKey) || "{}");
-    return saved.day === mppDay() && Array.isArray(saved.ids) ? saved.ids : [];
+    return saved.day === today() && Array.isArray(saved.ids) ? saved.ids : [];
   } catch {
     return [];
   }
@@ -31,7 +32,7 @@ export function markAnnounced(callId) {
   if (ids.includes(callId)) return;
   ids.push(callId);
   // Only calls a snapshot can bring back (its recent calls) matter for replays: keep the latest few.
-  localStorage.setItem(storeKey, JSON.stringify({ day: mppDay(), ids: ids.slice(-REMEMBERED) }));
+  localStorage.setItem(storeKey, JSON.stringify({ day: today(), ids: ids.slice(-REMEMBERED) }));
 }
 
 // ---------------------------------------------------------------- sound: one queue, never overlapping

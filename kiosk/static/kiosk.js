@@ -1,5 +1,5 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
-import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, localized, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
+import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, localized, mppDay, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
 import { KIOSK, kioskHeaders } from "./pairing.js";
 import { printWatch, ticketHtml } from "./ticketscreen.js";
 import { keyboardHtml, typeKey as typeInto } from "/static/keyboard.js";
@@ -384,7 +384,7 @@ function openingText(serviceId) {
   let when = `<p>${_("Belum ada jadwal buka dalam tiga minggu ke depan. Tanyakan di meja informasi.")}</p>`;
   if (next) {
     const tomorrow = new Date(Date.now() + 86400000);
-    const isTomorrow = next.date === new Intl.DateTimeFormat("en-CA", { timeZone: state.mpp.timezone || "Asia/Jakarta" }).format(tomorrow);
+    const isTomorrow = next.date === mppDay(state.mpp.timezone, tomorrow);
     const day = next.today ? _("hari ini") : isTomorrow ? `${_("besok")}, ${localDate(next.date)}` : localDate(next.date);
     const zone = mppTime(new Date(), state.mpp.timezone).zone;
     when = `<p class="k-opening-when">${_("Silakan datang kembali")} <strong>${esc(day)}</strong> ${_("mulai pukul")} <strong>${esc(next.time)} ${esc(zone)}</strong>.</p>`;
@@ -526,7 +526,7 @@ function remember(ticket) {
 function showMine() {
   const box = document.getElementById("my-tickets");
   if (!box) return;
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: state.mpp.timezone || "Asia/Jakarta" }).format(new Date());
+  const today = mppDay(state.mpp.timezone);
   const mine = JSON.parse(localStorage.getItem(MY_TICKETS) || "[]").filter((x) => x.issued_on === today);
   box.hidden = !mine.length;
   box.innerHTML = mine.length

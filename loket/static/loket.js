@@ -153,6 +153,12 @@ export function mppTime(date, timeZone = "Asia/Jakarta", locale = lang() === "en
   return { date: `${named.weekday}, ${day}`, day, time: `${clock.hour}:${clock.minute}`, seconds: clock.second, zone: ZONES[timeZone] || "" };
 }
 
+// The MPP's business date "2026-12-07" at a moment (now by default): the day the server files tickets,
+// logs and reports under, which is not the browser's UTC day after 17:00 WIB.
+export function mppDay(timeZone = "Asia/Jakarta", date = new Date()) {
+  return format("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+}
+
 // A business date "2026-12-22" (a local date, no zone) as every screen writes it: "Selasa, 22 Desember 2026".
 export function localDate(text) {
   const [y, m, d] = String(text || "").slice(0, 10).split("-").map(Number);

@@ -38,3 +38,5 @@ $("tablets").addEventListener("click", async (event) => {
     $("tablets-error").textContent = err.message;
   }
 });
+// The buttons come disabled from the server: a press before this module listens would do nothing at all.
+for (const button of document.querySelectorAll("#tablets button.pair, #tablets button.unpair")) button.disabled = false;
