@@ -26,10 +26,16 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=50, help="issues timed at each length")
     parser.add_argument("--root", type=Path, default=HERE.parent)
     args = parser.parse_args()
-    sys.path[:0] = [str(args.root.resolve()), str(HERE)]
+    sys.path.insert(0, str(HERE))
     from common import KIOSK, OUT, machine, prepare_db
 
+    # after common, which puts this checkout first on the path: the code measured is --root's
+    sys.path.insert(0, str(args.root.resolve()))
+    import loket
     from server import create_app
+
+    measured = Path(loket.__file__).resolve().parent.parent
+    assert measured == args.root.resolve(), f"measuring {measured}, not {args.root}"
 
     db = prepare_db(OUT / "line_cost" / "line.db")
     app = create_app({"DATABASE": str(db), "TESTING": False})
@@ -53,7 +59,7 @@ def main() -> None:
             issue()
         results[target] = round(statistics.median(issue() for _ in range(args.sample)) * 1000, 2)
         print(f"{target:>6} waiting: {results[target]} ms per issue", flush=True)
-    print(json.dumps({"root": str(args.root.resolve()), "ms_per_issue": results, "machine": machine()}))
+    print(json.dumps({"root": str(measured), "ms_per_issue": results, "machine": machine()}))
 
 
 if __name__ == "__main__":

@@ -714,14 +714,14 @@ def waiting_for_counter(db: Database, counter_id: int, now: datetime, limit: int
 # ---------------------------------------------------------------- place in line
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """A waiting ticket as call-next sees it."""
+class Waiting(NamedTuple):
+    """A waiting ticket as call-next sees it. A tuple whose order is the line's (queued_at, then id), so a
+    long line sorts and its heads compare as plain tuples: a day's line is read into thousands of these."""
 
+    queued_at: str
     id: int
     service_id: int
     priority: bool
-    queued_at: str
 
 
 @dataclass
@@ -732,23 +732,6 @@ class Caller:
     id: int
     services: frozenset[int]
     regulars_since_priority: int | None = None
-
-
-def _choose(urgent: Waiting | None, regular: Waiting | None, caller: Caller, conf: dict, limit: str) -> Waiting | None:
-    """`next_for_counter`'s rule between the oldest urgent and the oldest regular ticket a counter can call."""
-    if regular is not None and int(conf.get("max_regular_wait_minutes") or 0) > 0 and regular.queued_at <= limit:
-        return regular  # overdue: the oldest regular ticket is the oldest overdue one
-    if urgent is None or regular is None:
-        return urgent or regular
-    if conf.get("priority_policy") == "interleave":
-        every = max(int(conf.get("priority_interleave_n") or 1), 1)
-        due = caller.regulars_since_priority is None or caller.regulars_since_priority >= every
-        return urgent if due else regular
-    return urgent
-
-
-def _line_key(ticket: Waiting) -> tuple[str, int]:
-    return ticket.queued_at, ticket.id
 
 
 def line_up(waiting: list[Waiting], callers: list[Caller], conf: dict, now: datetime) -> dict[int, int]:
@@ -772,44 +755,68 @@ def _simulate(
     would call it, the line runs exactly as without it; the first turn at which a counter serving its
     service would choose it (no older regular ticket left, and the policy takes a regular one) is its
     place. So one run answers for every service, with nothing added to the line.
+
+    Each pick is `next_for_counter`'s rule (the oldest regular ticket if it is overdue, else the oldest
+    urgent one, else the oldest regular one; under interleave a regular one when the counter's urgent
+    call is not yet due). It runs once per waiting ticket, so it reads the heads of prepared lists.
     """
     if not callers:
         return {}, {}  # nobody calls: nobody is placed (and a long line is not sorted for nothing)
     cap = int(conf.get("max_regular_wait_minutes") or 0)
-    limit = iso(now - timedelta(minutes=cap)) if cap > 0 else ""
-    newcomer = Waiting(0, 0, False, iso(now))
-    newcomer_key = (newcomer.queued_at, float("inf"))
-    heads: dict[int, list] = {}
-    for ticket in sorted(waiting, key=_line_key, reverse=True):  # each line newest first: pop() takes the oldest
-        heads.setdefault(ticket.service_id, [[], []])[0 if ticket.priority else 1].append(ticket)
-    callers = [Caller(c.id, c.services, c.regulars_since_priority) for c in callers]  # simulated, never the caller's own
-    calls = {c.id: 0 for c in callers}
-    serving = {s: [c.id for c in callers if s in c.services] for s in {*heads, *newcomers}}
+    limit = iso(now - timedelta(minutes=cap)) if cap > 0 else None
+    interleave = conf.get("priority_policy") == "interleave"
+    every = max(int(conf.get("priority_interleave_n") or 1), 1)
+    now_at = iso(now)
+    heads: dict[int, tuple[list, list]] = {}
+    for ticket in sorted(waiting, reverse=True):  # each line newest first: [-1] is the oldest, pop() takes it
+        heads.setdefault(ticket[2], ([], []))[0 if ticket[3] else 1].append(ticket)
+    # Per service, the calls made so far by the counters that serve it: a ticket's place when picked.
+    made = dict.fromkeys({s for c in callers for s in c.services}, 0)
+    turns = [
+        [
+            c.regulars_since_priority,
+            [heads[s][0] for s in sorted(c.services) if s in heads],
+            [heads[s][1] for s in sorted(c.services) if s in heads],
+            tuple(c.services),
+            [s for s in sorted(c.services) if s in newcomers],
+        ]
+        for c in callers
+    ]  # simulated state, never the caller's own
     places: dict[int, int] = {}
     found: dict[int, int] = {}
-    busy = list(callers)
-    while busy:
+    while turns:
         still = []
-        for caller in busy:
-            urgent = min((heads[s][0][-1] for s in caller.services if s in heads and heads[s][0]), key=_line_key, default=None)
-            regular = min((heads[s][1][-1] for s in caller.services if s in heads and heads[s][1]), key=_line_key, default=None)
-            watched = [s for s in caller.services if s in newcomers and s not in found]
-            free = regular is None or _line_key(regular) > newcomer_key  # nothing older than a newcomer
-            if watched and free and _choose(urgent, newcomer, caller, conf, limit) is newcomer:
+        for turn in turns:
+            since, urgent_lines, regular_lines, services, watched = turn
+            urgent = min([line[-1] for line in urgent_lines if line], default=None)
+            regular = min([line[-1] for line in regular_lines if line], default=None)
+            # A newcomer's turn: nothing older than it left, and (never overdue, it is taken now) no
+            # urgent ticket the policy would take first.
+            takes_regular = urgent is None or (interleave and since is not None and since < every)
+            if watched and takes_regular and (regular is None or regular[0] > now_at):
                 for s in watched:
-                    found[s] = sum(calls[c] for c in serving[s])
-            picked = _choose(urgent, regular, caller, conf, limit)
-            if picked is None:
-                continue  # with nobody arriving, a counter with nothing to call stays so
-            places[picked.id] = sum(calls[c] for c in serving[picked.service_id])
-            heads[picked.service_id][0 if picked.priority else 1].pop()
-            calls[caller.id] += 1
-            if picked.priority:
-                caller.regulars_since_priority = 0
-            elif caller.regulars_since_priority is not None:
-                caller.regulars_since_priority += 1
-            still.append(caller)
-        busy = still
+                    found.setdefault(s, made[s])
+                turn[4] = []
+            if regular is not None and limit is not None and regular[0] <= limit:
+                picked = regular  # overdue: the oldest regular ticket is the oldest overdue one
+            elif urgent is None or regular is None:
+                picked = urgent or regular
+                if picked is None:
+                    continue  # with nobody arriving, a counter with nothing to call stays so
+            elif interleave and since is not None and since < every:
+                picked = regular
+            else:
+                picked = urgent
+            places[picked[1]] = made[picked[2]]
+            heads[picked[2]][0 if picked[3] else 1].pop()
+            for s in services:
+                made[s] += 1
+            if picked[3]:
+                turn[0] = 0
+            elif since is not None:
+                turn[0] = since + 1
+            still.append(turn)
+        turns = still
     return places, found
 
 
@@ -827,9 +834,10 @@ LINE_SQL = (
     "SELECT 'counter', x.id, x.open, x.services, {regulars}, x.agency_id FROM (SELECT c.id, c.agency_id, c.state = 'open' AS open,"
     " (SELECT group_concat(service_id) FROM counter_services WHERE counter_id = c.id) AS services, {last} AS last_priority"
     " FROM counters c WHERE c.agency_id IN ({agencies})) AS x"
-    " UNION ALL SELECT 'ticket', t.id, t.service_id, t.priority, t.queued_at, t.agency_id FROM tickets t"
-    " WHERE t.status = 'waiting' AND t.issued_on = :today AND t.service_id IN (SELECT id FROM services WHERE agency_id IN ({agencies}))"
-)
+    " UNION ALL SELECT 'ticket', t.id, t.service_id, t.priority, t.queued_at, s.agency_id"
+    " FROM tickets t JOIN services s ON s.id = t.service_id WHERE t.status = 'waiting' AND t.issued_on = :today"
+    " AND t.service_id IN (SELECT id FROM services WHERE agency_id IN ({agencies}))"
+)  # the tickets' columns all come from tickets_status_day: a line of thousands is read from the index alone
 # As `_priority_due` reads it; the id bound (today's first event, one seek of events_at) keeps the index
 # walk to today's calls of the counter instead of its whole history.
 LAST_PRIORITY_SQL = (
@@ -864,10 +872,11 @@ def load_lines(db: Database, agency_ids: set[int], now: datetime, conf: dict) ->
         regulars=REGULARS_SQL if interleave else "NULL",
     )
     lines = {int(a): Line([], []) for a in agency_ids}
+    make = tuple.__new__  # a Waiting without NamedTuple's keyword handling: a third of the cost, thousands a read
     for kind, row_id, a, b, c, agency in db.conn.execute(sql, {"today": today, "since": iso(day_start_utc(today, tz))}):
-        line = lines.setdefault(agency, Line([], []))
+        line = lines[agency]
         if kind == "ticket":
-            line.waiting.append(Waiting(row_id, a, bool(b), c))
+            line.waiting.append(make(Waiting, (c, row_id, a, b)))
         else:
             line.counters.append((Caller(row_id, frozenset(int(s) for s in (b or "").split(",") if s), c), bool(a)))
     for line in lines.values():
