@@ -217,6 +217,7 @@ def test_a_page_joining_late_hears_the_places_as_of_its_join(app, client, db):
     configure(db, sid, booking_capacity=2)
     body = {"service_id": sid, "date": "2026-11-25", "start": "11:00", "name": "Siti", "phone": PHONE, "nik": "3201234567890123"}
     assert client.post("/api/bookings", json=body).status_code == 201
+    settle(app)  # the booking's own broadcast is out before the page comes
     page = socketio.test_client(app)
     assert page.emit("follow_booking_slots", {"service_id": sid, "date": "2026-11-25"}, callback=True) == {"ok": True}
     pushed = [e for e in page.get_received() if e["name"] == "booking_slots_changed"]

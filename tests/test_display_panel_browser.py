@@ -219,8 +219,11 @@ def test_after_a_transfer_the_earlier_call_keeps_its_own_counter_and_agency_in_t
     assert made[5][0] == number
 
     for _ in range(2):  # live, then from the snapshot after a reload
-        page.wait_for_function(f"() => document.getElementById('call-number')?.textContent === {number!r}")
-        assert page.locator("#call-counter").inner_text() == "5"
+        # the same number was called at Loket 1 first: wait for its call at Loket 5, which follows it
+        page.wait_for_function(
+            f"() => document.getElementById('call-number')?.textContent === {number!r}"
+            " && document.getElementById('call-counter')?.textContent === '5'"
+        )
         assert page.locator("#call-agency").inner_text() == "IMIGRASI · Paspor"
         # One tile per ticket: its earlier call at Dukcapil is history, labelled as it was made.
         assert panel_numbers(page) == [number]
