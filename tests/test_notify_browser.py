@@ -104,12 +104,17 @@ def test_the_ticket_page_turns_messages_on_and_off(server, page_factory, width, 
     assert subscriptions(server)[-1][2] == 0
 
 
-def test_the_admin_sets_up_sms_sends_a_test_and_reads_the_log_masked(server, page_factory):
-    page = page_factory(1366, 768)
+def open_messages_page(page, server) -> None:
+    """Administrasi › Pesan, logged in as the admin through the page's own form."""
     page.goto(f"{server.url}/admin/pesan")
     page.locator("#login-form [name=username]").fill("admin")
     page.locator("#login-form [name=password]").fill(PASSWORD)
     page.locator("#login-form [type=submit]").click()
+
+
+def test_the_admin_sets_up_sms_sends_a_test_and_reads_the_log_masked(server, page_factory):
+    page = page_factory(1366, 768)
+    open_messages_page(page, server)
     page.locator("#channels").wait_for()
     assert page.locator("#channels [name=sms]").input_value() == "gammu"
     page.locator("#channels [type=submit]").click()
@@ -130,10 +135,7 @@ def test_the_log_opens_on_the_mpps_day_not_the_browsers_utc_day(server, page_fac
     """At 01:00 WIB the browser's UTC date is still yesterday; the log and report open on the MPP's today."""
     page = page_factory(1366, 768)
     page.clock.set_fixed_time("2026-12-06T18:00:00Z")  # 01:00 WIB on 7 December
-    page.goto(f"{server.url}/admin/pesan")
-    page.locator("#login-form [name=username]").fill("admin")
-    page.locator("#login-form [name=password]").fill(PASSWORD)
-    page.locator("#login-form [type=submit]").click()
+    open_messages_page(page, server)
     page.locator("#log [name=day]").wait_for()
     assert page.locator("#log [name=day]").input_value() == "2026-12-07"
     assert page.locator("#report [name=from]").input_value() == "2026-12-07"
