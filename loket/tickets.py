@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import secrets
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -767,6 +768,9 @@ def _simulate(
     interleave = conf.get("priority_policy") == "interleave"
     every = max(int(conf.get("priority_interleave_n") or 1), 1)
     now_at = iso(now)
+    groups = None if interleave else _separate_groups(callers)
+    if groups is not None:
+        return _counted(waiting, groups, limit, now_at, newcomers)
     heads: dict[int, tuple[list, list]] = {}
     for ticket in sorted(waiting, reverse=True):  # each line newest first: [-1] is the oldest, pop() takes it
         heads.setdefault(ticket[2], ([], []))[0 if ticket[3] else 1].append(ticket)
@@ -817,6 +821,48 @@ def _simulate(
                 turn[0] = since + 1
             still.append(turn)
         turns = still
+    return places, found
+
+
+def _separate_groups(callers: list[Caller]) -> list[frozenset[int]] | None:
+    """The counters' service sets when any two are the same set or share no service (each set then a line
+    of its own that every one of its counters calls from whole), or None when two only overlap."""
+    groups = list({c.services for c in callers if c.services})
+    seen: set[int] = set()
+    for services in groups:
+        if not seen.isdisjoint(services):
+            return None
+        seen |= services
+    return groups
+
+
+def _counted(
+    waiting: list[Waiting], groups: list[frozenset[int]], limit: str | None, now_at: str, newcomers: frozenset[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """`_simulate` under the strict policy for separate groups, by counting instead of playing the calls.
+
+    Every counter of a group calls from the group's whole line, so who calls makes no difference and
+    each call counts for every ticket of the group: the group's line is taken as one list — the overdue
+    regular tickets (oldest first), then the urgent ones, then the other regular ones — and a ticket's
+    place is its index in it. A newcomer comes after every urgent ticket and every regular one taken
+    before now (bookings whose slot is still ahead come after it).
+    """
+    group_of = {s: i for i, services in enumerate(groups) for s in services}
+    lines: list[tuple[list, list]] = [([], []) for _ in groups]
+    for ticket in sorted(waiting):
+        group = group_of.get(ticket[2])
+        if group is not None:
+            lines[group][0 if ticket[3] else 1].append(ticket)
+    places: dict[int, int] = {}
+    found: dict[int, int] = {}
+    for services, (urgent, regular) in zip(groups, lines, strict=True):
+        overdue = bisect_right(regular, (limit, math.inf)) if limit is not None else 0
+        for i, ticket in enumerate(regular):
+            places[ticket[1]] = i if i < overdue else i + len(urgent)
+        for i, ticket in enumerate(urgent):
+            places[ticket[1]] = overdue + i
+        before_now = bisect_right(regular, (now_at, math.inf))
+        found.update({s: len(urgent) + before_now for s in services & newcomers})
     return places, found
 
 
