@@ -19,6 +19,13 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// The MPP's profile (name, time zone), asked of the server once per page however many parts want it.
+let profile;
+export function mpp() {
+  profile ??= api("/api/mpp");
+  return profile;
+}
+
 // Resolves with the logged-in admin or supervisor; shows the login form until there is one.
 export async function session() {
   document.getElementById("lang").textContent = lang() === "en" ? "Bahasa Indonesia" : "English";
@@ -39,7 +46,7 @@ function show(user) {
   document.getElementById("logout").hidden = false;
   const role = user.role === "admin" ? "Admin" : `Supervisor · ${user.agency || ""}`; // the same word in both languages
   document.getElementById("who").textContent = `${user.full_name || user.username} (${role})`;
-  api("/api/mpp").then((mpp) => { document.getElementById("mpp-name").textContent = mpp.name; }).catch(() => {});
+  mpp().then((found) => { document.getElementById("mpp-name").textContent = found.name; }).catch(() => {});
   return user;
 }
 

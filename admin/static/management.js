@@ -1,7 +1,7 @@
 // The management day on the reports page (issue 24): standards now (live, with the alert banner),
 // attendance by agency and hour, the hours "tidak terwakili", and the share served within target by day.
 import { api, lang, live, mppTime, NC_, pgettext, t } from "/static/loket.js";
-import { csvLink, el } from "./common.js";
+import { csvLink, el, mpp } from "./common.js";
 import { heatGrid, percentBars } from "./svgchart.js";
 
 const filters = document.getElementById("filters");
@@ -105,7 +105,7 @@ async function loadMonth() {
 }
 
 export async function start() {
-  tz = (await api("/api/mpp")).timezone || tz;
+  tz = (await mpp()).timezone || tz;
   filters.addEventListener("submit", () => Promise.all([loadStandardsNow(), loadMonth()]).catch(fail));
   document.getElementById("month-input").addEventListener("change", () => loadMonth().catch(fail));
   live({ room: "staff" }, {

@@ -1,7 +1,7 @@
 // Admin → Pesan SMS/WhatsApp (/admin/pesan): the channels and a test message, each service's triggers and
 // texts, the delivery log and the report. Numbers arrive masked; tokens and secrets never come back.
-import { _, api, mppDay, N_, t } from "/static/loket.js";
-import { csvLink, el, session } from "./common.js";
+import { _, api, mppDay, mppTime, N_, t } from "/static/loket.js";
+import { csvLink, el, mpp, session } from "./common.js";
 
 const main = document.getElementById("notify");
 const TRIGGERS = {
@@ -11,6 +11,16 @@ const TRIGGERS = {
   reminder_day: N_("Pengingat reservasi H-1"),
   reminder_hour: N_("Pengingat reservasi 1 jam"),
   survey: N_("Tautan survei"),
+};
+// A message's state in the outbox (loket/sender.py), in the page's language.
+const STATES = {
+  queued: N_("Antre"),
+  sending: N_("Sedang dikirim"),
+  handed: N_("Di modem"),
+  sent: N_("Terkirim"),
+  failed: N_("Gagal"),
+  expired: N_("Kedaluwarsa"),
+  dropped: N_("Dibatalkan"),
 };
 const PROVIDERS = {
   sms: [["off", N_("Tidak aktif")], ["gammu", N_("Modem GSM (gammu-smsd)")], ["http", N_("Gateway HTTP")]],
@@ -168,6 +178,18 @@ function triggersCard(services) {
 
 // ---------------------------------------------------------------- the delivery log and the report
 
+// One cell of the log: times in the MPP's zone (the day is the one chosen above), states and triggers named.
+function cell(message, key) {
+  const value = message[key];
+  if (key === "trigger") return TRIGGERS[value] ? t(TRIGGERS[value]) : _("Pesan uji");
+  if (key === "status") return STATES[value] ? t(STATES[value]) : value;
+  if ((key === "created_at" || key === "sent_at") && value) {
+    const at = mppTime(new Date(value), timeZone);
+    return `${at.time}:${at.seconds} ${at.zone}`;
+  }
+  return value ?? "—";
+}
+
 function logCard() {
   const day = input("day", today(), { type: "date" });
   const table = el("div", { class: "table-box" });
@@ -177,8 +199,7 @@ function logCard() {
       ["status", _("Status")], ["attempts", _("Percobaan")], ["sent_at", _("Terkirim")], ["error", _("Keterangan")]];
     table.replaceChildren(messages.length ? el("table", { class: "data" },
       el("thead", {}, el("tr", {}, columns.map(([, label]) => el("th", {}, label)))),
-      el("tbody", {}, messages.map((m) => el("tr", {}, columns.map(([key]) =>
-        el("td", {}, key === "trigger" ? (TRIGGERS[m.trigger] ? t(TRIGGERS[m.trigger]) : _("Pesan uji")) : m[key] ?? "—"))))))
+      el("tbody", {}, messages.map((m) => el("tr", {}, columns.map(([key]) => el("td", {}, cell(m, key)))))))
       : el("p", { class: "muted" }, _("Belum ada pesan pada hari ini.")));
   };
   day.addEventListener("change", load);
@@ -214,8 +235,8 @@ function reportCard() {
 }
 
 async function start() {
-  const [user, mpp] = await Promise.all([session(), api("/api/mpp")]);
-  timeZone = mpp.timezone || timeZone;
+  const [user, profile] = await Promise.all([session(), mpp()]);
+  timeZone = profile.timezone || timeZone;
   main.hidden = false;
   const log = logCard();
   const parts = [el("nav", { class: "crumbs" }, el("a", { href: "/admin/" }, "← " + _("Administrasi"))), el("h1", {}, _("Pesan SMS/WhatsApp"))];

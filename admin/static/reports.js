@@ -1,6 +1,6 @@
 // Reports: every chart has its table underneath and a CSV of exactly that table from the same API.
 import { api, lang, localDate, mppDay, N_, NC_, pgettext, t } from "/static/loket.js";
-import { csvLink, el, session } from "./common.js";
+import { csvLink, el, mpp, session } from "./common.js";
 import { start as startManagement } from "./management.js";
 
 // This page's own words (the template's are translated by translateTree through the same marks).
@@ -251,7 +251,7 @@ const select = filters.elements.agency_id;
 items.forEach((a) => select.append(el("option", { value: a.id }, `${a.code} — ${a.name}`)));
 if (user.role !== "admin") { select.value = String(user.agency_id); select.disabled = true; }
 const query = new URLSearchParams(location.search);
-const today = mppDay((await api("/api/mpp")).timezone);
+const today = mppDay((await mpp()).timezone);
 filters.elements.from.value = query.get("from") || today;
 filters.elements.to.value = query.get("to") || today;
 dayFields(today);
