@@ -722,7 +722,7 @@ class Waiting(NamedTuple):
     queued_at: str
     id: int
     service_id: int
-    priority: bool
+    priority: int  # 1 urgent, 0 regular, as the row has it (only its truth is read)
 
 
 @dataclass
