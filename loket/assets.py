@@ -5,7 +5,8 @@
 - One import map per page sends every ES module import — `/static/loket.js`, `./common.js`,
   `/vendor/socket.io.esm.min.js` — to its hashed URL; its exact text is allowed by a hash in the CSP.
 - Each page's module graph is announced with `<link rel="modulepreload">`, so its files load at once
-  instead of one round trip per level of imports.
+  instead of one round trip per level of imports. A module loaded with `import("…")` is in the import
+  map (hashed, cached) but not preloaded: a page loads it only when it needs it.
 - Text is sent gzip-compressed to clients that accept it; static files are compressed once per version.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from flask import Flask, Response, g, request
 
 IMPORT = re.compile(r"""(?:^|[;\n])\s*(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?["']([^"']+\.js)["']""")
+LAZY_IMPORT = re.compile(r"""\bimport\(\s*["']([^"']+\.js)["']\s*\)""")
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 SMALLEST = 860  # below one packet gzip buys nothing
 YEAR = 31536000
@@ -42,7 +44,7 @@ class Assets:
         self.checked = 0.0
         self.map_text = ""
         self.csp_source = ""
-        self.graphs: dict[str, list[str]] = {}
+        self.graphs: dict[str, tuple[list[str], list[str]]] = {}
         self.compressed: dict[tuple[str, str], bytes] = {}
 
     # ---------------------------------------------------------------- the table
@@ -118,40 +120,49 @@ class Assets:
 
     # ---------------------------------------------------------------- module graphs
 
-    def graph(self, entry: str) -> list[str]:
-        """Every module the entry imports, directly or not (static imports only), in load order."""
+    def graph(self, entry: str) -> tuple[list[str], list[str]]:
+        """The modules the entry imports, directly or not, in load order: (static, loaded on demand).
+        A module only reached through `import("…")` is on demand; the catalog modules are neither."""
         if entry in self.graphs:
             return self.graphs[entry]
-        seen: list[str] = []
+        static: list[str] = []
+        lazy: list[str] = []
 
-        def walk(url: str) -> None:
+        def walk(url: str, found: list[str]) -> None:
             path = self.files.get(url, (None, ""))[0]
             if path is None:
                 return
             base = url.rsplit("/", 1)[0]
-            for spec in IMPORT.findall(path.read_text(encoding="utf-8", errors="replace")):
-                target = spec if spec.startswith("/") else _join(base, spec)
-                if target not in seen and target != entry:
-                    seen.append(target)
-                    walk(target)
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for pattern, into in ((IMPORT, found), (LAZY_IMPORT, lazy)):
+                for spec in pattern.findall(text):
+                    target = spec if spec.startswith("/") else _join(base, spec)
+                    if target != entry and target not in static and target not in into:
+                        into.append(target)
+                        walk(target, into)
 
-        walk(entry)
-        for url in self.generated:  # a catalog module loaded on demand is not preloaded
-            if url in seen:
-                seen.remove(url)
-        self.graphs[entry] = seen
-        return seen
+        walk(entry, static)
+        lazy = [url for url in lazy if url not in static]
+        for url in self.generated:
+            for found in (static, lazy):
+                if url in found:
+                    found.remove(url)
+        self.graphs[entry] = (static, lazy)
+        return static, lazy
 
     def prepare_page(self, html: str) -> tuple[str, str]:
         """The page with its own import map (the modules it loads, no others) and <link rel="modulepreload">
         for the graph of each module script; returns the page and the map's CSP source."""
         entries = re.findall(r'<script type="module" src="([^"?]+)(?:\?v=[0-9a-f]+)?"', html)
         modules: list[str] = []
+        on_demand: list[str] = []
         for entry in entries:
-            for url in [entry, *self.graph(entry)]:
+            static, lazy = self.graph(entry)
+            for url in [entry, *static]:
                 if url not in modules:
                     modules.append(url)
-        text, source = self.import_map(modules)
+            on_demand += lazy
+        text, source = self.import_map([*modules, *(url for url in on_demand if url not in modules)])
         html = html.replace(f'<script type="importmap">{self.map_text}</script>', f'<script type="importmap">{text}</script>', 1)
         links = [f'<link rel="modulepreload" href="{self.hashed(url)}">' for url in modules]
         if links and "</head>" in html:

@@ -52,6 +52,24 @@ def test_a_page_preloads_its_module_graph_but_not_the_english_catalog(client):
     assert text.index("modulepreload") < text.index("</head>")
 
 
+def test_the_phone_page_leaves_the_kiosks_own_modules_to_the_kiosk(client):
+    # /ambil/ on a phone never shows the keyboard, pairing, ticket screen or SMS pad: they are imported on
+    # demand (kiosk.js's import("./kioskmode.js")), so they are in the import map, hashed, but not preloaded.
+    text = client.get("/ambil/").get_data(as_text=True)
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"?]+)\?v=[0-9a-f]{12}">', text))
+    imports = json.loads(IMPORT_MAP.search(text)[1])["imports"]
+    kiosk_only = {
+        "/kiosk/static/kioskmode.js",
+        "/kiosk/static/pairing.js",
+        "/static/keyboard.js",
+        "/kiosk/static/ticketscreen.js",
+        "/kiosk/static/notify.js",
+    }
+    assert not preloaded & kiosk_only
+    for url in kiosk_only:
+        assert re.fullmatch(re.escape(url) + r"\?v=[0-9a-f]{12}", imports[url]), url
+
+
 @pytest.mark.parametrize("path", ["/vendor/socket.io.esm.min.js", "/i18n/en.js", "/ambil/", "/api/agencies"])
 def test_text_is_gzipped_for_clients_that_accept_it(client, path):
     plain = client.get(path)

@@ -1,12 +1,11 @@
 // The kiosk touchscreen (/kiosk/) and the phone page (/ambil/): agency → service → its standard → a ticket.
 import { _, agencyStyle, api, counterReason, esc, icon, lang, live, localDate, localized, mppDay, mppTime, N_, onLanguageButtons, pgettext, t } from "/static/loket.js";
-import { KIOSK, kioskHeaders } from "./pairing.js";
-import { printWatch, ticketHtml } from "./ticketscreen.js";
-import { keyboardHtml, typeKey as typeInto } from "/static/keyboard.js";
-import { mountNotify } from "/kiosk/static/notify.js";
 
 const app = document.getElementById("app");
 const MODE = app.dataset.mode; // "kiosk" or "phone"
+const kioskParts = MODE === "kiosk" ? await import("./kioskmode.js") : null; // never on a phone (kioskmode.js says why)
+const KIOSK = kioskParts?.KIOSK || "";
+const kioskHeaders = () => kioskParts?.kioskHeaders() || {};
 const params = new URLSearchParams(location.search);
 const seconds = (name, fallback) => Math.min(Math.max(Number(params.get(name)) || fallback, 2), 600);
 const IDLE_HOME = seconds("idle", 45) * 1000; // untouched this long, a half-finished choice asks "Masih di sini?"
@@ -261,7 +260,7 @@ function resultList(results) {
 }
 
 function keyboard() {
-  return keyboardHtml("search", { id: "keyboard", className: "k-keyboard", hidden: true });
+  return kioskParts.keyboardHtml("search", { id: "keyboard", className: "k-keyboard", hidden: true });
 }
 
 function agencyView() {
@@ -423,7 +422,7 @@ function refusalView() {
 }
 
 function ticketView() {
-  return ticketHtml(state.ticket, {
+  return kioskParts.ticketHtml(state.ticket, {
     numberId: "issued-number",
     done: "home",
     timezone: state.mpp.timezone,
@@ -440,7 +439,7 @@ function render(live = false) {
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
   const views = { home: homeView, agency: agencyView, service: serviceView, priority: priorityView, refusal: refusalView, ticket: ticketView };
   screen.innerHTML = (views[state.view] || homeView)();
-  if (state.view === "ticket") mountNotify(document.getElementById("notify-slot"), state.ticket, { pad: MODE === "kiosk" });
+  if (state.view === "ticket") kioskParts.mountNotify(document.getElementById("notify-slot"), state.ticket, { pad: MODE === "kiosk" });
   document.getElementById("mpp-name").textContent = state.mpp.name || "Mal Pelayanan Publik";
   const aduan = document.querySelector(".k-aduan");
   if (aduan) aduan.textContent = _("Pengaduan & saran");
@@ -473,7 +472,7 @@ function go(view, extra = {}) {
   if (view === "home") {
     state.ticket = null;
     state.refusal = null;
-    prints.hidden();
+    prints?.hidden();
     refreshAgencies();
   }
   render();
@@ -496,7 +495,7 @@ async function take(priorityReason = null) {
     }
     // Printing happens after the answer: its outcome may even arrive before it.
     state.ticket = ticket;
-    prints.shown(ticket, Boolean(state.kiosk?.printer));
+    prints?.shown(ticket, Boolean(state.kiosk?.printer));
     go("ticket");
   } catch (err) {
     if (err.code === "offline") showOffline(true);
@@ -507,14 +506,14 @@ async function take(priorityReason = null) {
 }
 
 // The ticket on screen follows its print (kiosk/static/ticketscreen.js); a report redraws it.
-const prints = printWatch(() => {
+const prints = kioskParts?.printWatch(() => {
   if (state.view === "ticket") render();
 });
 
 function printed(report) {
   document.dispatchEvent(new CustomEvent("loket:ticket_printed", { detail: report })); // the check-in screen's too
   // Reports name the ticket by id: tokens never travel on the kiosk's public room.
-  prints.report(report);
+  prints?.report(report);
 }
 
 function remember(ticket) {
@@ -553,7 +552,7 @@ screen.addEventListener("click", (event) => {
   if (action === "back-service") return go("service");
   if (action === "take") return take();
   if (action === "priority") return go("priority");
-  if (action === "reprint") return prints.reprint();
+  if (action === "reprint") return prints?.reprint();
   if (action === "clear-search") return go("home", { query: "", page: 0 });
   if (action === "close-keyboard") {
     document.getElementById("keyboard").hidden = true;
@@ -578,7 +577,7 @@ window.addEventListener("resize", () => fitPages());
 
 function typeKey(key) {
   const input = document.getElementById("search");
-  typeInto(input, key.length === 1 ? key.toLowerCase() : key); // its input event redraws the results
+  kioskParts.typeKey(input, key.length === 1 ? key.toLowerCase() : key); // its input event redraws the results
   if (!state.query && !document.querySelector("[data-action=clear-search]")) return;
   const clear = document.querySelector("[data-action=clear-search]");
   if (state.query && !clear) input.insertAdjacentHTML("afterend", `<button type="button" class="k-btn k-btn-ghost" data-action="clear-search">${pgettext("search", "Hapus")}</button>`);

@@ -5,17 +5,8 @@
 import { _, api, esc, lang, N_, t } from "/static/loket.js";
 import { keysHtml } from "/static/keyboard.js";
 
-const STYLE = "/kiosk/static/notify.css";
 const kept = new Map(); // token -> {open, digits, channel, notify, busy, error}
 let channels = null; // the MPP's channels, asked once per page
-
-function loadStyle() {
-  if (document.querySelector(`link[href="${STYLE}"]`)) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = STYLE;
-  document.head.append(link);
-}
 
 function setUpChannels() {
   channels = channels || api("/api/notify").then((a) => a.channels, () => []);
@@ -71,11 +62,10 @@ function view(s, opts, offered) {
 
 /**
  * Show the opt-in for `ticket` in `slot`. opts.pad: the kiosk's number pad (tap only); opts.onChange(notify):
- * told when messages were switched on or off.
+ * told when messages were switched on or off. Its style, notify.css, is linked by the host page (kiosk.html, ticket.html).
  */
 export async function mountNotify(slot, ticket, opts = {}) {
   if (!slot || !ticket?.token) return;
-  loadStyle();
   const offered = await setUpChannels();
   if (!offered.length || !["waiting", "called", "serving"].includes(ticket.status)) {
     slot.innerHTML = "";
