@@ -251,7 +251,7 @@ def create_app(config: dict | None = None) -> Flask:
     realtime.socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        **({"client_manager": emitter.client_manager(app.config["REDIS_URL"])} if app.config["REDIS_URL"] else {}),
+        client_manager=emitter.client_manager(app, app.config["REDIS_URL"]),
         ping_interval=10,
         ping_timeout=10,
         logger=False,

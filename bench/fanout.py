@@ -4,7 +4,9 @@
 
 A mix is SCREENS:PHONES:CALLS_PER_SECOND. Screens are lobby displays showing every agency (room
 "display", so every call reaches every screen); each phone follows its own waiting ticket (room
-"ticket"). All clients are socket.io-client websockets in one Node process (bench/fanout_clients.mjs),
+"ticket") and takes its place from what the server sends; `--asking-phones` makes the phones do
+what the ticket page did before loket/places.py (ask for the ticket again after each change of its
+line), for the "before" of that change. All clients are socket.io-client websockets in one Node process (bench/fanout_clients.mjs),
 the browser's own client library; Python clients are slower than the server and would measure
 themselves. Officers at 150 counters call at the mix's rate for --seconds; latency is from the
 officer's request to each arrival (one wall clock). Prints per mix: deliveries, lost, p50/p99/max to
@@ -27,7 +29,7 @@ from call_latency import build
 from common import OUT, ROOT, Server, machine, ms, percentile
 
 
-def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: int, command, label: str) -> dict:
+def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: int, command, label: str, asking: bool = False) -> dict:
     work = OUT / "fanout"
     work.mkdir(parents=True, exist_ok=True)
     db = work / f"{label}-{screens}-{phones}.db"
@@ -41,7 +43,14 @@ def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: in
     try:
         before = server.usage()
         clients = subprocess.Popen(
-            ["node", str(ROOT / "bench" / "fanout_clients.mjs"), server.url, str(work / "subs.json"), str(work / "arrivals.json")],
+            [
+                "node",
+                str(ROOT / "bench" / "fanout_clients.mjs"),
+                server.url,
+                str(work / "subs.json"),
+                str(work / "arrivals.json"),
+                "1" if asking else "0",
+            ],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -111,7 +120,7 @@ def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: in
                 lost_phones += 1
     sockets = ready["ready"]
     return {
-        "label": label,
+        "label": label + (" (phones asking)" if asking else ""),
         "screens": screens,
         "phones": phones,
         "rate": rate,
@@ -128,6 +137,11 @@ def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: in
         "phones_p99_ms": ms(percentile(to_phones, 99)),
         "phones_max_ms": ms(max(to_phones, default=float("nan"))),
         "phones_lost": lost_phones,
+        "phone_refreshes": len(result["refreshes"]),
+        "phone_refreshes_per_second": round(len(result["refreshes"]) / (calls_seconds + 10), 1),
+        "phone_refresh_p99_ms": round(percentile(result["refreshes"], 99), 1) if result["refreshes"] else None,
+        "phone_refresh_errors": result["refreshErrors"],
+        "places_pushed": result["placesPushed"],
         "rss_mib_before": before["rss_mib"],
         "rss_mib_connected": connected["rss_mib"],
         "rss_mib_calls": during["rss_mib"],
@@ -142,6 +156,9 @@ def main() -> None:
     parser.add_argument("--counters", type=int, default=150)
     parser.add_argument("--tree", type=Path, default=None, help="also run another checkout's server (before/after in one run)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--asking-phones", action="store_true", help="phones ask for their ticket after each change (the page before loket/places.py)"
+    )
     args = parser.parse_args()
     mixes = [tuple(float(x) for x in m.split(":")) for m in (args.mix or ["150:1000:5", "500:4500:10"])]
     trees = [("before", args.tree.resolve()), ("after", ROOT)] if args.tree else [("this", ROOT)]
@@ -149,7 +166,7 @@ def main() -> None:
     for screens, phones, rate in mixes:
         for label, tree in trees:
             command = [sys.executable, str(tree / "server.py"), "--no-demo", "--db", "{db}", "--port", "{port}"]
-            r = run_mix(int(screens), int(phones), rate, args.seconds, args.counters, command, label)
+            r = run_mix(int(screens), int(phones), rate, args.seconds, args.counters, command, label, args.asking_phones)
             results.append(r)
             print(json.dumps(r), flush=True)
     print()

@@ -1,18 +1,38 @@
 // Many screens and phones in one process: socket.io-client websockets (the browser's own client library),
 // each subscribed as bench/fanout.py asks, recording when every ticket_called arrives (wall clock, ms).
-// Usage: node bench/fanout_clients.mjs URL SUBS.json OUT.json — prints {"ready": …} when every client has
+// A phone does what kiosk/static/ticket.js does with what it hears: it takes its place from the
+// ticket_changed the server sends (counted). With ASKING=1 it does what the page did before
+// loket/places.py: on each queue_changed of its lines it asks for its ticket again
+// (GET /api/tickets/<token>) once the burst settles (0.8–1.5 s); the requests and their times are counted.
+// Usage: node bench/fanout_clients.mjs URL SUBS.json OUT.json [ASKING] — prints {"ready": …} when every client has
 // its snapshot; after a line on stdin writes {"arrivals": [[sub, ticket_id, ms], …], …} to OUT.json (a pipe
 // would cut a long line when the process exits), prints "done" and exits.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { io } from "socket.io-client";
 
-const [url, file, out] = [process.argv[2], process.argv[3], process.argv[4]];
+const [url, file, out, asking] = [process.argv[2], process.argv[3], process.argv[4], process.argv[5] === "1"];
 const subs = JSON.parse(readFileSync(file, "utf8"));
 const arrivals = [];
 const sockets = [];
 let snapshots = 0;
 let failed = 0;
+let calling = false; // refreshes are counted from the first call on (the connecting phase is not the mix)
+const refreshes = []; // ms each refresh took
+let refreshErrors = 0;
+let placesPushed = 0; // ticket_changed messages that carried a waiting ticket's new place
+
+async function refresh(token) {
+  const t0 = Date.now();
+  try {
+    const r = await fetch(`${url}/api/tickets/${encodeURIComponent(token)}`);
+    await r.arrayBuffer();
+    if (!r.ok) refreshErrors++;
+  } catch {
+    refreshErrors++;
+  }
+  if (calling) refreshes.push(Date.now() - t0);
+}
 const BATCH = 100;
 
 function connect(i) {
@@ -31,7 +51,22 @@ function connect(i) {
       failed++;
       resolve();
     });
-    socket.on("ticket_called", (data) => arrivals.push([i, data.ticket_id, Date.now()]));
+    socket.on("ticket_called", (data) => {
+      calling = true;
+      arrivals.push([i, data.ticket_id, Date.now()]);
+    });
+    if (subs[i].room === "ticket") {
+      let timer = null;
+      if (asking) {
+        socket.on("queue_changed", () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => refresh(subs[i].token), 800 + Math.random() * 700);
+        });
+      }
+      socket.on("ticket_changed", (data) => {
+        if (calling && data.status === "waiting") placesPushed++;
+      });
+    }
     sockets.push(socket);
   });
 }
@@ -46,7 +81,7 @@ console.log(JSON.stringify({ ready: snapshots, failed }));
 const lines = createInterface({ input: process.stdin });
 lines.once("line", () => {
   for (const s of sockets) s.close();
-  writeFileSync(out, JSON.stringify({ arrivals, snapshots, failed }));
+  writeFileSync(out, JSON.stringify({ arrivals, snapshots, failed, refreshes, refreshErrors, placesPushed }));
   console.log("done");
   process.exit(0);
 });

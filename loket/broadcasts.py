@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from . import serializers, tickets
+from . import places, serializers, tickets
 from .db import rows
 from .events import QueueChanged, TicketCalled
 from .realtime import socketio
@@ -95,10 +95,10 @@ def queue_changed(db: Database, changes: list[tuple[QueueChanged, str]]) -> dict
     public_rooms = ["display:all", "kiosk", *(f"display:agency:{a}" for a in sorted(agency_ids))]
     socketio.emit("queue_changed", payload, to=list(dict.fromkeys(staff_rooms)))
     socketio.emit("queue_changed", serializers.lobby_counters(payload, loaded.settings), to=public_rooms)
-    # A citizen's phone follows one service: its own line's counts, not every counter and change of a
-    # burst (a thousand phones parsing the whole burst each made the lobby's calls wait behind them).
-    for entry in payload["services"]:
-        socketio.emit("queue_changed", {"kind": payload["kind"], "at": payload["at"], "services": [entry]}, to=f"service:{entry['id']}")
+    # A citizen's phone is told its own place, not its lines' counts: every process works out the
+    # places of the phones it holds in these lines (loket/places.py), and hears of them through this.
+    if payload["services"]:
+        socketio.emit(places.LINES_MOVED, {"service_ids": [entry["id"] for entry in payload["services"]]}, to=places.LINES_ROOM)
     for ticket_id, data in full.items():
         socketio.emit("ticket_changed", data, to=f"ticket:{fresh[ticket_id]['token']}")
     return payload

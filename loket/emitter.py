@@ -15,9 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from socketio import PubSubManager
+from socketio import Manager, PubSubManager
 
-from . import broadcasts, serializers
+from . import broadcasts, places, serializers
 from .events import BookingSlotsChanged, ConfigChanged, Event, Message, PrintWanted, QueueChanged, SessionsEnded, TicketCalled
 from .publication import LiveFigures
 from .pubsub import HealingRedisManager
@@ -236,6 +236,19 @@ def drop_sessions(keys: list[str]) -> None:
                 server.disconnect(sid, namespace="/")
 
 
+class LocalRooms(Manager):
+    """The rooms of the one process (no Redis); `lines_moved` moves the places of the phones following
+    those lines (loket/places.py)."""
+
+    lines_moved: Callable[[list[int]], None] | None = None
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
+        super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs)
+        moved = places.moved_lines(event, data)
+        if moved and self.lines_moved:
+            self.lines_moved(moved)
+
+
 class SessionRooms(HealingRedisManager):
     """The Redis message queue of several processes (loket/pubsub.py: never blocks, heals with a resync),
     where closing a `session:` room also disconnects the sockets in it, on whichever process holds them
@@ -243,6 +256,15 @@ class SessionRooms(HealingRedisManager):
 
     Also takes `redis+sentinel://` URLs, which Flask-SocketIO's own choice of manager does not route.
     """
+
+    lines_moved: Callable[[list[int]], None] | None = None
+
+    def _handle_emit(self, message: dict) -> None:
+        # Every process handles every published message, its own too: each moves the phones it holds.
+        super()._handle_emit(message)
+        moved = places.moved_lines(message.get("event"), message.get("data"))
+        if moved and self.lines_moved:
+            self.lines_moved(moved)
 
     def _handle_close_room(self, message: dict) -> None:
         room, namespace = message.get("room") or "", message.get("namespace") or "/"
@@ -252,17 +274,18 @@ class SessionRooms(HealingRedisManager):
         super()._handle_close_room(message)
 
 
-def client_manager(url: str | None) -> SessionRooms | None:
-    """The manager for a message queue URL (redis://, rediss://, redis+sentinel://), or None for one process."""
-    if not url:
-        return None
+def client_manager(app, url: str | None) -> LocalRooms | SessionRooms:
+    """The socket manager: for a message queue URL (redis://, rediss://, redis+sentinel://), or one process's."""
     # the channel Flask-SocketIO uses, so a process of an older Loket on the same Redis still hears us
-    return SessionRooms(url)
+    manager = SessionRooms(url) if url else LocalRooms()
+    manager.lines_moved = app.extensions["loket_places"].moved
+    return manager
 
 
 def install(app) -> Emitter:
     emitter = Emitter(app)
     app.extensions["loket_emitter"] = emitter
     app.extensions["loket_public"] = LiveFigures()
+    app.extensions["loket_places"] = places.PlaceFollowers(app)
     app.extensions["loket_pool"].deliver = emitter.publish
     return emitter

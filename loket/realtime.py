@@ -15,7 +15,7 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room, rooms
 from sqlite_utils import Database
 
-from . import auth, inputs, snapshots, tickets
+from . import auth, inputs, serializers, snapshots, tickets
 from .db import get_db, one
 from .errors import LoketError
 from .i18n import N_, current_language
@@ -34,7 +34,13 @@ def _leave_all(kind: str) -> None:
     for room in rooms():
         if room != request.sid:
             leave_room(room)
+    current_app.extensions["loket_places"].leave(request.sid)
     join_room(f"{kind}:any")
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_reason):
+    current_app.extensions["loket_places"].leave(request.sid)
 
 
 def _int_list(value, field: str = "agency_ids") -> list[int] | None:
@@ -129,7 +135,10 @@ def _subscribe(data) -> dict:
             (ticket["service_id"], ticket["service_id"]),
         ):
             join_room(f"service:{service_id}")
-        emit("snapshot", snapshots.snapshot(db, "ticket", now, token=ticket["token"]))
+        snapshot = snapshots.snapshot(db, "ticket", now, token=ticket["token"])
+        # Its place then comes as it moves (loket/places.py): the page never asks for it again.
+        current_app.extensions["loket_places"].follow(request.sid, snapshot["ticket"], serializers.public_base_url())
+        emit("snapshot", snapshot)
     elif room == "public":
         # the public page (/info/): the figures of this moment, then what changes, a few seconds apart
         _leave_all("public")

@@ -127,6 +127,39 @@ def test_the_citizens_phone_hears_its_own_call(live_server, screens):
     assert phone.wait_for("ticket_changed")["status"] == "called"
 
 
+def test_each_phone_is_told_its_new_place_when_its_line_moves(live_server, screens):
+    officer = officer_session(live_server)
+    lobby = screens(live_server.url, {"room": "display"})
+    lobby.wait_for("snapshot")
+    issued = [requests.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json() for _ in range(3)]
+    other = requests.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()
+    # The phones open their pages once the issuing was told (else they would hear their own ticket's news).
+    lobby.wait_for("queue_changed", where=lambda c: c["ticket"] and c["ticket"]["number"] == other["number"])
+    second = screens(live_server.url, {"room": "ticket", "token": issued[1]["token"]})
+    third = screens(live_server.url, {"room": "ticket", "token": issued[2]["token"]})
+    elsewhere = screens(live_server.url, {"room": "ticket", "token": other["token"]})
+    assert second.wait_for("snapshot")["ticket"]["ahead"] == 1
+    assert third.wait_for("snapshot")["ticket"]["ahead"] == 2
+    elsewhere.wait_for("snapshot")
+
+    assert officer.post(f"{live_server.url}/api/counters/1/call-next", timeout=10).json()["ticket"]["number"] == issued[0]["number"]
+    moved = third.wait_for("ticket_changed", where=lambda t: t["ahead"] == 1)
+    assert moved["number"] == issued[2]["number"] and moved["status"] == "waiting" and moved["token"] == issued[2]["token"]
+    assert moved["open_counters"] == 1
+    assert second.wait_for("ticket_changed", where=lambda t: t["ahead"] == 0)["number"] == issued[1]["number"]
+    time.sleep(0.5)
+    assert elsewhere.received("ticket_changed") == []  # a line it does not wait in
+
+    # A newcomer behind them moves nobody's place: nothing is sent again.
+    before = len(third.received("ticket_changed"))
+    newcomer = requests.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 1}, timeout=10).json()
+    lobby.wait_for("queue_changed", where=lambda c: c["ticket"] and c["ticket"]["number"] == newcomer["number"])
+    time.sleep(0.5)
+    assert len(third.received("ticket_changed")) == before
+    # Its own place, not the line's counts: a phone hears no queue_changed at all.
+    assert third.received("queue_changed") == [] and second.received("queue_changed") == []
+
+
 def test_the_counter_room_needs_a_login_of_that_agency(live_server, screens):
     anonymous = screens(live_server.url, {"room": "counter", "counter_id": 1})
     assert anonymous.wait_for("error")["error"] == "login_required"

@@ -95,6 +95,39 @@ def test_a_call_made_through_one_process_reaches_a_screen_connected_to_the_other
         display.disconnect()
 
 
+def test_a_call_on_one_process_moves_the_place_of_a_phone_on_the_other(two_servers):
+    # The place is worked out where the phone's socket is (loket/places.py): process 2 hears the line
+    # move through Redis and tells its own phone.
+    first, second = two_servers
+    places: list[dict] = []
+    moved = threading.Event()
+    phone = socketio.Client(reconnection=False)
+    officer = first.session("petugas.imigrasi")
+    try:
+        assert officer.post(first.url + "/api/counters/5/open", timeout=10).status_code == 200
+        ahead = requests.post(second.url + "/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()
+        mine = requests.post(second.url + "/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()
+        phone.on("connect", lambda: phone.emit("subscribe", {"room": "ticket", "token": mine["token"]}))
+
+        def changed(data):
+            places.append(data)
+            if data.get("status") == "waiting" and data.get("ahead") == 0:
+                moved.set()
+
+        phone.on("ticket_changed", changed)
+        phone.connect(second.url, transports=["websocket"], wait_timeout=10)
+        time.sleep(0.3)  # let the subscribe land before the call
+        while True:  # tickets of earlier tests may still wait in this line
+            called = officer.post(first.url + "/api/counters/5/call-next", timeout=10).json()["ticket"]
+            if called["number"] == ahead["number"]:
+                break
+        assert moved.wait(10), f"the phone on process 2 was never told its place: {places}"
+        assert places[-1]["token"] == mine["token"]
+    finally:
+        officer.close()
+        phone.disconnect()
+
+
 def test_two_processes_issuing_at_once_never_hand_out_the_same_number(two_servers):
     first, second = two_servers
     gate = threading.Barrier(KIOSKS, timeout=30)

@@ -59,12 +59,17 @@ def test_the_ticket_page_follows_the_queue_ahead_of_it(live_server, page_factory
         first = http.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()
         second = http.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 5}, timeout=10).json()
         page = page_factory(390, 844, has_touch=True, is_mobile=True)
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/api/tickets/" in r.url else None)
         page.goto(f"{live_server.url}/t/{second['token']}")
         assert page.locator("#t-ahead").inner_text() == "1"
         page.locator("#live-state", has_text="Terhubung").wait_for()
-        # The citizen ahead gives up: this page learns it without a reload.
+        # The citizen ahead gives up: this page learns it without a reload, and without asking: the
+        # server sends its new place (loket/places.py), so a thousand open pages are no thousand requests.
         assert http.post(f"{live_server.url}/api/tickets/{first['token']}/cancel", timeout=10).status_code == 200
         page.locator("#t-status", has_text="Anda berikutnya").wait_for(timeout=5000)
+        page.wait_for_timeout(1600)  # the old page asked 0.8–1.5 s after a change
+        assert asked == []
         # Said plainly: no "0 ahead" and no "± 0 menit" beside it.
         assert "menit" not in page.locator("#t-status").inner_text()
         assert page.locator("#t-ahead").count() == 0

@@ -6,7 +6,6 @@ let ticket = JSON.parse(document.getElementById("ticket-data").textContent);
 const mpp = JSON.parse(document.getElementById("mpp-data").textContent);
 const token = ticket.token;
 let audio = null;
-let refreshTimer = null;
 let socket = null;
 let wakeLock = null;
 const ACTIVE = ["waiting", "called", "serving"];
@@ -152,14 +151,6 @@ function update(fresh) {
   if (serviceMoved && socket) socket.follow();
 }
 
-async function refresh() {
-  try {
-    update(await api(`/api/tickets/${encodeURIComponent(token)}`));
-  } catch (err) {
-    // Offline for a moment: the socket's reconnect brings a fresh snapshot.
-  }
-}
-
 document.addEventListener("click", async (event) => {
   if (event.target.id === "sound") return unlockSound();
   if (event.target.id === "t-cancel") {
@@ -213,12 +204,8 @@ socket = live(
       render();
       alertCitizen();
     },
+    // Its own changes, and its place whenever its line moves (loket/places.py): nothing to ask for.
     ticket_changed: update,
-    queue_changed() {
-      // Others moving in the same line change "ahead"; ask once the burst of events settles.
-      clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(refresh, 800 + Math.random() * 700);
-    },
   },
 );
 

@@ -1,0 +1,150 @@
+"""Each waiting citizen's place, sent to the phone that follows it.
+
+A ticket page (/t/<token>) follows its own ticket and every line its place moves with (the
+`service:<id>` rooms it joins, loket/realtime.py). It used to get each `queue_changed` of those lines
+and ask for its ticket again: with a thousand phones open at 5 calls a second that was ~330
+requests a second, each replaying an agency's line, and the lobby's calls waited behind them (p99
+50 ms → 1 s, docs/performance.md). Now the process holding a phone's socket works out the places of
+all its phones in the lines that moved at once (one read and one play of each agency's line) and sends
+each phone whose place changed its ticket as `ticket_changed`, to its own sockets only.
+
+It runs where the sockets are: the broadcast of a queue change says `lines_moved` with the services
+(loket/broadcasts.py), and the socket manager of every process (one process, or several on Redis)
+hands it to `moved()` (LocalRooms, SessionRooms in loket/emitter.py), so a change made by one process
+moves the phones held by another. The phones' `service:<id>` rooms are only the index of who waits in
+which line; nothing is sent to them.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+
+from . import serializers
+from .db import rows
+from .realtime import socketio
+
+log = logging.getLogger(__name__)
+
+# The one message that says lines moved: sent to a room no socket can join (subscribe offers none of
+# that name), so only the socket managers of the processes hear it.
+LINES_MOVED = "lines_moved"
+LINES_ROOM = "lines"
+WINDOW_SECONDS = 0.05  # the lines moved by a burst of calls are worked out together
+SENT_LIMIT = 50_000  # the last place sent per ticket, kept for the tickets followed most recently
+CHUNK = 500  # tokens per SELECT (SQLite's bound-parameter limit is far above; keeps statements small)
+
+
+def _mark(ticket: dict) -> tuple:
+    # What a waiting ticket's page shows of its place; anything else changes with a message of its own.
+    return (ticket["status"], ticket["service_id"], ticket["ahead"], ticket["estimated_wait_minutes"], ticket["open_counters"], ticket["called_around"])
+
+
+class PlaceFollowers:
+    """The phones on this process following a ticket, and the pushing of their places."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+        self.following: dict[str, tuple[str, str]] = {}  # socket id -> (token, the page's base URL)
+        self.sent: collections.OrderedDict[str, tuple] = collections.OrderedDict()  # token -> _mark last sent
+        self.pending: set[int] = set()
+        self.running = False
+        self.pushed = 0  # tickets sent since start (metrics, tests)
+
+    # ------------------------------------------------------------ who follows what (socket handlers)
+
+    def follow(self, sid: str, ticket: dict, base: str) -> None:
+        """The socket now shows this ticket, as its snapshot has it (`ticket`, the page's JSON)."""
+        with self.lock:
+            self.following[sid] = (ticket["token"], base)
+            self._sent(ticket["token"], _mark(ticket))
+
+    def _sent(self, token: str, mark: tuple) -> None:
+        self.sent[token] = mark
+        self.sent.move_to_end(token)
+        while len(self.sent) > SENT_LIMIT:
+            self.sent.popitem(last=False)
+
+    def leave(self, sid: str) -> None:
+        with self.lock:
+            self.following.pop(sid, None)
+
+    # ------------------------------------------------------------ lines that moved (the socket manager)
+
+    def moved(self, service_ids: list[int]) -> None:
+        """Lines moved: their phones on this process get their places shortly (never blocks the caller)."""
+        with self.lock:
+            if not self.following:
+                return
+            self.pending.update(service_ids)
+            if self.running:
+                return
+            self.running = True
+        socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            while True:
+                time.sleep(WINDOW_SECONDS)
+                with self.lock:
+                    service_ids, self.pending = self.pending, set()
+                    if not service_ids:
+                        self.running = False
+                        return
+                try:
+                    self.push(service_ids)
+                except Exception:  # one bad line must not stop the phones' places for good
+                    log.exception("pushing places failed")
+
+    def push(self, service_ids: set[int]) -> int:
+        """Send every phone here that follows a waiting ticket in these lines its place, if it changed."""
+        manager = socketio.server.manager
+        followed: dict[str, str] = {}  # token -> base
+        with self.lock:
+            for service_id in service_ids:
+                for sid, _eio_sid in list(manager.get_participants("/", f"service:{service_id}")):
+                    if sid in self.following:
+                        token, base = self.following[sid]
+                        followed[token] = base
+        if not followed:
+            return 0
+        pool = self.app.extensions["loket_pool"]
+        db = pool.take()
+        sent = 0
+        try:
+            now = self.app.config["CLOCK"]()
+            tokens = sorted(followed)
+            found = []
+            for start in range(0, len(tokens), CHUNK):
+                part = tokens[start : start + CHUNK]
+                found += rows(db, f"SELECT * FROM tickets WHERE status = 'waiting' AND token IN ({','.join('?' * len(part))})", part)
+            by_base: dict[str, list[dict]] = {}
+            for ticket in found:
+                by_base.setdefault(followed[ticket["token"]], []).append(ticket)
+            for base, group in by_base.items():
+                loaded = serializers.Loaded(db, now, base)
+                for data in serializers.tickets_json(db, group, now, private=True, loaded=loaded):
+                    mark = _mark(data)
+                    with self.lock:
+                        if self.sent.get(data["token"]) == mark:
+                            continue
+                        self._sent(data["token"], mark)
+                    # This process's sockets only: the phone is here, and the other processes push their own.
+                    socketio.emit("ticket_changed", data, to=f"ticket:{data['token']}", ignore_queue=True)
+                    sent += 1
+        finally:
+            pool.give_back(db)
+        self.pushed += sent
+        return sent
+
+
+def moved_lines(event: str, data) -> list[int]:
+    """The service ids of a `lines_moved` message (as sent, or as a Redis message carries it), else none."""
+    if event != LINES_MOVED:
+        return []
+    if isinstance(data, list):  # python-socketio's message queue carries the arguments as a list
+        data = data[0] if data else {}
+    return [int(i) for i in (data or {}).get("service_ids", []) if isinstance(i, int)]
