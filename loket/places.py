@@ -37,9 +37,12 @@ SENT_LIMIT = 50_000  # the last place sent per ticket, kept for the tickets foll
 CHUNK = 500  # tokens per SELECT (SQLite's bound-parameter limit is far above; keeps statements small)
 
 
+MARKED = ("status", "service_id", "ahead", "estimated_wait_minutes", "open_counters", "called_around")
+
+
 def _mark(ticket: dict) -> tuple:
     # What a waiting ticket's page shows of its place; anything else changes with a message of its own.
-    return (ticket["status"], ticket["service_id"], ticket["ahead"], ticket["estimated_wait_minutes"], ticket["open_counters"], ticket["called_around"])
+    return tuple(ticket[field] for field in MARKED)
 
 
 class PlaceFollowers:
