@@ -1,7 +1,7 @@
 // Many screens and phones in one process: socket.io-client websockets (the browser's own client library),
 // each subscribed as bench/fanout.py asks, recording when every ticket_called arrives (wall clock, ms).
 // A phone does what kiosk/static/ticket.js does with what it hears: it takes its place from the
-// ticket_changed the server sends (counted). With ASKING=1 it does what the page did before
+// ticket_place the server sends (counted). With ASKING=1 it does what the page did before
 // loket/places.py: on each queue_changed of its lines it asks for its ticket again
 // (GET /api/tickets/<token>) once the burst settles (0.8–1.5 s); the requests and their times are counted.
 // Usage: node bench/fanout_clients.mjs URL SUBS.json OUT.json [ASKING] — prints {"ready": …} when every client has
@@ -63,8 +63,8 @@ function connect(i) {
           timer = setTimeout(() => refresh(subs[i].token), 800 + Math.random() * 700);
         });
       }
-      socket.on("ticket_changed", (data) => {
-        if (calling && data.status === "waiting") placesPushed++;
+      socket.on("ticket_place", () => {
+        if (calling) placesPushed++;
       });
     }
     sockets.push(socket);

@@ -6,7 +6,7 @@ and ask for its ticket again: with a thousand phones open at 5 calls a second th
 requests a second, each replaying an agency's line, and the lobby's calls waited behind them (p99
 50 ms → 1 s, docs/performance.md). Now the process holding a phone's socket works out the places of
 all its phones in the lines that moved at once (one read and one play of each agency's line) and sends
-each phone whose place changed its ticket as `ticket_changed`, to its own sockets only.
+each phone whose place changed its new place (`ticket_place`, ~150 bytes), to its own sockets only.
 
 It runs where the sockets are: the broadcast of a queue change says `lines_moved` with the services
 (loket/broadcasts.py), and the socket manager of every process (one process, or several on Redis)
@@ -37,11 +37,12 @@ SENT_LIMIT = 50_000  # the last place sent per ticket, kept for the tickets foll
 CHUNK = 500  # tokens per SELECT (SQLite's bound-parameter limit is far above; keeps statements small)
 
 
+# What a waiting ticket's page shows of its place (anything else changes with a message of its own):
+# the `ticket_place` payload, with the ticket's id.
 MARKED = ("status", "service_id", "ahead", "estimated_wait_minutes", "open_counters", "called_around")
 
 
 def _mark(ticket: dict) -> tuple:
-    # What a waiting ticket's page shows of its place; anything else changes with a message of its own.
     return tuple(ticket[field] for field in MARKED)
 
 
@@ -136,7 +137,8 @@ class PlaceFollowers:
                             continue
                         self._sent(data["token"], mark)
                     # This process's sockets only: the phone is here, and the other processes push their own.
-                    socketio.emit("ticket_changed", data, to=f"ticket:{data['token']}", ignore_queue=True)
+                    place = {"id": data["id"], **dict(zip(MARKED, mark, strict=True))}
+                    socketio.emit("ticket_place", place, to=f"ticket:{data['token']}", ignore_queue=True)
                     sent += 1
         finally:
             pool.give_back(db)

@@ -19,6 +19,10 @@ from wsproto.extensions import PerMessageDeflate
 from wsproto.frame_protocol import Opcode, RsvBits
 
 KEPT = 16  # distinct messages remembered: a burst's broadcasts to every room, not a day's history
+# Below this a message goes plain (RFC 7692 §6 lets a sender leave any message uncompressed): deflate
+# saves a few dozen bytes there, and the many small messages that differ per socket (pings, each
+# phone's place) would push the broadcasts out of the few remembered.
+PLAIN_BELOW = 256
 
 
 class _Compressed:
@@ -59,7 +63,7 @@ class SharedDeflate(PerMessageDeflate):
         # A client, a fragment, or a server that kept its context (never here): wsproto's own way.
         if proto.client or not fin or opcode is Opcode.CONTINUATION or not self.server_no_context_takeover:
             return super().frame_outbound(proto, opcode, rsv, data, fin)
-        if not self._compressible_opcode(opcode):
+        if not self._compressible_opcode(opcode) or len(data) < PLAIN_BELOW:
             return (rsv, data)
         return (RsvBits(True, rsv[1], rsv[2]), compressed.get(int(self.server_max_window_bits), bytes(data)))
 

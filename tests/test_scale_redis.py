@@ -114,7 +114,7 @@ def test_a_call_on_one_process_moves_the_place_of_a_phone_on_the_other(two_serve
             if data.get("status") == "waiting" and data.get("ahead") == 0:
                 moved.set()
 
-        phone.on("ticket_changed", changed)
+        phone.on("ticket_place", changed)
         phone.connect(second.url, transports=["websocket"], wait_timeout=10)
         time.sleep(0.3)  # let the subscribe land before the call
         while True:  # tickets of earlier tests may still wait in this line
@@ -122,7 +122,7 @@ def test_a_call_on_one_process_moves_the_place_of_a_phone_on_the_other(two_serve
             if called["number"] == ahead["number"]:
                 break
         assert moved.wait(10), f"the phone on process 2 was never told its place: {places}"
-        assert places[-1]["token"] == mine["token"]
+        assert places[-1]["id"] == mine["id"]
     finally:
         officer.close()
         phone.disconnect()

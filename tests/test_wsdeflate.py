@@ -46,6 +46,19 @@ def test_every_message_decodes_without_the_shared_window():
         assert received(client) == message
 
 
+def test_a_small_message_goes_plain_and_leaves_the_broadcasts_remembered():
+    # A phone's place is a small message of its own; deflating it saved little and pushed the lobby's
+    # broadcasts out of the few compressions remembered, so they were compressed again per screen.
+    server, client = connected_pair()
+    place = '42["ticket_place",{"id":7,"status":"waiting","service_id":1,"ahead":3,"estimated_wait_minutes":12}]'
+    misses = compressed.misses
+    frame = server.send(Message(data=place))
+    assert frame[0] & 0x40 == 0 and place.encode() in frame  # RSV1 off: not compressed
+    assert compressed.misses == misses
+    client.receive_data(frame)
+    assert received(client) == place
+
+
 def read_events(sock, client, until) -> list:
     seen = []
     while not any(until(m) for m in seen):

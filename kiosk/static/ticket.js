@@ -204,8 +204,9 @@ socket = live(
       render();
       alertCitizen();
     },
-    // Its own changes, and its place whenever its line moves (loket/places.py): nothing to ask for.
     ticket_changed: update,
+    // Its place whenever its lines move (loket/places.py): nothing to ask for.
+    ticket_place: update,
   },
 );
 
