@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 
-from . import serializers
+from . import serializers, tickets
 from .db import rows
 from .realtime import socketio
 
@@ -34,7 +34,12 @@ LINES_MOVED = "lines_moved"
 LINES_ROOM = "lines"
 WINDOW_SECONDS = 0.05  # the lines moved by a burst of calls are worked out together
 SENT_LIMIT = 50_000  # the last place sent per ticket, kept for the tickets followed most recently
-CHUNK = 500  # tokens per SELECT (SQLite's bound-parameter limit is far above; keeps statements small)
+CHUNK = 500  # ticket ids per SELECT: keeps statements small
+# The followed tickets still waiting, with what places_in_line and called_around read (by primary key).
+WAITING_SQL = (
+    "SELECT t.id, t.service_id, t.status, t.issued_on, t.source, t.queued_at, s.agency_id"
+    " FROM tickets t JOIN services s ON s.id = t.service_id WHERE t.status = 'waiting' AND t.id IN ({ids})"
+)
 
 
 # What a waiting ticket's page shows of its place (anything else changes with a message of its own):
@@ -52,23 +57,23 @@ class PlaceFollowers:
     def __init__(self, app) -> None:
         self.app = app
         self.lock = threading.Lock()
-        self.following: dict[str, tuple[str, str]] = {}  # socket id -> (token, the page's base URL)
-        self.sent: collections.OrderedDict[str, tuple] = collections.OrderedDict()  # token -> _mark last sent
+        self.following: dict[str, tuple[int, str]] = {}  # socket id -> (ticket id, token)
+        self.sent: collections.OrderedDict[int, tuple] = collections.OrderedDict()  # ticket id -> _mark last sent
         self.pending: set[int] = set()
         self.running = False
         self.pushed = 0  # tickets sent since start (metrics, tests)
 
     # ------------------------------------------------------------ who follows what (socket handlers)
 
-    def follow(self, sid: str, ticket: dict, base: str) -> None:
+    def follow(self, sid: str, ticket: dict) -> None:
         """The socket now shows this ticket, as its snapshot has it (`ticket`, the page's JSON)."""
         with self.lock:
-            self.following[sid] = (ticket["token"], base)
-            self._sent(ticket["token"], _mark(ticket))
+            self.following[sid] = (ticket["id"], ticket["token"])
+            self._sent(ticket["id"], _mark(ticket))
 
-    def _sent(self, token: str, mark: tuple) -> None:
-        self.sent[token] = mark
-        self.sent.move_to_end(token)
+    def _sent(self, ticket_id: int, mark: tuple) -> None:
+        self.sent[ticket_id] = mark
+        self.sent.move_to_end(ticket_id)
         while len(self.sent) > SENT_LIMIT:
             self.sent.popitem(last=False)
 
@@ -106,13 +111,13 @@ class PlaceFollowers:
     def push(self, service_ids: set[int]) -> int:
         """Send every phone here that follows a waiting ticket in these lines its place, if it changed."""
         manager = socketio.server.manager
-        followed: dict[str, str] = {}  # token -> base
+        followed: dict[int, str] = {}  # ticket id -> token
         with self.lock:
             for service_id in service_ids:
                 for sid, _eio_sid in list(manager.get_participants("/", f"service:{service_id}")):
                     if sid in self.following:
-                        token, base = self.following[sid]
-                        followed[token] = base
+                        ticket_id, token = self.following[sid]
+                        followed[ticket_id] = token
         if not followed:
             return 0
         pool = self.app.extensions["loket_pool"]
@@ -120,26 +125,28 @@ class PlaceFollowers:
         sent = 0
         try:
             now = self.app.config["CLOCK"]()
-            tokens = sorted(followed)
-            found = []
-            for start in range(0, len(tokens), CHUNK):
-                part = tokens[start : start + CHUNK]
-                found += rows(db, f"SELECT * FROM tickets WHERE status = 'waiting' AND token IN ({','.join('?' * len(part))})", part)
-            by_base: dict[str, list[dict]] = {}
-            for ticket in found:
-                by_base.setdefault(followed[ticket["token"]], []).append(ticket)
-            for base, group in by_base.items():
-                loaded = serializers.Loaded(db, now, base)
-                for data in serializers.tickets_json(db, group, now, private=True, loaded=loaded):
-                    mark = _mark(data)
-                    with self.lock:
-                        if self.sent.get(data["token"]) == mark:
-                            continue
-                        self._sent(data["token"], mark)
-                    # This process's sockets only: the phone is here, and the other processes push their own.
-                    place = {"id": data["id"], **dict(zip(MARKED, mark, strict=True))}
-                    socketio.emit("ticket_place", place, to=f"ticket:{data['token']}", ignore_queue=True)
-                    sent += 1
+            ids = sorted(followed)
+            waiting = []
+            for start in range(0, len(ids), CHUNK):
+                waiting += rows(db, WAITING_SQL.format(ids=",".join(map(str, ids[start : start + CHUNK]))))
+            if not waiting:
+                return 0
+            # Only what a place needs: the lines (one read per agency), the services' figures for the estimate.
+            loaded = serializers.Loaded(db, now)
+            lines = loaded.lines({t["agency_id"] for t in waiting})
+            stats = loaded.stats(sorted({t["service_id"] for t in waiting}))
+            found = tickets.places_in_line(db, waiting, now, loaded.settings, lines)
+            for ticket in waiting:
+                place = {"id": ticket["id"], "status": "waiting", "service_id": ticket["service_id"]}
+                place.update(serializers.place_fields(ticket, found.get(ticket["id"]), stats.get(ticket["service_id"]), now))
+                mark = _mark(place)
+                with self.lock:
+                    if self.sent.get(ticket["id"]) == mark:
+                        continue
+                    self._sent(ticket["id"], mark)
+                # This process's sockets only: the phone is here, and the other processes push their own.
+                socketio.emit("ticket_place", place, to=f"ticket:{followed[ticket['id']]}", ignore_queue=True)
+                sent += 1
         finally:
             pool.give_back(db)
         self.pushed += sent

@@ -15,7 +15,7 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room, rooms
 from sqlite_utils import Database
 
-from . import auth, inputs, serializers, snapshots, tickets
+from . import auth, inputs, snapshots, tickets
 from .db import get_db, one
 from .errors import LoketError
 from .i18n import N_, current_language
@@ -137,7 +137,7 @@ def _subscribe(data) -> dict:
             join_room(f"service:{service_id}")
         snapshot = snapshots.snapshot(db, "ticket", now, token=ticket["token"])
         # Its place then comes as it moves (loket/places.py): the page never asks for it again.
-        current_app.extensions["loket_places"].follow(request.sid, snapshot["ticket"], serializers.public_base_url())
+        current_app.extensions["loket_places"].follow(request.sid, snapshot["ticket"])
         emit("snapshot", snapshot)
     elif room == "public":
         # the public page (/info/): the figures of this moment, then what changes, a few seconds apart

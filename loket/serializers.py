@@ -163,11 +163,23 @@ def tickets_json(db: Database, found: list[dict], now: datetime, *, private: boo
     return [ticket_data(t, loaded, places.get(t["id"]), stats.get(t["service_id"]), private=private) for t in found]
 
 
-def ticket_data(ticket: dict, loaded: Loaded, place: tickets.Place | None, stat: dict | None, *, private: bool = True) -> dict:
+def place_fields(ticket: dict, place: tickets.Place | None, stat: dict | None, now: datetime) -> dict:
+    """What a ticket's holder reads of its place: the ticket's `ahead`, `estimated_wait_minutes`,
+    `open_counters` and `called_around` (the `ticket_place` message is these with the status)."""
     waiting = ticket["status"] == "waiting"
     place = place if waiting else None
     ahead = place.ahead if place else 0
     estimate = tickets.estimate_minutes(stat, ahead, place.open_counters) if place and stat else None
+    return {
+        "ahead": ahead,
+        "estimated_wait_minutes": estimate,
+        "open_counters": place.open_counters if place else None,
+        "called_around": called_around(ticket, estimate, now) if waiting else None,
+    }
+
+
+def ticket_data(ticket: dict, loaded: Loaded, place: tickets.Place | None, stat: dict | None, *, private: bool = True) -> dict:
+    where = place_fields(ticket, place, stat, loaded.now)
     service = loaded.service(ticket["service_id"])
     at_counter = ticket["status"] in tickets.OPEN_STATUSES
     counter = loaded.counter(ticket["counter_id"]) if at_counter else {}
@@ -185,7 +197,7 @@ def ticket_data(ticket: dict, loaded: Loaded, place: tickets.Place | None, stat:
         "priority_reason": ticket["priority_reason"],
         "status": ticket["status"],
         "held": bool(ticket["held"]),
-        "ahead": ahead,
+        "ahead": where["ahead"],
         "issued_on": ticket["issued_on"],
         "issued_at": ticket["issued_at"],
         "called_at": ticket["called_at"],
@@ -197,9 +209,9 @@ def ticket_data(ticket: dict, loaded: Loaded, place: tickets.Place | None, stat:
         "counter_number": counter.get("number"),
         "transfer_count": ticket["transfer_count"],
         "transfer_note": ticket["transfer_note"],
-        "estimated_wait_minutes": estimate,
-        "open_counters": place.open_counters if place else None,
-        "called_around": called_around(ticket, estimate, loaded.now) if waiting else None,
+        "estimated_wait_minutes": where["estimated_wait_minutes"],
+        "open_counters": where["open_counters"],
+        "called_around": where["called_around"],
         "printed": None if ticket["printed"] is None else bool(ticket["printed"]),
         "source": ticket["source"],
         "booking_code": loaded.booking_code(ticket),

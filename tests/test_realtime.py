@@ -146,6 +146,8 @@ def test_each_phone_is_told_its_new_place_when_its_line_moves(live_server, scree
     moved = third.wait_for("ticket_place", where=lambda t: t["ahead"] == 1)
     assert moved["id"] == issued[2]["id"] and moved["status"] == "waiting" and moved["service_id"] == 1
     assert moved["open_counters"] == 1 and "token" not in moved and "number" not in moved  # only what moved
+    asked = requests.get(f"{live_server.url}/api/tickets/{issued[2]['token']}", timeout=10).json()
+    assert {field: asked[field] for field in moved} == moved  # the same fields as the ticket's own, same values
     assert second.wait_for("ticket_place", where=lambda t: t["ahead"] == 0)["id"] == issued[1]["id"]
     time.sleep(0.5)
     assert elsewhere.received("ticket_place") == []  # a line it does not wait in
