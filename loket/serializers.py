@@ -17,7 +17,7 @@ from .db import rows, settings
 from .i18n import DEFAULT_LANGUAGE, current_language
 from .priority import PRIORITY_REASONS
 from .speech import announcement, short_announcement
-from .timeutil import iso
+from .timeutil import iso, local_day
 
 # Never leave the server for a public room: the token is the key to a citizen's ticket page.
 PRIVATE_FIELDS = ("token", "status_url", "officer_id", "priority_granted_by", "kiosk_id", "print_error", "booking_code")
@@ -38,6 +38,11 @@ COUNTERS_SQL = (
     " (SELECT group_concat(service_id) FROM (SELECT service_id FROM counter_services WHERE counter_id = c.id ORDER BY service_id))"
     " AS service_list FROM counters c LEFT JOIN users u ON u.id = c.officer_id LEFT JOIN counter_reasons r ON r.code = c.pause_reason"
 )
+
+
+# Up to this many tickets of one agency are placed by counting (a statement each); more, and reading
+# the agency's line once is cheaper (a broadcast's tickets, a phone page's place pushes).
+FEW_ASKED = 3
 
 
 class Loaded:
@@ -118,10 +123,44 @@ class Loaded:
         return self._lines
 
     def new_ticket_places(self, service_ids: list[int]) -> dict[int, tickets.Place]:
-        """Where a ticket taken now would stand in each service's line."""
+        """Where a ticket taken now would stand in each service's line: counted in SQL where the agency's
+        counters allow (`tickets.counted_places`), else by playing its line."""
         services = [s for s in (self.service(i) for i in service_ids) if s]
-        lines = self.lines({s["agency_id"] for s in services})
-        return tickets.new_ticket_places(lines, services, self.now, self.settings)
+        places: dict[int, tickets.Place] = {}
+        played = []
+        for agency in sorted({s["agency_id"] for s in services}):
+            wanted = frozenset(s["id"] for s in services if s["agency_id"] == agency)
+            found = None if agency in self._lines else tickets.counted_places(self.db, agency, [], wanted, self.now, self.settings)
+            if found is None:
+                played += [s for s in services if s["agency_id"] == agency]
+            else:
+                places.update({-key: place for key, place in found.items()})
+        if played:
+            lines = self.lines({s["agency_id"] for s in played})
+            places.update(tickets.new_ticket_places(lines, played, self.now, self.settings))
+        return places
+
+    def places(self, waiting: list[dict]) -> dict[int, tickets.Place]:
+        """Each waiting ticket's place (`tickets.places_in_line`): for an agency asked about a few tickets,
+        counted in SQL where its counters allow (`tickets.counted_places`); else from its line read once."""
+        today = local_day(self.now, self.settings["timezone"])
+        asked: dict[int, list[dict]] = {}
+        for ticket in waiting:
+            if ticket["status"] == "waiting" and ticket["issued_on"] == today:
+                asked.setdefault(ticket["agency_id"], []).append(ticket)
+        places: dict[int, tickets.Place] = {}
+        played = []
+        for agency, group in sorted(asked.items()):
+            counted = len(group) <= FEW_ASKED and agency not in self._lines
+            found = tickets.counted_places(self.db, agency, group, frozenset(), self.now, self.settings) if counted else None
+            if found is None:
+                played += group
+            else:
+                places.update(found)
+        if played:
+            lines = self.lines({t["agency_id"] for t in played})
+            places.update(tickets.places_in_line(self.db, played, self.now, self.settings, lines))
+        return places
 
     def current(self, counter_ids: list[int]) -> dict[int, dict | None]:
         missing = [i for i in counter_ids if i not in self._current]
@@ -157,8 +196,7 @@ def tickets_json(db: Database, found: list[dict], now: datetime, *, private: boo
     loaded.counters([t["counter_id"] for t in found if t["counter_id"] and t["status"] in tickets.OPEN_STATUSES])
     waiting = [t for t in found if t["status"] == "waiting"]
     stats = loaded.stats(sorted({t["service_id"] for t in waiting})) if waiting else {}
-    lines = loaded.lines({t["agency_id"] for t in waiting}) if waiting else {}
-    places = tickets.places_in_line(db, waiting, now, loaded.settings, lines) if waiting else {}
+    places = loaded.places(waiting) if waiting else {}
     loaded.booking_codes([t["id"] for t in found if t.get("source") == "booking"])
     return [ticket_data(t, loaded, places.get(t["id"]), stats.get(t["service_id"]), private=private) for t in found]
 

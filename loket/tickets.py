@@ -827,7 +827,11 @@ def _simulate(
 def _separate_groups(callers: list[Caller]) -> list[frozenset[int]] | None:
     """The counters' service sets when any two are the same set or share no service (each set then a line
     of its own that every one of its counters calls from whole), or None when two only overlap."""
-    groups = list({c.services for c in callers if c.services})
+    return _separate_sets([c.services for c in callers])
+
+
+def _separate_sets(sets: list[frozenset[int]]) -> list[frozenset[int]] | None:
+    groups = list({services for services in sets if services})
     seen: set[int] = set()
     for services in groups:
         if not seen.isdisjoint(services):
@@ -968,6 +972,86 @@ def _place(line: Line, asked: list[dict], now: datetime, conf: dict, newcomers: 
         when_open, when_new = _simulate(line.waiting, everyone, conf, now, later_new)
         places.update({t["id"]: Place(when_open.get(t["id"], 0), 0) for t in later})
         places.update({-s: Place(n, 0) for s, n in when_new.items()})
+    return places
+
+
+# One agency's counters: whether each is open and the services it calls.
+AGENCY_COUNTERS_SQL = (
+    "SELECT c.state = 'open', (SELECT group_concat(service_id) FROM counter_services WHERE counter_id = c.id)"
+    " FROM counters c WHERE c.agency_id = ?"
+)
+# A group's line as `_counted` takes it, in figures: its urgent tickets, its regular ones taken up to now
+# and its overdue regular ones (all from tickets_status_day, without reading a row).
+GROUP_FIGURES_SQL = (
+    "SELECT count(*) FILTER (WHERE priority <> 0), count(*) FILTER (WHERE priority = 0 AND queued_at <= :now),"
+    " count(*) FILTER (WHERE priority = 0 AND queued_at <= :limit)"
+    " FROM tickets WHERE status = 'waiting' AND issued_on = :today AND service_id IN ({services})"
+)
+# The tickets of a group's line of the same kind (urgent or regular) before one ticket, in line order.
+BEFORE_SQL = (
+    "SELECT count(*) FROM tickets WHERE status = 'waiting' AND issued_on = :today AND service_id IN ({services})"
+    " AND priority {kind} AND (queued_at < :queued_at OR (queued_at = :queued_at AND id < :id))"
+)
+
+
+def counted_places(
+    db: Database, agency_id: int, asked: list[dict], newcomers: frozenset[int], now: datetime, conf: dict
+) -> dict[int, Place] | None:
+    """`_place` for one agency without reading its line: the places `_counted` gives, counted by SQLite
+    over the index (tens of nanoseconds a ticket instead of a row read into Python), for a few asked
+    tickets (rows with id, service_id, priority, queued_at) and newcomers to services. Only where
+    `_counted` answers — the strict policy, and the counters (the open ones; for tickets nobody open
+    serves, all of them) in separate groups; None elsewhere, and the caller plays the line instead."""
+    if conf.get("priority_policy") == "interleave":
+        return None
+    counters = [
+        (frozenset(int(s) for s in (services or "").split(",") if s), bool(is_open))
+        for is_open, services in db.conn.execute(AGENCY_COUNTERS_SQL, (agency_id,))
+    ]
+    open_by_service: dict[int, int] = {}
+    for services, is_open in counters:
+        for s in services if is_open else ():
+            open_by_service[s] = open_by_service.get(s, 0) + 1
+    now_groups = _separate_sets([services for services, is_open in counters if is_open])
+    if now_groups is None:
+        return None
+    group_now = {s: g for g in now_groups for s in g}
+    later = {t["service_id"] for t in asked if t["service_id"] not in group_now} | {s for s in newcomers if s not in group_now}
+    group_later: dict[int, frozenset[int]] = {}
+    if later:
+        # Nobody open calls these: their place once every counter (and each counterless service) calls.
+        served = {s for services, _open in counters for s in services}
+        everyone = _separate_sets([services for services, _open in counters] + [frozenset([s]) for s in later - served])
+        if everyone is None:
+            return None
+        group_later = {s: g for g in everyone for s in g}
+    cap = int(conf.get("max_regular_wait_minutes") or 0)
+    limit = iso(now - timedelta(minutes=cap)) if cap > 0 else ""  # "" precedes every time: nothing overdue
+    bound = {"now": iso(now), "limit": limit, "today": local_day(now, conf["timezone"])}
+    figures: dict[frozenset[int], tuple[int, int, int]] = {}
+
+    def group_figures(group: frozenset[int]) -> tuple[int, int, int]:
+        if group not in figures:
+            sql = GROUP_FIGURES_SQL.format(services=",".join(str(int(s)) for s in sorted(group)))
+            figures[group] = db.conn.execute(sql, bound).fetchone()
+        return figures[group]
+
+    places: dict[int, Place] = {}
+    for ticket in asked:
+        service = ticket["service_id"]
+        group = group_now.get(service) or group_later[service]
+        urgent, _taken, overdue = group_figures(group)
+        kind = "<> 0" if ticket["priority"] else "= 0"
+        sql = BEFORE_SQL.format(services=",".join(str(int(s)) for s in sorted(group)), kind=kind)
+        before = db.conn.execute(sql, {**bound, "queued_at": ticket["queued_at"], "id": ticket["id"]}).fetchone()[0]
+        # as `_counted` lists the line: overdue regular tickets, the urgent ones, the other regular ones
+        overdue_regular = not ticket["priority"] and ticket["queued_at"] <= limit
+        ahead = overdue + before if ticket["priority"] else before if overdue_regular else before + urgent
+        places[ticket["id"]] = Place(ahead, open_by_service.get(service, 0) if service in group_now else 0)
+    for service in newcomers:
+        group = group_now.get(service) or group_later[service]
+        urgent, taken, _overdue = group_figures(group)
+        places[-service] = Place(urgent + taken, open_by_service.get(service, 0) if service in group_now else 0)
     return places
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -297,6 +297,80 @@ def test_each_waiting_ticket_is_called_after_exactly_the_calls_it_was_told_are_a
                 continue
             before = [c for c, _t in calls[: position[t["id"]]] if c in serving[t["service_id"]]]
             assert place.ahead == len(before), (t["number"], place, calls)
+    finally:
+        db.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    group_of=st.tuples(*[st.integers(0, 2) for _ in DUKCAPIL_SERVICES]),
+    counter_group=st.tuples(*[st.integers(0, 3) for _ in DUKCAPIL_COUNTERS]),
+    overlap=st.booleans(),
+    opened=st.sets(st.sampled_from(DUKCAPIL_COUNTERS)),
+    policy=st.sampled_from(["strict", "strict", "interleave"]),
+    cap=st.sampled_from([0, 25]),
+    steps=st.lists(step, max_size=30),
+)
+def test_counting_in_sql_gives_the_places_that_playing_the_line_gives(
+    template, group_of, counter_group, overlap, opened, policy, cap, steps
+):
+    """`tickets.counted_places` (a few statements over the index) against `_place` (the agency's whole
+    line read and played): for every waiting ticket asked alone and for a newcomer to every service, the
+    same place, wherever it answers at all. Counters call whole groups of services (group 3: none),
+    sometimes with one overlapping set, where it must leave the answer to the line."""
+    from loket.db import set_setting
+    from loket.timeutil import iso
+
+    serves = [frozenset(s for s in DUKCAPIL_SERVICES if group_of[s - 1] == g) for g in counter_group]
+    if overlap:
+        serves[0] = serves[0] | {DUKCAPIL_SERVICES[-1]}
+    folder = tempfile.mkdtemp(prefix="loket-count-")
+    path = Path(folder) / "loket.db"
+    shutil.copy(template, path)
+    db = connect(path)
+    try:
+        db.execute("PRAGMA synchronous=OFF")
+        with db.conn:
+            db.conn.execute(f"DELETE FROM counter_services WHERE counter_id IN {DUKCAPIL_COUNTERS}")
+            pairs = [(c, s) for c, ss in zip(DUKCAPIL_COUNTERS, serves, strict=True) for s in sorted(ss)]
+            db.conn.executemany("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", pairs)
+        for key, value in (("priority_policy", policy), ("max_regular_wait_minutes", str(cap))):
+            set_setting(db, key, value)
+        now = FROZEN - timedelta(minutes=60)
+        for counter in sorted(opened):
+            tickets.set_counter_state(db, counter, "open", now)
+        for kind, target, priority, minutes in steps:
+            reason = "elderly" if priority else None
+            if kind == "book":
+                queued = iso(FROZEN + timedelta(minutes=minutes))
+                tickets.issue(db, target, now, source="booking", queued_at=queued, priority=priority, priority_reason=reason)
+                continue
+            now = min(now + timedelta(minutes=minutes), FROZEN)
+            if kind == "issue":
+                tickets.issue(db, target, now, priority=priority, priority_reason=reason)
+            elif target in opened:
+                tickets.call_next(db, target, now)
+        conf = tickets.settings(db)
+        line = tickets.load_lines(db, {1}, FROZEN, conf)[1]
+        waiting = list(db.query("SELECT t.*, s.agency_id FROM tickets t JOIN services s ON s.id = t.service_id WHERE status = 'waiting'"))
+        everything = frozenset(DUKCAPIL_SERVICES)
+        played = tickets._place(line, waiting, FROZEN, conf, everything)
+        counted = tickets.counted_places(db, 1, [], everything, FROZEN, conf)
+        separate = tickets._separate_sets([s for c, s in zip(DUKCAPIL_COUNTERS, serves, strict=True) if c in opened]) is not None
+        separate_all = tickets._separate_sets(serves) is not None  # for places once every counter opens
+        if policy == "interleave" or not separate:
+            assert counted is None
+            return
+        event("counted" if counted is not None else "left to the line")
+        if counted is None:
+            assert not separate_all  # some service nobody open serves, and all the counters overlap
+        else:
+            assert counted == {-s: played[-s] for s in DUKCAPIL_SERVICES}
+        for ticket in waiting:
+            alone = tickets.counted_places(db, 1, [ticket], frozenset(), FROZEN, conf)
+            if alone is not None:  # None only when the counters for when all open overlap
+                assert alone == {ticket["id"]: played[ticket["id"]]}, (ticket["number"], alone, played[ticket["id"]])
     finally:
         db.close()
         shutil.rmtree(folder, ignore_errors=True)
