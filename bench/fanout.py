@@ -11,13 +11,15 @@ the browser's own client library; Python clients are slower than the server and 
 themselves. Officers at 150 counters call at the mix's rate for --seconds; latency is from the
 officer's request to each arrival (one wall clock). Prints per mix: deliveries, lost, p50/p99/max to
 screens and to phones, the server's RSS before and after the clients connected (KiB per socket).
-`--tree DIR` runs another checkout's server.py (before/after in one run).
+`--tree DIR` runs another checkout's server.py (before/after in one run). `--pin` gives the server CPU 0
+alone and the clients the others, to tell the server's part of the latency from the clients'.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -28,8 +30,12 @@ from pathlib import Path
 from call_latency import build
 from common import OUT, ROOT, Server, machine, ms, percentile
 
+CLIENT_CPUS = ",".join(str(c) for c in range(1, os.cpu_count() or 2)) or "0"
 
-def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: int, command, label: str, asking: bool = False) -> dict:
+
+def run_mix(
+    screens: int, phones: int, rate: float, seconds: float, counters: int, command, label: str, asking: bool = False, pin: bool = False
+) -> dict:
     work = OUT / "fanout"
     work.mkdir(parents=True, exist_ok=True)
     db = work / f"{label}-{screens}-{phones}.db"
@@ -38,12 +44,15 @@ def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: in
     subs += [{"room": "ticket", "token": p["token"]} for p in setup["phones"]]
     (work / "subs.json").write_text(json.dumps(subs))
     phone_of_ticket = {p["id"]: screens + n for n, p in enumerate(setup["phones"])}
-    server = Server(db, command=command).start()
+    # --pin: the server alone on CPU 0, the clients and this script on the others, so the clients'
+    # work cannot delay the server (what is left is the server's own).
+    server = Server(db, command=["taskset", "-c", "0", *command] if pin else command).start()
     clients = None
     try:
         before = server.usage()
         clients = subprocess.Popen(
             [
+                *(["taskset", "-c", CLIENT_CPUS] if pin else []),
                 "node",
                 str(ROOT / "bench" / "fanout_clients.mjs"),
                 server.url,
@@ -120,7 +129,7 @@ def run_mix(screens: int, phones: int, rate: float, seconds: float, counters: in
                 lost_phones += 1
     sockets = ready["ready"]
     return {
-        "label": label + (" (phones asking)" if asking else ""),
+        "label": label + (" (phones asking)" if asking else "") + (" (pinned)" if pin else ""),
         "screens": screens,
         "phones": phones,
         "rate": rate,
@@ -156,17 +165,20 @@ def main() -> None:
     parser.add_argument("--counters", type=int, default=150)
     parser.add_argument("--tree", type=Path, default=None, help="also run another checkout's server (before/after in one run)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--pin", action="store_true", help="server alone on CPU 0, the clients on the others (Linux taskset)")
     parser.add_argument(
         "--asking-phones", action="store_true", help="phones ask for their ticket after each change (the page before loket/places.py)"
     )
     args = parser.parse_args()
     mixes = [tuple(float(x) for x in m.split(":")) for m in (args.mix or ["150:1000:5", "500:4500:10"])]
     trees = [("before", args.tree.resolve()), ("after", ROOT)] if args.tree else [("this", ROOT)]
+    if args.pin:
+        os.sched_setaffinity(0, {int(c) for c in CLIENT_CPUS.split(",")})
     results = []
     for screens, phones, rate in mixes:
         for label, tree in trees:
             command = [sys.executable, str(tree / "server.py"), "--no-demo", "--db", "{db}", "--port", "{port}"]
-            r = run_mix(int(screens), int(phones), rate, args.seconds, args.counters, command, label, args.asking_phones)
+            r = run_mix(int(screens), int(phones), rate, args.seconds, args.counters, command, label, args.asking_phones, args.pin)
             results.append(r)
             print(json.dumps(r), flush=True)
     print()
