@@ -131,6 +131,17 @@ def text() -> str:
     server = socketio.server
     sockets = len(getattr(getattr(server, "eio", None), "sockets", {}) or {}) if server is not None else 0
     metric("loket_sockets_connected", "gauge", "Socket.IO connections held by this process.", [("", sockets)])
+    followers = app.extensions.get("loket_places")
+    if followers is not None:
+        metric(
+            "loket_phones_following",
+            "gauge",
+            "Ticket pages on this process told their place as it moves.",
+            [("", len(followers.following))],
+        )
+        metric(
+            "loket_places_sent_total", "counter", "Places sent to ticket pages by this process (ticket_place).", [("", followers.pushed)]
+        )
     emitter = app.extensions.get("loket_emitter")
     lag = emitter.lag() if emitter else 0.0
     metric("loket_emitter_lag_seconds", "gauge", "Age of the oldest committed event not yet sent to screens.", [("", round(lag, 4))])

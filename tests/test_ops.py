@@ -88,7 +88,14 @@ def test_metrics_are_for_localhost_an_admin_or_the_token(app, client):
     local = client.get("/metrics").get_data(as_text=True)
     assert 'loket_http_requests_total{endpoint="api.issue_ticket",method="POST",status="201"} 1' in local
     assert "loket_http_request_duration_seconds_bucket{" in local and 'le="+Inf"' in local
-    for name in ("loket_tickets_issued_today", "loket_tickets_waiting", "loket_sockets_connected", "loket_emitter_lag_seconds"):
+    for name in (
+        "loket_tickets_issued_today",
+        "loket_tickets_waiting",
+        "loket_sockets_connected",
+        "loket_emitter_lag_seconds",
+        "loket_phones_following",
+        "loket_places_sent_total",
+    ):
         assert re.search(rf"^{name} \d", local, re.M), name
     assert re.search(r"^loket_wal_bytes \d+", local, re.M)
     login(client, "admin")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import time
 
@@ -160,6 +161,9 @@ def test_each_phone_is_told_its_new_place_when_its_line_moves(live_server, scree
     assert len(third.received("ticket_place")) == before
     # Its own place, not the line's counts: a phone hears no queue_changed at all.
     assert third.received("queue_changed") == [] and second.received("queue_changed") == []
+    metrics = requests.get(f"{live_server.url}/metrics", timeout=10).text  # the IT officer sees them too
+    assert re.search(r"^loket_phones_following 3$", metrics, re.M)
+    assert int(re.search(r"^loket_places_sent_total (\d+)$", metrics, re.M)[1]) >= 2
 
 
 def test_the_counter_room_needs_a_login_of_that_agency(live_server, screens):
