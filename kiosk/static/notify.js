@@ -3,7 +3,7 @@
 // own keyboard, and a button that stops the messages). The host screen gives it an empty element after
 // each redraw; what was typed survives the host's redraws (kept per ticket here).
 import { _, api, esc, lang, N_, t } from "/static/loket.js";
-import { keysHtml } from "/static/keyboard.js";
+let keyboard = null; // the kiosk's number pad (/static/keyboard.js), loaded on the kiosk only: a phone types on its own
 
 const kept = new Map(); // token -> {open, digits, channel, notify, busy, error}
 let channels = null; // the MPP's channels, asked once per page
@@ -27,7 +27,7 @@ function grouped(digits) {
 const PAD = N_("Papan angka"); // marked here: the extractor cannot read it inside the attribute
 
 function pad() {
-  return `<div class="n-pad" role="group" aria-label="${esc(t(PAD))}">${keysHtml("digits")}</div>`;
+  return `<div class="n-pad" role="group" aria-label="${esc(t(PAD))}">${keyboard.keysHtml("digits")}</div>`;
 }
 
 function view(s, opts, offered) {
@@ -66,6 +66,7 @@ function view(s, opts, offered) {
  */
 export async function mountNotify(slot, ticket, opts = {}) {
   if (!slot || !ticket?.token) return;
+  if (opts.pad) keyboard ??= await import("/static/keyboard.js");
   const offered = await setUpChannels();
   if (!offered.length || !["waiting", "called", "serving"].includes(ticket.status)) {
     slot.innerHTML = "";
