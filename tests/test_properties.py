@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -210,6 +211,47 @@ step = st.one_of(
 )
 
 
+@contextmanager
+def a_day_at_dukcapil(template: Path, serves, opened, conf: dict, steps):
+    """A copy of the demo MPP whose Dukcapil counters serve `serves`, with the settings `conf`, the
+    `opened` counters open and the `steps` played up to FROZEN, the moment the places are told."""
+    from loket.db import set_setting
+    from loket.timeutil import iso
+
+    folder = tempfile.mkdtemp(prefix="loket-line-")
+    path = Path(folder) / "loket.db"
+    shutil.copy(template, path)
+    db = connect(path)
+    try:
+        db.execute("PRAGMA synchronous=OFF")
+        with db.conn:
+            db.conn.execute(f"DELETE FROM counter_services WHERE counter_id IN {DUKCAPIL_COUNTERS}")
+            pairs = [(c, s) for c, ss in zip(DUKCAPIL_COUNTERS, serves, strict=True) for s in sorted(ss)]
+            db.conn.executemany("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", pairs)
+        for key, value in conf.items():
+            set_setting(db, key, str(value))
+        now = FROZEN - timedelta(minutes=60)
+        for counter in sorted(opened):
+            tickets.set_counter_state(db, counter, "open", now)
+        for kind, target, priority, minutes in steps:
+            reason = "elderly" if priority else None
+            if kind == "book":
+                queued = iso(FROZEN + timedelta(minutes=minutes))
+                tickets.issue(db, target, now, source="booking", queued_at=queued, priority=priority, priority_reason=reason)
+                continue
+            # the day runs up to the moment the places are told, never past it (30 steps of 9 minutes
+            # could pass it, and a ticket queued after that moment is one no clock has reached yet)
+            now = min(now + timedelta(minutes=minutes), FROZEN)
+            if kind == "issue":
+                tickets.issue(db, target, now, priority=priority, priority_reason=reason)
+            elif target in opened:
+                tickets.call_next(db, target, now)
+        yield db
+    finally:
+        db.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(
     serves=st.tuples(*[st.sets(st.sampled_from(DUKCAPIL_SERVICES), min_size=1) for _ in DUKCAPIL_COUNTERS]),
@@ -232,37 +274,9 @@ def test_each_waiting_ticket_is_called_after_exactly_the_calls_it_was_told_are_a
     never called and is told so (open_counters 0). The place a kiosk card promises to a ticket taken
     now (`tickets.new_ticket_places`) is the place that ticket is then told."""
     from loket import serializers
-    from loket.db import set_setting
-    from loket.timeutil import iso
 
-    folder = tempfile.mkdtemp(prefix="loket-line-")
-    path = Path(folder) / "loket.db"
-    shutil.copy(template, path)
-    db = connect(path)
-    try:
-        db.execute("PRAGMA synchronous=OFF")
-        with db.conn:
-            db.conn.execute(f"DELETE FROM counter_services WHERE counter_id IN {DUKCAPIL_COUNTERS}")
-            pairs = [(c, s) for c, ss in zip(DUKCAPIL_COUNTERS, serves, strict=True) for s in sorted(ss)]
-            db.conn.executemany("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", pairs)
-        for key, value in (("priority_policy", policy), ("priority_interleave_n", str(every)), ("max_regular_wait_minutes", str(cap))):
-            set_setting(db, key, value)
-        now = FROZEN - timedelta(minutes=60)
-        for counter in sorted(opened):
-            tickets.set_counter_state(db, counter, "open", now)
-        for kind, target, priority, minutes in steps:
-            if kind == "book":
-                queued = iso(FROZEN + timedelta(minutes=minutes))
-                reason = "elderly" if priority else None
-                tickets.issue(db, target, now, source="booking", queued_at=queued, priority=priority, priority_reason=reason)
-                continue
-            # the day runs up to the moment the places are told, never past it (30 steps of 9 minutes
-            # could pass it, and a ticket queued after that moment is one no clock has reached yet)
-            now = min(now + timedelta(minutes=minutes), FROZEN)
-            if kind == "issue":
-                tickets.issue(db, target, now, priority=priority, priority_reason="elderly" if priority else None)
-            elif target in opened:
-                tickets.call_next(db, target, now)
+    day = {"priority_policy": policy, "priority_interleave_n": every, "max_regular_wait_minutes": cap}
+    with a_day_at_dukcapil(template, serves, opened, day, steps) as db:
         conf = tickets.settings(db)
         # What the kiosk's card promised before the citizen took a ticket is the place it then gets.
         lines = tickets.load_lines(db, {1}, FROZEN, conf)
@@ -297,9 +311,6 @@ def test_each_waiting_ticket_is_called_after_exactly_the_calls_it_was_told_are_a
                 continue
             before = [c for c, _t in calls[: position[t["id"]]] if c in serving[t["service_id"]]]
             assert place.ahead == len(before), (t["number"], place, calls)
-    finally:
-        db.close()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -319,38 +330,10 @@ def test_counting_in_sql_gives_the_places_that_playing_the_line_gives(
     line read and played): for every waiting ticket asked alone and for a newcomer to every service, the
     same place, wherever it answers at all. Counters call whole groups of services (group 3: none),
     sometimes with one overlapping set, where it must leave the answer to the line."""
-    from loket.db import set_setting
-    from loket.timeutil import iso
-
     serves = [frozenset(s for s in DUKCAPIL_SERVICES if group_of[s - 1] == g) for g in counter_group]
     if overlap:
         serves[0] = serves[0] | {DUKCAPIL_SERVICES[-1]}
-    folder = tempfile.mkdtemp(prefix="loket-count-")
-    path = Path(folder) / "loket.db"
-    shutil.copy(template, path)
-    db = connect(path)
-    try:
-        db.execute("PRAGMA synchronous=OFF")
-        with db.conn:
-            db.conn.execute(f"DELETE FROM counter_services WHERE counter_id IN {DUKCAPIL_COUNTERS}")
-            pairs = [(c, s) for c, ss in zip(DUKCAPIL_COUNTERS, serves, strict=True) for s in sorted(ss)]
-            db.conn.executemany("INSERT INTO counter_services (counter_id, service_id) VALUES (?, ?)", pairs)
-        for key, value in (("priority_policy", policy), ("max_regular_wait_minutes", str(cap))):
-            set_setting(db, key, value)
-        now = FROZEN - timedelta(minutes=60)
-        for counter in sorted(opened):
-            tickets.set_counter_state(db, counter, "open", now)
-        for kind, target, priority, minutes in steps:
-            reason = "elderly" if priority else None
-            if kind == "book":
-                queued = iso(FROZEN + timedelta(minutes=minutes))
-                tickets.issue(db, target, now, source="booking", queued_at=queued, priority=priority, priority_reason=reason)
-                continue
-            now = min(now + timedelta(minutes=minutes), FROZEN)
-            if kind == "issue":
-                tickets.issue(db, target, now, priority=priority, priority_reason=reason)
-            elif target in opened:
-                tickets.call_next(db, target, now)
+    with a_day_at_dukcapil(template, serves, opened, {"priority_policy": policy, "max_regular_wait_minutes": cap}, steps) as db:
         conf = tickets.settings(db)
         line = tickets.load_lines(db, {1}, FROZEN, conf)[1]
         waiting = list(db.query("SELECT t.*, s.agency_id FROM tickets t JOIN services s ON s.id = t.service_id WHERE status = 'waiting'"))
@@ -371,6 +354,3 @@ def test_counting_in_sql_gives_the_places_that_playing_the_line_gives(
             alone = tickets.counted_places(db, 1, [ticket], frozenset(), FROZEN, conf)
             if alone is not None:  # None only when the counters for when all open overlap
                 assert alone == {ticket["id"]: played[ticket["id"]]}, (ticket["number"], alone, played[ticket["id"]])
-    finally:
-        db.close()
-        shutil.rmtree(folder, ignore_errors=True)
