@@ -40,8 +40,9 @@ COUNTERS_SQL = (
 )
 
 
-# Up to this many tickets of one agency are placed by counting (a statement each); more, and reading
-# the agency's line once is cheaper (a broadcast's tickets, a phone page's place pushes).
+# Up to this many tickets of one agency are placed by counting (one statement, a column each); more,
+# and reading the agency's line once is cheaper (a broadcast's tickets, a phone page's place pushes).
+# Tickets or services of several agencies are placed from one read of all their lines (one statement).
 FEW_ASKED = 3
 
 
@@ -128,9 +129,11 @@ class Loaded:
         services = [s for s in (self.service(i) for i in service_ids) if s]
         places: dict[int, tickets.Place] = {}
         played = []
-        for agency in sorted({s["agency_id"] for s in services}):
+        agencies = sorted({s["agency_id"] for s in services})
+        for agency in agencies:
             wanted = frozenset(s["id"] for s in services if s["agency_id"] == agency)
-            found = None if agency in self._lines else tickets.counted_places(self.db, agency, [], wanted, self.now, self.settings)
+            counted = len(agencies) == 1 and agency not in self._lines  # several agencies: one read of all their lines
+            found = tickets.counted_places(self.db, agency, [], wanted, self.now, self.settings) if counted else None
             if found is None:
                 played += [s for s in services if s["agency_id"] == agency]
             else:
@@ -151,7 +154,7 @@ class Loaded:
         places: dict[int, tickets.Place] = {}
         played = []
         for agency, group in sorted(asked.items()):
-            counted = len(group) <= FEW_ASKED and agency not in self._lines
+            counted = len(asked) == 1 and len(group) <= FEW_ASKED and agency not in self._lines
             found = tickets.counted_places(self.db, agency, group, frozenset(), self.now, self.settings) if counted else None
             if found is None:
                 played += group

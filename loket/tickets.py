@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import secrets
+import time
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -975,23 +976,24 @@ def _place(line: Line, asked: list[dict], now: datetime, conf: dict, newcomers: 
     return places
 
 
-# One agency's counters: whether each is open and the services it calls.
-AGENCY_COUNTERS_SQL = (
-    "SELECT c.state = 'open', (SELECT group_concat(service_id) FROM counter_services WHERE counter_id = c.id)"
-    " FROM counters c WHERE c.agency_id = ?"
+# One agency's counters (kind 0: whether open, the services it calls) and its waiting tickets of today
+# in figures per service and kind (kind 1: urgent or not, how many, how many taken up to now, how many
+# overdue, and {before} how many before each asked ticket in line order) — one statement, from
+# tickets_status_day without reading a row.
+COUNTED_SQL = (
+    "SELECT 0, c.state = 'open', (SELECT group_concat(service_id) FROM counter_services WHERE counter_id = c.id), 0, 0, 0{zeros}"
+    " FROM counters c WHERE c.agency_id = :agency"
+    " UNION ALL SELECT 1, service_id, priority <> 0, count(*), count(*) FILTER (WHERE queued_at <= :now),"
+    " count(*) FILTER (WHERE queued_at <= :limit){before}"
+    " FROM tickets WHERE status = 'waiting' AND issued_on = :today"
+    " AND service_id IN (SELECT id FROM services WHERE agency_id = :agency) GROUP BY service_id, priority <> 0"
 )
-# A group's line as `_counted` takes it, in figures: its urgent tickets, its regular ones taken up to now
-# and its overdue regular ones (all from tickets_status_day, without reading a row).
-GROUP_FIGURES_SQL = (
-    "SELECT count(*) FILTER (WHERE priority <> 0), count(*) FILTER (WHERE priority = 0 AND queued_at <= :now),"
-    " count(*) FILTER (WHERE priority = 0 AND queued_at <= :limit)"
-    " FROM tickets WHERE status = 'waiting' AND issued_on = :today AND service_id IN ({services})"
-)
-# The tickets of a group's line of the same kind (urgent or regular) before one ticket, in line order.
-BEFORE_SQL = (
-    "SELECT count(*) FROM tickets WHERE status = 'waiting' AND issued_on = :today AND service_id IN ({services})"
-    " AND priority {kind} AND (queued_at < :queued_at OR (queued_at = :queued_at AND id < :id))"
-)
+BEFORE = ", count(*) FILTER (WHERE queued_at < :q{n} OR (queued_at = :q{n} AND id < :id{n}))"
+# An agency whose counters overlap is not counted again for this long: its line is read and played
+# straight away, without a statement spent finding that out. Only the way is remembered, never a
+# place: a stale hint costs a line read, not a wrong answer.
+OVERLAP_SECONDS = 60.0
+_overlapping: dict[int, float] = {}  # agency id -> until when (time.monotonic())
 
 
 def counted_places(
@@ -1002,18 +1004,28 @@ def counted_places(
     tickets (rows with id, service_id, priority, queued_at) and newcomers to services. Only where
     `_counted` answers — the strict policy, and the counters (the open ones; for tickets nobody open
     serves, all of them) in separate groups; None elsewhere, and the caller plays the line instead."""
-    if conf.get("priority_policy") == "interleave":
+    if conf.get("priority_policy") == "interleave" or _overlapping.get(agency_id, 0.0) > time.monotonic():
         return None
-    counters = [
-        (frozenset(int(s) for s in (services or "").split(",") if s), bool(is_open))
-        for is_open, services in db.conn.execute(AGENCY_COUNTERS_SQL, (agency_id,))
-    ]
+    cap = int(conf.get("max_regular_wait_minutes") or 0)
+    limit = iso(now - timedelta(minutes=cap)) if cap > 0 else ""  # "" precedes every time: nothing overdue
+    bound: dict = {"agency": agency_id, "now": iso(now), "limit": limit, "today": local_day(now, conf["timezone"])}
+    for n, ticket in enumerate(asked):
+        bound.update({f"q{n}": ticket["queued_at"], f"id{n}": ticket["id"]})
+    sql = COUNTED_SQL.format(zeros=", 0" * len(asked), before="".join(BEFORE.format(n=n) for n in range(len(asked))))
+    counters: list[tuple[frozenset[int], bool]] = []
+    figures: dict[tuple[int, bool], tuple] = {}  # (service, urgent) -> (count, taken by now, overdue, before each asked)
+    for kind, a, b, count, taken, overdue, *before in db.conn.execute(sql, bound):
+        if kind == 0:
+            counters.append((frozenset(int(x) for x in (b or "").split(",") if x), bool(a)))
+        else:
+            figures[(a, bool(b))] = (count, taken, overdue, before)
     open_by_service: dict[int, int] = {}
     for services, is_open in counters:
         for s in services if is_open else ():
             open_by_service[s] = open_by_service.get(s, 0) + 1
     now_groups = _separate_sets([services for services, is_open in counters if is_open])
     if now_groups is None:
+        _overlapping[agency_id] = time.monotonic() + OVERLAP_SECONDS
         return None
     group_now = {s: g for g in now_groups for s in g}
     later = {t["service_id"] for t in asked if t["service_id"] not in group_now} | {s for s in newcomers if s not in group_now}
@@ -1023,35 +1035,30 @@ def counted_places(
         served = {s for services, _open in counters for s in services}
         everyone = _separate_sets([services for services, _open in counters] + [frozenset([s]) for s in later - served])
         if everyone is None:
+            _overlapping[agency_id] = time.monotonic() + OVERLAP_SECONDS
             return None
         group_later = {s: g for g in everyone for s in g}
-    cap = int(conf.get("max_regular_wait_minutes") or 0)
-    limit = iso(now - timedelta(minutes=cap)) if cap > 0 else ""  # "" precedes every time: nothing overdue
-    bound = {"now": iso(now), "limit": limit, "today": local_day(now, conf["timezone"])}
-    figures: dict[frozenset[int], tuple[int, int, int]] = {}
 
-    def group_figures(group: frozenset[int]) -> tuple[int, int, int]:
-        if group not in figures:
-            sql = GROUP_FIGURES_SQL.format(services=",".join(str(int(s)) for s in sorted(group)))
-            figures[group] = db.conn.execute(sql, bound).fetchone()
-        return figures[group]
+    def summed(group: frozenset[int], urgent: bool, column: int, n: int = 0) -> int:
+        found = (figures.get((s, urgent)) for s in group)
+        return sum((f[3][n] if column == 3 else f[column]) for f in found if f is not None)
 
     places: dict[int, Place] = {}
-    for ticket in asked:
+    for n, ticket in enumerate(asked):
         service = ticket["service_id"]
         group = group_now.get(service) or group_later[service]
-        urgent, _taken, overdue = group_figures(group)
-        kind = "<> 0" if ticket["priority"] else "= 0"
-        sql = BEFORE_SQL.format(services=",".join(str(int(s)) for s in sorted(group)), kind=kind)
-        before = db.conn.execute(sql, {**bound, "queued_at": ticket["queued_at"], "id": ticket["id"]}).fetchone()[0]
+        before = summed(group, bool(ticket["priority"]), 3, n)
         # as `_counted` lists the line: overdue regular tickets, the urgent ones, the other regular ones
-        overdue_regular = not ticket["priority"] and ticket["queued_at"] <= limit
-        ahead = overdue + before if ticket["priority"] else before if overdue_regular else before + urgent
+        if ticket["priority"]:
+            ahead = summed(group, False, 2) + before
+        else:
+            ahead = before if ticket["queued_at"] <= limit else before + summed(group, True, 0)
         places[ticket["id"]] = Place(ahead, open_by_service.get(service, 0) if service in group_now else 0)
     for service in newcomers:
         group = group_now.get(service) or group_later[service]
-        urgent, taken, _overdue = group_figures(group)
-        places[-service] = Place(urgent + taken, open_by_service.get(service, 0) if service in group_now else 0)
+        places[-service] = Place(
+            summed(group, True, 0) + summed(group, False, 1), open_by_service.get(service, 0) if service in group_now else 0
+        )
     return places
 
 

@@ -218,6 +218,7 @@ def a_day_at_dukcapil(template: Path, serves, opened, conf: dict, steps):
     from loket.db import set_setting
     from loket.timeutil import iso
 
+    tickets._overlapping.clear()  # the way to a place remembered from another day's counters
     folder = tempfile.mkdtemp(prefix="loket-line-")
     path = Path(folder) / "loket.db"
     shutil.copy(template, path)
