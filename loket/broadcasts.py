@@ -42,7 +42,7 @@ def queue_changed(db: Database, changes: list[tuple[QueueChanged, str]]) -> dict
     single change always had), `changes` lists each one in commit order.
     """
     now = max(change.now for change, _base in changes)
-    loaded = serializers.Loaded(db, now, changes[-1][1])
+    loaded = serializers.Loaded(db, now, changes[-1][1], count_agencies=None)  # time, not statements, counts here
     latest: dict[int, dict] = {}
     service_ids: set[int] = set()
     counter_ids: set[int] = set()

@@ -41,17 +41,24 @@ COUNTERS_SQL = (
 
 
 # Up to this many tickets of one agency are placed by counting (one statement, a column each); more,
-# and reading the agency's line once is cheaper (a broadcast's tickets, a phone page's place pushes).
-# Tickets or services of several agencies are placed from one read of all their lines (one statement).
+# and reading the agency's line once is cheaper (a phone page's place pushes). Counting is a statement
+# per agency: for more agencies than FEW_AGENCIES (a screen's snapshot of the whole MPP) one read of
+# all their lines is one statement, unless the Loaded counts any number (a broadcast).
 FEW_ASKED = 3
+FEW_AGENCIES = 3
 
 
 class Loaded:
     """What serializers need, fetched once: settings, services with their agency, counters, stats."""
 
-    def __init__(self, db: Database, now: datetime, base_url: str | None = None, lang: str | None = None) -> None:
+    def __init__(
+        self, db: Database, now: datetime, base_url: str | None = None, lang: str | None = None, count_agencies: int | None = FEW_AGENCIES
+    ) -> None:
         self.db = db
         self.now = now
+        # Up to how many agencies' places are counted (tickets.counted_places), None: any number. A
+        # broadcast counts every agency it can (time); a whole-MPP snapshot reads all lines at once.
+        self.count_agencies = count_agencies
         # The ticket link opens in the language the ticket was taken in (an English kiosk's QR, /ambil/?lang=en).
         self.lang = lang or current_language()
         self._settings: dict | None = None
@@ -132,7 +139,7 @@ class Loaded:
         agencies = sorted({s["agency_id"] for s in services})
         for agency in agencies:
             wanted = frozenset(s["id"] for s in services if s["agency_id"] == agency)
-            counted = len(agencies) == 1 and agency not in self._lines  # several agencies: one read of all their lines
+            counted = self._counts(len(agencies)) and agency not in self._lines
             found = tickets.counted_places(self.db, agency, [], wanted, self.now, self.settings) if counted else None
             if found is None:
                 played += [s for s in services if s["agency_id"] == agency]
@@ -142,6 +149,9 @@ class Loaded:
             lines = self.lines({s["agency_id"] for s in played})
             places.update(tickets.new_ticket_places(lines, played, self.now, self.settings))
         return places
+
+    def _counts(self, agencies: int) -> bool:
+        return self.count_agencies is None or agencies <= self.count_agencies
 
     def places(self, waiting: list[dict]) -> dict[int, tickets.Place]:
         """Each waiting ticket's place (`tickets.places_in_line`): for an agency asked about a few tickets,
@@ -154,7 +164,7 @@ class Loaded:
         places: dict[int, tickets.Place] = {}
         played = []
         for agency, group in sorted(asked.items()):
-            counted = len(asked) == 1 and len(group) <= FEW_ASKED and agency not in self._lines
+            counted = self._counts(len(asked)) and len(group) <= FEW_ASKED and agency not in self._lines
             found = tickets.counted_places(self.db, agency, group, frozenset(), self.now, self.settings) if counted else None
             if found is None:
                 played += group
