@@ -789,12 +789,21 @@ def _simulate(
     ]  # simulated state, never the caller's own
     places: dict[int, int] = {}
     found: dict[int, int] = {}
+    urgent_left = sum(1 for t in waiting if t[3])  # none left (most of a day): no urgent line is looked at
     while turns:
         still = []
         for turn in turns:
             since, urgent_lines, regular_lines, services, watched = turn
-            urgent = min([line[-1] for line in urgent_lines if line], default=None)
-            regular = min([line[-1] for line in regular_lines if line], default=None)
+            # The heads of the counter's lines, compared in place: this runs once per ticket in the line.
+            urgent = None
+            if urgent_left:
+                for line in urgent_lines:
+                    if line and (urgent is None or line[-1] < urgent):
+                        urgent = line[-1]
+            regular = None
+            for line in regular_lines:
+                if line and (regular is None or line[-1] < regular):
+                    regular = line[-1]
             # A newcomer's turn: nothing older than it left, and (never overdue, it is taken now) no
             # urgent ticket the policy would take first.
             takes_regular = urgent is None or (interleave and since is not None and since < every)
@@ -813,6 +822,8 @@ def _simulate(
             else:
                 picked = urgent
             places[picked[1]] = made[picked[2]]
+            if picked[3]:
+                urgent_left -= 1
             heads[picked[2]][0 if picked[3] else 1].pop()
             for s in services:
                 made[s] += 1
