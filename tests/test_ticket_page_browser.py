@@ -75,4 +75,5 @@ def test_the_ticket_page_follows_the_queue_ahead_of_it(live_server, page_factory
         assert page.locator("#t-ahead").count() == 0
         tap_language(page)
         assert "You are next!" in page.locator("#t-status").inner_text()
+        assert page.locator("#live-state").inner_text() == "Connected · live"  # the header too, not only the card
         screenshot(page, "phone-390x844-ticket-next-en")

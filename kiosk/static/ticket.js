@@ -81,8 +81,24 @@ function recheckSurvey() {
 document.addEventListener("visibilitychange", recheckSurvey);
 window.addEventListener("pageshow", recheckSurvey);
 
+// The connection's state in the header, said again in the page's language when it changes.
+const LIVE_TEXT = {
+  connecting: () => _("Menghubungkan…"),
+  up: () => _("Terhubung"),
+  live: () => _("Terhubung · diperbarui langsung"),
+  down: () => _("Menyambung ulang…"),
+};
+let liveState = "connecting";
+
+function showLive(state = liveState) {
+  liveState = state;
+  $("live-state").textContent = LIVE_TEXT[state]();
+  $("live-state").classList.toggle("is-offline", state === "down");
+}
+
 function render() {
   document.documentElement.lang = lang();
+  showLive();
   for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang()));
   const card = $("ticket");
   card.className = `k-ticket status-${ticket.status}${ticket.held ? " is-held" : ""}`;
@@ -192,12 +208,11 @@ socket = live(
   { room: "ticket", token },
   {
     connection(up) {
-      $("live-state").textContent = up ? _("Terhubung") : _("Menyambung ulang…");
-      $("live-state").classList.toggle("is-offline", !up);
+      showLive(up ? "up" : "down");
     },
     snapshot(data) {
       if (data.ticket) update(data.ticket);
-      $("live-state").textContent = _("Terhubung · diperbarui langsung");
+      showLive("live");
     },
     ticket_called(call) {
       ticket = { ...ticket, status: "called", counter_number: call.counter_number, counter: call.counter, call_count: call.call_count };
