@@ -139,8 +139,7 @@ class Loaded:
         agencies = sorted({s["agency_id"] for s in services})
         for agency in agencies:
             wanted = frozenset(s["id"] for s in services if s["agency_id"] == agency)
-            counted = self._counts(len(agencies)) and agency not in self._lines
-            found = tickets.counted_places(self.db, agency, [], wanted, self.now, self.settings) if counted else None
+            found = self._counted(agency, [], wanted, len(agencies))
             if found is None:
                 played += [s for s in services if s["agency_id"] == agency]
             else:
@@ -150,8 +149,12 @@ class Loaded:
             places.update(tickets.new_ticket_places(lines, played, self.now, self.settings))
         return places
 
-    def _counts(self, agencies: int) -> bool:
-        return self.count_agencies is None or agencies <= self.count_agencies
+    def _counted(self, agency: int, asked: list[dict], newcomers: frozenset[int], agencies: int) -> dict[int, tickets.Place] | None:
+        """`tickets.counted_places` of one of `agencies` agencies asked about, unless its line is read
+        already or there are more agencies than this Loaded counts (None: the caller plays the line)."""
+        if agency in self._lines or (self.count_agencies is not None and agencies > self.count_agencies):
+            return None
+        return tickets.counted_places(self.db, agency, asked, newcomers, self.now, self.settings)
 
     def places(self, waiting: list[dict]) -> dict[int, tickets.Place]:
         """Each waiting ticket's place (`tickets.places_in_line`): for an agency asked about a few tickets,
@@ -164,8 +167,7 @@ class Loaded:
         places: dict[int, tickets.Place] = {}
         played = []
         for agency, group in sorted(asked.items()):
-            counted = self._counts(len(asked)) and len(group) <= FEW_ASKED and agency not in self._lines
-            found = tickets.counted_places(self.db, agency, group, frozenset(), self.now, self.settings) if counted else None
+            found = self._counted(agency, group, frozenset(), len(asked)) if len(group) <= FEW_ASKED else None
             if found is None:
                 played += group
             else:

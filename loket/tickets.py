@@ -921,6 +921,20 @@ class Line:
     counters: list[tuple[Caller, bool]]
 
 
+def _service_set(text: str | None) -> frozenset[int]:
+    """A counter's services as the line statements give them (group_concat: "1,2,5")."""
+    return frozenset(int(s) for s in (text or "").split(",") if s)
+
+
+def _open_by_service(counters) -> dict[int, int]:
+    """For (services, open) pairs: how many open counters call each service."""
+    found: dict[int, int] = {}
+    for services, is_open in counters:
+        for s in services if is_open else ():
+            found[s] = found.get(s, 0) + 1
+    return found
+
+
 def load_lines(db: Database, agency_ids: set[int], now: datetime, conf: dict) -> dict[int, Line]:
     """The lines of these agencies, in one statement (a counter serves only its agency's services)."""
     if not agency_ids:
@@ -940,7 +954,7 @@ def load_lines(db: Database, agency_ids: set[int], now: datetime, conf: dict) ->
         if kind == "ticket":
             line.waiting.append(make(Waiting, (c, row_id, a, b)))
         else:
-            line.counters.append((Caller(row_id, frozenset(int(s) for s in (b or "").split(",") if s), c), bool(a)))
+            line.counters.append((Caller(row_id, _service_set(b), c), bool(a)))
     for line in lines.values():
         line.counters.sort(key=lambda pair: pair[0].id)
     return lines
@@ -967,10 +981,7 @@ def places_in_line(db: Database, waiting: list[dict], now: datetime, conf: dict,
 def _place(line: Line, asked: list[dict], now: datetime, conf: dict, newcomers: frozenset[int] = frozenset()) -> dict:
     """Places of these tickets of one agency's line (and, keyed by -service id, of a newcomer to each of `newcomers`)."""
     opened = [caller for caller, is_open in line.counters if is_open]
-    open_by_service: dict[int, int] = {}
-    for caller in opened:
-        for s in caller.services:
-            open_by_service[s] = open_by_service.get(s, 0) + 1
+    open_by_service = _open_by_service((caller.services, is_open) for caller, is_open in line.counters)
     now_places, now_new = _simulate(line.waiting, opened, conf, now, newcomers)
     places = {t["id"]: Place(now_places[t["id"]], open_by_service.get(t["service_id"], 0)) for t in asked if t["id"] in now_places}
     places.update({-s: Place(n, open_by_service.get(s, 0)) for s, n in now_new.items()})
@@ -1000,6 +1011,7 @@ COUNTED_SQL = (
     " AND service_id IN (SELECT id FROM services WHERE agency_id = :agency) GROUP BY service_id, priority <> 0"
 )
 BEFORE = ", count(*) FILTER (WHERE queued_at < :q{n} OR (queued_at = :q{n} AND id < :id{n}))"
+COUNT, TAKEN, OVERDUE, BEFORE_ASKED = 0, 1, 2, 3  # the figures' columns after kind, service and urgency
 # An agency whose counters overlap is not counted again for this long: its line is read and played
 # straight away, without a statement spent finding that out. Only the way is remembered, never a
 # place: a stale hint costs a line read, not a wrong answer.
@@ -1024,16 +1036,13 @@ def counted_places(
         bound.update({f"q{n}": ticket["queued_at"], f"id{n}": ticket["id"]})
     sql = COUNTED_SQL.format(zeros=", 0" * len(asked), before="".join(BEFORE.format(n=n) for n in range(len(asked))))
     counters: list[tuple[frozenset[int], bool]] = []
-    figures: dict[tuple[int, bool], tuple] = {}  # (service, urgent) -> (count, taken by now, overdue, before each asked)
-    for kind, a, b, count, taken, overdue, *before in db.conn.execute(sql, bound):
+    figures: dict[tuple[int, bool], tuple] = {}  # (service, urgent) -> (count, taken by now, overdue, before asked 0, 1, …)
+    for kind, a, b, *counts in db.conn.execute(sql, bound):
         if kind == 0:
-            counters.append((frozenset(int(x) for x in (b or "").split(",") if x), bool(a)))
+            counters.append((_service_set(b), bool(a)))
         else:
-            figures[(a, bool(b))] = (count, taken, overdue, before)
-    open_by_service: dict[int, int] = {}
-    for services, is_open in counters:
-        for s in services if is_open else ():
-            open_by_service[s] = open_by_service.get(s, 0) + 1
+            figures[(a, bool(b))] = counts
+    open_by_service = _open_by_service(counters)
     now_groups = _separate_sets([services for services, is_open in counters if is_open])
     if now_groups is None:
         _overlapping[agency_id] = time.monotonic() + OVERLAP_SECONDS
@@ -1050,25 +1059,24 @@ def counted_places(
             return None
         group_later = {s: g for g in everyone for s in g}
 
-    def summed(group: frozenset[int], urgent: bool, column: int, n: int = 0) -> int:
-        found = (figures.get((s, urgent)) for s in group)
-        return sum((f[3][n] if column == 3 else f[column]) for f in found if f is not None)
+    def summed(group: frozenset[int], urgent: bool, column: int) -> int:
+        return sum(figures[(s, urgent)][column] for s in group if (s, urgent) in figures)
 
     places: dict[int, Place] = {}
     for n, ticket in enumerate(asked):
         service = ticket["service_id"]
         group = group_now.get(service) or group_later[service]
-        before = summed(group, bool(ticket["priority"]), 3, n)
+        before = summed(group, bool(ticket["priority"]), BEFORE_ASKED + n)
         # as `_counted` lists the line: overdue regular tickets, the urgent ones, the other regular ones
         if ticket["priority"]:
-            ahead = summed(group, False, 2) + before
+            ahead = summed(group, False, OVERDUE) + before
         else:
-            ahead = before if ticket["queued_at"] <= limit else before + summed(group, True, 0)
+            ahead = before if ticket["queued_at"] <= limit else before + summed(group, True, COUNT)
         places[ticket["id"]] = Place(ahead, open_by_service.get(service, 0) if service in group_now else 0)
     for service in newcomers:
         group = group_now.get(service) or group_later[service]
         places[-service] = Place(
-            summed(group, True, 0) + summed(group, False, 1), open_by_service.get(service, 0) if service in group_now else 0
+            summed(group, True, COUNT) + summed(group, False, TAKEN), open_by_service.get(service, 0) if service in group_now else 0
         )
     return places
 
