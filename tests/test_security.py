@@ -643,3 +643,15 @@ def test_a_due_date_never_falls_on_a_day_the_mpp_is_closed_even_after_a_long_clo
     )
     db.conn.commit()
     assert add_working_days(db, date.fromisoformat(received), days).isoformat() == due
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/counter/", "/admin/survey-tablets", "/admin/ikm", "/aduan/"])
+def test_forms_with_a_password_or_a_citizens_details_never_put_them_in_a_url(client, path):
+    """Sent before the page's script is ready (Enter on an autofilled login), a form without a method
+    would GET its fields: the password or the citizen's details would sit in the address and the logs."""
+    page = client.get(path).get_data(as_text=True)
+    forms = re.findall(r"<form\b[^>]*>.*?</form>", page, re.S)
+    private = [f for f in forms if re.search(r'type="password"|name="(phone|email|name|nik|description)"', f)]
+    assert private, f"{path}: no login or personal form found"
+    for form in private:
+        assert re.match(r'<form\b[^>]*\bmethod="post"', form), form[:120]
