@@ -22,8 +22,10 @@ import time
 from pathlib import Path
 
 from flask import Flask, Response, g, request
+from markupsafe import Markup
 
 IMPORT = re.compile(r"""(?:^|[;\n])\s*(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?["']([^"']+\.js)["']""")
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)  # a page's own script, written in its template
 LAZY_IMPORT = re.compile(r"""\bimport\(\s*["']([^"']+\.js)["']\s*\)""")
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 SMALLEST = 860  # below one packet gzip buys nothing
@@ -46,6 +48,7 @@ class Assets:
         self.csp_source = ""
         self.graphs: dict[str, tuple[list[str], list[str]]] = {}
         self.compressed: dict[tuple[str, str], bytes] = {}
+        self.inline_texts: dict[str, str] = {}
 
     # ---------------------------------------------------------------- the table
 
@@ -101,6 +104,15 @@ class Assets:
         self.map_text, self.csp_source = self.import_map([])
         self.graphs = {}
         self.compressed = {}
+        self.inline_texts = {}
+
+    def inline(self, url: str) -> str:
+        """A static script's text, to write into a page where it must run before anything loads (its hash
+        then allows it in the CSP, as prepare_page finds it)."""
+        self.refresh()
+        if url not in self.inline_texts:
+            self.inline_texts[url] = self.files[url][0].read_text(encoding="utf-8").strip()
+        return self.inline_texts[url]
 
     def import_map(self, modules: list[str]) -> tuple[str, str]:
         """A page's import map (its modules and the catalog modules loaded on demand) and its CSP source."""
@@ -108,7 +120,7 @@ class Assets:
         icons = sorted(url for url in self.files if "/icons/" in url and url.endswith(".svg"))
         wanted = [*modules, *self.generated, *icons]
         text = json.dumps({"imports": {url: self.hashed(url) for url in wanted if self.version(url)}}, separators=(",", ":"))
-        return text, f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+        return text, _sha256_source(text)
 
     def version(self, url: str) -> str | None:
         entry = self.files.get(url)
@@ -167,7 +179,7 @@ class Assets:
         links = [f'<link rel="modulepreload" href="{self.hashed(url)}">' for url in modules]
         if links and "</head>" in html:
             html = html.replace("</head>", "  " + "\n  ".join(links) + "\n</head>", 1)
-        return html, source
+        return html, " ".join([source, *(_sha256_source(text) for text in INLINE_SCRIPT.findall(html))])
 
     # ---------------------------------------------------------------- responses
 
@@ -223,6 +235,10 @@ class Assets:
         return response
 
 
+def _sha256_source(text: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+
+
 def csp_source(app: Flask) -> str:
     """The script-src source that allows this answer's import map (the page's own, or the empty one)."""
     return g.get("import_map_source") or app.extensions["loket_assets"].csp_source
@@ -255,7 +271,8 @@ def install(app: Flask, vendor: dict[str, Path], generated: dict) -> Assets:
     @app.context_processor
     def _import_map() -> dict:
         assets.refresh()
-        return {"import_map": assets.map_text}
+        # A file of Loket's own static folder, never anything a request brought.
+        return {"import_map": assets.map_text, "inline_script": lambda url: Markup(assets.inline(url))}  # noqa: S704
 
     app.after_request(assets.finish)
     return assets

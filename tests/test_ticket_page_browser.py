@@ -77,3 +77,28 @@ def test_the_ticket_page_follows_the_queue_ahead_of_it(live_server, page_factory
         assert "You are next!" in page.locator("#t-status").inner_text()
         assert page.locator("#live-state").inner_text() == "Connected · live"  # the header too, not only the card
         screenshot(page, "phone-390x844-ticket-next-en")
+
+
+@pytest.mark.parametrize("network", ["fast", "slow"])
+def test_the_ticket_page_goes_live_on_the_websocket_it_opened_while_loading(live_server, page_factory, network):
+    """early-socket.js opens the connection before the page's modules run and live() adopts it: already
+    open with its first frames waiting (fast), or still opening when the modules are ready (400 ms away)."""
+    with live_server.session() as http:
+        ticket = http.post(f"{live_server.url}/api/tickets", headers=KIOSK, json={"service_id": 9}, timeout=10).json()
+    page = page_factory(360, 740, has_touch=True, is_mobile=True)
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    if network == "slow":
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions", {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+        )
+    page.goto(f"{live_server.url}/t/{ticket['token']}")
+    page.locator("#live-state", has_text="Terhubung · diperbarui langsung").wait_for(timeout=15_000)
+    assert sockets == [live_server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"]
+    with live_server.session("petugas.polres") as officer:
+        assert officer.post(f"{live_server.url}/api/counters/9/open", timeout=10).status_code == 200
+        assert officer.post(f"{live_server.url}/api/counters/9/call-next", timeout=10).json()["ticket"]["id"] == ticket["id"]
+    page.locator("#t-status .k-t-call", has_text="Silakan menuju loket 9").wait_for(timeout=10_000)
+    assert len(sockets) == 1

@@ -1,5 +1,5 @@
 // Shared by every screen: the live connection, JSON calls with the one error shape, and language.
-import { io } from "/vendor/socket.io.esm.min.js";
+import { io, WebSocket as WebSocketTransport, XHR } from "/vendor/socket.io.esm.min.js";
 
 export const lang = () => (new URLSearchParams(location.search).get("lang") || localStorage.getItem("loket.lang") || "id");
 
@@ -102,8 +102,42 @@ export async function api(path, { method = "GET", body, timeout = 8000, headers 
 // verb: "subscribe" (rooms with a snapshot), "follow_complaint", "follow_booking_slots" (docs/events.md).
 // subscription: its payload, or a function giving the current one (null: nothing to follow yet).
 // socket.follow(next) sends it now: after config_changed, or with `next` when the screen follows something else.
+// The websocket that early-socket.js opened during the page's load, taken once by the first connection
+// to the same address; any later (re)connection opens its own.
+function takeEarlySocket(uri) {
+  const early = window.loketEarlySocket;
+  window.loketEarlySocket = null; // taken, or too late: early-socket.js must not open one now
+  if (!early || early.failed || early.url !== uri || early.ws.readyState > WebSocket.OPEN) return null;
+  return early;
+}
+
+class EarlyWebSocket extends WebSocketTransport {
+  createSocket(uri, protocols, opts) {
+    this.early = takeEarlySocket(uri);
+    return this.early ? this.early.ws : super.createSocket(uri, protocols, opts);
+  }
+
+  addEventListeners() {
+    const early = this.early;
+    if (!early || this.ws.readyState === WebSocket.CONNECTING) {
+      super.addEventListeners(); // not open yet: it opens and speaks to these handlers as a new one would
+      return;
+    }
+    // Already open, frames perhaps waiting: after the engine has attached to this transport (it does so
+    // right after opening it), open it and hand it the frames in order; early-socket.js keeps any frame
+    // that comes meanwhile.
+    setTimeout(() => {
+      if (this.ws !== early.ws) return; // closed meanwhile
+      super.addEventListeners();
+      this.onOpen();
+      for (const event of early.frames.splice(0)) this.onData(event.data);
+      if (early.ws.readyState !== WebSocket.OPEN) this.onClose({ description: "websocket connection closed" });
+    }, 0);
+  }
+}
+
 export function live(subscription, handlers, verb = "subscribe") {
-  const socket = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+  const socket = io({ transports: [EarlyWebSocket, XHR], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
   let current = subscription;
   socket.follow = (next = current) => {
     current = next;
