@@ -111,7 +111,9 @@ class Assets:
         then allows it in the CSP, as prepare_page finds it)."""
         self.refresh()
         if url not in self.inline_texts:
-            self.inline_texts[url] = self.files[url][0].read_text(encoding="utf-8").strip()
+            text = self.files[url][0].read_text(encoding="utf-8")
+            # its comments are for its readers, not for every phone's download
+            self.inline_texts[url] = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).strip()
         return self.inline_texts[url]
 
     def import_map(self, modules: list[str]) -> tuple[str, str]:
