@@ -531,6 +531,28 @@ def test_kiosks_hear_the_walk_in_quota_shrink_when_a_place_is_booked_for_today(a
     kiosk.disconnect()
 
 
+def test_the_phone_of_a_booking_before_its_slot_is_pushed_the_time_its_ticket_says(app, db, clock):
+    """The push to a following phone (loket/places.py) places the ticket from its agency's line, not from
+    a read of the ticket: a booking's slot and source must still come out as its own JSON has them."""
+    sid = service_id(db)
+    tickets.set_counter_state(db, counter_id(db, 5), "open", clock())
+    booking = book(db, clock, sid, start="10:30")
+    clock.set_local("2026-11-25T10:03:00")
+    _b, booked = bookings.check_in(db, booking["code"], clock())
+    phone = socketio.test_client(app)
+    assert phone.emit("subscribe", {"room": "ticket", "token": booked["token"]}, callback=True) == {"ok": True}
+    phone.get_received()
+    clock.set_local("2026-11-25T10:05:00")
+    tickets.issue(db, sid, clock())  # a walk-in: it goes first until 10:30
+    with app.app_context():
+        assert app.extensions["loket_places"].push({sid}) == 1
+    pushed = [e["args"][0] for e in phone.get_received() if e["name"] == "ticket_place"]
+    seen = serializers.ticket_json(db, booked, clock(), loaded=serializers.Loaded(db, clock(), ""))
+    assert pushed == [{field: seen[field] for field in pushed[0]}]
+    assert pushed[0]["ahead"] == 1 and pushed[0]["called_around"] == "2026-11-25T03:30:00.000Z"
+    phone.disconnect()
+
+
 def test_a_booking_checked_in_before_its_slot_is_told_a_time_not_that_it_is_next(db, clock):
     sid = service_id(db)
     tickets.set_counter_state(db, counter_id(db, 5), "open", clock())

@@ -139,8 +139,10 @@ def test_each_phone_is_told_its_new_place_when_its_line_moves(live_server, scree
     second = screens(live_server.url, {"room": "ticket", "token": issued[1]["token"]})
     third = screens(live_server.url, {"room": "ticket", "token": issued[2]["token"]})
     elsewhere = screens(live_server.url, {"room": "ticket", "token": other["token"]})
+    twin = screens(live_server.url, {"room": "ticket", "token": issued[2]["token"]})  # the same ticket open on a second phone
     assert second.wait_for("snapshot")["ticket"]["ahead"] == 1
     assert third.wait_for("snapshot")["ticket"]["ahead"] == 2
+    assert twin.wait_for("snapshot")["ticket"]["ahead"] == 2
     elsewhere.wait_for("snapshot")
 
     assert officer.post(f"{live_server.url}/api/counters/1/call-next", timeout=10).json()["ticket"]["number"] == issued[0]["number"]
@@ -149,6 +151,7 @@ def test_each_phone_is_told_its_new_place_when_its_line_moves(live_server, scree
     assert moved["open_counters"] == 1 and "token" not in moved and "number" not in moved  # only what moved
     asked = requests.get(f"{live_server.url}/api/tickets/{issued[2]['token']}", timeout=10).json()
     assert {field: asked[field] for field in moved} == moved  # the same fields as the ticket's own, same values
+    assert twin.wait_for("ticket_place", where=lambda t: t["ahead"] == 1) == moved
     assert second.wait_for("ticket_place", where=lambda t: t["ahead"] == 0)["id"] == issued[1]["id"]
     time.sleep(0.5)
     assert elsewhere.received("ticket_place") == []  # a line it does not wait in
@@ -162,7 +165,7 @@ def test_each_phone_is_told_its_new_place_when_its_line_moves(live_server, scree
     # Its own place, not the line's counts: a phone hears no queue_changed at all.
     assert third.received("queue_changed") == [] and second.received("queue_changed") == []
     metrics = requests.get(f"{live_server.url}/metrics", timeout=10).text  # the IT officer sees them too
-    assert re.search(r"^loket_phones_following 3$", metrics, re.M)
+    assert re.search(r"^loket_phones_following 4$", metrics, re.M)
     assert int(re.search(r"^loket_places_sent_total (\d+)$", metrics, re.M)[1]) >= 2
 
 
