@@ -25,6 +25,13 @@ from .timeutil import iso
 socketio = SocketIO()
 
 
+LINKED_SERVICES_SQL = (
+    "WITH RECURSIVE linked(service_id) AS (SELECT ? UNION SELECT b.service_id FROM linked"
+    " JOIN counter_services a ON a.service_id = linked.service_id JOIN counter_services b ON b.counter_id = a.counter_id)"
+    " SELECT service_id FROM linked"
+)
+
+
 def clock() -> datetime:
     return current_app.config["CLOCK"]()
 
@@ -128,12 +135,10 @@ def _subscribe(data) -> dict:
         ticket = tickets.by_token(db, _name(data, "token") or "")
         _leave_all("ticket")
         join_room(f"ticket:{ticket['token']}")
-        # Its place moves with every service its counters also call (tickets.line_up), not only its own.
-        for (service_id,) in db.conn.execute(
-            "SELECT ? UNION SELECT b.service_id FROM counter_services a JOIN counter_services b ON b.counter_id = a.counter_id"
-            " WHERE a.service_id = ?",
-            (ticket["service_id"], ticket["service_id"]),
-        ):
+        # Its place moves with every service linked to its own through counters (tickets.line_up): not only
+        # those its counters also call, but theirs in turn (a call of Akta at the KK/Akta counter changes
+        # when that counter takes KK, and so when the KTP/KK counter takes KTP).
+        for (service_id,) in db.conn.execute(LINKED_SERVICES_SQL, (ticket["service_id"],)):
             join_room(f"service:{service_id}")
         snapshot = snapshots.snapshot(db, "ticket", now, token=ticket["token"])
         # Its place then comes as it moves (loket/places.py): the page never asks for it again.

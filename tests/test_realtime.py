@@ -128,6 +128,21 @@ def test_the_citizens_phone_hears_its_own_call(live_server, screens):
     assert phone.wait_for("ticket_changed")["status"] == "called"
 
 
+def test_a_phone_follows_every_line_its_place_moves_with_not_only_its_counters_services(app, db):
+    """Dukcapil's counters call {KTP}, {KTP}, {KTP, KK}, {KK, Akta, Pindah}: a call of Akta changes when the
+    last counter takes KK, and so when the third takes KTP. A KTP ticket's phone is in all four lines' rooms
+    (the pushes of loket/places.py go to the phones in the rooms of the lines that moved), none of Imigrasi's."""
+    from loket import realtime, tickets
+
+    ktp = tickets.issue(db, 1, app.config["CLOCK"]())
+    phone = realtime.socketio.test_client(app)
+    assert phone.emit("subscribe", {"room": "ticket", "token": ktp["token"]}, callback=True) == {"ok": True}
+    manager = realtime.socketio.server.manager
+    rooms = set(manager.get_rooms(manager.sid_from_eio_sid(phone.eio_sid, "/"), "/"))
+    assert {r for r in rooms if r.startswith("service:")} == {"service:1", "service:2", "service:3", "service:4"}
+    phone.disconnect()
+
+
 def test_each_phone_is_told_its_new_place_when_its_line_moves(live_server, screens):
     officer = officer_session(live_server)
     lobby = screens(live_server.url, {"room": "display"})
