@@ -105,7 +105,8 @@ def test_a_citizen_books_a_time_on_a_phone_and_checks_in_at_the_kiosk_by_touch(s
     number = stand.locator("#checkin-number")
     number.wait_for()
     assert number.inner_text() == "G001"
-    assert "ambil tiket Anda" in stand.locator(".k-checkin-done").inner_text()
+    # "Sedang mencetak tiket…" until the printer says it printed (the kiosk hears it a moment after the answer)
+    stand.locator(".k-checkin-done", has_text="ambil tiket Anda").wait_for(timeout=10_000)
     assert code in stand.locator(".k-checkin-done").inner_text()
     screenshot(stand, "booking-kiosk-1080x1920-checked-in")
 
