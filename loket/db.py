@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
+import os
 import queue
 import sqlite3
 import sys
@@ -90,6 +92,67 @@ def is_empty(db: sqlite_utils.Database) -> bool:
     return not db["agencies"].exists() or db.execute("SELECT count(*) FROM agencies").fetchone()[0] == 0
 
 
+class WriteLock:
+    """The right to write, for the greenlets and threads of this process and then among the processes of
+    one database (several on Redis, docs/deployment.md).
+
+    SQLite makes a writer that finds the database locked sleep in its busy handler, up to 100 ms at a
+    time, and under gevent such a sleep stops every request of the process. So this process's writers
+    queue on a lock of their own, and whoever holds it takes an flock of `<db>.write-lock` before
+    BEGIN IMMEDIATE, waiting for another process's writer in short sleeps that gevent turns into other
+    requests' time. SQLite's own lock then never has to wait for another Loket process. Reentrant, like
+    the RLock it replaces: only the outermost holder takes and gives back the file lock.
+    """
+
+    WAIT_SECONDS = 15.0  # as busy_timeout: after this the file lock is left to SQLite's arbitration
+
+    def __init__(self, database: str | Path) -> None:
+        self.local = threading.RLock()
+        self.path = f"{database}.write-lock"
+        self.fd: int | None = None
+        self.depth = 0
+        self.holding = False
+        self.waits = 0  # turns waited for another process (tests)
+
+    def __enter__(self) -> WriteLock:
+        self.local.acquire()
+        self.depth += 1
+        if self.depth == 1:
+            try:
+                self.holding = self._take_file()
+            except BaseException:
+                self.depth -= 1
+                self.local.release()
+                raise
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.holding:
+            self.holding = False
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.local.release()
+
+    def _take_file(self) -> bool:
+        if self.fd is None:
+            try:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                return False  # a read-only folder: SQLite alone arbitrates, as before
+        deadline = time.monotonic() + self.WAIT_SECONDS
+        delay = 0.0002
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
+                self.waits += 1
+                time.sleep(delay)  # under gevent: the other requests of this process run meanwhile
+                delay = min(delay * 2, 0.005)
+
+
 class Pool:
     """Idle connections kept for the next request, and what happens after each commit.
 
@@ -102,8 +165,9 @@ class Pool:
         self.size = size
         self.idle: queue.LifoQueue[sqlite_utils.Database] = queue.LifoQueue()
         # SQLite makes a blocked writer poll with sleeps of up to 100 ms; threads of one process
-        # queue on this lock instead and get the write lock the moment it is free.
-        self.write_lock = threading.RLock()
+        # queue on this lock instead and get the write lock the moment it is free, and the processes
+        # of one database take turns on a file lock beside it (WriteLock).
+        self.write_lock = WriteLock(path)
         # Called with each committed transaction's events, still under the write lock, so the
         # receiver sees transactions in commit order (the app sets it to its emitter's publish).
         self.deliver = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -93,3 +95,21 @@ def test_two_counters_pressing_call_next_at_once_never_get_the_same_ticket(serve
     )
     assert all(n == 1 and lo == hi for _, n, lo, hi in per_ticket)
     assert len(per_ticket) == len(called)
+
+
+def test_a_writer_waiting_for_another_process_leaves_the_server_answering(server):
+    """Processes of one database take turns on `<db>.write-lock` (loket/db.py WriteLock): a writer that
+    finds another process writing waits in sleeps gevent gives to the other requests, where SQLite's busy
+    handler would have stopped the whole process. Here this test is the other process, holding the lock."""
+    sid = service_id(server.db_path, "W")
+    with open(f"{server.db_path}.write-lock", "a+") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with ThreadPoolExecutor(1) as pool:
+            issuing = pool.submit(requests.post, server.url + "/api/tickets", headers=KIOSK, json={"service_id": sid}, timeout=30)
+            time.sleep(0.3)
+            assert not issuing.done()  # it waits its turn
+            started = time.monotonic()
+            assert requests.get(server.url + "/api/agencies", timeout=10).status_code == 200
+            assert time.monotonic() - started < 0.5  # meanwhile the server answers
+            fcntl.flock(other, fcntl.LOCK_UN)
+            assert issuing.result().status_code == 201  # and then it writes
