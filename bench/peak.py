@@ -44,12 +44,8 @@ from loket.timeutil import now_utc
 SERVED_BY_FIRST = "SELECT DISTINCT service_id FROM counter_services WHERE counter_id IN (SELECT id FROM counters ORDER BY id LIMIT ?)"
 CALL_QUEUE = 30_000  # waiting tickets before a call-next run: more than any run calls
 
-LUA = r"""
-local ids = {}
-for id in string.gmatch(os.getenv("LOKET_IDS") or "1", "%d+") do ids[#ids + 1] = id end
-local cookie = os.getenv("LOKET_COOKIE") or ""
-local kiosk_key = os.getenv("LOKET_KIOSK_KEY") or ""
-local mode = os.getenv("LOKET_MODE") or "issue"
+# wrk's threads, each told its number (`slot`), and the figures every script prints at the end.
+LUA_SLOTS = r"""
 local threads = {}
 local made = 0
 function setup(thread)
@@ -57,6 +53,24 @@ function setup(thread)
   thread:set("slot", made)
   table.insert(threads, thread)
 end
+"""
+LUA_DONE = r"""
+function done(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('JSON {"requests": %d, "seconds": %f, "errors": %d, "p50_us": %d, "p99_us": %d, "max_us": %d}\n',
+    summary.requests, summary.duration / 1e6, bad, latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+LUA = (
+    r"""
+local ids = {}
+for id in string.gmatch(os.getenv("LOKET_IDS") or "1", "%d+") do ids[#ids + 1] = id end
+local cookie = os.getenv("LOKET_COOKIE") or ""
+local kiosk_key = os.getenv("LOKET_KIOSK_KEY") or ""
+local mode = os.getenv("LOKET_MODE") or "issue"
+"""
+    + LUA_SLOTS
+    + r"""
 function init(args)
   n = 0
   if mode == "call" then
@@ -72,12 +86,9 @@ function request()
   local body = '{"service_id": ' .. ids[((n + slot) % #ids) + 1] .. '}'
   return wrk.format("POST", "/api/tickets", headers, body)
 end
-function done(summary, latency, requests)
-  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format('JSON {"requests": %d, "seconds": %f, "errors": %d, "p50_us": %d, "p99_us": %d, "max_us": %d}\n',
-    summary.requests, summary.duration / 1e6, bad, latency:percentile(50), latency:percentile(99), latency.max))
-end
 """
+    + LUA_DONE
+)
 
 
 def server_command(tree: Path, extra: list[str] | None = None) -> list[str]:
@@ -170,20 +181,25 @@ def open_counters(server: Server) -> tuple[list[int], str]:
 
 
 def wrk(url: str, clients: int, seconds: float, mode: str, ids: list[int], cookie: str = "") -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA)
-    env = {**os.environ, "LOKET_IDS": ",".join(map(str, ids)), "LOKET_MODE": mode, "LOKET_COOKIE": cookie, "LOKET_KIOSK_KEY": KIOSK_KEY}
+    env = {"LOKET_IDS": ",".join(map(str, ids)), "LOKET_MODE": mode, "LOKET_COOKIE": cookie, "LOKET_KIOSK_KEY": KIOSK_KEY}
+    return run_wrk(url, clients, seconds, LUA, env)
+
+
+def run_wrk(url: str, clients: int, seconds: float, script: str, env: dict[str, str]) -> dict:
+    """wrk with this Lua script (ending in LUA_DONE), one connection per thread; its figures."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
     try:
         out = subprocess.run(
-            ["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{max(int(seconds), 1)}s", "--timeout", "10s", "-s", script.name, url],
+            ["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{max(int(seconds), 1)}s", "--timeout", "10s", "-s", file.name, url],
             capture_output=True,
             text=True,
-            env=env,
+            env={**os.environ, **env},
             check=True,
             timeout=seconds + 60,
         ).stdout
     finally:
-        os.unlink(script.name)
+        os.unlink(file.name)
     line = next(x for x in out.splitlines() if x.startswith("JSON "))
     data = json.loads(line[5:])
     return {

@@ -21,7 +21,6 @@ import os
 import sqlite3
 import statistics
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,16 +28,13 @@ import peak
 import requests
 from common import OUT, Server, free_port, machine, prepare_db
 
-MADO_LUA = r"""
+MADO_LUA = (
+    r"""
 local mode = os.getenv("MADO_MODE") or "issue"
 local cats = {"A", "B", "C"}
-local threads = {}
-local made = 0
-function setup(thread)
-  made = made + 1
-  thread:set("slot", made)
-  table.insert(threads, thread)
-end
+"""
+    + peak.LUA_SLOTS
+    + r"""
 function init(args)
   n = 0
   total = tonumber(os.getenv("MADO_THREADS") or "16")
@@ -54,12 +50,9 @@ function request()
   local body = '{"category": "' .. cats[((n + slot) % 3) + 1] .. '", "buttonText": "x", "staffCount": 1}'
   return wrk.format("POST", "/get_next_number", headers, body)
 end
-function done(summary, latency, requests)
-  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format('JSON {"requests": %d, "seconds": %f, "errors": %d, "p50_us": %d, "p99_us": %d, "max_us": %d}\n',
-    summary.requests, summary.duration / 1e6, bad, latency:percentile(50), latency:percentile(99), latency.max))
-end
 """
+    + peak.LUA_DONE
+)
 
 
 def mado_round(checkout: Path, python: str, mode: str, clients: int, seconds: float) -> dict:
@@ -93,23 +86,11 @@ def mado_round(checkout: Path, python: str, mode: str, clients: int, seconds: fl
                 break
             except requests.RequestException:
                 time.sleep(0.1)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(MADO_LUA)
-        out = subprocess.run(
-            ["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{int(seconds)}s", "--timeout", "10s", "-s", script.name, url],
-            capture_output=True, text=True, check=True, env={**os.environ, "MADO_MODE": mode, "MADO_THREADS": str(clients)},
-        ).stdout  # fmt: skip
-        os.unlink(script.name)
+        row = peak.run_wrk(url, clients, seconds, MADO_LUA, {"MADO_MODE": mode, "MADO_THREADS": str(clients)})
     finally:
         server.terminate()
         server.wait(10)
-    data = json.loads(next(x for x in out.splitlines() if x.startswith("JSON "))[5:])
-    return {
-        "per_second": round(data["requests"] / data["seconds"], 1),
-        "p50_ms": round(data["p50_us"] / 1000, 1),
-        "p99_ms": round(data["p99_us"] / 1000, 1),
-        "errors": data["errors"],
-    }
+    return {k: row[k] for k in ("per_second", "p50_ms", "p99_ms", "errors")}
 
 
 def loket_round(mode: str, clients: int, seconds: float) -> dict:
