@@ -83,12 +83,15 @@ def main() -> None:
                 assert status == 200, (path, status)
             issued = requests.post(base + "/api/tickets", json={"service_id": 1}, timeout=10)
             assert issued.status_code == 201, issued.text
+            # its page, with the script it carries inline (read from the installed package's files)
+            page = requests.get(base + "/t/" + issued.json()["token"], timeout=10)
+            assert page.status_code == 200 and "loketEarlySocket" in page.text, (page.status_code, page.text[:300])
         finally:
             server.terminate()
             server.wait(15)
         backup = subprocess.run([str(loket), "backup", str(work / "backups")], cwd=work, env=run_env, capture_output=True, text=True)
         assert backup.returncode == 0, backup.stderr
-        print(f"offline install OK: served /api/health, the vendor files, /kiosk/, a ticket and a backup from {prefix}")  # noqa: T201
+        print(f"offline install OK: served /api/health, the vendor files, /kiosk/, a ticket and its page, and a backup from {prefix}")  # noqa: T201
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
