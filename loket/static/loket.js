@@ -97,11 +97,6 @@ export async function api(path, { method = "GET", body, timeout = 8000, headers 
   return data;
 }
 
-// The one live connection of every screen: on every (re)connect it says again what the screen follows, so
-// a screen that lost its network heals itself (a fresh snapshot, or handlers.connection(true) to re-read).
-// verb: "subscribe" (rooms with a snapshot), "follow_complaint", "follow_booking_slots" (docs/events.md).
-// subscription: its payload, or a function giving the current one (null: nothing to follow yet).
-// socket.follow(next) sends it now: after config_changed, or with `next` when the screen follows something else.
 // The websocket that early-socket.js opened during the page's load, taken once by the first connection
 // to the same address; any later (re)connection opens its own.
 function takeEarlySocket(uri) {
@@ -136,6 +131,11 @@ class EarlyWebSocket extends WebSocketTransport {
   }
 }
 
+// The one live connection of every screen: on every (re)connect it says again what the screen follows, so
+// a screen that lost its network heals itself (a fresh snapshot, or handlers.connection(true) to re-read).
+// verb: "subscribe" (rooms with a snapshot), "follow_complaint", "follow_booking_slots" (docs/events.md).
+// subscription: its payload, or a function giving the current one (null: nothing to follow yet).
+// socket.follow(next) sends it now: after config_changed, or with `next` when the screen follows something else.
 export function live(subscription, handlers, verb = "subscribe") {
   const socket = io({ transports: [EarlyWebSocket, XHR], reconnectionDelay: 500, reconnectionDelayMax: 3000 });
   let current = subscription;
