@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
-from conftest import KIOSK, LiveServer, screenshot, tap_language
+from conftest import KIOSK, LiveServer, copy_demo, screenshot, tap_language
 
 pytestmark = pytest.mark.browser
 
@@ -102,3 +103,24 @@ def test_the_ticket_page_goes_live_on_the_websocket_it_opened_while_loading(live
         assert officer.post(f"{live_server.url}/api/counters/9/call-next", timeout=10).json()["ticket"]["id"] == ticket["id"]
     page.locator("#t-status .k-t-call", has_text="Silakan menuju loket 9").wait_for(timeout=10_000)
     assert len(sockets) == 1
+
+
+def test_the_ticket_page_comes_back_live_after_a_server_restart(tmp_path, demo_template, page_factory):
+    """The early websocket is taken once: after a crash and restart the page opens a connection of its
+    own, follows its ticket again and hears its call."""
+    server = LiveServer(copy_demo(demo_template, tmp_path / "restart.db")).start()
+    try:
+        ticket = requests.post(f"{server.url}/api/tickets", headers=KIOSK, json={"service_id": 9}, timeout=10).json()
+        page = page_factory(360, 740, has_touch=True, is_mobile=True)
+        page.goto(f"{server.url}/t/{ticket['token']}")
+        page.locator("#live-state", has_text="Terhubung · diperbarui langsung").wait_for()
+        server.kill()
+        page.locator("#live-state:not(:has-text('Terhubung'))").wait_for(timeout=10_000)
+        server.start()
+        page.locator("#live-state", has_text="Terhubung · diperbarui langsung").wait_for(timeout=15_000)
+        with server.session("petugas.polres") as officer:
+            assert officer.post(f"{server.url}/api/counters/9/open", timeout=10).status_code == 200
+            assert officer.post(f"{server.url}/api/counters/9/call-next", timeout=10).json()["ticket"]["id"] == ticket["id"]
+        page.locator("#t-status .k-t-call", has_text="Silakan menuju loket 9").wait_for(timeout=10_000)
+    finally:
+        server.stop()
