@@ -63,6 +63,8 @@ document.getElementById("track-form").addEventListener("submit", (event) => {
   const code = event.target.code.value.trim().toUpperCase();
   if (code) location.href = `/aduan/${encodeURIComponent(code)}`;
 });
+// Disabled in the page until the handlers above are bound: sent before, a form would only get a 405.
+for (const button of document.querySelectorAll("#complaint-form [type=submit], #track-form [type=submit]")) button.disabled = false;
 
 // From the kiosk: an on-screen keyboard (the kiosk has no other), and an idle reset, so a half-written
 // complaint with a name and phone number never stays on the public screen.

@@ -88,11 +88,14 @@ export function applyTexts(root = document) {
   }
 }
 
+// The button starts disabled in the page: a tap before this ran would have done nothing.
 export function bindLogout(button) {
-  button?.addEventListener("click", async () => {
+  if (!button) return;
+  button.addEventListener("click", async () => {
     await api("/api/logout", { method: "POST" }).catch(() => null);
     location.href = "/counter/";
   });
+  button.disabled = false;
 }
 
 // "4:05" for under an hour, "1:02:05" beyond: how long the citizen has been at the counter.

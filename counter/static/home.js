@@ -89,6 +89,7 @@ loginForm.addEventListener("submit", async (event) => {
     submit.disabled = false;
   }
 });
+loginForm.querySelector("button[type=submit]").disabled = false; // disabled in the page until this handler is bound
 
 applyTexts();
 bindLogout(document.getElementById("logout"));

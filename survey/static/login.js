@@ -11,3 +11,4 @@ form.addEventListener("submit", async (event) => {
     document.getElementById("login-error").textContent = err.message;
   }
 });
+form.querySelector("button[type=submit]").disabled = false; // disabled in the page until this handler is bound
