@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,12 +134,19 @@ class WriteLock:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
         self.local.release()
 
+    def close(self) -> None:
+        with self.local:
+            if self.fd is not None and self.depth == 0:
+                self.closing()
+                self.fd = None
+
     def _take_file(self) -> bool:
         if self.fd is None:
             try:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:
                 return False  # a read-only folder: SQLite alone arbitrates, as before
+            self.closing = weakref.finalize(self, os.close, self.fd)  # an app dropped (tests) keeps no descriptor
         deadline = time.monotonic() + self.WAIT_SECONDS
         delay = 0.0002
         while True:
@@ -241,6 +249,7 @@ class Pool:
         return conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
 
     def close(self) -> None:
+        self.write_lock.close()
         if self.checkpoint_db is not None:
             self.checkpoint_db.close()
             self.checkpoint_db = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -92,3 +93,38 @@ def test_a_checkpoint_never_stalls_a_writer_while_a_reader_holds_a_snapshot(app,
     assert grown > 10 * 64 * 1024 > wal.stat().st_size - 64 * 1024
     pool.give_back(writer)
     pool.close()
+
+
+def test_a_pool_dropped_without_closing_keeps_no_descriptor_of_its_write_lock(app, db_path):
+    """Each pool's writers take an flock of `<db>.write-lock` (WriteLock); a pool that is simply dropped,
+    as every test's app is, must not keep the file open (a worker creates hundreds of apps)."""
+    from pathlib import Path
+
+    from loket.db import transaction
+
+    def open_files() -> int:
+        return len(list(Path("/proc/self/fd").iterdir()))
+
+    def write_once() -> None:
+        pool = Pool(db_path)
+        db = pool.take()
+        try:
+            with transaction(db):
+                db.conn.execute("UPDATE settings SET value = value WHERE key = 'timezone'")
+        finally:
+            pool.give_back(db)
+        assert pool.write_lock.fd is not None
+        pool.idle.get_nowait().close()
+
+    write_once()
+    gc.collect()
+    before = open_files()
+    for _ in range(30):
+        write_once()
+    gc.collect()
+    assert open_files() < before + 5
+    closed = Pool(db_path)
+    with closed.write_lock:
+        pass
+    closed.close()
+    assert closed.write_lock.fd is None
