@@ -113,7 +113,6 @@ class WriteLock:
         self.fd: int | None = None
         self.depth = 0
         self.holding = False
-        self.waits = 0  # turns waited for another process (tests)
 
     def __enter__(self) -> WriteLock:
         self.local.acquire()
@@ -156,7 +155,6 @@ class WriteLock:
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     return False
-                self.waits += 1
                 time.sleep(delay)  # under gevent: the other requests of this process run meanwhile
                 delay = min(delay * 2, 0.005)
 
