@@ -24,7 +24,7 @@ from flask import Flask, abort, render_template, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from loket import api, assets, auth, backup, demo, emitter, errors, i18n, metrics, realtime, sender, watcher, wsdeflate
+from loket import api, assets, auth, backup, demo, emitter, errors, i18n, metrics, realtime, sender, watcher, wsdeflate, wssend
 from loket.db import Pool, close_db, connect, init_schema, is_empty
 from loket.timeutil import now_utc
 
@@ -257,6 +257,7 @@ def create_app(config: dict | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
+    wssend.install(realtime.socketio.server)  # a message framed once, written at once (loket/wssend.py)
     _register_cli(app)
     return app
 

@@ -25,6 +25,12 @@ KEPT = 16  # distinct messages remembered: a burst's broadcasts to every room, n
 PLAIN_BELOW = 256
 
 
+def compress_once(bits: int, data: bytes) -> bytes:
+    """A whole message deflated without context (RFC 7692 §7.2.1: the empty block's tail removed)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -bits)
+    return (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+
+
 class _Compressed:
     """The last few messages' compressed bytes, by window size and message."""
 
@@ -41,9 +47,7 @@ class _Compressed:
             self.kept.move_to_end(key)
             return found
         self.misses += 1
-        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -bits)
-        found = (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
-        self.kept[key] = found
+        found = self.kept[key] = compress_once(bits, data)
         if len(self.kept) > KEPT:
             self.kept.popitem(last=False)
         return found
