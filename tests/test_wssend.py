@@ -32,8 +32,9 @@ def test_frames_of_every_length_decode_plain_and_deflated():
     for bits in (None, 15, 12):
         frames = b"".join(wssend.message_frame(m, bits) for m in messages)
         assert decoded(frames, deflate=bits is not None) == messages, bits
-    assert wssend.message_frame("a" * 300, 15)[0] & 0x40, "a long message is deflated"
-    assert not wssend.message_frame("a" * 300, None)[0] & 0x40
+    assert wssend.message_frame("a" * 1500, 15)[0] & 0x40, "a long message is deflated"
+    assert not wssend.message_frame("a" * 1500, None)[0] & 0x40
+    assert not wssend.message_frame("a" * 300, 15)[0] & 0x40, "a short one goes plain"
 
 
 def test_a_broadcast_packet_is_framed_once_per_window():
