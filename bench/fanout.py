@@ -10,7 +10,8 @@ line), for the "before" of that change. All clients are socket.io-client websock
 the browser's own client library; Python clients are slower than the server and would measure
 themselves. Officers at 150 counters call at the mix's rate for --seconds; latency is from the
 officer's request to each arrival (one wall clock). Prints per mix: deliveries, lost, p50/p99/max to
-screens and to phones, the server's RSS before and after the clients connected (KiB per socket).
+screens and to phones, the server's RSS before and after the clients connected (KiB per socket), and how long
+all the clients took to connect and get their snapshots (a lobby-wide reconnect after a restart).
 `--tree DIR` runs another checkout's server.py (before/after in one run). `--pin` gives the server CPU 0
 alone and the clients the others, to tell the server's part of the latency from the clients'.
 """
@@ -50,6 +51,7 @@ def run_mix(
     clients = None
     try:
         before = server.usage()
+        connecting = time.time()
         clients = subprocess.Popen(
             [
                 *(["taskset", "-c", CLIENT_CPUS] if pin else []),
@@ -66,6 +68,7 @@ def run_mix(
             text=True,
         )
         ready = json.loads(clients.stdout.readline())
+        connect_seconds = time.time() - connecting  # every client connected and given its snapshot, 100 at a time
         time.sleep(2)  # connections settle (the last snapshots written, buffers returned)
         connected = server.usage()
 
@@ -134,6 +137,7 @@ def run_mix(
         "phones": phones,
         "rate": rate,
         "clients_ready": sockets,
+        "connect_seconds": round(connect_seconds, 1),
         "clients_failed": ready["failed"],
         "calls": len(sent),
         "call_errors": len(errors),
@@ -184,14 +188,14 @@ def main() -> None:
     print()
     print(
         "| server | screens + phones | calls/s | to screens p50 / p99 / max ms | lost | to phones p50 / p99 / max ms | lost"
-        " | RSS MiB (KiB per socket) |"
+        " | RSS MiB (KiB per socket) | all connected in s |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['label']} | {r['screens']} + {r['phones']} | {r['calls_per_second']} | {r['screens_p50_ms']} / {r['screens_p99_ms']} / "
             f"{r['screens_max_ms']} | {r['screens_lost']} | {r['phones_p50_ms']} / {r['phones_p99_ms']} / {r['phones_max_ms']} | "
-            f"{r['phones_lost']} | {r['rss_mib_connected']} ({r['kib_per_socket']}) |"
+            f"{r['phones_lost']} | {r['rss_mib_connected']} ({r['kib_per_socket']}) | {r['connect_seconds']} |"
         )
     if args.json:
         args.json.write_text(json.dumps({"results": results, "machine": machine()}, indent=1))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import queue
+import random
 import re
 import threading
 import time
@@ -12,6 +14,7 @@ import requests
 import socketio
 
 from conftest import KIOSK, PASSWORD
+from loket.emitter import LocalRooms
 
 pytestmark = pytest.mark.slow
 
@@ -225,3 +228,45 @@ def test_a_screen_resyncs_after_the_server_restarts(live_server, screens):
 def test_demo_password_comes_from_the_environment(live_server):
     assert live_server.session("admin").get(f"{live_server.url}/api/me", timeout=10).json()["user"]["role"] == "admin"
     assert PASSWORD
+
+
+def test_rooms_kept_by_socket_match_python_socketios_own():
+    """LocalRooms (loket/emitter.py IndexedRooms) finds a socket's rooms from its own index: over random
+    connects, joins, leaves, closed rooms and disconnects its rooms stay python-socketio's."""
+    managers = []
+    for manager in (LocalRooms(), socketio.Manager()):
+        server = socketio.Server(client_manager=manager)
+        ids = itertools.count()
+        server.eio.generate_id = lambda ids=ids: f"s{next(ids)}"
+        managers.append(manager)
+    ours, theirs = managers
+    chance = random.Random(27)
+    connected: list[str] = []
+    for step in range(3000):
+        roll = chance.random()
+        if roll < 0.2 or not connected:
+            sids = {m.connect(f"e{step}", "/") for m in managers}
+            assert len(sids) == 1
+            connected.append(sids.pop())
+        elif roll < 0.6:
+            sid, room = chance.choice(connected), f"r{chance.randrange(30)}"
+            for m in managers:
+                m.enter_room(sid, "/", room)
+        elif roll < 0.8:
+            sid, room = chance.choice(connected), f"r{chance.randrange(30)}"
+            for m in managers:
+                m.leave_room(sid, "/", room)
+        elif roll < 0.83:
+            room = f"r{chance.randrange(30)}"
+            for m in managers:
+                m.close_room(room, "/")
+        else:
+            sid = connected.pop(chance.randrange(len(connected)))
+            for m in managers:
+                m.disconnect(sid, "/")
+        assert ours.rooms == theirs.rooms, step
+        if step % 50 == 0:
+            for sid in connected:
+                assert sorted(ours.get_rooms(sid, "/")) == sorted(theirs.get_rooms(sid, "/"))
+    assert ours.pending_connect == theirs.pending_connect and ours.pending_disconnect == theirs.pending_disconnect
+    assert set(ours.rooms_of) == {("/", sid) for sid in connected}
