@@ -75,6 +75,10 @@ def run_mix(
         officers = {aid: server.session(f"petugas.{setup['codes'][aid]}") for aid in setup["agencies"]}
         for cid, aid in setup["counters"]:
             officers[aid].post(f"{server.url}/api/counters/{cid}/open", timeout=30).raise_for_status()
+        # Opening 150 counters sent every screen 150 changes of the lobby: the mix is the calls of a
+        # running day, so those are read by the clients before the first call (the opening's own burst
+        # delayed the first calls by up to 180 ms).
+        time.sleep(3)
         sent: dict[int, float] = {}  # ticket id -> wall time of the officer's request (ms)
         errors: list[int] = []
         lock = threading.Lock()
