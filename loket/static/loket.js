@@ -112,6 +112,15 @@ class EarlyWebSocket extends WebSocketTransport {
     return this.early ? this.early.ws : super.createSocket(uri, protocols, opts);
   }
 
+  doWrite(packet, data) {
+    // early-socket.js sent the CONNECT ("40") as the socket opened; a second would be refused.
+    if (data === "40" && this.early?.connectSent && !this.connectKept) {
+      this.connectKept = true;
+      return;
+    }
+    super.doWrite(packet, data);
+  }
+
   addEventListeners() {
     const early = this.early;
     if (!early || this.ws.readyState === WebSocket.CONNECTING) {
