@@ -23,6 +23,7 @@ import threading
 
 import simple_websocket
 from engineio import packet as eio_packet
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
 from .wsdeflate import PLAIN_BELOW, compress_once
 
@@ -164,7 +165,8 @@ def install(server) -> None:
     """Use these writes for this python-socketio server (its engine.io server's websockets and sends)."""
     eio = server.eio
     base = eio._async["websocket"]
-    if base is None or getattr(base, "__name__", "").startswith("Direct"):
+    # Only simple-websocket's wrapper (engineio's choice unless gevent-websocket is installed) is known here.
+    if not isinstance(base, type) or not issubclass(base, SimpleWebSocketWSGI) or base.__name__.startswith("Direct"):
         return
     eio._async = {**eio._async, "websocket": direct_websocket(base)}
     queued = server._send_eio_packet
