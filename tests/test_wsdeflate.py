@@ -1,14 +1,17 @@
-"""Websocket compression once per broadcast (loket/wsdeflate.py): the same message makes the same bytes for
-every socket, every message still decodes, and the real server negotiates it with a browser-like offer."""
+"""Websocket compression once per broadcast (loket/wsdeflate.py, framed by loket/wssend.py): the same message
+makes the same bytes for every socket, every message still decodes, and the real server negotiates it with a
+browser-like offer."""
 
 import json
 import socket
 
+from engineio import packet as eio_packet
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Message, Request, TextMessage
 from wsproto.extensions import PerMessageDeflate
 
-from loket.wsdeflate import SharedDeflate, compressed
+from loket import wssend
+from loket.wsdeflate import SharedDeflate
 
 
 def connected_pair():
@@ -26,13 +29,20 @@ def received(client) -> str:
     return "".join(e.data for e in client.events() if isinstance(e, TextMessage))
 
 
+def window_bits(server) -> int:
+    """The server's window as the handshake settled it (what loket/wssend.py reads of each socket)."""
+    (extension,) = server.connection._proto.extensions
+    assert extension.server_no_context_takeover
+    return int(extension.server_max_window_bits)
+
+
 def test_a_broadcast_is_compressed_once_and_the_same_for_every_socket():
     pairs = [connected_pair() for _ in range(3)]
     message = '42["queue_changed",' + json.dumps({"services": [{"id": i, "waiting": i * 7} for i in range(40)]}) + "]"
-    hits = compressed.hits
-    frames = [server.send(Message(data=message)) for server, _ in pairs]
-    assert len(set(frames)) == 1 and len(frames[0]) < len(message) / 2
-    assert compressed.hits - hits == 2
+    pkt = eio_packet.Packet(eio_packet.MESSAGE, message[1:])
+    frames = [wssend.packet_frame(pkt, window_bits(server)) for server, _ in pairs]
+    assert all(frame is frames[0] for frame in frames), "compressed and framed once for every socket"
+    assert len(frames[0]) < len(message) / 2
     for (_, client), frame in zip(pairs, frames, strict=True):
         client.receive_data(frame)
         assert received(client) == message
@@ -42,19 +52,16 @@ def test_every_message_decodes_without_the_shared_window():
     server, client = connected_pair()
     messages = [f'42["called",{{"number":"A{n:03d}"}}]' for n in range(30)] + ["x" * 70_000, "é" * 5_000, "2", ""]
     for message in messages:
-        client.receive_data(server.send(Message(data=message)))
+        client.receive_data(wssend.message_frame(message, window_bits(server)))
         assert received(client) == message
 
 
-def test_a_small_message_goes_plain_and_leaves_the_broadcasts_remembered():
-    # A phone's place is a small message of its own; deflating it saved little and pushed the lobby's
-    # broadcasts out of the few compressions remembered, so they were compressed again per screen.
+def test_a_small_message_goes_plain():
+    # A phone's place is a small message of its own: deflating it saved little and cost the phone an inflate.
     server, client = connected_pair()
     place = '42["ticket_place",{"id":7,"status":"waiting","service_id":1,"ahead":3,"estimated_wait_minutes":12}]'
-    misses = compressed.misses
-    frame = server.send(Message(data=place))
+    frame = wssend.message_frame(place, window_bits(server))
     assert frame[0] & 0x40 == 0 and place.encode() in frame  # RSV1 off: not compressed
-    assert compressed.misses == misses
     client.receive_data(frame)
     assert received(client) == place
 
