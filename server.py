@@ -258,6 +258,7 @@ def create_app(config: dict | None = None) -> Flask:
         engineio_logger=False,
     )
     wssend.install(realtime.socketio.server)  # a message framed once, written at once (loket/wssend.py)
+    realtime.connect_on_opening(realtime.socketio.server)  # the ticket page's early websocket (early-socket.js)
     _register_cli(app)
     return app
 

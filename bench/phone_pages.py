@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 
 import requests
 from common import OUT, Server, machine, prepare_db
@@ -36,15 +35,26 @@ def pages(server: Server) -> dict[str, tuple[str, str]]:
     }
 
 
+# The moment the page first becomes usable, taken in the page itself: its ready test runs on every change
+# of the document (a MutationObserver, from the document's creation on) and keeps performance.now(), time
+# since the navigation started. Polling from here every 50 ms added up to 50 ms to each figure.
+WATCH = """(test) => {
+  const check = () => {
+    if (window.__usableAt === undefined && test()) window.__usableAt = performance.now();
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+  document.addEventListener("DOMContentLoaded", check);
+}"""
+
+
 def load(page, cdp, url: str, ready: str, sizes: dict) -> tuple[float, int]:
     sizes.clear()
-    started = time.monotonic()
     page.goto(url, wait_until="commit")
     try:
-        page.wait_for_function(ready, timeout=60_000, polling=50)
+        page.wait_for_function("() => window.__usableAt !== undefined", timeout=60_000, polling=100)
     except Exception as err:
         raise RuntimeError(f"{url} never became usable: {page.inner_text('body')[:300]!r}") from err
-    usable = time.monotonic() - started
+    usable = page.evaluate("window.__usableAt") / 1000
     page.wait_for_load_state("networkidle")
     return usable, sum(sizes.values())
 
@@ -65,6 +75,7 @@ def main() -> None:
                 cold, warm = [], []
                 for _ in range(args.runs):
                     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID", is_mobile=True, has_touch=True)
+                    context.add_init_script(f"({WATCH})({ready})")
                     page = context.new_page()
                     cdp = context.new_cdp_session(page)
                     cdp.send("Network.enable")

@@ -97,7 +97,7 @@ def test_the_ticket_page_goes_live_on_the_websocket_it_opened_while_loading(live
         )
     page.goto(f"{live_server.url}/t/{ticket['token']}")
     page.locator("#live-state", has_text="Terhubung · diperbarui langsung").wait_for(timeout=15_000)
-    assert sockets == [live_server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"]
+    assert sockets == [live_server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket&connect=1"]
     with live_server.session("petugas.polres") as officer:
         assert officer.post(f"{live_server.url}/api/counters/9/open", timeout=10).status_code == 200
         assert officer.post(f"{live_server.url}/api/counters/9/call-next", timeout=10).json()["ticket"]["id"] == ticket["id"]

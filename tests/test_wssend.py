@@ -45,7 +45,7 @@ def test_a_broadcast_packet_is_framed_once_per_window():
     assert decoded(first, deflate=True) == [pkt.encode()]
 
 
-def open_websocket(port: int, receive_buffer: int | None = None, deflate: bool = False):
+def open_websocket(port: int, receive_buffer: int | None = None, deflate: bool = False, query: str = ""):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if receive_buffer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
@@ -53,7 +53,7 @@ def open_websocket(port: int, receive_buffer: int | None = None, deflate: bool =
     sock.connect(("127.0.0.1", port))
     client = WSConnection(ConnectionType.CLIENT)
     offer = [PerMessageDeflate()] if deflate else []
-    sock.sendall(client.send(Request(host="127.0.0.1", target="/socket.io/?EIO=4&transport=websocket", extensions=offer)))
+    sock.sendall(client.send(Request(host="127.0.0.1", target="/socket.io/?EIO=4&transport=websocket" + query, extensions=offer)))
     return sock, client
 
 
@@ -104,3 +104,25 @@ def test_a_browser_like_client_gets_the_lobby_snapshot_deflated(live_server):
         snapshot = next(m for m in seen if m.startswith('42["snapshot"'))
         assert json.loads(snapshot[2:])[1]["room"] == "display"
         assert sum(map(len, wire)) < len(snapshot.encode()) / 3, "sent deflated"
+
+
+def test_a_websocket_opened_with_connect_is_connected_as_it_opens(live_server):
+    """early-socket.js opens with connect=1: Engine.IO's open packet and Socket.IO's CONNECT answer come
+    without the client asking (realtime.connect_on_opening); the socket then subscribes as any other."""
+    sock, client = open_websocket(live_server.port, query="&connect=1")
+    with sock:
+        seen = read_until(sock, client, 1, "40{", [])
+        assert [m[:2] for m in seen] == ["0{", "40"]
+        assert json.loads(seen[1][2:])["sid"]
+        sock.sendall(client.send(Message(data='42["subscribe",{"room":"kiosk"}]')))
+        seen = read_until(sock, client, 1, '42["snapshot"', [])
+        assert json.loads(seen[-1][2:])[1]["room"] == "kiosk"
+    sock, client = open_websocket(live_server.port)
+    with sock:
+        seen = read_until(sock, client, 1, "0{", [])
+        sock.settimeout(0.5)
+        try:
+            read_until(sock, client, 1, "40", seen)
+        except TimeoutError:
+            pass
+        assert [m[:2] for m in seen] == ["0{"], "without it, the client's own CONNECT is waited for"

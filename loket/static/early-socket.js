@@ -4,16 +4,12 @@
 (() => {
   if (window.loketEarlySocket !== undefined || !("WebSocket" in window)) return;
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/socket.io/?EIO=4&transport=websocket`;
-  const ws = new WebSocket(url);
-  const early = { url, ws, frames: [], failed: false, connectSent: false };
+  // connect=1: the server connects it to Socket.IO's main namespace as it opens (realtime.connect_on_opening),
+  // so the answer comes with the handshake's, not a round trip after the client would have asked.
+  // EarlyWebSocket (loket.js) keeps the page client's own CONNECT back.
+  const ws = new WebSocket(`${url}&connect=1`);
+  const early = { url, ws, frames: [], failed: false, connectSent: true };
   ws.onmessage = (event) => early.frames.push(event);
-  // Socket.IO's CONNECT for the main namespace goes with the opening, not a round trip after it: the
-  // server's answer is then already on its way when the page's client would have asked (it asks only
-  // after the server's open packet). EarlyWebSocket (loket.js) keeps that client's own CONNECT back.
-  ws.addEventListener("open", () => {
-    ws.send("40");
-    early.connectSent = true;
-  });
   ws.onerror = ws.onclose = () => { early.failed = true; };
   window.loketEarlySocket = early;
 })();

@@ -113,7 +113,7 @@ class EarlyWebSocket extends WebSocketTransport {
   }
 
   doWrite(packet, data) {
-    // early-socket.js sent the CONNECT ("40") as the socket opened; a second would be refused.
+    // The server connected the early socket as it opened (early-socket.js); a second CONNECT would be refused.
     if (data === "40" && this.early?.connectSent && !this.connectKept) {
       this.connectKept = true;
       return;
