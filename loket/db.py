@@ -64,6 +64,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=15, check_same_thread=False)
     db = sqlite_utils.Database(conn, execute_plugins=False)
+    db.path = str(path)  # what a hint kept in the process is about (tickets.counted_places): a process may open several
     # WAL lets screens read while a kiosk writes; FULL fsyncs each commit so an
     # acknowledged ticket survives a power cut, not only a crashed process.
     with db.ensure_autocommit_on():

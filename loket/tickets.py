@@ -1017,7 +1017,7 @@ COUNT, TAKEN, OVERDUE, BEFORE_ASKED = 0, 1, 2, 3  # the figures' columns after k
 # straight away, without a statement spent finding that out. Only the way is remembered, never a
 # place: a stale hint costs a line read, not a wrong answer.
 OVERLAP_SECONDS = 60.0
-_overlapping: dict[int, float] = {}  # agency id -> until when (time.monotonic())
+_overlapping: dict[tuple[str | None, int], float] = {}  # (database, agency id) -> until when (time.monotonic())
 
 
 def counted_places(
@@ -1028,7 +1028,8 @@ def counted_places(
     tickets (rows with id, service_id, priority, queued_at) and newcomers to services. Only where
     `_counted` answers — the strict policy, and the counters (the open ones; for tickets nobody open
     serves, all of them) in separate groups; None elsewhere, and the caller plays the line instead."""
-    if conf.get("priority_policy") == "interleave" or _overlapping.get(agency_id, 0.0) > time.monotonic():
+    hint = (getattr(db, "path", None), agency_id)
+    if conf.get("priority_policy") == "interleave" or _overlapping.get(hint, 0.0) > time.monotonic():
         return None
     cap = int(conf.get("max_regular_wait_minutes") or 0)
     limit = iso(now - timedelta(minutes=cap)) if cap > 0 else ""  # "" precedes every time: nothing overdue
@@ -1046,7 +1047,7 @@ def counted_places(
     open_by_service = _open_by_service(counters)
     now_groups = _separate_sets([services for services, is_open in counters if is_open])
     if now_groups is None:
-        _overlapping[agency_id] = time.monotonic() + OVERLAP_SECONDS
+        _overlapping[hint] = time.monotonic() + OVERLAP_SECONDS
         return None
     group_now = {s: g for g in now_groups for s in g}
     later = {t["service_id"] for t in asked if t["service_id"] not in group_now} | {s for s in newcomers if s not in group_now}
@@ -1056,7 +1057,7 @@ def counted_places(
         served = {s for services, _open in counters for s in services}
         everyone = _separate_sets([services for services, _open in counters] + [frozenset([s]) for s in later - served])
         if everyone is None:
-            _overlapping[agency_id] = time.monotonic() + OVERLAP_SECONDS
+            _overlapping[hint] = time.monotonic() + OVERLAP_SECONDS
             return None
         group_later = {s: g for g in everyone for s in g}
 

@@ -453,3 +453,22 @@ def test_a_service_that_waits_for_an_open_counter_issues_only_while_one_is_open(
     assert issue(db, clock, PASPOR)["number"] == "E002"
     tickets.set_counter_state(db, 6, "paused", clock())  # a pause takes no new citizens either
     assert refusal(db, clock, PASPOR) == "no_counter_open"
+
+
+def test_a_hint_that_an_agencys_counters_overlap_stays_with_its_database(db, clock, tmp_path, demo_template):
+    """counted_places remembers for a minute that an agency must be played, not counted; agency 1 of
+    another database (a test before this one, a second MPP in one process) has other counters."""
+    from conftest import copy_demo
+    from loket.db import connect, settings
+
+    conf = settings(db)
+    ktp = db.execute("SELECT service_id FROM counter_services WHERE counter_id = 1").fetchone()[0]
+    assert tickets.counted_places(db, 1, [], frozenset({ktp}), clock(), conf) is None, "the demo's Dukcapil counters overlap"
+    other = connect(copy_demo(demo_template, tmp_path / "other.db"))
+    try:
+        with other.conn:
+            other.conn.execute("DELETE FROM counter_services WHERE counter_id IN (SELECT id FROM counters WHERE agency_id = 1 AND id <> 1)")
+        places = tickets.counted_places(other, 1, [], frozenset({ktp}), clock(), conf)
+        assert places is not None, "one counter at Dukcapil there: counted"
+    finally:
+        other.close()
