@@ -2,8 +2,9 @@
 
 Chromium's own throttling through CDP: 400 kbit/s down and up, 400 ms round trip, CPU 4× slower,
 360×740. "Usable" is the moment the citizen can act: /ambil/ shows its agency cards, /t/<token> is
-connected live, /reservasi/ shows its agencies. Medians of --runs, each cold in a new browser context
-and then warm (the same context, loaded again). Example:
+connected live, /reservasi/ shows its agencies, timed in the page from the start of its navigation.
+Medians of --runs, each cold in a new browser context and then warm (the same context, loaded again).
+Example:
 
     .venv/bin/python bench/phone_pages.py --runs 5
 
