@@ -1,6 +1,6 @@
 """Live calls to a big MPP's screens and phones: call → every lobby screen and the called citizen's phone.
 
-    .venv/bin/python bench/fanout.py [--mix 150:1000:5 --mix 500:4500:10] [--seconds 20] [--tree DIR]
+    .venv/bin/python bench/fanout.py [--mix 150:1000:5 --mix 500:4500:10] [--seconds 20] [--tree DIR] [--repeat 5]
 
 A mix is SCREENS:PHONES:CALLS_PER_SECOND. Screens are lobby displays showing every agency (room
 "display", so every call reaches every screen); each phone follows its own waiting ticket (room
@@ -12,7 +12,8 @@ themselves. Officers at 150 counters call at the mix's rate for --seconds; laten
 officer's request to each arrival (one wall clock). Prints per mix: deliveries, lost, p50/p99/max to
 screens and to phones, the server's RSS before and after the clients connected (KiB per socket), and how long
 all the clients took to connect and get their snapshots (a lobby-wide reconnect after a restart).
-`--tree DIR` runs another checkout's server.py (before/after in one run). `--pin` gives the server CPU 0
+`--tree DIR` runs another checkout's server.py (before/after in one run). `--repeat N` runs each mix N
+times (alternating the servers) and prints the medians, with each run's p99 beside them. `--pin` gives the server CPU 0
 alone and the clients the others, to tell the server's part of the latency from the clients'.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -166,10 +168,24 @@ def run_mix(
     }
 
 
+def median_of(runs: list[dict]) -> dict:
+    """One row of several runs of a mix: the median of each figure, the sum of what was lost, the runs' p99s."""
+    row = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("screens", "phones", "rate"):
+            values = [r[key] for r in runs if r[key] is not None]
+            row[key] = (sum(values) if key.endswith("_lost") else statistics.median(values)) if values else None
+    row["label"] = f"{runs[0]['label']} (median of {len(runs)})"
+    row["screens_p99_runs"] = [r["screens_p99_ms"] for r in runs]
+    row["phones_p99_runs"] = [r["phones_p99_ms"] for r in runs]
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mix", action="append", help="SCREENS:PHONES:CALLS_PER_SECOND (repeatable)")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each mix per server; the medians are printed after the runs")
     parser.add_argument("--counters", type=int, default=150)
     parser.add_argument("--tree", type=Path, default=None, help="also run another checkout's server (before/after in one run)")
     parser.add_argument("--json", type=Path)
@@ -184,11 +200,14 @@ def main() -> None:
         os.sched_setaffinity(0, {int(c) for c in CLIENT_CPUS.split(",")})
     results = []
     for screens, phones, rate in mixes:
-        for label, tree in trees:
-            command = [sys.executable, str(tree / "server.py"), "--no-demo", "--db", "{db}", "--port", "{port}"]
-            r = run_mix(int(screens), int(phones), rate, args.seconds, args.counters, command, label, args.asking_phones, args.pin)
-            results.append(r)
-            print(json.dumps(r), flush=True)
+        runs: dict[str, list[dict]] = {}
+        for _ in range(args.repeat):
+            for label, tree in trees:  # alternated, so both servers meet the machine in the same states
+                command = [sys.executable, str(tree / "server.py"), "--no-demo", "--db", "{db}", "--port", "{port}"]
+                r = run_mix(int(screens), int(phones), rate, args.seconds, args.counters, command, label, args.asking_phones, args.pin)
+                runs.setdefault(label, []).append(r)
+                print(json.dumps(r), flush=True)
+        results += [median_of(rs) if len(rs) > 1 else rs[0] for rs in runs.values()]
     print()
     print(
         "| server | screens + phones | calls/s | to screens p50 / p99 / max ms | lost | to phones p50 / p99 / max ms | lost"
@@ -201,6 +220,9 @@ def main() -> None:
             f"{r['screens_max_ms']} | {r['screens_lost']} | {r['phones_p50_ms']} / {r['phones_p99_ms']} / {r['phones_max_ms']} | "
             f"{r['phones_lost']} | {r['rss_mib_connected']} ({r['kib_per_socket']}) | {r['connect_seconds']} |"
         )
+    for r in results:
+        if "screens_p99_runs" in r:
+            print(f"{r['label']}: p99 ms per run to screens {r['screens_p99_runs']}, to phones {r['phones_p99_runs']}")
     if args.json:
         args.json.write_text(json.dumps({"results": results, "machine": machine()}, indent=1))
 
