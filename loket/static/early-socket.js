@@ -8,7 +8,7 @@
   // so the answer comes with the handshake's, not a round trip after the client would have asked.
   // EarlyWebSocket (loket.js) keeps the page client's own CONNECT back.
   const ws = new WebSocket(`${url}&connect=1`);
-  const early = { url, ws, frames: [], failed: false, connectSent: true };
+  const early = { url, ws, frames: [], failed: false };
   ws.onmessage = (event) => early.frames.push(event);
   ws.onerror = ws.onclose = () => { early.failed = true; };
   window.loketEarlySocket = early;

@@ -114,7 +114,7 @@ class EarlyWebSocket extends WebSocketTransport {
 
   doWrite(packet, data) {
     // The server connected the early socket as it opened (early-socket.js); a second CONNECT would be refused.
-    if (data === "40" && this.early?.connectSent && !this.connectKept) {
+    if (data === "40" && this.early && !this.connectKept) {
       this.connectKept = true;
       return;
     }
